@@ -1,0 +1,1 @@
+console.log('browser host: not yet built')

@@ -1,0 +1,8 @@
+/// <reference types="vite/client" />
+import type { CalApi } from '../../shared/api'
+
+declare global {
+  interface Window {
+    cal: CalApi
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod'
+import { type Result } from './errors'
+import { GitSafetyReport } from './git'
+import { NavTarget, Notice } from './notify'
+import { SettingsPatch, SettingsView } from './settings'
+import {
+  CreateSnapshotInput,
+  DeleteSnapshotInput,
+  DiskUsage,
+  RestoreSnapshotInput,
+  RollbackInput,
+  Snapshot,
+} from './snapshot'
+import { Task, TaskRef, TaskStarted } from './task'
+import {
+  CloseTerminalInput,
+  LaunchAgentInput,
+  LaunchInfo,
+  OpenTerminalInput,
+  TerminalAck,
+  TerminalData,
+  TerminalInput,
+  TerminalResize,
+  TerminalSession,
+  TerminalStateEvent,
+} from './terminal'
+import { CreateVmInput, DeleteVmInput, HostStatus, StopVmInput, VmInfo, VmRef } from './vm'
+import { VmName } from './names'
+
+const None = z.object({}).strict().default({})
+const Ok = z.object({ ok: z.literal(true) })
+
+/**
+ * Request/response channels. The name is `namespace:verb`; `window.cal.namespace.verb(input)` calls it.
+ * This map is the single source of channel names: main, preload, the browser host and the UI all derive from it.
+ */
+export const commands = {
+  'app:status': { input: None, output: HostStatus },
+  'vms:list': { input: None, output: z.array(VmInfo) },
+  'vms:get': { input: VmRef, output: VmInfo },
+  'vms:create': { input: CreateVmInput, output: TaskStarted },
+  'vms:start': { input: VmRef, output: TaskStarted },
+  'vms:stop': { input: StopVmInput, output: TaskStarted },
+  'vms:restart': { input: VmRef, output: TaskStarted },
+  'vms:suspend': { input: VmRef, output: TaskStarted },
+  'vms:delete': { input: DeleteVmInput, output: TaskStarted },
+  'vms:sshCommand': { input: VmRef, output: z.object({ command: z.string() }) },
+  'snapshots:list': { input: z.object({ vm: VmName }), output: z.array(Snapshot) },
+  'snapshots:create': { input: CreateSnapshotInput, output: TaskStarted },
+  'snapshots:restore': { input: RestoreSnapshotInput, output: TaskStarted },
+  'snapshots:delete': { input: DeleteSnapshotInput, output: TaskStarted },
+  'snapshots:rollback': { input: RollbackInput, output: TaskStarted },
+  'snapshots:diskUsage': { input: None, output: DiskUsage },
+  'git:check': { input: VmRef, output: GitSafetyReport },
+  'agent:launchInfo': { input: VmRef, output: LaunchInfo },
+  'agent:launch': { input: LaunchAgentInput, output: TerminalSession },
+  'tasks:list': { input: None, output: z.array(Task) },
+  'tasks:cancel': { input: TaskRef, output: Ok },
+  'terminal:open': { input: OpenTerminalInput, output: TerminalSession },
+  'terminal:list': { input: None, output: z.array(TerminalSession) },
+  'terminal:close': { input: CloseTerminalInput, output: Ok },
+  'terminal:forgetHostKey': { input: VmRef, output: Ok },
+  'settings:get': { input: None, output: SettingsView },
+  'settings:set': { input: SettingsPatch, output: SettingsView },
+  'shell:openExternal': { input: z.object({ url: z.string().url() }), output: Ok },
+} as const
+
+/** One-way messages from the UI (no reply): keystrokes, resizes and acknowledgements must not round-trip. */
+export const sends = {
+  'terminal:input': TerminalInput,
+  'terminal:resize': TerminalResize,
+  'terminal:ack': TerminalAck,
+} as const
+
+/** Events from the engine to every window. */
+export const events = {
+  'vms:changed': z.array(VmInfo),
+  'tasks:updated': Task,
+  'terminal:data': TerminalData,
+  'terminal:state': TerminalStateEvent,
+  'settings:changed': SettingsView,
+  'notice': Notice,
+  'app:navigate': NavTarget,
+} as const
+
+export type CommandName = keyof typeof commands
+export type SendName = keyof typeof sends
+export type EventName = keyof typeof events
+
+export type CommandInput<K extends CommandName> = z.input<(typeof commands)[K]['input']>
+export type CommandParsedInput<K extends CommandName> = z.output<(typeof commands)[K]['input']>
+export type CommandOutput<K extends CommandName> = z.output<(typeof commands)[K]['output']>
+export type SendPayload<K extends SendName> = z.output<(typeof sends)[K]>
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>
+
+export const commandNames = Object.keys(commands) as CommandName[]
+export const sendNames = Object.keys(sends) as SendName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+/** What the engine implements, one function per command, with inputs already parsed. */
+export type CommandHandlers = { [K in CommandName]: (input: CommandParsedInput<K>) => Promise<CommandOutput<K>> }
+export type SendHandlers = { [K in SendName]: (payload: SendPayload<K>) => void }
+
+type Namespace<K extends string> = K extends `${infer N}:${string}` ? N : never
+type Verb<K extends string, N extends string> = K extends `${N}:${infer V}` ? V : never
+
+/** The shape of `window.cal`: named verbs grouped by namespace, plus `on(event, listener)` returning a disposer. */
+export type CalApi = {
+  [N in Namespace<CommandName | SendName>]: {
+    [V in Verb<CommandName, N>]: (input?: CommandInput<`${N}:${V}` & CommandName>) => Promise<Result<CommandOutput<`${N}:${V}` & CommandName>>>
+  } & {
+    [V in Verb<SendName, N>]: (payload: SendPayload<`${N}:${V}` & SendName>) => void
+  }
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+}
+
+/** Split `namespace:verb` into its parts (used by the preload and the browser host client to build `window.cal`). */
+export function splitChannel(channel: string): [string, string] {
+  const i = channel.indexOf(':')
+  return [channel.slice(0, i), channel.slice(i + 1)]
+}

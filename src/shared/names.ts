@@ -1,0 +1,21 @@
+import { z } from 'zod'
+
+/** The one rule for every VM or snapshot name before it reaches Tart or a shell. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
+
+export const VmName = z
+  .string()
+  .regex(NAME_PATTERN, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit')
+export type VmName = z.infer<typeof VmName>
+
+export const SnapshotName = VmName
+export type SnapshotName = VmName
+
+/** An OCI image reference as Tart accepts it (host/namespace[:tag|@sha256:hex]). */
+export const ImageRef = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9.-]+(:[0-9]+)?\/[A-Za-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/,
+    'Use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest',
+  )
+  .refine((s) => !s.includes('..'), 'An image reference cannot contain ".."')

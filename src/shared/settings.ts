@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import { AgentId } from './vm'
+
+export const SETTINGS_VERSION = 1
+
+export const NotificationKind = z.enum(['vmReady', 'snapshotDone', 'restoreDone', 'taskFailed', 'vmStoppedUnexpectedly', 'vmLimit'])
+export type NotificationKind = z.infer<typeof NotificationKind>
+
+export const Settings = z.object({
+  version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
+  vmDefaults: z
+    .object({
+      cpu: z.number().int().min(1).max(64).default(4),
+      memoryMb: z.number().int().min(1024).max(1048576).default(8192),
+      diskGb: z.number().int().min(20).max(4000).default(80),
+      baseImage: z.string().min(1).default('ghcr.io/cirruslabs/macos-sequoia-base:latest'),
+    })
+    .prefault({}),
+  snapshots: z
+    .object({
+      autoAtSessionStart: z.boolean().default(true),
+      keep: z.number().int().min(0).max(100).default(3),
+      maxAgeDays: z.number().int().min(0).max(3650).default(7),
+    })
+    .prefault({}),
+  defaultAgent: AgentId.default('claude'),
+  /** Per-workspace agent overrides, keyed by VM name. */
+  workspaceAgents: z.record(z.string(), AgentId).default({}),
+  ssh: z
+    .object({
+      user: z.string().min(1).default('admin'),
+      /** Used once, for first contact; CAL installs its own key after that. */
+      password: z.string().default('admin'),
+      unlockKeychain: z.boolean().default(false),
+    })
+    .prefault({}),
+  tartPath: z.string().default(''),
+  proxyMode: z.enum(['auto', 'on', 'off']).default('auto'),
+  outputFolder: z.string().default(''),
+  notifications: z
+    .object({
+      enabled: z.boolean().default(true),
+      kinds: z.record(NotificationKind, z.boolean()).default({
+        vmReady: true,
+        snapshotDone: true,
+        restoreDone: true,
+        taskFailed: true,
+        vmStoppedUnexpectedly: true,
+        vmLimit: true,
+      }),
+    })
+    .prefault({}),
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  showInDock: z.boolean().default(true),
+})
+export type Settings = z.infer<typeof Settings>
+
+/** A partial update: any subset of top-level keys, each validated in full. */
+export const SettingsPatch = Settings.partial()
+export type SettingsPatch = z.infer<typeof SettingsPatch>
+
+export const SettingsView = z.object({
+  settings: Settings,
+  /** Set when the stored file was unreadable and defaults were restored (path of the backup kept). */
+  warning: z.string().nullable(),
+})
+export type SettingsView = z.infer<typeof SettingsView>
+
+export const defaultSettings = (): Settings => Settings.parse({})

@@ -1,0 +1,33 @@
+import { z } from 'zod'
+import { SnapshotName, VmName } from './names'
+
+/** manual: made by the user; session: taken at an agent session start; init: after first-time setup. */
+export const SnapshotKind = z.enum(['manual', 'session', 'init'])
+export type SnapshotKind = z.infer<typeof SnapshotKind>
+
+export const Snapshot = z.object({
+  /** The snapshot's own name, as the user gave it (unique per VM). */
+  name: SnapshotName,
+  vm: VmName,
+  /** The Tart VM that holds it (a clone). */
+  tartName: z.string(),
+  kind: SnapshotKind,
+  createdAt: z.string(),
+  /** Allocated GB as Tart reports it. */
+  sizeGb: z.number(),
+})
+export type Snapshot = z.infer<typeof Snapshot>
+
+export const DiskUsage = z.object({
+  totalGb: z.number(),
+  freeGb: z.number().nullable(),
+  vms: z.array(z.object({ name: z.string(), sizeGb: z.number(), snapshotsGb: z.number(), snapshotCount: z.number().int() })),
+})
+export type DiskUsage = z.infer<typeof DiskUsage>
+
+export const SnapshotRef = z.object({ vm: VmName, snapshot: SnapshotName })
+export const CreateSnapshotInput = z.object({ vm: VmName, name: SnapshotName.optional(), kind: SnapshotKind.default('manual') })
+/** Destructive verbs need `confirmed: true` once the git safety report has been shown. */
+export const RestoreSnapshotInput = z.object({ vm: VmName, snapshot: SnapshotName, confirmed: z.boolean().default(false) })
+export const DeleteSnapshotInput = RestoreSnapshotInput
+export const RollbackInput = z.object({ vm: VmName, confirmed: z.boolean().default(false) })

@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import { AgentId } from './vm'
+import { VmName } from './names'
+
+export const TerminalKind = z.enum(['agent', 'shell', 'host'])
+export type TerminalKind = z.infer<typeof TerminalKind>
+
+export const TerminalState = z.enum(['connecting', 'connected', 'reconnecting', 'closed'])
+export type TerminalState = z.infer<typeof TerminalState>
+
+export const TerminalSession = z.object({
+  id: z.string(),
+  /** null for the Host tab (a local shell). */
+  vm: VmName.nullable(),
+  kind: TerminalKind,
+  /** The tmux session name in the guest; null for host shells or when tmux is missing. */
+  tmuxSession: z.string().nullable(),
+  title: z.string(),
+  state: TerminalState,
+  cols: z.number().int(),
+  rows: z.number().int(),
+  /** A visible notice, e.g. "tmux not found: plain login shell, it will not survive a disconnect". */
+  notice: z.string().nullable(),
+})
+export type TerminalSession = z.infer<typeof TerminalSession>
+
+const Cols = z.number().int().min(2).max(1000)
+const Rows = z.number().int().min(2).max(500)
+
+export const OpenTerminalInput = z.object({
+  vm: VmName.nullable(),
+  kind: TerminalKind,
+  /** tmux session name; defaults: "cal-agent" for the agent, "shell-N" for extra shells. */
+  name: VmName.optional(),
+  cols: Cols,
+  rows: Rows,
+})
+export type OpenTerminalInput = z.infer<typeof OpenTerminalInput>
+
+/** detach leaves the tmux session running in the VM; end kills it. */
+export const CloseTerminalInput = z.object({ id: z.string(), mode: z.enum(['detach', 'end']).default('detach') })
+export const TerminalInput = z.object({ id: z.string(), data: z.string().max(1 << 20) })
+export const TerminalResize = z.object({ id: z.string(), cols: Cols, rows: Rows })
+/** The renderer acknowledges bytes it has written into xterm; main pauses the stream while too much is unacknowledged. */
+export const TerminalAck = z.object({ id: z.string(), bytes: z.number().int().nonnegative() })
+export const TerminalData = z.object({ id: z.string(), data: z.string() })
+export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
+
+export const LaunchAgentInput = z.object({
+  vm: VmName,
+  agent: AgentId.optional(),
+  /** Take a session snapshot first (the launch confirmation's "Backup first"). */
+  backupFirst: z.boolean().default(false),
+  cols: Cols,
+  rows: Rows,
+})
+
+export const LaunchInfo = z.object({
+  vm: VmName,
+  vmState: z.string(),
+  agent: AgentId,
+  agentLabel: z.string(),
+  isolated: z.boolean(),
+  repository: z.string().nullable(),
+  branch: z.string().nullable(),
+  lastBackupAt: z.string().nullable(),
+  autoSnapshot: z.boolean(),
+  warning: z.string().nullable(),
+})
+export type LaunchInfo = z.infer<typeof LaunchInfo>

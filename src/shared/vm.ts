@@ -1,0 +1,63 @@
+import { z } from 'zod'
+import { VmName } from './names'
+
+/** Tart's three states plus the transitions CAL itself is driving. */
+export const VmState = z.enum(['running', 'stopped', 'suspended', 'starting', 'stopping', 'error'])
+export type VmState = z.infer<typeof VmState>
+
+/** The VM hierarchy from the design docs: cal-clean → cal-dev → cal-init → workspaces; snapshots hang off a VM. */
+export const VmRole = z.enum(['clean', 'dev', 'init', 'workspace', 'snapshot'])
+export type VmRole = z.infer<typeof VmRole>
+
+export const AgentId = z.enum(['claude', 'opencode', 'cursor'])
+export type AgentId = z.infer<typeof AgentId>
+
+export const VmInfo = z.object({
+  name: VmName,
+  state: VmState,
+  role: VmRole,
+  os: z.enum(['darwin', 'linux']),
+  cpu: z.number().int(),
+  memoryMb: z.number().int(),
+  /** Apparent disk size in GB, as Tart reports `Disk`. */
+  diskGb: z.number(),
+  /** Allocated size in GB, as Tart reports `Size`. */
+  sizeGb: z.number(),
+  display: z.string(),
+  ip: z.string().nullable(),
+  baseImage: z.string().nullable(),
+  agent: AgentId.nullable(),
+  createdAt: z.string().nullable(),
+  /** When CAL saw it start; null when stopped or unknown. */
+  startedAt: z.string().nullable(),
+  lastSessionSnapshotAt: z.string().nullable(),
+  /** Error text for state "error" (e.g. the guest died). */
+  error: z.string().nullable(),
+})
+export type VmInfo = z.infer<typeof VmInfo>
+
+export const CreateVmInput = z.object({
+  name: VmName,
+  image: z.string().min(1).optional(),
+  cpu: z.number().int().min(1).max(64).optional(),
+  memoryMb: z.number().int().min(1024).max(1048576).optional(),
+  diskGb: z.number().int().min(20).max(4000).optional(),
+  agent: AgentId.optional(),
+})
+export type CreateVmInput = z.infer<typeof CreateVmInput>
+
+export const VmRef = z.object({ name: VmName })
+export const StopVmInput = z.object({ name: VmName, force: z.boolean().default(false) })
+export const DeleteVmInput = z.object({ name: VmName, force: z.boolean().default(false), confirmed: z.boolean().default(false) })
+
+export const HostStatus = z.object({
+  tartFound: z.boolean(),
+  tartPath: z.string().nullable(),
+  tartVersion: z.string().nullable(),
+  calHome: z.string(),
+  runningMacVms: z.number().int(),
+  macVmLimit: z.number().int(),
+  platform: z.string(),
+  appVersion: z.string(),
+})
+export type HostStatus = z.infer<typeof HostStatus>

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path'
+import { builtinModules } from 'node:module'
+import { defineConfig } from 'vite'
+import pkg from './package.json' with { type: 'json' }
+
+// Builds the plain-Node entry points (the `cal` CLI and the browser host) into out/.
+const external = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  ...Object.keys(pkg.dependencies),
+  'electron',
+]
+
+export default defineConfig({
+  resolve: { alias: { '@shared': resolve(__dirname, 'src/shared') } },
+  build: {
+    ssr: true,
+    target: 'node20',
+    outDir: 'out',
+    emptyOutDir: false,
+    minify: false,
+    sourcemap: true,
+    rollupOptions: {
+      input: {
+        'cli/cal': resolve(__dirname, 'src/cli/cal.ts'),
+        'host/server': resolve(__dirname, 'src/host/server.ts'),
+      },
+      external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
+      output: {
+        format: 'es',
+        entryFileNames: '[name].js',
+        banner: (chunk) => (chunk.name === 'cli/cal' ? '#!/usr/bin/env node' : ''),
+        chunkFileNames: 'node-chunks/[name]-[hash].js',
+      },
+    },
+  },
+})
