@@ -60,8 +60,9 @@ def parse(spec: Spec, argv: list) -> Namespace:
     ns = Namespace()
     for opt in spec.options.values():
         ns[opt.dest] = [] if opt.repeat else opt.default
-    for dest, value in spec.flags.values():
-        ns.setdefault(dest, False if value is True else None)
+    paired = {dest for dest, value in spec.flags.values() if value is False}  # --x/--no-x: unset is None
+    for dest, _ in spec.flags.values():
+        ns[dest] = None if dest in paired else False
     positional_values = []
     i = 0
     only_positional = False

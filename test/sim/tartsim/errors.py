@@ -79,3 +79,8 @@ def out_of_space(path: str) -> GenericErr:
         f'UserInfo={{NSFilePath={path}, NSUnderlyingError=0x600001d2c180 '
         '{Error Domain=NSPOSIXErrorDomain Code=28 "No space left on device"}}'
     )
+
+
+def not_running_twice(name: str) -> RuntimeErr:
+    """`tart suspend` builds the message twice (source quirk)."""
+    return RuntimeErr(f'VM "VM "{name}" is not running" is not running', 2)
