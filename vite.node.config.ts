@@ -24,6 +24,8 @@ export default defineConfig({
       input: {
         'cli/cal': resolve(__dirname, 'src/cli/cal.ts'),
         'host/server': resolve(__dirname, 'src/host/server.ts'),
+        // The browser host's window.cal: a browser module with no imports, served by the host (see src/host/static.ts).
+        'host/client': resolve(__dirname, 'src/host/client/index.ts'),
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: {

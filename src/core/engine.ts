@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { commandNames, type CommandHandlers, type SendHandlers } from '../shared/api'
 import { CalError } from '../shared/errors'
 import { EngineEvents } from './events'
+import { settingsHandlers, type SettingsStore } from './settings'
 
 export interface EngineOptions {
   /** CAL's own data (default ~/.cal, or CAL_HOME). */
@@ -10,6 +11,8 @@ export interface EngineOptions {
   /** The tart executable (default: CAL_TART, else `tart` on PATH). */
   tartPath?: string
   appVersion?: string
+  /** Settings shared with the CLI (electron-store in the app, a plain file elsewhere). */
+  settings?: SettingsStore
 }
 
 export interface Engine {
@@ -40,10 +43,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
     platform: process.platform,
     appVersion: options.appVersion ?? '0.0.0',
   })
+  const disposers: (() => void)[] = []
+  if (options.settings) {
+    Object.assign(handlers, settingsHandlers(options.settings))
+    disposers.push(options.settings.onChange((view) => events.emit('settings:changed', view)))
+  }
   const sends: SendHandlers = {
     'terminal:input': () => {},
     'terminal:resize': () => {},
     'terminal:ack': () => {},
   }
-  return { handlers, sends, events, dispose: async () => {} }
+  return {
+    handlers,
+    sends,
+    events,
+    dispose: async () => {
+      for (const d of disposers.splice(0)) d()
+    },
+  }
 }

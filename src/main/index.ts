@@ -1,35 +1,165 @@
-import { app, BrowserWindow, ipcMain } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, ipcMain, nativeTheme, shell } from 'electron'
+import Store from 'electron-store'
 import { join } from 'node:path'
-import { commandNames, sendNames } from '../shared/api'
-import { createEngine } from '../core/engine'
+import { createEngine, resolveCalHome } from '../core/engine'
+import type { EventName } from '../shared/api'
+import type { NavTarget, Notice } from '../shared/notify'
+import type { Settings } from '../shared/settings'
+import { APP_URL, pageOrigin } from './app-protocol'
+import { checkExternalUrl } from './external-url'
+import { registerIpc } from './ipc'
+import { NoticeTracker } from './notify/policy'
+import { Notifier } from './notify/notifier'
+import { EventOutbox } from './outbox'
 import { createRouter } from './router'
+import { lockDownSession, registerAppScheme, serveRenderer } from './session'
+import { createElectronSettingsStore } from './settings-store'
+import { shouldQuit } from './quit-guard'
+import { ShellState } from './shell-state'
+import { runTrayAction } from './tray/actions'
+import { CalTray } from './tray/tray'
+import { createMainWindow } from './window'
 
-const engine = createEngine({ appVersion: app.getVersion() })
-const router = createRouter(engine.handlers, engine.sends, (m) => console.error(m))
+const log = (msg: string) => console.error(`[cal] ${msg}`)
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 780,
-    show: false,
-    title: 'CAL',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  })
-  win.once('ready-to-show', () => win.show())
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else void win.loadFile(join(__dirname, '../renderer/index.html'))
-  return win
+// A second CAL would fight the first over VMs and settings: hand over to the running one.
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  registerAppScheme()
+  start()
 }
 
-for (const channel of commandNames) ipcMain.handle(channel, (_e, raw) => router.invoke(channel, raw))
-for (const channel of sendNames) ipcMain.on(channel, (_e, raw) => router.send(channel, raw))
+function start(): void {
+  const calHome = resolveCalHome()
+  const settings = createElectronSettingsStore(calHome)
+  const engine = createEngine({ calHome, appVersion: app.getVersion(), settings })
+  const handlers = engine.handlers
+  handlers['shell:openExternal'] = async ({ url }) => {
+    await shell.openExternal(checkExternalUrl(url).toString())
+    return { ok: true }
+  }
+  const router = createRouter(handlers, engine.sends, log)
+  const windowState = new Store<{ bounds?: unknown }>({ name: 'window-state' })
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  const pageUrl = !app.isPackaged && devUrl ? devUrl : APP_URL
 
-void app.whenReady().then(() => createWindow())
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit()
-})
+  const state = new ShellState()
+  const tracker = new NoticeTracker()
+  let win: BrowserWindow | null = null
+  let outbox: EventOutbox | null = null
+  let quitting = false
+  let tray: CalTray | null = null
+
+  registerIpc(ipcMain, router, { trustedContents: () => (win && !win.isDestroyed() ? win.webContents : null), trustedOrigin: pageOrigin(pageUrl) ?? '' }, log)
+
+  const emit = (event: EventName, payload: unknown) => outbox?.push(event, payload)
+  engine.events.onAny((event, payload) => emit(event, payload))
+
+  const showWindow = (target?: NavTarget | null) => {
+    if (!win || win.isDestroyed()) win = openWindow()
+    if (win.isMinimized()) win.restore()
+    win.show()
+    win.focus()
+    state.acknowledgeErrors()
+    tray?.refresh()
+    if (target) emit('app:navigate', target)
+  }
+
+  const currentSettings = (): Settings => settings.get().settings
+  const notifier = new Notifier({
+    settings: currentSettings,
+    windowFocused: () => Boolean(win && !win.isDestroyed() && win.isVisible() && win.isFocused()),
+    toast: (notice) => emit('notice', notice),
+    open: (target) => showWindow(target),
+  })
+  const notify = (notice: Notice | null) => notice && notifier.show(notice)
+
+  engine.events.on('vms:changed', (vms) => {
+    state.setVms(vms)
+    for (const n of tracker.onVms(vms)) notify(n)
+    tray?.refresh()
+  })
+  engine.events.on('tasks:updated', (task) => {
+    state.updateTask(task)
+    notify(tracker.onTask(task))
+    tray?.refresh()
+  })
+  engine.events.on('settings:changed', (view) => applyAppearance(view.settings))
+
+  function openWindow(): BrowserWindow {
+    const w = createMainWindow({
+      preloadPath: join(__dirname, '../preload/index.cjs'),
+      pageUrl,
+      savedBounds: windowState.get('bounds'),
+      saveBounds: (bounds) => windowState.set('bounds', bounds),
+      hideOnClose: () => !quitting,
+      showInTaskbar: currentSettings().showInDock,
+    })
+    const box = new EventOutbox(w.webContents, log)
+    outbox = box
+    w.webContents.on('did-start-loading', () => box.markNotReady())
+    w.webContents.on('did-finish-load', () => box.markReady())
+    w.on('focus', () => {
+      state.acknowledgeErrors()
+      tray?.refresh()
+    })
+    w.on('closed', () => {
+      if (win === w) win = null
+      if (outbox === box) outbox = null
+    })
+    return w
+  }
+
+  function applyAppearance(s: Settings): void {
+    nativeTheme.themeSource = s.theme
+    if (process.platform === 'darwin') void (s.showInDock ? app.dock?.show() : app.dock?.hide())
+    if (win && !win.isDestroyed()) win.setSkipTaskbar(!s.showInDock)
+  }
+
+  app.on('second-instance', () => showWindow())
+  app.on('activate', () => showWindow())
+  // Closing the window keeps CAL in the menu bar; only Quit ends it.
+  app.on('window-all-closed', () => {})
+  app.on('before-quit', (event) => {
+    if (quitting) return
+    if (!shouldQuit(state.runningTasks(), (question) => dialog.showMessageBoxSync(question))) {
+      event.preventDefault()
+      return
+    }
+    quitting = true
+  })
+  app.on('will-quit', () => {
+    notifier.dispose()
+    tray?.destroy()
+    void engine.dispose()
+  })
+
+  void app.whenReady().then(async () => {
+    lockDownSession()
+    serveRenderer(join(__dirname, '../renderer'))
+    applyAppearance(currentSettings())
+    const status = await handlers['app:status']({}).catch(() => null)
+    if (status) state.macVmLimit = status.macVmLimit
+    const vms = await handlers['vms:list']({}).catch(() => null)
+    if (vms) {
+      state.setVms(vms)
+      tracker.onVms(vms)
+    }
+    tray = new CalTray(
+      join(app.getAppPath(), 'resources'),
+      () => ({ vms: state.vms, tasks: state.runningTasks(), macVmLimit: state.macVmLimit, hasError: state.hasError() }),
+      (action) =>
+        void runTrayAction(action, {
+          handlers,
+          showWindow,
+          openExternal: (url) => shell.openExternal(checkExternalUrl(url).toString()),
+          copyText: (text) => clipboard.writeText(text),
+          quit: () => app.quit(),
+          report: (title, error) =>
+            notifier.show({ id: `tray:${Date.now()}`, kind: 'taskFailed', level: 'error', title, body: `${error.message} ${error.hint}`.trim(), error: error.toData(), target: null }),
+        }),
+    )
+    win = openWindow()
+  })
+}

@@ -7,26 +7,33 @@ import {
   type SendHandlers,
   type SendName,
 } from '../shared/api'
-import { CalError, type Result } from '../shared/errors'
+import { CalError, type ErrorCode, type Result } from '../shared/errors'
 
 /**
  * The one gatekeeper between a window and the engine, free of Electron so the browser host uses it too:
  * it parses every input with the contract's schema and turns every failure into a CalError value.
+ * Who may call it (the sender check) is the transport's job: main's IPC registration, the host's socket.
  */
 export interface Router {
   invoke(channel: string, raw: unknown): Promise<Result<unknown>>
   send(channel: string, raw: unknown): void
 }
 
+/** Channels whose bad input has a more specific code than INVALID_INPUT. */
+const inputErrorCodes: Partial<Record<CommandName, ErrorCode>> = { 'settings:set': 'SETTINGS_INVALID' }
+
 export function createRouter(handlers: CommandHandlers, sendHandlers: SendHandlers, log: (msg: string) => void = () => {}): Router {
+  // Bad one-way messages have no reply to carry an error: log them, but only once per channel so a
+  // misbehaving renderer cannot flood the log with keystrokes.
+  const loggedBadSends = new Set<string>()
   return {
     async invoke(channel, raw) {
-      if (!Object.hasOwn(commands, channel)) {
-        return { ok: false, error: new CalError('INVALID_INPUT', `Unknown channel "${channel}".`).toData() }
+      if (typeof channel !== 'string' || !Object.hasOwn(commands, channel)) {
+        return { ok: false, error: new CalError('INVALID_INPUT', `Unknown command "${String(channel)}".`, 'This is a bug in the caller: use a channel from the contract.').toData() }
       }
       const name = channel as CommandName
       const parsed = commands[name].input.safeParse(raw ?? {})
-      if (!parsed.success) return { ok: false, error: invalidInput(parsed.error).toData() }
+      if (!parsed.success) return { ok: false, error: invalidInput(parsed.error, inputErrorCodes[name]).toData() }
       try {
         const handler = handlers[name] as (input: unknown) => Promise<unknown>
         return { ok: true, value: await handler(parsed.data) }
@@ -37,10 +44,14 @@ export function createRouter(handlers: CommandHandlers, sendHandlers: SendHandle
       }
     },
     send(channel, raw) {
-      if (!Object.hasOwn(sends, channel)) return
+      if (typeof channel !== 'string' || !Object.hasOwn(sends, channel)) return
       const name = channel as SendName
       const parsed = sends[name].safeParse(raw)
-      if (!parsed.success) return
+      if (!parsed.success) {
+        if (!loggedBadSends.has(name)) log(`${channel}: ignored a message with ${invalidInput(parsed.error).message}`)
+        loggedBadSends.add(name)
+        return
+      }
       try {
         ;(sendHandlers[name] as (payload: unknown) => void)(parsed.data)
       } catch (err) {
@@ -50,11 +61,11 @@ export function createRouter(handlers: CommandHandlers, sendHandlers: SendHandle
   }
 }
 
-/** INVALID_INPUT naming the field that is wrong. */
-export function invalidInput(error: z.ZodError): CalError {
+/** INVALID_INPUT (or a channel's own code) naming the field that is wrong. */
+export function invalidInput(error: z.ZodError, code: ErrorCode = 'INVALID_INPUT'): CalError {
   const issue = error.issues[0]
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'input'
-  return new CalError('INVALID_INPUT', `Invalid ${field}: ${issue?.message ?? 'bad value'}`, `Check the value of "${field}".`, {
+  return new CalError(code, `Invalid ${field}: ${issue?.message ?? 'bad value'}`, `Check the value of "${field}".`, {
     field,
   })
 }

@@ -55,8 +55,23 @@ export const Settings = z.object({
 })
 export type Settings = z.infer<typeof Settings>
 
-/** A partial update: any subset of top-level keys, each validated in full. */
-export const SettingsPatch = Settings.partial()
+type WithoutDefault<T> = T extends z.ZodDefault<infer I> ? I : T extends z.ZodPrefault<infer I> ? I : T
+type PatchShape = { [K in keyof typeof Settings.shape]: z.ZodOptional<WithoutDefault<(typeof Settings.shape)[K]>> }
+
+/**
+ * A partial update: any subset of top-level keys, each validated in full. A key that is absent stays absent
+ * (`Settings.partial()` would fill every missing key with its default and so reset it); unknown keys are refused.
+ */
+export const SettingsPatch = z
+  .object(
+    Object.fromEntries(
+      Object.entries(Settings.shape).map(([key, schema]) => [
+        key,
+        (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault ? schema.unwrap() : schema).optional(),
+      ]),
+    ) as PatchShape,
+  )
+  .strict()
 export type SettingsPatch = z.infer<typeof SettingsPatch>
 
 export const SettingsView = z.object({

@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { commandNames, eventNames, sendNames, splitChannel, type CalApi } from '../src/shared/api'
+import { expect, test } from './fixtures'
+
+declare global {
+  interface Window {
+    cal: CalApi
+  }
+}
+
+const shots = join(import.meta.dirname, 'artifacts', 'screenshots')
+
+test('the app shell renders through the browser host', async ({ page }) => {
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()))
+  await expect(page.locator('#root > *').first()).toBeVisible()
+  await page.waitForLoadState('networkidle')
+  mkdirSync(shots, { recursive: true })
+  await page.screenshot({ path: join(shots, 'shell.png'), fullPage: true })
+  // A CSP violation or a failed script shows up here.
+  expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([])
+})
+
+test('window.cal has exactly the contract\'s verbs and events', async ({ page }) => {
+  const expected: Record<string, string[]> = {}
+  for (const channel of [...commandNames, ...sendNames]) {
+    const [ns, verb] = splitChannel(channel)
+    ;(expected[ns] ??= []).push(verb)
+  }
+  for (const verbs of Object.values(expected)) verbs.sort()
+  const shape = await page.evaluate(() => {
+    const cal = window.cal as unknown as Record<string, unknown>
+    const out: Record<string, string[] | string> = {}
+    for (const [key, value] of Object.entries(cal)) {
+      out[key] = typeof value === 'function' ? 'function' : Object.keys(value as object).sort()
+    }
+    return { out, frozen: Object.isFrozen(cal) }
+  })
+  expect(shape.out).toEqual({ ...expected, on: 'function' })
+  expect(shape.frozen).toBe(true)
+
+  const status = await page.evaluate(() => window.cal.app.status())
+  expect(status).toMatchObject({ ok: true, value: { macVmLimit: 2 } })
+  const bad = await page.evaluate(() => window.cal.vms.get({ name: '../../etc' }))
+  expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'name' } } })
+  // Events: only the contract's, each subscription returns a disposer.
+  const events = await page.evaluate((names) => {
+    const disposers = names.map((n) => window.cal.on(n as never, () => {}))
+    let unknownRefused = false
+    try {
+      window.cal.on('no:such' as never, () => {})
+    } catch {
+      unknownRefused = true
+    }
+    disposers.forEach((d) => d())
+    return { allDisposers: disposers.every((d) => typeof d === 'function'), unknownRefused }
+  }, eventNames)
+  expect(events).toEqual({ allDisposers: true, unknownRefused: true })
+})
+
+test('a bad token is refused', async ({ browser, host }) => {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await page.goto(host.url.replace(/token=[^&]+/, 'token=not-the-token'))
+  const result = await page.evaluate(() => window.cal.app.status())
+  expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+  const sockets = await page.evaluate(
+    (token) =>
+      Promise.all(
+        [token, 'nope', ''].map(
+          (t) =>
+            new Promise<string>((resolve) => {
+              const ws = new WebSocket(`ws://${location.host}/__cal/ws?token=${encodeURIComponent(t)}`)
+              ws.onopen = () => {
+                ws.close()
+                resolve('open')
+              }
+              ws.onerror = () => resolve('refused')
+            }),
+        ),
+      ),
+    host.token,
+  )
+  expect(sockets).toEqual(['open', 'refused', 'refused'])
+  expect(host.log()).toContain('missing or wrong token')
+  await context.close()
+})

@@ -1,0 +1,121 @@
+import { existsSync, readFileSync, renameSync } from 'node:fs'
+import { type SettingsPatch, type SettingsView, type Settings, defaultSettings } from '../../shared/settings'
+import { CalError } from '../../shared/errors'
+import { applySettingsPatch, migrateSettings } from './migrate'
+
+/** What the engine, the CLI and the browser host see of settings; main wraps electron-store to the same shape. */
+export interface SettingsStore {
+  get(): SettingsView
+  set(patch: SettingsPatch): SettingsView
+  onChange(fn: (view: SettingsView) => void): () => void
+}
+
+/** Where settings are kept: a plain file (CLI, browser host) or electron-store (the app). Both use CAL_HOME/settings.json. */
+export interface SettingsBackend {
+  readonly path: string
+  /** The stored object; undefined when there is no file yet. Throws when the file cannot be parsed. */
+  read(): unknown
+  write(settings: Settings): void
+  /** Call `fn` when another process (the CLI, the app) changed the file. */
+  watch?(fn: () => void): () => void
+}
+
+/** Move an unusable or pre-migration settings file aside (never deleted); returns the backup's path. */
+export function backupSettingsFile(path: string, label: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  let backup = `${path}.${label}-${stamp}.bak`
+  for (let i = 1; existsSync(backup); i++) backup = `${path}.${label}-${stamp}-${i}.bak`
+  renameSync(path, backup)
+  return backup
+}
+
+/**
+ * For stores that cannot open an unparsable file (electron-store throws): if the file is not valid JSON,
+ * move it aside first. Returns the warning to show, or null when the file was fine or absent.
+ */
+export function recoverUnreadableSettingsFile(path: string): string | null {
+  if (!existsSync(path)) return null
+  try {
+    JSON.parse(readFileSync(path, 'utf8'))
+    return null
+  } catch (err) {
+    const backup = backupSettingsFile(path, 'corrupt')
+    return unreadableWarning(backup, err)
+  }
+}
+
+function unreadableWarning(backup: string, err: unknown): string {
+  const why = err instanceof Error ? err.message : String(err)
+  return `The settings file could not be read (${why}). It was kept as ${backup} and the defaults were restored.`
+}
+
+/** A warning (corrupt file kept aside) stays in every view for the life of the process, so it cannot go unseen. */
+export function createSettingsStore(backend: SettingsBackend, initialWarning: string | null = null): SettingsStore {
+  let warning = initialWarning
+  let last: string | null = null
+  const listeners = new Set<(view: SettingsView) => void>()
+
+  const load = (): Settings => {
+    let stored: unknown
+    try {
+      stored = backend.read()
+    } catch (err) {
+      warning = unreadableWarning(backupSettingsFile(backend.path, 'corrupt'), err)
+      return persist(defaultSettings())
+    }
+    if (stored === undefined) return defaultSettings()
+    try {
+      const result = migrateSettings(stored)
+      if (!result.changed) return result.settings
+      if (result.resetKeys.length > 0) {
+        const backup = backupSettingsFile(backend.path, 'invalid')
+        warning = `Some settings were invalid (${result.resetKeys.join(', ')}) and were reset to their defaults. The previous file was kept as ${backup}.`
+      } else if (result.fromVersion !== result.settings.version) {
+        backupSettingsFile(backend.path, `v${result.fromVersion}`)
+      }
+      return persist(result.settings)
+    } catch (err) {
+      const reason = err instanceof CalError ? err.message : String(err)
+      const backup = backupSettingsFile(backend.path, 'corrupt')
+      warning = `${reason} It was kept as ${backup} and the defaults were restored.`
+      return persist(defaultSettings())
+    }
+  }
+
+  const persist = (settings: Settings): Settings => {
+    backend.write(settings)
+    return settings
+  }
+
+  const view = (settings: Settings): SettingsView => ({ settings, warning })
+
+  const notify = (v: SettingsView) => {
+    const text = JSON.stringify(v)
+    if (text === last) return
+    last = text
+    for (const fn of listeners) fn(v)
+  }
+
+  let unwatch: (() => void) | undefined
+  return {
+    get: () => view(load()),
+    set(patch) {
+      const next = applySettingsPatch(load(), patch)
+      persist(next)
+      const v = view(next)
+      notify(v)
+      return v
+    },
+    onChange(fn) {
+      listeners.add(fn)
+      if (!unwatch && backend.watch) unwatch = backend.watch(() => notify(view(load())))
+      return () => {
+        listeners.delete(fn)
+        if (listeners.size === 0 && unwatch) {
+          unwatch()
+          unwatch = undefined
+        }
+      }
+    },
+  }
+}

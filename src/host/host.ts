@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { createEngine, resolveCalHome, type Engine } from '../core/engine'
+import { createFileSettingsStore } from '../core/settings/file-store'
+import type { Notice } from '../shared/notify'
+import { checkExternalUrl } from '../main/external-url'
+import { isNoticeEnabled, NoticeTracker } from '../main/notify/policy'
+import { createRouter } from '../main/router'
+import { refuseUpgrade, isLoopback, isOwnHost } from './guard'
+import { parseClientMessage, SOCKET_PATH } from './protocol'
+import { serveStatic, type StaticFiles } from './static'
+
+export interface BrowserHostOptions extends StaticFiles {
+  /** 0 picks a free port. */
+  port?: number
+  calHome?: string
+  tartPath?: string
+  appVersion?: string
+  log?: (msg: string) => void
+}
+
+export interface BrowserHost {
+  url: string
+  port: number
+  token: string
+  engine: Engine
+  close(): Promise<void>
+}
+
+/** Largest frame a page may send: a pasted block of terminal input (1 MiB) plus its envelope. */
+const MAX_FRAME = 2 * 1024 * 1024
+
+/**
+ * window.cal for a browser: serves the built renderer on 127.0.0.1 and carries the contract over one WebSocket
+ * per page, through the same router and engine as the desktop app. Notices are always toasts here.
+ */
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const log = options.log ?? ((msg: string) => console.error(`[cal host] ${msg}`))
+  const token = randomBytes(24).toString('base64url')
+  const calHome = resolveCalHome(options.calHome)
+  const settings = createFileSettingsStore(calHome)
+  const engine = createEngine({ calHome, tartPath: options.tartPath, appVersion: options.appVersion, settings })
+  const handlers = engine.handlers
+  // A browser page opens links itself; the host only checks the scheme, like the app would, and says so.
+  handlers['shell:openExternal'] = async ({ url }) => {
+    log(`open external ${checkExternalUrl(url).toString()} (the page opens it)`)
+    return { ok: true }
+  }
+  const router = createRouter(handlers, engine.sends, log)
+  const sockets = new Set<WebSocket>()
+
+  engine.events.onAny((event, payload) => {
+    if (sockets.size === 0) return
+    const text = JSON.stringify({ t: 'e', c: event, d: payload })
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text)
+  })
+  const tracker = new NoticeTracker()
+  const notify = (notice: Notice | null) => {
+    if (notice && isNoticeEnabled(notice, settings.get().settings)) engine.events.emit('notice', notice)
+  }
+  engine.events.on('vms:changed', (vms) => tracker.onVms(vms).forEach(notify))
+  engine.events.on('tasks:updated', (task) => notify(tracker.onTask(task)))
+  void handlers['vms:list']({}).then((vms) => tracker.onVms(vms), () => {})
+
+  let port = 0
+  const server: Server = createServer((req, res) => {
+    if (!isLoopback(req.socket.remoteAddress) || !isOwnHost(req.headers.host, port)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden')
+      return
+    }
+    serveStatic(req, res, options).catch((err: unknown) => {
+      log(`serving ${req.url}: ${String(err)}`)
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end('Internal error')
+    })
+  })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, perMessageDeflate: false })
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refused = new URL(req.url ?? '/', 'http://host').pathname === SOCKET_PATH ? refuseUpgrade(req, port, token) : { status: 404, reason: 'no such socket' }
+    if (refused) {
+      log(`refused a WebSocket from ${req.socket.remoteAddress}: ${refused.reason}`)
+      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws))
+  })
+
+  function attach(ws: WebSocket): void {
+    sockets.add(ws)
+    ws.on('close', () => sockets.delete(ws))
+    ws.on('error', (err) => log(`socket error: ${err.message}`))
+    ws.on('message', (data, isBinary) => {
+      const msg = isBinary ? null : parseClientMessage(data.toString())
+      if (!msg) return
+      if (msg.t === 's') {
+        router.send(msg.c, msg.d)
+        return
+      }
+      void router.invoke(msg.c, msg.d).then((result) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'r', id: msg.id, r: result }))
+      })
+    })
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const address = server.address()
+  port = typeof address === 'object' && address ? address.port : 0
+  let closed: Promise<void> | null = null
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    engine,
+    close: () =>
+      (closed ??= (async () => {
+        for (const ws of sockets) ws.terminate()
+        wss.close()
+        const done = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeAllConnections()
+        await done
+        await engine.dispose()
+      })()),
+  }
+}

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { commandNames, eventNames, sendNames } from '../shared/api'
+import { contentType, resolveStaticFile } from '../main/app-protocol'
+import { CONTENT_SECURITY_POLICY } from '../main/csp'
+import { CLIENT_MODULE_PATH, CLIENT_PATH } from './protocol'
+
+/** The client's entry: a tiny module (served from 'self', so the CSP allows it) handing it the contract's names. */
+export function clientBootstrap(): string {
+  const names = { commands: commandNames, sends: sendNames, events: eventNames }
+  return `import { installCal } from '${CLIENT_MODULE_PATH}'\ninstallCal(${JSON.stringify(names)})\n`
+}
+
+/** index.html with the client script placed before the app's own module script (module scripts run in order). */
+export function injectClient(html: string): string {
+  const tag = `<script type="module" src="${CLIENT_PATH}"></script>`
+  const at = html.search(/<script\b/i)
+  if (at >= 0) return `${html.slice(0, at)}${tag}\n    ${html.slice(at)}`
+  return html.replace(/<\/head>/i, `    ${tag}\n  </head>`)
+}
+
+const securityHeaders = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+}
+
+export interface StaticFiles {
+  rendererDir: string
+  /** The built client module (out/host/client.js). */
+  clientFile: string
+}
+
+/** Serve the built renderer and the client; GET/HEAD only. */
+export async function serveStatic(req: IncomingMessage, res: ServerResponse, files: StaticFiles): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'Method not allowed')
+  const pathname = new URL(req.url ?? '/', 'http://host').pathname
+  try {
+    if (pathname === CLIENT_PATH) return reply(res, 200, contentType('x.js'), clientBootstrap(), req.method)
+    if (pathname === CLIENT_MODULE_PATH) return reply(res, 200, contentType('x.js'), await readFile(files.clientFile), req.method)
+    const file = resolveStaticFile(files.rendererDir, pathname)
+    if (!file) return reply(res, 404, 'text/plain', 'Not found')
+    if (file.endsWith('.html')) {
+      const html = injectClient(await readFile(file, 'utf8'))
+      return reply(res, 200, contentType(file), html, req.method, { 'cache-control': 'no-store' })
+    }
+    return reply(res, 200, contentType(file), await readFile(file), req.method)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return reply(res, 404, 'text/plain', 'Not found')
+    throw err
+  }
+}
+
+function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, method = 'GET', extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...securityHeaders, ...extra })
+  res.end(method === 'HEAD' ? undefined : body)
+}

@@ -1,0 +1,121 @@
+import type { NavTarget, Notice } from '../../shared/notify'
+import type { Settings } from '../../shared/settings'
+import type { Task, TaskKind } from '../../shared/task'
+import type { VmInfo } from '../../shared/vm'
+
+/** Tasks during which a VM going down is CAL's own doing, not a crash. */
+const STOPPING_KINDS: ReadonlySet<TaskKind> = new Set(['stop', 'restart', 'suspend', 'delete', 'restore', 'rollback', 'snapshot'])
+
+const nav = (view: NavTarget['view'], vm: string | null, taskId: string | null = null): NavTarget => ({ view, vm, sessionId: null, taskId })
+
+/** The notice for a task that just ended, or null when its end is not worth interrupting the user for. */
+export function noticeForTask(task: Task): Notice | null {
+  if (task.state === 'failed') {
+    const error = task.error ?? { code: 'INTERNAL' as const, message: 'The task failed without saying why.', hint: '' }
+    const body = error.hint ? `${error.message} ${error.hint}` : error.message
+    if (error.code === 'VM_LIMIT_REACHED') {
+      return { id: `task:${task.id}`, kind: 'vmLimit', level: 'error', title: 'VM limit reached', body, error, target: nav('workspace', task.vm) }
+    }
+    return { id: `task:${task.id}`, kind: 'taskFailed', level: 'error', title: `${task.title} failed`, body, error, target: nav('tasks', task.vm, task.id) }
+  }
+  if (task.state !== 'succeeded') return null
+  if (task.kind === 'snapshot') {
+    return { id: `task:${task.id}`, kind: 'snapshotDone', level: 'success', title: 'Snapshot taken', body: task.title, error: null, target: nav('snapshots', task.vm) }
+  }
+  if (task.kind === 'restore' || task.kind === 'rollback') {
+    const title = task.kind === 'rollback' ? 'Rolled back to session start' : 'Snapshot restored'
+    return { id: `task:${task.id}`, kind: 'restoreDone', level: 'success', title, body: task.title, error: null, target: nav('snapshots', task.vm) }
+  }
+  return null
+}
+
+/** Notices for what changed between two VM lists: a VM became ready, or went down when CAL did not ask it to. */
+export function noticesForVmChange(prev: readonly VmInfo[], next: readonly VmInfo[], expectedStops: ReadonlySet<string>): Notice[] {
+  const before = new Map(prev.map((v) => [v.name, v]))
+  const notices: Notice[] = []
+  for (const vm of next) {
+    const old = before.get(vm.name)
+    const ready = vm.state === 'running' && vm.ip !== null
+    const wasReady = old !== undefined && old.state === 'running' && old.ip !== null
+    if (ready && !wasReady) {
+      notices.push({
+        id: `vm:${vm.name}:ready:${vm.startedAt ?? vm.ip}`,
+        kind: 'vmReady',
+        level: 'success',
+        title: `${vm.name} is ready`,
+        body: `Running at ${vm.ip}. Open its terminal to start working.`,
+        error: null,
+        target: nav('terminal', vm.name),
+      })
+    }
+    const down = vm.state === 'stopped' || vm.state === 'error'
+    if (old?.state === 'running' && down && !expectedStops.has(vm.name)) {
+      const message = vm.error ?? 'The VM stopped without CAL asking it to.'
+      const hint = 'Start it again from CAL; what was saved on its disk is still there.'
+      notices.push({
+        id: `vm:${vm.name}:down:${old.startedAt ?? ''}`,
+        kind: 'vmStoppedUnexpectedly',
+        level: 'error',
+        title: `${vm.name} stopped unexpectedly`,
+        body: `${message} ${hint}`,
+        error: { code: 'VM_DIED', message, hint },
+        target: nav('workspace', vm.name),
+      })
+    }
+  }
+  return notices
+}
+
+/** Whether the user wants this kind of notice at all (Settings → Notifications). */
+export function isNoticeEnabled(notice: Notice, settings: Pick<Settings, 'notifications'>): boolean {
+  return settings.notifications.enabled && settings.notifications.kinds[notice.kind] !== false
+}
+
+/** In-app toast while CAL's window has focus (a system banner would be redundant), a native notification otherwise. */
+export function deliveryFor(windowFocused: boolean): 'toast' | 'native' {
+  return windowFocused ? 'toast' : 'native'
+}
+
+/**
+ * Follows the engine's events and says which notices they call for. Pure state, no Electron: the first VM list
+ * is a baseline (no "ready" storm at launch), each task is reported once, and stops that CAL drove are not crashes.
+ */
+export class NoticeTracker {
+  private vms: VmInfo[] | null = null
+  private readonly reported = new Set<string>()
+  private readonly expectedStops = new Set<string>()
+  private readonly running = new Map<string, Task>()
+
+  onVms(next: VmInfo[]): Notice[] {
+    const prev = this.vms
+    this.vms = next
+    if (prev === null) return []
+    const notices = noticesForVmChange(prev, next, this.expectedStops)
+    const before = new Map(prev.map((v) => [v.name, v.state]))
+    for (const vm of next) {
+      const wasUp = before.get(vm.name) === 'running' || before.get(vm.name) === 'stopping'
+      // An expected stop is used up once seen; a VM back up with no stopping task left is on its own again.
+      if (wasUp && vm.state !== 'running' && vm.state !== 'stopping') this.expectedStops.delete(vm.name)
+      if (vm.state === 'running' && !this.stoppingTaskFor(vm.name)) this.expectedStops.delete(vm.name)
+    }
+    return notices
+  }
+
+  onTask(task: Task): Notice | null {
+    if (task.state === 'running') {
+      this.running.set(task.id, task)
+      if (task.vm && STOPPING_KINDS.has(task.kind)) this.expectedStops.add(task.vm)
+      return null
+    }
+    this.running.delete(task.id)
+    // A stop that failed or was cancelled did not stop the VM: a later stop is not expected any more.
+    if (task.vm && STOPPING_KINDS.has(task.kind) && task.state !== 'succeeded' && !this.stoppingTaskFor(task.vm)) this.expectedStops.delete(task.vm)
+    if (this.reported.has(task.id)) return null
+    this.reported.add(task.id)
+    return noticeForTask(task)
+  }
+
+  private stoppingTaskFor(vm: string): boolean {
+    return [...this.running.values()].some((t) => t.vm === vm && STOPPING_KINDS.has(t.kind))
+  }
+}

@@ -1,0 +1,98 @@
+import type { CommandHandlers } from '../../shared/api'
+import { CalError } from '../../shared/errors'
+import type { NavTarget } from '../../shared/notify'
+import type { TrayAction } from './menu'
+
+type Verbs = 'vms:start' | 'vms:stop' | 'vms:restart' | 'snapshots:create' | 'snapshots:rollback' | 'vms:sshCommand'
+
+/** What tray actions need from the app; injected so the mapping to engine verbs is tested without Electron. */
+export interface TrayActionDeps {
+  handlers: Pick<CommandHandlers, Verbs>
+  /** Show CAL's window, optionally at a view. */
+  showWindow(target?: NavTarget): void
+  openExternal(url: string): Promise<void>
+  copyText(text: string): void
+  /** Ends the app (the quit prompt for running tasks lives in the app's before-quit handler). */
+  quit(): void
+  /** Show a failure to the user (a notification or a toast). */
+  report(title: string, error: CalError): void
+}
+
+const nav = (view: NavTarget['view'], vm: string | null = null): NavTarget => ({ view, vm, sessionId: null, taskId: null })
+
+export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): Promise<void> {
+  const { handlers } = deps
+  try {
+    switch (action.kind) {
+      case 'vm:start':
+        await handlers['vms:start']({ name: action.vm })
+        return
+      case 'vm:stop':
+        await handlers['vms:stop']({ name: action.vm, force: false })
+        return
+      case 'vm:restart':
+        await handlers['vms:restart']({ name: action.vm })
+        return
+      case 'vm:snapshot':
+        await handlers['snapshots:create']({ vm: action.vm, kind: 'manual' })
+        return
+      case 'vm:rollback':
+        return await rollback(action.vm, deps)
+      case 'vm:terminal':
+        deps.showWindow(nav('terminal', action.vm))
+        return
+      case 'vm:screenSharing':
+        await deps.openExternal(`vnc://${action.ip}`)
+        return
+      case 'vm:copySsh': {
+        const { command } = await handlers['vms:sshCommand']({ name: action.vm })
+        deps.copyText(command)
+        return
+      }
+      case 'app:open':
+        deps.showWindow()
+        return
+      case 'app:settings':
+        deps.showWindow(nav('settings'))
+        return
+      case 'app:quit':
+        deps.quit()
+        return
+    }
+  } catch (err) {
+    deps.report(`${actionLabel(action)} failed`, CalError.from(err))
+  }
+}
+
+/**
+ * Rolling back destroys work, so the tray never confirms it on the user's behalf: it asks the engine without
+ * confirmation, and when the engine wants one (or sees git risk) it opens CAL's snapshots view, where the
+ * git safety report is shown and the user confirms.
+ */
+async function rollback(vm: string, deps: TrayActionDeps): Promise<void> {
+  try {
+    await deps.handlers['snapshots:rollback']({ vm, confirmed: false })
+  } catch (err) {
+    const error = CalError.from(err)
+    if (error.code === 'CONFIRMATION_REQUIRED' || error.code === 'GIT_RISK') deps.showWindow(nav('snapshots', vm))
+    else throw error
+  }
+}
+
+function actionLabel(action: TrayAction): string {
+  const vm = 'vm' in action ? ` ${action.vm}` : ''
+  const verbs: Record<TrayAction['kind'], string> = {
+    'vm:start': 'Start',
+    'vm:stop': 'Stop',
+    'vm:restart': 'Restart',
+    'vm:snapshot': 'Snapshot',
+    'vm:rollback': 'Roll back',
+    'vm:terminal': 'Open terminal for',
+    'vm:screenSharing': 'Screen Sharing for',
+    'vm:copySsh': 'Copy SSH command for',
+    'app:open': 'Open CAL',
+    'app:settings': 'Open settings',
+    'app:quit': 'Quit',
+  }
+  return `${verbs[action.kind]}${vm}`
+}

@@ -1,0 +1,114 @@
+import type { Task } from '../../shared/task'
+import type { VmInfo, VmState } from '../../shared/vm'
+
+/** What a tray item does; the Electron glue maps each to engine verbs (see actions.ts). */
+export type TrayAction =
+  | { kind: 'vm:start' | 'vm:stop' | 'vm:restart' | 'vm:snapshot' | 'vm:rollback' | 'vm:terminal' | 'vm:copySsh'; vm: string }
+  | { kind: 'vm:screenSharing'; vm: string; ip: string }
+  | { kind: 'app:open' | 'app:settings' | 'app:quit' }
+
+/** A plain menu template (no Electron types), so the menu can be tested without Electron. */
+export interface TrayMenuItem {
+  label?: string
+  type?: 'normal' | 'separator' | 'submenu'
+  enabled?: boolean
+  submenu?: TrayMenuItem[]
+  action?: TrayAction
+}
+
+export interface TrayState {
+  vms: VmInfo[]
+  /** Tasks in progress. */
+  tasks: Task[]
+  macVmLimit: number
+  /** A failed task not yet seen, or a VM in state "error". */
+  hasError: boolean
+}
+
+export type TrayIconState = 'idle' | 'running' | 'busy' | 'error'
+
+const stateLabels: Record<VmState, string> = {
+  running: 'running',
+  stopped: 'stopped',
+  suspended: 'suspended',
+  starting: 'starting…',
+  stopping: 'stopping…',
+  error: 'error',
+}
+
+/** The icon shows the most urgent thing: an error, then work in progress, then a running VM. */
+export function trayIconState(state: TrayState): TrayIconState {
+  if (state.hasError) return 'error'
+  if (state.tasks.length > 0) return 'busy'
+  if (state.vms.some((v) => v.state === 'running')) return 'running'
+  return 'idle'
+}
+
+export function trayTooltip(state: TrayState): string {
+  const running = runningMacVms(state.vms)
+  const busy = state.tasks.length > 0 ? `, ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'} in progress` : ''
+  return `CAL: ${running} of ${state.macVmLimit} VMs running${busy}${state.hasError ? ', something needs attention' : ''}`
+}
+
+function runningMacVms(vms: VmInfo[]): number {
+  return vms.filter((v) => v.os === 'darwin' && (v.state === 'running' || v.state === 'starting')).length
+}
+
+const separator: TrayMenuItem = { type: 'separator' }
+
+/** The tray menu, built from the current state each time it opens. */
+export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
+  const running = runningMacVms(state.vms)
+  const atLimit = running >= state.macVmLimit
+  const items: TrayMenuItem[] = [
+    { label: `Running VMs: ${running} of ${state.macVmLimit}${atLimit ? ' (limit reached)' : ''}`, enabled: false },
+  ]
+  for (const task of state.tasks) {
+    items.push({ label: `${task.title}${task.percent === null ? '…' : ` (${Math.round(task.percent)}%)`}`, enabled: false })
+  }
+  items.push(separator)
+  // Snapshot clones are storage, not machines the user works in.
+  const vms = state.vms.filter((v) => v.role !== 'snapshot')
+  if (vms.length === 0) items.push({ label: 'No VMs yet', enabled: false })
+  for (const vm of vms) items.push(vmItem(vm, state, atLimit))
+  items.push(separator, { label: 'Open CAL', action: { kind: 'app:open' } }, { label: 'Settings…', action: { kind: 'app:settings' } })
+  items.push(separator, { label: state.tasks.length > 0 ? 'Quit CAL…' : 'Quit CAL', action: { kind: 'app:quit' } })
+  return items
+}
+
+function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
+  const busy = state.tasks.some((t) => t.vm === vm.name)
+  const up = vm.state === 'running'
+  const canStart = !busy && (vm.state === 'stopped' || vm.state === 'suspended' || vm.state === 'error')
+  const limited = canStart && vm.os === 'darwin' && atLimit
+  const withIp = up && vm.ip !== null
+  const vmAction = (kind: Exclude<TrayAction['kind'], 'vm:screenSharing' | 'app:open' | 'app:settings' | 'app:quit'>): TrayAction => ({
+    kind,
+    vm: vm.name,
+  })
+  const submenu: TrayMenuItem[] = [
+    { label: `State: ${stateLabels[vm.state]}${busy ? ' (busy)' : ''}`, enabled: false },
+    { label: `IP: ${vm.ip ?? '—'}`, enabled: false },
+    separator,
+    {
+      label: limited ? `Start (limit of ${state.macVmLimit} running VMs reached)` : 'Start',
+      enabled: canStart && !limited,
+      action: vmAction('vm:start'),
+    },
+    { label: 'Stop', enabled: up && !busy, action: vmAction('vm:stop') },
+    { label: 'Restart', enabled: up && !busy, action: vmAction('vm:restart') },
+    separator,
+    { label: 'Snapshot now', enabled: !busy && vm.state !== 'error', action: vmAction('vm:snapshot') },
+    { label: 'Roll back to session start…', enabled: !busy && vm.lastSessionSnapshotAt !== null, action: vmAction('vm:rollback') },
+    separator,
+    { label: 'Open terminal', enabled: up, action: vmAction('vm:terminal') },
+    {
+      label: 'Open in Screen Sharing',
+      enabled: withIp,
+      ...(withIp && vm.ip ? { action: { kind: 'vm:screenSharing', vm: vm.name, ip: vm.ip } as const } : {}),
+    },
+    { label: 'Copy SSH command', enabled: withIp, action: vmAction('vm:copySsh') },
+  ]
+  const where = vm.ip && up ? ` · ${vm.ip}` : ''
+  return { label: `${vm.name} — ${stateLabels[vm.state]}${where}`, type: 'submenu', submenu }
+}

@@ -1,0 +1,111 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { parseHostArgs } from '../../src/host/args'
+import { startBrowserHost, type BrowserHost } from '../../src/host/host'
+import { injectClient } from '../../src/host/static'
+
+let host: BrowserHost
+let dir: string
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cal-host-'))
+  mkdirSync(join(dir, 'renderer', 'assets'), { recursive: true })
+  writeFileSync(join(dir, 'renderer', 'index.html'), '<html><head><script type="module" src="./assets/app.js"></script></head><body></body></html>')
+  writeFileSync(join(dir, 'renderer', 'assets', 'app.js'), 'console.log(1)')
+  writeFileSync(join(dir, 'client.js'), 'export function installCal() {}')
+  host = await startBrowserHost({ port: 0, calHome: join(dir, 'home'), rendererDir: join(dir, 'renderer'), clientFile: join(dir, 'client.js'), log: () => {} })
+})
+afterAll(async () => {
+  await host.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path, headers }, (res) => {
+      let body = ''
+      res.on('data', (d: Buffer) => (body += d.toString()))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function open(url: string, origin = `http://127.0.0.1:${host.port}`): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { origin })
+    ws.once('open', () => resolve(ws))
+    ws.once('error', reject)
+  })
+}
+
+function call(ws: WebSocket, id: number, c: string, d: unknown): Promise<unknown> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(data.toString()) as { t: string; id?: number; r?: unknown }
+      if (msg.t === 'r' && msg.id === id) {
+        ws.off('message', onMessage)
+        resolve(msg.r)
+      }
+    }
+    ws.on('message', onMessage)
+    ws.send(JSON.stringify({ t: 'i', id, c, d }))
+  })
+}
+
+const wsUrl = (token: string) => `ws://127.0.0.1:${host.port}/__cal/ws?token=${token}`
+
+describe('browser host', () => {
+  it('prints a loopback URL with a random token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`)
+    expect(host.token.length).toBeGreaterThanOrEqual(32)
+  })
+
+  it('serves index.html with the client injected before the app script, and a CSP header', async () => {
+    const res = await get('/')
+    expect(res.status).toBe(200)
+    expect(res.body.indexOf('/__cal/client.js')).toBeLessThan(res.body.indexOf('./assets/app.js'))
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'")
+    const boot = await get('/__cal/client.js')
+    expect(boot.body).toContain('"vms:list"')
+    expect((await get('/../../etc/passwd')).status).toBe(404)
+    expect((await get('/', { host: 'evil.example:80' })).status).toBe(403)
+  })
+
+  it('refuses a WebSocket with a bad token or a foreign origin', async () => {
+    await expect(open(wsUrl('wrong'))).rejects.toThrow(/401/)
+    await expect(open(wsUrl(''))).rejects.toThrow(/401/)
+    await expect(open(wsUrl(host.token), 'http://evil.example')).rejects.toThrow(/403/)
+  })
+
+  it('carries commands through the router and fans out events', async () => {
+    const ws = await open(wsUrl(host.token))
+    expect(await call(ws, 1, 'app:status', {})).toMatchObject({ ok: true, value: { macVmLimit: 2 } })
+    expect(await call(ws, 2, 'vms:get', { name: '../x' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'name' } } })
+    expect(await call(ws, 3, 'shell:openExternal', { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await call(ws, 4, 'shell:openExternal', { url: 'vnc://127.0.64.2' })).toEqual({ ok: true, value: { ok: true } })
+    const event = new Promise((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).t === 'e' && resolve(JSON.parse(d.toString()))))
+    expect(await call(ws, 5, 'settings:set', { theme: 'dark' })).toMatchObject({ ok: true, value: { settings: { theme: 'dark' } } })
+    expect(await event).toMatchObject({ t: 'e', c: 'settings:changed', d: { settings: { theme: 'dark' } } })
+    ws.close()
+  })
+
+  it('injects before </head> when the page has no script', () => {
+    expect(injectClient('<head></head>')).toContain('<script type="module" src="/__cal/client.js"></script>\n  </head>')
+  })
+})
+
+describe('host arguments', () => {
+  it('parses the documented flags', () => {
+    expect(parseHostArgs([])).toEqual({ port: 0, demo: false, help: false })
+    expect(parseHostArgs(['--port', '8080', '--tart', '/x/tart', '--cal-home=/h', '--demo'])).toEqual({ port: 8080, tartPath: '/x/tart', calHome: '/h', demo: true, help: false })
+    expect(() => parseHostArgs(['--port', 'abc'])).toThrow(/--port/)
+    expect(() => parseHostArgs(['--tart'])).toThrow(/needs a value/)
+    expect(() => parseHostArgs(['--bogus'])).toThrow(/unknown argument/)
+  })
+})

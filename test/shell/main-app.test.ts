@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { shouldQuit } from '../../src/main/quit-guard'
+import { ShellState } from '../../src/main/shell-state'
+import { task } from './fixtures'
+
+vi.mock('electron', () => import('./electron-mock'))
+const e = await import('./electron-mock')
+
+const calHome = mkdtempSync(join(tmpdir(), 'cal-main-'))
+afterAll(() => rmSync(calHome, { recursive: true, force: true }))
+
+describe('quit guard', () => {
+  it('quits at once when nothing runs, asks while a task runs', () => {
+    const ask = vi.fn(() => 0)
+    expect(shouldQuit([], ask)).toBe(true)
+    expect(ask).not.toHaveBeenCalled()
+    expect(shouldQuit([task('t', { title: 'Restore dev' })], ask)).toBe(false)
+    expect(ask).toHaveBeenCalledWith(expect.objectContaining({ message: 'A task is still running.', detail: expect.stringContaining('Restore dev') }))
+    expect(shouldQuit([task('a'), task('b')], () => 1)).toBe(true)
+  })
+
+  it('shell state tracks running tasks and unseen failures', () => {
+    const s = new ShellState()
+    s.updateTask(task('a'))
+    expect(s.runningTasks()).toHaveLength(1)
+    s.updateTask(task('a', { state: 'failed' }))
+    expect(s.runningTasks()).toHaveLength(0)
+    expect(s.hasError()).toBe(true)
+    s.acknowledgeErrors()
+    expect(s.hasError()).toBe(false)
+  })
+})
+
+describe('main process (src/main/index.ts under the Electron mock)', async () => {
+  process.env.CAL_HOME = calHome
+  await import('../../src/main/index')
+  await vi.waitFor(() => expect(e.BrowserWindow.instances).toHaveLength(1))
+  const win = e.BrowserWindow.instances[0]!
+
+  it('opens one locked-down window on cal://app', () => {
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
+    expect(win.webContents.url).toBe('cal://app/index.html')
+  })
+
+  it('answers CAL\'s window, refuses another one', async () => {
+    const ok = await e.ipcMain.handlers.get('settings:get')!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {})
+    expect(ok).toMatchObject({ ok: true, value: { warning: null } })
+    const other = new e.BrowserWindow({})
+    await other.loadURL('cal://app/index.html')
+    const refused = await e.ipcMain.handlers.get('settings:get')!({ sender: other.webContents, senderFrame: other.webContents.mainFrame }, {})
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+  })
+
+  it('queues events until the page has loaded', async () => {
+    await e.ipcMain.handlers.get('settings:set')!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, { theme: 'dark' })
+    expect(win.webContents.sent).toEqual([])
+    win.webContents.emit('did-finish-load')
+    expect(win.webContents.sent.map(([c]) => c)).toContain('settings:changed')
+  })
+
+  it('closing the window hides it (CAL stays in the menu bar)', () => {
+    win.show()
+    win.close()
+    expect(win.isDestroyed()).toBe(false)
+    expect(win.isVisible()).toBe(false)
+    expect(e.Tray.instances).toHaveLength(1)
+  })
+
+  it('opening external links: https and vnc only', async () => {
+    const open = e.ipcMain.handlers.get('shell:openExternal')!
+    const event = { sender: win.webContents, senderFrame: win.webContents.mainFrame }
+    expect(await open(event, { url: 'vnc://127.0.64.2' })).toEqual({ ok: true, value: { ok: true } })
+    expect(await open(event, { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(e.fake.openedExternal).toEqual(['vnc://127.0.64.2'])
+  })
+
+  it('quit really closes once allowed', () => {
+    e.app.quit()
+    win.close()
+    expect(win.isDestroyed()).toBe(true)
+  })
+})

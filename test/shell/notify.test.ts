@@ -1,0 +1,122 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { defaultSettings } from '../../src/shared/settings'
+import type { Notice } from '../../src/shared/notify'
+import { deliveryFor, isNoticeEnabled, noticeForTask, NoticeTracker } from '../../src/main/notify/policy'
+import { running, task, vm } from './fixtures'
+
+vi.mock('electron', () => import('./electron-mock'))
+const { fake, Notification } = await import('./electron-mock')
+const { Notifier } = await import('../../src/main/notify/notifier')
+
+describe('notification policy', () => {
+  it('a VM that becomes ready (running with an IP) → vmReady opening its terminal; the first list is a baseline', () => {
+    const t = new NoticeTracker()
+    expect(t.onVms([running('dev')])).toEqual([])
+    expect(t.onVms([running('dev'), vm('b', { state: 'starting' })])).toEqual([])
+    const [n] = t.onVms([running('dev'), running('b', '127.0.64.9')])
+    expect(n).toMatchObject({ kind: 'vmReady', level: 'success', title: 'b is ready', target: { view: 'terminal', vm: 'b' } })
+    expect(n!.body).toContain('127.0.64.9')
+  })
+
+  it('snapshot, restore and rollback done; each task reported once', () => {
+    const t = new NoticeTracker()
+    expect(t.onTask(task('s', { kind: 'snapshot', vm: 'dev' }))).toBeNull()
+    expect(t.onTask(task('s', { kind: 'snapshot', vm: 'dev', state: 'succeeded' }))).toMatchObject({ kind: 'snapshotDone', target: { view: 'snapshots', vm: 'dev' } })
+    expect(t.onTask(task('s', { kind: 'snapshot', vm: 'dev', state: 'succeeded' }))).toBeNull()
+    expect(noticeForTask(task('r', { kind: 'restore', state: 'succeeded' }))).toMatchObject({ kind: 'restoreDone', title: 'Snapshot restored' })
+    expect(noticeForTask(task('r', { kind: 'rollback', state: 'succeeded' }))).toMatchObject({ kind: 'restoreDone', title: 'Rolled back to session start' })
+    expect(noticeForTask(task('x', { kind: 'start', state: 'succeeded' }))).toBeNull()
+    expect(noticeForTask(task('x', { kind: 'start', state: 'cancelled' }))).toBeNull()
+  })
+
+  it('a failed task carries its reason and hint; the VM limit has its own kind', () => {
+    const failed = noticeForTask(task('f', { title: 'Create dev', state: 'failed', error: { code: 'DISK_FULL', message: 'The disk is full.', hint: 'Delete old snapshots.' } }))
+    expect(failed).toMatchObject({ kind: 'taskFailed', level: 'error', title: 'Create dev failed', body: 'The disk is full. Delete old snapshots.', error: { code: 'DISK_FULL' } })
+    expect(failed!.target).toMatchObject({ view: 'tasks', taskId: 'f' })
+    const limit = noticeForTask(task('l', { state: 'failed', error: { code: 'VM_LIMIT_REACHED', message: 'Two macOS VMs are running.', hint: 'Stop one.' } }))
+    expect(limit).toMatchObject({ kind: 'vmLimit', title: 'VM limit reached' })
+  })
+
+  it('a VM that stops on its own → vmStoppedUnexpectedly; a stop CAL drove → nothing', () => {
+    const t = new NoticeTracker()
+    t.onVms([running('a'), running('b', '127.0.64.3')])
+    t.onTask(task('stop-a', { kind: 'stop', vm: 'a' }))
+    const notices = t.onVms([vm('a'), vm('b', { state: 'error', error: 'guest has stopped the virtual machine due to error: boom' })])
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({ kind: 'vmStoppedUnexpectedly', title: 'b stopped unexpectedly', error: { code: 'VM_DIED' } })
+    expect(notices[0]!.body).toContain('boom')
+    // The expected stop is used up: after a restart, a crash of "a" is reported again.
+    t.onTask(task('stop-a', { kind: 'stop', vm: 'a', state: 'succeeded' }))
+    t.onVms([running('a'), vm('b')])
+    expect(t.onVms([vm('a'), vm('b')])).toMatchObject([{ kind: 'vmStoppedUnexpectedly' }])
+  })
+
+  it('a stop through "stopping" is CAL\'s own', () => {
+    const t = new NoticeTracker()
+    t.onVms([running('a')])
+    t.onVms([vm('a', { state: 'stopping' })])
+    expect(t.onVms([vm('a')])).toEqual([])
+  })
+
+  it('each kind can be turned off, and all of them at once', () => {
+    const s = defaultSettings()
+    const n = noticeForTask(task('s', { kind: 'snapshot', state: 'succeeded' }))!
+    expect(isNoticeEnabled(n, s)).toBe(true)
+    expect(isNoticeEnabled(n, { notifications: { enabled: true, kinds: { ...s.notifications.kinds, snapshotDone: false } } })).toBe(false)
+    expect(isNoticeEnabled(n, { notifications: { ...s.notifications, enabled: false } })).toBe(false)
+  })
+
+  it('a focused window gets a toast, otherwise a native notification', () => {
+    expect(deliveryFor(true)).toBe('toast')
+    expect(deliveryFor(false)).toBe('native')
+  })
+})
+
+describe('Notifier (Electron glue)', () => {
+  beforeEach(() => fake.reset())
+  const notice: Notice = {
+    id: 'vm:dev:ready',
+    kind: 'vmReady',
+    level: 'success',
+    title: 'dev is ready',
+    body: 'Running at 127.0.64.2.',
+    error: null,
+    target: { view: 'terminal', vm: 'dev', sessionId: null, taskId: null },
+  }
+  const setup = (focused: boolean, settings = defaultSettings()) => {
+    const deps = { settings: () => settings, windowFocused: () => focused, toast: vi.fn(), open: vi.fn() }
+    return { deps, notifier: new Notifier(deps) }
+  }
+
+  it('focused: an in-app toast, no native notification', () => {
+    const { deps, notifier } = setup(true)
+    notifier.show(notice)
+    expect(deps.toast).toHaveBeenCalledWith(notice)
+    expect(Notification.instances).toHaveLength(0)
+  })
+
+  it('not focused: a native notification, kept referenced until clicked; the click opens its view', () => {
+    const { deps, notifier } = setup(false)
+    notifier.show(notice)
+    const n = Notification.instances[0]!
+    expect(n.shown).toBe(true)
+    expect(n.options).toMatchObject({ title: 'dev is ready', actions: [{ type: 'button', text: 'Open Terminal' }] })
+    expect(notifier.pending).toBe(1)
+    n.emit('click')
+    expect(deps.open).toHaveBeenCalledWith(notice.target)
+    expect(notifier.pending).toBe(0)
+  })
+
+  it('dismissing releases it; a kind turned off shows nothing', () => {
+    const { notifier } = setup(false)
+    notifier.show(notice)
+    Notification.instances[0]!.close()
+    expect(notifier.pending).toBe(0)
+    const s = defaultSettings()
+    s.notifications.kinds.vmReady = false
+    const off = setup(false, s)
+    off.notifier.show(notice)
+    expect(Notification.instances).toHaveLength(1)
+    expect(off.deps.toast).not.toHaveBeenCalled()
+  })
+})

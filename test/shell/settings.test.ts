@@ -1,0 +1,142 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { defaultSettings } from '../../src/shared/settings'
+import { createEngine } from '../../src/core/engine'
+import { applySettingsPatch, createFileSettingsStore, migrateSettings, settingsHandlers, type SettingsStore } from '../../src/core/settings'
+
+vi.mock('electron', () => import('./electron-mock'))
+const { createElectronSettingsStore } = await import('../../src/main/settings-store')
+
+const homes: string[] = []
+const home = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cal-settings-'))
+  homes.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true })
+})
+const file = (dir: string) => join(dir, 'settings.json')
+const backups = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.bak'))
+
+describe('migrateSettings / applySettingsPatch (pure)', () => {
+  it('fills defaults for a partial file', () => {
+    const r = migrateSettings({ version: 1, theme: 'dark' })
+    expect(r.settings).toEqual({ ...defaultSettings(), theme: 'dark' })
+    expect(r.resetKeys).toEqual([])
+  })
+
+  it('migrates the version-0 layout (the old config.yaml keys)', () => {
+    const r = migrateSettings({
+      isolation: {
+        defaults: { vm: { cpu: 6, memory: 12288, disk_size: 100, base_image: 'ghcr.io/cirruslabs/macos-tahoe-base:latest' } },
+        snapshots: { auto_snapshot_on_session_start: false, max_auto_snapshots: 5, auto_cleanup_after_days: 14 },
+      },
+      output: { sync_dir: '~/cal-output' },
+    })
+    expect(r.fromVersion).toBe(0)
+    expect(r.changed).toBe(true)
+    expect(r.settings.vmDefaults).toEqual({ cpu: 6, memoryMb: 12288, diskGb: 100, baseImage: 'ghcr.io/cirruslabs/macos-tahoe-base:latest' })
+    expect(r.settings.snapshots).toEqual({ autoAtSessionStart: false, keep: 5, maxAgeDays: 14 })
+    expect(r.settings.outputFolder).toBe('~/cal-output')
+    expect(r.settings.version).toBe(1)
+  })
+
+  it('resets only the invalid keys and says which', () => {
+    const r = migrateSettings({ version: 1, theme: 'purple', proxyMode: 'on', bogus: 1 })
+    expect(r.resetKeys).toEqual(['theme', 'bogus'])
+    expect(r.settings.theme).toBe('system')
+    expect(r.settings.proxyMode).toBe('on')
+  })
+
+  it('keeps the other notification kinds on when a file lists only some', () => {
+    const r = migrateSettings({ version: 1, notifications: { enabled: true, kinds: { vmReady: false } } })
+    expect(r.settings.notifications.kinds).toMatchObject({ vmReady: false, taskFailed: true })
+  })
+
+  it('refuses a file from a newer CAL and a non-object', () => {
+    expect(() => migrateSettings({ version: 9 })).toThrow(/newer CAL/)
+    expect(() => migrateSettings([1, 2])).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }))
+  })
+
+  it('a patch changes only its keys; a bad value is refused with SETTINGS_INVALID and the field', () => {
+    const current = { ...defaultSettings(), theme: 'dark' as const }
+    expect(applySettingsPatch(current, { proxyMode: 'off' })).toEqual({ ...current, proxyMode: 'off' })
+    expect(() => applySettingsPatch(current, { snapshots: { autoAtSessionStart: true, keep: -1, maxAgeDays: 7 } })).toThrow(
+      expect.objectContaining({ code: 'SETTINGS_INVALID', details: { field: 'snapshots.keep' } }),
+    )
+    expect(() => applySettingsPatch(current, { colour: 'red' })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }))
+  })
+})
+
+const stores: [string, (dir: string) => SettingsStore][] = [
+  ['file store (CLI, browser host)', createFileSettingsStore],
+  ['electron-store (app)', createElectronSettingsStore],
+]
+
+describe.each(stores)('%s', (_name, create) => {
+  it('starts from defaults without a file, and writes CAL_HOME/settings.json on set', () => {
+    const dir = home()
+    const store = create(dir)
+    expect(store.get()).toEqual({ settings: defaultSettings(), warning: null })
+    const view = store.set({ theme: 'light', ssh: { user: 'me', password: 'pw', unlockKeychain: false } })
+    expect(view.settings).toMatchObject({ theme: 'light', ssh: { user: 'me' }, proxyMode: 'auto' })
+    expect(JSON.parse(readFileSync(file(dir), 'utf8'))).toMatchObject({ theme: 'light', version: 1 })
+    expect(create(dir).get().settings.theme).toBe('light')
+  })
+
+  it('refuses an invalid value with SETTINGS_INVALID and changes nothing', () => {
+    const dir = home()
+    const store = create(dir)
+    store.set({ theme: 'dark' })
+    expect(() => store.set({ vmDefaults: { cpu: 999, memoryMb: 8192, diskGb: 80, baseImage: 'x' } })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }))
+    expect(store.get().settings).toEqual({ ...defaultSettings(), theme: 'dark' })
+  })
+
+  it('keeps a corrupt file aside as a backup and restores defaults with a visible warning', () => {
+    const dir = home()
+    writeFileSync(file(dir), '{"theme": "dark", oops')
+    const store = create(dir)
+    const view = store.get()
+    expect(view.settings).toEqual(defaultSettings())
+    expect(view.warning).toMatch(/could not be read.*kept as .*settings\.json\.corrupt-.*\.bak/)
+    const [backup] = backups(dir)
+    expect(readFileSync(join(dir, backup!), 'utf8')).toBe('{"theme": "dark", oops')
+    expect(store.get().warning).toBe(view.warning)
+  })
+
+  it('resets invalid values with a warning, keeping the original file', () => {
+    const dir = home()
+    writeFileSync(file(dir), JSON.stringify({ version: 1, theme: 'purple', proxyMode: 'off' }))
+    const view = create(dir).get()
+    expect(view.settings).toMatchObject({ theme: 'system', proxyMode: 'off' })
+    expect(view.warning).toMatch(/theme/)
+    expect(backups(dir)).toHaveLength(1)
+  })
+
+  it('notifies on change', () => {
+    const store = create(home())
+    const seen: string[] = []
+    const off = store.onChange((v) => seen.push(v.settings.theme))
+    store.set({ theme: 'dark' })
+    off()
+    store.set({ theme: 'light' })
+    expect(seen).toEqual(['dark'])
+  })
+})
+
+describe('engine wiring', () => {
+  it('settings:get/settings:set come from the store and settings:changed is emitted', async () => {
+    const store = createFileSettingsStore(home())
+    const engine = createEngine({ settings: store, calHome: home() })
+    const changed = vi.fn()
+    engine.events.on('settings:changed', changed)
+    expect((await engine.handlers['settings:get']({})).settings).toEqual(defaultSettings())
+    await engine.handlers['settings:set']({ proxyMode: 'on' })
+    expect(changed).toHaveBeenCalledWith(expect.objectContaining({ settings: expect.objectContaining({ proxyMode: 'on' }) }))
+    await engine.dispose()
+    expect(Object.keys(settingsHandlers(store))).toEqual(['settings:get', 'settings:set'])
+  })
+})

@@ -1,0 +1,80 @@
+import { describe, expect, it, vi } from 'vitest'
+import { appFileForUrl, pageOrigin, resolveStaticFile } from '../../src/main/app-protocol'
+import { CONTENT_SECURITY_POLICY, withCsp } from '../../src/main/csp'
+import { checkExternalUrl } from '../../src/main/external-url'
+import { EventOutbox } from '../../src/main/outbox'
+import { restoreBounds } from '../../src/main/window-state'
+
+describe('event outbox', () => {
+  it('queues events until the window is ready, keeping only the newest VM list, then delivers directly', () => {
+    const sent: [string, unknown][] = []
+    const box = new EventOutbox({ send: (c, p) => sent.push([c, p]), isDestroyed: () => false })
+    box.push('vms:changed', [1])
+    box.push('terminal:data', { id: 'a', data: 'x' })
+    box.push('vms:changed', [2])
+    expect(sent).toEqual([])
+    box.markReady()
+    expect(sent).toEqual([
+      ['terminal:data', { id: 'a', data: 'x' }],
+      ['vms:changed', [2]],
+    ])
+    box.push('notice', { id: 'n' })
+    expect(sent.at(-1)).toEqual(['notice', { id: 'n' }])
+    box.markNotReady()
+    box.push('notice', { id: 'm' })
+    expect(box.queued).toBe(1)
+  })
+
+  it('drops nothing into a destroyed window', () => {
+    const send = vi.fn()
+    const box = new EventOutbox({ send, isDestroyed: () => true })
+    box.push('notice', {})
+    box.markReady()
+    expect(send).not.toHaveBeenCalled()
+  })
+})
+
+describe('app protocol', () => {
+  it('serves files under the renderer folder only', () => {
+    expect(appFileForUrl('/r', 'cal://app/index.html')).toBe('/r/index.html')
+    expect(appFileForUrl('/r', 'cal://app/')).toBe('/r/index.html')
+    expect(appFileForUrl('/r', 'cal://app/assets/a.js')).toBe('/r/assets/a.js')
+    // The URL parser folds dot segments, so this stays inside the folder.
+    expect(appFileForUrl('/r', 'cal://app/%2e%2e/%2e%2e/etc/passwd')).toBe('/r/etc/passwd')
+    expect(appFileForUrl('/r', 'cal://other/index.html')).toBeNull()
+    expect(resolveStaticFile('/r', '/..%2f..%2fetc/passwd')).toBeNull()
+    expect(resolveStaticFile('/r', '/a%5c..%5c..%5cb')).toBeNull()
+    expect(resolveStaticFile('/r', '/%E0%A4%A')).toBeNull()
+    expect(pageOrigin('cal://app/index.html')).toBe('cal://app')
+    expect(pageOrigin('http://localhost:5173/x')).toBe('http://localhost:5173')
+  })
+})
+
+describe('external URLs', () => {
+  it('opens https and vnc only', () => {
+    expect(checkExternalUrl('https://tart.run/').protocol).toBe('https:')
+    expect(checkExternalUrl('vnc://127.0.64.2').protocol).toBe('vnc:')
+    for (const url of ['http://example.com', 'file:///etc/passwd', 'smb://x/y', 'javascript:alert(1)']) {
+      expect(() => checkExternalUrl(url)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
+    }
+  })
+})
+
+describe('CSP', () => {
+  it('replaces any CSP header with CAL\'s strict one', () => {
+    const h = withCsp({ 'content-security-policy': ["default-src *"], 'X-A': 'b' })
+    expect(h).toEqual({ 'X-A': ['b'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] })
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'")
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval')
+  })
+})
+
+describe('window bounds', () => {
+  const screen = [{ x: 0, y: 0, width: 1440, height: 900 }]
+  it('restores bounds that are on a display, refuses off-screen or broken ones', () => {
+    expect(restoreBounds({ x: 100, y: 80, width: 1000, height: 700 }, screen)).toEqual({ x: 100, y: 80, width: 1000, height: 700 })
+    expect(restoreBounds({ x: 3000, y: 80, width: 1000, height: 700 }, screen)).toBeNull()
+    expect(restoreBounds({ x: 0, y: 0, width: 'big' }, screen)).toBeNull()
+    expect(restoreBounds({ x: 10, y: 10, width: 100, height: 50 }, screen)).toEqual({ x: 10, y: 10, width: 720, height: 480 })
+  })
+})

@@ -1,0 +1,98 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { CalError } from '../../src/shared/errors'
+import { runTrayAction, type TrayActionDeps } from '../../src/main/tray/actions'
+import { running } from './fixtures'
+
+vi.mock('electron', () => import('./electron-mock'))
+const { fake, Tray } = await import('./electron-mock')
+const { CalTray } = await import('../../src/main/tray/tray')
+
+function deps() {
+  const handlers = {
+    'vms:start': vi.fn(async () => ({ taskId: 't1' })),
+    'vms:stop': vi.fn(async () => ({ taskId: 't2' })),
+    'vms:restart': vi.fn(async () => ({ taskId: 't3' })),
+    'snapshots:create': vi.fn(async () => ({ taskId: 't4' })),
+    'snapshots:rollback': vi.fn(async (): Promise<{ taskId: string }> => ({ taskId: 't5' })),
+    'vms:sshCommand': vi.fn(async () => ({ command: 'ssh admin@127.0.64.2' })),
+  }
+  const d = {
+    handlers,
+    showWindow: vi.fn(),
+    openExternal: vi.fn(async () => {}),
+    copyText: vi.fn(),
+    quit: vi.fn(),
+    report: vi.fn(),
+  } satisfies TrayActionDeps
+  return d
+}
+
+describe('tray actions call the engine verbs', () => {
+  it('start / stop / restart / snapshot', async () => {
+    const d = deps()
+    await runTrayAction({ kind: 'vm:start', vm: 'dev' }, d)
+    await runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
+    await runTrayAction({ kind: 'vm:restart', vm: 'dev' }, d)
+    await runTrayAction({ kind: 'vm:snapshot', vm: 'dev' }, d)
+    expect(d.handlers['vms:start']).toHaveBeenCalledWith({ name: 'dev' })
+    expect(d.handlers['vms:stop']).toHaveBeenCalledWith({ name: 'dev', force: false })
+    expect(d.handlers['vms:restart']).toHaveBeenCalledWith({ name: 'dev' })
+    expect(d.handlers['snapshots:create']).toHaveBeenCalledWith({ vm: 'dev', kind: 'manual' })
+    expect(d.report).not.toHaveBeenCalled()
+  })
+
+  it('rollback never confirms for the user: a confirmation request opens the snapshots view', async () => {
+    const d = deps()
+    d.handlers['snapshots:rollback'].mockRejectedValueOnce(new CalError('CONFIRMATION_REQUIRED', 'Confirm first.'))
+    await runTrayAction({ kind: 'vm:rollback', vm: 'dev' }, d)
+    expect(d.handlers['snapshots:rollback']).toHaveBeenCalledWith({ vm: 'dev', confirmed: false })
+    expect(d.showWindow).toHaveBeenCalledWith({ view: 'snapshots', vm: 'dev', sessionId: null, taskId: null })
+    expect(d.report).not.toHaveBeenCalled()
+  })
+
+  it('terminal, Screen Sharing, SSH command, Open, Settings, Quit', async () => {
+    const d = deps()
+    await runTrayAction({ kind: 'vm:terminal', vm: 'dev' }, d)
+    expect(d.showWindow).toHaveBeenLastCalledWith({ view: 'terminal', vm: 'dev', sessionId: null, taskId: null })
+    await runTrayAction({ kind: 'vm:screenSharing', vm: 'dev', ip: '127.0.64.2' }, d)
+    expect(d.openExternal).toHaveBeenCalledWith('vnc://127.0.64.2')
+    await runTrayAction({ kind: 'vm:copySsh', vm: 'dev' }, d)
+    expect(d.handlers['vms:sshCommand']).toHaveBeenCalledWith({ name: 'dev' })
+    expect(d.copyText).toHaveBeenCalledWith('ssh admin@127.0.64.2')
+    await runTrayAction({ kind: 'app:open' }, d)
+    expect(d.showWindow).toHaveBeenLastCalledWith()
+    await runTrayAction({ kind: 'app:settings' }, d)
+    expect(d.showWindow).toHaveBeenLastCalledWith({ view: 'settings', vm: null, sessionId: null, taskId: null })
+    await runTrayAction({ kind: 'app:quit' }, d)
+    expect(d.quit).toHaveBeenCalledOnce()
+  })
+
+  it('an engine error is reported with its code, not thrown', async () => {
+    const d = deps()
+    d.handlers['vms:start'].mockRejectedValueOnce(new CalError('VM_LIMIT_REACHED', 'Two VMs are running.', 'Stop one first.'))
+    await runTrayAction({ kind: 'vm:start', vm: 'dev' }, d)
+    expect(d.report).toHaveBeenCalledWith('Start dev failed', expect.objectContaining({ code: 'VM_LIMIT_REACHED', hint: 'Stop one first.' }))
+  })
+})
+
+describe('CalTray (Electron glue)', () => {
+  beforeEach(() => fake.reset())
+
+  it('builds the menu from the current state each time it opens, and swaps template icons by state', () => {
+    let vms = [running('dev')]
+    const run = vi.fn()
+    const tray = new CalTray('/res', () => ({ vms, tasks: [], macVmLimit: 2, hasError: false }), run)
+    const t = Tray.instances[0]!
+    expect(t.image).toMatchObject({ path: '/res/tray/runningTemplate.png', template: true })
+    t.emit('click')
+    expect(t.poppedUp[0]!.template.map((i) => i.label)).toContain('dev — running · 127.0.64.2')
+    vms = []
+    tray.refresh()
+    expect(t.image.path).toBe('/res/tray/idleTemplate.png')
+    t.emit('click')
+    const menu = t.poppedUp[1]!.template
+    expect(menu.map((i) => i.label)).toContain('No VMs yet')
+    menu.find((i) => i.label === 'Open CAL')!.click!()
+    expect(run).toHaveBeenCalledWith({ kind: 'app:open' })
+  })
+})

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { buildTrayMenu, trayIconState, trayTooltip, type TrayMenuItem, type TrayState } from '../../src/main/tray/menu'
+import { running, task, vm } from './fixtures'
+
+const state = (over: Partial<TrayState> = {}): TrayState => ({ vms: [], tasks: [], macVmLimit: 2, hasError: false, ...over })
+const labels = (items: TrayMenuItem[]) => items.filter((i) => i.type !== 'separator').map((i) => i.label)
+const vmMenu = (items: TrayMenuItem[], name: string) => items.find((i) => i.label?.startsWith(`${name} —`))!.submenu!
+const item = (items: TrayMenuItem[], label: string) => items.find((i) => i.label?.startsWith(label))!
+
+describe('tray icon state', () => {
+  it('is idle with nothing running', () => expect(trayIconState(state({ vms: [vm('a')] }))).toBe('idle'))
+  it('is running with a VM up', () => expect(trayIconState(state({ vms: [running('a')] }))).toBe('running'))
+  it('is busy while a task runs', () => expect(trayIconState(state({ vms: [running('a')], tasks: [task('t')] }))).toBe('busy'))
+  it('shows an error above everything', () => expect(trayIconState(state({ vms: [running('a')], tasks: [task('t')], hasError: true }))).toBe('error'))
+  it('has a tooltip with the count', () => expect(trayTooltip(state({ vms: [running('a')] }))).toContain('1 of 2 VMs running'))
+})
+
+describe('tray menu', () => {
+  it('with no VMs: count, placeholder, Open CAL, Settings, Quit', () => {
+    expect(labels(buildTrayMenu(state()))).toEqual(['Running VMs: 0 of 2', 'No VMs yet', 'Open CAL', 'Settings…', 'Quit CAL'])
+    expect(item(buildTrayMenu(state()), 'Open CAL').action).toEqual({ kind: 'app:open' })
+    expect(item(buildTrayMenu(state()), 'Settings').action).toEqual({ kind: 'app:settings' })
+    expect(item(buildTrayMenu(state()), 'Quit').action).toEqual({ kind: 'app:quit' })
+  })
+
+  it('a running VM: state and IP, Stop/Restart, terminal, Screen Sharing, SSH', () => {
+    const menu = buildTrayMenu(state({ vms: [running('dev', '127.0.64.5', { lastSessionSnapshotAt: '2026-01-01T09:00:00Z' })] }))
+    expect(item(menu, 'dev —').label).toBe('dev — running · 127.0.64.5')
+    const sub = vmMenu(menu, 'dev')
+    expect(item(sub, 'State').label).toBe('State: running')
+    expect(item(sub, 'IP').label).toBe('IP: 127.0.64.5')
+    expect(item(sub, 'Start').enabled).toBe(false)
+    expect(item(sub, 'Stop')).toMatchObject({ enabled: true, action: { kind: 'vm:stop', vm: 'dev' } })
+    expect(item(sub, 'Restart')).toMatchObject({ enabled: true, action: { kind: 'vm:restart', vm: 'dev' } })
+    expect(item(sub, 'Snapshot now')).toMatchObject({ enabled: true, action: { kind: 'vm:snapshot', vm: 'dev' } })
+    expect(item(sub, 'Roll back')).toMatchObject({ enabled: true, action: { kind: 'vm:rollback', vm: 'dev' } })
+    expect(item(sub, 'Open terminal')).toMatchObject({ enabled: true, action: { kind: 'vm:terminal', vm: 'dev' } })
+    expect(item(sub, 'Open in Screen Sharing')).toMatchObject({ enabled: true, action: { kind: 'vm:screenSharing', vm: 'dev', ip: '127.0.64.5' } })
+    expect(item(sub, 'Copy SSH command')).toMatchObject({ enabled: true, action: { kind: 'vm:copySsh', vm: 'dev' } })
+    expect(item(menu, 'Running VMs').label).toBe('Running VMs: 1 of 2')
+  })
+
+  it('a stopped VM: Start only; no rollback without a session snapshot', () => {
+    const sub = vmMenu(buildTrayMenu(state({ vms: [vm('dev')] })), 'dev')
+    expect(item(sub, 'Start')).toMatchObject({ enabled: true, action: { kind: 'vm:start', vm: 'dev' } })
+    for (const l of ['Stop', 'Restart', 'Open terminal', 'Open in Screen Sharing', 'Copy SSH command', 'Roll back']) expect(item(sub, l).enabled).toBe(false)
+    expect(item(sub, 'Open in Screen Sharing').action).toBeUndefined()
+    expect(item(sub, 'IP').label).toBe('IP: —')
+  })
+
+  it('at the two-VM limit a stopped macOS VM cannot start (a Linux one can)', () => {
+    const menu = buildTrayMenu(state({ vms: [running('a'), running('b', '127.0.64.3'), vm('c'), vm('l', { os: 'linux' })] }))
+    expect(item(menu, 'Running VMs').label).toBe('Running VMs: 2 of 2 (limit reached)')
+    expect(item(vmMenu(menu, 'c'), 'Start')).toMatchObject({ enabled: false, label: 'Start (limit of 2 running VMs reached)' })
+    expect(item(vmMenu(menu, 'l'), 'Start').enabled).toBe(true)
+  })
+
+  it('while a task runs on a VM its actions are disabled and the task is listed', () => {
+    const menu = buildTrayMenu(state({ vms: [running('dev')], tasks: [task('t', { vm: 'dev', title: 'Snapshot dev', percent: 41.6 })] }))
+    expect(labels(menu)).toContain('Snapshot dev (42%)')
+    const sub = vmMenu(menu, 'dev')
+    expect(item(sub, 'State').label).toBe('State: running (busy)')
+    for (const l of ['Stop', 'Restart', 'Snapshot now']) expect(item(sub, l).enabled).toBe(false)
+    expect(item(menu, 'Quit').label).toBe('Quit CAL…')
+  })
+
+  it('shows transitional and error states, and hides snapshot clones', () => {
+    const menu = buildTrayMenu(state({ vms: [vm('a', { state: 'starting' }), vm('b', { state: 'error', error: 'died' }), vm('a-snap', { role: 'snapshot' })] }))
+    expect(labels(menu)).toEqual(expect.arrayContaining(['a — starting…', 'b — error']))
+    expect(labels(menu).some((l) => l?.startsWith('a-snap'))).toBe(false)
+    expect(item(vmMenu(menu, 'b'), 'Start').enabled).toBe(true)
+    expect(item(vmMenu(menu, 'a'), 'Start').enabled).toBe(false)
+  })
+})
