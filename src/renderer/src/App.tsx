@@ -1,15 +1,33 @@
-import { useEffect, useState } from 'react'
-import type { HostStatus } from '../../shared/vm'
+import { useEffect } from 'react'
+import { bindEvents, bootstrap } from './store/events'
+import { useUi } from './store/ui'
+import { useHotkeys } from './hooks/useHotkeys'
+import { useTheme } from './hooks/useTheme'
+import { isMacPlatform, modLabel } from './hotkeys'
+import { Sidebar } from './components/Sidebar'
+import { MainPane } from './components/MainPane'
+import { Dialogs } from './components/Dialogs'
+import { Toasts } from './components/Toasts'
+import { CommandPalette } from './components/CommandPalette'
+
+const mac = isMacPlatform(navigator.platform)
 
 export function App() {
-  const [status, setStatus] = useState<HostStatus | null>(null)
+  const paletteOpen = useUi((s) => s.paletteOpen)
+  useTheme()
+  useHotkeys(mac)
   useEffect(() => {
-    void window.cal.app.status().then((r) => r.ok && setStatus(r.value))
+    const dispose = bindEvents()
+    void bootstrap()
+    return dispose
   }, [])
   return (
-    <main className="app-shell" aria-label="CAL">
-      <h1>CAL</h1>
-      <p data-testid="tart-status">{status ? (status.tartFound ? `Tart ${status.tartVersion}` : 'Tart not found') : 'Connecting…'}</p>
-    </main>
+    <div className={mac ? 'app platform-mac' : 'app'}>
+      <Sidebar mod={modLabel(mac)} />
+      <MainPane mod={modLabel(mac)} />
+      <Dialogs />
+      {paletteOpen && <CommandPalette mod={modLabel(mac)} />}
+      <Toasts />
+    </div>
   )
 }

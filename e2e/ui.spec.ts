@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test, expect } from './fixtures'
+import { captureScreen } from './ui/screens'
+import { startHost } from './ui/host'
+import { terminalText, typeInTerminal, waitConnected } from './ui/terminal'
+
+/**
+ * The UI end to end, in Chromium, through the browser host and the simulated Tart host: every click goes
+ * through window.cal to the real engine, whose VMs are real sshd guests.
+ */
+const VM = 'e2e-ws'
+const MARKER = 'cal-e2e-marker.txt'
+
+test('a workspace from creation to restore, and the VM limit', async ({ page, sim }) => {
+  test.setTimeout(300_000)
+  const markerOnDisk = join(sim.tartHome, 'vms', VM, 'guest-home', MARKER)
+
+  await test.step('create a workspace and watch its progress', async () => {
+    // Either the empty state or the list: anything else (e.g. "Tart is not installed") means the host is wrong.
+    await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
+    // The simulated host is shared with the worker's other tests, so there may already be VMs.
+    if (await page.getByTestId('no-vms').isVisible()) {
+      await captureScreen(page, 'no-vms')
+      await page.getByTestId('empty-create').click()
+    } else {
+      await page.getByTestId('new-workspace').click()
+    }
+    const name = page.getByTestId('create-name')
+    await name.fill('bad name!')
+    await expect(page.locator('#vm-name-error')).toContainText('letters, digits')
+    await name.fill(VM)
+    await expect(page.locator('#vm-name-error')).toBeEmpty()
+    await captureScreen(page, 'create')
+    await page.getByTestId('create-submit').click()
+    const progress = page.getByTestId('create-progress')
+    await expect(progress.getByTestId('task')).toBeVisible()
+    await expect(progress.getByRole('progressbar')).toBeVisible()
+    await expect(progress.getByRole('list', { name: 'Steps' })).toBeVisible()
+    await captureScreen(page, 'create-progress')
+    await expect(progress.getByTestId('task')).toHaveAttribute('data-task-state', 'succeeded', { timeout: 180_000 })
+    await page.getByTestId('create-close').click()
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toBeVisible()
+  })
+
+  await test.step('start it and see the banner turn green', async () => {
+    await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+    await page.getByTestId('vm-start').click()
+    const banner = page.getByTestId('status-banner')
+    await expect(banner).toHaveAttribute('data-tone', 'green', { timeout: 90_000 })
+    await expect(banner).toContainText('ISOLATION ACTIVE')
+    await expect(banner).toContainText(`VM: ${VM}`)
+    await expect(page.getByTestId('running-count')).toContainText(/[12]\/2 running/)
+    await captureScreen(page, 'overview-running')
+  })
+
+  await test.step('open the terminal and write a file', async () => {
+    await page.getByTestId('vm-terminal').click()
+    await expect(page.getByTestId('terminal-tab')).toHaveCount(1)
+    await waitConnected(page)
+    await typeInTerminal(page, `echo hello-from-cal > ~/${MARKER}`)
+    await expect.poll(() => existsSync(markerOnDisk), { timeout: 15_000 }).toBe(true)
+    await captureScreen(page, 'terminal')
+  })
+
+  await test.step('take a snapshot', async () => {
+    await page.getByTestId('view-snapshots').click()
+    await page.getByTestId('snapshot-name').fill('before')
+    await page.getByTestId('snapshot-create').click()
+    await expect(page.locator('[data-testid="snapshot-row"][data-snapshot="before"]')).toBeVisible({ timeout: 120_000 })
+    await captureScreen(page, 'snapshots')
+  })
+
+  await test.step('delete the file', async () => {
+    await page.getByTestId('view-terminal').click()
+    await typeInTerminal(page, `rm ~/${MARKER}`)
+    await expect.poll(() => existsSync(markerOnDisk), { timeout: 15_000 }).toBe(false)
+  })
+
+  await test.step('restore: the safety report is clean, and the file is back', async () => {
+    await page.getByTestId('view-snapshots').click()
+    await page.locator('[data-testid="snapshot-row"][data-snapshot="before"]').getByTestId('snapshot-restore').click()
+    const dialog = page.getByTestId('snapshot-confirm')
+    await expect(dialog.getByTestId('safety-report')).toHaveAttribute('data-clean', 'true', { timeout: 30_000 })
+    await expect(dialog.getByTestId('loss-text')).toContainText('since then is lost')
+    await captureScreen(page, 'restore-confirm')
+    await dialog.getByTestId('confirm-action').click()
+    await expect(dialog).toBeHidden()
+    await expect.poll(() => existsSync(markerOnDisk), { timeout: 180_000 }).toBe(true)
+    const banner = page.getByTestId('status-banner')
+    if ((await banner.getAttribute('data-tone')) !== 'green') {
+      // A restore may leave the VM stopped; start it again to look inside.
+      await page.getByTestId('view-workspace').click()
+      await page.getByTestId('vm-start').click()
+      await expect(banner).toHaveAttribute('data-tone', 'green', { timeout: 90_000 })
+    }
+    await page.getByTestId('view-workspace').click()
+    await page.getByTestId('vm-terminal').click()
+    await waitConnected(page)
+    await typeInTerminal(page, `cat ~/${MARKER}`)
+    await expect.poll(() => terminalText(page), { timeout: 15_000 }).toContain('hello-from-cal')
+  })
+
+  await test.step('stop the VM', async () => {
+    await page.getByTestId('view-workspace').click()
+    await page.getByTestId('vm-stop').click()
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 })
+  })
+
+  await test.step('a third running VM is refused with the limit message and its hint', async () => {
+    // Fill both of the host's slots outside CAL (other tests may hold one already), then ask for a third.
+    const running = Number(/(\d)\/2/.exec((await page.getByTestId('running-count').textContent()) ?? '')?.[1] ?? 0)
+    for (const name of ['e2e-other-a', 'e2e-other-b'].slice(0, Math.max(0, 2 - running))) await sim.bootVm(name)
+    await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+    await page.getByTestId('vm-start').click()
+    const dialog = page.getByTestId('limit-dialog')
+    await expect(dialog).toBeVisible({ timeout: 30_000 })
+    await expect(dialog.getByTestId('limit-message')).not.toBeEmpty()
+    await expect(dialog.getByTestId('limit-hint')).not.toBeEmpty()
+    await expect(dialog.getByRole('button', { name: /^Stop / })).not.toHaveCount(0)
+    await captureScreen(page, 'vm-limit')
+  })
+
+  await test.step('settings, activity and the command palette', async () => {
+    await page.keyboard.press('Escape')
+    await page.getByTestId('nav-tasks').click()
+    await expect(page.getByTestId('tasks-view').getByTestId('task').first()).toBeVisible()
+    await captureScreen(page, 'activity')
+    await page.getByTestId('nav-settings').click()
+    await expect(page.getByTestId('settings-view')).toBeVisible()
+    await captureScreen(page, 'settings')
+    await page.keyboard.press('ControlOrMeta+k')
+    await expect(page.getByTestId('palette')).toBeVisible()
+    await page.getByTestId('palette-input').fill(`switch to ${VM}`)
+    await captureScreen(page, 'palette')
+    await page.keyboard.press('Enter')
+    await expect(page.getByRole('main', { name: VM })).toBeVisible()
+  })
+})
+
+test('Tart missing shows the install help', async ({ browser }) => {
+  const calHome = mkdtempSync(join(tmpdir(), 'cal-e2e-notart-'))
+  const host = await startHost(['--tart', join(calHome, 'no-such-tart'), '--cal-home', calHome])
+  const page = await browser.newPage()
+  try {
+    await page.goto(host.url)
+    const help = page.getByTestId('tart-missing')
+    await expect(help).toBeVisible()
+    await expect(page.getByTestId('tart-install-command')).toHaveText('brew install cirruslabs/cli/tart')
+    await captureScreen(page, 'tart-missing')
+  } finally {
+    await page.close()
+    await host.stop()
+    rmSync(calHome, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,150 @@
+/**
+ * Every user action, in one place: buttons, hotkeys and the command palette all call these.
+ * Each one calls window.cal, and reports failures through report.ts; none of them polls.
+ */
+import type { CreateVmInput } from '../../shared/vm'
+import type { SettingsPatch } from '../../shared/settings'
+import type { TerminalKind, TerminalSession } from '../../shared/terminal'
+import { UiError, cal, unwrap } from './api'
+import { reportError } from './report'
+import { useApp } from './store/app'
+import { contextKey, useSessions } from './store/sessions'
+import { useSettings } from './store/settings'
+import { useSnapshots } from './store/snapshots'
+import { useUi } from './store/ui'
+import { useVms } from './store/vms'
+import { disposeTerm } from './terminal/registry'
+
+export { reportTaskEnd } from './report'
+
+/** Columns and rows that fit the terminal pane, so the remote side starts at the right size. */
+export function terminalSize(): { cols: number; rows: number } {
+  const el = document.querySelector<HTMLElement>('[data-terminal-body]')
+  const w = el?.clientWidth || 960
+  const h = el?.clientHeight || 540
+  // Cell size of a 13 px monospace font; TerminalView refits precisely once mounted.
+  return { cols: clamp(Math.floor((w - 16) / 7.8), 20, 1000), rows: clamp(Math.floor((h - 8) / 17), 5, 500) }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n))
+}
+
+async function startTask(title: string, vm: string | null, pending: Promise<unknown>): Promise<boolean> {
+  try {
+    await pending
+    return true
+  } catch (err) {
+    reportError(err, title, { vm })
+    return false
+  }
+}
+
+export const startVm = (name: string) => startTask(`Start ${name}`, name, unwrap(cal().vms.start({ name })))
+export const stopVm = (name: string, force = false) => startTask(`Stop ${name}`, name, unwrap(cal().vms.stop({ name, force })))
+export const restartVm = (name: string) => startTask(`Restart ${name}`, name, unwrap(cal().vms.restart({ name })))
+export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, unwrap(cal().vms.suspend({ name })))
+export const deleteVm = (name: string) =>
+  startTask(`Delete ${name}`, name, unwrap(cal().vms.delete({ name, force: true, confirmed: true })))
+
+export async function createVm(input: CreateVmInput): Promise<string | null> {
+  try {
+    const { taskId } = await unwrap(cal().vms.create(input))
+    useVms.getState().select(input.name)
+    return taskId
+  } catch (err) {
+    reportError(err, `Create ${input.name}`, { vm: input.name })
+    return null
+  }
+}
+
+export async function loadSnapshots(vm: string): Promise<void> {
+  try {
+    const [list, usage] = await Promise.all([unwrap(cal().snapshots.list({ vm })), unwrap(cal().snapshots.diskUsage())])
+    useSnapshots.getState().setList(vm, list)
+    useSnapshots.getState().setUsage(usage)
+  } catch (err) {
+    reportError(err, `List snapshots of ${vm}`, { id: `snapshots:${vm}` })
+  }
+}
+
+export const createSnapshot = (vm: string, name?: string) =>
+  startTask(`Snapshot ${vm}`, vm, unwrap(cal().snapshots.create({ vm, name: name || undefined, kind: 'manual' })))
+export const restoreSnapshot = (vm: string, snapshot: string) =>
+  startTask(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true })))
+export const deleteSnapshot = (vm: string, snapshot: string) =>
+  startTask(`Delete snapshot ${snapshot}`, vm, unwrap(cal().snapshots.delete({ vm, snapshot, confirmed: true })))
+export const rollbackVm = (vm: string) => startTask(`Roll back ${vm}`, vm, unwrap(cal().snapshots.rollback({ vm, confirmed: true })))
+
+export const cancelTask = (id: string) => startTask('Cancel task', null, unwrap(cal().tasks.cancel({ id })))
+
+/** Opens a terminal tab and shows it; the Host tab when vm is null. */
+export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 'shell' : 'host'): Promise<void> {
+  try {
+    const session = await unwrap(cal().terminal.open({ vm, kind, ...terminalSize() }))
+    showSession(session)
+  } catch (err) {
+    reportError(err, vm ? `Open a terminal in ${vm}` : 'Open a host terminal', { vm })
+  }
+}
+
+function showSession(session: TerminalSession): void {
+  const selected = useVms.getState().selected
+  const context = contextKey(session.vm ?? selected)
+  useSessions.getState().add(session, context)
+  if (session.vm) useVms.getState().select(session.vm)
+  useUi.getState().setView('terminal')
+}
+
+export async function closeTerminal(id: string): Promise<void> {
+  useSessions.getState().remove(id)
+  disposeTerm(id)
+  try {
+    await unwrap(cal().terminal.close({ id, mode: 'detach' }))
+  } catch (err) {
+    // Already gone on the engine's side is fine: the tab is closed either way.
+    if (!(err instanceof UiError) || err.data.code !== 'TERMINAL_NOT_FOUND') reportError(err, 'Close the terminal tab')
+  }
+}
+
+export async function launchAgent(vm: string, backupFirst: boolean): Promise<boolean> {
+  try {
+    const session = await unwrap(cal().agent.launch({ vm, backupFirst, ...terminalSize() }))
+    showSession(session)
+    return true
+  } catch (err) {
+    reportError(err, `Launch the agent in ${vm}`, { vm })
+    return false
+  }
+}
+
+export async function openScreenSharing(vm: string): Promise<void> {
+  const info = useVms.getState().vms.find((v) => v.name === vm)
+  if (!info?.ip) {
+    reportError(
+      new UiError({ code: 'VM_NOT_RUNNING', message: `${vm} has no IP address yet.`, hint: 'Start the VM and wait until it is running.' }),
+      'Open in Screen Sharing',
+    )
+    return
+  }
+  await startTask('Open in Screen Sharing', vm, unwrap(cal().shell.openExternal({ url: `vnc://${info.ip}` })))
+}
+
+export async function saveSettings(patch: SettingsPatch): Promise<boolean> {
+  try {
+    useSettings.getState().setView(await unwrap(cal().settings.set(patch)))
+    return true
+  } catch (err) {
+    reportError(err, 'Save settings', { id: 'settings' })
+    return false
+  }
+}
+
+export async function refreshStatus(): Promise<void> {
+  try {
+    useApp.getState().setStatus(await unwrap(cal().app.status()))
+    useVms.getState().setVms(await unwrap(cal().vms.list()))
+  } catch (err) {
+    reportError(err, 'Check for Tart', { id: 'status' })
+  }
+}

@@ -1,0 +1,80 @@
+/** Everything the command palette offers: one entry per action, built from the current state. */
+import type { VmInfo } from '../../shared/vm'
+import type { TerminalSession } from '../../shared/terminal'
+import type { Settings } from '../../shared/settings'
+import { vmActions } from './components/VmOverview'
+import { closeTerminal, loadSnapshots, openTerminal, saveSettings } from './actions'
+import { useUi } from './store/ui'
+import { useVms } from './store/vms'
+
+export type Command = { id: string; title: string; group: string; hint?: string; run: () => void }
+
+type Input = { vms: VmInfo[]; selected: VmInfo | null; activeSession: TerminalSession | null; theme: Settings['theme']; mod: string }
+
+export function buildCommands({ vms, selected, activeSession, theme, mod }: Input): Command[] {
+  const ui = useUi.getState
+  const commands: Command[] = [
+    { id: 'new-workspace', title: 'New workspace…', group: 'Workspaces', run: () => ui().openDialog({ kind: 'create' }) },
+    { id: 'host-terminal', title: 'Open host terminal', group: 'Terminal', run: () => void openTerminal(null, 'host') },
+    { id: 'activity', title: 'Show activity', group: 'Go to', run: () => ui().setView('tasks') },
+    { id: 'settings', title: 'Open settings', group: 'Go to', run: () => ui().setView('settings') },
+  ]
+  if (selected) {
+    const name = selected.name
+    commands.push(
+      { id: 'view-overview', title: `Show ${name} overview`, group: 'Go to', run: () => ui().setView('workspace') },
+      { id: 'view-snapshots', title: `Show ${name} snapshots`, group: 'Go to', run: () => (ui().setView('snapshots'), void loadSnapshots(name)) },
+      { id: 'view-terminal', title: `Show ${name} terminals`, group: 'Go to', run: () => ui().setView('terminal') },
+    )
+    for (const a of vmActions(selected)) {
+      if (a.enabled) commands.push({ id: `vm-${a.testId}`, title: a.testId === 'vm-vnc' ? `Open ${name} in Screen Sharing` : `${a.label} ${name}`, group: name, run: a.run })
+    }
+    if (selected.state === 'running') commands.push({ id: 'new-tab', title: `New shell tab in ${name}`, group: 'Terminal', hint: `${mod}T`, run: () => void openTerminal(name) })
+  }
+  if (activeSession) {
+    commands.push({ id: 'close-tab', title: `Close tab "${activeSession.title}"`, group: 'Terminal', hint: `${mod}W`, run: () => void closeTerminal(activeSession.id) })
+  }
+  vms.forEach((vm, i) => {
+    commands.push({
+      id: `switch-${vm.name}`,
+      title: `Switch to ${vm.name}`,
+      group: 'Workspaces',
+      hint: i < 9 ? `${mod}${i + 1}` : undefined,
+      run: () => {
+        useVms.getState().select(vm.name)
+        if (ui().view === 'settings' || ui().view === 'tasks') ui().setView('workspace')
+      },
+    })
+  })
+  const nextTheme = theme === 'dark' ? 'light' : 'dark'
+  commands.push({ id: 'theme', title: `Use ${nextTheme} appearance`, group: 'Appearance', run: () => void saveSettings({ theme: nextTheme }) })
+  if (theme !== 'system') commands.push({ id: 'theme-system', title: 'Follow system appearance', group: 'Appearance', run: () => void saveSettings({ theme: 'system' }) })
+  return commands
+}
+
+/** Subsequence match on words, best (earliest, tightest) first. */
+export function filterCommands(commands: Command[], query: string): Command[] {
+  const q = query.trim().toLowerCase()
+  if (!q) return commands
+  const scored: Array<[number, Command]> = []
+  for (const c of commands) {
+    const score = matchScore(`${c.title} ${c.group}`.toLowerCase(), q)
+    if (score !== null) scored.push([score, c])
+  }
+  return scored.sort((a, b) => a[0] - b[0]).map(([, c]) => c)
+}
+
+function matchScore(text: string, q: string): number | null {
+  const direct = text.indexOf(q)
+  if (direct >= 0) return direct
+  let pos = -1
+  let gaps = 0
+  for (const ch of q) {
+    if (ch === ' ') continue
+    const next = text.indexOf(ch, pos + 1)
+    if (next < 0) return null
+    gaps += next - pos - 1
+    pos = next
+  }
+  return 100 + gaps
+}

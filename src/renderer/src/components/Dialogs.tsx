@@ -1,0 +1,161 @@
+import { useState } from 'react'
+import type { CalErrorData } from '../../../shared/errors'
+import { useUi } from '../store/ui'
+import { runningVms, useVms } from '../store/vms'
+import { deleteVm, startVm, stopVm } from '../actions'
+import { CreateVmDialog } from './CreateVmDialog'
+import { LaunchDialog } from './LaunchDialog'
+import { Modal } from './Modal'
+import { SnapshotConfirmDialog } from './SnapshotConfirmDialog'
+import { StateDot } from './StateDot'
+
+/** The one open sheet, if any. */
+export function Dialogs() {
+  const dialog = useUi((s) => s.dialog)
+  if (!dialog) return null
+  switch (dialog.kind) {
+    case 'create':
+      return <CreateVmDialog />
+    case 'launch':
+      return <LaunchDialog key={dialog.vm} vm={dialog.vm} />
+    case 'snapshot-confirm':
+      return <SnapshotConfirmDialog key={`${dialog.vm}:${dialog.action}:${dialog.snapshot?.name}`} action={dialog.action} vm={dialog.vm} snapshot={dialog.snapshot} />
+    case 'limit':
+      return <LimitDialog vm={dialog.vm} running={dialog.running} error={dialog.error} />
+    case 'delete-vm':
+      return <DeleteVmDialog vm={dialog.vm} />
+    case 'error':
+      return <ErrorDialog title={dialog.title} error={dialog.error} log={dialog.log} />
+  }
+}
+
+/** VM_LIMIT_REACHED: which VMs hold the two slots, and a way to free one. */
+function LimitDialog({ vm, running, error }: { vm: string | null; running: string[]; error: CalErrorData }) {
+  const close = useUi((s) => s.closeDialog)
+  const vms = useVms((s) => s.vms)
+  // The live list wins over the error's snapshot of it: a VM may have stopped since.
+  const live = runningVms(vms).map((v) => v.name)
+  const names = live.length > 0 ? live : running
+  const free = names.length < 2
+  return (
+    <Modal
+      title="Two macOS VMs are already running"
+      onClose={close}
+      testId="limit-dialog"
+      footer={
+        <>
+          <button type="button" className="button" onClick={close} autoFocus>
+            Close
+          </button>
+          {vm && (
+            <button
+              type="button"
+              className="button primary"
+              disabled={!free}
+              onClick={() => {
+                close()
+                void startVm(vm)
+              }}
+            >
+              Start {vm}
+            </button>
+          )}
+        </>
+      }
+    >
+      <p data-testid="limit-message">{error.message}</p>
+      {error.hint && (
+        <p className="hint" data-testid="limit-hint">
+          {error.hint}
+        </p>
+      )}
+      <p className="muted">Apple's licence lets one Mac run at most two macOS VMs at once. {free ? 'A slot is free now.' : 'Stop one of these to make room:'}</p>
+      <ul className="plain-list" aria-label="Running VMs">
+        {names.map((name) => {
+          const info = vms.find((v) => v.name === name)
+          return (
+            <li key={name} className="limit-row">
+              {info && <StateDot state={info.state} />} <span className="limit-name">{name}</span>
+              <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void stopVm(name)} data-testid="limit-stop">
+                {info?.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
+              </button>
+            </li>
+          )
+        })}
+      </ul>
+    </Modal>
+  )
+}
+
+function DeleteVmDialog({ vm }: { vm: string }) {
+  const close = useUi((s) => s.closeDialog)
+  const [typed, setTyped] = useState('')
+  return (
+    <Modal
+      title={`Delete ${vm}?`}
+      onClose={close}
+      testId="delete-vm-dialog"
+      footer={
+        <>
+          <button type="button" className="button" onClick={close} autoFocus>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="button destructive"
+            disabled={typed !== vm}
+            onClick={() => {
+              close()
+              void deleteVm(vm)
+            }}
+          >
+            Delete workspace
+          </button>
+        </>
+      }
+    >
+      <p>The VM, its disk and all of its snapshots are deleted. This cannot be undone.</p>
+      <label htmlFor="delete-confirm-name">Type {vm} to confirm</label>
+      <input id="delete-confirm-name" className="field" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+    </Modal>
+  )
+}
+
+/** The "details" view of an error toast: everything the engine said. */
+function ErrorDialog({ title, error, log }: { title: string; error: CalErrorData; log: string[] }) {
+  const close = useUi((s) => s.closeDialog)
+  return (
+    <Modal
+      title={title}
+      onClose={close}
+      wide
+      testId="error-details"
+      footer={
+        <button type="button" className="button primary" onClick={close} autoFocus>
+          Close
+        </button>
+      }
+    >
+      <dl className="facts facts-single">
+        <div className="fact">
+          <dt>What failed</dt>
+          <dd>{error.message}</dd>
+        </div>
+        {error.hint && (
+          <div className="fact">
+            <dt>What to do</dt>
+            <dd>{error.hint}</dd>
+          </div>
+        )}
+        <div className="fact">
+          <dt>Code</dt>
+          <dd>
+            <code>{error.code}</code>
+          </dd>
+        </div>
+      </dl>
+      {error.details && Object.keys(error.details).length > 0 && <pre className="code-block">{JSON.stringify(error.details, null, 2)}</pre>}
+      {log.length > 0 && <pre className="code-block">{log.slice(-200).join('\n')}</pre>}
+    </Modal>
+  )
+}

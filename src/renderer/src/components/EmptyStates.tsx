@@ -1,0 +1,79 @@
+import { useState } from 'react'
+import type { HostStatus } from '../../../shared/vm'
+import type { CalErrorData } from '../../../shared/errors'
+import { useUi } from '../store/ui'
+import { refreshStatus } from '../actions'
+import { Icon } from './icons'
+
+export const TART_INSTALL = 'brew install cirruslabs/cli/tart'
+
+/** Tart missing: what to run, then check again without restarting. */
+export function TartMissing({ status }: { status: HostStatus }) {
+  const [copied, setCopied] = useState(false)
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(TART_INSTALL)
+      setCopied(true)
+    } catch {
+      setCopied(false)
+    }
+  }
+  return (
+    <div className="empty" data-testid="tart-missing">
+      <div className="empty-icon" aria-hidden="true">
+        <Icon name="screen" size={40} />
+      </div>
+      <h2>Tart is not installed</h2>
+      <p>CAL runs each workspace as a macOS virtual machine with Tart. Install it with Homebrew in Terminal:</p>
+      <div className="command-line">
+        <code data-testid="tart-install-command">{TART_INSTALL}</code>
+        <button type="button" className="button small" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+      <p className="muted">
+        {status.tartPath ? `Looked for it at ${status.tartPath}. ` : ''}If Tart is installed somewhere else, set its path in Settings.
+      </p>
+      <div className="empty-actions">
+        <button type="button" className="button primary" onClick={() => void refreshStatus()} data-testid="tart-check-again">
+          Check again
+        </button>
+        <button type="button" className="button" onClick={() => useUi.getState().setView('settings')}>
+          Open Settings
+        </button>
+      </div>
+    </div>
+  )
+}
+
+export function NoVms() {
+  return (
+    <div className="empty" data-testid="no-vms">
+      <div className="empty-icon" aria-hidden="true">
+        <Icon name="plus" size={40} />
+      </div>
+      <h2>No workspaces yet</h2>
+      <p>A workspace is a macOS VM where an agent can work with full permissions while your Mac stays untouched.</p>
+      <div className="empty-actions">
+        <button type="button" className="button primary" onClick={() => useUi.getState().openDialog({ kind: 'create' })} data-testid="empty-create">
+          Create a workspace
+        </button>
+      </div>
+    </div>
+  )
+}
+
+export function EngineDown({ error }: { error: CalErrorData }) {
+  return (
+    <div className="empty" data-testid="engine-down" role="alert">
+      <h2>CAL cannot reach its engine</h2>
+      <p>{error.message}</p>
+      {error.hint && <p className="muted">{error.hint}</p>}
+      <div className="empty-actions">
+        <button type="button" className="button primary" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,42 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react'
+
+type Props = {
+  title: ReactNode
+  onClose: () => void
+  children: ReactNode
+  footer?: ReactNode
+  wide?: boolean
+  testId?: string
+}
+
+/**
+ * A sheet built on the native <dialog>: showModal() gives focus containment, Escape and an inert
+ * background for free, which is what assistive technology expects of a modal.
+ */
+export function Modal({ title, onClose, children, footer, wide, testId }: Props) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const titleId = useId()
+  useEffect(() => {
+    const dialog = ref.current
+    if (dialog && !dialog.open) dialog.showModal()
+    return () => dialog?.close()
+  }, [])
+  return (
+    <dialog
+      ref={ref}
+      className={wide ? 'sheet sheet-wide' : 'sheet'}
+      aria-labelledby={titleId}
+      data-testid={testId}
+      onCancel={(e) => {
+        e.preventDefault()
+        onClose()
+      }}
+    >
+      <h2 id={titleId} className="sheet-title">
+        {title}
+      </h2>
+      <div className="sheet-body">{children}</div>
+      {footer && <div className="sheet-footer">{footer}</div>}
+    </dialog>
+  )
+}

@@ -1,0 +1,75 @@
+import type { CalErrorData } from '../../../shared/errors'
+import type { GitSafetyReport } from '../../../shared/git'
+import { Icon } from './icons'
+
+type Props = { report: GitSafetyReport | null; error: CalErrorData | null; vm: string }
+
+/** The git safety report from inside the VM: what a restore or rollback would throw away. */
+export function SafetyReport({ report, error, vm }: Props) {
+  if (error) {
+    return (
+      <div className="callout callout-warning" data-testid="safety-report" data-clean="unknown" role="status">
+        <Icon name="warning" /> <strong>Could not check the git repositories in {vm}.</strong> {error.message}
+        {error.hint && <div className="hint">{error.hint}</div>}
+      </div>
+    )
+  }
+  if (!report) {
+    return (
+      <div className="callout" data-testid="safety-report" data-clean="pending" role="status" aria-busy="true">
+        <span className="spinner" aria-hidden="true" /> Checking the git repositories in {vm}…
+      </div>
+    )
+  }
+  if (report.clean) {
+    return (
+      <div className="callout callout-ok" data-testid="safety-report" data-clean="true" role="status">
+        <Icon name="check" /> <strong>Git safety report: clean.</strong>{' '}
+        {report.repos.length === 0
+          ? 'No git repositories found in the VM.'
+          : `Nothing uncommitted, unpushed or stashed in ${report.repos.length} ${report.repos.length === 1 ? 'repository' : 'repositories'}.`}
+      </div>
+    )
+  }
+  const risky = report.repos.filter((r) => r.uncommitted + r.untracked + r.stashes + r.unpushed + r.unpublishedBranches.length > 0)
+  return (
+    <div className="callout callout-warning" data-testid="safety-report" data-clean="false" role="status">
+      <Icon name="warning" /> <strong>Git safety report: work would be lost.</strong>
+      <ul className="report-lines">
+        {report.summary.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+      {risky.length > 0 && (
+        <table className="report-table">
+          <caption className="visually-hidden">Repositories with work at risk</caption>
+          <thead>
+            <tr>
+              <th scope="col">Repository</th>
+              <th scope="col">Branch</th>
+              <th scope="col">Uncommitted</th>
+              <th scope="col">Untracked</th>
+              <th scope="col">Stashes</th>
+              <th scope="col">Unpushed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {risky.map((r) => (
+              <tr key={r.path}>
+                <td>{r.path}</td>
+                <td>{r.branch ?? '—'}</td>
+                <td>{r.uncommitted}</td>
+                <td>{r.untracked}</td>
+                <td>{r.stashes}</td>
+                <td>
+                  {r.unpushed}
+                  {r.unpublishedBranches.length > 0 && ` (+${r.unpublishedBranches.join(', ')})`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}

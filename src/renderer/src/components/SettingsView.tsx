@@ -1,0 +1,90 @@
+import type { AgentId } from '../../../shared/vm'
+import type { NotificationKind, Settings } from '../../../shared/settings'
+import { useSettings } from '../store/settings'
+import { useVms } from '../store/vms'
+import { saveSettings } from '../actions'
+import { AGENT_LABEL } from './StatusBanner'
+import { Group, NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
+
+const AGENTS = Object.entries(AGENT_LABEL) as Array<[AgentId, string]>
+
+const NOTIFICATION_LABEL: Record<NotificationKind, string> = {
+  vmReady: 'A VM is ready',
+  snapshotDone: 'A snapshot is done',
+  restoreDone: 'A restore is done',
+  taskFailed: 'A task failed',
+  vmStoppedUnexpectedly: 'A VM stopped unexpectedly',
+  vmLimit: 'The two-VM limit was reached',
+}
+
+/** Every key the settings store holds; each change is saved as one validated top-level patch. */
+export function SettingsView() {
+  const view = useSettings((s) => s.view)
+  const vms = useVms((s) => s.vms)
+  if (!view) return <div className="pane-scroll">Loading settings…</div>
+  const s = view.settings
+  const set = <K extends keyof Settings>(key: K, value: Settings[K]) => void saveSettings({ [key]: value })
+  return (
+    <div className="pane-scroll settings" data-testid="settings-view">
+      {view.warning && (
+        <div className="callout callout-warning" role="alert">
+          {view.warning}
+        </div>
+      )}
+      <Group title="General">
+        <SelectSetting label="Appearance" value={s.theme} options={[['system', 'System'], ['light', 'Light'], ['dark', 'Dark']]} onChange={(v) => set('theme', v)} />
+        <ToggleSetting label="Show in Dock" checked={s.showInDock} onChange={(v) => set('showInDock', v)} help="Off keeps CAL in the menu bar only." />
+        <SelectSetting label="Default agent" value={s.defaultAgent} options={AGENTS} onChange={(v) => set('defaultAgent', v)} />
+      </Group>
+      <Group title="New workspace defaults">
+        <TextSetting label="Base image" value={s.vmDefaults.baseImage} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v })} />
+        <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} min={1} max={64} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
+        <NumberSetting label="Memory" unit="MB" value={s.vmDefaults.memoryMb} min={1024} max={1048576} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, memoryMb: v })} />
+        <NumberSetting label="Disk" unit="GB" value={s.vmDefaults.diskGb} min={20} max={4000} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, diskGb: v })} />
+      </Group>
+      <Group title="Snapshots">
+        <ToggleSetting label="Snapshot at every agent session start" checked={s.snapshots.autoAtSessionStart} onChange={(v) => set('snapshots', { ...s.snapshots, autoAtSessionStart: v })} />
+        <NumberSetting label="Session snapshots to keep" value={s.snapshots.keep} min={0} max={100} onCommit={(v) => set('snapshots', { ...s.snapshots, keep: v })} />
+        <NumberSetting label="Delete session snapshots after" unit="days" value={s.snapshots.maxAgeDays} min={0} max={3650} onCommit={(v) => set('snapshots', { ...s.snapshots, maxAgeDays: v })} help="0 keeps them regardless of age." />
+      </Group>
+      <Group title="Connection">
+        <TextSetting label="SSH user" value={s.ssh.user} onCommit={(v) => set('ssh', { ...s.ssh, user: v })} />
+        <TextSetting label="First-contact password" type="password" value={s.ssh.password} onCommit={(v) => set('ssh', { ...s.ssh, password: v })} help="Used once; CAL installs its own key after that." />
+        <ToggleSetting label="Unlock the keychain at login" checked={s.ssh.unlockKeychain} onChange={(v) => set('ssh', { ...s.ssh, unlockKeychain: v })} />
+        <SelectSetting label="Proxy" value={s.proxyMode} options={[['auto', 'Automatic'], ['on', 'On'], ['off', 'Off']]} onChange={(v) => set('proxyMode', v)} />
+        <TextSetting label="Tart path" value={s.tartPath} placeholder="Found on PATH" onCommit={(v) => set('tartPath', v)} />
+        <TextSetting label="Output folder" value={s.outputFolder} placeholder="Not set" onCommit={(v) => set('outputFolder', v)} />
+      </Group>
+      <Group title="Notifications">
+        <ToggleSetting label="Notifications" checked={s.notifications.enabled} onChange={(v) => set('notifications', { ...s.notifications, enabled: v })} />
+        {(Object.keys(NOTIFICATION_LABEL) as NotificationKind[]).map((kind) => (
+          <ToggleSetting
+            key={kind}
+            label={NOTIFICATION_LABEL[kind]}
+            checked={s.notifications.kinds[kind] ?? true}
+            disabled={!s.notifications.enabled}
+            onChange={(v) => set('notifications', { ...s.notifications, kinds: { ...s.notifications.kinds, [kind]: v } })}
+          />
+        ))}
+      </Group>
+      {vms.length > 0 && (
+        <Group title="Agent per workspace">
+          {vms.slice(0, 50).map((vm) => (
+            <SelectSetting
+              key={vm.name}
+              label={vm.name}
+              value={s.workspaceAgents[vm.name] ?? 'default'}
+              options={[['default', `Default (${AGENT_LABEL[s.defaultAgent]})`], ...AGENTS]}
+              onChange={(v) => {
+                const next = { ...s.workspaceAgents }
+                if (v === 'default') delete next[vm.name]
+                else next[vm.name] = v as AgentId
+                set('workspaceAgents', next)
+              }}
+            />
+          ))}
+        </Group>
+      )}
+    </div>
+  )
+}

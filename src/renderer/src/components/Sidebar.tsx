@@ -1,0 +1,151 @@
+import { memo, useCallback, useRef, type KeyboardEvent } from 'react'
+import type { VmInfo } from '../../../shared/vm'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useApp } from '../store/app'
+import { runningVms, useVms } from '../store/vms'
+import { useTasks } from '../store/tasks'
+import { useUi } from '../store/ui'
+import { loadSnapshots, openTerminal } from '../actions'
+import { STATE_LABEL, StateDot } from './StateDot'
+import { Icon } from './icons'
+
+const ROW_HEIGHT = 44
+
+/** Workspaces, virtualized so hundreds of VMs stay smooth; a listbox for the keyboard and screen readers. */
+export function Sidebar({ mod }: { mod: string }) {
+  const vms = useVms((s) => s.vms)
+  const selected = useVms((s) => s.selected)
+  const limit = useApp((s) => s.status?.macVmLimit ?? 2)
+  const runningTasks = useTasks((s) => Object.values(s.byId).filter((t) => t.state === 'running').length)
+  const view = useUi((s) => s.view)
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: vms.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  })
+  const tartFound = useApp((s) => s.status?.tartFound ?? true)
+  const running = runningVms(vms).length
+  const selectedIndex = vms.findIndex((v) => v.name === selected)
+
+  const choose = useCallback((index: number) => {
+    const vm = useVms.getState().vms[index]
+    if (!vm) return
+    useVms.getState().select(vm.name)
+    virtualizer.scrollToIndex(index)
+    const ui = useUi.getState()
+    if (ui.view === 'settings' || ui.view === 'tasks') ui.setView('workspace')
+    if (ui.view === 'snapshots') void loadSnapshots(vm.name)
+  }, [virtualizer])
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 }
+    if (e.key in moves) {
+      e.preventDefault()
+      choose(Math.min(vms.length - 1, Math.max(0, selectedIndex + (moves[e.key] ?? 0))))
+    } else if (e.key === 'Home' || e.key === 'End') {
+      e.preventDefault()
+      choose(e.key === 'Home' ? 0 : vms.length - 1)
+    }
+  }
+
+  return (
+    <nav className="sidebar" aria-label="Sidebar">
+      <div className="titlebar-drag" />
+      <div className="sidebar-heading">
+        <span id="workspaces-label">Workspaces</span>
+        <span className={running >= limit ? 'run-count full' : 'run-count'} data-testid="running-count" title="macOS VMs running, of the two Apple allows at once">
+          {running}/{limit} running
+        </span>
+      </div>
+      <div
+        ref={scrollRef}
+        className="vm-list"
+        role="listbox"
+        aria-labelledby="workspaces-label"
+        tabIndex={0}
+        aria-activedescendant={selected ? `vm-option-${selectedIndex}` : undefined}
+        onKeyDown={onKeyDown}
+        data-testid="vm-list"
+      >
+        {vms.length === 0 && <div className="sidebar-empty">No workspaces</div>}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const vm = vms[item.index]
+            if (!vm) return null
+            return <VmRow key={vm.name} vm={vm} index={item.index} start={item.start} size={item.size} selected={vm.name === selected} mod={mod} onChoose={choose} />
+          })}
+        </div>
+      </div>
+      <div className="sidebar-footer">
+        <button
+          type="button"
+          className="sidebar-button"
+          disabled={!tartFound}
+          title={tartFound ? undefined : 'Install Tart first'}
+          onClick={() => useUi.getState().openDialog({ kind: 'create' })}
+          data-testid="new-workspace"
+        >
+          <Icon name="plus" /> New workspace
+        </button>
+        <button type="button" className="sidebar-button" onClick={() => void openTerminal(null, 'host')}>
+          <Icon name="terminal" /> Host terminal
+        </button>
+        <button
+          type="button"
+          className={view === 'tasks' ? 'sidebar-button active' : 'sidebar-button'}
+          aria-current={view === 'tasks' ? 'page' : undefined}
+          onClick={() => useUi.getState().setView('tasks')}
+          data-testid="nav-tasks"
+        >
+          <Icon name="tasks" /> Activity
+          {runningTasks > 0 && <span className="badge" aria-label={`${runningTasks} running`}>{runningTasks}</span>}
+        </button>
+        <button
+          type="button"
+          className={view === 'settings' ? 'sidebar-button active' : 'sidebar-button'}
+          aria-current={view === 'settings' ? 'page' : undefined}
+          onClick={() => useUi.getState().setView('settings')}
+          data-testid="nav-settings"
+        >
+          <Icon name="gear" /> Settings
+        </button>
+      </div>
+    </nav>
+  )
+}
+
+type RowProps = { vm: VmInfo; index: number; start: number; size: number; selected: boolean; mod: string; onChoose: (index: number) => void }
+
+/** Memoized: scrolling re-renders only rows that come into view. */
+const VmRow = memo(function VmRow({ vm, index, start, size, selected, mod, onChoose }: RowProps) {
+  return (
+    <div
+      id={`vm-option-${index}`}
+      role="option"
+      aria-selected={selected}
+      className={selected ? 'vm-row selected' : 'vm-row'}
+      style={{ height: size, transform: `translateY(${start}px)` }}
+      onClick={() => onChoose(index)}
+      data-testid="vm-row"
+      data-vm={vm.name}
+    >
+      <StateDot state={vm.state} />
+      <span className="vm-row-text">
+        <span className="vm-row-name">{vm.name}</span>
+        <span className="vm-row-sub">
+          {STATE_LABEL[vm.state]}
+          {vm.role !== 'workspace' ? ` · ${vm.role}` : ''}
+          {vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}
+        </span>
+      </span>
+      {index < 9 && (
+        <kbd className="vm-row-key" aria-hidden="true">
+          {mod}
+          {index + 1}
+        </kbd>
+      )}
+    </div>
+  )
+})

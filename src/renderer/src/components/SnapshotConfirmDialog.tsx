@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'react'
+import type { CalErrorData } from '../../../shared/errors'
+import type { GitSafetyReport } from '../../../shared/git'
+import type { Snapshot } from '../../../shared/snapshot'
+import { cal, errorData, unwrap } from '../api'
+import { gb, relativeTime } from '../format'
+import { useVms } from '../store/vms'
+import { useUi, type SnapshotAction } from '../store/ui'
+import { deleteSnapshot, restoreSnapshot, rollbackVm } from '../actions'
+import { Modal } from './Modal'
+import { SafetyReport } from './SafetyReport'
+
+const VERB: Record<SnapshotAction, string> = { restore: 'Restore', delete: 'Delete', rollback: 'Roll back' }
+
+/** What the user loses, in words, before a destructive snapshot command. */
+export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot | null, lastSessionAt: string | null): string {
+  if (action === 'delete' && snapshot) {
+    return `Snapshot "${snapshot.name}" (${gb(snapshot.sizeGb)}) is deleted for good. ${vm} itself does not change.`
+  }
+  if (action === 'restore' && snapshot) {
+    return `${vm}'s disk goes back to snapshot "${snapshot.name}" from ${relativeTime(snapshot.createdAt)}. Everything written to ${vm} since then is lost.`
+  }
+  return `${vm} goes back to the start of the last agent session (${relativeTime(lastSessionAt)}). Everything written to ${vm} since then is lost.`
+}
+
+type Props = { action: SnapshotAction; vm: string; snapshot: Snapshot | null }
+
+export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
+  const close = useUi((s) => s.closeDialog)
+  const lastSessionAt = useVms((s) => s.vms.find((v) => v.name === vm)?.lastSessionSnapshotAt ?? null)
+  const [report, setReport] = useState<GitSafetyReport | null>(null)
+  const [error, setError] = useState<CalErrorData | null>(null)
+  const [busy, setBusy] = useState(false)
+  useEffect(() => {
+    let live = true
+    unwrap(cal().git.check({ name: vm })).then(
+      (r) => live && setReport(r),
+      (err) => live && setError(errorData(err)),
+    )
+    return () => {
+      live = false
+    }
+  }, [vm])
+  const checking = !report && !error
+  const risky = Boolean(report && !report.clean) || Boolean(error)
+  const confirm = async () => {
+    setBusy(true)
+    const ok =
+      action === 'restore' && snapshot
+        ? await restoreSnapshot(vm, snapshot.name)
+        : action === 'delete' && snapshot
+          ? await deleteSnapshot(vm, snapshot.name)
+          : await rollbackVm(vm)
+    setBusy(false)
+    if (ok) close()
+  }
+  const title = action === 'rollback' ? `Roll back ${vm}?` : `${VERB[action]} snapshot "${snapshot?.name}"?`
+  return (
+    <Modal
+      title={title}
+      onClose={close}
+      wide={risky}
+      testId="snapshot-confirm"
+      footer={
+        <>
+          <button type="button" className="button" onClick={close} autoFocus>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={risky ? 'button destructive' : 'button primary'}
+            onClick={() => void confirm()}
+            disabled={busy || checking}
+            data-testid="confirm-action"
+          >
+            {risky ? `${VERB[action]} anyway` : VERB[action]}
+          </button>
+        </>
+      }
+    >
+      <p className="loss" data-testid="loss-text">
+        {lossText(action, vm, snapshot, lastSessionAt)}
+      </p>
+      <SafetyReport report={report} error={error} vm={vm} />
+    </Modal>
+  )
+}

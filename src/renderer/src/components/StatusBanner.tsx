@@ -1,0 +1,48 @@
+import type { AgentId } from '../../../shared/vm'
+import type { VmInfo } from '../../../shared/vm'
+import { Icon } from './icons'
+
+export const AGENT_LABEL: Record<AgentId, string> = { claude: 'Claude Code', opencode: 'opencode', cursor: 'Cursor CLI' }
+
+type Tone = 'green' | 'yellow' | 'red' | 'grey' | 'blue'
+
+/** The seeds' banner: green when running and isolated, yellow in transition, red on error. */
+export function bannerFor(vm: Pick<VmInfo, 'state'>): { tone: Tone; headline: string; mode: string } {
+  switch (vm.state) {
+    case 'running':
+      return { tone: 'green', headline: 'ISOLATION ACTIVE', mode: 'Safe Mode' }
+    case 'starting':
+      return { tone: 'yellow', headline: 'STARTING', mode: 'Safe Mode' }
+    case 'stopping':
+      return { tone: 'yellow', headline: 'STOPPING', mode: 'Safe Mode' }
+    case 'error':
+      return { tone: 'red', headline: 'VM ERROR', mode: 'Safe Mode' }
+    case 'suspended':
+      return { tone: 'blue', headline: 'SUSPENDED', mode: 'Safe Mode' }
+    default:
+      return { tone: 'grey', headline: 'VM STOPPED', mode: 'Safe Mode' }
+  }
+}
+
+export function envLabel(vm: Pick<VmInfo, 'os' | 'agent'>, defaultAgent: AgentId | null): string {
+  const parts = [vm.os === 'darwin' ? 'macOS' : 'Linux']
+  const agent = vm.agent ?? defaultAgent
+  if (agent) parts.push(AGENT_LABEL[agent])
+  return parts.join(', ')
+}
+
+export function StatusBanner({ vm, defaultAgent }: { vm: VmInfo; defaultAgent: AgentId | null }) {
+  const { tone, headline, mode } = bannerFor(vm)
+  return (
+    <div className={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="status-banner" data-state={vm.state} data-tone={tone}>
+      <Icon name={tone === 'red' ? 'warning' : 'lock'} size={13} />
+      <strong>{headline}</strong>
+      <span className="banner-sep" aria-hidden="true">│</span>
+      <span>VM: {vm.name}</span>
+      <span className="banner-sep" aria-hidden="true">│</span>
+      <span>Env: {envLabel(vm, defaultAgent)}</span>
+      <span className="banner-sep" aria-hidden="true">│</span>
+      <span>{mode}</span>
+    </div>
+  )
+}

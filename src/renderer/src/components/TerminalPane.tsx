@@ -1,0 +1,112 @@
+import type { KeyboardEvent } from 'react'
+import type { TerminalSession, TerminalState } from '../../../shared/terminal'
+import { contextKey, tabsFor, useSessions } from '../store/sessions'
+import { useVms } from '../store/vms'
+import { closeTerminal, openTerminal } from '../actions'
+import { TerminalMount } from './TerminalMount'
+import { Icon } from './icons'
+
+const STATE_TEXT: Record<TerminalState, string> = { connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', closed: 'Closed' }
+
+function tabTitle(s: TerminalSession): string {
+  if (s.kind === 'host') return s.title || 'Host'
+  if (s.kind === 'agent') return s.title || 'Agent'
+  return s.title || s.tmuxSession || 'Shell'
+}
+
+/**
+ * Terminal tabs. Every session's view stays mounted (hidden when not shown), so switching VMs or views
+ * never tears down an xterm or its connection: the tabs survive, with their scrollback.
+ */
+export function TerminalPane({ visible }: { visible: boolean }) {
+  const sessions = useSessions((s) => s.sessions)
+  const messages = useSessions((s) => s.messages)
+  const activeByContext = useSessions((s) => s.activeByContext)
+  const selectedVm = useVms((s) => s.selected)
+  const selectedInfo = useVms((s) => s.vms.find((v) => v.name === s.selected) ?? null)
+  const context = contextKey(selectedVm)
+  const tabs = tabsFor(sessions, selectedVm)
+  const activeId = tabs.some((t) => t.id === activeByContext[context]) ? activeByContext[context] : tabs[0]?.id
+  const active = tabs.find((t) => t.id === activeId) ?? null
+  const canOpen = selectedInfo?.state === 'running'
+  const onTabKey = (e: KeyboardEvent, index: number) => {
+    const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : -2
+    const tab = tabs[(next + tabs.length) % tabs.length]
+    if (next === -2 || !tab) return
+    e.preventDefault()
+    useSessions.getState().activate(context, tab.id)
+    document.getElementById(`tab-${tab.id}`)?.focus()
+  }
+  return (
+    <div className="terminal-pane" hidden={!visible} data-testid="terminal-pane">
+      <div className="tabstrip">
+        <div role="tablist" aria-label="Terminal tabs" className="tabs">
+          {tabs.map((s, i) => (
+            <div key={s.id} className={s.id === activeId ? 'tab active' : 'tab'}>
+              <button
+                type="button"
+                role="tab"
+                id={`tab-${s.id}`}
+                aria-selected={s.id === activeId}
+                aria-controls={`tabpanel-${s.id}`}
+                tabIndex={s.id === activeId ? 0 : -1}
+                className="tab-button"
+                onClick={() => useSessions.getState().activate(context, s.id)}
+                onKeyDown={(e) => onTabKey(e, i)}
+                data-testid="terminal-tab"
+                data-kind={s.kind}
+                data-state={s.state}
+              >
+                <span className={`conn-dot conn-${s.state}`} aria-hidden="true" />
+                {s.kind === 'agent' && <Icon name="agent" size={12} />}
+                {s.kind === 'host' && <Icon name="screen" size={12} />}
+                <span className="tab-title">{tabTitle(s)}</span>
+                <span className="visually-hidden">, {STATE_TEXT[s.state]}</span>
+              </button>
+              <button type="button" className="tab-close" aria-label={`Close ${tabTitle(s)}`} onClick={() => void closeTerminal(s.id)}>
+                <Icon name="close" size={10} />
+              </button>
+            </div>
+          ))}
+        </div>
+        <button type="button" className="button small icon-only" aria-label="New shell tab" title="New shell tab" disabled={!canOpen} onClick={() => void openTerminal(selectedVm)} data-testid="new-tab">
+          <Icon name="plus" />
+        </button>
+        <button type="button" className="button small" onClick={() => void openTerminal(null, 'host')} data-testid="host-tab">
+          Host
+        </button>
+        <span className="toolbar-spacer" />
+        {active && (
+          <span className={`conn-status conn-${active.state}`} role="status" data-testid="connection-state" data-state={active.state}>
+            <span className={`conn-dot conn-${active.state}`} aria-hidden="true" />
+            {STATE_TEXT[active.state]}
+            {messages[active.id] ? `: ${messages[active.id]}` : ''}
+          </span>
+        )}
+      </div>
+      {active?.notice && (
+        <div className="callout callout-warning terminal-notice" role="note">
+          {active.notice}
+        </div>
+      )}
+      <div className="terminal-body" data-terminal-body>
+        {sessions.map((s) => (
+          <div key={s.id} id={`tabpanel-${s.id}`} role="tabpanel" aria-labelledby={`tab-${s.id}`} className="terminal-slot" hidden={!visible || s.id !== activeId}>
+            <TerminalMount sessionId={s.id} active={visible && s.id === activeId} />
+          </div>
+        ))}
+        {tabs.length === 0 && (
+          <div className="empty small">
+            <p>No terminal open{selectedVm ? ` in ${selectedVm}` : ''}.</p>
+            <p className="muted">{canOpen ? 'Open a shell, launch the agent, or open the Host tab.' : 'Start the VM to open a shell in it, or open the Host tab.'}</p>
+            {canOpen && selectedVm && (
+              <button type="button" className="button primary" onClick={() => void openTerminal(selectedVm)}>
+                Open a shell in {selectedVm}
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  )
+}

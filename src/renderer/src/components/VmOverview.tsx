@@ -1,0 +1,143 @@
+import type { VmInfo } from '../../../shared/vm'
+import { gb, memory, relativeTime, uptime } from '../format'
+import { useNow } from '../hooks/useNow'
+import { orderTasks, useTasks } from '../store/tasks'
+import { useUi } from '../store/ui'
+import { useShallow } from 'zustand/react/shallow'
+import { cancelTask, createSnapshot, openScreenSharing, openTerminal, restartVm, startVm, stopVm, suspendVm } from '../actions'
+import { TaskProgress } from './TaskProgress'
+import { AGENT_LABEL } from './StatusBanner'
+import { Icon, type IconName } from './icons'
+
+type Action = { label: string; icon: IconName; run: () => void; enabled: boolean; primary?: boolean; iconOnly?: boolean; testId: string }
+
+/**
+ * What can be done to a VM in its current state. Pure, so the rules are testable. While a task works on
+ * the VM (busy), only Stop stays available: starting or snapshotting mid-restore would fight the engine.
+ */
+export function vmActions(vm: VmInfo, busy = false): Action[] {
+  const s = vm.state
+  const ui = useUi.getState
+  const settled = !busy && s !== 'starting' && s !== 'stopping'
+  const up = s === 'running' || s === 'starting' || s === 'stopping'
+  return [
+    up
+      ? { label: 'Stop', icon: 'stop', run: () => void stopVm(vm.name), enabled: s !== 'stopping', testId: 'vm-stop' }
+      : { label: 'Start', icon: 'play', run: () => void startVm(vm.name), enabled: !busy, primary: true, testId: 'vm-start' },
+    { label: 'Restart', icon: 'restart', run: () => void restartVm(vm.name), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-restart' },
+    { label: 'Suspend', icon: 'pause', run: () => void suspendVm(vm.name), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-suspend' },
+    { label: 'Launch agent', icon: 'agent', run: () => ui().openDialog({ kind: 'launch', vm: vm.name }), enabled: settled && s === 'running', primary: true, testId: 'vm-launch' },
+    { label: 'Open terminal', icon: 'terminal', run: () => void openTerminal(vm.name), enabled: s === 'running', testId: 'vm-terminal' },
+    { label: 'Snapshot', icon: 'camera', run: () => void createSnapshot(vm.name), enabled: settled, testId: 'vm-snapshot' },
+    {
+      label: 'Roll back',
+      icon: 'rollback',
+      run: () => ui().openDialog({ kind: 'snapshot-confirm', action: 'rollback', vm: vm.name, snapshot: null }),
+      enabled: settled && vm.lastSessionSnapshotAt !== null,
+      testId: 'vm-rollback',
+    },
+    { label: 'Screen Sharing', icon: 'screen', run: () => void openScreenSharing(vm.name), enabled: s === 'running' && vm.ip !== null, testId: 'vm-vnc' },
+  ]
+}
+
+/** Toolbar groups, as in a native window toolbar: power, agent and terminal, snapshots, screen. */
+const GROUPS: string[][] = [['vm-start', 'vm-stop', 'vm-restart', 'vm-suspend'], ['vm-launch', 'vm-terminal'], ['vm-snapshot', 'vm-rollback'], ['vm-vnc']]
+
+function ActionButton({ a }: { a: Action }) {
+  return (
+    <button
+      type="button"
+      className={`button${a.primary && a.enabled ? ' primary' : ''}${a.iconOnly ? ' icon-only' : ''}`}
+      disabled={!a.enabled}
+      onClick={a.run}
+      aria-label={a.iconOnly ? a.label : undefined}
+      title={a.iconOnly ? a.label : undefined}
+      data-testid={a.testId}
+    >
+      <Icon name={a.icon} />
+      {!a.iconOnly && ` ${a.label}`}
+    </button>
+  )
+}
+
+export function VmOverview({ vm }: { vm: VmInfo }) {
+  const now = useNow(1000)
+  const vmTasks = useTasks(useShallow((s) => orderTasks(Object.values(s.byId).filter((t) => t.vm === vm.name))))
+  const running = vmTasks.filter((t) => t.state === 'running')
+  const recent = vmTasks.filter((t) => t.state !== 'running').slice(0, 3)
+  const actions = vmActions(vm, running.length > 0)
+  const facts: Array<[string, string]> = [
+    ['IP address', vm.ip ?? '—'],
+    ['CPU', `${vm.cpu} cores`],
+    ['Memory', memory(vm.memoryMb)],
+    ['Disk', gb(vm.diskGb)],
+    ['Size on disk', gb(vm.sizeGb)],
+    ['Base image', vm.baseImage ?? '—'],
+    ['Uptime', vm.state === 'running' ? uptime(vm.startedAt, now) : '—'],
+    ['Agent', vm.agent ? AGENT_LABEL[vm.agent] : 'Default'],
+    ['Created', relativeTime(vm.createdAt, now)],
+    ['Last session snapshot', relativeTime(vm.lastSessionSnapshotAt, now)],
+  ]
+  return (
+    <div className="pane-scroll">
+      <div className="toolbar" role="toolbar" aria-label={`Actions for ${vm.name}`}>
+        {GROUPS.map((ids) => (
+          <div key={ids[0]} className="button-group" role="group">
+            {actions
+              .filter((a) => ids.includes(a.testId))
+              .map((a) => (
+                <ActionButton key={a.testId} a={a} />
+              ))}
+          </div>
+        ))}
+
+      </div>
+      {vm.state === 'error' && vm.error && (
+        <div className="callout callout-error" role="alert">
+          <strong>{vm.name} is in an error state.</strong> {vm.error}
+        </div>
+      )}
+      <section className="card" aria-labelledby="facts-title">
+        <div className="card-head">
+          <h3 id="facts-title" className="card-title">
+            Details
+          </h3>
+          <button
+            type="button"
+            className="link-button destructive-text"
+            title={vm.state === 'stopped' || vm.state === 'error' ? undefined : `Stop ${vm.name} before deleting it`}
+            onClick={() => useUi.getState().openDialog({ kind: 'delete-vm', vm: vm.name })}
+            disabled={vm.state !== 'stopped' && vm.state !== 'error'}
+            data-testid="vm-delete"
+          >
+            Delete workspace…
+          </button>
+        </div>
+        <dl className="facts" data-testid="vm-facts">
+          {facts.map(([k, v]) => (
+            <div key={k} className="fact">
+              <dt>{k}</dt>
+              <dd title={v}>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      {running.length > 0 && (
+        <section className="card" aria-label="In progress">
+          <h3 className="card-title">In progress</h3>
+          {running.map((t) => (
+            <TaskProgress key={t.id} task={t} onCancel={(id) => void cancelTask(id)} />
+          ))}
+        </section>
+      )}
+      {recent.length > 0 && (
+        <section className="card" aria-label="Recent activity">
+          <h3 className="card-title">Recent activity</h3>
+          {recent.map((t) => (
+            <TaskProgress key={t.id} task={t} compact />
+          ))}
+        </section>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,132 @@
+import { renderToStaticMarkup } from 'react-dom/server'
+import { describe, expect, it } from 'vitest'
+import { task, vmInfo } from '../test/fixtures'
+import { StatusBanner, bannerFor } from './StatusBanner'
+import { SafetyReport } from './SafetyReport'
+import { TaskProgress } from './TaskProgress'
+import { launchRows } from './LaunchDialog'
+import { lossText } from './SnapshotConfirmDialog'
+import { vmActions } from './VmOverview'
+import { buildCommands, filterCommands } from '../commands'
+
+/** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
+describe('status banner', () => {
+  it('is green and says isolation is active only while running', () => {
+    expect(bannerFor({ state: 'running' })).toMatchObject({ tone: 'green', headline: 'ISOLATION ACTIVE' })
+    expect(bannerFor({ state: 'starting' }).tone).toBe('yellow')
+    expect(bannerFor({ state: 'stopping' }).tone).toBe('yellow')
+    expect(bannerFor({ state: 'error' }).tone).toBe('red')
+    expect(bannerFor({ state: 'stopped' }).tone).toBe('grey')
+    expect(bannerFor({ state: 'suspended' }).tone).toBe('blue')
+    const html = renderToStaticMarkup(<StatusBanner vm={vmInfo('dev', { state: 'running', agent: 'cursor' })} defaultAgent="claude" />)
+    expect(html).toContain('role="status"')
+    expect(html).toContain('data-tone="green"')
+    expect(html).toMatch(/ISOLATION ACTIVE.*VM: dev.*Env: macOS, Cursor CLI.*Safe Mode/)
+  })
+})
+
+describe('git safety report', () => {
+  const base = { vm: 'dev', checkedAt: '2025-01-10T12:00:00Z', summary: [] as string[] }
+  it('says clean when nothing would be lost', () => {
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: true, repos: [] }} />)
+    expect(html).toContain('data-clean="true"')
+    expect(html).toContain('No git repositories found')
+  })
+
+  it('lists what would be lost', () => {
+    const repo = { path: '~/app', branch: 'feat', uncommitted: 3, untracked: 0, stashes: 1, unpushed: 2, unpublishedBranches: ['wip'] }
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: false, repos: [repo], summary: ['~/app: 3 uncommitted changes'] }} />)
+    expect(html).toContain('data-clean="false"')
+    expect(html).toContain('~/app: 3 uncommitted changes')
+    expect(html).toContain('(+wip)')
+  })
+
+  it('says when the check itself failed', () => {
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" report={null} error={{ code: 'VM_NOT_RUNNING', message: 'dev is stopped.', hint: 'Start it.' }} />)
+    expect(html).toContain('data-clean="unknown"')
+    expect(html).toContain('Start it.')
+  })
+})
+
+describe('task progress', () => {
+  it('shows percent, bytes, ETA, steps and a cancel button', () => {
+    const t = task('t', {
+      title: 'Create dev',
+      percent: 42,
+      bytesDone: 10.2e9,
+      bytesTotal: 24.3e9,
+      etaSeconds: 312,
+      cancellable: true,
+      steps: [
+        { id: 'pull', label: 'Pull image', state: 'running' },
+        { id: 'boot', label: 'Boot', state: 'pending' },
+      ],
+    })
+    const html = renderToStaticMarkup(<TaskProgress task={t} onCancel={() => {}} />)
+    expect(html).toContain('aria-valuenow="42"')
+    expect(html).toContain('10.2 GB of 24.3 GB')
+    expect(html).toContain('about 5 m 12 s left')
+    expect(html).toContain('Pull image')
+    expect(html).toContain('>Cancel<')
+  })
+
+  it('shows the error and its hint when failed', () => {
+    const html = renderToStaticMarkup(<TaskProgress task={task('t', { state: 'failed', error: { code: 'DISK_FULL', message: 'Disk full.', hint: 'Free space.' } })} />)
+    expect(html).toContain('role="alert"')
+    expect(html).toContain('Free space.')
+    expect(html).not.toContain('progressbar')
+  })
+})
+
+describe('confirmations', () => {
+  it('lists the launch facts, with repository and backup when known', () => {
+    const rows = launchRows({ vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null })
+    expect(rows).toEqual([
+      ['Workspace', 'dev'],
+      ['VM status', 'Running'],
+      ['Isolation', 'Active: host filesystem protected'],
+      ['Agent', 'Claude Code'],
+      ['Repository', 'o/app (branch: main)'],
+      ['Last backup', 'never'],
+    ])
+  })
+
+  it('says what a restore, delete or rollback loses', () => {
+    const snap = { name: 'before', vm: 'dev', tartName: 'dev--before', kind: 'manual' as const, createdAt: new Date().toISOString(), sizeGb: 1.5 }
+    expect(lossText('restore', 'dev', snap, null)).toMatch(/since then is lost/)
+    expect(lossText('delete', 'dev', snap, null)).toMatch(/"before" \(1.5 GB\) is deleted for good/)
+    expect(lossText('rollback', 'dev', null, null)).toMatch(/last agent session \(never\)/)
+  })
+})
+
+describe('actions by state', () => {
+  const enabled = (vm: ReturnType<typeof vmInfo>, busy = false) => vmActions(vm, busy).filter((a) => a.enabled).map((a) => a.testId)
+
+  it('offers what makes sense for the state', () => {
+    expect(enabled(vmInfo('a', { state: 'stopped' }))).toEqual(['vm-start', 'vm-snapshot'])
+    expect(enabled(vmInfo('a', { state: 'running', ip: '1.2.3.4', lastSessionSnapshotAt: 'x' }))).toEqual([
+      'vm-stop',
+      'vm-restart',
+      'vm-suspend',
+      'vm-launch',
+      'vm-terminal',
+      'vm-snapshot',
+      'vm-rollback',
+      'vm-vnc',
+    ])
+    expect(enabled(vmInfo('a', { state: 'stopping' }))).toEqual([])
+  })
+
+  it('keeps only Stop, the terminal and Screen Sharing while a task works on the VM', () => {
+    expect(enabled(vmInfo('a', { state: 'running', ip: '1.2.3.4' }), true)).toEqual(['vm-stop', 'vm-terminal', 'vm-vnc'])
+  })
+
+  it('palette offers every enabled action and finds by subsequence', () => {
+    const vms = [vmInfo('alpha', { state: 'running', ip: '1.2.3.4' }), vmInfo('beta')]
+    const commands = buildCommands({ vms, selected: vms[0]!, activeSession: null, theme: 'system', mod: '⌘' })
+    expect(commands.map((c) => c.title)).toEqual(expect.arrayContaining(['Stop alpha', 'Launch agent alpha', 'Switch to beta', 'New workspace…']))
+    expect(filterCommands(commands, 'switch beta')[0]?.title).toBe('Switch to beta')
+    expect(filterCommands(commands, 'snap')[0]?.title).toBe('Snapshot alpha')
+    expect(filterCommands(commands, 'zzzz')).toEqual([])
+  })
+})

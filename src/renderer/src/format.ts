@@ -1,0 +1,79 @@
+/** Display formatting for the UI: plain functions so they are easy to test and never touch the store. */
+
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+]
+
+/** "2 minutes ago", "yesterday", "just now"; "never" for null, the raw text if unparseable. */
+export function relativeTime(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'never'
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return iso
+  const seconds = Math.round((t - now) / 1000)
+  if (Math.abs(seconds) < 45) return 'just now'
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit)
+  }
+  return rtf.format(Math.round(seconds / 60), 'minute')
+}
+
+/** "3 d 4 h", "2 h 5 m", "4 m 10 s" from a start time; an em dash when not running. */
+export function uptime(startedAt: string | null, now = Date.now()): string {
+  if (!startedAt) return '—'
+  const t = Date.parse(startedAt)
+  if (Number.isNaN(t)) return '—'
+  return duration(Math.max(0, (now - t) / 1000))
+}
+
+export function duration(totalSeconds: number): string {
+  const s = Math.floor(totalSeconds)
+  const d = Math.floor(s / 86400)
+  const h = Math.floor((s % 86400) / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = s % 60
+  if (d > 0) return `${d} d ${h} h`
+  if (h > 0) return `${h} h ${m} m`
+  if (m > 0) return `${m} m ${sec} s`
+  return `${sec} s`
+}
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB']
+
+/** Decimal units, as Tart and Finder show them. */
+export function bytes(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—'
+  let v = n
+  let i = 0
+  while (v >= 1000 && i < BYTE_UNITS.length - 1) {
+    v /= 1000
+    i++
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${BYTE_UNITS[i]}`
+}
+
+export function gb(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—'
+  return `${n >= 100 ? Math.round(n) : Number(n.toFixed(1))} GB`
+}
+
+export function memory(mb: number): string {
+  return mb % 1024 === 0 ? `${mb / 1024} GB` : `${(mb / 1024).toFixed(1)} GB`
+}
+
+export function eta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return ''
+  return `about ${duration(Math.max(1, seconds))} left`
+}
+
+/** "a, b and c" */
+export function listJoin(items: string[]): string {
+  if (items.length <= 1) return items.join('')
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+}

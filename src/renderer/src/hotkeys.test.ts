@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { matchHotkey, type KeyLike } from './hotkeys'
+
+const key = (k: Partial<KeyLike>): KeyLike => ({ key: '', code: '', metaKey: false, ctrlKey: false, altKey: false, shiftKey: false, ...k })
+
+describe('hotkeys', () => {
+  it('uses ⌘ on macOS', () => {
+    expect(matchHotkey(key({ key: '3', code: 'Digit3', metaKey: true }), true, false)).toEqual({ kind: 'workspace', index: 2 })
+    expect(matchHotkey(key({ key: 't', code: 'KeyT', metaKey: true }), true, true)).toEqual({ kind: 'newTab' })
+    expect(matchHotkey(key({ key: 'w', metaKey: true }), true, true)).toEqual({ kind: 'closeTab' })
+    expect(matchHotkey(key({ key: 'k', metaKey: true }), true, false)).toEqual({ kind: 'palette' })
+    // Ctrl+K on a Mac belongs to the shell (kill line).
+    expect(matchHotkey(key({ key: 'k', ctrlKey: true }), true, true)).toBeNull()
+  })
+
+  it('uses Ctrl elsewhere, and Ctrl+Shift inside a terminal so the shell keeps Ctrl+W', () => {
+    expect(matchHotkey(key({ key: 'k', ctrlKey: true }), false, false)).toEqual({ kind: 'palette' })
+    expect(matchHotkey(key({ key: 'w', ctrlKey: true }), false, true)).toBeNull()
+    expect(matchHotkey(key({ key: 'W', ctrlKey: true, shiftKey: true }), false, true)).toEqual({ kind: 'closeTab' })
+    expect(matchHotkey(key({ key: '!', code: 'Digit1', ctrlKey: true, shiftKey: true }), false, true)).toEqual({ kind: 'workspace', index: 0 })
+  })
+
+  it('ignores everything else', () => {
+    expect(matchHotkey(key({ key: 't' }), false, false)).toBeNull()
+    expect(matchHotkey(key({ key: 'x', ctrlKey: true }), false, false)).toBeNull()
+    expect(matchHotkey(key({ key: 't', ctrlKey: true, altKey: true }), false, false)).toBeNull()
+    expect(matchHotkey(key({ key: '0', code: 'Digit0', ctrlKey: true }), false, false)).toBeNull()
+  })
+})

@@ -1,0 +1,38 @@
+/** Keyboard shortcuts: ⌘ on macOS, Ctrl elsewhere. Pure matching so it can be tested without a DOM. */
+
+export type Hotkey = { kind: 'workspace'; index: number } | { kind: 'newTab' } | { kind: 'closeTab' } | { kind: 'palette' }
+
+export type KeyLike = {
+  key: string
+  /** Physical key ("Digit1", "KeyT"): Shift changes key, not code. */
+  code: string
+  metaKey: boolean
+  ctrlKey: boolean
+  altKey: boolean
+  shiftKey: boolean
+}
+
+export function isMacPlatform(platform: string): boolean {
+  return /mac|iphone|ipad/i.test(platform)
+}
+
+/**
+ * Outside macOS, Ctrl+W/T/K mean something to the shell (delete word, transpose, kill line), so inside a
+ * terminal the shortcuts need Shift as well (Ctrl+Shift+W), as GNOME Terminal and Windows Terminal do.
+ */
+export function matchHotkey(e: KeyLike, mac: boolean, inTerminal: boolean): Hotkey | null {
+  const mod = mac ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey
+  if (!mod || e.altKey) return null
+  if (!mac && inTerminal && !e.shiftKey) return null
+  const digit = /^Digit([1-9])$/.exec(e.code)?.[1] ?? (/^[1-9]$/.test(e.key) ? e.key : null)
+  if (digit) return { kind: 'workspace', index: Number(digit) - 1 }
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key
+  if (key === 't') return { kind: 'newTab' }
+  if (key === 'w') return { kind: 'closeTab' }
+  if (key === 'k') return { kind: 'palette' }
+  return null
+}
+
+export function modLabel(mac: boolean): string {
+  return mac ? '⌘' : 'Ctrl+'
+}

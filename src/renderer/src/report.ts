@@ -1,0 +1,49 @@
+import type { CalErrorData } from '../../shared/errors'
+import type { Task } from '../../shared/task'
+import { UiError, errorData } from './api'
+import { useUi } from './store/ui'
+
+/** Running VM names from a VM_LIMIT_REACHED error's details, whatever shape the engine used. */
+export function runningFromDetails(error: CalErrorData): string[] {
+  const running = error.details?.running
+  if (!Array.isArray(running)) return []
+  return running.map((r) => (typeof r === 'string' ? r : typeof r === 'object' && r && 'name' in r ? String(r.name) : String(r)))
+}
+
+/** Every failure reaches the user the same way: the VM limit as its own dialog, everything else as a toast. */
+export function reportError(err: unknown, title: string, opts: { vm?: string | null; id?: string; log?: string[] } = {}): void {
+  const error = errorData(err)
+  const ui = useUi.getState()
+  if (error.code === 'VM_LIMIT_REACHED') {
+    ui.openDialog({ kind: 'limit', vm: opts.vm ?? null, running: runningFromDetails(error), error })
+    return
+  }
+  const base = title.replace(/ failed$/, '')
+  if (error.code === 'CANCELLED') {
+    ui.pushToast({ id: opts.id ?? `cancel:${Date.now()}`, level: 'info', title: `${base}: cancelled`, body: error.message, error: null, log: [] })
+    return
+  }
+  ui.pushToast({
+    id: opts.id ?? `error:${Date.now()}:${Math.random()}`,
+    level: 'error',
+    title: `${base} failed`,
+    body: error.message,
+    error,
+    log: opts.log ?? [],
+  })
+}
+
+/** Outcomes worth a toast when they end: failures always, successes the user waits for. */
+const ANNOUNCE_SUCCESS = new Set<Task['kind']>(['create', 'snapshot', 'restore', 'rollback', 'snapshot-delete'])
+
+export function reportTaskEnd(task: Task): void {
+  const id = `task:${task.id}`
+  if (task.state === 'failed' || task.state === 'cancelled') {
+    const error = task.error ?? { code: task.state === 'cancelled' ? 'CANCELLED' : 'INTERNAL', message: `${task.title} did not finish.`, hint: '' }
+    reportError(new UiError(error), `${task.title} failed`, { vm: task.vm, id, log: task.log })
+    return
+  }
+  if (task.state === 'succeeded' && ANNOUNCE_SUCCESS.has(task.kind)) {
+    useUi.getState().pushToast({ id, level: 'success', title: task.title, body: 'Done.', error: null, log: [] })
+  }
+}

@@ -1,0 +1,79 @@
+import type { Notice, NavTarget } from '../../../shared/notify'
+import type { Task } from '../../../shared/task'
+import { cal, errorData, unwrap } from '../api'
+import { useApp } from './app'
+import { useSessions, contextKey } from './sessions'
+import { useSettings } from './settings'
+import { useSnapshots } from './snapshots'
+import { useTasks } from './tasks'
+import { useUi } from './ui'
+import { useVms } from './vms'
+import { loadSnapshots, reportTaskEnd } from '../actions'
+
+/** Kinds whose end changes a VM's snapshots or the disk they use. */
+const SNAPSHOT_KINDS = new Set<Task['kind']>(['snapshot', 'restore', 'rollback', 'snapshot-delete', 'launch', 'create', 'delete'])
+
+/** The store follows the engine's events; nothing here polls. Returns the disposer for every subscription. */
+export function bindEvents(): () => void {
+  const api = cal()
+  const disposers = [
+    api.on('vms:changed', (vms) => useVms.getState().setVms(vms)),
+    api.on('tasks:updated', onTask),
+    api.on('terminal:state', (e) => useSessions.getState().setState(e.id, e.state, e.message)),
+    api.on('settings:changed', (view) => useSettings.getState().setView(view)),
+    api.on('notice', onNotice),
+    api.on('app:navigate', navigate),
+  ]
+  return () => disposers.forEach((d) => d())
+}
+
+function onTask(task: Task): void {
+  const before = useTasks.getState().byId[task.id]
+  useTasks.getState().upsert(task)
+  const ended = task.state !== 'running' && (!before || before.state === 'running')
+  if (!ended) return
+  if (task.vm && SNAPSHOT_KINDS.has(task.kind)) void loadSnapshots(task.vm)
+  reportTaskEnd(task)
+}
+
+function onNotice(notice: Notice): void {
+  useUi.getState().pushToast({
+    // A notice about a task replaces the toast the task itself raised.
+    id: notice.target?.taskId ? `task:${notice.target.taskId}` : `notice:${notice.id}`,
+    level: notice.level,
+    title: notice.title,
+    body: notice.body,
+    error: notice.error,
+    log: [],
+  })
+}
+
+export function navigate(target: NavTarget): void {
+  const ui = useUi.getState()
+  if (target.vm) useVms.getState().select(target.vm)
+  if (target.sessionId) {
+    const session = useSessions.getState().sessions.find((s) => s.id === target.sessionId)
+    if (session) useSessions.getState().activate(contextKey(target.vm ?? session.vm), session.id)
+  }
+  ui.setView(target.view)
+}
+
+/** The first load. Each part may fail on its own (no Tart yet, for instance) without hiding the others. */
+export async function bootstrap(): Promise<void> {
+  const api = cal()
+  try {
+    useApp.getState().setStatus(await unwrap(api.app.status()))
+  } catch (err) {
+    useApp.getState().setLoadError(errorData(err))
+    return
+  }
+  await Promise.allSettled([
+    unwrap(api.vms.list()).then((vms) => useVms.getState().setVms(vms)),
+    unwrap(api.settings.get()).then((view) => useSettings.getState().setView(view)),
+    unwrap(api.tasks.list()).then((tasks) => useTasks.getState().setAll(tasks)),
+    unwrap(api.terminal.list()).then((sessions) => useSessions.getState().setAll(sessions)),
+    unwrap(api.snapshots.diskUsage()).then((usage) => useSnapshots.getState().setUsage(usage)),
+  ])
+  const selected = useVms.getState().selected
+  if (selected) await loadSnapshots(selected)
+}

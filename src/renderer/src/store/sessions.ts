@@ -1,0 +1,60 @@
+import { create } from 'zustand'
+import type { TerminalSession, TerminalState } from '../../../shared/terminal'
+
+/** The context key when no VM is selected. */
+export const HOST_KEY = '(host)'
+
+type SessionStore = {
+  /** Metadata only: terminal bytes go straight into xterm, never here. */
+  sessions: TerminalSession[]
+  messages: Record<string, string | null>
+  /** The active tab per selected VM (or HOST_KEY), so switching VMs and back finds the same tab. */
+  activeByContext: Record<string, string>
+  add: (session: TerminalSession, context: string) => void
+  setAll: (sessions: TerminalSession[]) => void
+  setState: (id: string, state: TerminalState, message: string | null) => void
+  remove: (id: string) => void
+  activate: (context: string, id: string) => void
+}
+
+export function contextKey(vm: string | null): string {
+  return vm ?? HOST_KEY
+}
+
+/** A VM's tab strip: its own sessions, then the Host tabs, which every VM shows. */
+export function tabsFor(sessions: TerminalSession[], vm: string | null): TerminalSession[] {
+  const own = vm ? sessions.filter((s) => s.vm === vm) : []
+  return [...own.filter((s) => s.kind === 'agent'), ...own.filter((s) => s.kind !== 'agent'), ...sessions.filter((s) => s.vm === null)]
+}
+
+export const useSessions = create<SessionStore>((set) => ({
+  sessions: [],
+  messages: {},
+  activeByContext: {},
+  add: (session, context) =>
+    set((s) => ({
+      sessions: [...s.sessions.filter((x) => x.id !== session.id), session],
+      activeByContext: { ...s.activeByContext, [context]: session.id },
+    })),
+  setAll: (sessions) => set({ sessions }),
+  setState: (id, state, message) =>
+    set((s) => ({
+      sessions: s.sessions.map((x) => (x.id === id ? { ...x, state } : x)),
+      messages: { ...s.messages, [id]: message },
+    })),
+  remove: (id) =>
+    set((s) => {
+      const sessions = s.sessions.filter((x) => x.id !== id)
+      const activeByContext: Record<string, string> = {}
+      for (const [context, active] of Object.entries(s.activeByContext)) {
+        if (active !== id) {
+          activeByContext[context] = active
+          continue
+        }
+        const next = tabsFor(sessions, context === HOST_KEY ? null : context).at(-1)
+        if (next) activeByContext[context] = next.id
+      }
+      return { sessions, activeByContext }
+    }),
+  activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
+}))

@@ -1,0 +1,87 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { session, task, vmInfo } from '../test/fixtures'
+import { reportError, reportTaskEnd, runningFromDetails } from '../report'
+import { UiError } from '../api'
+import { HOST_KEY, tabsFor, useSessions } from './sessions'
+import { orderTasks } from './tasks'
+import { useUi } from './ui'
+import { runningVms, useVms } from './vms'
+
+beforeEach(() => {
+  useVms.setState({ vms: [], selected: null })
+  useSessions.setState({ sessions: [], messages: {}, activeByContext: {} })
+  useUi.setState({ view: 'workspace', dialog: null, paletteOpen: false, toasts: [] })
+})
+
+describe('vm store', () => {
+  it('sorts, hides snapshot clones, and keeps the selection while the VM exists', () => {
+    useVms.getState().setVms([vmInfo('b'), vmInfo('a'), vmInfo('a--snap', { role: 'snapshot' })])
+    expect(useVms.getState().vms.map((v) => v.name)).toEqual(['a', 'b'])
+    expect(useVms.getState().selected).toBe('a')
+    useVms.getState().select('b')
+    useVms.getState().setVms([vmInfo('b', { state: 'running' }), vmInfo('a')])
+    expect(useVms.getState().selected).toBe('b')
+    useVms.getState().setVms([vmInfo('c')])
+    expect(useVms.getState().selected).toBe('c')
+  })
+
+  it('counts macOS VMs that hold a slot', () => {
+    const vms = [vmInfo('a', { state: 'running' }), vmInfo('b', { state: 'starting' }), vmInfo('c', { state: 'suspended' }), vmInfo('d', { state: 'running', os: 'linux' })]
+    expect(runningVms(vms).map((v) => v.name)).toEqual(['a', 'b'])
+  })
+})
+
+describe('session store', () => {
+  it('shows a VM its own tabs, agent first, then the Host tabs', () => {
+    const all = [session('s1', 'a'), session('h1', null), session('ag', 'a', { kind: 'agent' }), session('s2', 'b')]
+    expect(tabsFor(all, 'a').map((s) => s.id)).toEqual(['ag', 's1', 'h1'])
+    expect(tabsFor(all, null).map((s) => s.id)).toEqual(['h1'])
+  })
+
+  it('remembers the active tab per VM and picks a neighbour when it closes', () => {
+    const store = useSessions.getState()
+    store.add(session('s1', 'a'), 'a')
+    store.add(session('s2', 'a'), 'a')
+    store.add(session('t1', 'b'), 'b')
+    expect(useSessions.getState().activeByContext).toEqual({ a: 's2', b: 't1' })
+    useSessions.getState().remove('s2')
+    expect(useSessions.getState().activeByContext.a).toBe('s1')
+    useSessions.getState().remove('t1')
+    expect(useSessions.getState().activeByContext.b).toBeUndefined()
+    useSessions.getState().add(session('h', null), HOST_KEY)
+    useSessions.getState().setState('h', 'reconnecting', 'network dropped')
+    expect(useSessions.getState().sessions.find((s) => s.id === 'h')?.state).toBe('reconnecting')
+    expect(useSessions.getState().messages.h).toBe('network dropped')
+  })
+})
+
+describe('error reporting', () => {
+  const limit = { code: 'VM_LIMIT_REACHED' as const, message: 'Two macOS VMs are running.', hint: 'Stop one first.', details: { running: ['x', { name: 'y' }] } }
+
+  it('turns VM_LIMIT_REACHED into the limit dialog with the running VMs', () => {
+    reportError(new UiError(limit), 'Start c', { vm: 'c' })
+    expect(useUi.getState().dialog).toEqual({ kind: 'limit', vm: 'c', running: ['x', 'y'], error: limit })
+    expect(runningFromDetails({ ...limit, details: undefined })).toEqual([])
+  })
+
+  it('shows other errors as toasts with the hint, once per task', () => {
+    const failed = task('t1', { state: 'failed', title: 'Restore a', error: { code: 'DISK_FULL', message: 'Disk full.', hint: 'Delete snapshots.' }, log: ['x'] })
+    reportTaskEnd(failed)
+    reportTaskEnd(failed)
+    const toasts = useUi.getState().toasts
+    expect(toasts).toHaveLength(1)
+    expect(toasts[0]).toMatchObject({ id: 'task:t1', level: 'error', title: 'Restore a failed', body: 'Disk full.', log: ['x'] })
+    expect(toasts[0]?.error?.hint).toBe('Delete snapshots.')
+  })
+
+  it('announces finished snapshots but not every start', () => {
+    reportTaskEnd(task('s', { kind: 'snapshot', state: 'succeeded', title: 'Snapshot a' }))
+    reportTaskEnd(task('t', { kind: 'start', state: 'succeeded' }))
+    expect(useUi.getState().toasts.map((t) => t.id)).toEqual(['task:s'])
+  })
+
+  it('orders running tasks first, newest first', () => {
+    const tasks = [task('old', { state: 'succeeded', startedAt: '2025-01-01T00:00:00Z' }), task('new', { state: 'failed', startedAt: '2025-01-02T00:00:00Z' }), task('run', { startedAt: '2024-01-01T00:00:00Z' })]
+    expect(orderTasks(tasks).map((t) => t.id)).toEqual(['run', 'new', 'old'])
+  })
+})

@@ -1,0 +1,38 @@
+import { create } from 'zustand'
+import type { VmInfo, VmState } from '../../../shared/vm'
+
+type VmStore = {
+  /** Sorted by name; snapshot clones are not workspaces and are left out. */
+  vms: VmInfo[]
+  selected: string | null
+  setVms: (vms: VmInfo[]) => void
+  select: (name: string | null) => void
+}
+
+/** States that hold one of the host's two macOS VM slots. */
+const OCCUPYING: VmState[] = ['running', 'starting', 'stopping']
+
+export function sortVms(vms: VmInfo[]): VmInfo[] {
+  return vms.filter((v) => v.role !== 'snapshot').sort((a, b) => a.name.localeCompare(b.name))
+}
+
+export function runningVms(vms: VmInfo[]): VmInfo[] {
+  return vms.filter((v) => v.os === 'darwin' && OCCUPYING.includes(v.state))
+}
+
+export const useVms = create<VmStore>((set) => ({
+  vms: [],
+  selected: null,
+  setVms: (incoming) =>
+    set((s) => {
+      const vms = sortVms(incoming)
+      // Keep the selection while its VM exists; otherwise fall back to the first one.
+      const selected = s.selected && vms.some((v) => v.name === s.selected) ? s.selected : (vms[0]?.name ?? null)
+      return { vms, selected }
+    }),
+  select: (selected) => set({ selected }),
+}))
+
+export function useSelectedVm(): VmInfo | null {
+  return useVms((s) => s.vms.find((v) => v.name === s.selected) ?? null)
+}

@@ -1,0 +1,184 @@
+import '@xterm/xterm/css/xterm.css'
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react'
+import { createRoot, type Root } from 'react-dom/client'
+import { ensureTerminalListeners, getOrCreateTerm, type TermEntry } from './registry'
+
+export interface TerminalViewProps {
+  sessionId: string
+  /** The visible tab: it gets fitted and focused. Hidden views keep their xterm and scrollback. */
+  active: boolean
+}
+
+const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform)
+const RESIZE_THROTTLE_MS = 50
+
+/** Copy/paste with Ctrl+Shift+C/V off macOS (Cmd+C/V reach xterm through the Edit menu); search with Cmd+F / Ctrl+Shift+F. */
+function keyHandler(entry: TermEntry, openSearch: () => void) {
+  return (ev: KeyboardEvent): boolean => {
+    if (ev.type !== 'keydown') return true
+    const mod = isMac ? ev.metaKey : ev.ctrlKey && ev.shiftKey
+    const key = ev.key.toLowerCase()
+    if (mod && key === 'f') {
+      openSearch()
+      return false
+    }
+    if (!isMac && ev.ctrlKey && ev.shiftKey && key === 'c') {
+      const sel = entry.term.getSelection()
+      if (sel) void navigator.clipboard?.writeText(sel)
+      return false
+    }
+    if (!isMac && ev.ctrlKey && ev.shiftKey && key === 'v') {
+      void navigator.clipboard?.readText().then((t) => t && entry.term.paste(t))
+      return false
+    }
+    return true
+  }
+}
+
+function useEntryState(entry: TermEntry) {
+  const subscribe = useCallback(
+    (cb: () => void) => {
+      entry.listeners.add(cb)
+      return () => entry.listeners.delete(cb)
+    },
+    [entry],
+  )
+  const state = useSyncExternalStore(subscribe, () => entry.state)
+  const message = useSyncExternalStore(subscribe, () => entry.message)
+  return { state, message }
+}
+
+/** An xterm attached to one terminal session; mount it anywhere, as often as you like. */
+export function TerminalView({ sessionId, active }: TerminalViewProps) {
+  const container = useRef<HTMLDivElement>(null)
+  const [entry] = useState(() => {
+    ensureTerminalListeners()
+    return getOrCreateTerm(sessionId)
+  })
+  const { state, message } = useEntryState(entry)
+  const [searching, setSearching] = useState(false)
+  const [query, setQuery] = useState('')
+
+  // Attach the long-lived xterm element to this container; fit it on every real size change (throttled).
+  useEffect(() => {
+    const el = container.current
+    if (!el) return
+    el.appendChild(entry.host)
+    if (!entry.opened) {
+      entry.term.open(entry.host)
+      entry.opened = true
+    }
+    entry.term.attachCustomKeyEventHandler(keyHandler(entry, () => setSearching(true)))
+    let timer: number | null = null
+    const fit = () => {
+      timer = null
+      if (el.clientWidth === 0 || el.clientHeight === 0) return
+      const dims = entry.fit.proposeDimensions()
+      if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows)) return
+      if (dims.cols !== entry.term.cols || dims.rows !== entry.term.rows) entry.fit.fit()
+    }
+    const observer = new ResizeObserver(() => {
+      if (timer === null) timer = window.setTimeout(fit, RESIZE_THROTTLE_MS)
+    })
+    observer.observe(el)
+    fit()
+    return () => {
+      observer.disconnect()
+      if (timer !== null) window.clearTimeout(timer)
+      // Keep the xterm (and its scrollback) alive: just take it out of this container.
+      if (entry.host.parentElement === el) el.removeChild(entry.host)
+    }
+  }, [entry])
+
+  useEffect(() => {
+    if (!active) return
+    const id = window.setTimeout(() => {
+      const dims = entry.fit.proposeDimensions()
+      if (dims && (dims.cols !== entry.term.cols || dims.rows !== entry.term.rows)) entry.fit.fit()
+      entry.term.focus()
+    }, 0)
+    return () => window.clearTimeout(id)
+  }, [active, entry])
+
+  const onSearchKey = (ev: ReactKeyboardEvent<HTMLInputElement>) => {
+    if (ev.key === 'Escape') {
+      entry.search.clearDecorations()
+      setSearching(false)
+      entry.term.focus()
+    } else if (ev.key === 'Enter') {
+      if (ev.shiftKey) entry.search.findPrevious(query)
+      else entry.search.findNext(query)
+    }
+  }
+
+  const label = state === 'reconnecting' ? 'Reconnecting…' : state === 'connecting' ? 'Connecting…' : state === 'closed' ? 'Session ended.' : null
+
+  return (
+    <div className="cal-terminal" data-testid={`terminal-${sessionId}`} data-state={state ?? 'unknown'} style={{ position: 'relative', width: '100%', height: '100%', overflow: 'hidden' }}>
+      <div ref={container} style={{ position: 'absolute', inset: 0 }} />
+      {label && (
+        <div role="status" data-testid="terminal-status" style={statusStyle(state === 'closed')}>
+          <strong>{label}</strong>
+          {message ? <span style={{ marginLeft: 6 }}>{message}</span> : null}
+        </div>
+      )}
+      {searching && (
+        <input
+          autoFocus
+          aria-label="Search terminal"
+          placeholder="Search (Enter, Shift+Enter)"
+          value={query}
+          onChange={(ev) => {
+            setQuery(ev.target.value)
+            entry.search.findNext(ev.target.value, { incremental: true })
+          }}
+          onKeyDown={onSearchKey}
+          style={{ position: 'absolute', top: 6, right: 16, zIndex: 3, padding: '3px 6px', fontSize: 12 }}
+        />
+      )}
+    </div>
+  )
+}
+
+function statusStyle(closed: boolean): React.CSSProperties {
+  return {
+    position: 'absolute',
+    top: 8,
+    left: '50%',
+    transform: 'translateX(-50%)',
+    zIndex: 2,
+    padding: '4px 10px',
+    borderRadius: 6,
+    fontSize: 12,
+    background: closed ? 'rgba(120,120,120,0.85)' : 'rgba(200,140,0,0.9)',
+    color: '#fff',
+    pointerEvents: 'none',
+  }
+}
+
+let standalone: { root: Root; el: HTMLDivElement } | null = null
+
+/**
+ * Test and benchmark hook: show one session's TerminalView over the whole window, independent of the app's
+ * own layout (e2e tests open a session through window.cal and mount it here). Harmless in production.
+ */
+export function mountStandaloneTerminal(sessionId: string | null): void {
+  standalone?.root.unmount()
+  standalone?.el.remove()
+  standalone = null
+  if (!sessionId) return
+  const el = document.createElement('div')
+  el.style.cssText = 'position:fixed;inset:0;z-index:10000;background:#000'
+  document.body.appendChild(el)
+  const root = createRoot(el)
+  root.render(<TerminalView sessionId={sessionId} active />)
+  standalone = { root, el }
+}
+
+declare global {
+  interface Window {
+    __calMountTerminal?: (sessionId: string | null) => void
+  }
+}
+
+if (typeof window !== 'undefined') window.__calMountTerminal = mountStandaloneTerminal

@@ -1,0 +1,128 @@
+import { Terminal } from '@xterm/xterm'
+import { FitAddon } from '@xterm/addon-fit'
+import { SearchAddon } from '@xterm/addon-search'
+import { Unicode11Addon } from '@xterm/addon-unicode11'
+import { WebLinksAddon } from '@xterm/addon-web-links'
+import type { TerminalState } from '../../../shared/terminal'
+import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
+
+/**
+ * One xterm per terminal session id, kept outside React and outside the store: the instance and its
+ * 10,000 lines of scrollback survive tab and VM switches, and bytes go from the event straight into xterm.
+ */
+export interface TermEntry {
+  id: string
+  term: Terminal
+  fit: FitAddon
+  search: SearchAddon
+  /** The element xterm is opened into once; TerminalView moves it between containers. */
+  host: HTMLDivElement
+  opened: boolean
+  /** null until main reports a state (a session opened before this view only shows an overlay when told). */
+  state: TerminalState | null
+  message: string | null
+  /** Last size sent to main, so only real changes are sent. */
+  sent: { cols: number; rows: number } | null
+  listeners: Set<() => void>
+}
+
+const entries = new Map<string, TermEntry>()
+let themeChoice: ThemeChoice = 'system'
+let listening = false
+
+declare global {
+  interface Window {
+    /** Test and benchmark access to the xterm instances, by session id. */
+    __calTerms?: { get(id: string): Terminal | undefined; ids(): string[] }
+  }
+}
+
+/** Links open in the user's browser; main applies the scheme allow-list, this only forwards web URLs. */
+function openLink(event: MouseEvent, uri: string): void {
+  event.preventDefault()
+  if (/^https?:\/\//i.test(uri)) void window.cal.shell.openExternal({ url: uri })
+}
+
+export function getTerm(id: string): TermEntry | undefined {
+  return entries.get(id)
+}
+
+export function getOrCreateTerm(id: string): TermEntry {
+  let e = entries.get(id)
+  if (e) return e
+  const term = new Terminal({
+    scrollback: 10_000,
+    allowProposedApi: true,
+    cursorBlink: true,
+    fontFamily: 'Menlo, "DejaVu Sans Mono", "Cascadia Mono", Consolas, monospace',
+    fontSize: 13,
+    macOptionIsMeta: true,
+    theme: resolveTheme(themeChoice),
+  })
+  const fit = new FitAddon()
+  const search = new SearchAddon()
+  term.loadAddon(fit)
+  term.loadAddon(search)
+  term.loadAddon(new WebLinksAddon(openLink))
+  term.loadAddon(new Unicode11Addon())
+  term.unicode.activeVersion = '11'
+  // Keystrokes are one-way messages: no round trip per key.
+  term.onData((data) => window.cal.terminal.input({ id, data }))
+  term.onBinary((data) => window.cal.terminal.input({ id, data }))
+  term.onResize(({ cols, rows }) => sendSize(e!, cols, rows))
+  const host = document.createElement('div')
+  host.style.width = '100%'
+  host.style.height = '100%'
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set() }
+  entries.set(id, e)
+  return e
+}
+
+function sendSize(e: TermEntry, cols: number, rows: number): void {
+  if (cols < 2 || rows < 2) return
+  if (e.sent && e.sent.cols === cols && e.sent.rows === rows) return
+  e.sent = { cols, rows }
+  window.cal.terminal.resize({ id: e.id, cols, rows })
+}
+
+/** Release a session's xterm (its tab was closed). */
+export function disposeTerm(id: string): void {
+  const e = entries.get(id)
+  if (!e) return
+  entries.delete(id)
+  e.term.dispose()
+  e.host.remove()
+}
+
+export function setTermState(id: string, state: TerminalState, message: string | null): void {
+  const e = getOrCreateTerm(id)
+  e.state = state
+  e.message = message
+  for (const l of e.listeners) l()
+}
+
+/** Follow the app's theme setting ('system' tracks the OS light/dark switch). */
+export function setTerminalTheme(choice: ThemeChoice): void {
+  themeChoice = choice
+  for (const e of entries.values()) e.term.options.theme = resolveTheme(choice)
+}
+
+/**
+ * Subscribe once to terminal events. Output is written straight into xterm; the acknowledgement is sent when
+ * xterm has parsed it, which is what lets main hold back a flood. Call before opening terminals so the
+ * first screen is not missed (TerminalView calls it too).
+ */
+export function ensureTerminalListeners(): void {
+  if (listening || typeof window === 'undefined' || !window.cal) return
+  listening = true
+  window.cal.on('terminal:data', ({ id, data }) => {
+    getOrCreateTerm(id).term.write(data, () => window.cal.terminal.ack({ id, bytes: data.length }))
+  })
+  window.cal.on('terminal:state', ({ id, state, message }) => setTermState(id, state, message))
+  onSystemThemeChange(() => setTerminalTheme(themeChoice))
+}
+
+if (typeof window !== 'undefined') {
+  window.__calTerms = { get: (id) => entries.get(id)?.term, ids: () => [...entries.keys()] }
+  ensureTerminalListeners()
+}
