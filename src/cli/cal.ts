@@ -1,5 +1,19 @@
-import { createEngine } from '../core/engine'
+import { createEngine, resolveCalHome } from '../core/engine'
+import { runCli } from './main'
 
-const engine = createEngine()
-const status = await engine.handlers['app:status']({})
-console.log(JSON.stringify(status, null, 2))
+// The `cal` entry point: the same engine the app uses, with Tart from --tart / CAL_TART / PATH and data in CAL_HOME.
+const code = await runCli(
+  process.argv.slice(2),
+  {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: !!process.stdin.isTTY && !!process.stderr.isTTY,
+  },
+  async (g) => {
+    const calHome = resolveCalHome()
+    const engine = createEngine({ calHome, tartPath: g.tartPath ?? process.env.CAL_TART })
+    return { handlers: engine.handlers, events: engine.events, calHome, dispose: () => engine.dispose() }
+  },
+)
+// VMs run detached, so nothing of ours needs the event loop any more; don't wait on stray timers.
+process.stdout.write('', () => process.exit(code))

@@ -1,0 +1,33 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { CalError } from '../shared/errors'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>
+  positionals: string[]
+  help: boolean
+}
+
+/** node:util parseArgs with `--help` built in and errors turned into INVALID_INPUT carrying the usage. */
+export function parseVerb(argv: string[], options: Options, usage: string, counts: { min: number; max: number }): Parsed {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw new CalError('INVALID_INPUT', (err as Error).message.split('\n')[0] ?? 'Bad arguments.', usage.split('\n')[0] ?? '')
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>
+  const help = values.help === true
+  if (!help && (parsed.positionals.length < counts.min || parsed.positionals.length > counts.max)) {
+    throw new CalError('INVALID_INPUT', parsed.positionals.length < counts.min ? 'Missing arguments.' : `Unexpected argument "${parsed.positionals[counts.max]}".`, usage.split('\n')[0] ?? '')
+  }
+  return { values, positionals: parsed.positionals, help }
+}
+
+export function intOption(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined || typeof value === 'boolean') return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new CalError('INVALID_INPUT', `--${name} must be a positive whole number (got "${value}").`, '')
+  return n
+}

@@ -1,0 +1,19 @@
+import type { CliCommand } from '../context'
+import { parseVerb } from '../args'
+import { EXIT } from '../exit-codes'
+import { printJson } from '../output'
+
+const USAGE = `Usage: cal check NAME [--json]
+  Scan the running VM's git repositories (~/workspace, ~/projects, ~/repos, ~/code, and ~ to depth 2) for
+  uncommitted changes, untracked files, stashes, unpushed commits and branches on no remote.
+  Exit 0 when nothing would be lost, 6 when something would.`
+
+export const checkCommand: CliCommand = async (argv, ctx) => {
+  const a = parseVerb(argv, {}, USAGE, { min: 1, max: 1 })
+  if (a.help) return ctx.stdout(USAGE + '\n'), 0
+  const report = await ctx.handlers['git:check']({ name: a.positionals[0] as string })
+  if (ctx.json) printJson(ctx, report)
+  else if (report.clean) ctx.stdout(`${report.vm}: ${report.repos.length} ${report.repos.length === 1 ? 'repository' : 'repositories'} checked, nothing would be lost.\n`)
+  else ctx.stdout(`${report.vm}: work that exists only in this VM:\n${report.summary.map((l) => `  - ${l}`).join('\n')}\n`)
+  return report.clean ? EXIT.ok : EXIT.needsConfirmation
+}

@@ -1,0 +1,61 @@
+import type { CliCommand } from '../context'
+import { parseVerb } from '../args'
+import { ago, printJson, table, usageError } from '../output'
+import { followTask, withConfirmation } from '../task-runner'
+
+const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT] [--yes] [--json]
+  create NAME [SNAPSHOT]   Snapshot the VM (a running VM is suspended, cloned and resumed). Default name: manual-DATE.
+  list NAME                Its snapshots: name, kind, age and size as Tart reports it.
+  restore NAME SNAPSHOT    Replace the VM with the snapshot, crash-safely, after the git safety check.
+  delete NAME SNAPSHOT     Delete one snapshot.`
+
+export const snapshotCommand: CliCommand = async (argv, ctx) => {
+  const [sub, ...rest] = argv
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    ctx.stdout(USAGE + '\n')
+    return sub ? 0 : 2
+  }
+  switch (sub) {
+    case 'list': {
+      const a = parseVerb(rest, {}, USAGE, { min: 1, max: 1 })
+      if (a.help) return ctx.stdout(USAGE + '\n'), 0
+      const vm = a.positionals[0] as string
+      const snaps = await ctx.handlers['snapshots:list']({ vm })
+      if (ctx.json) return printJson(ctx, snaps), 0
+      if (!snaps.length) return ctx.stdout(`${vm} has no snapshots. Take one with \`cal snapshot create ${vm}\`.\n`), 0
+      ctx.stdout(table(['NAME', 'KIND', 'CREATED', 'SIZE'], snaps.map((s) => [s.name, s.kind, ago(s.createdAt), `${s.sizeGb} GB`])))
+      return 0
+    }
+    case 'create': {
+      const a = parseVerb(rest, {}, USAGE, { min: 1, max: 2 })
+      if (a.help) return ctx.stdout(USAGE + '\n'), 0
+      const [vm, name] = a.positionals as [string, string | undefined]
+      const task = await followTask(ctx, () => ctx.handlers['snapshots:create']({ vm, name, kind: 'manual' }))
+      const snaps = await ctx.handlers['snapshots:list']({ vm })
+      const made = name ? snaps.find((s) => s.name === name) : snaps.find((s) => s.kind === 'manual')
+      if (ctx.json) return printJson(ctx, { ok: true, task, snapshot: made ?? null }), 0
+      ctx.stdout(`Snapshot ${made?.name ?? name ?? ''} of ${vm} created.\n`)
+      return 0
+    }
+    case 'restore': {
+      const a = parseVerb(rest, {}, USAGE, { min: 2, max: 2 })
+      if (a.help) return ctx.stdout(USAGE + '\n'), 0
+      const [vm, snapshot] = a.positionals as [string, string]
+      const task = await withConfirmation(ctx, (confirmed) => followTask(ctx, () => ctx.handlers['snapshots:restore']({ vm, snapshot, confirmed })))
+      if (ctx.json) return printJson(ctx, { ok: true, task }), 0
+      ctx.stdout(`${vm} restored to ${snapshot}.\n`)
+      return 0
+    }
+    case 'delete': {
+      const a = parseVerb(rest, {}, USAGE, { min: 2, max: 2 })
+      if (a.help) return ctx.stdout(USAGE + '\n'), 0
+      const [vm, snapshot] = a.positionals as [string, string]
+      const task = await followTask(ctx, () => ctx.handlers['snapshots:delete']({ vm, snapshot, confirmed: true }))
+      if (ctx.json) return printJson(ctx, { ok: true, task }), 0
+      ctx.stdout(`Snapshot ${snapshot} of ${vm} deleted.\n`)
+      return 0
+    }
+    default:
+      throw usageError(`Unknown snapshot command "${sub}".`, USAGE.split('\n')[0] ?? '')
+  }
+}

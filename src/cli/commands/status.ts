@@ -1,0 +1,33 @@
+import type { CliCommand } from '../context'
+import { parseVerb } from '../args'
+import { printJson } from '../output'
+
+const USAGE = `Usage: cal status [NAME] [--json]
+  Without NAME: Tart, CAL_HOME and how many macOS VMs run. With NAME: that VM's state and facts.`
+
+export const statusCommand: CliCommand = async (argv, ctx) => {
+  const a = parseVerb(argv, {}, USAGE, { min: 0, max: 1 })
+  if (a.help) return ctx.stdout(USAGE + '\n'), 0
+  const name = a.positionals[0]
+  if (name) {
+    const vm = await ctx.handlers['vms:get']({ name })
+    if (ctx.json) return printJson(ctx, vm), 0
+    const rows: [string, unknown][] = [
+      ['name', vm.name], ['state', vm.state], ['role', vm.role], ['os', vm.os], ['cpu', vm.cpu], ['memory', `${vm.memoryMb} MB`],
+      ['disk', `${vm.diskGb} GB (${vm.sizeGb} GB used)`], ['ip', vm.ip], ['image', vm.baseImage], ['created', vm.createdAt],
+      ['started', vm.startedAt], ['last session snapshot', vm.lastSessionSnapshotAt], ['error', vm.error],
+    ]
+    ctx.stdout(rows.filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k.padEnd(22)}${String(v)}`).join('\n') + '\n')
+    return 0
+  }
+  const s = await ctx.handlers['app:status']({})
+  if (ctx.json) return printJson(ctx, s), 0
+  ctx.stdout(
+    [
+      `tart        ${s.tartFound ? `${s.tartVersion} (${s.tartPath})` : 'not found'}`,
+      `CAL_HOME    ${s.calHome}`,
+      `macOS VMs   ${s.runningMacVms} of ${s.macVmLimit} running`,
+    ].join('\n') + '\n',
+  )
+  return s.tartFound ? 0 : 8
+}

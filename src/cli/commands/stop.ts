@@ -1,0 +1,16 @@
+import type { CliCommand } from '../context'
+import { parseVerb } from '../args'
+import { reportDone } from '../vm-result'
+import { followTask } from '../task-runner'
+
+const STOP = `Usage: cal stop NAME [--force] [--json]
+  Ask the guest OS to shut down, wait, then power off if it did not. --force powers off at once
+  (and discards a suspended VM's saved state).`
+
+export const stopCommand: CliCommand = async (argv, ctx) => {
+  const a = parseVerb(argv, { force: { type: 'boolean', short: 'f' } }, STOP, { min: 1, max: 1 })
+  if (a.help) return ctx.stdout(STOP + '\n'), 0
+  const name = a.positionals[0] as string
+  const task = await followTask(ctx, () => ctx.handlers['vms:stop']({ name, force: a.values.force === true }))
+  return reportDone(ctx, name, task, `${name} is stopped.`)
+}

@@ -1,0 +1,25 @@
+import type { CommandHandlers } from '../shared/api'
+import type { EngineEvents } from '../core/events'
+
+/** What every `cal` verb gets: the engine's command handlers and events, output writers and the global flags. */
+export interface CliContext {
+  /** The same engine handlers the app uses (through createEngine). */
+  handlers: CommandHandlers
+  events: EngineEvents
+  calHome: string
+  /** From --tart, else CAL_TART, else undefined (`tart` on PATH). */
+  tartPath: string | undefined
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** --json: machine-readable output on stdout. */
+  json: boolean
+  /** --yes: confirm destructive operations without asking. */
+  yes: boolean
+  /** stdin and stderr are terminals: prompts and live progress are allowed. */
+  isTTY: boolean
+  /** Asks a yes/no question on the terminal (only called when isTTY). */
+  confirm: (question: string) => Promise<boolean>
+}
+
+/** The signature every command module exports (src/cli/commands/<verb>.ts). */
+export type CliCommand = (argv: string[], ctx: CliContext) => Promise<number>

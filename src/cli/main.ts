@@ -1,0 +1,146 @@
+import { createInterface } from 'node:readline/promises'
+import { CalError } from '../shared/errors'
+import type { CliCommand, CliContext } from './context'
+import { EXIT, EXIT_CODES_HELP } from './exit-codes'
+import { printError } from './output'
+
+export const HELP = `cal — run coding agents in disposable macOS VMs (Tart)
+
+Usage: cal [--tart PATH] [--json] [--yes] COMMAND [ARGS]
+
+Commands:
+  list                              workspace VMs and their state
+  status [NAME]                     Tart and CAL_HOME, or one VM in detail
+  create NAME [--image --cpu --memory --disk]
+  start NAME                        start headless, wait for IP and SSH
+  stop NAME [--force]               shut down cleanly (--force: power off)
+  restart NAME
+  suspend NAME                      save memory and stop; start resumes
+  delete NAME [--force]             delete a VM and its snapshots
+  snapshot create|list|restore|delete NAME [SNAPSHOT]
+  rollback NAME                     restore the latest session-start snapshot
+  check NAME                        git safety check in the VM
+  disk-usage                        space used by VMs and snapshots
+  doctor                            what is missing and how to fix it
+  ssh NAME                          open a shell in the VM
+
+Global options:
+  --tart PATH   the Tart executable (else CAL_TART, else tart on PATH); data lives in CAL_HOME (~/.cal)
+  --json        machine-readable output on stdout (progress always goes to stderr)
+  --yes, -y     confirm destructive operations (needed without a terminal when work is at risk)
+  --help, -h    help for cal or for one command
+
+${EXIT_CODES_HELP}
+`
+
+export interface GlobalFlags {
+  tartPath: string | undefined
+  json: boolean
+  yes: boolean
+  help: boolean
+  version: boolean
+  rest: string[]
+}
+
+/** Pulls the global flags out wherever they appear (before a `--`), leaving the verb and its arguments. */
+export function splitGlobals(argv: string[]): GlobalFlags {
+  const out: GlobalFlags = { tartPath: undefined, json: false, yes: false, help: false, version: false, rest: [] }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--') {
+      out.rest.push(...argv.slice(i))
+      break
+    }
+    if (a === '--json') out.json = true
+    else if (a === '--yes' || a === '-y') out.yes = true
+    else if (a === '--tart') {
+      const v = argv[++i]
+      if (!v) throw new CalError('INVALID_INPUT', '--tart needs a path.', 'e.g. --tart /opt/homebrew/bin/tart')
+      out.tartPath = v
+    } else if (a.startsWith('--tart=')) out.tartPath = a.slice('--tart='.length)
+    else if (a === '--version' && out.rest.length === 0) out.version = true
+    else if ((a === '--help' || a === '-h') && out.rest.length === 0) out.help = true
+    else out.rest.push(a)
+  }
+  return out
+}
+
+const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  list: async () => (await import('./commands/list')).listCommand,
+  ls: async () => (await import('./commands/list')).listCommand,
+  status: async () => (await import('./commands/status')).statusCommand,
+  create: async () => (await import('./commands/create')).createCommand,
+  start: async () => (await import('./commands/start')).startCommand,
+  stop: async () => (await import('./commands/stop')).stopCommand,
+  restart: async () => (await import('./commands/restart')).restartCommand,
+  suspend: async () => (await import('./commands/suspend')).suspendCommand,
+  delete: async () => (await import('./commands/delete')).deleteCommand,
+  snapshot: async () => (await import('./commands/snapshot')).snapshotCommand,
+  rollback: async () => (await import('./commands/rollback')).rollbackCommand,
+  check: async () => (await import('./commands/check')).checkCommand,
+  'disk-usage': async () => (await import('./commands/disk-usage')).diskUsageCommand,
+  doctor: async () => (await import('./commands/doctor')).doctorCommand,
+  ssh: async () => (await import('./commands/ssh')).sshCommand,
+}
+
+export interface CliIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  isTTY: boolean
+  confirm?: (question: string) => Promise<boolean>
+}
+
+/** Asks on the terminal; anything but y/yes is no. */
+export async function askTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+  } finally {
+    rl.close()
+  }
+}
+
+/**
+ * Runs one `cal` invocation and returns its exit code. `makeContext` builds the engine side of the context
+ * (handlers, events); cal.ts uses the real engine, tests pass their own.
+ */
+export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalFlags) => Promise<Pick<CliContext, 'handlers' | 'events' | 'calHome'> & { dispose?: () => Promise<void> }>): Promise<number> {
+  let g: GlobalFlags
+  try {
+    g = splitGlobals(argv)
+  } catch (err) {
+    return printError({ ...io, json: false }, err)
+  }
+  if (g.version) {
+    io.stdout(`${typeof __CAL_VERSION__ !== 'undefined' ? __CAL_VERSION__ : '0.0.0'}\n`)
+    return EXIT.ok
+  }
+  const [verb, ...rest] = g.rest
+  if (!verb || g.help || verb === 'help') {
+    if (verb === 'help' && rest[0] && COMMANDS[rest[0]]) return runCli([rest[0], '--help'], io, makeContext)
+    io.stdout(HELP)
+    return verb || g.help ? EXIT.ok : EXIT.usage
+  }
+  const load = COMMANDS[verb]
+  if (!load) {
+    io.stderr(`error: unknown command "${verb}"\nhint: run \`cal --help\` for the list of commands\n`)
+    return EXIT.usage
+  }
+  let engine: Awaited<ReturnType<typeof makeContext>> | null = null
+  const base = { stdout: io.stdout, stderr: io.stderr, json: g.json, yes: g.yes, isTTY: io.isTTY, tartPath: g.tartPath, confirm: io.confirm ?? askTerminal }
+  try {
+    const command = await load()
+    // --help needs no engine (and must work without Tart).
+    if (rest.includes('--help') || rest.includes('-h')) {
+      return await command(rest, { ...base, handlers: null as never, events: null as never, calHome: '' })
+    }
+    engine = await makeContext(g)
+    return await command(rest, { ...base, handlers: engine.handlers, events: engine.events, calHome: engine.calHome })
+  } catch (err) {
+    return printError(base, err)
+  } finally {
+    await engine?.dispose?.().catch(() => {})
+  }
+}
+
+declare const __CAL_VERSION__: string | undefined

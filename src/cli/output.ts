@@ -1,0 +1,39 @@
+import { CalError } from '../shared/errors'
+import type { CliContext } from './context'
+import { exitCodeFor } from './exit-codes'
+
+/** Plain left-aligned columns, like Tart's own tables. */
+export function table(headers: string[], rows: (string | number | null)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))]
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)))
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout(JSON.stringify(value, null, 2) + '\n')
+}
+
+/** `error: message` and `hint: …` on stderr (or the error as JSON with --json); returns the exit code. */
+export function printError(ctx: Pick<CliContext, 'stderr' | 'stdout' | 'json'>, err: unknown): number {
+  const e = CalError.from(err)
+  if (ctx.json) ctx.stdout(JSON.stringify({ ok: false, error: e.toData() }, null, 2) + '\n')
+  ctx.stderr(`error: ${e.message}\n`)
+  if (e.hint) ctx.stderr(`hint: ${e.hint}\n`)
+  const report = e.details?.report as { summary?: string[] } | undefined
+  if (report?.summary?.length) for (const line of report.summary) ctx.stderr(`  - ${line}\n`)
+  return exitCodeFor(e.code)
+}
+
+/** "5 minutes ago" style, for snapshot lists. */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '-'
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
+  if (s < 60) return `${s} s ago`
+  if (s < 3600) return `${Math.round(s / 60)} min ago`
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`
+  return `${Math.round(s / 86400)} days ago`
+}
+
+export function usageError(message: string, usage: string): CalError {
+  return new CalError('INVALID_INPUT', message, usage)
+}

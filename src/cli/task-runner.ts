@@ -1,0 +1,106 @@
+import { CalError } from '../shared/errors'
+import type { Task } from '../shared/task'
+import type { CliContext } from './context'
+
+/**
+ * Starts a task through the engine and follows it to the end: each step, percent and log line goes to stderr
+ * (stdout stays clean for results and --json). Ctrl+C asks the engine to cancel. Throws the task's CalError.
+ */
+export async function followTask(ctx: CliContext, start: () => Promise<{ taskId: string }>): Promise<Task> {
+  const seen = new Map<string, Task[]>()
+  let wanted: string | null = null
+  let wake: (() => void) | null = null
+  const off = ctx.events.on('tasks:updated', (t) => {
+    if (wanted && t.id !== wanted) return
+    const list = seen.get(t.id) ?? []
+    list.push(t)
+    seen.set(t.id, list)
+    wake?.()
+  })
+  const onSigint = () => {
+    if (wanted) {
+      ctx.stderr('\ncancelling…\n')
+      ctx.handlers['tasks:cancel']({ id: wanted }).catch(() => {})
+    }
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    const { taskId } = await start()
+    wanted = taskId
+    const printer = progressPrinter(ctx)
+    for (;;) {
+      const queue = seen.get(taskId) ?? []
+      seen.set(taskId, [])
+      for (const t of queue) printer(t)
+      const last = queue.at(-1)
+      if (last && last.state !== 'running') {
+        if (last.state === 'succeeded') return last
+        const err = last.error ?? { code: 'INTERNAL' as const, message: `${last.title} failed.`, hint: '' }
+        throw new CalError(err.code, err.message, err.hint, err.details)
+      }
+      await new Promise<void>((r) => (wake = r))
+      wake = null
+    }
+  } finally {
+    off()
+    process.off('SIGINT', onSigint)
+  }
+}
+
+function progressPrinter(ctx: CliContext): (t: Task) => void {
+  const announced = new Set<string>()
+  let logged = 0
+  let lastPercent: number | null = null
+  let lineOpen = false
+  const endLine = () => {
+    if (lineOpen) ctx.stderr('\n')
+    lineOpen = false
+  }
+  return (t) => {
+    for (const s of t.steps) {
+      if ((s.state === 'running' || s.state === 'done') && !announced.has(s.id)) {
+        announced.add(s.id)
+        endLine()
+        ctx.stderr(`→ ${s.label}\n`)
+        lastPercent = null
+      }
+    }
+    for (const line of t.log.slice(logged)) {
+      endLine()
+      ctx.stderr(`  ${line}\n`)
+    }
+    logged = t.log.length
+    if (t.percent !== null && t.state === 'running' && t.percent !== lastPercent) {
+      const eta = t.etaSeconds !== null ? `, about ${t.etaSeconds} s left` : ''
+      if (ctx.isTTY) {
+        ctx.stderr(`\r  ${t.percent}%${eta}\x1b[K`)
+        lineOpen = true
+      } else if (lastPercent === null || t.percent - lastPercent >= 10 || t.percent === 100) {
+        ctx.stderr(`  ${t.percent}%\n`)
+      } else return
+      lastPercent = t.percent
+    }
+    if (t.state !== 'running') endLine()
+  }
+}
+
+/**
+ * Destructive verbs: with --yes, confirmed at once. Otherwise try unconfirmed; if the engine reports work at
+ * risk (GIT_RISK) or an unchecked VM (CONFIRMATION_REQUIRED), show why and ask on a terminal, or refuse.
+ */
+export async function withConfirmation<T>(ctx: CliContext, call: (confirmed: boolean) => Promise<T>): Promise<T> {
+  if (ctx.yes) return call(true)
+  try {
+    return await call(false)
+  } catch (err) {
+    if (!(err instanceof CalError) || (err.code !== 'GIT_RISK' && err.code !== 'CONFIRMATION_REQUIRED')) throw err
+    if (!ctx.isTTY) {
+      throw new CalError(err.code, err.message, `${err.hint} Without a terminal, CAL only proceeds with --yes.`, err.details)
+    }
+    ctx.stderr(`warning: ${err.message}\n`)
+    const report = err.details?.report as { summary?: string[] } | undefined
+    for (const line of report?.summary ?? []) ctx.stderr(`  - ${line}\n`)
+    if (!(await ctx.confirm('Continue anyway?'))) throw new CalError('CANCELLED', 'Nothing was changed.')
+    return call(true)
+  }
+}

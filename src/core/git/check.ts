@@ -1,0 +1,16 @@
+import { CalError } from '../../shared/errors'
+import type { GitSafetyReport } from '../../shared/git'
+import type { RemoteExec } from './remote-exec'
+import { parseGitScan } from './report'
+import { gitScanCommand } from './script'
+
+/** One SSH exec that scans the VM's repositories for work that exists nowhere else. */
+export async function checkGitSafety(exec: RemoteExec, vm: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GitSafetyReport> {
+  const r = await exec(vm, gitScanCommand(), { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal })
+  if (r.code !== 0 && !r.stdout.includes('DONE')) {
+    throw new CalError('INTERNAL', `The git safety check in "${vm}" failed (exit ${r.code}).`, 'Connect with `cal ssh` and check that the login shell works.', {
+      stderr: r.stderr.slice(-2000),
+    })
+  }
+  return parseGitScan(vm, r.stdout)
+}

@@ -1,0 +1,68 @@
+import { access, constants, mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CalError } from '../../shared/errors'
+import { TART_INSTALL_HINT } from '../tart/errors'
+import { TartDriver } from '../tart/driver'
+import { freeBytes, type FreeSpace } from './disk'
+
+export interface DoctorCheck {
+  id: string
+  level: 'ok' | 'warn' | 'fail'
+  message: string
+  /** What to do about it; empty when level is ok. */
+  fix: string
+}
+
+export interface DoctorReport {
+  ok: boolean
+  checks: DoctorCheck[]
+}
+
+/** `cal doctor`: Tart found and its version, CAL_HOME writable, CAL's SSH key, disk space, platform. */
+export async function runDoctor(opts: { calHome: string; tartPath?: string; env?: NodeJS.ProcessEnv; freeSpace?: FreeSpace; platform?: string; arch?: string }): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = []
+  const add = (id: string, level: DoctorCheck['level'], message: string, fix = '') => checks.push({ id, level, message, fix })
+  const platform = opts.platform ?? process.platform
+  const arch = opts.arch ?? process.arch
+
+  if (platform === 'darwin' && arch === 'arm64') add('platform', 'ok', 'Apple Silicon Mac')
+  else add('platform', 'warn', `This is ${platform}/${arch}; Tart runs macOS VMs only on Apple Silicon Macs.`, 'Use CAL on an Apple Silicon Mac (or a simulated Tart for development).')
+
+  const tart = new TartDriver({ tartPath: opts.tartPath, env: opts.env })
+  try {
+    const v = await tart.version({ timeoutMs: 10_000 })
+    const [major = 0, minor = 0] = v.split('.').map((n) => Number.parseInt(n, 10))
+    if (major > 2 || (major === 2 && minor >= 8)) add('tart', 'ok', `Tart ${v} at ${tart.path}`)
+    else add('tart', 'warn', `Tart ${v} at ${tart.path} is old; CAL is tested with Tart 2.8 and newer.`, 'Upgrade with `brew upgrade cirruslabs/cli/tart`.')
+  } catch (err) {
+    const e = CalError.from(err)
+    add('tart', 'fail', e.code === 'TART_NOT_FOUND' ? `Tart was not found (${tart.path}).` : `Tart did not answer: ${e.message}`, e.code === 'TART_NOT_FOUND' ? TART_INSTALL_HINT : e.hint)
+  }
+
+  try {
+    await mkdir(opts.calHome, { recursive: true })
+    const probe = join(opts.calHome, `.doctor-${process.pid}`)
+    await writeFile(probe, 'ok')
+    await rm(probe, { force: true })
+    add('cal-home', 'ok', `CAL_HOME ${opts.calHome} is writable`)
+  } catch (err) {
+    add('cal-home', 'fail', `CAL_HOME ${opts.calHome} is not writable: ${(err as Error).message}`, 'Fix its permissions, or point CAL_HOME at a writable directory.')
+  }
+
+  const key = join(opts.calHome, 'ssh', 'id_ed25519')
+  try {
+    await access(key, constants.R_OK)
+    const mode = (await stat(key)).mode & 0o777
+    if (mode & 0o077) add('ssh-key', 'warn', `CAL's SSH key ${key} is readable by others (mode ${mode.toString(8)}).`, `Run \`chmod 600 ${key}\`.`)
+    else add('ssh-key', 'ok', `CAL's SSH key ${key}`)
+  } catch {
+    add('ssh-key', 'ok', `CAL's SSH key will be created at ${key} on the first connection`)
+  }
+
+  const free = await (opts.freeSpace ?? freeBytes)(tart.home)
+  if (free === null) add('disk', 'warn', `Cannot read free space for ${tart.home}.`, '')
+  else if (free < 30e9) add('disk', 'warn', `Only ${(free / 1e9).toFixed(1)} GB free for Tart (${tart.home}); a macOS image needs about 30–50 GB.`, 'Free some space, or delete old snapshots with `cal snapshot delete`.')
+  else add('disk', 'ok', `${(free / 1e9).toFixed(1)} GB free for Tart (${tart.home})`)
+
+  return { ok: checks.every((c) => c.level !== 'fail'), checks }
+}

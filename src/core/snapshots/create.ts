@@ -1,0 +1,102 @@
+import { CalError } from '../../shared/errors'
+import type { Snapshot, SnapshotKind } from '../../shared/snapshot'
+import { localVms } from '../tart/parse'
+import { nested, type Reporter, type VmContext } from '../vms/context'
+import { startVm, stopVm, suspendVm } from '../vms/lifecycle'
+import { autoSnapshotName, defaultRole, snapshotTartName, validateName } from '../vms/naming'
+
+/**
+ * A Tart clone of a running VM's disk is not consistent, so a running VM is paused first: suspended (memory saved,
+ * the agent's processes and tmux sessions survive) when CAL started it with --suspendable, else shut down cleanly;
+ * then cloned; then started again, so it ends in the state it was in. The clone of a suspended VM carries its saved
+ * state, so restoring such a snapshot resumes the paused session.
+ */
+export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: string; kind: SnapshotKind }, r: Reporter): Promise<Snapshot> {
+  validateName(vm, 'VM name')
+  const name = validateName(opts.name ?? autoSnapshotName(opts.kind), 'snapshot name')
+  r.step('check')
+  const tartName = snapshotTartName(vm, name)
+  const taken = () => new CalError('SNAPSHOT_EXISTS', `"${vm}" already has a snapshot named "${name}".`, 'Pick another name, or delete the old snapshot first.', { vm, snapshot: name })
+  const known = await ctx.facts.get(tartName)
+  if (known?.role === 'snapshot' && known.parent === vm) throw taken()
+  // A run CAL started with --suspendable is known to be running without asking Tart, and a free snapshot name is
+  // checked on Tart's documented disk layout, so the pause starts at once. Otherwise one `tart list` decides.
+  const rec = await ctx.facts.getRun(vm)
+  const canSuspend = !!rec?.suspendable && (await ctx.supervisor.isOurRun(rec, vm))
+  let sizeOf: Promise<number>
+  let wasRunning: boolean
+  if (canSuspend) {
+    if (ctx.tart.localDirExists(tartName)) throw taken()
+    wasRunning = true
+    // The size is only for the answer; read it while the VM resumes and the engine waits for its IP anyway.
+    sizeOf = Promise.resolve(0)
+  } else {
+    const list = await ctx.tart.list({ source: 'local', signal: r.signal })
+    const entry = localVms(list).find((e) => e.name === vm)
+    if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
+    if (list.some((e) => e.name === tartName)) throw taken()
+    wasRunning = entry.state === 'running'
+    sizeOf = Promise.resolve(entry.sizeGb)
+  }
+  if (wasRunning) {
+    r.step('pause')
+    r.log(canSuspend ? `suspending ${vm} so its disk is consistent` : `shutting ${vm} down cleanly so its disk is consistent`)
+    try {
+      if (canSuspend) await suspendVm(ctx, vm, nested(r, 'suspend'), true)
+      else await stopVm(ctx, vm, false, nested(r, 'stop'))
+    } catch (err) {
+      const e = CalError.from(err)
+      if (e.code === 'VM_DIED') {
+        throw new CalError('VM_DIED', `"${vm}" stopped unexpectedly while being paused for snapshot "${name}"; no snapshot was taken.`, `Its disk is as the crash left it. Start it again with \`cal start ${vm}\`.`, { vm, cause: e.message, ...(e.details ?? {}) })
+      }
+      throw e
+    }
+  } else r.skip?.('pause')
+
+  let cloneError: unknown = null
+  const createdAt = new Date().toISOString()
+  r.step('clone')
+  try {
+    // The name was checked free above; skip the driver's own existence check.
+    await ctx.tart.clone(vm, tartName, { replace: true, signal: r.signal })
+    await ctx.facts.put(tartName, {
+      role: 'snapshot',
+      createdAt,
+      baseImage: null,
+      agent: null,
+      os: null,
+      parent: vm,
+      snapshotName: name,
+      snapshotKind: opts.kind,
+      lastSessionStartAt: null,
+      lastSessionSnapshotAt: null,
+    })
+  } catch (err) {
+    cloneError = err
+    await ctx.tart.delete(tartName).catch(() => {})
+  }
+
+  if (wasRunning) {
+    // Bring the VM back even if the clone failed: the user's session matters more than the snapshot.
+    r.step('resume')
+    if (canSuspend) {
+      sizeOf = ctx.tart.list({ source: 'local' }).then((l) => l.find((e) => e.name === tartName)?.sizeGb ?? 0, () => 0)
+    }
+    try {
+      await startVm(ctx, vm, nested(r, canSuspend ? 'resume' : 'start'), canSuspend ? { state: 'suspended', os: 'darwin' } : undefined)
+    } catch (err) {
+      const e = CalError.from(err)
+      const taken = cloneError ? 'no snapshot was taken' : `snapshot "${name}" was taken and is safe`
+      throw new CalError(e.code, `"${vm}" did not come back after the snapshot (${taken}): ${e.message}`, e.hint || `Start it again with \`cal start ${vm}\`.`, { ...(e.details ?? {}), vm, snapshot: cloneError ? null : name })
+    }
+  } else r.skip?.('resume')
+  if (cloneError) throw cloneError
+
+  if (opts.kind === 'session') {
+    await ctx.facts.update(vm, { lastSessionSnapshotAt: createdAt, lastSessionStartAt: createdAt }, () => ({
+      role: defaultRole(vm), createdAt, baseImage: null, agent: null, os: null, parent: null, snapshotName: null, snapshotKind: null, lastSessionStartAt: null, lastSessionSnapshotAt: null,
+    }))
+  }
+  // A clone reports the same allocated size as its source (APFS shares the blocks), so no second `tart list`.
+  return { name, vm, tartName, kind: opts.kind, createdAt, sizeGb: await sizeOf }
+}

@@ -1,0 +1,44 @@
+import { CalError } from '../../shared/errors'
+import type { Snapshot } from '../../shared/snapshot'
+import { localVms } from '../tart/parse'
+import type { TartListEntry } from '../tart/types'
+import type { Reporter, VmContext } from '../vms/context'
+import { snapshotsToPrune } from './retention'
+
+/** Snapshots CAL recorded for `vm` whose Tart clone still exists (Tart is the truth; the facts add kind and time). */
+export async function listSnapshots(ctx: VmContext, vm: string, entries?: TartListEntry[]): Promise<Snapshot[]> {
+  const [list, facts] = await Promise.all([entries ? Promise.resolve(entries) : ctx.tart.list({ source: 'local' }), ctx.facts.all()])
+  const byName = new Map(localVms(list).map((e) => [e.name, e]))
+  const out: Snapshot[] = []
+  for (const [tartName, f] of facts) {
+    const e = byName.get(tartName)
+    if (f.role !== 'snapshot' || f.parent !== vm || !e || !f.snapshotName) continue
+    out.push({ name: f.snapshotName, vm, tartName, kind: f.snapshotKind ?? 'manual', createdAt: f.createdAt, sizeGb: e.sizeGb })
+  }
+  return out.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+}
+
+export async function findSnapshot(ctx: VmContext, vm: string, name: string, entries?: TartListEntry[]): Promise<Snapshot> {
+  const snap = (await listSnapshots(ctx, vm, entries)).find((s) => s.name === name)
+  if (!snap) throw new CalError('SNAPSHOT_NOT_FOUND', `"${vm}" has no snapshot named "${name}".`, `See its snapshots with \`cal snapshot list ${vm}\`.`, { vm, snapshot: name })
+  return snap
+}
+
+export async function deleteSnapshot(ctx: VmContext, vm: string, name: string, r: Reporter): Promise<void> {
+  const snap = await findSnapshot(ctx, vm, name)
+  r.step('delete')
+  await ctx.tart.delete(snap.tartName, { signal: r.signal })
+  await ctx.facts.remove(snap.tartName)
+}
+
+/** Applies the retention policy to automatic snapshots; returns the names deleted. */
+export async function pruneSnapshots(ctx: VmContext, vm: string, r: Reporter): Promise<string[]> {
+  const policy = ctx.settings().snapshots
+  const doomed = snapshotsToPrune(await listSnapshots(ctx, vm), policy)
+  for (const s of doomed) {
+    await ctx.tart.delete(s.tartName).catch(() => {})
+    await ctx.facts.remove(s.tartName)
+    r.log(`retention: deleted automatic snapshot ${s.name}`)
+  }
+  return doomed.map((s) => s.name)
+}

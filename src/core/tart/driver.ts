@@ -1,0 +1,224 @@
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { CalError } from '../../shared/errors'
+import { mapTartFailure, tartNotFound } from './errors'
+import { LineSplitter, parseCompressedSize, parseGet, parseList, parsePercentLine, parseVersion } from './parse'
+import type { PullProgress, TartCallOptions, TartListEntry, TartSetOptions, TartVmDetails } from './types'
+
+/** Names CAL hands to Tart: the VmName alphabet, longer allowed for snapshot clones ("vm.snap.name"). */
+const TART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/
+const DEFAULT_TIMEOUT_MS = 60_000
+
+export function assertTartName(name: string): string {
+  if (!TART_NAME.test(name) || name.includes('..')) {
+    throw new CalError('NAME_INVALID', `"${name}" is not a valid name.`, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.')
+  }
+  return name
+}
+
+/** `--tart PATH`, else CAL_TART, else `tart` on PATH. */
+export function resolveTartPath(explicit?: string | null, env: NodeJS.ProcessEnv = process.env): string {
+  return explicit || env.CAL_TART || 'tart'
+}
+
+export function tartHomeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TART_HOME || join(homedir(), '.tart')
+}
+
+export interface RunOptions {
+  noGraphics?: boolean
+  suspendable?: boolean
+  /** `--dir` values, e.g. `cal-output:/Users/me/cal-output/dev`. */
+  dirs?: string[]
+}
+
+/** Typed calls for every Tart verb CAL uses: argument arrays, AbortSignal, timeouts, errors mapped to CalError. */
+export class TartDriver {
+  readonly path: string
+  readonly env: NodeJS.ProcessEnv
+
+  constructor(opts: { tartPath?: string | null; env?: NodeJS.ProcessEnv } = {}) {
+    this.env = opts.env ?? process.env
+    this.path = resolveTartPath(opts.tartPath, this.env)
+  }
+
+  get home(): string {
+    return tartHomeDir(this.env)
+  }
+
+  /**
+   * Whether `$TART_HOME/vms/NAME` exists (reference §2.1: Tart's documented layout). A fast "is this name taken"
+   * check without a `tart list` process; a partial directory counts as taken, which is the safe answer.
+   */
+  localDirExists(name: string): boolean {
+    return existsSync(join(this.home, 'vms', assertTartName(name)))
+  }
+
+  /** `state.vzvmsave` present: the VM (or snapshot clone) holds suspended memory state (reference §2.3). */
+  hasSavedState(name: string): boolean {
+    return existsSync(join(this.home, 'vms', assertTartName(name), 'state.vzvmsave'))
+  }
+
+  /** One Tart call; resolves with stdout, throws a mapped CalError on any failure. */
+  async call(args: string[], opts: TartCallOptions = {}): Promise<string> {
+    const r = await execa(this.path, args, {
+      reject: false,
+      env: this.env,
+      extendEnv: false,
+      cancelSignal: opts.signal,
+      timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      stdin: 'ignore',
+    })
+    if (!r.failed) return r.stdout
+    throw this.failure(args, r, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  }
+
+  private failure(args: readonly string[], r: { code?: string; isCanceled: boolean; timedOut: boolean; exitCode?: number; stdout: unknown; stderr: unknown }, timeoutMs: number): CalError {
+    if (r.code === 'ENOENT' || r.code === 'EACCES') return tartNotFound(this.path)
+    if (r.isCanceled) return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
+    if (r.timedOut) {
+      return new CalError('TART_FAILED', `tart ${args[0]} did not finish within ${Math.round(timeoutMs / 1000)} s.`, 'Tart may be stuck; check `tart list` and try again.', { command: ['tart', ...args].join(' ') })
+    }
+    return mapTartFailure({ args, exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') })
+  }
+
+  async version(opts?: TartCallOptions): Promise<string> {
+    return parseVersion(await this.call(['--version'], opts))
+  }
+
+  async list(opts?: TartCallOptions & { source?: 'local' | 'oci' }): Promise<TartListEntry[]> {
+    const args = ['list', '--format', 'json']
+    if (opts?.source) args.push('--source', opts.source)
+    return parseList(await this.call(args, opts))
+  }
+
+  async get(name: string, opts?: TartCallOptions): Promise<TartVmDetails> {
+    return parseGet(await this.call(['get', assertTartName(name), '--format', 'json'], opts))
+  }
+
+  async exists(name: string, opts?: TartCallOptions): Promise<boolean> {
+    const all = await this.list({ ...opts, source: 'local' })
+    return all.some((e) => e.name === name)
+  }
+
+  /**
+   * Tart silently replaces an existing VM on clone (reference §2.2); CAL never does unless asked.
+   * `source` may be a local VM or an image reference (Tart pulls it if not cached).
+   */
+  async clone(source: string, target: string, opts: TartCallOptions & { replace?: boolean } = {}): Promise<void> {
+    assertTartName(target)
+    if (!opts.replace && (await this.exists(target, opts))) {
+      throw new CalError('VM_EXISTS', `A VM named "${target}" already exists.`, 'Pick another name, or delete the existing VM first.', { vm: target })
+    }
+    await this.call(['clone', source, target], { timeoutMs: 30 * 60_000, ...opts })
+  }
+
+  async set(name: string, s: TartSetOptions, opts?: TartCallOptions): Promise<void> {
+    const args = ['set', assertTartName(name)]
+    if (s.cpu !== undefined) args.push('--cpu', String(s.cpu))
+    if (s.memoryMb !== undefined) args.push('--memory', String(s.memoryMb))
+    if (s.diskGb !== undefined) args.push('--disk-size', String(s.diskGb))
+    if (s.randomMac) args.push('--random-mac')
+    if (s.randomSerial) args.push('--random-serial')
+    if (args.length === 2) return
+    await this.call(args, opts)
+  }
+
+  /** `tart ip --wait N`: polls once a second inside Tart; even `--wait 0` takes about a second to fail. */
+  async ip(name: string, opts: TartCallOptions & { waitSeconds?: number } = {}): Promise<string> {
+    const wait = Math.max(0, Math.min(65535, Math.round(opts.waitSeconds ?? 0)))
+    const out = await this.call(['ip', assertTartName(name), '--wait', String(wait)], { timeoutMs: (wait + 15) * 1000, ...opts })
+    return out.trim()
+  }
+
+  /** Hard stop: SIGINT to `tart run` (VZ stop), SIGKILL after `timeoutSeconds`. */
+  async stop(name: string, opts: TartCallOptions & { timeoutSeconds?: number } = {}): Promise<void> {
+    const t = opts.timeoutSeconds ?? 5
+    await this.call(['stop', assertTartName(name), '--timeout', String(t)], { timeoutMs: (t + 15) * 1000, ...opts })
+  }
+
+  /** Sends SIGUSR1 and returns at once; the run process saves state.vzvmsave and exits on its own. */
+  async suspend(name: string, opts?: TartCallOptions): Promise<void> {
+    await this.call(['suspend', assertTartName(name)], opts)
+  }
+
+  async delete(name: string, opts?: TartCallOptions): Promise<void> {
+    await this.call(['delete', assertTartName(name)], { timeoutMs: 5 * 60_000, ...opts })
+  }
+
+  async rename(from: string, to: string, opts?: TartCallOptions): Promise<void> {
+    await this.call(['rename', assertTartName(from), assertTartName(to)], opts)
+  }
+
+  /**
+   * `tart pull` with percent progress. `beforeDisk` sees the compressed size as soon as Tart announces it
+   * and may throw (e.g. DISK_FULL) to abort the pull before it fills the disk.
+   */
+  async pull(ref: string, opts: TartCallOptions & { onProgress?: (p: PullProgress) => void; onLine?: (line: string) => void; beforeDisk?: (compressedGb: number) => Promise<void> } = {}): Promise<void> {
+    const inner = new AbortController()
+    const onOuterAbort = () => inner.abort()
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true })
+    let refusal: unknown = null
+    let compressedGb: number | null = null
+    const child = execa(this.path, ['pull', ref], {
+      reject: false,
+      env: this.env,
+      extendEnv: false,
+      cancelSignal: inner.signal,
+      timeout: opts.timeoutMs ?? 4 * 60 * 60_000,
+      stdin: 'ignore',
+    })
+    const splitter = new LineSplitter((line) => {
+      const pct = parsePercentLine(line)
+      if (pct !== null) {
+        opts.onProgress?.({ percent: pct, compressedGb })
+        return
+      }
+      const size = parseCompressedSize(line)
+      if (size !== null) {
+        compressedGb = size
+        opts.beforeDisk?.(size).catch((err: unknown) => {
+          refusal = err
+          inner.abort()
+        })
+      }
+      if (line.trim()) opts.onLine?.(line.trim())
+    })
+    child.stdout?.setEncoding('utf8')
+    child.stdout?.on('data', (c: string) => splitter.push(c))
+    try {
+      const r = await child
+      splitter.end()
+      if (refusal) throw refusal
+      if (r.failed) throw this.failure(['pull', ref], r, opts.timeoutMs ?? 4 * 60 * 60_000)
+    } finally {
+      opts.signal?.removeEventListener('abort', onOuterAbort)
+    }
+  }
+
+  /**
+   * Starts `tart run` as a detached process writing to `logFd`, so the VM outlives the app or CLI.
+   * The caller supervises it (exit event, PID record); nothing is printed on a successful start.
+   */
+  spawnRun(name: string, run: RunOptions, logFd: number) {
+    const args = ['run', assertTartName(name)]
+    if (run.noGraphics !== false) args.push('--no-graphics')
+    if (run.suspendable) args.push('--suspendable')
+    for (const d of run.dirs ?? []) args.push(`--dir=${d}`)
+    return execa(this.path, args, {
+      reject: false,
+      env: this.env,
+      extendEnv: false,
+      detached: true,
+      stdin: 'ignore',
+      // A raw fd, so the VM's output goes straight to the log file with no pipe through this process (which may exit).
+      // execa's types only list fds 3–9 for this; any open fd works at runtime.
+      stdout: logFd as 3,
+      stderr: logFd as 3,
+      cleanup: false,
+      buffer: false,
+    })
+  }
+}

@@ -1,0 +1,91 @@
+import { CalError } from '../../shared/errors'
+
+export const TART_INSTALL_HINT = 'Install Tart with `brew install cirruslabs/cli/tart`, or point CAL at it with --tart PATH or CAL_TART.'
+
+export interface TartFailure {
+  /** Tart's arguments, e.g. ['clone', 'a', 'b']. */
+  args: readonly string[]
+  exitCode: number | undefined
+  stderr: string
+  stdout: string
+}
+
+/** Orchard's rule: the first non-empty line of stderr, else of stdout; minus ArgumentParser's "Error: ". */
+export function firstLine(f: Pick<TartFailure, 'stderr' | 'stdout'>): string {
+  const pick = (s: string) => s.split('\n').map((l) => l.trim()).find((l) => l !== '')
+  const line = pick(f.stderr) ?? pick(f.stdout) ?? ''
+  return line.replace(/^Error:\s*/, '')
+}
+
+/**
+ * Maps Tart's three error paths (bare runtime message exit 1/2, "Error: …" + usage exit 64, "Error: …" exit 1)
+ * to CAL's stable codes. Matching is on the message, since the same situation can arrive by two paths
+ * (`run` reports a missing VM with exit 1 and a prefix, every other verb with exit 2 and none).
+ */
+export function mapTartFailure(f: TartFailure): CalError {
+  const line = firstLine(f)
+  const all = `${f.stderr}\n${f.stdout}`
+  const verb = f.args[0] ?? ''
+  const details = { command: ['tart', ...f.args].join(' '), exitCode: f.exitCode ?? null, stderr: f.stderr.slice(-4000) }
+  let m: RegExpExecArray | null
+
+  if ((m = /the specified VM "([^"]*)" does not exist/.exec(all))) {
+    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, 'Run `cal list` to see the VMs Tart knows.', { ...details, vm: m[1] })
+  }
+  if ((m = /The number of VMs exceeds the system limit(?: \(other running VMs: ([^)]*)\))?/.exec(all))) {
+    const running = m[1] ? m[1].split(',').map((s) => s.trim()).filter(Boolean) : []
+    return vmLimitError(running, details)
+  }
+  if ((m = /VM "(?:VM ")?([^"]*)"(?: is not running")? is not running/.exec(all))) {
+    return new CalError('VM_NOT_RUNNING', `The VM "${m[1]}" is not running.`, `Start it first with \`cal start ${m[1]}\`.`, { ...details, vm: m[1] })
+  }
+  if ((m = /VM "([^"]*)" is already running!/.exec(all))) {
+    return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is already running.`, `Stop it first with \`cal stop ${m[1]}\`, or just connect to it.`, { ...details, vm: m[1] })
+  }
+  if ((m = /VM "([^"]*)" is running/.exec(all))) {
+    return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is running, so Tart cannot ${verb} it.`, `Stop it first with \`cal stop ${m[1]}\`.`, { ...details, vm: m[1] })
+  }
+  if ((m = /(\S+) should be a local name/.exec(all))) {
+    return new CalError('NAME_INVALID', `"${m[1]}" is not a valid local VM name.`, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.', details)
+  }
+  if ((m = /failed to rename VM (\S+), target VM (\S+) already exists/.exec(all))) {
+    return new CalError('VM_EXISTS', `Cannot rename "${m[1]}": a VM named "${m[2]}" already exists.`, `Delete or rename "${m[2]}" first.`, details)
+  }
+  if ((m = /failed to rename a non-existent local VM: (\S+)/.exec(all))) {
+    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, 'Run `cal list` to see the VMs Tart knows.', { ...details, vm: m[1] })
+  }
+  if (/No space left on device|volume is out of space|out of space/i.test(all)) {
+    return new CalError('DISK_FULL', `The disk is full: tart ${verb} could not write its files.`, 'Free some space (delete old snapshots with `cal snapshot delete`, or run `tart prune --entries caches --older-than 7`) and try again.', details)
+  }
+  if (/no IP address found/.test(all)) {
+    const notRunning = /is your VM running\?/.test(all)
+    return new CalError(notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT', notRunning ? 'The VM stopped before it got an IP address.' : 'The VM did not get an IP address in time.', notRunning ? 'Check the VM log under CAL_HOME/logs and start it again.' : 'The guest may still be booting; wait a little and run `cal start` again, or check its log under CAL_HOME/logs.', details)
+  }
+  if (/UnexpectedHTTPStatusCode\(.*code: 404/.test(all) || /failed to parse remote name/.test(all)) {
+    return new CalError('IMAGE_NOT_FOUND', `The image could not be found: ${line}`, 'Check the image name, e.g. ghcr.io/cirruslabs/macos-sequoia-base:latest.', details)
+  }
+  if (/AuthFailed|UnexpectedHTTPStatusCode\(.*code: 40[13]/.test(all)) {
+    return new CalError('TART_FAILED', `The registry refused access: ${line}`, 'Log in with `tart login <registry>` or set TART_REGISTRY_USERNAME / TART_REGISTRY_PASSWORD.', details)
+  }
+  if (/LessThanMinimalResourcesError|should be larger than the current disk size/.test(all)) {
+    return new CalError('INVALID_INPUT', `Tart refused the resources: ${line}`, 'Ask for at least the image\'s minimum CPU and memory; a disk can only grow.', details)
+  }
+  if (/VM is missing some of its files/.test(all)) {
+    return new CalError('TART_FAILED', `The VM's files are incomplete: ${line}`, 'The VM directory under ~/.tart/vms is damaged; restore a snapshot or delete it.', details)
+  }
+  return new CalError('TART_FAILED', `tart ${verb} failed${line ? `: ${line}` : ` with exit code ${f.exitCode ?? 'unknown'}`}`, 'Tart\'s own message is above; run the same tart command by hand for more detail.', details)
+}
+
+export function vmLimitError(running: string[], extra: Record<string, unknown> = {}): CalError {
+  const names = running.length ? running.join(', ') : 'other VMs'
+  return new CalError(
+    'VM_LIMIT_REACHED',
+    `macOS allows only 2 macOS VMs at once, and ${names} ${running.length === 1 ? 'is' : 'are'} already running.`,
+    `Stop one first, e.g. \`cal stop ${running[0] ?? 'NAME'}\`.`,
+    { ...extra, running },
+  )
+}
+
+export function tartNotFound(path: string): CalError {
+  return new CalError('TART_NOT_FOUND', `Tart was not found (looked for "${path}").`, TART_INSTALL_HINT, { tartPath: path })
+}

@@ -1,0 +1,85 @@
+import { CalError } from '../../shared/errors'
+import { ImageRef, NAME_PATTERN } from '../../shared/names'
+import type { AgentId, CreateVmInput } from '../../shared/vm'
+import { assertFreeSpace, estimatePullBytes } from '../host/disk'
+import { isImageCached } from '../tart/parse'
+import type { Reporter, VmContext } from './context'
+import { defaultRole, validateName } from './naming'
+
+export const DEFAULT_IMAGE = 'ghcr.io/cirruslabs/macos-sequoia-base:latest'
+/** Refuse a pull outright below this much free space, before Tart even says how big the image is. */
+const MIN_FREE_FOR_PULL = 5e9
+
+/** Pulls an image unless Tart has it cached, with percent progress and a disk-space check first. */
+export async function pullImage(ctx: VmContext, image: string, r: Reporter): Promise<void> {
+  const cached = isImageCached(await ctx.tart.list({ source: 'oci', signal: r.signal }), image)
+  if (cached) {
+    r.log(`${image} is already in Tart's cache`)
+    return
+  }
+  await assertFreeSpace(ctx.tart.home, MIN_FREE_FOR_PULL, `pulling ${image}`, ctx.freeSpace)
+  await ctx.tart.pull(image, {
+    signal: r.signal,
+    onLine: (line) => r.log(line),
+    onProgress: (p) => r.progress?.(p.percent),
+    beforeDisk: (gb) => assertFreeSpace(ctx.tart.home, estimatePullBytes(gb), `${image} (${gb} GB compressed)`, ctx.freeSpace),
+  })
+}
+
+/**
+ * FR-1: clone the image, set CPU / memory / disk, random MAC and serial. A VM that fails half-way is deleted,
+ * so create either gives a complete VM or none. Never replaces an existing VM.
+ */
+export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter): Promise<void> {
+  const name = validateName(input.name, 'VM name')
+  const defaults = ctx.settings().vmDefaults
+  const image = input.image ?? defaults.baseImage ?? DEFAULT_IMAGE
+  const isLocal = NAME_PATTERN.test(image)
+  if (!isLocal && !ImageRef.safeParse(image).success) {
+    throw new CalError('INVALID_INPUT', `"${image}" is neither a local VM nor an image reference.`, `Use e.g. ${DEFAULT_IMAGE}, or the name of a local VM such as cal-clean.`)
+  }
+  if (await ctx.tart.exists(name, { signal: r.signal })) {
+    throw new CalError('VM_EXISTS', `A VM named "${name}" already exists.`, 'Pick another name, or delete the existing VM first.', { vm: name })
+  }
+
+  r.step('pull')
+  if (isLocal) r.log(`cloning the local VM ${image}`)
+  else await pullImage(ctx, image, r)
+
+  r.step('clone')
+  await ctx.tart.clone(image, name, { signal: r.signal })
+  try {
+    r.step('configure')
+    const d = await ctx.tart.get(name, { signal: r.signal })
+    const want = { cpu: input.cpu ?? defaults.cpu, memoryMb: input.memoryMb ?? defaults.memoryMb, diskGb: input.diskGb ?? defaults.diskGb }
+    if (want.diskGb < d.diskGb) r.log(`the image's disk is ${d.diskGb} GB; Tart cannot shrink it, so it stays at ${d.diskGb} GB`)
+    await ctx.tart.set(
+      name,
+      {
+        cpu: want.cpu,
+        memoryMb: want.memoryMb,
+        diskGb: want.diskGb > d.diskGb ? want.diskGb : undefined,
+        randomMac: true,
+        randomSerial: d.os === 'darwin',
+      },
+      { signal: r.signal },
+    )
+    r.log(`${want.cpu} CPU, ${want.memoryMb} MB memory, ${Math.max(want.diskGb, d.diskGb)} GB disk, new MAC address${d.os === 'darwin' ? ' and serial' : ''}`)
+    await ctx.facts.put(name, {
+      role: defaultRole(name),
+      createdAt: new Date().toISOString(),
+      baseImage: image,
+      agent: (input.agent ?? null) as AgentId | null,
+      os: d.os,
+      parent: null,
+      snapshotName: null,
+      snapshotKind: null,
+      lastSessionStartAt: null,
+      lastSessionSnapshotAt: null,
+    })
+  } catch (err) {
+    r.log(`removing the half-made VM ${name}`)
+    await ctx.tart.delete(name).catch(() => {})
+    throw err
+  }
+}

@@ -1,0 +1,79 @@
+import { CalError } from '../../shared/errors'
+import type { VmInfo } from '../../shared/vm'
+import type { VmFacts } from '../store/facts'
+import { vmLimitError } from '../tart/errors'
+import { localVms } from '../tart/parse'
+import type { TartListEntry } from '../tart/types'
+import type { VmContext } from './context'
+import { defaultRole, isInternalName } from './naming'
+import { RUN_MARKER, isAlive } from './supervisor'
+
+export const MAC_VM_LIMIT = 2
+
+/** A run CAL started whose process is gone without a stop request, and whose log shows an error. */
+async function unexpectedStop(ctx: VmContext, name: string): Promise<string | null> {
+  const rec = await ctx.facts.getRun(name)
+  if (!rec || rec.stopRequested || isAlive(rec.pid)) return null
+  const log = await ctx.supervisor.logSince(rec.logPath)
+  const lines = log.split('\n').filter((l) => l.trim() && !l.startsWith(RUN_MARKER))
+  const bad = lines.reverse().find((l) => /error|exceeds|failed|unexpected/i.test(l))
+  return bad ? bad.trim() : 'stopped unexpectedly'
+}
+
+async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined): Promise<VmInfo> {
+  const d = await ctx.tart.get(entry.name).catch(() => null)
+  const state = d?.state ?? entry.state
+  const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
+  const error = state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null
+  return {
+    name: entry.name,
+    state: ctx.transient.get(entry.name) ?? (error && error !== 'stopped unexpectedly' ? 'error' : state),
+    role: facts?.role ?? defaultRole(entry.name),
+    os: d?.os ?? 'darwin',
+    cpu: d?.cpu ?? 0,
+    memoryMb: d?.memoryMb ?? 0,
+    diskGb: entry.diskGb,
+    sizeGb: entry.sizeGb,
+    display: d?.display ?? '',
+    ip: rec && isAlive(rec.pid) ? rec.ip : null,
+    baseImage: facts?.baseImage ?? null,
+    agent: facts?.agent ?? null,
+    createdAt: facts?.createdAt ?? null,
+    startedAt: rec ? rec.startedAt : null,
+    lastSessionSnapshotAt: facts?.lastSessionSnapshotAt ?? null,
+    error,
+  }
+}
+
+/** Workspace VMs (not snapshot clones or restore scratch) with Tart's state and CAL's facts. */
+export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[]): Promise<VmInfo[]> {
+  const [list, facts] = await Promise.all([entries ? Promise.resolve(entries) : ctx.tart.list({ source: 'local' }), ctx.facts.all()])
+  const vms = localVms(list).filter((e) => !isInternalName(e.name) && facts.get(e.name)?.role !== 'snapshot')
+  return Promise.all(vms.map((e) => infoFor(ctx, e, facts.get(e.name))))
+}
+
+export async function getVmInfo(ctx: VmContext, name: string): Promise<VmInfo> {
+  const list = await ctx.tart.list({ source: 'local' })
+  const entry = list.find((e) => e.name === name)
+  if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })
+  return infoFor(ctx, entry, (await ctx.facts.get(name)) ?? undefined)
+}
+
+/** Names of running macOS VMs other than `except` (Apple allows two at once; Linux guests do not count). */
+export async function runningMacVms(ctx: VmContext, except?: string): Promise<string[]> {
+  const running = localVms(await ctx.tart.list({ source: 'local' })).filter((e) => e.state === 'running' && e.name !== except)
+  const oses = await Promise.all(running.map(async (e) => ((await ctx.tart.get(e.name).catch(() => null))?.os ?? 'darwin') === 'darwin'))
+  return running.filter((_, i) => oses[i]).map((e) => e.name)
+}
+
+/** The cheap half of the limit check: with fewer than two others running (one `tart list`), nothing more to ask. */
+export async function fewOthersRunning(ctx: VmContext, name: string): Promise<boolean> {
+  const running = localVms(await ctx.tart.list({ source: 'local' })).filter((e) => e.state === 'running' && e.name !== name)
+  return running.length < MAC_VM_LIMIT
+}
+
+/** Refuses a third macOS VM up front, naming the two that run, instead of letting Tart fail after boot. */
+export async function assertCapacity(ctx: VmContext, name: string): Promise<void> {
+  const others = await runningMacVms(ctx, name)
+  if (others.length >= MAC_VM_LIMIT) throw vmLimitError(others)
+}

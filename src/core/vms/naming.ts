@@ -1,0 +1,43 @@
+import { CalError } from '../../shared/errors'
+import { NAME_PATTERN } from '../../shared/names'
+import type { VmRole } from '../../shared/vm'
+
+/** A snapshot is a Tart clone named "<vm>.snap.<snapshot>"; CAL_HOME records which VM and kind it belongs to. */
+export function snapshotTartName(vm: string, snapshot: string): string {
+  return `${vm}.snap.${snapshot}`
+}
+
+/** Restore's scratch names: the snapshot is cloned to TMP first; the working VM is parked at OLD during the swap. */
+export function restoreTempName(vm: string): string {
+  return `${vm}.restore-tmp`
+}
+
+export function restoreOldName(vm: string): string {
+  return `${vm}.restore-old`
+}
+
+/** Tart VMs CAL keeps for itself and never lists as workspaces. */
+export function isInternalName(name: string): boolean {
+  return name.includes('.snap.') || name.endsWith('.restore-tmp') || name.endsWith('.restore-old')
+}
+
+export function validateName(name: string, what = 'name'): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}.`, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.')
+  }
+  return name
+}
+
+/** The seeds' fixed names keep their roles even without CAL's facts (e.g. VMs made by the old scripts). */
+export function defaultRole(name: string): VmRole {
+  if (name === 'cal-clean') return 'clean'
+  if (name === 'cal-dev') return 'dev'
+  if (name === 'cal-init') return 'init'
+  return 'workspace'
+}
+
+/** "session-2026-01-17-143005" in UTC. */
+export function autoSnapshotName(kind: string, now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${kind}-${now.getUTCFullYear()}-${p(now.getUTCMonth() + 1)}-${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`
+}

@@ -1,0 +1,312 @@
+import { CalError } from '../../shared/errors'
+import type { GitSafetyReport } from '../../shared/git'
+import type { Settings } from '../../shared/settings'
+import type { DiskUsage, Snapshot, SnapshotKind } from '../../shared/snapshot'
+import type { TaskKind } from '../../shared/task'
+import type { CreateVmInput, HostStatus, VmInfo, VmState } from '../../shared/vm'
+import { checkGitSafety } from '../git/check'
+import type { RemoteExec } from '../git/remote-exec'
+import { freeBytes, type FreeSpace } from '../host/disk'
+import { diskUsage } from '../snapshots/disk-usage'
+import { latestSessionSnapshot, restoreSnapshot } from '../snapshots/restore'
+import { createSnapshot } from '../snapshots/create'
+import { deleteSnapshot, findSnapshot, listSnapshots, pruneSnapshots } from '../snapshots/snapshots'
+import { shellJoin } from '../ssh/quote'
+import { FactsStore } from '../store/facts'
+import { calPaths } from '../store/paths'
+import type { TaskHandle, TaskManager } from '../tasks/tasks'
+import { TartDriver } from '../tart/driver'
+import { localVms } from '../tart/parse'
+import { DEFAULT_TIMING, type Timing, type VmContext } from './context'
+import { createVm } from './create'
+import { guardDestructive } from './guard'
+import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms } from './inventory'
+import { deleteVm, startVm, stopVm, suspendVm } from './lifecycle'
+import { KeyedMutex } from './mutex'
+import { snapshotTartName, validateName } from './naming'
+import { waitForSshBanner, type WaitForSsh } from './ssh-wait'
+import { isAlive, RunSupervisor } from './supervisor'
+
+export interface VmServiceDeps {
+  calHome: string
+  tartPath?: string
+  tasks: TaskManager
+  emitVms: (vms: VmInfo[]) => void
+  exec: RemoteExec
+  settings: () => Settings
+  waitForSsh?: WaitForSsh
+  /** Defaults to statfs; tests inject a full disk. */
+  freeSpace?: FreeSpace
+  timing?: Partial<Timing>
+  /** Environment for Tart (TART_HOME…); defaults to process.env. */
+  env?: NodeJS.ProcessEnv
+  appVersion?: string
+}
+
+type Started = { taskId: string; done: Promise<unknown> }
+
+const STEPS = {
+  create: [['pull', 'Get the image'], ['clone', 'Clone the image'], ['configure', 'Set CPU, memory, disk, MAC and serial']],
+  start: [['check', 'Check the VM and the 2-VM limit'], ['boot', 'Start the VM headless'], ['ip', 'Wait for an IP address'], ['ssh', 'Wait for SSH']],
+  stop: [['check', 'Check the VM'], ['shutdown', 'Ask the guest to shut down'], ['poweroff', 'Power off']],
+  restart: [['stop', 'Stop'], ['start', 'Start and wait for SSH']],
+  suspend: [['check', 'Check the VM'], ['suspend', 'Save memory and suspend']],
+  delete: [['check', 'Check the VM'], ['poweroff', 'Power off'], ['delete', 'Delete the VM and its snapshots']],
+  snapshot: [['check', 'Check the VM'], ['pause', 'Pause the VM for a consistent disk'], ['clone', 'Clone the disk'], ['resume', 'Bring the VM back']],
+  restore: [['prepare', 'Check the snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],
+  'snapshot-delete': [['delete', 'Delete the snapshot']],
+} as const
+
+/** Engine service for VMs, snapshots and the git check; the command handlers (handlers.ts) are thin wrappers. */
+export class VmService {
+  readonly ctx: VmContext
+  readonly tasks: TaskManager
+  private lastEmitted = ''
+  private lastSignature = ''
+
+  constructor(private readonly deps: VmServiceDeps) {
+    const tart = new TartDriver({ tartPath: deps.tartPath, env: deps.env })
+    const facts = new FactsStore(deps.calHome)
+    this.tasks = deps.tasks
+    this.ctx = {
+      calHome: deps.calHome,
+      tart,
+      facts,
+      supervisor: new RunSupervisor(tart, facts),
+      exec: deps.exec,
+      settings: deps.settings,
+      waitForSsh: deps.waitForSsh ?? waitForSshBanner,
+      freeSpace: deps.freeSpace ?? freeBytes,
+      locks: new KeyedMutex(),
+      transient: new Map(),
+      changed: () => {
+        this.emitSoon()
+      },
+      timing: { ...DEFAULT_TIMING, ...deps.timing },
+    }
+  }
+
+  private emitting: Promise<void> | null = null
+  private emitAgain = false
+
+  /**
+   * Re-reads Tart and emits VmInfo[]; never on a task's critical path (Tart calls cost ~100 ms each), and
+   * coalesced: a request while one is in flight runs once more after it, so the last emit is always fresh.
+   */
+  private emitSoon(): void {
+    if (this.emitting) {
+      this.emitAgain = true
+      return
+    }
+    this.emitting = (async () => {
+      do {
+        this.emitAgain = false
+        try {
+          const vms = await listVmInfos(this.ctx)
+          this.lastEmitted = JSON.stringify(vms)
+          this.deps.emitVms(vms)
+        } catch {
+          // Tart unavailable for a moment: the next change or refresh() emits again.
+        }
+      } while (this.emitAgain)
+    })().finally(() => (this.emitting = null))
+  }
+
+  /** "starting"/"stopping" at once, from the last list, without asking Tart (which would slow the operation). */
+  private emitTransient(): void {
+    if (!this.lastEmitted) return this.emitSoon()
+    const vms = (JSON.parse(this.lastEmitted) as VmInfo[]).map((v) => ({ ...v, state: this.ctx.transient.get(v.name) ?? v.state }))
+    this.deps.emitVms(vms)
+  }
+
+  /** Resolves once pending VM emits have gone out (tests, and callers that need the list settled). */
+  async settled(): Promise<void> {
+    while (this.emitting) await this.emitting
+  }
+
+  /** Cheap poll for VMs that changed behind CAL's back (one `tart list`); emits only on a change. */
+  async refresh(): Promise<void> {
+    const list = localVms(await this.ctx.tart.list({ source: 'local' }))
+    const signature = JSON.stringify(list.map((e) => [e.name, e.state, e.sizeGb]))
+    if (signature === this.lastSignature && this.lastEmitted) return
+    this.lastSignature = signature
+    const vms = await listVmInfos(this.ctx, list)
+    const text = JSON.stringify(vms)
+    if (text === this.lastEmitted) return
+    this.lastEmitted = text
+    this.deps.emitVms(vms)
+  }
+
+  /** Runs one VM operation as a task: serialised per VM, a transient state shown meanwhile, VmInfo[] emitted after. */
+  private run<T>(kind: keyof typeof STEPS | TaskKind, title: string, vm: string, transient: VmState | null, body: (t: TaskHandle) => Promise<T>, cancellable = true): { taskId: string; done: Promise<T> } {
+    const steps = (STEPS[kind as keyof typeof STEPS] ?? []).map(([id, label]) => ({ id, label }))
+    return this.tasks.start({ kind: kind as TaskKind, title, vm, steps, cancellable }, (t) =>
+      this.ctx.locks.run(vm, async () => {
+        if (transient) {
+          this.ctx.transient.set(vm, transient)
+          this.emitTransient()
+        }
+        try {
+          return await body(t)
+        } finally {
+          this.ctx.transient.delete(vm)
+          this.emitSoon()
+        }
+      }),
+    )
+  }
+
+  list(): Promise<VmInfo[]> {
+    return listVmInfos(this.ctx)
+  }
+
+  get(name: string): Promise<VmInfo> {
+    return getVmInfo(this.ctx, validateName(name, 'VM name'))
+  }
+
+  async status(): Promise<HostStatus> {
+    let version: string | null = null
+    try {
+      version = await this.ctx.tart.version({ timeoutMs: 10_000 })
+    } catch (err) {
+      if (!(err instanceof CalError && err.code === 'TART_NOT_FOUND')) throw err
+    }
+    return {
+      tartFound: version !== null,
+      tartPath: version !== null ? this.ctx.tart.path : null,
+      tartVersion: version,
+      calHome: this.deps.calHome,
+      runningMacVms: version !== null ? (await runningMacVms(this.ctx)).length : 0,
+      macVmLimit: MAC_VM_LIMIT,
+      platform: process.platform,
+      appVersion: this.deps.appVersion ?? '0.0.0',
+    }
+  }
+
+  create(input: CreateVmInput): Started {
+    validateName(input.name, 'VM name')
+    return this.run('create', `Create ${input.name}`, input.name, null, (t) => createVm(this.ctx, input, t))
+  }
+
+  start(name: string): Started {
+    validateName(name, 'VM name')
+    return this.run('start', `Start ${name}`, name, 'starting', (t) => startVm(this.ctx, name, t))
+  }
+
+  stop(name: string, force = false): Started {
+    validateName(name, 'VM name')
+    return this.run('stop', `${force ? 'Power off' : 'Stop'} ${name}`, name, 'stopping', (t) => stopVm(this.ctx, name, force, t))
+  }
+
+  restart(name: string): Started {
+    validateName(name, 'VM name')
+    return this.run('restart', `Restart ${name}`, name, 'stopping', async (t) => {
+      t.step('stop')
+      const d = await this.ctx.tart.get(name, { signal: t.signal })
+      if (d.state !== 'stopped') await stopVm(this.ctx, name, false, { ...t, step: (s) => t.log(`stop: ${s}`) })
+      t.step('start')
+      this.ctx.transient.set(name, 'starting')
+      return startVm(this.ctx, name, { ...t, step: (s) => t.log(`start: ${s}`) })
+    })
+  }
+
+  suspend(name: string): Started {
+    validateName(name, 'VM name')
+    return this.run('suspend', `Suspend ${name}`, name, 'stopping', (t) => suspendVm(this.ctx, name, t), false)
+  }
+
+  async delete(name: string, force: boolean, confirmed: boolean): Promise<Started> {
+    validateName(name, 'VM name')
+    await guardDestructive(this.ctx, name, 'delete', confirmed)
+    return this.run('delete', `Delete ${name}`, name, 'stopping', (t) => deleteVm(this.ctx, name, force, t), false)
+  }
+
+  async sshCommand(name: string): Promise<string> {
+    const { host } = await this.sshTarget(name)
+    const ssh = calPaths(this.deps.calHome).ssh
+    const user = this.deps.settings().ssh.user
+    return shellJoin(['ssh', '-i', `${ssh}/id_ed25519`, '-o', `UserKnownHostsFile=${ssh}/known_hosts`, `${user}@${host}`])
+  }
+
+  /** IP of a running VM (the one recorded at start, else `tart ip`); VM_NOT_RUNNING otherwise. */
+  async sshTarget(name: string): Promise<{ host: string; port: number }> {
+    validateName(name, 'VM name')
+    const d = await this.ctx.tart.get(name)
+    if (d.state !== 'running') {
+      throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running.`, `Start it with \`cal start ${name}\`.`, { vm: name })
+    }
+    const rec = await this.ctx.facts.getRun(name)
+    if (rec?.ip && isAlive(rec.pid)) return { host: rec.ip, port: 22 }
+    const ip = await this.ctx.tart.ip(name, { waitSeconds: 10 })
+    if (rec) await this.ctx.facts.putRun(name, { ...rec, ip })
+    return { host: ip, port: 22 }
+  }
+
+  listSnapshots(vm: string): Promise<Snapshot[]> {
+    return listSnapshots(this.ctx, validateName(vm, 'VM name'))
+  }
+
+  createSnapshot(vm: string, name: string | undefined, kind: SnapshotKind): { taskId: string; done: Promise<Snapshot> } {
+    validateName(vm, 'VM name')
+    if (name) validateName(name, 'snapshot name')
+    return this.run('snapshot', `Snapshot ${vm}${name ? ` as ${name}` : ''}`, vm, null, async (t) => {
+      const snap = await createSnapshot(this.ctx, vm, { name, kind }, t)
+      if (kind === 'session') await pruneSnapshots(this.ctx, vm, t)
+      return snap
+    }, false)
+  }
+
+  /** The agent launch's automatic snapshot (a task, so the UI shows it), with retention applied after. */
+  async takeSessionSnapshot(vm: string, signal?: AbortSignal): Promise<Snapshot> {
+    const { taskId, done } = this.createSnapshot(vm, undefined, 'session')
+    const onAbort = () => this.tasks.cancel(taskId)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await done
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  async restoreSnapshot(vm: string, snapshot: string, confirmed: boolean): Promise<Started> {
+    validateName(vm, 'VM name')
+    validateName(snapshot, 'snapshot name')
+    // CAL's facts answer at once; the task confirms with Tart (a clone deleted behind CAL's back fails there).
+    const f = await this.ctx.facts.get(snapshotTartName(vm, snapshot))
+    if (f?.role !== 'snapshot' || f.parent !== vm) await findSnapshot(this.ctx, vm, snapshot)
+    await guardDestructive(this.ctx, vm, 'restore', confirmed)
+    return this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => restoreSnapshot(this.ctx, vm, snapshot, t), false)
+  }
+
+  async rollback(vm: string, confirmed: boolean): Promise<Started> {
+    validateName(vm, 'VM name')
+    const snapshot = await latestSessionSnapshot(this.ctx, vm)
+    await guardDestructive(this.ctx, vm, 'rollback', confirmed)
+    return this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => restoreSnapshot(this.ctx, vm, snapshot, t), false)
+  }
+
+  deleteSnapshot(vm: string, snapshot: string): Started {
+    validateName(vm, 'VM name')
+    validateName(snapshot, 'snapshot name')
+    return this.run('snapshot-delete', `Delete snapshot ${snapshot} of ${vm}`, vm, null, (t) => deleteSnapshot(this.ctx, vm, snapshot, t), false)
+  }
+
+  /** Applies the retention policy now (session snapshots also trigger it). */
+  async pruneSnapshots(vm: string): Promise<string[]> {
+    return pruneSnapshots(this.ctx, validateName(vm, 'VM name'), { step: () => {}, log: () => {} })
+  }
+
+  diskUsage(): Promise<DiskUsage> {
+    return diskUsage(this.ctx)
+  }
+
+  async checkGit(vm: string, signal?: AbortSignal): Promise<GitSafetyReport> {
+    validateName(vm, 'VM name')
+    await this.sshTarget(vm)
+    return checkGitSafety(this.ctx.exec, vm, { signal })
+  }
+}
+
+export function createVmService(deps: VmServiceDeps): VmService {
+  return new VmService(deps)
+}

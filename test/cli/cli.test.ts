@@ -1,0 +1,83 @@
+// The `cal` dispatcher without an engine: help, usage errors, global flags, exit codes, error printing.
+import { describe, expect, it } from 'vitest'
+import { CalError, ErrorCode } from '../../src/shared/errors'
+import { exitCodeFor } from '../../src/cli/exit-codes'
+import { runCli, splitGlobals } from '../../src/cli/main'
+import { printError, table } from '../../src/cli/output'
+
+async function cal(args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false }, async () => {
+    throw new CalError('TART_NOT_FOUND', 'no engine in this test', 'hint')
+  })
+  return { code, stdout, stderr }
+}
+
+describe('cal dispatcher', () => {
+  it('prints help with the verbs and exit codes', async () => {
+    const r = await cal(['--help'])
+    expect(r.code).toBe(0)
+    for (const verb of ['list', 'status', 'create', 'start', 'stop', 'restart', 'suspend', 'snapshot', 'rollback', 'check', 'disk-usage', 'doctor', 'ssh']) expect(r.stdout).toContain(verb)
+    expect(r.stdout).toContain('Exit codes')
+    expect((await cal([])).code).toBe(2)
+  })
+
+  it('has --help on every verb, without needing Tart', async () => {
+    for (const verb of ['list', 'status', 'create', 'start', 'stop', 'restart', 'suspend', 'delete', 'snapshot', 'rollback', 'check', 'disk-usage', 'doctor']) {
+      const r = await cal([verb, '--help'])
+      expect(r.code, verb).toBe(0)
+      expect(r.stdout, verb).toMatch(/^Usage: cal /)
+    }
+    expect((await cal(['help', 'start'])).stdout).toMatch(/^Usage: cal start/)
+  })
+
+  it('rejects unknown commands and bad arguments with exit 2', async () => {
+    const r = await cal(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('error: unknown command "frobnicate"')
+    expect(r.stderr).toContain('hint: ')
+  })
+
+  it('prints engine errors as error + hint with the code\'s exit status', async () => {
+    const r = await cal(['list'])
+    expect(r.code).toBe(8)
+    expect(r.stderr).toBe('error: no engine in this test\nhint: hint\n')
+  })
+
+  it('the ssh placeholder answers until the SSH layer replaces it', async () => {
+    const r = await runCli(['ssh', 'dev'], { stdout: () => {}, stderr: () => {}, isTTY: false }, async () => ({ handlers: {} as never, events: {} as never, calHome: '/tmp' }))
+    expect(typeof r).toBe('number')
+  })
+})
+
+describe('global flags', () => {
+  it('are found anywhere before --', () => {
+    expect(splitGlobals(['start', 'dev', '--json', '--tart', '/x/tart', '-y'])).toMatchObject({ json: true, yes: true, tartPath: '/x/tart', rest: ['start', 'dev'] })
+    expect(splitGlobals(['--tart=/y', 'list'])).toMatchObject({ tartPath: '/y', rest: ['list'] })
+    expect(splitGlobals(['ssh', 'dev', '--', '--json'])).toMatchObject({ json: false, rest: ['ssh', 'dev', '--', '--json'] })
+  })
+})
+
+describe('exit codes and output', () => {
+  it('maps every error code to a documented exit status', () => {
+    for (const code of ErrorCode.options) expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 130]).toContain(exitCodeFor(code))
+    expect(exitCodeFor('VM_LIMIT_REACHED')).toBe(5)
+    expect(exitCodeFor('GIT_RISK')).toBe(6)
+    expect(exitCodeFor('DISK_FULL')).toBe(7)
+  })
+
+  it('prints errors as JSON on stdout with --json, and the risk lines on stderr', () => {
+    let out = ''
+    let err = ''
+    const report = { summary: ['~/workspace/app (main): 1 commit not pushed'] }
+    const code = printError({ stdout: (t) => void (out += t), stderr: (t) => void (err += t), json: true }, new CalError('GIT_RISK', 'would lose work', 'push first', { report }))
+    expect(code).toBe(6)
+    expect(JSON.parse(out)).toMatchObject({ ok: false, error: { code: 'GIT_RISK' } })
+    expect(err).toContain('  - ~/workspace/app (main): 1 commit not pushed')
+  })
+
+  it('formats tables with aligned columns', () => {
+    expect(table(['A', 'BB'], [['xyz', null], ['1', 2]])).toBe('A    BB\nxyz  -\n1    2\n')
+  })
+})

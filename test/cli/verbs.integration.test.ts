@@ -1,0 +1,105 @@
+// Every `cal` verb against the simulated host, through the same engine handlers the app uses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimHost, type SimHost } from '../sim/harness'
+import { createSimEngine, stopEverything, type SimEngine } from '../engine/sim-engine'
+
+const isRoot = process.getuid?.() === 0
+const T = 90_000
+
+describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
+  let host: SimHost
+  let eng: SimEngine
+
+  beforeAll(async () => {
+    host = await createSimHost()
+    eng = await createSimEngine(host)
+  })
+  afterAll(async () => {
+    if (host) await stopEverything(host)
+    await host?.cleanup()
+    await eng?.dispose()
+  })
+
+  it('create, list, status', async () => {
+    const c = await eng.cal(['create', 'w1', '--cpu', '6', '--memory', '12288', '--disk', '100'])
+    expect(c.code).toBe(0)
+    expect(c.stdout).toContain('Created w1')
+    expect(c.stderr).toContain('→ Clone the image')
+    const l = await eng.cal(['list', '--json'])
+    expect(JSON.parse(l.stdout)).toEqual([expect.objectContaining({ name: 'w1', cpu: 6, memoryMb: 12288, diskGb: 100, state: 'stopped' })])
+    expect((await eng.cal(['list'])).stdout).toMatch(/^NAME\s+STATE/)
+    const s = await eng.cal(['status', 'w1', '--json'])
+    expect(JSON.parse(s.stdout)).toMatchObject({ name: 'w1', role: 'workspace' })
+    const st = await eng.cal(['status', '--json', '--tart', host.tartPath])
+    expect(JSON.parse(st.stdout)).toMatchObject({ tartFound: true, tartVersion: '2.32.1', runningMacVms: 0 })
+    expect((await eng.cal(['create', 'bad name'])).code).toBe(2)
+    expect((await eng.cal(['status', 'nope'])).code).toBe(3)
+  }, T)
+
+  it('start, check, snapshot create/list, restore, rollback refusal, disk-usage', async () => {
+    const s = await eng.cal(['start', 'w1'])
+    expect(s.code).toBe(0)
+    expect(s.stdout).toMatch(/w1 is running at 127\.0\.64\.\d+; SSH is ready/)
+    expect(s.stderr).toContain('→ Wait for SSH')
+
+    const clean = await eng.cal(['check', 'w1'])
+    expect(clean.code).toBe(0)
+    expect(clean.stdout).toContain('nothing would be lost')
+
+    const snap = await eng.cal(['snapshot', 'create', 'w1', 'base', '--json'])
+    expect(snap.code).toBe(0)
+    expect(JSON.parse(snap.stdout).snapshot).toMatchObject({ name: 'base', kind: 'manual' })
+    const list = await eng.cal(['snapshot', 'list', 'w1'])
+    expect(list.stdout).toMatch(/^NAME\s+KIND\s+CREATED\s+SIZE\nbase\s+manual/)
+
+    await eng.exec('w1', "sh -c 'mkdir -p ~/code/x && cd ~/code/x && git init -q && echo hi > f'")
+    const risky = await eng.cal(['check', 'w1', '--json'])
+    expect(risky.code).toBe(6)
+    expect(JSON.parse(risky.stdout).repos[0]).toMatchObject({ untracked: 1 })
+
+    // No TTY, no --yes: refused. A TTY answering "no": refused, nothing changed. --yes: restored.
+    expect((await eng.cal(['snapshot', 'restore', 'w1', 'base'])).code).toBe(6)
+    const declined = await eng.cal(['snapshot', 'restore', 'w1', 'base'], { isTTY: true, answer: false })
+    expect(declined.code).toBe(130)
+    expect(declined.stderr).toContain('warning: ')
+    const yes = await eng.cal(['snapshot', 'restore', 'w1', 'base', '--yes'])
+    expect(yes.code).toBe(0)
+    expect((await eng.exec('w1', 'test -d ~/code/x')).code).not.toBe(0)
+
+    const rb = await eng.cal(['rollback', 'w1', '--yes'])
+    expect(rb.code).toBe(3)
+    expect(rb.stderr).toContain('no session-start snapshot')
+
+    const du = await eng.cal(['disk-usage', '--json'])
+    expect(JSON.parse(du.stdout).vms).toEqual([expect.objectContaining({ name: 'w1', snapshotCount: 1 })])
+    expect((await eng.cal(['disk-usage'])).stdout).toContain('Total')
+  }, T)
+
+  it('suspend, start (resume), restart, stop, stop --force', async () => {
+    expect((await eng.cal(['suspend', 'w1'])).code).toBe(0)
+    expect((await eng.cal(['stop', 'w1'])).code).toBe(4)
+    expect((await eng.cal(['start', 'w1'])).code).toBe(0)
+    expect((await eng.cal(['restart', 'w1'])).code).toBe(0)
+    const stop = await eng.cal(['stop', 'w1', '--json'])
+    expect(stop.code).toBe(0)
+    expect(JSON.parse(stop.stdout).vm).toMatchObject({ state: 'stopped' })
+    await eng.cal(['start', 'w1'])
+    expect((await eng.cal(['stop', 'w1', '--force'])).code).toBe(0)
+  }, T)
+
+  it('snapshot delete, rollback to a session snapshot, delete, doctor', async () => {
+    await eng.svc.takeSessionSnapshot('w1')
+    expect((await eng.cal(['rollback', 'w1', '--yes'])).code).toBe(0)
+    expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(0)
+    expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(3)
+    expect((await eng.cal(['delete', 'w1', '--yes'])).code).toBe(0)
+    expect(JSON.parse((await eng.cal(['list', '--json'])).stdout)).toEqual([])
+    const doc = await eng.cal(['doctor', '--json', '--tart', host.tartPath])
+    const report = JSON.parse(doc.stdout)
+    expect(report.checks.find((c: { id: string }) => c.id === 'tart')).toMatchObject({ level: 'ok' })
+    expect(report.checks.find((c: { id: string }) => c.id === 'cal-home')).toMatchObject({ level: 'ok' })
+    const missing = await eng.cal(['doctor', '--tart', '/nonexistent/tart'])
+    expect(missing.code).toBe(1)
+    expect(missing.stdout).toContain('brew install cirruslabs/cli/tart')
+  }, T)
+})

@@ -1,0 +1,140 @@
+// Failure paths against the simulated host: the 2-VM limit, a guest that dies, a full disk, no IP, pull progress.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimHost, KNOWN_IMAGES, type SimHost } from '../sim/harness'
+import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
+
+const isRoot = process.getuid?.() === 0
+const T = 90_000
+
+describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
+  let host: SimHost
+  let eng: SimEngine
+
+  beforeAll(async () => {
+    host = await createSimHost()
+    eng = await createSimEngine(host)
+    // Three workspaces from the cached image (the first pull fills the cache).
+    for (const n of ['a', 'b', 'c']) await eng.svc.create({ name: n }).done
+  }, T)
+  afterAll(async () => {
+    if (host) await stopEverything(host)
+    await host?.cleanup()
+    await eng?.dispose()
+  })
+
+  it('refuses the third macOS VM up front, naming the two running', async () => {
+    await Promise.all([eng.svc.start('a').done, eng.svc.start('b').done])
+    const err = await eng.svc.start('c').done.catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'VM_LIMIT_REACHED', details: { running: ['a', 'b'] } })
+    expect((err as Error).message).toContain('a, b')
+    expect((await eng.svc.get('c')).state).toBe('stopped')
+    const cli = await eng.cal(['start', 'c'])
+    expect(cli.code).toBe(5)
+    expect(cli.stderr).toMatch(/^error: .*a, b.*\nhint: .*cal stop a/m)
+    await eng.svc.stop('b', true).done
+  }, T)
+
+  it('a guest that dies while being brought back from a snapshot: the snapshot is kept, the error says so', async () => {
+    // The VM is suspended while the clone runs; make it die as soon as it boots again.
+    const off = eng.events.on('tasks:updated', (t) => {
+      if (t.kind === 'snapshot' && t.steps.find((s) => s.id === 'clone')?.state === 'running') {
+        writeFileSync(join(host.vmPath('a'), 'sim-faults.json'), JSON.stringify({ die_after: 0 }))
+      }
+    })
+    const err = await eng.svc.createSnapshot('a', 'mid', 'manual').done.catch((e: unknown) => e)
+    off()
+    expect(err).toMatchObject({ code: 'VM_DIED', details: expect.objectContaining({ snapshot: 'mid' }) })
+    expect((err as Error).message).toContain('snapshot "mid" was taken and is safe')
+    expect((await eng.svc.listSnapshots('a')).map((s) => s.name)).toEqual(['mid'])
+    const vm = await eng.svc.get('a')
+    expect(vm.state).toBe('error')
+    expect(vm.error).toContain('stopped unexpectedly')
+    await host.setFaults('a', {})
+  }, T)
+
+  it('a guest that died on its own shows as error; a snapshot of it still works', async () => {
+    await eng.svc.start('c').done
+    await host.setFaults('c', { die_after: 0, die_message: 'kernel panic' })
+    for (let i = 0; i < 50 && (await eng.svc.get('c')).state === 'running'; i++) await new Promise((r) => setTimeout(r, 100))
+    const vm = await eng.svc.get('c')
+    expect(vm).toMatchObject({ state: 'error' })
+    expect(vm.error).toContain('kernel panic')
+    await host.setFaults('c', {})
+    const snap = await eng.svc.createSnapshot('c', 'after-crash', 'manual').done
+    expect(snap.name).toBe('after-crash')
+  }, T)
+
+  it('a clone onto a full disk fails with DISK_FULL and leaves nothing behind', async () => {
+    await host.setFaults('c', { disk_full: true })
+    const err = await eng.svc.createSnapshot('c', 'full', 'manual').done.catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'DISK_FULL' })
+    expect((await eng.svc.listSnapshots('c')).map((s) => s.name)).toEqual(['after-crash'])
+    await host.setFaults('c', {})
+  }, T)
+
+  it('a pull is refused before it starts when the disk is nearly full', async () => {
+    const tiny = await createSimEngine(host, { freeSpace: async () => 1e9 })
+    try {
+      const err = await tiny.svc.create({ name: 'x', image: KNOWN_IMAGES.tahoeBase }).done.catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'DISK_FULL' })
+      expect((err as Error).message).toContain('1.0 GB is free')
+    } finally {
+      await tiny.dispose()
+    }
+  }, T)
+
+  it('a pull is stopped once Tart announces an image bigger than the free space', async () => {
+    const small = await createSimEngine(host, { freeSpace: async () => 20e9 })
+    try {
+      const err = await small.svc.create({ name: 'x', image: KNOWN_IMAGES.tahoeBase }).done.catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'DISK_FULL' })
+      expect((err as Error).message).toContain('23.4 GB compressed')
+      const oci = JSON.parse((await host.run(['list', '--format', 'json', '--source', 'oci'])).stdout) as { Name: string }[]
+      expect(oci.some((e) => e.Name.includes('tahoe'))).toBe(false)
+      expect((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout).not.toContain('"x"')
+    } finally {
+      await small.dispose()
+    }
+  }, T)
+
+  it('Tart running out of space mid-pull is DISK_FULL', async () => {
+    const full = await createSimEngine(host, { env: { ...process.env, ...host.env, TART_SIM_DISK_FULL: '1' } })
+    try {
+      const err = await full.svc.create({ name: 'x', image: KNOWN_IMAGES.sequoiaVanilla }).done.catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'DISK_FULL' })
+    } finally {
+      await full.dispose()
+    }
+  }, T)
+
+  it('reads interactive progress (cursor escapes) when CI is not set', async () => {
+    const env = { ...process.env, ...host.env, TART_SIM_PULL_SECONDS: '1.5' }
+    delete (env as Record<string, string | undefined>).CI
+    const tty = await createSimEngine(host, { env })
+    try {
+      const { taskId, done } = tty.svc.create({ name: 'ubu', image: KNOWN_IMAGES.ubuntu })
+      await done
+      const percents = tty.tasks.filter((t) => t.id === taskId && t.percent !== null && t.state === 'running').map((t) => t.percent)
+      expect(percents.length).toBeGreaterThan(2)
+      expect(percents).toContain(0)
+      expect(tty.tasks.filter((t) => t.id === taskId).at(-1)!.log.join('\n')).toContain('pulling disk (1.2 GB compressed)...')
+    } finally {
+      await tty.dispose()
+    }
+  }, T)
+
+  it('a guest that never gets an IP times out with VM_BOOT_TIMEOUT', async () => {
+    const quick = await createSimEngine(host, { timing: { ipWaitSeconds: 2, sshWaitMs: 2000, shutdownGraceMs: 2000, suspendWaitMs: 5000 } })
+    try {
+      await host.setFaults('b', { no_ip: true })
+      const err = await quick.svc.start('b').done.catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'VM_BOOT_TIMEOUT' })
+    } finally {
+      await host.setFaults('b', {})
+      await host.run(['stop', 'b'])
+      await quick.dispose()
+    }
+  }, T)
+})

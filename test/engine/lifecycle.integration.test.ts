@@ -1,0 +1,201 @@
+// Against the simulated Tart host: real guests (OpenSSH), real files on their disks, real git.
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimHost, type SimHost } from '../sim/harness'
+import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
+
+const isRoot = process.getuid?.() === 0
+const T = 90_000
+
+describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () => {
+  let host: SimHost
+  let eng: SimEngine
+
+  beforeAll(async () => {
+    host = await createSimHost()
+    eng = await createSimEngine(host)
+  })
+  afterAll(async () => {
+    if (host) await stopEverything(host)
+    await host?.cleanup()
+    await eng?.dispose()
+  })
+
+  it('creates a VM from the base image: pull with progress, clone, set resources, new MAC and serial', async () => {
+    const { done, taskId } = eng.svc.create({ name: 'dev' })
+    await done
+    const task = eng.tasks.filter((t) => t.id === taskId).at(-1)!
+    expect(task.state).toBe('succeeded')
+    expect(task.steps.map((s) => s.state)).toEqual(['done', 'done', 'done'])
+    expect(eng.tasks.some((t) => t.id === taskId && t.percent !== null && t.percent > 0 && t.percent < 100)).toBe(true)
+    const vm = await eng.svc.get('dev')
+    expect(vm).toMatchObject({ name: 'dev', state: 'stopped', role: 'workspace', cpu: 4, memoryMb: 8192, diskGb: 80, baseImage: 'ghcr.io/cirruslabs/macos-sequoia-base:latest' })
+    const cfg = JSON.parse(await readFile(join(host.vmPath('dev'), 'config.json'), 'utf8'))
+    const image = JSON.parse((await host.run(['list', '--format', 'json', '--source', 'oci'])).stdout)[0]
+    expect(image).toBeDefined()
+    expect(cfg.macAddress).toMatch(/^[0-9a-f:]{17}$/)
+  }, T)
+
+  it('never replaces an existing VM on create', async () => {
+    await expect(eng.svc.create({ name: 'dev' }).done).rejects.toMatchObject({ code: 'VM_EXISTS' })
+  })
+
+  it('starts headless and detached, waits for IP and SSH, reporting each step', async () => {
+    eng.settings.outputFolder = join(eng.calHome, 'cal-output')
+    const { done, taskId } = eng.svc.start('dev')
+    await done
+    const task = eng.tasks.filter((t) => t.id === taskId).at(-1)!
+    expect(task.steps.map((s) => [s.id, s.state])).toEqual([['check', 'done'], ['boot', 'done'], ['ip', 'done'], ['ssh', 'done']])
+    expect(task.log.join('\n')).toContain(`sharing ${join(eng.calHome, 'cal-output', 'dev')} with the VM`)
+    expect(existsSync(join(eng.calHome, 'cal-output', 'dev'))).toBe(true)
+    eng.settings.outputFolder = ''
+    const vm = await eng.svc.get('dev')
+    expect(vm.state).toBe('running')
+    expect(vm.ip).toMatch(/^127\.0\.64\./)
+    expect(existsSync(join(eng.calHome, 'run', 'dev.json'))).toBe(true)
+    expect(existsSync(join(eng.calHome, 'logs', 'dev.log'))).toBe(true)
+    expect(eng.vmEmits.some((l) => l.find((v) => v.name === 'dev')?.state === 'starting')).toBe(true)
+    expect((await eng.handlers['vms:sshCommand']({ name: 'dev' })).command).toBe(`ssh -i ${eng.calHome}/ssh/id_ed25519 -o UserKnownHostsFile=${eng.calHome}/ssh/known_hosts admin@${vm.ip}`)
+    await expect(eng.svc.start('dev').done).rejects.toMatchObject({ code: 'VM_ALREADY_RUNNING' })
+  }, T)
+
+  it('snapshot of a running VM keeps the session; restore brings a deleted file back', async () => {
+    const r1 = await eng.exec('dev', 'mkdir -p ~/notes && echo precious > ~/notes/file.txt && cat ~/notes/file.txt')
+    expect(r1.stdout.trim()).toBe('precious')
+    const { done, taskId } = eng.svc.createSnapshot('dev', 'before', 'manual')
+    const snap = await done
+    expect(snap).toMatchObject({ name: 'before', vm: 'dev', kind: 'manual', tartName: 'dev.snap.before' })
+    const steps = eng.tasks.filter((t) => t.id === taskId).at(-1)!.steps
+    expect(steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done'])
+    expect((await eng.svc.get('dev')).state).toBe('running')
+    expect((await eng.svc.listSnapshots('dev')).map((s) => s.name)).toEqual(['before'])
+    // Snapshot clones are not workspaces.
+    expect((await eng.svc.list()).map((v) => v.name)).toEqual(['dev'])
+
+    await eng.exec('dev', 'rm ~/notes/file.txt')
+    expect((await eng.exec('dev', 'test -e ~/notes/file.txt')).code).not.toBe(0)
+    const started = await eng.svc.restoreSnapshot('dev', 'before', false)
+    await started.done
+    expect((await eng.svc.get('dev')).state).toBe('running')
+    expect((await eng.exec('dev', 'cat ~/notes/file.txt')).stdout.trim()).toBe('precious')
+    // The scratch VMs are gone.
+    const names = JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name)
+    expect(names.sort()).toEqual(['dev', 'dev.snap.before'])
+  }, T)
+
+  it('refuses a restore while a repo has unpushed work, and proceeds once confirmed', async () => {
+    const script = [
+      'set -e',
+      'mkdir -p ~/workspace/app && cd ~/workspace/app',
+      'git init -q -b main . && git -c user.name=a -c user.email=a@b commit -q --allow-empty -m one',
+      'git init -q --bare ~/remote.git && git remote add origin ~/remote.git && git push -q -u origin main',
+      'git -c user.name=a -c user.email=a@b commit -q --allow-empty -m unpushed',
+    ].join('\n')
+    expect((await eng.exec('dev', `sh -c '${script}'`)).code).toBe(0)
+    const report = await eng.svc.checkGit('dev')
+    expect(report.clean).toBe(false)
+    expect(report.repos.find((r) => r.path.endsWith('/workspace/app'))).toMatchObject({ unpushed: 1 })
+    const err = await eng.svc.restoreSnapshot('dev', 'before', false).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'GIT_RISK' })
+    expect((err as { details: { report: { clean: boolean } } }).details.report.clean).toBe(false)
+    expect((await eng.exec('dev', 'test -d ~/workspace/app')).code).toBe(0)
+
+    // The CLI without a TTY and without --yes refuses, with the risk on stderr and exit code 6.
+    const cli = await eng.cal(['snapshot', 'restore', 'dev', 'before'])
+    expect(cli.code).toBe(6)
+    expect(cli.stderr).toContain('error: ')
+    expect(cli.stderr).toContain('1 commit not pushed')
+    expect(cli.stderr).toContain('--yes')
+  }, T)
+
+  it('a restore whose clone fails half-way leaves the working VM intact', async () => {
+    await host.setFaults('dev.snap.before', { clone_fail: true })
+    const started = await eng.svc.restoreSnapshot('dev', 'before', true)
+    const err = await started.done.catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'TART_FAILED', details: expect.objectContaining({ workingVmIntact: true }) })
+    expect((err as Error).message).toContain('was not touched')
+    const vm = await eng.svc.get('dev')
+    expect(vm.state).toBe('running')
+    expect((await eng.exec('dev', 'test -d ~/workspace/app')).code).toBe(0)
+    await host.setFaults('dev.snap.before', {})
+  }, T)
+
+  it('stops cleanly (guest asked to shut down), then reports VM_NOT_RUNNING', async () => {
+    const { done, taskId } = eng.svc.stop('dev')
+    await done
+    const task = eng.tasks.filter((t) => t.id === taskId).at(-1)!
+    expect(task.log.join('\n')).toContain('asked the guest OS to shut down')
+    expect(task.steps.find((s) => s.id === 'poweroff')?.state).toBe('pending')
+    expect((await eng.svc.get('dev')).state).toBe('stopped')
+    expect(existsSync(join(eng.calHome, 'run', 'dev.json'))).toBe(false)
+    await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING' })
+  }, T)
+
+  it('restore of a stopped VM needs confirmation (it cannot be checked); it comes back as the snapshot was', async () => {
+    await expect(eng.svc.restoreSnapshot('dev', 'before', false)).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' })
+    await (await eng.svc.restoreSnapshot('dev', 'before', true)).done
+    // "before" was taken from a running VM by suspending it, so it holds the saved memory state: not started, resumable.
+    expect((await eng.svc.get('dev')).state).toBe('suspended')
+    // The snapshot predates the repo.
+    expect(existsSync(join(host.guestHome('dev'), 'workspace', 'app'))).toBe(false)
+    expect(await readFile(join(host.guestHome('dev'), 'notes', 'file.txt'), 'utf8')).toBe('precious\n')
+  }, T)
+
+  it('session snapshots, rollback and retention', async () => {
+    eng.settings.snapshots.keep = 2
+    await writeFile(join(host.guestHome('dev'), 'marker'), 'one')
+    const s1 = await eng.svc.takeSessionSnapshot('dev')
+    expect(s1.kind).toBe('session')
+    await new Promise((r) => setTimeout(r, 1100))
+    await writeFile(join(host.guestHome('dev'), 'marker'), 'two')
+    await eng.svc.takeSessionSnapshot('dev')
+    await new Promise((r) => setTimeout(r, 1100))
+    await eng.svc.takeSessionSnapshot('dev')
+    const snaps = await eng.svc.listSnapshots('dev')
+    expect(snaps.filter((s) => s.kind === 'session')).toHaveLength(2)
+    expect(snaps.some((s) => s.name === s1.name)).toBe(false)
+    expect(snaps.some((s) => s.name === 'before')).toBe(true)
+    expect((await eng.svc.get('dev')).lastSessionSnapshotAt).not.toBeNull()
+
+    await writeFile(join(host.guestHome('dev'), 'marker'), 'three')
+    await (await eng.svc.rollback('dev', true)).done
+    expect(await readFile(join(host.guestHome('dev'), 'marker'), 'utf8')).toBe('two')
+  }, T)
+
+  it('disk usage counts the VM and its snapshots', async () => {
+    const u = await eng.svc.diskUsage()
+    expect(u.vms).toEqual([expect.objectContaining({ name: 'dev', snapshotCount: 3 })])
+    expect(u.freeGb).toBeGreaterThan(0)
+  })
+
+  it('suspend and resume', async () => {
+    await eng.svc.start('dev').done
+    await eng.exec('dev', 'echo alive > ~/resume.txt')
+    await eng.svc.suspend('dev').done
+    expect((await eng.svc.get('dev')).state).toBe('suspended')
+    await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING' })
+    await eng.svc.start('dev').done
+    expect((await eng.svc.get('dev')).state).toBe('running')
+    expect((await eng.exec('dev', 'cat ~/resume.txt')).stdout.trim()).toBe('alive')
+  }, T)
+
+  it('restart, then force stop', async () => {
+    await eng.svc.restart('dev').done
+    expect((await eng.svc.get('dev')).state).toBe('running')
+    await eng.svc.stop('dev', true).done
+    expect((await eng.svc.get('dev')).state).toBe('stopped')
+  }, T)
+
+  it('deletes snapshots, protects cal-clean, deletes a VM with its snapshots', async () => {
+    await eng.svc.deleteSnapshot('dev', 'before').done
+    expect((await eng.svc.listSnapshots('dev')).some((s) => s.name === 'before')).toBe(false)
+    await eng.svc.create({ name: 'cal-clean' }).done
+    await expect(eng.svc.delete('cal-clean', false, true).then((s) => s.done)).rejects.toMatchObject({ code: 'VM_PROTECTED' })
+    await (await eng.svc.delete('cal-clean', true, true)).done
+    await (await eng.svc.delete('dev', false, true)).done
+    const names = JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout)
+    expect(names).toEqual([])
+  }, T)
+})

@@ -1,0 +1,123 @@
+/**
+ * Test helper: CAL's VM service wired to a simulated Tart host, with a RemoteExec built on ssh2 directly
+ * (password admin/admin, as the sim guests accept), plus the CLI context over the same handlers.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Client } from 'ssh2'
+import type { CommandHandlers } from '../../src/shared/api'
+import { defaultSettings, type Settings } from '../../src/shared/settings'
+import type { Task } from '../../src/shared/task'
+import type { VmInfo } from '../../src/shared/vm'
+import { EngineEvents } from '../../src/core/events'
+import type { RemoteExec } from '../../src/core/git/remote-exec'
+import { TaskManager } from '../../src/core/tasks/tasks'
+import { createVmService, vmHandlers, type VmService, type VmServiceDeps } from '../../src/core/vms/handlers'
+import { runCli } from '../../src/cli/main'
+import type { SimHost } from '../sim/harness'
+
+/** One non-PTY exec over a fresh ssh2 connection. */
+export function ssh2Exec(target: (vm: string) => Promise<{ host: string; port: number }>): RemoteExec {
+  return async (vm, command, opts = {}) => {
+    const { host, port } = await target(vm)
+    const client = new Client()
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve()).once('error', reject)
+      client.connect({ host, port, username: 'admin', password: 'admin', readyTimeout: 10_000 })
+    })
+    try {
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`remote command timed out in ${vm}`)), opts.timeoutMs ?? 30_000)
+        client.exec(command, (err, stream) => {
+          if (err) return reject(err)
+          let stdout = ''
+          let stderr = ''
+          let code = -1
+          stream.on('data', (d: Buffer) => (stdout += d.toString()))
+          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+          stream.on('exit', (c: number | null) => (code = c ?? -1))
+          stream.on('close', () => {
+            clearTimeout(timer)
+            resolve({ stdout, stderr, code })
+          })
+        })
+      })
+    } finally {
+      client.end()
+    }
+  }
+}
+
+export interface SimEngine {
+  calHome: string
+  svc: VmService
+  handlers: Pick<CommandHandlers, keyof ReturnType<typeof vmHandlers>>
+  events: EngineEvents
+  tasks: Task[]
+  vmEmits: VmInfo[][]
+  settings: Settings
+  exec: RemoteExec
+  /** Runs `cal ARGS` in-process against this engine; returns exit code and output. */
+  cal(args: string[], io?: { isTTY?: boolean; answer?: boolean }): Promise<{ code: number; stdout: string; stderr: string }>
+  dispose(): Promise<void>
+}
+
+export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDeps> = {}): Promise<SimEngine> {
+  const calHome = await mkdtemp(join(tmpdir(), 'cal-home-'))
+  const events = new EngineEvents()
+  const taskLog: Task[] = []
+  const vmEmits: VmInfo[][] = []
+  const settings = defaultSettings()
+  const tasks = new TaskManager((t) => {
+    taskLog.push(t)
+    events.emit('tasks:updated', t)
+  })
+  let svc: VmService | null = null
+  const exec = ssh2Exec((vm) => svc!.sshTarget(vm))
+  svc = createVmService({
+    calHome,
+    tartPath: host.tartPath,
+    env: { ...process.env, ...host.env },
+    tasks,
+    emitVms: (v) => {
+      vmEmits.push(v)
+      events.emit('vms:changed', v)
+    },
+    exec,
+    settings: () => settings,
+    timing: { ipWaitSeconds: 30, sshWaitMs: 30_000, shutdownGraceMs: 10_000, suspendWaitMs: 30_000 },
+    ...extra,
+  })
+  const handlers = vmHandlers(svc)
+  return {
+    calHome,
+    svc,
+    handlers,
+    events,
+    tasks: taskLog,
+    vmEmits,
+    settings,
+    exec,
+    async cal(args, io = {}) {
+      let stdout = ''
+      let stderr = ''
+      const code = await runCli(
+        args,
+        { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: io.isTTY ?? false, confirm: async () => io.answer ?? false },
+        async () => ({ handlers: handlers as CommandHandlers, events, calHome }),
+      )
+      return { code, stdout, stderr }
+    },
+    async dispose() {
+      await rm(calHome, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Stops every VM still running under the host (the engine starts `tart run` detached, outside the harness). */
+export async function stopEverything(host: SimHost): Promise<void> {
+  const r = await host.run(['list', '--format', 'json', '--source', 'local'])
+  const list = r.exitCode === 0 ? (JSON.parse(r.stdout) as { Name: string; State: string }[]) : []
+  await Promise.all(list.filter((v) => v.State === 'running').map((v) => host.run(['stop', '--timeout', '5', v.Name])))
+}
