@@ -24,6 +24,9 @@ export interface TermEntry {
   /** Last size sent to main, so only real changes are sent. */
   sent: { cols: number; rows: number } | null
   listeners: Set<() => void>
+  /** A write is being parsed; output arriving meanwhile waits in `queued`. */
+  writing: boolean
+  queued: string[]
 }
 
 const entries = new Map<string, TermEntry>()
@@ -73,7 +76,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set() }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), writing: false, queued: [] }
   entries.set(id, e)
   return e
 }
@@ -83,6 +86,29 @@ function sendSize(e: TermEntry, cols: number, rows: number): void {
   if (e.sent && e.sent.cols === cols && e.sent.rows === rows) return
   e.sent = { cols, rows }
   window.cal.terminal.resize({ id: e.id, cols, rows })
+}
+
+/**
+ * One write in flight per terminal: output arriving while xterm is still parsing is joined and written as one
+ * piece when the previous write completes. Idle terminals write at once (a keystroke's echo is not delayed);
+ * a busy one gets fewer, larger writes. Each write is acknowledged once parsed, which is what lets main
+ * release its back-pressure.
+ */
+function writeData(e: TermEntry, data: string): void {
+  if (e.writing) {
+    e.queued.push(data)
+    return
+  }
+  e.writing = true
+  e.term.write(data, () => {
+    window.cal.terminal.ack({ id: e.id, bytes: data.length })
+    e.writing = false
+    if (e.queued.length > 0) {
+      const next = e.queued.length === 1 ? e.queued[0]! : e.queued.join('')
+      e.queued = []
+      writeData(e, next)
+    }
+  })
 }
 
 /** Release a session's xterm (its tab was closed). */
@@ -115,9 +141,7 @@ export function setTerminalTheme(choice: ThemeChoice): void {
 export function ensureTerminalListeners(): void {
   if (listening || typeof window === 'undefined' || !window.cal) return
   listening = true
-  window.cal.on('terminal:data', ({ id, data }) => {
-    getOrCreateTerm(id).term.write(data, () => window.cal.terminal.ack({ id, bytes: data.length }))
-  })
+  window.cal.on('terminal:data', ({ id, data }) => writeData(getOrCreateTerm(id), data))
   window.cal.on('terminal:state', ({ id, state, message }) => setTermState(id, state, message))
   onSystemThemeChange(() => setTerminalTheme(themeChoice))
 }

@@ -1,0 +1,109 @@
+import type { Page } from '@playwright/test'
+import type { PageWindow } from './page-types'
+
+export const DONE_TITLE = 'cal-bench-done'
+/** Printed after the payload: xterm reports the title change once it has parsed everything before it. */
+export const DONE_MARK = `printf '\\033]2;${DONE_TITLE}\\007'`
+
+export interface FloodResult {
+  chars: number
+  ms: number
+}
+
+/** Mount the session full-window; resolves once its xterm exists and has the expected size. */
+export async function mount(page: Page, id: string): Promise<void> {
+  await page.evaluate((sid) => (globalThis as unknown as PageWindow).__calMountTerminal(sid), id)
+  await page.waitForFunction((sid) => !!(globalThis as unknown as PageWindow).__calTerms.get(sid), id)
+}
+
+/**
+ * Send one Enter to a session that waits for it (`read _; payload; done-mark`) and time, in the page, from the
+ * first output byte after it to xterm having parsed the done mark. Keeps the chunks for the ceiling replay.
+ */
+export function timeFlood(page: Page, id: string, keep: boolean): Promise<FloodResult> {
+  return page.evaluate(
+    ({ sid, keep, title }) =>
+      new Promise<FloodResult>((resolve) => {
+        const w = globalThis as unknown as PageWindow
+        const term = w.__calTerms.get(sid)!
+        const chunks: string[] = []
+        let t0 = 0
+        let chars = 0
+        let armed = false
+        const off = w.cal.on('terminal:data', ({ id, data }) => {
+          if (id !== sid || !armed) return
+          if (!t0) t0 = performance.now()
+          chars += data.length
+          if (keep) chunks.push(data)
+        })
+        const sub = term.onTitleChange((t) => {
+          if (t !== title) return
+          const ms = performance.now() - t0
+          sub.dispose()
+          off()
+          w.__bench = { chunks }
+          resolve({ chars, ms })
+        })
+        armed = true
+        w.cal.terminal.input({ id: sid, data: '\r' })
+      }),
+    { sid: id, keep, title: DONE_TITLE },
+  )
+}
+
+/** xterm's own parse rate for the kept chunks, written in-page into a fresh registry xterm of the same size. */
+export function timeCeiling(page: Page, id: string): Promise<FloodResult> {
+  return page.evaluate(
+    ({ sid, title }) =>
+      new Promise<FloodResult>((resolve) => {
+        const w = globalThis as unknown as PageWindow
+        const term = w.__calTerms.get(sid)!
+        const chunks = (w.__bench?.chunks ?? []) as string[]
+        const chars = chunks.reduce((n, c) => n + c.length, 0)
+        const t0 = performance.now()
+        const sub = term.onTitleChange((t) => {
+          if (t !== title) return
+          sub.dispose()
+          resolve({ chars, ms: performance.now() - t0 })
+        })
+        for (const c of chunks) term.write(c)
+        w.__bench = {}
+      }),
+    { sid: id, title: DONE_TITLE },
+  )
+}
+
+/** Keystroke-to-echo times (ms): xterm input → window.cal → ssh2 → guest PTY echo → back → parsed by xterm. */
+export function timeEchoes(page: Page, id: string, count: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ sid, count }) => {
+      const w = globalThis as unknown as PageWindow
+      const term = w.__calTerms.get(sid)!
+      const times: number[] = []
+      for (let i = 0; i < count; i++) {
+        const ch = String.fromCharCode(97 + (i % 26))
+        const ms = await new Promise<number>((resolve) => {
+          // The registry's listener (registered first) has already handed the data to xterm; an empty write
+          // queues behind it, so its callback runs once the echo is parsed, whether xterm parsed it at once or later.
+          const off = w.cal.on('terminal:data', ({ id, data }) => {
+            if (id !== sid || !data.includes(ch)) return
+            off()
+            term.write('', () => resolve(performance.now() - t0))
+          })
+          const t0 = performance.now()
+          term.input(ch, true)
+        })
+        times.push(ms)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      return times
+    },
+    { sid: id, count },
+  )
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[i] ?? NaN
+}

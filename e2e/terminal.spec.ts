@@ -1,0 +1,96 @@
+import type { Page } from '@playwright/test'
+import type { CalApi } from '../src/shared/api'
+import { expect, test } from './fixtures'
+
+// The embedded terminal end to end: Chromium → browser host → engine → ssh2 → the sim VM's tmux, and back.
+// The session is opened through window.cal and shown with the terminal's own full-window test mount, so these
+// tests do not depend on the app's layout.
+
+interface TermLike {
+  cols: number
+  rows: number
+  buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } }
+}
+interface PageWindow {
+  cal: CalApi
+  __calMountTerminal(id: string | null): void
+  __calTerms: { get(id: string): TermLike | undefined }
+  __states?: string[]
+}
+
+const VM = 'e2e-term'
+test.describe.configure({ mode: 'serial' })
+
+async function openShell(page: Page, name: string): Promise<string> {
+  await page.waitForFunction(() => typeof (globalThis as unknown as PageWindow).__calMountTerminal === 'function')
+  const id = await page.evaluate(async ({ vm, name }) => {
+    const w = globalThis as unknown as PageWindow
+    w.__states = []
+    w.cal.on('terminal:state', (s) => w.__states!.push(s.state))
+    const r = await w.cal.terminal.open({ vm, kind: 'shell', name, cols: 80, rows: 24 })
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`)
+    w.__calMountTerminal(r.value.id)
+    return r.value.id
+  }, { vm: VM, name })
+  await expect(page.getByTestId(`terminal-${id}`)).toBeVisible()
+  await page.getByTestId(`terminal-${id}`).locator('.xterm').click()
+  return id
+}
+
+function screen(page: Page, id: string): Promise<string> {
+  return page.evaluate((sid) => {
+    const buf = (globalThis as unknown as PageWindow).__calTerms.get(sid)!.buffer.active
+    const lines: string[] = []
+    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '')
+    return lines.join('\n')
+  }, id)
+}
+
+const size = (page: Page, id: string) => page.evaluate((sid) => {
+  const t = (globalThis as unknown as PageWindow).__calTerms.get(sid)!
+  return { cols: t.cols, rows: t.rows }
+}, id)
+
+test.beforeAll(async ({ sim }) => {
+  await sim.bootVm(VM)
+})
+
+test('types a command and sees its output, follows a window resize', async ({ page }) => {
+  const id = await openShell(page, 'e2e-typing')
+  await page.keyboard.type('echo "answer-$((6*7))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^answer-42$/m)
+
+  const before = await size(page, id)
+  await page.setViewportSize({ width: 900, height: 520 })
+  await expect.poll(async () => (await size(page, id)).cols).toBeLessThan(before.cols)
+  const { cols } = await size(page, id)
+  await page.keyboard.type('clear; echo "size=$(stty size)"\n')
+  // tmux keeps one row for its status line, so only the columns are compared exactly.
+  await expect.poll(() => screen(page, id)).toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
+})
+
+test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {
+  const id = await openShell(page, 'e2e-drop')
+  await page.keyboard.type('MARK=kept; echo "before-$MARK"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^before-kept$/m)
+
+  const dropped = await sim.harness.sim(['drop', VM])
+  expect(dropped.exitCode).toBe(0)
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageWindow).__states)).toContain('reconnecting')
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageWindow).__states?.at(-1))).toBe('connected')
+  await expect(page.getByTestId(`terminal-${id}`)).toHaveAttribute('data-state', 'connected')
+  // tmux redraws the same screen on reattach, and the same shell still has its variable.
+  await expect.poll(() => screen(page, id)).toMatch(/^before-kept$/m)
+  await page.getByTestId(`terminal-${id}`).locator('.xterm').click()
+  await page.keyboard.type('echo "after-$MARK"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^after-kept$/m)
+})
+
+test('stays responsive during an output flood', async ({ page }) => {
+  const id = await openShell(page, 'e2e-flood')
+  await page.keyboard.type('timeout 8 yes "flood flood flood flood flood flood flood flood"; clear\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^flood flood/m)
+  // Typed while the flood runs: the page must take the keys and the shell runs them once the flood ends.
+  await page.keyboard.type('echo "typed-during-$((1+1))"\n')
+  await expect.poll(() => screen(page, id), { timeout: 30_000 }).toMatch(/^typed-during-2$/m)
+})

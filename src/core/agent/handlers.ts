@@ -1,0 +1,95 @@
+import type { CommandHandlers } from '../../shared/api'
+import { CalError } from '../../shared/errors'
+import type { Settings } from '../../shared/settings'
+import type { LaunchInfo } from '../../shared/terminal'
+import type { AgentId, VmInfo } from '../../shared/vm'
+import type { RemoteExec } from '../ssh/exec'
+import type { TerminalService } from '../terminal/service'
+import { AGENTS } from './agents'
+
+export { AGENTS, type AgentSpec } from './agents'
+
+export interface AgentDeps {
+  terminals: TerminalService
+  vmState: (vm: string) => Promise<VmInfo>
+  takeSessionSnapshot: (vm: string) => Promise<unknown>
+  settings: () => Settings
+  lastSessionSnapshotAt: (vm: string) => Promise<string | null>
+  exec: RemoteExec
+}
+
+/** The workspace's agent: a per-VM override, else the default. */
+export function agentFor(settings: Settings, vm: string, requested?: AgentId): AgentId {
+  return requested ?? settings.workspaceAgents[vm] ?? settings.defaultAgent
+}
+
+/**
+ * One exec that finds the first git repository under ~/workspace (else ~) and prints its origin and branch.
+ * Output: three lines — directory, origin URL (maybe empty), branch.
+ */
+export const FIND_REPO_SCRIPT = [
+  'for d in "$HOME"/workspace/*/ "$HOME"/workspace/ "$HOME"/*/; do',
+  'if [ -e "$d.git" ]; then',
+  'printf "%s\\n" "${d%/}";',
+  'git -C "$d" config --get remote.origin.url || echo;',
+  'git -C "$d" rev-parse --abbrev-ref HEAD 2>/dev/null || echo;',
+  'exit 0;',
+  'fi;',
+  'done',
+].join(' ')
+
+/** "git@github.com:owner/repo.git" or "https://host/owner/repo(.git)" → "owner/repo"; else the folder's name. */
+export function repositoryName(dir: string, origin: string): string {
+  const m = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(origin.trim())
+  if (origin.trim() && m) return m[1]!
+  return dir.split('/').filter(Boolean).pop() ?? dir
+}
+
+async function findRepository(exec: RemoteExec, vm: string): Promise<{ repository: string | null; branch: string | null }> {
+  try {
+    const r = await exec(vm, FIND_REPO_SCRIPT, { timeoutMs: 10_000 })
+    const [dir, origin = '', branch = ''] = r.stdout.split('\n')
+    if (r.code !== 0 || !dir) return { repository: null, branch: null }
+    return { repository: repositoryName(dir, origin), branch: branch.trim() || null }
+  } catch {
+    // Launch information is a convenience: an unreachable VM only means "unknown".
+    return { repository: null, branch: null }
+  }
+}
+
+export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:launchInfo' | 'agent:launch'> {
+  return {
+    'agent:launchInfo': async ({ name }): Promise<LaunchInfo> => {
+      const settings = deps.settings()
+      const info = await deps.vmState(name)
+      const spec = AGENTS[agentFor(settings, name)]
+      const [repo, lastBackupAt] = await Promise.all([
+        info.state === 'running' ? findRepository(deps.exec, name) : Promise.resolve({ repository: null, branch: null }),
+        deps.lastSessionSnapshotAt(name),
+      ])
+      return {
+        vm: name,
+        vmState: info.state,
+        agent: spec.id,
+        agentLabel: spec.label,
+        isolated: true,
+        repository: repo.repository,
+        branch: repo.branch,
+        lastBackupAt,
+        autoSnapshot: settings.snapshots.autoAtSessionStart,
+        warning: spec.warning,
+      }
+    },
+    'agent:launch': async (input) => {
+      const settings = deps.settings()
+      const info = await deps.vmState(input.vm)
+      if (info.state !== 'running') {
+        throw new CalError('VM_NOT_RUNNING', `VM "${input.vm}" is ${info.state}, so its agent cannot start.`, 'Start the VM first, then launch the agent.', { vm: input.vm, state: info.state })
+      }
+      const spec = AGENTS[agentFor(settings, input.vm, input.agent)]
+      // The snapshot comes first so "roll back to session start" really returns to before the agent ran.
+      if (input.backupFirst || settings.snapshots.autoAtSessionStart) await deps.takeSessionSnapshot(input.vm)
+      return deps.terminals.launchAgent(input.vm, { command: spec.command, cols: input.cols, rows: input.rows })
+    },
+  }
+}

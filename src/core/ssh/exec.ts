@@ -1,0 +1,118 @@
+import type { Client, ClientChannel } from 'ssh2'
+import { CalError } from '../../shared/errors'
+
+export interface ExecOptions {
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Written to the command's stdin, then closed (secrets go here, never on the command line). */
+  stdin?: string
+}
+
+export interface ExecResult {
+  stdout: string
+  stderr: string
+  code: number
+}
+
+/** The signature the engine's git check and others depend on. */
+export type RemoteExec = (
+  vm: string,
+  command: string,
+  opts?: { timeoutMs?: number; signal?: AbortSignal },
+) => Promise<ExecResult>
+
+/** Open a channel running `command` (no PTY unless asked), as a promise. */
+export function openExec(client: Client, command: string, pty?: { cols: number; rows: number }): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    const cb = (err: Error | undefined, ch: ClientChannel) => (err ? reject(err) : resolve(ch))
+    try {
+      if (pty) {
+        const ptyOpts = { term: 'xterm-256color', cols: pty.cols, rows: pty.rows, width: 0, height: 0 }
+        client.exec(command, { pty: ptyOpts }, cb)
+      } else {
+        client.exec(command, cb)
+      }
+    } catch (err) {
+      reject(err as Error)
+    }
+  })
+}
+
+/**
+ * Run one command to completion. On timeout or abort the remote process gets SIGKILL and the channel is
+ * closed, so nothing keeps running in the guest and the connection stays usable.
+ */
+export async function execOn(client: Client, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  if (opts.signal?.aborted) throw cancelled()
+  const ch = await openExec(client, command)
+  return new Promise<ExecResult>((resolve, reject) => {
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let code: number | null = null
+    let signalName: string | null = null
+    let settled = false
+    const finish = (fn: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', onAbort)
+      fn()
+    }
+    const stop = (error: CalError) =>
+      finish(() => {
+        killRemote(ch)
+        ch.close()
+        reject(error)
+      })
+    const onAbort = () => stop(cancelled())
+    const timer = opts.timeoutMs
+      ? setTimeout(
+          () =>
+            stop(
+              new CalError('SSH_TIMEOUT', `The remote command did not finish within ${opts.timeoutMs} ms.`, 'It was stopped; try again, or check whether the VM is overloaded.', {
+                timeoutMs: opts.timeoutMs,
+              }),
+            ),
+          opts.timeoutMs,
+        )
+      : undefined
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    ch.on('data', (d: Buffer) => out.push(d))
+    ch.stderr.on('data', (d: Buffer) => err.push(d))
+    ch.on('exit', (c: number | null, sig?: string) => {
+      code = c
+      signalName = sig ?? null
+    })
+    ch.on('close', () =>
+      finish(() => {
+        if (code === null && signalName === null) {
+          reject(new CalError('SSH_DISCONNECTED', 'The SSH connection closed before the remote command finished.', 'Check that the VM is still running, then try again.'))
+          return
+        }
+        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 + 9 })
+      }),
+    )
+    if (opts.stdin !== undefined) ch.end(opts.stdin)
+    else ch.end()
+  })
+}
+
+type ChannelInternals = { outgoing?: { id: number; state: string }; _client?: { _protocol?: { signal(id: number, sig: string): void } } }
+
+/**
+ * Send SIGKILL to the remote command (sshd kills its process group). ssh2's channel.signal() refuses once we
+ * have sent EOF on stdin, which every exec does, so the request goes through the protocol object directly.
+ */
+function killRemote(ch: ClientChannel): void {
+  const c = ch as unknown as ChannelInternals
+  try {
+    if (c.outgoing && (c.outgoing.state === 'open' || c.outgoing.state === 'eof')) c._client?._protocol?.signal(c.outgoing.id, 'KILL')
+    else ch.signal('KILL')
+  } catch {
+    // The channel is already gone; closing it is enough.
+  }
+}
+
+function cancelled(): CalError {
+  return new CalError('CANCELLED', 'The remote command was cancelled.')
+}

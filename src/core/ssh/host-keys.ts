@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto'
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ensureSshDir, knownHostsPath } from './keys'
+
+/** What CAL remembers per VM name: its pinned host key and whether CAL's key is installed there. */
+export interface HostPin {
+  keyType: string
+  /** base64 of the SSH host key blob, as in known_hosts. */
+  key: string
+  fingerprint: string
+  pinnedAt: string
+  /** The known_hosts host spec last written for this VM ("127.0.64.2" or "[host]:2222"). */
+  address: string | null
+  /** Set once CAL's public key is in the guest's authorized_keys: from then on, key authentication only. */
+  keyInstalled: boolean
+}
+
+interface PinFile {
+  version: 1
+  vms: Record<string, HostPin>
+}
+
+export type VerifyResult =
+  | { ok: true; firstContact: boolean }
+  | { ok: false; expected: string; actual: string }
+
+/** SHA256 fingerprint exactly as `ssh-keygen -l` prints it. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
+}
+
+/** The key type is the first SSH string in the blob ("ssh-ed25519", "ecdsa-sha2-nistp256", …). */
+export function keyTypeOf(blob: Buffer): string {
+  const len = blob.readUInt32BE(0)
+  return blob.subarray(4, 4 + len).toString('latin1')
+}
+
+export function hostSpec(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`
+}
+
+const COMMENT = 'cal-vm='
+
+/**
+ * Trust-on-first-use pins, keyed by VM name (IPs change between boots), mirrored into an OpenSSH-readable
+ * known_hosts file (one line per VM: "ADDRESS TYPE KEY cal-vm=NAME") so `ssh -o UserKnownHostsFile=…
+ * -o StrictHostKeyChecking=yes` works with the same trust. All writes go through one queue and an atomic rename.
+ */
+export class HostKeyStore {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly calHome: string) {}
+
+  private get pinPath(): string {
+    return join(this.calHome, 'ssh', 'host-pins.json')
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  async get(vm: string): Promise<HostPin | null> {
+    return (await this.read()).vms[vm] ?? null
+  }
+
+  /** Compare a presented host key with the pin; pin it on first contact; keep known_hosts in step with the address. */
+  verify(vm: string, host: string, port: number, blob: Buffer): Promise<VerifyResult> {
+    return this.serial(async () => {
+      const pins = await this.read()
+      const key = blob.toString('base64')
+      const address = hostSpec(host, port)
+      const pin = pins.vms[vm]
+      if (pin && pin.key !== key) return { ok: false, expected: pin.fingerprint, actual: fingerprint(blob) }
+      const firstContact = !pin
+      const next: HostPin = pin ?? {
+        keyType: keyTypeOf(blob),
+        key,
+        fingerprint: fingerprint(blob),
+        pinnedAt: new Date().toISOString(),
+        address: null,
+        keyInstalled: false,
+      }
+      // An address belongs to the VM seen there last: another VM that held it before no longer does.
+      const previousHolders = Object.entries(pins.vms).filter(([name, p]) => name !== vm && p.address === address)
+      for (const [, p] of previousHolders) p.address = null
+      if (firstContact || next.address !== address || previousHolders.length > 0) {
+        next.address = address
+        pins.vms[vm] = next
+        await this.write(pins)
+      }
+      return { ok: true, firstContact }
+    })
+  }
+
+  markKeyInstalled(vm: string): Promise<void> {
+    return this.serial(async () => {
+      const pins = await this.read()
+      const pin = pins.vms[vm]
+      if (!pin || pin.keyInstalled) return
+      pin.keyInstalled = true
+      await this.write(pins)
+    })
+  }
+
+  /** Forget the VM's host key (and the record of CAL's installed key): the next contact pins afresh, with the password. */
+  forget(vm: string): Promise<void> {
+    return this.serial(async () => {
+      const pins = await this.read()
+      delete pins.vms[vm]
+      await this.write(pins)
+    })
+  }
+
+  private async read(): Promise<PinFile> {
+    try {
+      const parsed = JSON.parse(await readFile(this.pinPath, 'utf8')) as PinFile
+      if (parsed && parsed.version === 1 && parsed.vms && typeof parsed.vms === 'object') return parsed
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err
+    }
+    return { version: 1, vms: {} }
+  }
+
+  /** Rewrites the pin map and regenerates known_hosts from it, keeping lines CAL did not write. */
+  private async write(pins: PinFile): Promise<void> {
+    await ensureSshDir(this.calHome)
+    await atomicWrite(this.pinPath, `${JSON.stringify(pins, null, 2)}\n`)
+    const khPath = knownHostsPath(this.calHome)
+    let foreign: string[] = []
+    try {
+      foreign = (await readFile(khPath, 'utf8')).split('\n').filter((l) => l.trim() && !l.includes(` ${COMMENT}`))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    const ours = Object.entries(pins.vms).filter(([, p]) => p.address)
+    // An address belongs to the VM that holds it now; drop foreign lines that name one of ours.
+    const taken = new Set(ours.map(([, p]) => p.address))
+    foreign = foreign.filter((l) => !taken.has(l.split(/\s+/)[0] ?? ''))
+    const lines = ours.map(([name, p]) => `${p.address} ${p.keyType} ${p.key} ${COMMENT}${name}`)
+    await atomicWrite(khPath, [...foreign, ...lines].map((l) => `${l}\n`).join(''))
+  }
+}
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, text, { mode: 0o600 })
+  await rename(tmp, path)
+}

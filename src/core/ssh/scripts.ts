@@ -1,0 +1,29 @@
+import { shellQuote } from './quote'
+
+/** Idempotently add CAL's public key to ~/.ssh/authorized_keys with the modes sshd's StrictModes wants. */
+export function installKeyScript(publicKey: string): string {
+  const k = shellQuote(publicKey)
+  const f = '"$HOME/.ssh/authorized_keys"'
+  return [
+    'umask 077',
+    'mkdir -p "$HOME/.ssh"',
+    `touch ${f}`,
+    'chmod 700 "$HOME/.ssh"',
+    `chmod 600 ${f}`,
+    // A last line without a newline would swallow ours.
+    `if [ -s ${f} ] && [ -n "$(tail -c 1 ${f})" ]; then echo >> ${f}; fi`,
+    `grep -qxF ${k} ${f} || printf '%s\\n' ${k} >> ${f}`,
+  ].join(' && ')
+}
+
+/** Reads the password from stdin and unlocks the login keychain; exits 127 on a guest without `security` (not macOS). */
+export function unlockKeychainScript(): string {
+  return [
+    'IFS= read -r CAL_KC_PW',
+    'command -v security >/dev/null 2>&1 || exit 127',
+    'security unlock-keychain -p "$CAL_KC_PW" "$HOME/Library/Keychains/login.keychain-db"',
+  ].join('; ')
+}
+
+/** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
+export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'

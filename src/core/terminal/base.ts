@@ -1,0 +1,84 @@
+import type { EventPayload } from '../../shared/api'
+import type { TerminalSession, TerminalState } from '../../shared/terminal'
+import { OutputBatcher } from './batcher'
+import { FlowControl } from './flow'
+
+export type TerminalEmit = {
+  (event: 'terminal:data', payload: EventPayload<'terminal:data'>): void
+  (event: 'terminal:state', payload: EventPayload<'terminal:state'>): void
+}
+
+/**
+ * What every terminal transport shares: output batching toward the renderer, acknowledgement-driven
+ * back-pressure, state events and the rows/cols bookkeeping that drops resizes that change nothing.
+ */
+export abstract class TerminalBase {
+  readonly info: TerminalSession
+  protected readonly batcher: OutputBatcher
+  protected readonly flow: FlowControl
+  protected closed = false
+  private readonly closeListeners = new Set<() => void>()
+
+  constructor(
+    info: TerminalSession,
+    protected readonly emit: TerminalEmit,
+  ) {
+    this.info = info
+    this.batcher = new OutputBatcher((data) => {
+      this.flow.sent(data.length)
+      this.emit('terminal:data', { id: this.info.id, data })
+    })
+    this.flow = new FlowControl(
+      () => this.pauseSource(),
+      () => this.resumeSource(),
+    )
+  }
+
+  abstract input(data: string): void
+  /** detach leaves a tmux session running in the VM; end kills it. */
+  abstract close(mode: 'detach' | 'end'): Promise<void>
+  protected abstract applyResize(cols: number, rows: number): void
+  protected abstract pauseSource(): void
+  protected abstract resumeSource(): void
+
+  resize(cols: number, rows: number): void {
+    if (cols === this.info.cols && rows === this.info.rows) return
+    this.info.cols = cols
+    this.info.rows = rows
+    if (!this.closed) this.applyResize(cols, rows)
+  }
+
+  ack(chars: number): void {
+    this.flow.ack(chars)
+  }
+
+  onClosed(listener: () => void): void {
+    this.closeListeners.add(listener)
+  }
+
+  protected output(chunk: Buffer | string): void {
+    this.batcher.write(chunk)
+  }
+
+  /** Write a line of CAL's own into the terminal (dim), e.g. a notice that tmux is missing. */
+  protected say(text: string): void {
+    this.batcher.write(`\r\n\x1b[2m[CAL] ${text}\x1b[0m\r\n`)
+  }
+
+  protected setState(state: TerminalState, message: string | null = null): void {
+    if (this.info.state === state && state !== 'reconnecting') return
+    this.info.state = state
+    this.emit('terminal:state', { id: this.info.id, state, message })
+  }
+
+  /** Final: flush output, announce 'closed' once, release listeners. */
+  protected finish(message: string | null): void {
+    if (this.closed) return
+    this.closed = true
+    this.batcher.dispose()
+    this.flow.dispose()
+    this.setState('closed', message)
+    for (const l of this.closeListeners) l()
+    this.closeListeners.clear()
+  }
+}

@@ -1,0 +1,86 @@
+export interface FlowOptions {
+  /** Pause the source once this many characters are sent but not yet written into the renderer's xterm. */
+  highWater?: number
+  /** Resume once the backlog falls below this. */
+  lowWater?: number
+  /** A paused stream with no acknowledgement for this long resumes anyway (the window went away or reloaded). */
+  stallMs?: number
+}
+
+/**
+ * Back-pressure between main and the renderer: characters sent are counted until the renderer acknowledges
+ * having written them into xterm; past the high-water mark the source (ssh2 channel or pty) is paused, so a
+ * flood is held in the guest and in TCP windows, never in main's memory.
+ */
+export class FlowControl {
+  private unacked = 0
+  private paused = false
+  private stallTimer: NodeJS.Timeout | null = null
+  private readonly high: number
+  private readonly low: number
+  private readonly stallMs: number
+
+  constructor(
+    private readonly pause: () => void,
+    private readonly resume: () => void,
+    opts: FlowOptions = {},
+  ) {
+    this.high = opts.highWater ?? 1024 * 1024
+    this.low = opts.lowWater ?? 256 * 1024
+    this.stallMs = opts.stallMs ?? 5_000
+  }
+
+  get backlog(): number {
+    return this.unacked
+  }
+
+  get isPaused(): boolean {
+    return this.paused
+  }
+
+  sent(chars: number): void {
+    this.unacked += chars
+    if (!this.paused && this.unacked > this.high) {
+      this.paused = true
+      this.pause()
+      this.watchStall()
+    }
+  }
+
+  ack(chars: number): void {
+    this.unacked = Math.max(0, this.unacked - chars)
+    if (this.paused) {
+      if (this.unacked < this.low) this.release()
+      else this.watchStall()
+    }
+  }
+
+  /** Forget the backlog (a fresh stream after a reconnect, or a renderer that vanished). */
+  reset(): void {
+    this.unacked = 0
+    if (this.paused) this.release()
+  }
+
+  dispose(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer)
+    this.stallTimer = null
+  }
+
+  private release(): void {
+    this.paused = false
+    if (this.stallTimer) clearTimeout(this.stallTimer)
+    this.stallTimer = null
+    this.resume()
+  }
+
+  private watchStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer)
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = null
+      if (this.paused) {
+        this.unacked = 0
+        this.release()
+      }
+    }, this.stallMs)
+  }
+}

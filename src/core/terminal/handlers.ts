@@ -1,0 +1,36 @@
+import type { CommandHandlers, SendHandlers } from '../../shared/api'
+import type { SshPool } from '../ssh/pool'
+import type { TerminalEmit } from './base'
+import { TerminalService } from './service'
+
+export { TerminalService, AGENT_TMUX_SESSION } from './service'
+export type { TerminalEmit } from './base'
+
+/** Build the terminal service; `emit` carries 'terminal:data' and 'terminal:state' (EngineEvents['emit'] fits). */
+export function createTerminalService(deps: { pool: SshPool; emit: TerminalEmit; calHome: string }): TerminalService {
+  return new TerminalService(deps)
+}
+
+export function terminalHandlers(svc: TerminalService): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey'> {
+  return {
+    'terminal:open': (input) => svc.open(input),
+    'terminal:list': async () => svc.list(),
+    'terminal:close': async (input) => {
+      await svc.close(input)
+      return { ok: true as const }
+    },
+    'terminal:forgetHostKey': async ({ name }) => {
+      await svc.forgetHostKey(name)
+      return { ok: true as const }
+    },
+  }
+}
+
+/** Keystrokes, resizes and acknowledgements: one-way, never awaited. */
+export function terminalSends(svc: TerminalService): SendHandlers {
+  return {
+    'terminal:input': (p) => svc.input(p),
+    'terminal:resize': (p) => svc.resize(p),
+    'terminal:ack': (p) => svc.ack(p),
+  }
+}

@@ -1,0 +1,178 @@
+import type { ClientChannel } from 'ssh2'
+import { CalError, type ErrorCode } from '../../shared/errors'
+import type { TerminalSession } from '../../shared/terminal'
+import type { SshPool } from '../ssh/pool'
+import { shellJoin } from '../ssh/quote'
+import { FIND_TMUX } from '../ssh/scripts'
+import { TerminalBase, type TerminalEmit } from './base'
+
+export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
+
+/** Errors that retrying cannot fix: the terminal stops and says why. */
+const FATAL: ReadonlySet<ErrorCode> = new Set(['SSH_HOST_KEY_MISMATCH', 'SSH_AUTH_FAILED', 'VM_NOT_FOUND', 'NAME_INVALID'])
+const MAX_BACKOFF_MS = 5_000
+
+export interface SshTerminalParams {
+  pool: SshPool
+  vm: string
+  tmuxName: string
+  /** Typed into the tmux session when this open creates it (the agent's command); ignored when attaching. */
+  startCommand?: string
+  /** Run this on the PTY instead of tmux (one-off commands, benchmarks); it is not reattached after a drop. */
+  rawCommand?: string
+}
+
+/**
+ * A terminal on the VM's tmux session over an ssh2 PTY channel. When the connection drops it shows
+ * "reconnecting", retries with backoff and runs `tmux new-session -A` again, which reattaches to the same
+ * session and redraws its screen.
+ */
+export class SshTerminal extends TerminalBase {
+  private channel: ClientChannel | null = null
+  private tmuxPath: string | null = null
+  private reconnectTimer: NodeJS.Timeout | null = null
+  private attempt = 0
+
+  private constructor(
+    private readonly p: SshTerminalParams,
+    info: TerminalSession,
+    emit: TerminalEmit,
+  ) {
+    super(info, emit)
+  }
+
+  /** Connects and attaches; a failure here is thrown to the caller (nothing is left behind). */
+  static async open(p: SshTerminalParams, info: TerminalSession, emit: TerminalEmit): Promise<SshTerminal> {
+    const t = new SshTerminal(p, info, emit)
+    try {
+      await t.attach(true)
+    } catch (err) {
+      t.closed = true
+      throw err
+    }
+    return t
+  }
+
+  input(data: string): void {
+    this.channel?.write(data)
+  }
+
+  async close(mode: 'detach' | 'end'): Promise<void> {
+    if (this.closed) return
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = null
+    const ch = this.channel
+    this.channel = null
+    if (mode === 'end' && this.info.tmuxSession && this.tmuxPath) {
+      const kill = shellJoin([this.tmuxPath, 'kill-session', '-t', `=${this.info.tmuxSession}`])
+      await this.p.pool.exec(this.p.vm, kill, { timeoutMs: 10_000 }).catch(() => undefined)
+    }
+    ch?.close()
+    this.finish(mode === 'end' ? 'The session ended.' : 'Detached: the tmux session keeps running in the VM.')
+  }
+
+  protected applyResize(cols: number, rows: number): void {
+    // ssh2 takes rows first.
+    this.channel?.setWindow(rows, cols, 0, 0)
+  }
+
+  protected pauseSource(): void {
+    this.channel?.pause()
+  }
+
+  protected resumeSource(): void {
+    this.channel?.resume()
+  }
+
+  private async attach(first: boolean): Promise<void> {
+    const { pool, vm, tmuxName } = this.p
+    if (this.p.rawCommand) {
+      const ch = await pool.shell(vm, { cols: this.info.cols, rows: this.info.rows, command: this.p.rawCommand })
+      this.info.tmuxSession = null
+      this.wire(ch)
+      this.setState('connected')
+      return
+    }
+    const found = (await pool.exec(vm, FIND_TMUX, { timeoutMs: 15_000 })).stdout.trim().split('\n')[0]
+    this.tmuxPath = found || null
+    const { cols, rows } = this.info
+    let ch: ClientChannel
+    if (this.tmuxPath) {
+      if (first && this.p.startCommand) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.startCommand, cols, rows), { timeoutMs: 15_000 })
+      ch = await pool.shell(vm, { cols, rows, command: `exec ${shellJoin([this.tmuxPath, '-u', 'new-session', '-A', '-s', tmuxName])}` })
+      this.info.tmuxSession = tmuxName
+      this.info.notice = null
+    } else {
+      ch = await pool.shell(vm, { cols, rows })
+      this.info.tmuxSession = null
+      this.info.notice = NO_TMUX_NOTICE
+      this.say(first ? NO_TMUX_NOTICE : 'Reconnected to a new login shell: without tmux, the previous one did not survive.')
+      if (first && this.p.startCommand) ch.write(`${this.p.startCommand}\r`)
+    }
+    if (this.closed) {
+      ch.close()
+      return
+    }
+    this.wire(ch)
+    // The window may have been resized while we were connecting.
+    if (cols !== this.info.cols || rows !== this.info.rows) this.applyResize(this.info.cols, this.info.rows)
+    this.setState('connected')
+  }
+
+  private wire(ch: ClientChannel): void {
+    let exited = false
+    this.flow.reset()
+    this.channel = ch
+    ch.on('data', (d: Buffer) => this.output(d))
+    ch.stderr.on('data', (d: Buffer) => this.output(d))
+    ch.on('exit', () => {
+      exited = true
+    })
+    ch.on('close', () => {
+      if (this.channel !== ch) return
+      this.channel = null
+      if (this.closed) return
+      // An exit status means tmux (or the shell) ended on its own; no exit status means the connection went away.
+      if (exited) this.finish(this.info.tmuxSession ? 'The tmux session ended or was detached.' : 'The shell exited.')
+      else if (this.p.rawCommand) this.finish('The connection to the VM was lost; the command ended with it.')
+      else this.scheduleReconnect('The connection to the VM was lost.')
+    })
+  }
+
+  private scheduleReconnect(message: string): void {
+    if (this.closed) return
+    this.setState('reconnecting', message)
+    const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.attempt)
+    this.attempt += 1
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null
+      this.attach(false).then(
+        () => {
+          this.attempt = 0
+        },
+        (err: unknown) => {
+          const e = CalError.from(err)
+          if (FATAL.has(e.code)) {
+            this.say(e.message)
+            this.finish(`${e.message} ${e.hint}`.trim())
+          } else {
+            this.scheduleReconnect(`The last attempt failed: ${e.message}`)
+          }
+        },
+      )
+    }, delay)
+  }
+}
+
+/** Create the tmux session detached and type the start command into its shell, unless the session already exists. */
+function startSessionScript(tmux: string, name: string, command: string, cols: number, rows: number): string {
+  const t = (args: string[]) => shellJoin([tmux, ...args])
+  const target = `=${name}:`
+  return [
+    `if ! ${t(['has-session', '-t', `=${name}`])} 2>/dev/null; then`,
+    `${t(['-u', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows)])} &&`,
+    `${t(['send-keys', '-t', target, '-l', command])} &&`,
+    `${t(['send-keys', '-t', target, 'Enter'])};`,
+    'fi',
+  ].join(' ')
+}

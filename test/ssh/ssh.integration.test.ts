@@ -1,0 +1,251 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import ssh2 from 'ssh2'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CalError } from '../../src/shared/errors'
+import { defaultSettings } from '../../src/shared/settings'
+import type { VmInfo } from '../../src/shared/vm'
+import { agentHandlers } from '../../src/core/agent/handlers'
+import { SshPool, type SshCredentials } from '../../src/core/ssh/pool'
+import { clientKeyPath, knownHostsPath } from '../../src/core/ssh/keys'
+import { createTerminalService, terminalHandlers, terminalSends } from '../../src/core/terminal/handlers'
+import type { CommandHandlers } from '../../src/shared/api'
+import type { CliContext } from '../../src/cli/context'
+import { sshCommand, opensshArgs } from '../../src/cli/commands/ssh'
+import { createSimHost, type SimHost, type SimVm } from '../sim/harness'
+import { EventLog, tartResolver } from './helpers'
+
+const VM = 'ssh-it'
+let sim: SimHost
+let vm: SimVm
+let calHome: string
+const pools: SshPool[] = []
+const logs: string[] = []
+
+function pool(creds: Partial<SshCredentials> = {}): SshPool {
+  const p = new SshPool({
+    calHome,
+    resolveTarget: tartResolver(sim),
+    credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false, ...creds }),
+    log: (l) => logs.push(l),
+  })
+  pools.push(p)
+  return p
+}
+
+async function rejection(p: Promise<unknown>): Promise<CalError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(CalError)
+  return err as CalError
+}
+
+beforeAll(async () => {
+  calHome = mkdtempSync(join(tmpdir(), 'cal-ssh-it-'))
+  sim = await createSimHost()
+  vm = await sim.bootVm(VM)
+})
+
+afterAll(async () => {
+  for (const p of pools) await p.dispose()
+  await sim?.cleanup()
+  rmSync(calHome, { recursive: true, force: true })
+})
+
+describe('connections', () => {
+  it('bootstraps with the password, installs CAL key, then logs in with the key only', async () => {
+    const first = pool()
+    expect((await first.exec(VM, 'echo hello')).stdout).toBe('hello\n')
+    const pub = (await readFile(`${clientKeyPath(calHome)}.pub`, 'utf8')).trim()
+    expect((await readFile(clientKeyPath(calHome))).length).toBeGreaterThan(100)
+    expect(((await import('node:fs')).statSync(clientKeyPath(calHome)).mode & 0o777).toString(8)).toBe('600')
+    const authorized = await readFile(join(sim.guestHome(VM), '.ssh', 'authorized_keys'), 'utf8')
+    expect(authorized.split('\n')).toContain(pub)
+    const known = await readFile(knownHostsPath(calHome), 'utf8')
+    expect(known).toMatch(new RegExp(`^${vm.ip.replace(/\./g, '\\.')} ssh-\\S+ \\S+ cal-vm=${VM}$`, 'm'))
+    await first.dispose()
+
+    // A wrong password no longer matters: CAL's key is the only credential offered.
+    const keyOnly = pool({ password: 'not-the-password' })
+    expect((await keyOnly.exec(VM, 'whoami')).stdout.trim()).toBe('admin')
+
+    // OpenSSH accepts the same key and pinned host key with strict checking.
+    const r = await execa('ssh', [
+      '-i', clientKeyPath(calHome),
+      '-o', `UserKnownHostsFile=${knownHostsPath(calHome)}`,
+      '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
+      `admin@${vm.ip}`, 'echo', 'openssh-ok',
+    ], { reject: false })
+    expect(r.stdout.trim()).toBe('openssh-ok')
+  })
+
+  it('refuses a changed host key until the pin is forgotten', async () => {
+    const pinPath = join(calHome, 'ssh', 'host-pins.json')
+    const pins = JSON.parse(await readFile(pinPath, 'utf8'))
+    const other = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').public)
+    if (other instanceof Error) throw other
+    pins.vms[VM].key = other.getPublicSSH().toString('base64')
+    pins.vms[VM].fingerprint = 'SHA256:previous'
+    await writeFile(pinPath, JSON.stringify(pins))
+
+    const p = pool()
+    const err = await rejection(p.exec(VM, 'true'))
+    expect(err.code).toBe('SSH_HOST_KEY_MISMATCH')
+    expect(err.message).toContain('SHA256:previous')
+    expect(err.hint).toMatch(/Forget host key/)
+
+    await p.forgetHostKey(VM)
+    expect((await p.exec(VM, 'echo again')).stdout).toBe('again\n')
+    expect(JSON.parse(await readFile(pinPath, 'utf8')).vms[VM].key).not.toBe(pins.vms[VM].key)
+  })
+
+  it('stops a command on timeout and on cancel, killing it in the guest', async () => {
+    const p = pool()
+    const timedOut = await rejection(p.exec(VM, 'sleep 37.25', { timeoutMs: 300 }))
+    expect(timedOut.code).toBe('SSH_TIMEOUT')
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 200)
+    const cancelled = await rejection(p.exec(VM, 'sleep 37.5', { signal: ac.signal }))
+    expect(cancelled.code).toBe('CANCELLED')
+    const left = await p.exec(VM, "ps ax -o args | grep -c '^sleep 37' || true")
+    expect(left.stdout.trim()).toBe('0')
+    expect((await p.exec(VM, 'exit 3')).code).toBe(3)
+  })
+
+  it('unlocks the login keychain on connect without logging the password', async () => {
+    const secret = 'kc-S3cret-7781'
+    const before = logs.length
+    const p = pool({ password: secret, unlockKeychain: true })
+    await p.exec(VM, 'true')
+    const calls = await sim.readCalls(VM)
+    const unlock = calls.find((c) => c[0] === 'security' && c[1] === 'unlock-keychain')
+    expect(unlock).toEqual(['security', 'unlock-keychain', '-p', secret, expect.stringMatching(/Library\/Keychains\/login\.keychain-db$/)])
+    expect(logs.slice(before).join('\n')).toContain('login keychain unlocked')
+    expect(logs.join('\n')).not.toContain(secret)
+    for (const f of await readdir(calHome, { recursive: true, withFileTypes: true })) {
+      if (f.isFile()) expect(await readFile(join(f.parentPath, f.name), 'utf8')).not.toContain(secret)
+    }
+  })
+})
+
+describe('terminal sessions', () => {
+  const events = new EventLog()
+  let p: SshPool
+  let svc: ReturnType<typeof createTerminalService>
+  const pane = async (name: string) => (await p.exec(VM, `tmux capture-pane -p -t '=${name}:'`)).stdout
+  const untilPane = (name: string, re: RegExp, what: string) => {
+    let last = ''
+    const check = async () => {
+      const deadline = Date.now() + 15_000
+      while (Date.now() < deadline) {
+        last = await pane(name).catch(() => '')
+        if (re.test(last)) return last
+        await new Promise((r) => setTimeout(r, 150))
+      }
+      throw new Error(`timed out waiting for ${what}; pane:\n${last}`)
+    }
+    return check()
+  }
+
+  beforeAll(() => {
+    p = pool()
+    svc = createTerminalService({ pool: p, emit: events.emit, calHome })
+  })
+  afterAll(() => svc.dispose())
+
+  it('runs commands in tmux, resizes the guest, and reattaches after a dropped connection', async () => {
+    const handlers = terminalHandlers(svc)
+    const sends = terminalSends(svc)
+    const s = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
+    expect(s).toMatchObject({ vm: VM, kind: 'shell', tmuxSession: 'shell-1', state: 'connected', notice: null })
+    await events.until(() => events.text(s.id).length > 0, 'first output')
+
+    sends['terminal:input']({ id: s.id, data: 'MARK=kept-$((6*7)); echo "state-$MARK"\r' })
+    await untilPane('shell-1', /^state-kept-42$/m, 'command output')
+
+    sends['terminal:resize']({ id: s.id, cols: 100, rows: 30 })
+    sends['terminal:resize']({ id: s.id, cols: 100, rows: 30 })
+    sends['terminal:input']({ id: s.id, data: 'echo "size=$(stty size)"\r' })
+    await untilPane('shell-1', /^size=\d+ 100$/m, 'stty size after resize')
+    expect((await p.exec(VM, `tmux list-clients -t '=shell-1' -F '#{client_width}x#{client_height}'`)).stdout.trim()).toBe('100x30')
+
+    const drop = await sim.sim(['drop', VM])
+    expect(drop.exitCode).toBe(0)
+    await events.until(() => events.states.some((e) => e.id === s.id && e.state === 'reconnecting'), 'reconnecting state')
+    await events.until(() => events.states.at(-1)?.state === 'connected', 'reconnected')
+    sends['terminal:input']({ id: s.id, data: 'echo "after-$MARK"\r' })
+    const screen = await untilPane('shell-1', /^after-kept-42$/m, 'same shell after reconnect')
+    expect(screen).toMatch(/^state-kept-42$/m)
+    expect(svc.list().find((t) => t.id === s.id)?.state).toBe('connected')
+  })
+
+  it('detaches (tmux keeps running) versus ends the session', async () => {
+    const handlers = terminalHandlers(svc)
+    const s = (await handlers['terminal:list']({}))[0]!
+    await handlers['terminal:close']({ id: s.id, mode: 'detach' })
+    expect((await p.exec(VM, "tmux has-session -t '=shell-1'")).code).toBe(0)
+    const again = await handlers['terminal:open']({ vm: VM, kind: 'shell', name: 'shell-1', cols: 80, rows: 24 })
+    expect(await pane('shell-1')).toMatch(/after-kept-42/)
+    await handlers['terminal:close']({ id: again.id, mode: 'end' })
+    expect((await p.exec(VM, "tmux has-session -t '=shell-1'")).code).not.toBe(0)
+    expect(events.states.at(-1)).toMatchObject({ id: again.id, state: 'closed' })
+  })
+
+  it('launches the agent in its own tmux session after the session snapshot', async () => {
+    const order: string[] = []
+    const info = { name: VM, state: 'running' } as VmInfo
+    const agent = agentHandlers({
+      terminals: svc,
+      vmState: async () => info,
+      takeSessionSnapshot: async () => void order.push('snapshot'),
+      settings: () => ({ ...defaultSettings(), workspaceAgents: { [VM]: 'opencode' } }),
+      lastSessionSnapshotAt: async () => null,
+      exec: (v, c, o) => p.exec(v, c, o),
+    })
+    const launchInfo = await agent['agent:launchInfo']({ name: VM })
+    expect(launchInfo).toMatchObject({ agent: 'opencode', agentLabel: 'opencode', vmState: 'running', warning: null, autoSnapshot: true })
+    const s = await agent['agent:launch']({ vm: VM, backupFirst: false, cols: 90, rows: 25 })
+    order.push('launched')
+    expect(order).toEqual(['snapshot', 'launched'])
+    expect(s).toMatchObject({ kind: 'agent', tmuxSession: 'cal-agent' })
+    await untilPane('cal-agent', /opencode \(tart-sim stand-in\)/, 'agent banner')
+    await terminalHandlers(svc)['terminal:close']({ id: s.id, mode: 'end' })
+  })
+
+  it('reattaches once SSH is back after the VM restarts', async () => {
+    const s = await terminalHandlers(svc)['terminal:open']({ vm: VM, kind: 'shell', name: 'after-boot', cols: 80, rows: 24 })
+    await vm.stop()
+    await events.until(() => events.states.some((e) => e.id === s.id && e.state === 'reconnecting'), 'reconnecting state')
+    vm = sim.startVm(VM)
+    await sim.waitForIp(vm)
+    await events.until(() => svc.get(s.id)?.state === 'connected', 'reattached after restart', 30_000)
+    terminalSends(svc)['terminal:input']({ id: s.id, data: 'echo "back-$((40+2))"\r' })
+    await untilPane('after-boot', /^back-42$/m, 'input after restart')
+  })
+})
+
+describe('cal ssh', () => {
+  it('runs one command with CAL key and pinned host key, and builds a strict OpenSSH command line', async () => {
+    const handlers = {
+      'vms:get': async () => ({ name: VM, state: 'running', ip: vm.ip }),
+      'settings:get': async () => ({ settings: defaultSettings(), warning: null }),
+    } as unknown as CommandHandlers
+    const out: string[] = []
+    const ctx = { handlers, calHome, stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), json: false, yes: false, isTTY: false } as unknown as CliContext
+    expect(await sshCommand([VM, '--', 'echo cli > ~/cli-ran; exit 7'], ctx)).toBe(7)
+    expect(await readFile(join(sim.guestHome(VM), 'cli-ran'), 'utf8')).toBe('cli\n')
+    expect(await sshCommand([VM, '--', 'test', '-d', '/tmp'], ctx)).toBe(0)
+
+    const argv = opensshArgs(calHome, 'admin', vm.ip, 22, 'cal-agent')
+    expect(argv).toEqual(expect.arrayContaining(['-i', clientKeyPath(calHome), `UserKnownHostsFile=${knownHostsPath(calHome)}`, 'StrictHostKeyChecking=yes', '-t', `admin@${vm.ip}`]))
+    // The same trust and key work non-interactively (no TTY here, so check with a plain command).
+    const r = await execa('ssh', [...argv.slice(0, argv.indexOf('-t')), '-o', 'BatchMode=yes', `admin@${vm.ip}`, 'tmux -V'], { reject: false })
+    expect(r.stdout).toMatch(/^tmux \d/)
+  })
+})
+

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import ssh2 from 'ssh2'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { repositoryName, agentFor } from '../../src/core/agent/handlers'
+import { HostKeyStore, fingerprint } from '../../src/core/ssh/host-keys'
+import { knownHostsPath } from '../../src/core/ssh/keys'
+import { shellJoin, shellQuote } from '../../src/core/ssh/quote'
+import { OutputBatcher } from '../../src/core/terminal/batcher'
+import { FlowControl } from '../../src/core/terminal/flow'
+import { defaultSettings } from '../../src/shared/settings'
+
+const dirs: string[] = []
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'cal-unit-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  vi.useRealTimers()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+describe('shellQuote', () => {
+  it('survives a real shell for awkward arguments', async () => {
+    const args = ['plain', '', "it's", 'a b', '$HOME', '`x`', '\\n', '"q"', 'ünï']
+    const r = await execa('sh', ['-c', `printf '%s\\n' ${shellJoin(args)}`])
+    expect(r.stdout.split('\n')).toEqual(args)
+    expect(shellQuote('a-b_c/d.e')).toBe('a-b_c/d.e')
+  })
+})
+
+describe('OutputBatcher', () => {
+  it('sends the first chunk at once, then batches, and never splits a UTF-8 character', () => {
+    vi.useFakeTimers()
+    const out: string[] = []
+    const b = new OutputBatcher((d) => out.push(d))
+    b.write(Buffer.from('a'))
+    expect(out).toEqual(['a'])
+    const euro = Buffer.from('€') // 3 bytes
+    b.write(Buffer.concat([Buffer.from('x'), euro.subarray(0, 1)]))
+    b.write(euro.subarray(1))
+    expect(out).toEqual(['a'])
+    vi.advanceTimersByTime(16)
+    expect(out).toEqual(['a', 'x€'])
+    vi.advanceTimersByTime(16)
+    b.write(Buffer.alloc(70 * 1024, 0x41))
+    expect(out.length).toBe(3)
+    b.write(Buffer.from('tail'))
+    b.write(Buffer.alloc(64 * 1024, 0x42))
+    expect(out.length).toBe(4)
+    b.dispose()
+  })
+})
+
+describe('FlowControl', () => {
+  it('pauses past the high-water mark, resumes below the low one, and recovers from a vanished renderer', () => {
+    vi.useFakeTimers()
+    const calls: string[] = []
+    const f = new FlowControl(() => calls.push('pause'), () => calls.push('resume'), { highWater: 100, lowWater: 20, stallMs: 1000 })
+    f.sent(60)
+    f.sent(60)
+    expect(calls).toEqual(['pause'])
+    f.ack(90)
+    expect(calls).toEqual(['pause'])
+    f.ack(20)
+    expect(calls).toEqual(['pause', 'resume'])
+    f.sent(200)
+    vi.advanceTimersByTime(1000)
+    expect(calls).toEqual(['pause', 'resume', 'pause', 'resume'])
+    expect(f.backlog).toBe(0)
+  })
+})
+
+describe('HostKeyStore', () => {
+  const blob = (seed: number) => {
+    const k = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519', { comment: String(seed) }).public)
+    if (k instanceof Error) throw k
+    return k.getPublicSSH()
+  }
+
+  it('pins per VM name, follows IP changes, refuses a changed key and forgets on request', async () => {
+    const home = tmp()
+    const store = new HostKeyStore(home)
+    const a = blob(1)
+    const b = blob(2)
+    expect(await store.verify('alpha', '127.0.64.2', 22, a)).toEqual({ ok: true, firstContact: true })
+    expect(await store.verify('alpha', '127.0.64.3', 22, a)).toEqual({ ok: true, firstContact: false })
+    let kh = await readFile(knownHostsPath(home), 'utf8')
+    expect(kh).toBe(`127.0.64.3 ssh-ed25519 ${a.toString('base64')} cal-vm=alpha\n`)
+    // Another VM takes over the old address; a non-22 port uses OpenSSH's [host]:port form.
+    await store.verify('beta', '127.0.64.3', 22, b)
+    await store.verify('alpha', '10.0.0.5', 2222, a)
+    kh = await readFile(knownHostsPath(home), 'utf8')
+    expect(kh).toContain(`127.0.64.3 ssh-ed25519 ${b.toString('base64')} cal-vm=beta`)
+    expect(kh).toContain(`[10.0.0.5]:2222 ssh-ed25519 ${a.toString('base64')} cal-vm=alpha`)
+    expect(await store.verify('alpha', '10.0.0.5', 2222, b)).toEqual({ ok: false, expected: fingerprint(a), actual: fingerprint(b) })
+    await store.forget('alpha')
+    expect(await store.get('alpha')).toBeNull()
+    expect(await readFile(knownHostsPath(home), 'utf8')).not.toContain('cal-vm=alpha')
+    const fp = await execa('ssh-keygen', ['-l', '-f', knownHostsPath(home)])
+    expect(fp.stdout).toContain(fingerprint(b))
+  })
+})
+
+describe('agent helpers', () => {
+  it('names repositories and picks the workspace agent', () => {
+    expect(repositoryName('/home/admin/workspace/app', 'git@github.com:acme/app.git')).toBe('acme/app')
+    expect(repositoryName('/home/admin/workspace/app', 'https://github.com/acme/tool')).toBe('acme/tool')
+    expect(repositoryName('/home/admin/workspace/app', '')).toBe('app')
+    const s = { ...defaultSettings(), workspaceAgents: { w1: 'cursor' as const } }
+    expect(agentFor(s, 'w1')).toBe('cursor')
+    expect(agentFor(s, 'w2')).toBe('claude')
+    expect(agentFor(s, 'w1', 'opencode')).toBe('opencode')
+  })
+})
