@@ -1,9 +1,14 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { commandNames, type CommandHandlers, type SendHandlers } from '../shared/api'
-import { CalError } from '../shared/errors'
+import type { CommandHandlers, SendHandlers } from '../shared/api'
+import { agentHandlers } from './agent/handlers'
 import { EngineEvents } from './events'
-import { settingsHandlers, type SettingsStore } from './settings'
+import { createFileSettingsStore, settingsHandlers, type SettingsStore } from './settings'
+import { SshPool } from './ssh/pool'
+import { TaskManager } from './tasks/tasks'
+import { createTerminalService, terminalHandlers, terminalSends } from './terminal/handlers'
+import { createVmService, vmHandlers, type VmService } from './vms/handlers'
+import { CalError } from '../shared/errors'
 
 export interface EngineOptions {
   /** CAL's own data (default ~/.cal, or CAL_HOME). */
@@ -11,14 +16,23 @@ export interface EngineOptions {
   /** The tart executable (default: CAL_TART, else `tart` on PATH). */
   tartPath?: string
   appVersion?: string
-  /** Settings shared with the CLI (electron-store in the app, a plain file elsewhere). */
+  /** Settings shared with the CLI (electron-store in the app; by default the same file, read in plain Node). */
   settings?: SettingsStore
+  /**
+   * Re-read Tart's VM list this often (ms) to notice VMs that stop on their own; 0 turns it off.
+   * The app and the browser host watch; the CLI, which runs one verb and exits, does not.
+   */
+  watchVmsMs?: number
+  /** Diagnostics; never receives secrets. */
+  log?: (line: string) => void
 }
 
 export interface Engine {
   handlers: CommandHandlers
   sends: SendHandlers
   events: EngineEvents
+  vms: VmService
+  settings: SettingsStore
   dispose(): Promise<void>
 }
 
@@ -26,39 +40,71 @@ export function resolveCalHome(explicit?: string): string {
   return explicit ?? process.env.CAL_HOME ?? join(homedir(), '.cal')
 }
 
+/** Builds every engine service once and binds them to the contract's channels. */
 export function createEngine(options: EngineOptions = {}): Engine {
   const events = new EngineEvents()
   const calHome = resolveCalHome(options.calHome)
-  const pending = (name: string) => async () => {
-    throw new CalError('INTERNAL', `${name} is not available in this build.`)
-  }
-  const handlers = Object.fromEntries(commandNames.map((n) => [n, pending(n)])) as unknown as CommandHandlers
-  handlers['app:status'] = async () => ({
-    tartFound: false,
-    tartPath: null,
-    tartVersion: null,
+  const settings = options.settings ?? createFileSettingsStore(calHome)
+  const currentSettings = () => settings.get().settings
+  const tasks = new TaskManager((task) => events.emit('tasks:updated', task))
+
+  // The VM service and the SSH pool need each other (the git check runs over SSH; SSH needs the VM's IP),
+  // so each reaches the other through a closure that is only called after both exist.
+  const pool: SshPool = new SshPool({
     calHome,
-    runningMacVms: 0,
-    macVmLimit: 2,
-    platform: process.platform,
-    appVersion: options.appVersion ?? '0.0.0',
+    resolveTarget: (vm) => vms.sshTarget(vm),
+    credentials: () => currentSettings().ssh,
+    log: options.log,
   })
-  const disposers: (() => void)[] = []
-  if (options.settings) {
-    Object.assign(handlers, settingsHandlers(options.settings))
-    disposers.push(options.settings.onChange((view) => events.emit('settings:changed', view)))
+  const exec = pool.exec.bind(pool)
+  const tartPath = options.tartPath ?? (currentSettings().tartPath || undefined)
+  const vms: VmService = createVmService({
+    calHome,
+    tartPath,
+    tasks,
+    emitVms: (list) => events.emit('vms:changed', list),
+    exec,
+    settings: currentSettings,
+    appVersion: options.appVersion,
+  })
+  const terminals = createTerminalService({ pool, emit: events.emit.bind(events), calHome })
+
+  const handlers: CommandHandlers = {
+    ...vmHandlers(vms),
+    ...terminalHandlers(terminals),
+    ...agentHandlers({
+      terminals,
+      vmState: (vm) => vms.get(vm),
+      takeSessionSnapshot: (vm) => vms.takeSessionSnapshot(vm),
+      settings: currentSettings,
+      lastSessionSnapshotAt: async (vm) => (await vms.get(vm)).lastSessionSnapshotAt,
+      exec,
+    }),
+    ...settingsHandlers(settings),
+    // Opening a link belongs to whoever owns the screen: the app and the browser host bind their own.
+    'shell:openExternal': async () => {
+      throw new CalError('FORBIDDEN', 'This CAL front end cannot open links.', 'Copy the link and open it in your browser.')
+    },
   }
-  const sends: SendHandlers = {
-    'terminal:input': () => {},
-    'terminal:resize': () => {},
-    'terminal:ack': () => {},
+
+  const disposers: (() => void)[] = [settings.onChange((view) => events.emit('settings:changed', view))]
+  if (options.watchVmsMs && options.watchVmsMs > 0) {
+    const timer = setInterval(() => void vms.refresh().catch(() => {}), options.watchVmsMs)
+    timer.unref()
+    disposers.push(() => clearInterval(timer))
   }
+
   return {
     handlers,
-    sends,
+    sends: terminalSends(terminals),
     events,
+    vms,
+    settings,
     dispose: async () => {
       for (const d of disposers.splice(0)) d()
+      await terminals.dispose()
+      await pool.dispose()
+      await vms.settled()
     },
   }
 }

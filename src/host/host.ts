@@ -41,7 +41,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const token = randomBytes(24).toString('base64url')
   const calHome = resolveCalHome(options.calHome)
   const settings = createFileSettingsStore(calHome)
-  const engine = createEngine({ calHome, tartPath: options.tartPath, appVersion: options.appVersion, settings })
+  const engine = createEngine({ calHome, tartPath: options.tartPath, appVersion: options.appVersion, settings, watchVmsMs: 3000, log })
   const handlers = engine.handlers
   // A browser page opens links itself; the host only checks the scheme, like the app would, and says so.
   handlers['shell:openExternal'] = async ({ url }) => {

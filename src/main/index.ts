@@ -33,7 +33,7 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   const calHome = resolveCalHome()
   const settings = createElectronSettingsStore(calHome)
-  const engine = createEngine({ calHome, appVersion: app.getVersion(), settings })
+  const engine = createEngine({ calHome, appVersion: app.getVersion(), settings, watchVmsMs: 3000, log })
   const handlers = engine.handlers
   handlers['shell:openExternal'] = async ({ url }) => {
     await shell.openExternal(checkExternalUrl(url).toString())
