@@ -32,10 +32,13 @@ async function openShell(page: Page, name: string): Promise<string> {
     w.__calMountTerminal(r.value.id)
     return r.value.id
   }, { vm: VM, name })
-  await expect(page.getByTestId(`terminal-${id}`)).toBeVisible()
-  await page.getByTestId(`terminal-${id}`).locator('.xterm').click()
+  await expect(term(page, id)).toBeVisible()
+  await term(page, id).locator('.xterm').click()
   return id
 }
+
+// The app's own terminal pane may show the same session too; these tests drive the full-window mount.
+const term = (page: Page, id: string) => page.getByTestId('terminal-standalone').getByTestId(`terminal-${id}`)
 
 function screen(page: Page, id: string): Promise<string> {
   return page.evaluate((sid) => {
@@ -78,10 +81,10 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
   expect(dropped.exitCode).toBe(0)
   await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageWindow).__states)).toContain('reconnecting')
   await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageWindow).__states?.at(-1))).toBe('connected')
-  await expect(page.getByTestId(`terminal-${id}`)).toHaveAttribute('data-state', 'connected')
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected')
   // tmux redraws the same screen on reattach, and the same shell still has its variable.
   await expect.poll(() => screen(page, id)).toMatch(/^before-kept$/m)
-  await page.getByTestId(`terminal-${id}`).locator('.xterm').click()
+  await term(page, id).locator('.xterm').click()
   await page.keyboard.type('echo "after-$MARK"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^after-kept$/m)
 })

@@ -183,12 +183,23 @@ export class SshPool {
     try {
       return await fn(client)
     } catch (err) {
-      if (err instanceof CalError || !/not connected|no response|channel open failure|socket/i.test(String((err as Error)?.message))) {
-        throw err instanceof CalError ? err : CalError.from(err)
-      }
+      // A connection that died under us (dropped, guest suspended) shows up either as ssh2's "not connected"
+      // family of errors or as a channel closed without an exit status on a client that has since closed.
+      const transportError = !(err instanceof CalError) && /not connected|no response|channel open failure|socket/i.test(String((err as Error)?.message))
+      const connectionGone = err instanceof CalError && err.code === 'SSH_DISCONNECTED' && (await this.closedSoon(vm, client))
+      if (!transportError && !connectionGone) throw err instanceof CalError ? err : CalError.from(err)
       this.disconnect(vm)
       return fn(await this.connect(vm))
     }
+  }
+
+  /** True when `client` is no longer the VM's live connection, or stops being it within a moment (its close event may lag the channel's). */
+  private async closedSoon(vm: string, client: Client): Promise<boolean> {
+    for (let i = 0; i < 10; i++) {
+      if (this.conns.get(vm)?.client !== client) return true
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    return false
   }
 
   private log(line: string): void {

@@ -169,6 +169,7 @@ export function mountStandaloneTerminal(sessionId: string | null): void {
   if (!sessionId) return
   const el = document.createElement('div')
   el.style.cssText = 'position:fixed;inset:0;z-index:10000;background:#000'
+  el.dataset.testid = 'terminal-standalone'
   document.body.appendChild(el)
   const root = createRoot(el)
   root.render(<TerminalView sessionId={sessionId} active />)
