@@ -34,7 +34,8 @@ function LimitDialog({ vm, running, error }: { vm: string | null; running: strin
   const close = useUi((s) => s.closeDialog)
   const vms = useVms((s) => s.vms)
   // The live list wins over the error's snapshot of it: a VM may have stopped since.
-  const live = runningVms(vms).map((v) => v.name)
+  // The VM that was refused is not one of the two holding the slots, even while its start is winding down.
+  const live = runningVms(vms).map((v) => v.name).filter((name) => name !== vm)
   const names = live.length > 0 ? live : running
   const free = names.length < 2
   return (

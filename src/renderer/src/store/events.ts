@@ -38,8 +38,8 @@ function onTask(task: Task): void {
 
 function onNotice(notice: Notice): void {
   useUi.getState().pushToast({
-    // A notice about a task replaces the toast the task itself raised.
-    id: notice.target?.taskId ? `task:${notice.target.taskId}` : `notice:${notice.id}`,
+    // A notice about a task carries the id `task:<id>`, the same as the toast the task itself raised, so it replaces it.
+    id: notice.id,
     level: notice.level,
     title: notice.title,
     body: notice.body,
