@@ -66,6 +66,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     exec,
     settings: currentSettings,
     appVersion: options.appVersion,
+    onCreated: (vm) => pool.repinOnCreate(vm),
   })
   const terminals = createTerminalService({ pool, emit: events.emit.bind(events), calHome })
 

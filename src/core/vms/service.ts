@@ -35,6 +35,8 @@ export interface VmServiceDeps {
   exec: RemoteExec
   settings: () => Settings
   waitForSsh?: WaitForSsh
+  /** Called once a VM was created: a new disk means new host keys, so SSH re-pins on first contact. */
+  onCreated?: (vm: string) => Promise<void>
   /** Defaults to statfs; tests inject a full disk. */
   freeSpace?: FreeSpace
   timing?: Partial<Timing>
@@ -185,7 +187,10 @@ export class VmService {
 
   create(input: CreateVmInput): Started {
     validateName(input.name, 'VM name')
-    return this.run('create', `Create ${input.name}`, input.name, null, (t) => createVm(this.ctx, input, t))
+    return this.run('create', `Create ${input.name}`, input.name, null, async (t) => {
+      await createVm(this.ctx, input, t)
+      await this.deps.onCreated?.(input.name)
+    })
   }
 
   start(name: string): Started {

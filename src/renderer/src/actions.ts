@@ -107,6 +107,25 @@ export async function closeTerminal(id: string): Promise<void> {
   }
 }
 
+/** The explicit "forget this VM's host key" action, offered after CAL refused a changed key. */
+export async function forgetHostKey(vm: string): Promise<boolean> {
+  try {
+    await unwrap(cal().terminal.forgetHostKey({ name: vm }))
+    useUi.getState().pushToast({
+      id: `forget-host-key:${vm}`,
+      level: 'success',
+      title: `Forgot ${vm}'s host key`,
+      body: 'The next connection pins the key the VM presents then.',
+      error: null,
+      log: [],
+    })
+    return true
+  } catch (err) {
+    reportError(err, `Forget ${vm}'s host key`, { vm })
+    return false
+  }
+}
+
 export async function launchAgent(vm: string, backupFirst: boolean): Promise<boolean> {
   try {
     const session = await unwrap(cal().agent.launch({ vm, backupFirst, ...terminalSize() }))

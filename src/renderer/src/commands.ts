@@ -3,7 +3,7 @@ import type { VmInfo } from '../../shared/vm'
 import type { TerminalSession } from '../../shared/terminal'
 import type { Settings } from '../../shared/settings'
 import { vmActions } from './components/VmOverview'
-import { closeTerminal, loadSnapshots, openTerminal, saveSettings } from './actions'
+import { closeTerminal, forgetHostKey, loadSnapshots, openTerminal, saveSettings } from './actions'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
 
@@ -29,6 +29,7 @@ export function buildCommands({ vms, selected, activeSession, theme, mod }: Inpu
     for (const a of vmActions(selected)) {
       if (a.enabled) commands.push({ id: `vm-${a.testId}`, title: a.testId === 'vm-vnc' ? `Open ${name} in Screen Sharing` : `${a.label} ${name}`, group: name, run: a.run })
     }
+    commands.push({ id: 'forget-host-key', title: `Forget ${name}'s SSH host key`, group: name, run: () => void forgetHostKey(name) })
     if (selected.state === 'running') commands.push({ id: 'new-tab', title: `New shell tab in ${name}`, group: 'Terminal', hint: `${mod}T`, run: () => void openTerminal(name) })
   }
   if (activeSession) {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { useUi, type Toast } from '../store/ui'
 import { Icon } from './icons'
+import { forgetHostKey } from '../actions'
 
 const AUTO_DISMISS_MS = 6000
 
@@ -33,6 +34,20 @@ function ToastCard({ toast }: { toast: Toast }) {
           <div className="toast-hint" data-testid="toast-hint">
             {toast.error.hint}
           </div>
+        )}
+        {toast.error?.code === 'SSH_HOST_KEY_MISMATCH' && typeof toast.error.details?.vm === 'string' && (
+          <button
+            type="button"
+            className="link-button"
+            data-testid="forget-host-key"
+            onClick={() => {
+              const vm = toast.error!.details!.vm as string
+              dismiss(toast.id)
+              void forgetHostKey(vm)
+            }}
+          >
+            Forget host key
+          </button>
         )}
         {toast.error && (
           <button

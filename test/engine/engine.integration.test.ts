@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine, type Engine } from '../../src/core/engine'
+import type { Task } from '../../src/shared/task'
+import { createSimHost, type SimHost } from '../sim/harness'
+
+/**
+ * The whole engine as the app builds it (createEngine: VM service, SSH pool, terminals, settings), against the
+ * simulated Tart host: no piece is swapped for a test double.
+ */
+const VM = 'eng-full'
+const isRoot = process.getuid?.() === 0
+let sim: SimHost
+let engine: Engine
+let calHome: string
+const tasks = new Map<string, Task>()
+
+async function finished(started: Promise<{ taskId: string }>): Promise<Task> {
+  const { taskId } = await started
+  for (let i = 0; i < 1200; i++) {
+    const t = tasks.get(taskId)
+    if (t && t.state !== 'running') return t
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`task ${taskId} did not finish`)
+}
+
+async function succeeded(started: Promise<{ taskId: string }>): Promise<Task> {
+  const task = await finished(started)
+  expect(task.error, task.title).toBeNull()
+  expect(task.state).toBe('succeeded')
+  return task
+}
+
+describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
+  beforeAll(async () => {
+    sim = await createSimHost()
+    Object.assign(process.env, sim.env, { TART_HOME: sim.tartHome })
+    calHome = mkdtempSync(join(tmpdir(), 'cal-engine-it-'))
+    engine = createEngine({ calHome, tartPath: sim.tartPath })
+    engine.events.on('tasks:updated', (t) => tasks.set(t.id, t))
+  })
+
+  afterAll(async () => {
+    await engine?.dispose()
+    await sim?.cleanup()
+    rmSync(calHome, { recursive: true, force: true })
+  })
+
+  it('creates, starts and reaches the VM over SSH; a terminal streams the guest', async () => {
+    const h = engine.handlers
+    await succeeded(h['vms:create']({ name: VM }))
+    await succeeded(h['vms:start']({ name: VM }))
+    const report = await h['git:check']({ name: VM })
+    expect(report).toMatchObject({ vm: VM, clean: true })
+
+    const data: string[] = []
+    const off = engine.events.on('terminal:data', (d) => data.push(d.data))
+    const session = await h['terminal:open']({ vm: VM, kind: 'shell', name: 'eng', cols: 100, rows: 30 })
+    expect(session).toMatchObject({ vm: VM, tmuxSession: 'eng', state: 'connected' })
+    engine.sends['terminal:input']({ id: session.id, data: 'echo "engine-$((20+22))"\r' })
+    await expect.poll(() => data.join(''), { timeout: 10_000 }).toContain('engine-42')
+    off()
+    await h['terminal:close']({ id: session.id, mode: 'end' })
+  })
+
+  it('re-pins the host key of a VM recreated under the same name', async () => {
+    const h = engine.handlers
+    await succeeded(h['vms:stop']({ name: VM, force: true }))
+    await succeeded(h['vms:delete']({ name: VM, force: true, confirmed: true }))
+    await succeeded(h['vms:create']({ name: VM }))
+    await succeeded(h['vms:start']({ name: VM }))
+    // A new disk has new host keys; CAL created it, so it trusts the new key instead of refusing it.
+    expect(await h['git:check']({ name: VM })).toMatchObject({ vm: VM, clean: true })
+    await succeeded(h['vms:stop']({ name: VM, force: true }))
+  })
+})
