@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
 import { createEngine, type Engine } from '../../src/core/engine'
 import type { Task } from '../../src/shared/task'
 import { createSimHost, type SimHost } from '../sim/harness'
@@ -16,6 +16,7 @@ let sim: SimHost
 let engine: Engine
 let calHome: string
 const tasks = new Map<string, Task>()
+const logs: string[] = []
 
 async function finished(started: Promise<{ taskId: string }>): Promise<Task> {
   const { taskId } = await started
@@ -39,8 +40,16 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     sim = await createSimHost()
     Object.assign(process.env, sim.env, { TART_HOME: sim.tartHome })
     calHome = mkdtempSync(join(tmpdir(), 'cal-engine-it-'))
-    engine = createEngine({ calHome, tartPath: sim.tartPath })
+    engine = createEngine({ calHome, tartPath: sim.tartPath, log: (l) => logs.push(`${new Date().toISOString()} ${l}`) })
     engine.events.on('tasks:updated', (t) => tasks.set(t.id, t))
+  })
+
+  beforeEach(() => {
+    // On failure, show what the engine saw (SSH connects, drops) and the VM's own run log.
+    onTestFailed(async () => {
+      const runLog = await sim.run(['list']).then((r) => r.stdout)
+      console.error(`engine log:\n${logs.join('\n')}\ntart list:\n${runLog}\ntasks:\n${[...tasks.values()].map((t) => `${t.title}: ${t.state} ${t.log.join(' | ')}`).join('\n')}`)
+    })
   })
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { defaultSettings } from '../../src/shared/settings'
 import type { VmInfo } from '../../src/shared/vm'
 import { agentHandlers } from '../../src/core/agent/handlers'
 import { SshPool, type SshCredentials } from '../../src/core/ssh/pool'
-import { clientKeyPath, knownHostsPath } from '../../src/core/ssh/keys'
+import { clientKeyPath, generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
 import { createTerminalService, terminalHandlers, terminalSends } from '../../src/core/terminal/handlers'
 import type { CommandHandlers } from '../../src/shared/api'
 import type { CliContext } from '../../src/cli/context'
@@ -87,7 +87,7 @@ describe('connections', () => {
   it('refuses a changed host key until the pin is forgotten', async () => {
     const pinPath = join(calHome, 'ssh', 'host-pins.json')
     const pins = JSON.parse(await readFile(pinPath, 'utf8'))
-    const other = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').public)
+    const other = ssh2.utils.parseKey(generateEd25519('other').public)
     if (other instanceof Error) throw other
     pins.vms[VM].key = other.getPublicSSH().toString('base64')
     pins.vms[VM].fingerprint = 'SHA256:previous'

@@ -21,10 +21,30 @@ export type RemoteExec = (
   opts?: { timeoutMs?: number; signal?: AbortSignal },
 ) => Promise<ExecResult>
 
+const exits = new WeakMap<ClientChannel, { code: number | null; signal: string | null }>()
+
+/**
+ * Record how the channel's command ends. ssh2 parses every packet of one TCP read in one go, so a fast command's
+ * exit-status can be emitted before a promise continuation attaches listeners: call this synchronously in the
+ * callback that hands out the channel, and read the result with exitOf().
+ */
+export function trackExit(ch: ClientChannel): ClientChannel {
+  ch.once('exit', (code: number | null, signal?: string) => exits.set(ch, { code, signal: signal ?? null }))
+  return ch
+}
+
+/** How the channel's command ended, once the guest said so (null until then). */
+export function exitOf(ch: ClientChannel): { code: number | null; signal: string | null } | null {
+  return exits.get(ch) ?? null
+}
+
 /** Open a channel running `command` (no PTY unless asked), as a promise. */
 export function openExec(client: Client, command: string, pty?: { cols: number; rows: number }): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    const cb = (err: Error | undefined, ch: ClientChannel) => (err ? reject(err) : resolve(ch))
+    const cb = (err: Error | undefined, ch: ClientChannel) => {
+      if (err) return reject(err)
+      resolve(trackExit(ch))
+    }
     try {
       if (pty) {
         const ptyOpts = { term: 'xterm-256color', cols: pty.cols, rows: pty.rows, width: 0, height: 0 }
@@ -48,8 +68,6 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
   return new Promise<ExecResult>((resolve, reject) => {
     const out: Buffer[] = []
     const err: Buffer[] = []
-    let code: number | null = null
-    let signalName: string | null = null
     let settled = false
     const finish = (fn: () => void) => {
       if (settled) return
@@ -79,13 +97,10 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
     opts.signal?.addEventListener('abort', onAbort, { once: true })
     ch.on('data', (d: Buffer) => out.push(d))
     ch.stderr.on('data', (d: Buffer) => err.push(d))
-    ch.on('exit', (c: number | null, sig?: string) => {
-      code = c
-      signalName = sig ?? null
-    })
     ch.on('close', () =>
       finish(() => {
-        if (code === null && signalName === null) {
+        const { code, signal } = exitOf(ch) ?? { code: null, signal: null }
+        if (code === null && signal === null) {
           reject(new CalError('SSH_DISCONNECTED', 'The SSH connection closed before the remote command finished.', 'Check that the VM is still running, then try again.'))
           return
         }

@@ -50,7 +50,7 @@ export async function ensureClientKey(calHome: string): Promise<ClientKey> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }
-  const pair = utils.generateKeyPairSync('ed25519', { comment: `cal@${hostname()}` })
+  const pair = generateEd25519(`cal@${hostname()}`)
   // flag 'wx' never overwrites a key another CAL process created a moment ago.
   try {
     await writeFile(privateKeyPath, pair.private, { mode: 0o600, flag: 'wx' })
@@ -60,4 +60,16 @@ export async function ensureClientKey(calHome: string): Promise<ClientKey> {
     return ensureClientKey(calHome)
   }
   return { privateKey: pair.private, publicKey: pair.public.trim(), privateKeyPath }
+}
+
+/**
+ * ssh2 1.17 writes an ed25519 public key whose first byte is zero as 31 bytes (the zero is dropped), about one key
+ * in two hundred; neither ssh2 nor OpenSSH can read such a key back. Generate until the key parses.
+ */
+export function generateEd25519(comment: string): { private: string; public: string } {
+  for (let i = 0; i < 20; i++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment })
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair
+  }
+  throw new Error('Could not generate a valid ed25519 key.')
 }

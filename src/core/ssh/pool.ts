@@ -1,7 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2'
 import { CalError } from '../../shared/errors'
 import { connectClient } from './connect'
-import { execOn, openExec, type ExecOptions, type ExecResult } from './exec'
+import { execOn, openExec, trackExit, type ExecOptions, type ExecResult } from './exec'
 import { HostKeyStore } from './host-keys'
 import { ensureClientKey } from './keys'
 import { installKeyScript, unlockKeychainScript } from './scripts'
@@ -74,7 +74,7 @@ export class SshPool {
     return this.withClient(vm, (c) => {
       if (opts.command) return openExec(c, opts.command, { cols: opts.cols, rows: opts.rows })
       return new Promise<ClientChannel>((resolve, reject) =>
-        c.shell({ term: 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 }, (err, ch) => (err ? reject(err) : resolve(ch))),
+        c.shell({ term: 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 }, (err, ch) => (err ? reject(err) : resolve(trackExit(ch)))),
       )
     })
   }

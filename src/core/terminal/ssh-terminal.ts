@@ -1,6 +1,7 @@
 import type { ClientChannel } from 'ssh2'
 import { CalError, type ErrorCode } from '../../shared/errors'
 import type { TerminalSession } from '../../shared/terminal'
+import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
 import { FIND_TMUX } from '../ssh/scripts'
@@ -120,20 +121,16 @@ export class SshTerminal extends TerminalBase {
   }
 
   private wire(ch: ClientChannel): void {
-    let exited = false
     this.flow.reset()
     this.channel = ch
     ch.on('data', (d: Buffer) => this.output(d))
     ch.stderr.on('data', (d: Buffer) => this.output(d))
-    ch.on('exit', () => {
-      exited = true
-    })
     ch.on('close', () => {
       if (this.channel !== ch) return
       this.channel = null
       if (this.closed) return
       // An exit status means tmux (or the shell) ended on its own; no exit status means the connection went away.
-      if (exited) this.finish(this.info.tmuxSession ? 'The tmux session ended or was detached.' : 'The shell exited.')
+      if (exitOf(ch)) this.finish(this.info.tmuxSession ? 'The tmux session ended or was detached.' : 'The shell exited.')
       else if (this.p.rawCommand) this.finish('The connection to the VM was lost; the command ended with it.')
       else this.scheduleReconnect('The connection to the VM was lost.')
     })
