@@ -1,10 +1,10 @@
 import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
+import { visibleSessionId } from './ui/terminal'
 
 // The embedded terminal end to end: Chromium → browser host → engine → ssh2 → the sim VM's tmux, and back.
-// The session is opened through window.cal and shown with the terminal's own full-window test mount, so these
-// tests do not depend on the app's layout.
+// Sessions are opened as a user opens them, from the workspace's "Open terminal", and read from xterm's buffer.
 
 interface TermLike {
   cols: number
@@ -13,32 +13,37 @@ interface TermLike {
 }
 interface PageWindow {
   cal: CalApi
-  __calMountTerminal(id: string | null): void
   __calTerms: { get(id: string): TermLike | undefined }
   __states?: string[]
+  __off?: () => void
 }
 
 const VM = 'e2e-term'
 test.describe.configure({ mode: 'serial' })
 
-async function openShell(page: Page, name: string): Promise<string> {
-  await page.waitForFunction(() => typeof (globalThis as unknown as PageWindow).__calMountTerminal === 'function')
-  const id = await page.evaluate(async ({ vm, name }) => {
+/**
+ * Opens a shell tab the way a user does (select the VM, "Open terminal") and returns its session id.
+ * Every terminal:state the page sees from here on is recorded in window.__states.
+ */
+async function openShell(page: Page): Promise<string> {
+  await page.evaluate(() => {
     const w = globalThis as unknown as PageWindow
     w.__states = []
-    w.cal.on('terminal:state', (s) => w.__states!.push(s.state))
-    const r = await w.cal.terminal.open({ vm, kind: 'shell', name, cols: 80, rows: 24 })
-    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`)
-    w.__calMountTerminal(r.value.id)
-    return r.value.id
-  }, { vm: VM, name })
-  await expect(term(page, id)).toBeVisible()
+    w.__off?.()
+    w.__off = w.cal.on('terminal:state', (s) => w.__states!.push(s.state))
+  })
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-workspace').click()
+  const before = await page.locator('[data-testid="terminal-pane"] [role="tabpanel"]').count()
+  await page.getByTestId('vm-terminal').click()
+  await expect(page.locator('[data-testid="terminal-pane"] [role="tabpanel"]')).toHaveCount(before + 1)
+  const id = await visibleSessionId(page)
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
   await term(page, id).locator('.xterm').click()
   return id
 }
 
-// The app's own terminal pane may show the same session too; these tests drive the full-window mount.
-const term = (page: Page, id: string) => page.getByTestId('terminal-standalone').getByTestId(`terminal-${id}`)
+const term = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
 
 function screen(page: Page, id: string): Promise<string> {
   return page.evaluate((sid) => {
@@ -59,7 +64,7 @@ test.beforeAll(async ({ sim }) => {
 })
 
 test('types a command and sees its output, follows a window resize', async ({ page }) => {
-  const id = await openShell(page, 'e2e-typing')
+  const id = await openShell(page)
   await page.keyboard.type('echo "answer-$((6*7))"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^answer-42$/m)
 
@@ -73,7 +78,7 @@ test('types a command and sees its output, follows a window resize', async ({ pa
 })
 
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {
-  const id = await openShell(page, 'e2e-drop')
+  const id = await openShell(page)
   await page.keyboard.type('MARK=kept; echo "before-$MARK"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^before-kept$/m)
 
@@ -90,7 +95,7 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
 })
 
 test('stays responsive during an output flood', async ({ page }) => {
-  const id = await openShell(page, 'e2e-flood')
+  const id = await openShell(page)
   await page.keyboard.type('timeout 8 yes "flood flood flood flood flood flood flood flood"; clear\n')
   await expect.poll(() => screen(page, id)).toMatch(/^flood flood/m)
   // Typed while the flood runs: the page must take the keys and the shell runs them once the flood ends.

@@ -8,7 +8,7 @@ interface Disposable {
 export interface PageTerm {
   cols: number
   rows: number
-  write(data: string, callback?: () => void): void
+  write(data: string | Uint8Array, callback?: () => void): void
   input(data: string, wasUserInput?: boolean): void
   onTitleChange(listener: (title: string) => void): Disposable
 }

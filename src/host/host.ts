@@ -9,7 +9,7 @@ import { checkExternalUrl } from '../main/external-url'
 import { isNoticeEnabled, NoticeTracker } from '../main/notify/policy'
 import { createRouter } from '../main/router'
 import { refuseUpgrade, isLoopback, isOwnHost } from './guard'
-import { parseClientMessage, SOCKET_PATH } from './protocol'
+import { encodeTerminalData, parseClientMessage, SOCKET_PATH } from './protocol'
 import { serveStatic, type StaticFiles } from './static'
 
 export interface BrowserHostOptions extends StaticFiles {
@@ -53,6 +53,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   engine.events.onAny((event, payload) => {
     if (sockets.size === 0) return
+    if (event === 'terminal:data') {
+      const { id, data } = payload as { id: string; data: string }
+      const frame = encodeTerminalData(id, data)
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true })
+      return
+    }
     const text = JSON.stringify({ t: 'e', c: event, d: payload })
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text)
   })

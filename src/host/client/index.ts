@@ -29,6 +29,34 @@ function lost(everConnected: boolean): Result {
   }
 }
 
+const TERMINAL_DATA_FRAME = 1 // src/host/protocol.ts (this file imports nothing at run time)
+const utf8 = new TextDecoder()
+
+/**
+ * A 'terminal:data' payload from a binary frame (layout in src/host/protocol.ts). It has the contract's
+ * `{ id, data }` (data decoded on first read) plus `bytes` (the UTF-8 itself) and `chars` (data.length,
+ * what main's back-pressure counts), so the terminal registry can hand xterm the bytes without a string copy.
+ */
+class TerminalOutput {
+  private text: string | null = null
+  constructor(
+    readonly id: string,
+    readonly bytes: Uint8Array,
+    readonly chars: number,
+  ) {}
+  get data(): string {
+    return (this.text ??= utf8.decode(this.bytes))
+  }
+}
+
+function decodeTerminalData(buf: ArrayBuffer): TerminalOutput | null {
+  const u8 = new Uint8Array(buf)
+  if (u8.length < 6 || u8[0] !== TERMINAL_DATA_FRAME) return null
+  const idLen = u8[1]!
+  const chars = new DataView(buf).getUint32(2, true)
+  return new TerminalOutput(utf8.decode(u8.subarray(6, 6 + idLen)), u8.subarray(6 + idLen), chars)
+}
+
 export function installCal(names: CalNames): void {
   const fromUrl = new URLSearchParams(location.search).get('token')
   if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl)
@@ -42,6 +70,16 @@ export function installCal(names: CalNames): void {
   let retryMs = 250
   let everConnected = false
 
+  const emit = (event: string, payload: unknown) => {
+    for (const fn of listeners.get(event) ?? []) {
+      try {
+        fn(payload)
+      } catch (err) {
+        console.error(`CAL: a listener for ${event} threw`, err)
+      }
+    }
+  }
+
   const connect = () => {
     const ws = new WebSocket(`ws://${location.host}${SOCKET_PATH}?token=${encodeURIComponent(token)}`)
     socket = ws
@@ -52,19 +90,19 @@ export function installCal(names: CalNames): void {
       outbox = []
       for (const text of queued) ws.send(text)
     }
-    ws.onmessage = (ev: MessageEvent<string>) => {
+    ws.binaryType = 'arraybuffer'
+    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
+      if (typeof ev.data !== 'string') {
+        const output = decodeTerminalData(ev.data)
+        if (output) emit('terminal:data', output)
+        return
+      }
       const msg = JSON.parse(ev.data) as { t: 'r'; id: number; r: Result } | { t: 'e'; c: string; d: unknown }
       if (msg.t === 'r') {
         pending.get(msg.id)?.(msg.r)
         pending.delete(msg.id)
       } else if (msg.t === 'e') {
-        for (const fn of listeners.get(msg.c) ?? []) {
-          try {
-            fn(msg.d)
-          } catch (err) {
-            console.error(`CAL: a listener for ${msg.c} threw`, err)
-          }
-        }
+        emit(msg.c, msg.d)
       }
     }
     ws.onclose = () => {

@@ -24,9 +24,8 @@ export interface TermEntry {
   /** Last size sent to main, so only real changes are sent. */
   sent: { cols: number; rows: number } | null
   listeners: Set<() => void>
-  /** A write is being parsed; output arriving meanwhile waits in `queued`. */
-  writing: boolean
-  queued: string[]
+  /** Characters xterm has parsed but main has not been told about yet (sent once per parse slice). */
+  parsed: number
 }
 
 const entries = new Map<string, TermEntry>()
@@ -76,7 +75,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), writing: false, queued: [] }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0 }
   entries.set(id, e)
   return e
 }
@@ -88,27 +87,35 @@ function sendSize(e: TermEntry, cols: number, rows: number): void {
   window.cal.terminal.resize({ id: e.id, cols, rows })
 }
 
+/** 'terminal:data' as it arrives: the contract's { id, data }, optionally with the browser host's extras. */
+interface TerminalOutput {
+  id: string
+  data: string
+  bytes?: Uint8Array
+  chars?: number
+}
+
 /**
- * One write in flight per terminal: output arriving while xterm is still parsing is joined and written as one
- * piece when the previous write completes. Idle terminals write at once (a keystroke's echo is not delayed);
- * a busy one gets fewer, larger writes. Each write is acknowledged once parsed, which is what lets main
- * release its back-pressure.
+ * Output goes straight into xterm, one write per message: xterm queues writes itself and parses them in
+ * time-sliced batches between frames, so joining them here would only copy. An idle terminal parses at once
+ * after a keystroke (xterm's own fast path), so an echo is not delayed. Parsed characters are acknowledged
+ * once per parse slice rather than per message (xterm runs the callbacks of one slice back to back; the
+ * microtask runs after the slice), which is what lets main release its back-pressure.
  */
-function writeData(e: TermEntry, data: string): void {
-  if (e.writing) {
-    e.queued.push(data)
-    return
-  }
-  e.writing = true
-  e.term.write(data, () => {
-    window.cal.terminal.ack({ id: e.id, bytes: data.length })
-    e.writing = false
-    if (e.queued.length > 0) {
-      const next = e.queued.length === 1 ? e.queued[0]! : e.queued.join('')
-      e.queued = []
-      writeData(e, next)
-    }
+function writeData(e: TermEntry, payload: TerminalOutput): void {
+  // The browser host's client also gives the UTF-8 bytes (xterm decodes them itself) and their length in
+  // characters, which is what main counts; Electron's IPC gives the contract's string only.
+  const chars = payload.chars ?? payload.data.length
+  e.term.write(payload.bytes ?? payload.data, () => {
+    if (e.parsed === 0) queueMicrotask(() => sendAck(e))
+    e.parsed += chars
   })
+}
+
+function sendAck(e: TermEntry): void {
+  const bytes = e.parsed
+  e.parsed = 0
+  if (bytes > 0) window.cal.terminal.ack({ id: e.id, bytes })
 }
 
 /** Release a session's xterm (its tab was closed). */
@@ -141,7 +148,7 @@ export function setTerminalTheme(choice: ThemeChoice): void {
 export function ensureTerminalListeners(): void {
   if (listening || typeof window === 'undefined' || !window.cal) return
   listening = true
-  window.cal.on('terminal:data', ({ id, data }) => writeData(getOrCreateTerm(id), data))
+  window.cal.on('terminal:data', (payload: TerminalOutput) => writeData(getOrCreateTerm(payload.id), payload))
   window.cal.on('terminal:state', ({ id, state, message }) => setTermState(id, state, message))
   onSystemThemeChange(() => setTerminalTheme(themeChoice))
 }
