@@ -131,6 +131,10 @@ class Runner:
             with open(os.path.join(self.vm.path, RUNTIME, "guest.log"), errors="replace") as fh:
                 detail = fh.read().strip().splitlines()[-1:] or ["no output"]
             raise RuntimeErr(f"tart-sim: the guest's sshd did not start on {self.guest.ip}:22: {detail[0]}")
+        if (faults.number(self.vm.path, "die_after", None) or 1) <= 0:
+            # die_after 0: the guest dies as it boots, before its address is published, so no client can race it.
+            self.died_at_boot = True
+            return None
         self._write_runtime(self.guest.runtime_info())
         return None
 
@@ -143,6 +147,11 @@ class Runner:
 
     def _lifecycle(self, suspendable: bool) -> int:
         sig = self._boot()
+        if getattr(self, "died_at_boot", False):
+            message = faults.load(self.vm.path).get("die_message") or faults.DEFAULT_DIE_MESSAGE
+            self.guest.stop()
+            print(f"guest has stopped the virtual machine due to error: {message}")
+            return 0
         booted = time.monotonic()
         next_fault_check = 0.0
         while sig is None:
