@@ -2,6 +2,7 @@ import { execa } from 'execa'
 import { CalError } from '../../shared/errors'
 import { VmName } from '../../shared/names'
 import { defaultSettings, type Settings } from '../../shared/settings'
+import { exitOf } from '../../core/ssh/exec'
 import { clientKeyPath, knownHostsPath } from '../../core/ssh/keys'
 import { SshPool } from '../../core/ssh/pool'
 import { shellJoin } from '../../core/ssh/quote'
@@ -96,15 +97,12 @@ function makePool(ctx: CliContext, settings: Settings): SshPool {
 async function runOne(pool: SshPool, vm: string, command: string): Promise<number> {
   const ch = await pool.channel(vm, command)
   return new Promise<number>((resolve) => {
-    let code: number = EXIT.failed
+    let cancelled = false
     ch.on('data', (d: Buffer) => process.stdout.write(d))
     ch.stderr.on('data', (d: Buffer) => process.stderr.write(d))
-    ch.on('exit', (c: number | null, signal?: string) => {
-      code = c ?? (signal ? 128 + 9 : EXIT.failed)
-    })
     const onSigint = () => {
       ch.close()
-      code = EXIT.cancelled
+      cancelled = true
     }
     process.once('SIGINT', onSigint)
     const pipeStdin = !process.stdin.isTTY && process.stdin.readable
@@ -114,7 +112,10 @@ async function runOne(pool: SshPool, vm: string, command: string): Promise<numbe
         process.stdin.unpipe(ch)
         process.stdin.pause()
       }
-      resolve(code)
+      // The exit status is recorded where the channel is handed out (see trackExit): a fast command's can
+      // arrive before this function runs.
+      const exit = exitOf(ch)
+      resolve(cancelled ? EXIT.cancelled : exit ? (exit.code ?? (exit.signal ? 128 + 9 : EXIT.failed)) : EXIT.failed)
     })
     if (pipeStdin) process.stdin.pipe(ch)
     else ch.end()
