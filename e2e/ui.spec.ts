@@ -19,6 +19,7 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
 
   await test.step('create a workspace and watch its progress', async () => {
     // Either the empty state or the list: anything else (e.g. "Tart is not installed") means the host is wrong.
+    // The empty state only shows once the first VM list has arrived, so this cannot catch a loading page.
     await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
     // The simulated host is shared with the worker's other tests, so there may already be VMs.
     if (await page.getByTestId('no-vms').isVisible()) {

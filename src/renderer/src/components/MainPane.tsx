@@ -26,6 +26,7 @@ export function MainPane({ mod }: { mod: string }) {
   const view = useUi((s) => s.view)
   const vm = useSelectedVm()
   const hasVms = useVms((s) => s.vms.length > 0)
+  const vmsLoaded = useVms((s) => s.loaded)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
   const global = view === 'settings' || view === 'tasks'
 
@@ -35,6 +36,7 @@ export function MainPane({ mod }: { mod: string }) {
   else if (view === 'settings') body = <SettingsView />
   else if (view === 'tasks') body = <TasksView />
   else if (!status.tartFound) body = <TartMissing status={status} />
+  else if (!vmsLoaded) body = <div className="empty" role="status" aria-busy="true"><span className="spinner" aria-hidden="true" /> Loading workspaces…</div>
   else if (!hasVms || !vm) body = <NoVms />
   else if (view === 'snapshots') body = <SnapshotsView vm={vm} />
   else if (view === 'workspace') body = <VmOverview vm={vm} />

@@ -15,6 +15,7 @@ const ROW_HEIGHT = 44
 export function Sidebar({ mod }: { mod: string }) {
   const vms = useVms((s) => s.vms)
   const selected = useVms((s) => s.selected)
+  const loaded = useVms((s) => s.loaded)
   const limit = useApp((s) => s.status?.macVmLimit ?? 2)
   const runningTasks = useTasks((s) => Object.values(s.byId).filter((t) => t.state === 'running').length)
   const view = useUi((s) => s.view)
@@ -69,7 +70,7 @@ export function Sidebar({ mod }: { mod: string }) {
         onKeyDown={onKeyDown}
         data-testid="vm-list"
       >
-        {vms.length === 0 && <div className="sidebar-empty">No workspaces</div>}
+        {loaded && vms.length === 0 && <div className="sidebar-empty">No workspaces</div>}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const vm = vms[item.index]

@@ -8,7 +8,7 @@ import { useUi } from './ui'
 import { runningVms, useVms } from './vms'
 
 beforeEach(() => {
-  useVms.setState({ vms: [], selected: null })
+  useVms.setState({ vms: [], selected: null, loaded: false })
   useSessions.setState({ sessions: [], messages: {}, activeByContext: {} })
   useUi.setState({ view: 'workspace', dialog: null, paletteOpen: false, toasts: [] })
 })
@@ -23,6 +23,12 @@ describe('vm store', () => {
     expect(useVms.getState().selected).toBe('b')
     useVms.getState().setVms([vmInfo('c')])
     expect(useVms.getState().selected).toBe('c')
+  })
+
+  it('is not "empty" until the first list arrives, even an empty one', () => {
+    expect(useVms.getState().loaded).toBe(false)
+    useVms.getState().setVms([])
+    expect(useVms.getState()).toMatchObject({ loaded: true, vms: [] })
   })
 
   it('counts macOS VMs that hold a slot', () => {

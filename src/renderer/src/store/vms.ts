@@ -4,6 +4,8 @@ import type { VmInfo, VmState } from '../../../shared/vm'
 type VmStore = {
   /** Sorted by name; snapshot clones are not workspaces and are left out. */
   vms: VmInfo[]
+  /** False until the engine's first VM list arrives: "no workspaces" is only true after that. */
+  loaded: boolean
   selected: string | null
   setVms: (vms: VmInfo[]) => void
   select: (name: string | null) => void
@@ -22,13 +24,14 @@ export function runningVms(vms: VmInfo[]): VmInfo[] {
 
 export const useVms = create<VmStore>((set) => ({
   vms: [],
+  loaded: false,
   selected: null,
   setVms: (incoming) =>
     set((s) => {
       const vms = sortVms(incoming)
       // Keep the selection while its VM exists; otherwise fall back to the first one.
       const selected = s.selected && vms.some((v) => v.name === s.selected) ? s.selected : (vms[0]?.name ?? null)
-      return { vms, selected }
+      return { vms, selected, loaded: true }
     }),
   select: (selected) => set({ selected }),
 }))
