@@ -121,6 +121,12 @@ class Runner:
         sig = self._sleep_until(time.monotonic() + boot)
         if sig is not None:
             return sig
+        die_after = faults.number(self.vm.path, "die_after", None)
+        if die_after is not None and die_after <= 0:
+            # die_after 0: the guest dies as it boots, before sshd listens or an address is published, so no
+            # client can reach it first.
+            self.died_at_boot = True
+            return None
         self.guest = Guest(self.vm.path, self.name, tart_home())
         if faults.active(self.vm.path, "no_ip"):
             self._write_runtime({"ip": None})  # guest "boots" but its network never comes up
@@ -131,10 +137,6 @@ class Runner:
             with open(os.path.join(self.vm.path, RUNTIME, "guest.log"), errors="replace") as fh:
                 detail = fh.read().strip().splitlines()[-1:] or ["no output"]
             raise RuntimeErr(f"tart-sim: the guest's sshd did not start on {self.guest.ip}:22: {detail[0]}")
-        if (faults.number(self.vm.path, "die_after", None) or 1) <= 0:
-            # die_after 0: the guest dies as it boots, before its address is published, so no client can race it.
-            self.died_at_boot = True
-            return None
         self._write_runtime(self.guest.runtime_info())
         return None
 
@@ -149,7 +151,6 @@ class Runner:
         sig = self._boot()
         if getattr(self, "died_at_boot", False):
             message = faults.load(self.vm.path).get("die_message") or faults.DEFAULT_DIE_MESSAGE
-            self.guest.stop()
             print(f"guest has stopped the virtual machine due to error: {message}")
             return 0
         booted = time.monotonic()

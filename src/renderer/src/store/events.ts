@@ -42,7 +42,8 @@ function onNotice(notice: Notice): void {
     id: notice.id,
     level: notice.level,
     title: notice.title,
-    body: notice.body,
+    // A notice's body carries the hint too (for native notifications); the toast shows the hint on its own line.
+    body: notice.error ? notice.error.message : notice.body,
     error: notice.error,
     log: [],
   })

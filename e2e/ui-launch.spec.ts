@@ -1,0 +1,38 @@
+import { test, expect } from './fixtures'
+import { terminalText, typeInTerminal } from './ui/terminal'
+
+/**
+ * The product's main path: the launch confirmation, then the agent running in its own tmux session in the VM,
+ * answering in the embedded terminal, with the session snapshot taken first (the default policy).
+ */
+const VM = 'e2e-launch'
+
+test('launching an agent confirms, snapshots, and opens the agent in its terminal', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const vm = await sim.bootVm(VM)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
+    await page.getByTestId('vm-launch').click()
+
+    const dialog = page.getByTestId('launch-dialog')
+    const info = dialog.getByTestId('launch-info')
+    await expect(info).toContainText(VM)
+    await expect(info).toContainText('Claude Code')
+    await expect(dialog.getByTestId('launch-warning')).toHaveCount(0)
+    await dialog.getByTestId('launch-go').click()
+
+    // The session snapshot comes first (CAL did not start this VM, so it is shut down cleanly and started again).
+    await expect(dialog).toBeHidden({ timeout: 60_000 })
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/Claude Code \(tart-sim stand-in\)/)
+    await typeInTerminal(page, 'hello agent')
+    await expect.poll(() => terminalText(page), { timeout: 15_000 }).toContain('echo: hello agent')
+    expect(await page.getByTestId('terminal-tab').filter({ hasText: 'agent' }).count()).toBeGreaterThan(0)
+
+    await page.getByTestId('view-snapshots').click()
+    await expect(page.locator('[data-testid="snapshot-row"]').filter({ hasText: 'session' })).toHaveCount(1)
+  } finally {
+    await vm.stop()
+    await sim.harness.run(['delete', VM])
+  }
+})
