@@ -12,7 +12,9 @@ const external = [
 ]
 
 export default defineConfig({
-  resolve: { alias: { '@shared': resolve(__dirname, 'src/shared') } },
+  // `cal --version` and the browser host report the version in package.json.
+  define: { __CAL_VERSION__: JSON.stringify(pkg.version) },
+  resolve: { alias: { '@shared': resolve(import.meta.dirname, 'src/shared') } },
   build: {
     ssr: true,
     target: 'node20',
@@ -22,10 +24,10 @@ export default defineConfig({
     sourcemap: true,
     rollupOptions: {
       input: {
-        'cli/cal': resolve(__dirname, 'src/cli/cal.ts'),
-        'host/server': resolve(__dirname, 'src/host/server.ts'),
+        'cli/cal': resolve(import.meta.dirname, 'src/cli/cal.ts'),
+        'host/server': resolve(import.meta.dirname, 'src/host/server.ts'),
         // The browser host's window.cal: a browser module with no imports, served by the host (see src/host/static.ts).
-        'host/client': resolve(__dirname, 'src/host/client/index.ts'),
+        'host/client': resolve(import.meta.dirname, 'src/host/client/index.ts'),
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: {
