@@ -85,4 +85,10 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     expect(await h['git:check']({ name: VM })).toMatchObject({ vm: VM, clean: true })
     await succeeded(h['vms:stop']({ name: VM, force: true }))
   })
+
+  it('shows the address of a VM started outside CAL', async () => {
+    const outside = await sim.bootVm('eng-outside')
+    expect(await engine.handlers['vms:get']({ name: 'eng-outside' })).toMatchObject({ state: 'running', ip: outside.ip })
+    await outside.stop()
+  })
 })

@@ -25,6 +25,8 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
   const state = d?.state ?? entry.state
   const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
   const error = state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null
+  // A VM CAL did not start (or started before CAL's record) still has an address Tart can tell.
+  const ip = rec && isAlive(rec.pid) ? rec.ip : state === 'running' ? await ctx.tart.ip(entry.name, { timeoutMs: 5_000 }).catch(() => null) : null
   return {
     name: entry.name,
     state: ctx.transient.get(entry.name) ?? (error && error !== 'stopped unexpectedly' ? 'error' : state),
@@ -35,7 +37,7 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
     diskGb: entry.diskGb,
     sizeGb: entry.sizeGb,
     display: d?.display ?? '',
-    ip: rec && isAlive(rec.pid) ? rec.ip : null,
+    ip,
     baseImage: facts?.baseImage ?? null,
     agent: facts?.agent ?? null,
     createdAt: facts?.createdAt ?? null,

@@ -75,7 +75,8 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
     ['Base image', vm.baseImage ?? '—'],
     ['Uptime', vm.state === 'running' ? uptime(vm.startedAt, now) : '—'],
     ['Agent', vm.agent ? AGENT_LABEL[vm.agent] : 'Default'],
-    ['Created', relativeTime(vm.createdAt, now)],
+    // A VM made outside CAL has no recorded creation time: unknown, not "never".
+    ['Created', vm.createdAt ? relativeTime(vm.createdAt, now) : '—'],
     ['Last session snapshot', relativeTime(vm.lastSessionSnapshotAt, now)],
   ]
   return (

@@ -25,6 +25,11 @@ describe('vm store', () => {
     expect(useVms.getState().selected).toBe('c')
   })
 
+  it('selects the first running VM when nothing is selected yet', () => {
+    useVms.getState().setVms([vmInfo('a'), vmInfo('b', { state: 'running' })])
+    expect(useVms.getState().selected).toBe('b')
+  })
+
   it('is not "empty" until the first list arrives, even an empty one', () => {
     expect(useVms.getState().loaded).toBe(false)
     useVms.getState().setVms([])

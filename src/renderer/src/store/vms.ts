@@ -29,8 +29,10 @@ export const useVms = create<VmStore>((set) => ({
   setVms: (incoming) =>
     set((s) => {
       const vms = sortVms(incoming)
-      // Keep the selection while its VM exists; otherwise fall back to the first one.
-      const selected = s.selected && vms.some((v) => v.name === s.selected) ? s.selected : (vms[0]?.name ?? null)
+      // Keep the selection while its VM exists.
+      // Otherwise start where the work is: the first running VM, else the first one.
+      const fallback = vms.find((v) => v.state === 'running') ?? vms[0]
+      const selected = s.selected && vms.some((v) => v.name === s.selected) ? s.selected : (fallback?.name ?? null)
       return { vms, selected, loaded: true }
     }),
   select: (selected) => set({ selected }),
