@@ -31,8 +31,18 @@ test('launching an agent confirms, snapshots, and opens the agent in its termina
 
     await page.getByTestId('view-snapshots').click()
     await expect(page.locator('[data-testid="snapshot-row"]').filter({ hasText: 'session' })).toHaveCount(1)
+
+    // Deleting the workspace shows the git safety report from inside the VM and needs its name typed.
+    await page.getByTestId('view-workspace').click()
+    await page.getByTestId('vm-delete').click()
+    const del = page.getByTestId('delete-vm-dialog')
+    await expect(del.getByTestId('safety-report')).toHaveAttribute('data-clean', 'true', { timeout: 30_000 })
+    await del.getByRole('textbox').fill(VM)
+    await del.getByRole('button', { name: 'Delete workspace' }).click()
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toHaveCount(0, { timeout: 60_000 })
   } finally {
-    await vm.stop()
+    // Normally already gone (deleted above); leave the shared simulated host with a free slot either way.
+    await vm.stop().catch(() => {})
     await sim.harness.run(['delete', VM])
   }
 })

@@ -3,9 +3,11 @@ import type { CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
 import { deleteVm, startVm, stopVm } from '../actions'
+import { useGitCheck } from '../hooks/useGitCheck'
 import { CreateVmDialog } from './CreateVmDialog'
 import { LaunchDialog } from './LaunchDialog'
 import { Modal } from './Modal'
+import { SafetyReport } from './SafetyReport'
 import { SnapshotConfirmDialog } from './SnapshotConfirmDialog'
 import { StateDot } from './StateDot'
 
@@ -91,10 +93,13 @@ function LimitDialog({ vm, running, error }: { vm: string | null; running: strin
 function DeleteVmDialog({ vm }: { vm: string }) {
   const close = useUi((s) => s.closeDialog)
   const [typed, setTyped] = useState('')
+  const info = useVms((s) => s.vms.find((v) => v.name === vm))
+  const { report, error, risky } = useGitCheck(vm)
   return (
     <Modal
       title={`Delete ${vm}?`}
       onClose={close}
+      wide={risky}
       testId="delete-vm-dialog"
       footer={
         <>
@@ -116,6 +121,13 @@ function DeleteVmDialog({ vm }: { vm: string }) {
       }
     >
       <p>The VM, its disk and all of its snapshots are deleted. This cannot be undone.</p>
+      {info?.role === 'clean' && (
+        <div className="callout callout-warning" role="note" data-testid="delete-protected">
+          {vm} is the pristine base VM that workspaces and resets are cloned from. CAL protects it; deleting it means
+          the base image is pulled again next time.
+        </div>
+      )}
+      <SafetyReport report={report} error={error} vm={vm} />
       <label htmlFor="delete-confirm-name">Type {vm} to confirm</label>
       <input id="delete-confirm-name" className="field" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
     </Modal>

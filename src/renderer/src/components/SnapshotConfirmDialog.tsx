@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'react'
-import type { CalErrorData } from '../../../shared/errors'
-import type { GitSafetyReport } from '../../../shared/git'
+import { useState } from 'react'
 import type { Snapshot } from '../../../shared/snapshot'
-import { cal, errorData, unwrap } from '../api'
+import { useGitCheck } from '../hooks/useGitCheck'
 import { gb, relativeTime } from '../format'
 import { useVms } from '../store/vms'
 import { useUi, type SnapshotAction } from '../store/ui'
@@ -28,21 +26,8 @@ type Props = { action: SnapshotAction; vm: string; snapshot: Snapshot | null }
 export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   const close = useUi((s) => s.closeDialog)
   const lastSessionAt = useVms((s) => s.vms.find((v) => v.name === vm)?.lastSessionSnapshotAt ?? null)
-  const [report, setReport] = useState<GitSafetyReport | null>(null)
-  const [error, setError] = useState<CalErrorData | null>(null)
+  const { report, error, checking, risky } = useGitCheck(vm)
   const [busy, setBusy] = useState(false)
-  useEffect(() => {
-    let live = true
-    unwrap(cal().git.check({ name: vm })).then(
-      (r) => live && setReport(r),
-      (err) => live && setError(errorData(err)),
-    )
-    return () => {
-      live = false
-    }
-  }, [vm])
-  const checking = !report && !error
-  const risky = Boolean(report && !report.clean) || Boolean(error)
   const confirm = async () => {
     setBusy(true)
     const ok =

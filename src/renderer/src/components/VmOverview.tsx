@@ -106,9 +106,9 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
           <button
             type="button"
             className="link-button destructive-text"
-            title={vm.state === 'stopped' || vm.state === 'error' ? undefined : `Stop ${vm.name} before deleting it`}
             onClick={() => useUi.getState().openDialog({ kind: 'delete-vm', vm: vm.name })}
-            disabled={vm.state !== 'stopped' && vm.state !== 'error'}
+            // A running VM can be deleted (CAL powers it off), and only a running one can be checked for unpushed work.
+            disabled={vm.state === 'starting' || vm.state === 'stopping'}
             data-testid="vm-delete"
           >
             Delete workspace…
