@@ -57,7 +57,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     log: options.log,
   })
   const exec = pool.exec.bind(pool)
-  const tartPath = options.tartPath ?? (currentSettings().tartPath || undefined)
+  // An explicit path (--tart, the host's flag) wins; otherwise Settings → Tart path, read at every call.
+  const tartPath = () => options.tartPath ?? (currentSettings().tartPath || undefined)
   const vms: VmService = createVmService({
     calHome,
     tartPath,

@@ -34,14 +34,21 @@ export interface RunOptions {
   dirs?: string[]
 }
 
+export type TartPathSource = string | null | undefined | (() => string | null | undefined)
+
 /** Typed calls for every Tart verb CAL uses: argument arrays, AbortSignal, timeouts, errors mapped to CalError. */
 export class TartDriver {
-  readonly path: string
   readonly env: NodeJS.ProcessEnv
+  private readonly tartPath: TartPathSource
 
-  constructor(opts: { tartPath?: string | null; env?: NodeJS.ProcessEnv } = {}) {
+  /** `tartPath` may be a function, read at every call, so a Tart path changed in Settings applies at once. */
+  constructor(opts: { tartPath?: TartPathSource; env?: NodeJS.ProcessEnv } = {}) {
     this.env = opts.env ?? process.env
-    this.path = resolveTartPath(opts.tartPath, this.env)
+    this.tartPath = opts.tartPath
+  }
+
+  get path(): string {
+    return resolveTartPath(typeof this.tartPath === 'function' ? this.tartPath() : this.tartPath, this.env)
   }
 
   get home(): string {

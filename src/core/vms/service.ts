@@ -15,7 +15,7 @@ import { shellJoin } from '../ssh/quote'
 import { FactsStore } from '../store/facts'
 import { calPaths } from '../store/paths'
 import type { TaskHandle, TaskManager } from '../tasks/tasks'
-import { TartDriver } from '../tart/driver'
+import { TartDriver, type TartPathSource } from '../tart/driver'
 import { localVms } from '../tart/parse'
 import { DEFAULT_TIMING, type Timing, type VmContext } from './context'
 import { createVm } from './create'
@@ -29,7 +29,8 @@ import { isAlive, RunSupervisor } from './supervisor'
 
 export interface VmServiceDeps {
   calHome: string
-  tartPath?: string
+  /** The Tart executable, or a function read at every call (the app's Settings → Tart path). */
+  tartPath?: TartPathSource
   tasks: TaskManager
   emitVms: (vms: VmInfo[]) => void
   exec: RemoteExec
