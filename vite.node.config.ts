@@ -28,6 +28,8 @@ export default defineConfig({
         'host/server': resolve(import.meta.dirname, 'src/host/server.ts'),
         // The browser host's window.cal: a browser module with no imports, served by the host (see src/host/static.ts).
         'host/client': resolve(import.meta.dirname, 'src/host/client/index.ts'),
+        // Its WebSocket, in a worker: served beside the client (see src/host/static.ts).
+        'host/socket-worker': resolve(import.meta.dirname, 'src/host/client/socket-worker.ts'),
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: {

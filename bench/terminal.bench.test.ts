@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordFigure } from './record'
-import { mount, percentile, timeCeiling, timeEchoes, timeFlood, DONE_MARK } from './terminal/measure'
+import { mount, percentile, release, timeCeiling, timeEchoes, timeFlood, DONE_MARK, type FloodResult } from './terminal/measure'
 import { opensshRate, ssh2Rate } from './terminal/raw'
 import { startRig, type Rig } from './terminal/rig'
 
@@ -8,6 +8,7 @@ import { startRig, type Rig } from './terminal/rig'
 const VM = 'bench-term'
 const RAW_BYTES = 200_000_000
 const FLOOD_BYTES = 200_000_000
+const ROUNDS = 5
 let rig: Rig
 
 beforeAll(async () => {
@@ -19,31 +20,66 @@ afterAll(async () => {
   await rig?.close()
 })
 
+/** One end-to-end flood of the guest's file, then xterm alone on the very chunks it received; both xterms released. */
+async function floodRound(round: number): Promise<{ e2e: FloodResult; ceiling: FloodResult }> {
+  const s = await rig.terminals.openCommand(VM, `read _; cat /tmp/cal-bench-flood.txt; ${DONE_MARK}; sleep 1`, { cols: 120, rows: 40 })
+  await mount(rig.page, s.id)
+
+  const e2e = await timeFlood(rig.page, s.id, true)
+  const ceilingId = `bench-ceiling-${round}`
+  await mount(rig.page, ceilingId)
+  await rig.page.evaluate(() => new Promise((r) => setTimeout(r, 200)))
+  const ceiling = await timeCeiling(rig.page, ceilingId)
+  expect(ceiling.bytes).toBe(e2e.bytes)
+  // The command ends on its own a second after its output; close it if it has not yet.
+  if (rig.terminals.get(s.id)) await rig.terminals.close({ id: s.id, mode: 'end' })
+  await release(rig.page, [s.id, ceilingId])
+  return { e2e, ceiling }
+}
+
 describe('terminal', () => {
   it('raw_vs_openssh: ssh2 + batcher versus the OpenSSH client, same bytes, first byte to last', async () => {
     const command = `head -c ${RAW_BYTES} /dev/zero`
-    const ours = await ssh2Rate(rig.pool, VM, command)
-    const theirs = await opensshRate(rig.calHome, rig.vm.ip, command)
-    expect(ours.bytes).toBe(RAW_BYTES)
-    expect(theirs.bytes).toBe(RAW_BYTES)
-    const ratio = ours.bytes / ours.ms / (theirs.bytes / theirs.ms)
-    console.error(`ssh2+batcher ${(ours.bytes / ours.ms / 1000).toFixed(1)} MB/s, OpenSSH ${(theirs.bytes / theirs.ms / 1000).toFixed(1)} MB/s`)
-    recordFigure({ bench: 'terminal.raw_vs_openssh', value: ratio, unit: 'ratio', target: '>= 1.0' })
+    const ours: number[] = []
+    const theirs: number[] = []
+    // A warm-up of each first (the first ssh2 read of a run is JIT-cold and up to 2x slower), then alternating
+    // rounds compared by their medians: either rate swings by up to 2x from one read to the next here.
+    for (let round = 0; round <= ROUNDS; round++) {
+      const a = await ssh2Rate(rig.pool, VM, command)
+      const b = await opensshRate(rig.calHome, rig.vm.ip, command)
+      expect(a.bytes).toBe(RAW_BYTES)
+      expect(b.bytes).toBe(RAW_BYTES)
+      if (round === 0) continue
+      ours.push(a.bytes / a.ms / 1000)
+      theirs.push(b.bytes / b.ms / 1000)
+    }
+    const [mine, openssh] = [percentile(ours, 50), percentile(theirs, 50)]
+    console.error(`ssh2+batcher ${ours.map((r) => r.toFixed(0)).join(' ')} MB/s, OpenSSH ${theirs.map((r) => r.toFixed(0)).join(' ')} MB/s`)
+    console.error(`medians: ssh2+batcher ${mine.toFixed(1)} MB/s, OpenSSH ${openssh.toFixed(1)} MB/s`)
+    recordFigure({ bench: 'terminal.raw_vs_openssh', value: mine / openssh, unit: 'ratio', target: '>= 1.0' })
   })
 
   it('xterm_vs_ceiling: end to end into xterm in Chromium versus xterm alone on the same bytes', async () => {
     // ~32 MB of base64 text lines, written once in the guest.
     await rig.pool.exec(VM, 'head -c 24000000 /dev/urandom | base64 -w 120 > /tmp/cal-bench-flood.txt', { timeoutMs: 60_000 })
-    const s = await rig.terminals.openCommand(VM, `read _; cat /tmp/cal-bench-flood.txt; ${DONE_MARK}; sleep 1`, { cols: 120, rows: 40 })
-    await mount(rig.page, s.id)
-    const e2e = await timeFlood(rig.page, s.id, true)
-    await mount(rig.page, 'bench-ceiling')
-    await rig.page.evaluate(() => new Promise((r) => setTimeout(r, 200)))
-    const ceiling = await timeCeiling(rig.page, 'bench-ceiling')
-    expect(ceiling.chars).toBe(e2e.chars)
-    const mbs = e2e.chars / e2e.ms / 1000
-    console.error(`end to end ${mbs.toFixed(1)} MB/s, xterm alone ${(ceiling.chars / ceiling.ms / 1000).toFixed(1)} MB/s`)
-    recordFigure({ bench: 'terminal.xterm_vs_ceiling', value: ceiling.ms / e2e.ms, unit: 'ratio', target: '>= 0.7' })
+    // One untimed round first, so that neither side pays for the page's JIT warming up; then alternating rounds,
+    // compared by their medians (one run of either side varies by up to 2x on a shared 2-core machine).
+    await floodRound(0)
+    const e2e: number[] = []
+    const ceiling: number[] = []
+    let bytes = 0
+    for (let round = 1; round <= ROUNDS; round++) {
+      const r = await floodRound(round)
+      e2e.push(r.e2e.ms)
+      ceiling.push(r.ceiling.ms)
+      bytes = r.e2e.bytes
+    }
+    const e2eMs = percentile(e2e, 50)
+    const ceilingMs = percentile(ceiling, 50)
+    const mbs = bytes / e2eMs / 1000
+    console.error(`end to end ${e2e.map((ms) => ms.toFixed(0)).join(' ')} ms, xterm alone ${ceiling.map((ms) => ms.toFixed(0)).join(' ')} ms`)
+    console.error(`medians: end to end ${mbs.toFixed(1)} MB/s, xterm alone ${(bytes / ceilingMs / 1000).toFixed(1)} MB/s`)
+    recordFigure({ bench: 'terminal.xterm_vs_ceiling', value: ceilingMs / e2eMs, unit: 'ratio', target: '>= 0.7' })
     recordFigure({ bench: 'terminal.xterm_mb_s', value: mbs, unit: 'MB/s', target: 'record' })
   })
 
@@ -68,8 +104,8 @@ describe('terminal', () => {
     }, 50)
     const flood = await timeFlood(rig.page, s.id, false)
     clearInterval(sampler)
-    expect(flood.chars).toBeGreaterThan(FLOOD_BYTES)
-    console.error(`flood: ${(flood.chars / flood.ms / 1000).toFixed(1)} MB/s into xterm`)
+    expect(flood.bytes).toBeGreaterThan(FLOOD_BYTES)
+    console.error(`flood: ${(flood.bytes / flood.ms / 1000).toFixed(1)} MB/s into xterm`)
     recordFigure({ bench: 'terminal.flood_memory_mb', value: (peak - base) / 1e6, unit: 'MB', target: '< 50' })
   })
 })

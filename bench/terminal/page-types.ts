@@ -17,6 +17,7 @@ export interface PageTerm {
 export interface PageWindow {
   cal: CalApi
   __calMountTerminal(sessionId: string | null): void
+  __calDisposeTerm(sessionId: string): void
   __calTerms: { get(id: string): PageTerm | undefined }
   __bench?: Record<string, unknown>
 }

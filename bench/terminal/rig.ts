@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from '@playwright/test'
 import { startBrowserHost, type BrowserHost } from '../../src/host/host'
 import { SshPool } from '../../src/core/ssh/pool'
 import { createTerminalService, type TerminalService } from '../../src/core/terminal/handlers'
 import { createSimHost, type SimHost, type SimVm } from '../../test/sim/harness'
+import { launchBarePage, type BarePage } from './cdp'
 import { buildBenchPage } from './page'
 import type { PageWindow } from './page-types'
 
@@ -20,8 +20,7 @@ export interface Rig {
   /** The bench's own terminal service, on the host's event bus: its sessions travel host → WebSocket → page. */
   terminals: TerminalService
   host: BrowserHost
-  browser: Browser
-  page: Page
+  page: BarePage
   close(): Promise<void>
 }
 
@@ -68,18 +67,19 @@ export async function startRig(vmName: string): Promise<Rig> {
     sends['terminal:input'] = (p) => (terminals.input(p), input(p))
     sends['terminal:resize'] = (p) => (terminals.resize(p), resize(p))
     sends['terminal:ack'] = (p) => (terminals.ack(p), ack(p))
-    const browser = await chromium.launch({
+    const page = await launchBarePage({
       executablePath: process.env.CAL_CHROMIUM ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      width: 1280,
+      height: 800,
     })
-    cleanups.push(() => browser.close())
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    cleanups.push(() => page.close())
     await page.goto(host.url)
     await page.waitForFunction(() => {
       const w = globalThis as unknown as Partial<PageWindow>
       return typeof w.__calMountTerminal === 'function' && !!w.cal
     })
-    return { sim, vm, calHome, pool, terminals, host, browser, page, close }
+    return { sim, vm, calHome, pool, terminals, host, page, close }
   } catch (err) {
     await close()
     throw err

@@ -54,7 +54,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   engine.events.onAny((event, payload) => {
     if (sockets.size === 0) return
     if (event === 'terminal:data') {
-      const { id, data } = payload as { id: string; data: string }
+      const { id, data } = payload as { id: string; data: Uint8Array }
       const frame = encodeTerminalData(id, data)
       for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true })
       return

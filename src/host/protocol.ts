@@ -5,7 +5,7 @@
  *                { t: 's', c: send, d: payload }         one-way (keystrokes, resizes, acks)
  *   host → page: { t: 'e', c: event, d: payload }       engine events
  * except terminal output, which goes as one binary frame per 'terminal:data' event (see encodeTerminalData):
- * no JSON escaping or re-encoding of bulk bytes on either side, and the page hands the UTF-8 straight to xterm.
+ * no JSON escaping or re-encoding of bulk bytes on either side, and the page hands the bytes straight to xterm.
  */
 export type ClientMessage = { t: 'i'; id: number; c: string; d?: unknown } | { t: 's'; c: string; d?: unknown }
 
@@ -28,24 +28,24 @@ export function parseClientMessage(text: string): ClientMessage | null {
 export const CLIENT_PATH = '/__cal/client.js'
 export const CLIENT_MODULE_PATH = '/__cal/cal-client.js'
 export const SOCKET_PATH = '/__cal/ws'
+/** The client's socket worker (src/host/client/socket-worker.ts), served from the client's own folder. */
+export const SOCKET_WORKER_PATH = '/__cal/socket-worker.js'
 
 /** First byte of a binary frame carrying one 'terminal:data' event. */
 export const TERMINAL_DATA_FRAME = 1
 
 /**
- * A 'terminal:data' event as a binary frame: [1][id length: u8][chars: u32 LE][id: UTF-8][data: UTF-8].
- * `chars` is data.length (UTF-16 units), what main's back-pressure counts and the page acknowledges.
- * The batcher only emits whole characters, so each frame's bytes are valid UTF-8 on their own.
+ * A 'terminal:data' event as a binary frame: [1][id length: u8][id: UTF-8][data: the output's UTF-8 bytes].
+ * The batcher never splits a character, so each frame's data is valid UTF-8 on its own.
  */
-export function encodeTerminalData(id: string, data: string): Buffer {
+export function encodeTerminalData(id: string, data: Uint8Array): Buffer {
   const idLen = Buffer.byteLength(id)
   if (idLen > 255) throw new Error(`terminal id too long for a data frame (${idLen} bytes)`)
-  const head = 6 + idLen
-  const frame = Buffer.allocUnsafe(head + Buffer.byteLength(data))
+  const head = 2 + idLen
+  const frame = Buffer.allocUnsafe(head + data.length)
   frame[0] = TERMINAL_DATA_FRAME
   frame[1] = idLen
-  frame.writeUInt32LE(data.length, 2)
-  frame.write(id, 6, 'utf8')
-  frame.write(data, head, 'utf8')
+  frame.write(id, 2, 'utf8')
+  frame.set(data, head)
   return frame
 }

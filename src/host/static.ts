@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { commandNames, eventNames, sendNames } from '../shared/api'
 import { contentType, resolveStaticFile } from '../main/app-protocol'
 import { CONTENT_SECURITY_POLICY } from '../main/csp'
-import { CLIENT_MODULE_PATH, CLIENT_PATH } from './protocol'
+import { CLIENT_MODULE_PATH, CLIENT_PATH, SOCKET_WORKER_PATH } from './protocol'
 
 /** The client's entry: a tiny module (served from 'self', so the CSP allows it) handing it the contract's names. */
 export function clientBootstrap(): string {
@@ -28,7 +29,7 @@ const securityHeaders = {
 
 export interface StaticFiles {
   rendererDir: string
-  /** The built client module (out/host/client.js). */
+  /** The built client module (out/host/client.js); its socket worker (socket-worker.js) is served from beside it. */
   clientFile: string
 }
 
@@ -39,6 +40,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, fil
   try {
     if (pathname === CLIENT_PATH) return reply(res, 200, contentType('x.js'), clientBootstrap(), req.method)
     if (pathname === CLIENT_MODULE_PATH) return reply(res, 200, contentType('x.js'), await readFile(files.clientFile), req.method)
+    if (pathname === SOCKET_WORKER_PATH) return reply(res, 200, contentType('x.js'), await readFile(join(dirname(files.clientFile), 'socket-worker.js')), req.method)
     const file = resolveStaticFile(files.rendererDir, pathname)
     if (!file) return reply(res, 404, 'text/plain', 'Not found')
     if (file.endsWith('.html')) {

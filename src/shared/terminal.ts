@@ -43,7 +43,8 @@ export const TerminalInput = z.object({ id: z.string(), data: z.string().max(1 <
 export const TerminalResize = z.object({ id: z.string(), cols: Cols, rows: Rows })
 /** The renderer acknowledges bytes it has written into xterm; main pauses the stream while too much is unacknowledged. */
 export const TerminalAck = z.object({ id: z.string(), bytes: z.number().int().nonnegative() })
-export const TerminalData = z.object({ id: z.string(), data: z.string() })
+/** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
+export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
 export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
 
 export const LaunchAgentInput = z.object({

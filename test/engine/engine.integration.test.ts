@@ -66,7 +66,7 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     expect(report).toMatchObject({ vm: VM, clean: true })
 
     const data: string[] = []
-    const off = engine.events.on('terminal:data', (d) => data.push(d.data))
+    const off = engine.events.on('terminal:data', (d) => data.push(Buffer.from(d.data).toString('utf8')))
     const session = await h['terminal:open']({ vm: VM, kind: 'shell', name: 'eng', cols: 100, rows: 30 })
     expect(session).toMatchObject({ vm: VM, tmuxSession: 'eng', state: 'connected' })
     engine.sends['terminal:input']({ id: session.id, data: 'echo "engine-$((20+22))"\r' })

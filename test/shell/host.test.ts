@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { parseHostArgs } from '../../src/host/args'
 import { startBrowserHost, type BrowserHost } from '../../src/host/host'
+import { encodeTerminalData } from '../../src/host/protocol'
 import { injectClient } from '../../src/host/static'
 
 let host: BrowserHost
@@ -17,6 +18,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'renderer', 'index.html'), '<html><head><script type="module" src="./assets/app.js"></script></head><body></body></html>')
   writeFileSync(join(dir, 'renderer', 'assets', 'app.js'), 'console.log(1)')
   writeFileSync(join(dir, 'client.js'), 'export function installCal() {}')
+  writeFileSync(join(dir, 'socket-worker.js'), 'self.onmessage = () => {}')
   host = await startBrowserHost({ port: 0, calHome: join(dir, 'home'), rendererDir: join(dir, 'renderer'), clientFile: join(dir, 'client.js'), log: () => {} })
 })
 afterAll(async () => {
@@ -73,6 +75,11 @@ describe('browser host', () => {
     expect(res.headers['content-security-policy']).toContain("script-src 'self'")
     const boot = await get('/__cal/client.js')
     expect(boot.body).toContain('"vms:list"')
+    // The client's socket worker, from beside the client module, under the same headers.
+    const worker = await get('/__cal/socket-worker.js')
+    expect(worker).toMatchObject({ status: 200, body: 'self.onmessage = () => {}' })
+    expect(worker.headers['content-type']).toMatch(/javascript/)
+    expect(worker.headers['content-security-policy']).toContain("connect-src 'self' ws://127.0.0.1:*")
     expect((await get('/../../etc/passwd')).status).toBe(404)
     expect((await get('/', { host: 'evil.example:80' })).status).toBe(403)
   })
@@ -93,6 +100,14 @@ describe('browser host', () => {
     expect(await call(ws, 5, 'settings:set', { theme: 'dark' })).toMatchObject({ ok: true, value: { settings: { theme: 'dark' } } })
     expect(await event).toMatchObject({ t: 'e', c: 'settings:changed', d: { settings: { theme: 'dark' } } })
     ws.close()
+  })
+
+  it('frames terminal output as [1][id length][id][bytes], the bytes untouched', () => {
+    const data = Buffer.from('héllo 😀\r\n')
+    const frame = encodeTerminalData('t-1', data)
+    expect([...frame.subarray(0, 5)]).toEqual([1, 3, 0x74, 0x2d, 0x31])
+    expect(frame.subarray(5)).toEqual(data)
+    expect(() => encodeTerminalData('x'.repeat(256), data)).toThrow(/too long/)
   })
 
   it('injects before </head> when the page has no script', () => {

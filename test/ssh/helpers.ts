@@ -20,7 +20,8 @@ export class EventLog {
   emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
     if (event === 'terminal:data') {
       const p = payload as EventPayload<'terminal:data'>
-      this.data.set(p.id, (this.data.get(p.id) ?? '') + p.data)
+      // Each message ends on a character boundary, so it decodes on its own.
+      this.data.set(p.id, (this.data.get(p.id) ?? '') + Buffer.from(p.data).toString('utf8'))
     } else if (event === 'terminal:state') {
       this.states.push(payload as EventPayload<'terminal:state'>)
     }

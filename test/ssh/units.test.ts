@@ -9,7 +9,7 @@ import { repositoryName, agentFor } from '../../src/core/agent/handlers'
 import { HostKeyStore, fingerprint } from '../../src/core/ssh/host-keys'
 import { generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
 import { shellJoin, shellQuote } from '../../src/core/ssh/quote'
-import { OutputBatcher } from '../../src/core/terminal/batcher'
+import { completeUtf8Length, OutputBatcher } from '../../src/core/terminal/batcher'
 import { FlowControl } from '../../src/core/terminal/flow'
 import { defaultSettings } from '../../src/shared/settings'
 
@@ -37,7 +37,7 @@ describe('OutputBatcher', () => {
   it('sends the first chunk at once, then batches, and never splits a UTF-8 character', () => {
     vi.useFakeTimers()
     const out: string[] = []
-    const b = new OutputBatcher((d) => out.push(d))
+    const b = new OutputBatcher((d) => out.push(d.toString('utf8')))
     b.write(Buffer.from('a'))
     expect(out).toEqual(['a'])
     const euro = Buffer.from('€') // 3 bytes
@@ -53,6 +53,53 @@ describe('OutputBatcher', () => {
     b.write(Buffer.alloc(64 * 1024, 0x42))
     expect(out.length).toBe(4)
     b.dispose()
+  })
+
+  it('holds back a split character across a size-triggered flush and sends it whole with what follows', () => {
+    vi.useFakeTimers()
+    const out: Buffer[] = []
+    const b = new OutputBatcher((d) => out.push(Buffer.from(d)))
+    b.write(Buffer.from('go'))
+    const emoji = Buffer.from('😀') // 4 bytes
+    // 64 KiB of text ending in the first two bytes of the emoji: flushed at once, minus those two bytes.
+    b.write(Buffer.concat([Buffer.alloc(64 * 1024, 0x41), emoji.subarray(0, 2)]))
+    expect(out.map((d) => d.length)).toEqual([2, 64 * 1024])
+    // The rest arrives: nothing lost, nothing invalid.
+    b.write(emoji.subarray(2))
+    vi.advanceTimersByTime(16)
+    expect(out[2]!.toString('utf8')).toBe('😀')
+    expect(out.every((d) => Buffer.from(d.toString('utf8'), 'utf8').equals(d))).toBe(true)
+    b.dispose()
+  })
+
+  it('gives a lone partial character to the write that completes it, and flushes a dangling one on dispose', () => {
+    vi.useFakeTimers()
+    const out: Buffer[] = []
+    const b = new OutputBatcher((d) => out.push(Buffer.from(d)))
+    const e = Buffer.from('é')
+    b.write(e.subarray(0, 1))
+    vi.advanceTimersByTime(100)
+    expect(out).toEqual([])
+    b.write(e.subarray(1))
+    expect(out.map((d) => d.toString('utf8'))).toEqual(['é'])
+    b.write(Buffer.from('€').subarray(0, 2))
+    b.dispose()
+    expect(out[1]).toEqual(Buffer.from('€').subarray(0, 2))
+  })
+
+  it('finds the last character boundary', () => {
+    const cases: [number[], number][] = [
+      [[], 0],
+      [[0x41], 1],
+      [[0x41, 0xc3], 1],
+      [[0xc3, 0xa9], 2],
+      [[0x41, 0xe2, 0x82], 1],
+      [[0xe2, 0x82, 0xac], 3],
+      [[0xf0, 0x9f, 0x98], 0],
+      [[0xf0, 0x9f, 0x98, 0x80], 4],
+      [[0x80, 0x80, 0x80, 0x80, 0x80], 5],
+    ]
+    for (const [bytes, n] of cases) expect(completeUtf8Length(Uint8Array.from(bytes))).toBe(n)
   })
 })
 

@@ -48,8 +48,8 @@ export abstract class TerminalBase {
     if (!this.closed) this.applyResize(cols, rows)
   }
 
-  ack(chars: number): void {
-    this.flow.ack(chars)
+  ack(bytes: number): void {
+    this.flow.ack(bytes)
   }
 
   onClosed(listener: () => void): void {

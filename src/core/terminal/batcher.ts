@@ -1,5 +1,3 @@
-import { StringDecoder } from 'node:string_decoder'
-
 export interface BatcherOptions {
   /** Longest a byte waits before it is sent, once output is flowing. */
   intervalMs?: number
@@ -8,21 +6,21 @@ export interface BatcherOptions {
 }
 
 /**
- * Turns a stream of byte chunks into few, large string messages: the first chunk after a quiet spell goes out at
- * once (a keystroke's echo is not delayed), then output is gathered for ~16 ms or 64 KB per flush. A UTF-8
- * character split across chunks is held back by the StringDecoder until it is whole.
+ * Turns a stream of byte chunks into few, large byte messages: the first chunk after a quiet spell goes out at
+ * once (a keystroke's echo is not delayed), then output is gathered for ~16 ms or 64 KB per flush. Output stays
+ * UTF-8 bytes all the way to xterm, which decodes it itself: no string is built here and none re-encoded later.
+ * A character split across chunks is held back until it is whole, so every message is valid on its own.
  */
 export class OutputBatcher {
-  private readonly decoder = new StringDecoder('utf8')
   private readonly intervalMs: number
   private readonly maxBytes: number
-  private parts: string[] = []
+  private parts: Buffer[] = []
   private pendingBytes = 0
   private timer: NodeJS.Timeout | null = null
   private disposed = false
 
   constructor(
-    private readonly flushTo: (data: string) => void,
+    private readonly flushTo: (data: Buffer) => void,
     opts: BatcherOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 16
@@ -31,45 +29,63 @@ export class OutputBatcher {
 
   write(chunk: Buffer | string): void {
     if (this.disposed) return
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk)
-    this.pendingBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length
-    if (text) this.parts.push(text)
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
+    if (bytes.length === 0) return
+    this.parts.push(bytes)
+    this.pendingBytes += bytes.length
     if (this.timer === null) {
       // Quiet until now: send immediately, then gather whatever follows during the interval.
-      this.flush()
-      this.arm()
+      if (this.flush()) this.arm()
     } else if (this.pendingBytes >= this.maxBytes) {
       this.flush()
     }
   }
 
-  /** Send what is waiting now (a partial UTF-8 character stays in the decoder). */
-  flush(): void {
-    this.pendingBytes = 0
-    if (this.parts.length === 0) return
-    const data = this.parts.length === 1 ? this.parts[0]! : this.parts.join('')
-    this.parts = []
-    this.flushTo(data)
+  /** Send what is waiting now, up to the last whole character; true if anything was sent. */
+  flush(): boolean {
+    if (this.parts.length === 0) return false
+    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.pendingBytes)
+    const cut = completeUtf8Length(all)
+    // A dangling partial character (at most 3 bytes) is copied so it does not pin the whole chunk.
+    this.parts = cut < all.length ? [Buffer.from(all.subarray(cut))] : []
+    this.pendingBytes = all.length - cut
+    if (cut === 0) return false
+    this.flushTo(cut === all.length ? all : all.subarray(0, cut))
+    return true
   }
 
-  /** Flush everything, including a dangling partial character, and stop. */
+  /** Flush everything, including a dangling partial character (xterm shows it as a replacement), and stop. */
   dispose(): void {
     if (this.disposed) return
-    const rest = this.decoder.end()
-    if (rest) this.parts.push(rest)
-    this.flush()
     this.disposed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    if (this.parts.length > 0) this.flushTo(Buffer.concat(this.parts))
+    this.parts = []
+    this.pendingBytes = 0
   }
 
   private arm(): void {
     this.timer = setTimeout(() => {
       this.timer = null
-      if (this.parts.length > 0) {
-        this.flush()
-        this.arm()
-      }
+      // Keep ticking while output flows; a lone partial character waits for the write that completes it.
+      if (this.flush()) this.arm()
     }, this.intervalMs)
   }
+}
+
+/**
+ * How many leading bytes of `buf` end on a character boundary: all of them unless the last one to three bytes
+ * are the start of a multi-byte UTF-8 sequence that has not arrived in full. Invalid bytes are not held back.
+ */
+export function completeUtf8Length(buf: Uint8Array): number {
+  const len = buf.length
+  for (let i = len - 1; i >= 0 && i >= len - 4; i--) {
+    const b = buf[i]!
+    if ((b & 0xc0) === 0x80) continue // a continuation byte: look further back for its lead byte
+    if (b < 0xc0) return len // ASCII (or a stray byte): nothing is pending
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2
+    return len - i < need ? i : len
+  }
+  return len
 }

@@ -1,8 +1,11 @@
 /**
  * window.cal for a page served by the browser host: the same shape as the Electron preload (the contract's
- * named verbs, `on(event, fn)` returning a disposer, Result envelopes), carried over one loopback WebSocket.
- * It imports nothing at run time: the channel names come from the host, which takes them from the contract.
+ * named verbs, `on(event, fn)` returning a disposer, Result envelopes), carried over one loopback WebSocket that a
+ * worker owns (socket-worker.ts). It imports nothing at run time: the channel names come from the host, which
+ * takes them from the contract.
  */
+import type { FromWorker, ToWorker } from './socket-worker'
+
 export interface CalNames {
   commands: string[]
   sends: string[]
@@ -14,6 +17,7 @@ type Listener = (payload: unknown) => void
 
 const TOKEN_KEY = 'cal-host-token'
 const SOCKET_PATH = '/__cal/ws'
+const SOCKET_WORKER_PATH = '/__cal/socket-worker.js' // src/host/protocol.ts
 
 function lost(everConnected: boolean): Result {
   if (everConnected) {
@@ -32,29 +36,13 @@ function lost(everConnected: boolean): Result {
 const TERMINAL_DATA_FRAME = 1 // src/host/protocol.ts (this file imports nothing at run time)
 const utf8 = new TextDecoder()
 
-/**
- * A 'terminal:data' payload from a binary frame (layout in src/host/protocol.ts). It has the contract's
- * `{ id, data }` (data decoded on first read) plus `bytes` (the UTF-8 itself) and `chars` (data.length,
- * what main's back-pressure counts), so the terminal registry can hand xterm the bytes without a string copy.
- */
-class TerminalOutput {
-  private text: string | null = null
-  constructor(
-    readonly id: string,
-    readonly bytes: Uint8Array,
-    readonly chars: number,
-  ) {}
-  get data(): string {
-    return (this.text ??= utf8.decode(this.bytes))
-  }
-}
-
-function decodeTerminalData(buf: ArrayBuffer): TerminalOutput | null {
+/** A 'terminal:data' payload, { id, data: the output's UTF-8 bytes }, from a binary frame (src/host/protocol.ts). */
+function decodeTerminalData(buf: ArrayBuffer): { id: string; data: Uint8Array } | null {
   const u8 = new Uint8Array(buf)
-  if (u8.length < 6 || u8[0] !== TERMINAL_DATA_FRAME) return null
+  if (u8.length < 2 || u8[0] !== TERMINAL_DATA_FRAME) return null
   const idLen = u8[1]!
-  const chars = new DataView(buf).getUint32(2, true)
-  return new TerminalOutput(utf8.decode(u8.subarray(6, 6 + idLen)), u8.subarray(6 + idLen), chars)
+  if (u8.length < 2 + idLen) return null
+  return { id: utf8.decode(u8.subarray(2, 2 + idLen)), data: u8.subarray(2 + idLen) }
 }
 
 export function installCal(names: CalNames): void {
@@ -66,7 +54,6 @@ export function installCal(names: CalNames): void {
   const listeners = new Map<string, Set<Listener>>()
   let outbox: string[] = []
   let nextId = 1
-  let socket: WebSocket | null = null
   let retryMs = 250
   let everConnected = false
 
@@ -80,48 +67,74 @@ export function installCal(names: CalNames): void {
     }
   }
 
-  const connect = () => {
-    const ws = new WebSocket(`ws://${location.host}${SOCKET_PATH}?token=${encodeURIComponent(token)}`)
-    socket = ws
-    ws.onopen = () => {
+  // The socket lives in a worker (see socket-worker.ts); this side keeps the policy: the outbox before the first
+  // open, failing calls in flight when the connection is lost, and reconnecting with backoff.
+  const worker = new Worker(SOCKET_WORKER_PATH, { type: 'module', name: 'cal-socket' })
+  const toWorker = (msg: ToWorker) => worker.postMessage(msg)
+  const url = `ws://${location.host}${SOCKET_PATH}?token=${encodeURIComponent(token)}`
+  let open = false
+
+  const receive = (data: string | ArrayBuffer) => {
+    if (typeof data !== 'string') {
+      const output = decodeTerminalData(data)
+      if (output) emit('terminal:data', output)
+      return
+    }
+    const msg = JSON.parse(data) as { t: 'r'; id: number; r: Result } | { t: 'e'; c: string; d: unknown }
+    if (msg.t === 'r') {
+      pending.get(msg.id)?.(msg.r)
+      pending.delete(msg.id)
+    } else if (msg.t === 'e') {
+      emit(msg.c, msg.d)
+    }
+  }
+
+  // Answers to calls in flight (or queued) will never come: fail them now rather than leave the UI waiting,
+  // and drop what was queued so nothing runs twice after a reconnect.
+  const failPending = () => {
+    open = false
+    outbox = []
+    for (const [id, resolve] of pending) {
+      resolve(lost(everConnected))
+      pending.delete(id)
+    }
+  }
+
+  const lostConnection = () => {
+    failPending()
+    setTimeout(() => toWorker({ t: 'connect', url }), retryMs)
+    retryMs = Math.min(retryMs * 2, 5000)
+  }
+
+  // A worker that cannot load or crashes takes the connection with it: say so instead of waiting forever.
+  let workerFailed = false
+  worker.onerror = (ev) => {
+    console.error(`CAL: the browser host's socket worker failed: ${ev.message || 'it could not be loaded'}`)
+    workerFailed = true
+    failPending()
+  }
+
+  worker.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
+    if (msg.t === 'open') {
+      open = true
       retryMs = 250
       everConnected = true
       const queued = outbox
       outbox = []
-      for (const text of queued) ws.send(text)
+      for (const text of queued) toWorker({ t: 'send', text })
+      return
     }
-    ws.binaryType = 'arraybuffer'
-    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
-      if (typeof ev.data !== 'string') {
-        const output = decodeTerminalData(ev.data)
-        if (output) emit('terminal:data', output)
-        return
-      }
-      const msg = JSON.parse(ev.data) as { t: 'r'; id: number; r: Result } | { t: 'e'; c: string; d: unknown }
-      if (msg.t === 'r') {
-        pending.get(msg.id)?.(msg.r)
-        pending.delete(msg.id)
-      } else if (msg.t === 'e') {
-        emit(msg.c, msg.d)
-      }
-    }
-    ws.onclose = () => {
-      if (socket !== ws) return
-      socket = null
-      // Answers to calls in flight (or queued) will never come: fail them now rather than leave the UI waiting,
-      // and drop what was queued so nothing runs twice after a reconnect.
-      outbox = []
-      for (const [id, resolve] of pending) {
-        resolve(lost(everConnected))
-        pending.delete(id)
-      }
-      setTimeout(connect, retryMs)
-      retryMs = Math.min(retryMs * 2, 5000)
+    try {
+      for (const item of msg.items) receive(item)
+    } finally {
+      // Always ask for the next batch, even if a frame here was malformed.
+      if (msg.closed) lostConnection()
+      toWorker({ t: 'ready' })
     }
   }
 
   const post = (text: string) => {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(text)
+    if (open) toWorker({ t: 'send', text })
     else outbox.push(text)
   }
 
@@ -135,6 +148,7 @@ export function installCal(names: CalNames): void {
     const [n, verb] = split(channel)
     ns(n)[verb] = (input?: unknown) =>
       new Promise<Result>((resolve) => {
+        if (workerFailed) return resolve(lost(everConnected))
         const id = nextId++
         pending.set(id, resolve)
         post(JSON.stringify({ t: 'i', id, c: channel, d: input ?? {} }))
@@ -155,5 +169,5 @@ export function installCal(names: CalNames): void {
     return () => set.delete(listener)
   }
   Object.defineProperty(window, 'cal', { value: Object.freeze(cal), writable: false, configurable: false, enumerable: true })
-  connect()
+  toWorker({ t: 'connect', url })
 }

@@ -24,7 +24,7 @@ export interface TermEntry {
   /** Last size sent to main, so only real changes are sent. */
   sent: { cols: number; rows: number } | null
   listeners: Set<() => void>
-  /** Characters xterm has parsed but main has not been told about yet (sent once per parse slice). */
+  /** Bytes xterm has parsed but main has not been told about yet (sent once per parse slice). */
   parsed: number
 }
 
@@ -87,28 +87,18 @@ function sendSize(e: TermEntry, cols: number, rows: number): void {
   window.cal.terminal.resize({ id: e.id, cols, rows })
 }
 
-/** 'terminal:data' as it arrives: the contract's { id, data }, optionally with the browser host's extras. */
-interface TerminalOutput {
-  id: string
-  data: string
-  bytes?: Uint8Array
-  chars?: number
-}
-
 /**
- * Output goes straight into xterm, one write per message: xterm queues writes itself and parses them in
- * time-sliced batches between frames, so joining them here would only copy. An idle terminal parses at once
- * after a keystroke (xterm's own fast path), so an echo is not delayed. Parsed characters are acknowledged
- * once per parse slice rather than per message (xterm runs the callbacks of one slice back to back; the
- * microtask runs after the slice), which is what lets main release its back-pressure.
+ * Output goes straight into xterm as the UTF-8 bytes main sent (xterm decodes them itself), one write per
+ * message: xterm queues writes and parses them in time-sliced batches between frames, so joining them here
+ * would only copy. An idle terminal parses at once after a keystroke (xterm's own fast path), so an echo is not
+ * delayed. Parsed bytes are acknowledged once per parse slice rather than per message (xterm runs the callbacks
+ * of one slice back to back; the microtask runs after the slice), which is what lets main release back-pressure.
  */
-function writeData(e: TermEntry, payload: TerminalOutput): void {
-  // The browser host's client also gives the UTF-8 bytes (xterm decodes them itself) and their length in
-  // characters, which is what main counts; Electron's IPC gives the contract's string only.
-  const chars = payload.chars ?? payload.data.length
-  e.term.write(payload.bytes ?? payload.data, () => {
+function writeData(e: TermEntry, data: Uint8Array): void {
+  const bytes = data.length
+  e.term.write(data, () => {
     if (e.parsed === 0) queueMicrotask(() => sendAck(e))
-    e.parsed += chars
+    e.parsed += bytes
   })
 }
 
@@ -148,7 +138,7 @@ export function setTerminalTheme(choice: ThemeChoice): void {
 export function ensureTerminalListeners(): void {
   if (listening || typeof window === 'undefined' || !window.cal) return
   listening = true
-  window.cal.on('terminal:data', (payload: TerminalOutput) => writeData(getOrCreateTerm(payload.id), payload))
+  window.cal.on('terminal:data', ({ id, data }) => writeData(getOrCreateTerm(id), data))
   window.cal.on('terminal:state', ({ id, state, message }) => setTermState(id, state, message))
   onSystemThemeChange(() => setTerminalTheme(themeChoice))
 }
