@@ -9,7 +9,7 @@ import { checkExternalUrl } from '../main/external-url'
 import { isNoticeEnabled, NoticeTracker } from '../main/notify/policy'
 import { createRouter } from '../main/router'
 import { refuseUpgrade, isLoopback, isOwnHost } from './guard'
-import { encodeTerminalData, parseClientMessage, SOCKET_PATH } from './protocol'
+import { encodeTerminalHeader, parseClientMessage, sendTerminalData, SOCKET_PATH } from './protocol'
 import { serveStatic, type StaticFiles } from './static'
 
 export interface BrowserHostOptions extends StaticFiles {
@@ -55,8 +55,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (sockets.size === 0) return
     if (event === 'terminal:data') {
       const { id, data } = payload as { id: string; data: Uint8Array }
-      const frame = encodeTerminalData(id, data)
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true })
+      const header = encodeTerminalHeader(id)
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) sendTerminalData(ws, header, data)
       return
     }
     const text = JSON.stringify({ t: 'e', c: event, d: payload })

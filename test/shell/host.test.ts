@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { parseHostArgs } from '../../src/host/args'
 import { startBrowserHost, type BrowserHost } from '../../src/host/host'
-import { encodeTerminalData } from '../../src/host/protocol'
+import { encodeTerminalHeader } from '../../src/host/protocol'
 import { injectClient } from '../../src/host/static'
 
 let host: BrowserHost
@@ -102,12 +102,16 @@ describe('browser host', () => {
     ws.close()
   })
 
-  it('frames terminal output as [1][id length][id][bytes], the bytes untouched', () => {
+  it('sends terminal output as one binary message: [1][id length][id] then the bytes, untouched', async () => {
+    const ws = await open(wsUrl(host.token))
+    const got = new Promise<Buffer>((resolve) => ws.on('message', (d, isBinary) => isBinary && resolve(d as Buffer)))
     const data = Buffer.from('héllo 😀\r\n')
-    const frame = encodeTerminalData('t-1', data)
-    expect([...frame.subarray(0, 5)]).toEqual([1, 3, 0x74, 0x2d, 0x31])
-    expect(frame.subarray(5)).toEqual(data)
-    expect(() => encodeTerminalData('x'.repeat(256), data)).toThrow(/too long/)
+    host.engine.events.emit('terminal:data', { id: 't-1', data })
+    const msg = await got
+    expect([...msg.subarray(0, 5)]).toEqual([1, 3, 0x74, 0x2d, 0x31])
+    expect(msg.subarray(5)).toEqual(data)
+    expect(() => encodeTerminalHeader('x'.repeat(256))).toThrow(/too long/)
+    ws.close()
   })
 
   it('injects before </head> when the page has no script', () => {
