@@ -45,11 +45,11 @@ describe('git safety check (real git)', () => {
     const clean = await repo(join(home, 'workspace', 'clean'))
     await git(clean, 'remote', 'add', 'origin', remote)
     await git(clean, 'push', '-q', '-u', 'origin', 'main')
-    // dirty: uncommitted + untracked + stash + unpushed + a local-only branch
-    const dirty = await repo(join(home, 'projects', 'group', 'dirty'))
-    await git(dirty, 'remote', 'add', 'origin', remote)
-    await git(dirty, 'fetch', '-q', 'origin')
-    await git(dirty, 'branch', '-q', '-u', 'origin/main')
+    // dirty: uncommitted + untracked + stash + unpushed + a local-only branch. Cloned, so that it shares the
+    // remote's first commit: a second `repo()` makes its own, identical only when both fall in the same second.
+    await mkdir(join(home, 'projects', 'group'), { recursive: true })
+    await git(join(home, 'projects', 'group'), 'clone', '-q', '-b', 'main', remote, 'dirty')
+    const dirty = join(home, 'projects', 'group', 'dirty')
     await writeFile(join(dirty, 'b.txt'), 'b\n')
     await git(dirty, 'add', 'b.txt')
     await git(dirty, 'commit', '-qm', 'unpushed')
