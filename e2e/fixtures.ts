@@ -26,6 +26,8 @@ export interface HostFixture {
   calHome: string
   /** What the host wrote to stderr so far (its log). */
   log(): string
+  /** Stop the host now (the page loses its connection); the fixture's own teardown then has nothing left to do. */
+  stop(): Promise<void>
 }
 
 const repo = resolve(import.meta.dirname, '..')
@@ -54,7 +56,7 @@ async function startHost(sim: SimFixture, calHome: string): Promise<{ child: Chi
   })
   const match = /^CAL browser host: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))$/.exec(line)
   if (!match) throw new Error(`unexpected first line from the browser host: ${line}`)
-  return { child, host: { url: match[1]!, port: Number(match[2]), token: match[3]!, calHome, log: () => stderr } }
+  return { child, host: { url: match[1]!, port: Number(match[2]), token: match[3]!, calHome, log: () => stderr, stop: () => stopHost(child) } }
 }
 
 async function stopHost(child: ChildProcess): Promise<void> {

@@ -61,6 +61,15 @@ test('window.cal has exactly the contract\'s verbs and events', async ({ page })
   expect(events).toEqual({ allDisposers: true, unknownRefused: true })
 })
 
+test('losing the browser host fails calls with a clear error while the page keeps trying to reconnect', async ({ page, host }) => {
+  expect(await page.evaluate(() => window.cal.app.status())).toMatchObject({ ok: true })
+  await host.stop()
+  const outcome = () => page.evaluate(() => window.cal.app.status().then((r) => (r.ok ? 'answered' : `${r.error.code}: ${r.error.message}`)))
+  await expect.poll(outcome, { timeout: 10_000 }).toBe('INTERNAL: Lost the connection to the CAL browser host.')
+  // A call made while the page keeps retrying in the background is answered too, not queued for a host that is gone.
+  expect(await outcome()).toBe('INTERNAL: Lost the connection to the CAL browser host.')
+})
+
 test('a bad token is refused', async ({ browser, host }) => {
   const context = await browser.newContext()
   const page = await context.newPage()

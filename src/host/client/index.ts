@@ -21,7 +21,14 @@ const SOCKET_WORKER_PATH = '/__cal/socket-worker.js' // src/host/protocol.ts
 
 function lost(everConnected: boolean): Result {
   if (everConnected) {
-    return { ok: false, error: { code: 'INTERNAL', message: 'Lost the connection to the CAL browser host.', hint: 'Check that the host is still running, then reload the page.' } }
+    return {
+      ok: false,
+      error: {
+        code: 'INTERNAL',
+        message: 'Lost the connection to the CAL browser host.',
+        hint: 'Check that the host is still running: the page reconnects by itself when it is back. A restarted host has a new token, so open the URL it prints.',
+      },
+    }
   }
   return {
     ok: false,
@@ -133,10 +140,14 @@ export function installCal(names: CalNames): void {
     }
   }
 
+  // Before the first connection, messages wait for it (the page sends its first calls while the socket opens).
+  // Once connected, a lost connection fails calls at once rather than holding them until the next reconnect
+  // attempt fails (up to 5 s later); one-way messages (keystrokes, resizes, acks) sent meanwhile are dropped.
   const post = (text: string) => {
     if (open) toWorker({ t: 'send', text })
-    else outbox.push(text)
+    else if (!everConnected) outbox.push(text)
   }
+  const unreachable = () => workerFailed || (everConnected && !open)
 
   const api: Record<string, Record<string, unknown>> = {}
   const ns = (name: string) => (api[name] ??= {})
@@ -148,7 +159,7 @@ export function installCal(names: CalNames): void {
     const [n, verb] = split(channel)
     ns(n)[verb] = (input?: unknown) =>
       new Promise<Result>((resolve) => {
-        if (workerFailed) return resolve(lost(everConnected))
+        if (unreachable()) return resolve(lost(everConnected))
         const id = nextId++
         pending.set(id, resolve)
         post(JSON.stringify({ t: 'i', id, c: channel, d: input ?? {} }))
