@@ -32,7 +32,6 @@ function collectGarbage(): void {
 async function floodRound(round: number): Promise<{ e2e: FloodResult; ceiling: FloodResult }> {
   const s = await rig.terminals.openCommand(VM, `read _; cat /tmp/cal-bench-flood.txt; ${DONE_MARK}; sleep 1`, { cols: 120, rows: 40 })
   await mount(rig.page, s.id)
-
   const e2e = await timeFlood(rig.page, s.id, true)
   const ceilingId = `bench-ceiling-${round}`
   await mount(rig.page, ceilingId)

@@ -83,7 +83,6 @@ export async function launchBarePage(opts: { executablePath: string; args: strin
     return {
       evaluate,
       async goto(url) {
-        await send('Page.enable', {}, sessionId)
         await send('Page.navigate', { url }, sessionId)
       },
       async waitForFunction(fn, arg, timeoutMs = 30_000) {

@@ -10,12 +10,13 @@ describe('event outbox', () => {
     const sent: [string, unknown][] = []
     const box = new EventOutbox({ send: (c, p) => sent.push([c, p]), isDestroyed: () => false })
     box.push('vms:changed', [1])
-    box.push('terminal:data', { id: 'a', data: 'x' })
+    const bytes = new Uint8Array([0x78])
+    box.push('terminal:data', { id: 'a', data: bytes })
     box.push('vms:changed', [2])
     expect(sent).toEqual([])
     box.markReady()
     expect(sent).toEqual([
-      ['terminal:data', { id: 'a', data: 'x' }],
+      ['terminal:data', { id: 'a', data: bytes }],
       ['vms:changed', [2]],
     ])
     box.push('notice', { id: 'n' })
