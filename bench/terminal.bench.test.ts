@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordFigure } from './record'
+import { cpuSnapshot, cpuSplit, describeSplit } from './terminal/cpu'
 import { mount, percentile, release, timeCeiling, timeEchoes, timeFlood, DONE_MARK, type FloodResult } from './terminal/measure'
 import { opensshRate, ssh2Rate } from './terminal/raw'
 import { startRig, type Rig } from './terminal/rig'
@@ -29,10 +30,12 @@ function collectGarbage(): void {
 }
 
 /** One end-to-end flood of the guest's file, then xterm alone on the very chunks it received; both xterms released. */
-async function floodRound(round: number): Promise<{ e2e: FloodResult; ceiling: FloodResult }> {
+async function floodRound(round: number): Promise<{ e2e: FloodResult; ceiling: FloodResult; cpu: ReturnType<typeof cpuSplit> }> {
   const s = await rig.terminals.openCommand(VM, `read _; cat /tmp/cal-bench-flood.txt; ${DONE_MARK}; sleep 1`, { cols: 120, rows: 40 })
   await mount(rig.page, s.id)
+  const before = cpuSnapshot()
   const e2e = await timeFlood(rig.page, s.id, true)
+  const cpu = cpuSplit(before, cpuSnapshot())
   const ceilingId = `bench-ceiling-${round}`
   await mount(rig.page, ceilingId)
   await rig.page.evaluate(() => new Promise((r) => setTimeout(r, 200)))
@@ -41,7 +44,7 @@ async function floodRound(round: number): Promise<{ e2e: FloodResult; ceiling: F
   // The command ends on its own a second after its output; close it if it has not yet.
   if (rig.terminals.get(s.id)) await rig.terminals.close({ id: s.id, mode: 'end' })
   await release(rig.page, [s.id, ceilingId])
-  return { e2e, ceiling }
+  return { e2e, ceiling, cpu }
 }
 
 describe('terminal', () => {
@@ -74,9 +77,11 @@ describe('terminal', () => {
     await floodRound(0)
     const e2e: number[] = []
     const ceiling: number[] = []
+    const cpu: ReturnType<typeof cpuSplit>[] = []
     let bytes = 0
     for (let round = 1; round <= ROUNDS; round++) {
       const r = await floodRound(round)
+      cpu.push(r.cpu)
       e2e.push(r.e2e.ms)
       ceiling.push(r.ceiling.ms)
       bytes = r.e2e.bytes
@@ -86,6 +91,8 @@ describe('terminal', () => {
     const mbs = bytes / e2eMs / 1000
     console.error(`end to end ${e2e.map((ms) => ms.toFixed(0)).join(' ')} ms, xterm alone ${ceiling.map((ms) => ms.toFixed(0)).join(' ')} ms`)
     console.error(`medians: end to end ${mbs.toFixed(1)} MB/s, xterm alone ${(bytes / ceilingMs / 1000).toFixed(1)} MB/s`)
+    const split = describeSplit(cpu, e2e.reduce((a, b) => a + b, 0) / e2e.length)
+    if (split) console.error(split)
     recordFigure({ bench: 'terminal.xterm_vs_ceiling', value: ceilingMs / e2eMs, unit: 'ratio', target: '>= 0.7' })
     recordFigure({ bench: 'terminal.xterm_mb_s', value: mbs, unit: 'MB/s', target: 'record' })
   })
