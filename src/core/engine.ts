@@ -69,7 +69,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     appVersion: options.appVersion,
     onCreated: (vm) => pool.repinOnCreate(vm),
   })
-  const terminals = createTerminalService({ pool, emit: events.emit.bind(events), calHome })
+  const terminals = createTerminalService({ pool, emit: events.emit.bind(events), calHome, tartPath })
 
   const handlers: CommandHandlers = {
     ...vmHandlers(vms),

@@ -1,13 +1,11 @@
 import type { CommandHandlers, SendHandlers } from '../../shared/api'
-import type { SshPool } from '../ssh/pool'
-import type { TerminalEmit } from './base'
-import { TerminalService } from './service'
+import { TerminalService, type TerminalServiceDeps } from './service'
 
 export { TerminalService, AGENT_TMUX_SESSION } from './service'
 export type { TerminalEmit } from './base'
 
 /** Build the terminal service; `emit` carries 'terminal:data' and 'terminal:state' (EngineEvents['emit'] fits). */
-export function createTerminalService(deps: { pool: SshPool; emit: TerminalEmit; calHome: string }): TerminalService {
+export function createTerminalService(deps: TerminalServiceDeps): TerminalService {
   return new TerminalService(deps)
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
 import type { OpenTerminalInput, TerminalSession } from '../../shared/terminal'
 import type { SshPool } from '../ssh/pool'
+import { resolveTartPath } from '../tart/driver'
 import type { TerminalBase, TerminalEmit } from './base'
 import { HostTerminal } from './host-terminal'
 import { SshTerminal } from './ssh-terminal'
@@ -12,6 +13,8 @@ export interface TerminalServiceDeps {
   pool: SshPool
   emit: TerminalEmit
   calHome: string
+  /** The Tart executable CAL drives (read when a host shell opens, so a path changed in Settings applies). */
+  tartPath?: () => string | null | undefined
 }
 
 /**
@@ -27,7 +30,7 @@ export class TerminalService {
   async open(input: OpenTerminalInput): Promise<TerminalSession> {
     if (input.kind === 'host' || input.vm === null) {
       const info = this.newInfo(null, 'host', null, `Host ${++this.hostCount}`, input.cols, input.rows)
-      return this.track(await HostTerminal.open(info, this.deps.emit))
+      return this.track(await HostTerminal.open(info, this.deps.emit, resolveTartPath(this.deps.tartPath?.())))
     }
     const name = input.name ?? (input.kind === 'agent' ? AGENT_TMUX_SESSION : this.nextShellName(input.vm))
     return this.openSsh(input.vm, input.kind, name, input.cols, input.rows)
