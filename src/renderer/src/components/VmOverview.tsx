@@ -73,7 +73,8 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
     ['Disk', gb(vm.diskGb)],
     ['Size on disk', gb(vm.sizeGb)],
     ['Base image', vm.baseImage ?? '—'],
-    ['Uptime', vm.state === 'running' ? uptime(vm.startedAt, now) : '—'],
+    // A VM started outside CAL (by `tart run` in a shell) has no start time CAL could know.
+    ['Uptime', vm.state !== 'running' ? '—' : vm.startedAt ? uptime(vm.startedAt, now) : 'Started outside CAL'],
     ['Agent', vm.agent ? AGENT_LABEL[vm.agent] : 'Default'],
     // A VM made outside CAL has no recorded creation time: unknown, not "never".
     ['Created', vm.createdAt ? relativeTime(vm.createdAt, now) : '—'],
