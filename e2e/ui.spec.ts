@@ -132,6 +132,8 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     await captureScreen(page, 'palette')
     await page.keyboard.press('Enter')
     await expect(page.getByRole('main', { name: VM })).toBeVisible()
+    await page.keyboard.press('ControlOrMeta+Comma')
+    await expect(page.getByTestId('settings-view')).toBeVisible()
   })
 })
 

@@ -1,10 +1,11 @@
-import { app, BrowserWindow, clipboard, dialog, ipcMain, nativeTheme, shell } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, shell } from 'electron'
 import Store from 'electron-store'
 import { join } from 'node:path'
 import { createEngine, resolveCalHome } from '../core/engine'
 import type { EventName } from '../shared/api'
 import type { NavTarget, Notice } from '../shared/notify'
 import type { Settings } from '../shared/settings'
+import { buildAppMenu, type AppMenuAction } from './app-menu'
 import { APP_URL, pageOrigin } from './app-protocol'
 import { checkExternalUrl } from './external-url'
 import { registerIpc } from './ipc'
@@ -75,6 +76,16 @@ function start(): void {
   })
   const notify = (notice: Notice | null) => notice && notifier.show(notice)
 
+  const runMenuAction = (action: AppMenuAction) => {
+    if (action.kind === 'settings') return showWindow({ view: 'settings', vm: null, sessionId: null, taskId: null })
+    const shown = Boolean(win && !win.isDestroyed() && win.isVisible())
+    if (action.kind === 'closeWindow') return shown && win?.close()
+    if (action.command === 'closeTab' && !shown) return
+    // A new tab (or the palette) asked for while the window is hidden shows it first; the event waits for the page.
+    if (!shown) showWindow()
+    emit('app:command', { command: action.command })
+  }
+
   engine.events.on('vms:changed', (vms) => {
     state.setVms(vms)
     for (const n of tracker.onVms(vms)) notify(n)
@@ -138,6 +149,7 @@ function start(): void {
   void app.whenReady().then(async () => {
     lockDownSession()
     serveRenderer(join(__dirname, '../renderer'))
+    Menu.setApplicationMenu(Menu.buildFromTemplate(buildAppMenu({ platform: process.platform, packaged: app.isPackaged, appName: 'CAL' }, runMenuAction)))
     applyAppearance(currentSettings())
     const status = await handlers['app:status']({}).catch(() => null)
     if (status) state.macVmLimit = status.macVmLimit

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { type Result } from './errors'
 import { GitSafetyReport } from './git'
+import { AppCommand } from './menu'
 import { NavTarget, Notice } from './notify'
 import { SettingsPatch, SettingsView } from './settings'
 import {
@@ -81,6 +82,7 @@ export const events = {
   'settings:changed': SettingsView,
   'notice': Notice,
   'app:navigate': NavTarget,
+  'app:command': AppCommand,
 } as const
 
 export type CommandName = keyof typeof commands

@@ -74,7 +74,12 @@ export interface MenuTemplateItem {
   click?: () => void
 }
 
-export declare const Menu: { buildFromTemplate(template: MenuTemplateItem[]): { template: MenuTemplateItem[] } }
+export declare const Menu: {
+  /** The menu the app set last (null: Electron's default one). */
+  application: { template: MenuTemplateItem[] } | null
+  buildFromTemplate(template: MenuTemplateItem[]): { template: MenuTemplateItem[] }
+  setApplicationMenu(menu: { template: MenuTemplateItem[] } | null): void
+}
 export declare const nativeImage: { createFromPath(path: string): { path: string; template: boolean } }
 
 export declare class Notification extends EventEmitter {

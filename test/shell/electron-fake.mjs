@@ -27,6 +27,7 @@ export const fake = {
     ipcMain.listeners.clear()
     BrowserWindow.instances.length = 0
     Tray.instances.length = 0
+    Menu.application = null
     Notification.instances.length = 0
     protocol.handlers.clear()
     protocol.privileged.length = 0
@@ -227,10 +228,14 @@ export class Tray extends EventEmitter {
 }
 
 export const Menu = {
+  /** The menu the app set last (null: Electron's default one). */
+  application: null,
   buildFromTemplate(template) {
     return { template, items: template }
   },
-  setApplicationMenu() {},
+  setApplicationMenu(menu) {
+    Menu.application = menu
+  },
 }
 
 export const nativeImage = {

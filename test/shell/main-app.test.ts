@@ -61,6 +61,25 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
     expect(win.webContents.sent.map(([c]) => c)).toContain('settings:changed')
   })
 
+  it("replaces Electron's default menu: its ⌘T/⌘W/⌘K items reach the page, Settings… opens Settings", () => {
+    const find = (label: string) => e.Menu.application!.template.flatMap((m) => m.submenu ?? []).find((i) => i.label === label)!
+    win.show()
+    const before = win.webContents.sent.length
+    find('New Terminal Tab').click!()
+    find('Close Tab').click!()
+    find('Settings…').click!()
+    expect(win.webContents.sent.slice(before)).toEqual([
+      ['app:command', { command: 'newTab' }],
+      ['app:command', { command: 'closeTab' }],
+      ['app:navigate', { view: 'settings', vm: null, sessionId: null, taskId: null }],
+    ])
+    // ⌘W with the window hidden does nothing (it would otherwise show the window just to close a tab in it).
+    win.hide()
+    find('Close Tab').click!()
+    expect(win.isVisible()).toBe(false)
+    expect(win.webContents.sent.at(-1)).toEqual(['app:navigate', { view: 'settings', vm: null, sessionId: null, taskId: null }])
+  })
+
   it('closing the window hides it (CAL stays in the menu bar)', () => {
     win.show()
     win.close()

@@ -27,6 +27,7 @@ interface Report {
   cspHeaderListener: boolean
   trays: number
   trayIcon: string | null
+  appMenu: string[] | null
 }
 
 describe('built main bundle under plain Node', () => {
@@ -80,5 +81,9 @@ describe('built main bundle under plain Node', () => {
     expect(r.trays).toBe(1)
     expect(r.trayIcon).toMatch(/resources[/\\]tray[/\\](idle|running|busy|error)Template\.png$/)
     expect(existsSync(r.trayIcon!)).toBe(true)
+  })
+
+  it("sets CAL's own application menu instead of Electron's default one", () => {
+    expect(get().appMenu).toEqual(expect.arrayContaining(['File', 'Edit', 'View', 'Window']))
   })
 })

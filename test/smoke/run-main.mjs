@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import electron from 'electron'
 
-const { ipcMain, BrowserWindow, protocol, session, Tray } = electron
+const { ipcMain, BrowserWindow, Menu, protocol, session, Tray } = electron
 const bundle = resolve(process.argv[2] ?? 'out/main/index.js')
 await import(pathToFileURL(bundle).href)
 
@@ -35,6 +35,7 @@ console.log(
     cspHeaderListener: typeof session.defaultSession.webRequest.headersListener === 'function',
     trays: Tray.instances.length,
     trayIcon: Tray.instances[0]?.image.path ?? null,
+    appMenu: Menu.application?.template.map((m) => m.label) ?? null,
   }),
 )
 process.exit(0)

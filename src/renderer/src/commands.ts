@@ -17,7 +17,7 @@ export function buildCommands({ vms, selected, activeSession, theme, mod }: Inpu
     { id: 'new-workspace', title: 'New workspace…', group: 'Workspaces', run: () => ui().openDialog({ kind: 'create' }) },
     { id: 'host-terminal', title: 'Open host terminal', group: 'Terminal', run: () => void openTerminal(null, 'host') },
     { id: 'activity', title: 'Show activity', group: 'Go to', run: () => ui().setView('tasks') },
-    { id: 'settings', title: 'Open settings', group: 'Go to', run: () => ui().setView('settings') },
+    { id: 'settings', title: 'Open settings', group: 'Go to', hint: `${mod},`, run: () => ui().setView('settings') },
   ]
   if (selected) {
     const name = selected.name

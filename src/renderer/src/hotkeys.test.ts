@@ -20,6 +20,12 @@ describe('hotkeys', () => {
     expect(matchHotkey(key({ key: '!', code: 'Digit1', ctrlKey: true, shiftKey: true }), false, true)).toEqual({ kind: 'workspace', index: 0 })
   })
 
+  it('opens Settings with ⌘, or Ctrl+, (no Shift needed in a terminal: the shell has no use for it)', () => {
+    expect(matchHotkey(key({ key: ',', code: 'Comma', metaKey: true }), true, true)).toEqual({ kind: 'settings' })
+    expect(matchHotkey(key({ key: ',', code: 'Comma', ctrlKey: true }), false, true)).toEqual({ kind: 'settings' })
+    expect(matchHotkey(key({ key: ',', code: 'Comma', ctrlKey: true }), true, true)).toBeNull()
+  })
+
   it('ignores everything else', () => {
     expect(matchHotkey(key({ key: 't' }), false, false)).toBeNull()
     expect(matchHotkey(key({ key: 'x', ctrlKey: true }), false, false)).toBeNull()

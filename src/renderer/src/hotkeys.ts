@@ -1,6 +1,6 @@
 /** Keyboard shortcuts: ⌘ on macOS, Ctrl elsewhere. Pure matching so it can be tested without a DOM. */
 
-export type Hotkey = { kind: 'workspace'; index: number } | { kind: 'newTab' } | { kind: 'closeTab' } | { kind: 'palette' }
+export type Hotkey = { kind: 'workspace'; index: number } | { kind: 'newTab' } | { kind: 'closeTab' } | { kind: 'palette' } | { kind: 'settings' }
 
 export type KeyLike = {
   key: string
@@ -17,12 +17,15 @@ export function isMacPlatform(platform: string): boolean {
 }
 
 /**
- * Outside macOS, Ctrl+W/T/K mean something to the shell (delete word, transpose, kill line), so inside a
- * terminal the shortcuts need Shift as well (Ctrl+Shift+W), as GNOME Terminal and Windows Terminal do.
+ * ⌘1..9 (workspaces), ⌘T, ⌘W, ⌘K (palette), ⌘, (Settings). Outside macOS, Ctrl+W/T/K mean something to the
+ * shell (delete word, transpose, kill line), so inside a terminal the shortcuts need Shift as well
+ * (Ctrl+Shift+W), as GNOME Terminal and Windows Terminal do.
  */
 export function matchHotkey(e: KeyLike, mac: boolean, inTerminal: boolean): Hotkey | null {
   const mod = mac ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey
   if (!mod || e.altKey) return null
+  // ⌘, / Ctrl+, (Settings) means nothing to a shell, so it needs no Shift anywhere.
+  if (e.code === 'Comma' || (e.key === ',' && !e.shiftKey)) return { kind: 'settings' }
   if (!mac && inTerminal && !e.shiftKey) return null
   const digit = /^Digit([1-9])$/.exec(e.code)?.[1] ?? (/^[1-9]$/.test(e.key) ? e.key : null)
   if (digit) return { kind: 'workspace', index: Number(digit) - 1 }

@@ -108,6 +108,8 @@ export function Sidebar({ mod }: { mod: string }) {
           className={view === 'settings' ? 'sidebar-button active' : 'sidebar-button'}
           aria-current={view === 'settings' ? 'page' : undefined}
           onClick={() => useUi.getState().setView('settings')}
+          title={`Settings (${mod},)`}
+          aria-keyshortcuts={mod === '⌘' ? 'Meta+,' : 'Control+,'}
           data-testid="nav-settings"
         >
           <Icon name="gear" /> Settings

@@ -9,6 +9,8 @@ import { useTasks } from './tasks'
 import { useUi } from './ui'
 import { useVms } from './vms'
 import { loadSnapshots, reportTaskEnd } from '../actions'
+import { runHotkey } from '../hooks/useHotkeys'
+import type { AppCommand } from '../../../shared/menu'
 
 /** Kinds whose end changes a VM's snapshots or the disk they use. */
 const SNAPSHOT_KINDS = new Set<Task['kind']>(['snapshot', 'restore', 'rollback', 'snapshot-delete', 'launch', 'create', 'delete'])
@@ -23,6 +25,7 @@ export function bindEvents(): () => void {
     api.on('settings:changed', (view) => useSettings.getState().setView(view)),
     api.on('notice', onNotice),
     api.on('app:navigate', navigate),
+    api.on('app:command', onMenuCommand),
   ]
   return () => disposers.forEach((d) => d())
 }
@@ -47,6 +50,12 @@ function onNotice(notice: Notice): void {
     error: notice.error,
     log: [],
   })
+}
+
+/** An item of the native menu. ⌘W with no terminal tab to close closes the window, as in any Mac app. */
+export function onMenuCommand({ command }: AppCommand): void {
+  const modal = useUi.getState().dialog !== null
+  if (!runHotkey({ kind: command }) && command === 'closeTab' && !modal) window.close()
 }
 
 export function navigate(target: NavTarget): void {

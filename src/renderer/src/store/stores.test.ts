@@ -1,8 +1,9 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { session, task, vmInfo } from '../test/fixtures'
 import { reportError, reportTaskEnd, runningFromDetails } from '../report'
 import { UiError } from '../api'
 import { HOST_KEY, tabsFor, useSessions } from './sessions'
+import { onMenuCommand } from './events'
 import { orderTasks } from './tasks'
 import { useUi } from './ui'
 import { runningVms, useVms } from './vms'
@@ -94,5 +95,25 @@ describe('error reporting', () => {
   it('orders running tasks first, newest first', () => {
     const tasks = [task('old', { state: 'succeeded', startedAt: '2025-01-01T00:00:00Z' }), task('new', { state: 'failed', startedAt: '2025-01-02T00:00:00Z' }), task('run', { startedAt: '2024-01-01T00:00:00Z' })]
     expect(orderTasks(tasks).map((t) => t.id)).toEqual(['run', 'new', 'old'])
+  })
+})
+
+describe('native menu commands', () => {
+  it('run like the hotkeys; ⌘W with no tab to close closes the window, but never past an open sheet', () => {
+    const close = vi.fn()
+    vi.stubGlobal('window', { close })
+    try {
+      onMenuCommand({ command: 'palette' })
+      expect(useUi.getState().paletteOpen).toBe(true)
+      onMenuCommand({ command: 'closeTab' })
+      expect(close).toHaveBeenCalledTimes(1)
+      useUi.setState({ dialog: { kind: 'create' }, paletteOpen: false })
+      onMenuCommand({ command: 'closeTab' })
+      onMenuCommand({ command: 'newTab' })
+      expect(close).toHaveBeenCalledTimes(1)
+      expect(useUi.getState().dialog).toEqual({ kind: 'create' })
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })

@@ -1,0 +1,93 @@
+import type { MenuItemConstructorOptions } from 'electron'
+import type { AppCommand } from '../shared/menu'
+
+/** What an application-menu item does beyond Electron's own roles; index.ts maps these to the window. */
+export type AppMenuAction = { kind: 'settings' } | { kind: 'command'; command: AppCommand['command'] } | { kind: 'closeWindow' }
+
+export interface AppMenuOptions {
+  platform: NodeJS.Platform
+  /** A packaged build has no Reload or Developer Tools items. */
+  packaged: boolean
+  appName: string
+}
+
+const separator: MenuItemConstructorOptions = { type: 'separator' }
+
+/**
+ * CAL's application menu, replacing Electron's default one, which does not fit a terminal app:
+ * - on macOS a menu accelerator takes the key before the page sees it, so the default ⌘W ("Close Window")
+ *   hid the window instead of closing the terminal tab, ⌘R reloaded the page (dropping every terminal's
+ *   scrollback) and ⌥⌘I opened the developer tools in the shipped app. Here ⌘T, ⌘W and ⌘K are CAL's items
+ *   and reach the page as 'app:command' events; the window closes with ⇧⌘W; ⌘, opens Settings.
+ * - elsewhere plain Ctrl+letter belongs to the shell (Ctrl+W deletes a word, Ctrl+R searches history, Ctrl+A goes
+ *   to the line's start), and text fields edit without a menu: no item registers a key, CAL's items only show
+ *   the page's own shortcuts (Ctrl+Shift+T…).
+ * The Edit roles stay: on macOS they are what makes ⌘C/⌘V copy and paste in the terminal and in text fields.
+ */
+export function buildAppMenu(opts: AppMenuOptions, run: (action: AppMenuAction) => void): MenuItemConstructorOptions[] {
+  const mac = opts.platform === 'darwin'
+  const keys = (macKey: string, otherKey: string) => ({ accelerator: mac ? macKey : otherKey })
+  const command = (label: string, cmd: AppCommand['command'], macKey: string, otherKey: string): MenuItemConstructorOptions => ({
+    label,
+    ...keys(macKey, otherKey),
+    click: () => run({ kind: 'command', command: cmd }),
+  })
+  const settings: MenuItemConstructorOptions = { label: 'Settings…', ...keys('Cmd+,', 'Ctrl+,'), click: () => run({ kind: 'settings' }) }
+
+  const appMenu: MenuItemConstructorOptions = {
+    label: opts.appName,
+    submenu: [
+      { role: 'about', label: `About ${opts.appName}` },
+      separator,
+      settings,
+      separator,
+      { role: 'services' },
+      separator,
+      { role: 'hide', label: `Hide ${opts.appName}` },
+      { role: 'hideOthers' },
+      { role: 'unhide' },
+      separator,
+      { role: 'quit', label: `Quit ${opts.appName}` },
+    ],
+  }
+  const fileMenu: MenuItemConstructorOptions = {
+    label: 'File',
+    submenu: [
+      command('New Terminal Tab', 'newTab', 'Cmd+T', 'Ctrl+Shift+T'),
+      command('Close Tab', 'closeTab', 'Cmd+W', 'Ctrl+Shift+W'),
+      { label: 'Close Window', ...keys('Shift+Cmd+W', 'Alt+F4'), click: () => run({ kind: 'closeWindow' }) },
+      ...(mac ? [] : [separator, settings, separator, { role: 'quit' as const, label: `Quit ${opts.appName}` }]),
+    ],
+  }
+  const editMenu: MenuItemConstructorOptions = {
+    label: 'Edit',
+    submenu: [{ role: 'undo' }, { role: 'redo' }, separator, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+  }
+  const develop: MenuItemConstructorOptions[] = opts.packaged ? [] : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, separator]
+  const viewMenu: MenuItemConstructorOptions = {
+    label: 'View',
+    submenu: [
+      command('Command Palette…', 'palette', 'Cmd+K', 'Ctrl+Shift+K'),
+      separator,
+      ...develop,
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      separator,
+      { role: 'togglefullscreen' },
+    ],
+  }
+  const windowMenu: MenuItemConstructorOptions = {
+    label: 'Window',
+    submenu: mac ? [{ role: 'minimize' }, { role: 'zoom' }, separator, { role: 'front' }] : [{ role: 'minimize' }],
+  }
+  const menu = [...(mac ? [appMenu] : []), fileMenu, editMenu, viewMenu, windowMenu]
+  return mac ? menu : menu.map(displayOnly)
+}
+
+/** The item with its key shown but not registered (Linux, Windows), and the same for its submenu. */
+function displayOnly(item: MenuItemConstructorOptions): MenuItemConstructorOptions {
+  if (item.type === 'separator') return item
+  const submenu = Array.isArray(item.submenu) ? { submenu: item.submenu.map(displayOnly) } : {}
+  return { ...item, ...submenu, registerAccelerator: false }
+}

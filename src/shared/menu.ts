@@ -1,0 +1,10 @@
+import { z } from 'zod'
+
+/**
+ * What the native application menu asks the window to do, for the items whose keys (⌘T, ⌘W, ⌘K) a menu
+ * accelerator would otherwise take from the page: the page runs them exactly as it runs its own hotkeys.
+ */
+export const AppCommand = z.object({
+  command: z.enum(['newTab', 'closeTab', 'palette']),
+})
+export type AppCommand = z.infer<typeof AppCommand>
