@@ -65,6 +65,35 @@ export function timeFlood(page: BarePage, id: string, keep: boolean): Promise<Fl
 }
 
 /**
+ * The same flood with xterm taken out: the session's xterm acknowledges each write at once without parsing it,
+ * so this is what the transport alone (guest, ssh2, batcher, host, WebSocket, page) delivers on this machine.
+ * Logged beside the figure to show how the machine's CPUs are shared between the transport and xterm; the
+ * done mark is found in the bytes themselves.
+ */
+export function timeTransport(page: BarePage, id: string): Promise<FloodResult> {
+  return page.evaluate(
+    ({ sid, title }) =>
+      new Promise<FloodResult>((resolve) => {
+        const w = globalThis as unknown as PageWindow
+        w.__calTerms.get(sid)!.write = (_data, callback) => callback?.()
+        const tail = new TextDecoder()
+        let t0 = 0
+        let bytes = 0
+        const off = w.cal.on('terminal:data', ({ id, data }) => {
+          if (id !== sid) return
+          if (!t0) t0 = performance.now()
+          bytes += data.length
+          if (!tail.decode(data.subarray(Math.max(0, data.length - 64))).includes(title)) return
+          off()
+          resolve({ bytes, ms: performance.now() - t0 })
+        })
+        w.cal.terminal.input({ id: sid, data: '\r' })
+      }),
+    { sid: id, title: DONE_TITLE },
+  )
+}
+
+/**
  * xterm's own parse rate for the kept chunks (the same UTF-8 byte arrays, in the same pieces, that the
  * end-to-end run handed xterm), written in-page into a fresh registry xterm of the same size, options and DOM
  * renderer, timed the same way (first write to the done mark parsed). Rendering conditions match: all chunks are
