@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
+import { captureScreen } from './ui/screens'
 import { visibleSessionId } from './ui/terminal'
 
 // The embedded terminal end to end: Chromium → browser host → engine → ssh2 → the sim VM's tmux, and back.
@@ -75,6 +76,31 @@ test('types a command and sees its output, follows a window resize', async ({ pa
   await page.keyboard.type('clear; echo "size=$(stty size)"\n')
   // tmux keeps one row for its status line, so only the columns are compared exactly.
   await expect.poll(() => screen(page, id)).toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
+})
+
+test('finds text on the screen: count, match case, regular expressions, back to the shell on Escape', async ({ page }) => {
+  const id = await openShell(page)
+  // The command line spells the word in two halves, so only the output matches.
+  await page.keyboard.type('clear; for i in 1 2 3; do echo "nee""dle-$i"; done; echo "NEE""DLE"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^NEEDLE$/m)
+  await page.keyboard.press('Control+Shift+F')
+  const find = term(page, id).getByTestId('terminal-find')
+  await find.getByTestId('terminal-find-input').fill('needle')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText(/^\d of 4$/)
+  await find.getByTestId('terminal-find-case').click()
+  await expect(find.getByTestId('terminal-find-count')).toHaveText(/^\d of 3$/)
+  await find.getByTestId('terminal-find-regex').click()
+  await find.getByTestId('terminal-find-input').fill('needle-[12]')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText(/^\d of 2$/)
+  await find.getByTestId('terminal-find-input').fill('needle-(')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText('Invalid pattern')
+  await find.getByTestId('terminal-find-input').fill('needle-[12]')
+  await find.getByTestId('terminal-find-input').press('Enter')
+  await captureScreen(page, 'terminal-find')
+  await find.getByTestId('terminal-find-input').press('Escape')
+  await expect(find).toHaveCount(0)
+  await page.keyboard.type('echo "back-$((2+3))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^back-5$/m)
 })
 
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bytes, duration, eta, gb, listJoin, memory, relativeTime, uptime } from './format'
+import { bytes, duration, eta, findResultLabel, gb, listJoin, memory, relativeTime, uptime, usedGb } from './format'
 
 const NOW = Date.parse('2025-01-10T12:00:00Z')
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString()
@@ -29,6 +29,8 @@ describe('format', () => {
     expect(bytes(null)).toBe('—')
     expect(gb(23.44)).toBe('23.4 GB')
     expect(gb(182.5)).toBe('183 GB')
+    expect(usedGb(0)).toBe('< 1 GB')
+    expect(usedGb(23)).toBe('23 GB')
     expect(memory(8192)).toBe('8 GB')
     expect(memory(1536)).toBe('1.5 GB')
   })
@@ -37,5 +39,13 @@ describe('format', () => {
     expect(listJoin(['a'])).toBe('a')
     expect(listJoin(['a', 'b'])).toBe('a and b')
     expect(listJoin(['a', 'b', 'c'])).toBe('a, b and c')
+  })
+
+  it('counts find results', () => {
+    expect(findResultLabel({ index: 2, count: 12 }, 'x', false)).toBe('3 of 12')
+    expect(findResultLabel({ index: -1, count: 0 }, 'x', false)).toBe('No results')
+    expect(findResultLabel({ index: -1, count: 1000 }, 'x', false)).toBe('1000+ results')
+    expect(findResultLabel(null, 'x(', true)).toBe('Invalid pattern')
+    expect(findResultLabel({ index: 0, count: 1 }, '', false)).toBe('')
   })
 })

@@ -63,6 +63,11 @@ export function gb(n: number | null): string {
   return `${n >= 100 ? Math.round(n) : Number(n.toFixed(1))} GB`
 }
 
+/** A size Tart's list gives in whole GB, rounded down: 0 means less than one, not nothing. */
+export function usedGb(n: number | null): string {
+  return n === 0 ? '< 1 GB' : gb(n)
+}
+
 export function memory(mb: number): string {
   return mb % 1024 === 0 ? `${mb / 1024} GB` : `${(mb / 1024).toFixed(1)} GB`
 }
@@ -76,4 +81,15 @@ export function eta(seconds: number | null): string {
 export function listJoin(items: string[]): string {
   if (items.length <= 1) return items.join('')
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+}
+
+export type FindResults = { index: number; count: number }
+
+/** The terminal find bar's count: "3 of 12", "No results", or "1000+ results" past the highlight limit (no index then). */
+export function findResultLabel(results: FindResults | null, query: string, invalid: boolean): string {
+  if (invalid) return 'Invalid pattern'
+  if (!query || !results) return ''
+  if (results.count === 0) return 'No results'
+  if (results.index < 0) return `${results.count}+ results`
+  return `${results.index + 1} of ${results.count}`
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { Snapshot } from '../../../shared/snapshot'
 import { useGitCheck } from '../hooks/useGitCheck'
-import { gb, relativeTime } from '../format'
+import { relativeTime, usedGb } from '../format'
 import { useVms } from '../store/vms'
 import { useUi, type SnapshotAction } from '../store/ui'
 import { deleteSnapshot, restoreSnapshot, rollbackVm } from '../actions'
@@ -13,7 +13,7 @@ const VERB: Record<SnapshotAction, string> = { restore: 'Restore', delete: 'Dele
 /** What the user loses, in words, before a destructive snapshot command. */
 export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot | null, lastSessionAt: string | null): string {
   if (action === 'delete' && snapshot) {
-    return `Snapshot "${snapshot.name}" (${gb(snapshot.sizeGb)}) is deleted for good. ${vm} itself does not change.`
+    return `Snapshot "${snapshot.name}" (${usedGb(snapshot.sizeGb)}) is deleted for good. ${vm} itself does not change.`
   }
   if (action === 'restore' && snapshot) {
     return `${vm}'s disk goes back to snapshot "${snapshot.name}" from ${relativeTime(snapshot.createdAt)}. Everything written to ${vm} since then is lost.`

@@ -2,7 +2,7 @@ import { memo, useRef, useState, type FormEvent } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Snapshot } from '../../../shared/snapshot'
 import type { VmInfo } from '../../../shared/vm'
-import { gb, relativeTime } from '../format'
+import { gb, relativeTime, usedGb } from '../format'
 import { useNow } from '../hooks/useNow'
 import { useSnapshots, useVmSnapshots } from '../store/snapshots'
 import { useUi } from '../store/ui'
@@ -146,7 +146,7 @@ const SnapshotRow = memo(function SnapshotRow({ snapshot: s, vm, index, start, s
         {relativeTime(s.createdAt, now)}
       </span>
       <span role="cell" className="num">
-        {gb(s.sizeGb)}
+        {usedGb(s.sizeGb)}
       </span>
       <span role="cell" className="row-actions">
         <button type="button" className="button small" onClick={() => ask('restore')} aria-label={`Restore ${s.name}`} data-testid="snapshot-restore">

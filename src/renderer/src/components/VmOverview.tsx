@@ -1,5 +1,5 @@
 import type { VmInfo } from '../../../shared/vm'
-import { gb, memory, relativeTime, uptime } from '../format'
+import { gb, memory, relativeTime, uptime, usedGb } from '../format'
 import { useNow } from '../hooks/useNow'
 import { orderTasks, useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
@@ -71,7 +71,7 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
     ['CPU', `${vm.cpu} cores`],
     ['Memory', memory(vm.memoryMb)],
     ['Disk', gb(vm.diskGb)],
-    ['Size on disk', gb(vm.sizeGb)],
+    ['Size on disk', usedGb(vm.sizeGb)],
     ['Base image', vm.baseImage ?? '—'],
     // A VM started outside CAL (by `tart run` in a shell) has no start time CAL could know.
     ['Uptime', vm.state !== 'running' ? '—' : vm.startedAt ? uptime(vm.startedAt, now) : 'Started outside CAL'],

@@ -1,7 +1,8 @@
 import '@xterm/xterm/css/xterm.css'
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react'
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { ensureTerminalListeners, getOrCreateTerm, type TermEntry } from './registry'
+import { TerminalSearch } from './TerminalSearch'
 
 export interface TerminalViewProps {
   sessionId: string
@@ -57,7 +58,6 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
   })
   const { state, message } = useEntryState(entry)
   const [searching, setSearching] = useState(false)
-  const [query, setQuery] = useState('')
 
   // Attach the long-lived xterm element to this container; fit it on every real size change (throttled).
   useEffect(() => {
@@ -100,17 +100,6 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     return () => window.clearTimeout(id)
   }, [active, entry])
 
-  const onSearchKey = (ev: ReactKeyboardEvent<HTMLInputElement>) => {
-    if (ev.key === 'Escape') {
-      entry.search.clearDecorations()
-      setSearching(false)
-      entry.term.focus()
-    } else if (ev.key === 'Enter') {
-      if (ev.shiftKey) entry.search.findPrevious(query)
-      else entry.search.findNext(query)
-    }
-  }
-
   const label = state === 'reconnecting' ? 'Reconnecting…' : state === 'connecting' ? 'Connecting…' : state === 'closed' ? 'Session ended.' : null
 
   return (
@@ -122,20 +111,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
           {message ? <span style={{ marginLeft: 6 }}>{message}</span> : null}
         </div>
       )}
-      {searching && (
-        <input
-          autoFocus
-          aria-label="Search terminal"
-          placeholder="Search (Enter, Shift+Enter)"
-          value={query}
-          onChange={(ev) => {
-            setQuery(ev.target.value)
-            entry.search.findNext(ev.target.value, { incremental: true })
-          }}
-          onKeyDown={onSearchKey}
-          style={{ position: 'absolute', top: 6, right: 16, zIndex: 3, padding: '3px 6px', fontSize: 12 }}
-        />
-      )}
+      {searching && <TerminalSearch entry={entry} onClose={() => setSearching(false)} />}
     </div>
   )
 }

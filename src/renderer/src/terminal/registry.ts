@@ -124,10 +124,19 @@ export function setTermState(id: string, state: TerminalState, message: string |
   for (const l of e.listeners) l()
 }
 
+const themeListeners = new Set<() => void>()
+
 /** Follow the app's theme setting ('system' tracks the OS light/dark switch). */
 export function setTerminalTheme(choice: ThemeChoice): void {
   themeChoice = choice
   for (const e of entries.values()) e.term.options.theme = resolveTheme(choice)
+  for (const l of themeListeners) l()
+}
+
+/** Called after the terminals changed theme (the find bar redraws its highlights in the new colours). */
+export function onTerminalThemeChange(listener: () => void): () => void {
+  themeListeners.add(listener)
+  return () => themeListeners.delete(listener)
 }
 
 /**

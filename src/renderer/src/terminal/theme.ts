@@ -1,3 +1,4 @@
+import type { ISearchDecorationOptions } from '@xterm/addon-search'
 import type { ITheme } from '@xterm/xterm'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'
@@ -46,6 +47,19 @@ export const LIGHT_THEME: ITheme = {
   brightMagenta: '#bc05bc',
   brightCyan: '#0598bc',
   brightWhite: '#a5a5a5',
+}
+
+/** How search matches look in each theme (xterm wants #RRGGBB backgrounds). */
+export function searchDecorations(theme: ITheme | undefined): ISearchDecorationOptions {
+  const dark = theme?.background === DARK_THEME.background
+  return {
+    matchBackground: dark ? '#5c4a00' : '#fff0a8',
+    matchBorder: dark ? '#8a7000' : '#e0c000',
+    matchOverviewRuler: '#e0c000',
+    activeMatchBackground: dark ? '#b36b00' : '#ffb050',
+    activeMatchBorder: dark ? '#ff9f1a' : '#e07b00',
+    activeMatchColorOverviewRuler: '#ff9f1a',
+  }
 }
 
 const darkQuery = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null

@@ -1,0 +1,139 @@
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react'
+import type { ISearchOptions } from '@xterm/addon-search'
+import { Icon } from '../components/icons'
+import { findResultLabel, type FindResults } from '../format'
+import { onTerminalThemeChange, type TermEntry } from './registry'
+import { searchDecorations } from './theme'
+
+type Results = FindResults | null
+
+/**
+ * The find bar over a terminal (⌘F / Ctrl+Shift+F): every match highlighted, the current one marked, a count,
+ * previous / next (Shift+Enter / Enter), match case and regular expression toggles; Escape closes it and gives
+ * the keyboard back to the terminal.
+ */
+export function TerminalSearch({ entry, onClose }: { entry: TermEntry; onClose: () => void }) {
+  const [query, setQuery] = useState('')
+  const [caseSensitive, setCaseSensitive] = useState(false)
+  const [regex, setRegex] = useState(false)
+  const [results, setResults] = useState<Results>(null)
+  const [invalid, setInvalid] = useState(false)
+  const input = useRef<HTMLInputElement>(null)
+
+  useEffect(() => {
+    const sub = entry.search.onDidChangeResults(({ resultIndex, resultCount }) => setResults({ index: resultIndex, count: resultCount }))
+    return () => {
+      sub.dispose()
+      entry.search.clearDecorations()
+    }
+  }, [entry])
+
+  const options = (incremental: boolean): ISearchOptions => ({
+    caseSensitive,
+    regex,
+    incremental,
+    decorations: searchDecorations(entry.term.options.theme),
+  })
+
+  const find = (direction: 'next' | 'previous', text = query, incremental = false) => {
+    if (!text) {
+      entry.search.clearDecorations()
+      setResults(null)
+      setInvalid(false)
+      return
+    }
+    if (regex && !validPattern(text)) {
+      entry.search.clearDecorations()
+      setInvalid(true)
+      return
+    }
+    setInvalid(false)
+    if (direction === 'next') entry.search.findNext(text, options(incremental))
+    else entry.search.findPrevious(text, options(false))
+  }
+
+  // A changed toggle or theme searches again from where the user is. The addon (0.16) does not notice changed
+  // options for the same text, so its cached term is dropped first.
+  const again = useRef(() => {})
+  again.current = () => {
+    entry.search.clearDecorations()
+    find('next', query, true)
+  }
+  useEffect(() => again.current(), [caseSensitive, regex]) // only the toggles: typing searches in onChange
+  useEffect(() => onTerminalThemeChange(() => again.current()), [])
+
+  const close = () => {
+    entry.search.clearDecorations()
+    onClose()
+    entry.term.focus()
+  }
+
+  const onKey = (ev: ReactKeyboardEvent<HTMLInputElement>) => {
+    if (ev.key === 'Escape') {
+      ev.preventDefault()
+      close()
+    } else if (ev.key === 'Enter') {
+      ev.preventDefault()
+      find(ev.shiftKey ? 'previous' : 'next')
+    }
+  }
+
+  const label = findResultLabel(results, query, invalid)
+  const toggle = (on: boolean, set: (v: boolean) => void, title: string, text: string, testId: string) => (
+    <button
+      type="button"
+      className={on ? 'find-toggle on' : 'find-toggle'}
+      aria-pressed={on}
+      title={title}
+      onClick={() => {
+        set(!on)
+        input.current?.focus()
+      }}
+      data-testid={testId}
+    >
+      {text}
+    </button>
+  )
+
+  return (
+    <div className="terminal-find" role="search" data-testid="terminal-find">
+      <input
+        ref={input}
+        autoFocus
+        aria-label="Find in terminal"
+        placeholder="Find"
+        value={query}
+        spellCheck={false}
+        onChange={(ev) => {
+          setQuery(ev.target.value)
+          find('next', ev.target.value, true)
+        }}
+        onKeyDown={onKey}
+        data-testid="terminal-find-input"
+      />
+      {toggle(caseSensitive, setCaseSensitive, 'Match case', 'Aa', 'terminal-find-case')}
+      {toggle(regex, setRegex, 'Regular expression', '.*', 'terminal-find-regex')}
+      <span className={invalid ? 'find-count invalid' : 'find-count'} aria-live="polite" data-testid="terminal-find-count">
+        {label}
+      </span>
+      <button type="button" className="find-button" title="Previous match (Shift+Enter)" aria-label="Previous match" onClick={() => find('previous')} disabled={!query}>
+        <Icon name="up" />
+      </button>
+      <button type="button" className="find-button" title="Next match (Enter)" aria-label="Next match" onClick={() => find('next')} disabled={!query}>
+        <Icon name="down" />
+      </button>
+      <button type="button" className="find-button" title="Close (Escape)" aria-label="Close find" onClick={close}>
+        <Icon name="close" />
+      </button>
+    </div>
+  )
+}
+
+function validPattern(text: string): boolean {
+  try {
+    new RegExp(text)
+    return true
+  } catch {
+    return false
+  }
+}
