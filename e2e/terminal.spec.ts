@@ -103,6 +103,46 @@ test('finds text on the screen: count, match case, regular expressions, back to 
   await expect.poll(() => screen(page, id)).toMatch(/^back-5$/m)
 })
 
+test('a closed tab detaches: Sessions reattaches it with its screen, and ends it for good', async ({ page }) => {
+  const id = await openShell(page)
+  const name = await page.evaluate(async (sid) => {
+    const r = await (globalThis as unknown as PageWindow).cal.terminal.list()
+    return r.ok ? (r.value.find((s) => s.id === sid)?.tmuxSession ?? '') : ''
+  }, id)
+  expect(name).toMatch(/^shell-\d+$/)
+  await page.keyboard.type('SPOT=still-here; echo "spot-$SPOT"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^spot-still-here$/m)
+  await page.getByTestId('terminal-pane').getByRole('button', { name: `Close ${VM}: ${name}` }).click()
+  await expect(term(page, id)).toHaveCount(0)
+
+  await page.getByTestId('sessions-button').click()
+  const row = page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${name}"]`)
+  await expect(row).toHaveAttribute('data-open', 'no')
+  await expect(row).toContainText('detached')
+  await captureScreen(page, 'terminal-sessions')
+  await row.getByTestId('session-show').click()
+  await expect(page.getByTestId('sessions-panel')).toHaveCount(0)
+  const again = await visibleSessionId(page)
+  await expect(term(page, again)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
+  // The same tmux session, redrawn: its screen and its shell variable are still there.
+  await expect.poll(() => screen(page, again)).toMatch(/^spot-still-here$/m)
+  await term(page, again).locator('.xterm').click()
+  await page.keyboard.type('echo "again-$SPOT"\n')
+  await expect.poll(() => screen(page, again)).toMatch(/^again-still-here$/m)
+
+  await page.getByTestId('sessions-button').click()
+  await expect(row).toHaveAttribute('data-open', 'yes')
+  await row.getByTestId('session-end').click()
+  const dialog = page.getByTestId('end-session-dialog')
+  await expect(dialog).toContainText(`End ${name} in ${VM}?`)
+  await dialog.getByTestId('end-session-confirm').click()
+  await expect(term(page, again)).toHaveCount(0)
+  await page.getByTestId('sessions-button').click()
+  await expect(page.getByTestId('sessions-panel')).not.toContainText('Looking')
+  await expect(row).toHaveCount(0)
+  await page.keyboard.press('Escape')
+})
+
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {
   const id = await openShell(page)
   await page.keyboard.type('MARK=kept; echo "before-$MARK"\n')

@@ -15,6 +15,7 @@ import {
 import { Task, TaskRef, TaskStarted } from './task'
 import {
   CloseTerminalInput,
+  EndTmuxSessionInput,
   LaunchAgentInput,
   LaunchInfo,
   OpenTerminalInput,
@@ -24,6 +25,7 @@ import {
   TerminalResize,
   TerminalSession,
   TerminalStateEvent,
+  VmTmuxSession,
 } from './terminal'
 import { CreateVmInput, DeleteVmInput, HostStatus, StopVmInput, VmInfo, VmRef } from './vm'
 import { VmName } from './names'
@@ -61,6 +63,8 @@ export const commands = {
   'terminal:list': { input: None, output: z.array(TerminalSession) },
   'terminal:close': { input: CloseTerminalInput, output: Ok },
   'terminal:forgetHostKey': { input: VmRef, output: Ok },
+  'terminal:sessions': { input: VmRef, output: z.array(VmTmuxSession) },
+  'terminal:endSession': { input: EndTmuxSessionInput, output: Ok },
   'settings:get': { input: None, output: SettingsView },
   'settings:set': { input: SettingsPatch, output: SettingsView },
   'shell:openExternal': { input: z.object({ url: z.string().url() }), output: Ok },

@@ -24,6 +24,20 @@ export const TerminalSession = z.object({
 })
 export type TerminalSession = z.infer<typeof TerminalSession>
 
+/** A tmux session in a VM, whether or not CAL shows it in a tab (closing a tab detaches: the session runs on). */
+export const VmTmuxSession = z.object({
+  name: VmName,
+  kind: z.enum(['agent', 'shell']),
+  /** When tmux started it (ISO time), if tmux said. */
+  createdAt: z.string().nullable(),
+  /** Clients attached to it right now, CAL's own tab included. */
+  clients: z.number().int().nonnegative(),
+  /** The CAL terminal showing it, or null when it is detached from CAL. */
+  openId: z.string().nullable(),
+})
+export type VmTmuxSession = z.infer<typeof VmTmuxSession>
+export const EndTmuxSessionInput = z.object({ vm: VmName, name: VmName })
+
 const Cols = z.number().int().min(2).max(1000)
 const Rows = z.number().int().min(2).max(500)
 

@@ -196,6 +196,34 @@ describe('terminal sessions', () => {
     expect(events.states.at(-1)).toMatchObject({ id: again.id, state: 'closed' })
   })
 
+  it("lists the VM's tmux sessions, opens a new shell rather than a detached one, and ends sessions from the list", async () => {
+    const handlers = terminalHandlers(svc)
+    const first = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
+    // tmux has drawn the screen (its status line): the session exists, and detaching leaves it running.
+    await events.until(() => events.text(first.id).includes(`[${first.tmuxSession}]`), 'tmux status line')
+    await handlers['terminal:close']({ id: first.id, mode: 'detach' })
+    // A detached shell keeps its name: the next new tab is a new shell, not that one again.
+    const second = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
+    expect(second.tmuxSession).not.toBe(first.tmuxSession)
+    const listed = await handlers['terminal:sessions']({ name: VM })
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: first.tmuxSession, kind: 'shell', openId: null, clients: 0 }),
+        expect.objectContaining({ name: second.tmuxSession, kind: 'shell', openId: second.id, clients: 1 }),
+      ]),
+    )
+    expect(Date.parse(listed.find((x) => x.name === first.tmuxSession)!.createdAt!)).toBeGreaterThan(Date.now() - 120_000)
+
+    await handlers['terminal:endSession']({ vm: VM, name: first.tmuxSession! })
+    await handlers['terminal:endSession']({ vm: VM, name: second.tmuxSession! })
+    await events.until(() => events.states.some((e) => e.id === second.id && e.state === 'closed'), 'the shown session closed')
+    const names = (await handlers['terminal:sessions']({ name: VM })).map((x) => x.name)
+    expect(names).not.toContain(first.tmuxSession)
+    expect(names).not.toContain(second.tmuxSession)
+    // Ending a session that is already gone is not an error: the user wanted it gone.
+    await expect(handlers['terminal:endSession']({ vm: VM, name: 'no-such-session' })).resolves.toEqual({ ok: true })
+  })
+
   it('launches the agent in its own tmux session after the session snapshot', async () => {
     const order: string[] = []
     const info = { name: VM, state: 'running' } as VmInfo
@@ -240,6 +268,16 @@ describe('cal ssh', () => {
     expect(await sshCommand([VM, '--', 'echo cli > ~/cli-ran; exit 7'], ctx)).toBe(7)
     expect(await readFile(join(sim.guestHome(VM), 'cli-ran'), 'utf8')).toBe('cli\n')
     expect(await sshCommand([VM, '--', 'test', '-d', '/tmp'], ctx)).toBe(0)
+
+    // --list: the VM's tmux sessions, as a table or as JSON.
+    expect(await sshCommand([VM, '--', 'tmux new-session -d -s cli-listed'], ctx)).toBe(0)
+    out.length = 0
+    expect(await sshCommand([VM, '--list'], ctx)).toBe(0)
+    expect(out.join('')).toMatch(/^SESSION\s+STARTED\s+CLIENTS\n/)
+    expect(out.join('')).toMatch(/^cli-listed\s+\d{4}-\d\d-\d\dT\S+\s+0$/m)
+    out.length = 0
+    expect(await sshCommand([VM, '--list'], { ...ctx, json: true } as CliContext)).toBe(0)
+    expect(JSON.parse(out.join(''))).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cli-listed', clients: 0 })]))
 
     const argv = opensshArgs(calHome, 'admin', vm.ip, 22, 'cal-agent')
     expect(argv).toEqual(expect.arrayContaining(['-i', clientKeyPath(calHome), `UserKnownHostsFile=${knownHostsPath(calHome)}`, 'StrictHostKeyChecking=yes', '-t', `admin@${vm.ip}`]))

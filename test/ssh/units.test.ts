@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { repositoryName, agentFor } from '../../src/core/agent/handlers'
 import { HostKeyStore, fingerprint } from '../../src/core/ssh/host-keys'
 import { generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
+import { parseTmuxSessions } from '../../src/core/terminal/service'
 import { shellJoin, shellQuote } from '../../src/core/ssh/quote'
 import { completeUtf8Length, OutputBatcher } from '../../src/core/terminal/batcher'
 import { FlowControl } from '../../src/core/terminal/flow'
@@ -172,5 +173,16 @@ describe('CAL key generation', () => {
       const pair = generateEd25519('cal@test')
       expect(ssh2.utils.parseKey(pair.private)).not.toBeInstanceOf(Error)
     }
+  })
+})
+
+describe('tmux session list', () => {
+  it('reads name|created|attached, numbers from the right, and skips anything else', () => {
+    const out = 'shell-1|1795342477|0\ncal-agent|1795342400|2\nodd|name|1795342000|1\nno server running\n\n'
+    expect(parseTmuxSessions(out)).toEqual([
+      { name: 'shell-1', createdAt: new Date(1795342477_000).toISOString(), clients: 0 },
+      { name: 'cal-agent', createdAt: new Date(1795342400_000).toISOString(), clients: 2 },
+      { name: 'odd|name', createdAt: new Date(1795342000_000).toISOString(), clients: 1 },
+    ])
   })
 })

@@ -6,18 +6,20 @@ import { exitOf } from '../../core/ssh/exec'
 import { clientKeyPath, knownHostsPath } from '../../core/ssh/keys'
 import { SshPool } from '../../core/ssh/pool'
 import { shellJoin } from '../../core/ssh/quote'
-import { FIND_TMUX } from '../../core/ssh/scripts'
-import { AGENT_TMUX_SESSION } from '../../core/terminal/service'
+import { FIND_TMUX, LIST_TMUX_SESSIONS } from '../../core/ssh/scripts'
+import { AGENT_TMUX_SESSION, parseTmuxSessions } from '../../core/terminal/service'
 import type { CliCommand, CliContext } from '../context'
 import { EXIT } from '../exit-codes'
-import { usageError } from '../output'
+import { table, usageError } from '../output'
 
 export const SSH_USAGE = `Usage: cal ssh NAME [--session TMUX_SESSION] [-- COMMAND...]
+       cal ssh NAME --list [--json]
        cal ssh NAME --forget-host-key
   Without a command: attach the VM's tmux session (default "${AGENT_TMUX_SESSION}") in this terminal,
   through OpenSSH with CAL's key and the VM's pinned host key.
   With a command: run it in the VM and exit with its status. One argument goes to the remote shell as it
   is (pipes work: cal ssh dev -- 'ls | wc -l'); several are quoted one by one.
+  --list: the VM's tmux sessions (the agent's "${AGENT_TMUX_SESSION}", shells), attached or not; --session NAME attaches one.
   --forget-host-key: drop the VM's pinned host key (after the VM was recreated outside CAL).`
 
 export interface SshArgs {
@@ -25,6 +27,7 @@ export interface SshArgs {
   session: string
   command: string[] | null
   forget: boolean
+  list: boolean
   help: boolean
 }
 
@@ -35,11 +38,13 @@ export function parseSshArgs(argv: string[]): SshArgs {
   let vm: string | null = null
   let session = AGENT_TMUX_SESSION
   let forget = false
+  let list = false
   for (let i = 0; i < own.length; i++) {
     const a = own[i]!
-    if (a === '--help' || a === '-h') return { vm: '', session, command: null, forget, help: true }
+    if (a === '--help' || a === '-h') return { vm: '', session, command: null, forget, list, help: true }
     if (a === '--session' || a === '-s') session = own[++i] ?? ''
     else if (a === '--forget-host-key') forget = true
+    else if (a === '--list' || a === '-l') list = true
     else if (a.startsWith('-')) throw usageError(`Unknown option ${a}.`, SSH_USAGE)
     else if (vm === null) vm = a
     else throw usageError(`Unexpected argument "${a}": put the remote command after "--".`, SSH_USAGE)
@@ -49,7 +54,8 @@ export function parseSshArgs(argv: string[]): SshArgs {
     if (!VmName.safeParse(value).success) throw new CalError('NAME_INVALID', `"${value}" is not a valid ${what}.`, 'Use letters, digits, ".", "_" or "-", starting with a letter or digit.')
   }
   if (command && command.length === 0) throw usageError('Give a command after "--".', SSH_USAGE)
-  return { vm, session, command, forget, help: false }
+  if (list && command) throw usageError('--list takes no command.', SSH_USAGE)
+  return { vm, session, command, forget, list, help: false }
 }
 
 /** The remote command for interactive mode: attach (or create) the tmux session, else a login shell with a notice. */
@@ -136,6 +142,13 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
     // Connecting through the pool first pins the host key, installs CAL's key on first contact, writes the
     // VM's current address to known_hosts and unlocks the keychain when configured.
     await pool.connect(args.vm)
+    if (args.list) {
+      const sessions = parseTmuxSessions((await pool.exec(args.vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 })).stdout)
+      if (ctx.json) ctx.stdout(JSON.stringify(sessions, null, 2) + '\n')
+      else if (sessions.length === 0) ctx.stdout(`No tmux sessions are running in ${args.vm}.\n`)
+      else ctx.stdout(table(['SESSION', 'STARTED', 'CLIENTS'], sessions.map((t) => [t.name, t.createdAt, t.clients])))
+      return EXIT.ok
+    }
     if (args.command) {
       const command = args.command.length === 1 ? args.command[0]! : shellJoin(args.command)
       return await runOne(pool, args.vm, command)

@@ -27,3 +27,15 @@ export function unlockKeychainScript(): string {
 
 /** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'
+
+/**
+ * Every tmux session in the VM, one per line: `name|created|attached` (creation time in epoch seconds, attached
+ * clients). tmux prints a tab as "_" without a terminal, hence "|"; the two numbers are read from the right, so
+ * a "|" in a name does no harm. Prints nothing when tmux is missing or no tmux server runs.
+ */
+export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_name}|#{session_created}|#{session_attached}' 2>/dev/null || true`
+
+/** Ends one tmux session (`name` is a validated session name; it is quoted here all the same). Exit 3: no tmux. */
+export function killTmuxSessionScript(name: string): string {
+  return `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 3; "$t" kill-session -t ${shellQuote(`=${name}`)} 2>/dev/null || true`
+}

@@ -9,12 +9,19 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
   return new TerminalService(deps)
 }
 
-export function terminalHandlers(svc: TerminalService): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey'> {
+export function terminalHandlers(
+  svc: TerminalService,
+): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession'> {
   return {
     'terminal:open': (input) => svc.open(input),
     'terminal:list': async () => svc.list(),
     'terminal:close': async (input) => {
       await svc.close(input)
+      return { ok: true as const }
+    },
+    'terminal:sessions': ({ name }) => svc.sessions(name),
+    'terminal:endSession': async ({ vm, name }) => {
+      await svc.endSession(vm, name)
       return { ok: true as const }
     },
     'terminal:forgetHostKey': async ({ name }) => {

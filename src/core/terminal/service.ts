@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
-import type { OpenTerminalInput, TerminalSession } from '../../shared/terminal'
+import { VmName } from '../../shared/names'
+import type { OpenTerminalInput, TerminalSession, VmTmuxSession } from '../../shared/terminal'
+import { killTmuxSessionScript, LIST_TMUX_SESSIONS } from '../ssh/scripts'
 import type { SshPool } from '../ssh/pool'
 import { resolveTartPath } from '../tart/driver'
 import type { TerminalBase, TerminalEmit } from './base'
@@ -32,8 +34,26 @@ export class TerminalService {
       const info = this.newInfo(null, 'host', null, `Host ${++this.hostCount}`, input.cols, input.rows)
       return this.track(await HostTerminal.open(info, this.deps.emit, resolveTartPath(this.deps.tartPath?.())))
     }
-    const name = input.name ?? (input.kind === 'agent' ? AGENT_TMUX_SESSION : this.nextShellName(input.vm))
+    const name = input.name ?? (input.kind === 'agent' ? AGENT_TMUX_SESSION : await this.nextShellName(input.vm))
     return this.openSsh(input.vm, input.kind, name, input.cols, input.rows)
+  }
+
+  /** The VM's tmux sessions, each with the CAL terminal showing it (if any). Sessions whose names CAL cannot
+   * address (made by hand with spaces or symbols) are left out. */
+  async sessions(vm: string): Promise<VmTmuxSession[]> {
+    const { stdout } = await this.deps.pool.exec(vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 })
+    const open = [...this.terms.values()].filter((t) => t.info.vm === vm && t.info.tmuxSession)
+    return parseTmuxSessions(stdout)
+      .filter((s) => VmName.safeParse(s.name).success)
+      .map((s) => ({ ...s, kind: s.name === AGENT_TMUX_SESSION ? 'agent' : 'shell', openId: open.find((t) => t.info.tmuxSession === s.name)?.info.id ?? null }))
+  }
+
+  /** End a tmux session and every program in it; a CAL terminal showing it closes. Ending one already gone is fine. */
+  async endSession(vm: string, name: string): Promise<void> {
+    const shown = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === name)
+    if (shown) return shown.close('end')
+    const r = await this.deps.pool.exec(vm, killTmuxSessionScript(name), { timeoutMs: 15_000 })
+    if (r.code === 3) throw new CalError('TERMINAL_NOT_FOUND', `tmux was not found in ${vm}, so it has no session "${name}".`, 'Nothing to end: without tmux, a shell ends when its tab closes.')
   }
 
   /** The agent's terminal: creates tmux session "cal-agent" running `command` unless it exists, then attaches. */
@@ -106,8 +126,10 @@ export class TerminalService {
     return t
   }
 
-  private nextShellName(vm: string): string {
-    const used = new Set([...this.terms.values()].filter((t) => t.info.vm === vm).map((t) => t.info.tmuxSession))
+  /** The first shell-N that is neither open in CAL nor running detached in the VM: a new tab is a new shell. */
+  private async nextShellName(vm: string): Promise<string> {
+    const inVm = await this.sessions(vm).then((list) => list.map((s) => s.name), () => [] as string[])
+    const used = new Set([...inVm, ...[...this.terms.values()].filter((t) => t.info.vm === vm).map((t) => t.info.tmuxSession)])
     let n = 1
     while (used.has(`shell-${n}`)) n += 1
     return `shell-${n}`
@@ -116,4 +138,14 @@ export class TerminalService {
   private newInfo(vm: string | null, kind: TerminalSession['kind'], tmux: string | null, title: string, cols: number, rows: number): TerminalSession {
     return { id: randomUUID(), vm, kind, tmuxSession: tmux, title, state: 'connecting', cols, rows, notice: null }
   }
+}
+
+/** `tmux list-sessions` lines (LIST_TMUX_SESSIONS): `name|created|attached`, the numbers read from the right. */
+export function parseTmuxSessions(stdout: string): { name: string; createdAt: string | null; clients: number }[] {
+  return stdout.split('\n').flatMap((line) => {
+    const m = /^(.+)\|(\d*)\|(\d*)$/.exec(line.trim())
+    if (!m) return []
+    const [, name = '', created = '', attached = ''] = m
+    return [{ name, createdAt: created ? new Date(Number(created) * 1000).toISOString() : null, clients: Number(attached) || 0 }]
+  })
 }

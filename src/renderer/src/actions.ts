@@ -78,14 +78,34 @@ export const rollbackVm = (vm: string) => startTask(`Roll back ${vm}`, vm, unwra
 
 export const cancelTask = (id: string) => startTask('Cancel task', null, unwrap(cal().tasks.cancel({ id })))
 
-/** Opens a terminal tab and shows it; the Host tab when vm is null. */
-export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 'shell' : 'host'): Promise<void> {
+/** Opens a terminal tab and shows it; the Host tab when vm is null. `name` reattaches that tmux session. */
+export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 'shell' : 'host', name?: string): Promise<void> {
   try {
-    const session = await unwrap(cal().terminal.open({ vm, kind, ...terminalSize() }))
+    const session = await unwrap(cal().terminal.open({ vm, kind, name, ...terminalSize() }))
     showSession(session)
   } catch (err) {
     reportError(err, vm ? `Open a terminal in ${vm}` : 'Open a host terminal', { vm })
   }
+}
+
+/**
+ * Ends a tmux session in the VM and every program in it (asked for in the end-session sheet); a tab showing it
+ * closes. True when it ended.
+ */
+export async function endSession(vm: string, name: string): Promise<boolean> {
+  const shown = useSessions.getState().sessions.find((s) => s.vm === vm && s.tmuxSession === name)
+  try {
+    await unwrap(cal().terminal.endSession({ vm, name }))
+  } catch (err) {
+    reportError(err, `End ${name} in ${vm}`, { vm })
+    return false
+  }
+  if (shown) {
+    useSessions.getState().remove(shown.id)
+    disposeTerm(shown.id)
+  }
+  useUi.getState().pushToast({ id: `end-session:${vm}:${name}`, level: 'success', title: `Ended ${name} in ${vm}`, body: '', error: null, log: [] })
+  return true
 }
 
 function showSession(session: TerminalSession): void {

@@ -34,6 +34,10 @@ export function buildCommands({ vms, selected, activeSession, theme, mod }: Inpu
   }
   if (activeSession) {
     commands.push({ id: 'close-tab', title: `Close tab "${activeSession.title}"`, group: 'Terminal', hint: `${mod}W`, run: () => void closeTerminal(activeSession.id) })
+    const { vm, tmuxSession } = activeSession
+    if (vm && tmuxSession) {
+      commands.push({ id: 'end-session', title: `End session "${tmuxSession}" in ${vm}…`, group: 'Terminal', run: () => ui().openDialog({ kind: 'end-session', vm, name: tmuxSession }) })
+    }
   }
   vms.forEach((vm, i) => {
     commands.push({

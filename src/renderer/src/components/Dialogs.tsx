@@ -2,11 +2,11 @@ import { useState } from 'react'
 import type { CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
-import { deleteVm, startVm, stopVm } from '../actions'
+import { deleteVm, endSession, startVm, stopVm } from '../actions'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { CreateVmDialog } from './CreateVmDialog'
 import { LaunchDialog } from './LaunchDialog'
-import { Modal } from './Modal'
+import { ConfirmFooter, Modal } from './Modal'
 import { SafetyReport } from './SafetyReport'
 import { SnapshotConfirmDialog } from './SnapshotConfirmDialog'
 import { StateDot } from './StateDot'
@@ -26,6 +26,8 @@ export function Dialogs() {
       return <LimitDialog vm={dialog.vm} running={dialog.running} error={dialog.error} />
     case 'delete-vm':
       return <DeleteVmDialog vm={dialog.vm} />
+    case 'end-session':
+      return <EndSessionDialog vm={dialog.vm} name={dialog.name} />
     case 'error':
       return <ErrorDialog title={dialog.title} error={dialog.error} log={dialog.log} />
   }
@@ -90,6 +92,36 @@ function LimitDialog({ vm, running, error }: { vm: string | null; running: strin
   )
 }
 
+/** Ending a tmux session stops what runs in it; closing a tab (detaching) is the way to keep it. */
+function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
+  const close = useUi((s) => s.closeDialog)
+  const agent = name === 'cal-agent'
+  return (
+    <Modal
+      title={`End ${name} in ${vm}?`}
+      onClose={close}
+      testId="end-session-dialog"
+      footer={
+        <ConfirmFooter
+          onCancel={close}
+          onConfirm={() => {
+            close()
+            void endSession(vm, name)
+          }}
+          label="End session"
+          testId="end-session-confirm"
+        />
+      }
+    >
+      <p>
+        Every program running in the tmux session {agent ? '(the coding agent included) ' : ''}stops, and its screen and
+        scrollback are gone. Files in the VM stay as they are.
+      </p>
+      <p className="muted">To keep it running, close its tab instead: the session stays in the VM, ready to reattach.</p>
+    </Modal>
+  )
+}
+
 function DeleteVmDialog({ vm }: { vm: string }) {
   const close = useUi((s) => s.closeDialog)
   const [typed, setTyped] = useState('')
@@ -102,22 +134,15 @@ function DeleteVmDialog({ vm }: { vm: string }) {
       wide={risky}
       testId="delete-vm-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={close} autoFocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button destructive"
-            disabled={typed !== vm}
-            onClick={() => {
-              close()
-              void deleteVm(vm)
-            }}
-          >
-            Delete workspace
-          </button>
-        </>
+        <ConfirmFooter
+          onCancel={close}
+          onConfirm={() => {
+            close()
+            void deleteVm(vm)
+          }}
+          disabled={typed !== vm}
+          label="Delete workspace"
+        />
       }
     >
       <p>The VM, its disk and all of its snapshots are deleted. This cannot be undone.</p>

@@ -40,3 +40,27 @@ export function Modal({ title, onClose, children, footer, wide, testId }: Props)
     </dialog>
   )
 }
+
+type ConfirmProps = {
+  onCancel: () => void
+  onConfirm: () => void
+  label: ReactNode
+  /** Red for what cannot be undone; blue otherwise. */
+  destructive?: boolean
+  disabled?: boolean
+  testId?: string
+}
+
+/** A confirmation sheet's footer: Cancel (focused, so Return does not destroy by accident) and the action. */
+export function ConfirmFooter({ onCancel, onConfirm, label, destructive = true, disabled, testId }: ConfirmProps) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel} autoFocus>
+        Cancel
+      </button>
+      <button type="button" className={destructive ? 'button destructive' : 'button primary'} onClick={onConfirm} disabled={disabled} data-testid={testId}>
+        {label}
+      </button>
+    </>
+  )
+}

@@ -5,7 +5,7 @@ import { relativeTime, usedGb } from '../format'
 import { useVms } from '../store/vms'
 import { useUi, type SnapshotAction } from '../store/ui'
 import { deleteSnapshot, restoreSnapshot, rollbackVm } from '../actions'
-import { Modal } from './Modal'
+import { ConfirmFooter, Modal } from './Modal'
 import { SafetyReport } from './SafetyReport'
 
 const VERB: Record<SnapshotAction, string> = { restore: 'Restore', delete: 'Delete', rollback: 'Roll back' }
@@ -47,20 +47,14 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
       wide={risky}
       testId="snapshot-confirm"
       footer={
-        <>
-          <button type="button" className="button" onClick={close} autoFocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className={risky ? 'button destructive' : 'button primary'}
-            onClick={() => void confirm()}
-            disabled={busy || checking}
-            data-testid="confirm-action"
-          >
-            {risky ? `${VERB[action]} anyway` : VERB[action]}
-          </button>
-        </>
+        <ConfirmFooter
+          onCancel={close}
+          onConfirm={() => void confirm()}
+          destructive={risky}
+          disabled={busy || checking}
+          label={risky ? `${VERB[action]} anyway` : VERB[action]}
+          testId="confirm-action"
+        />
       }
     >
       <p className="loss" data-testid="loss-text">

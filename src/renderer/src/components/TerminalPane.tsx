@@ -5,6 +5,7 @@ import { useVms } from '../store/vms'
 import { closeTerminal, openTerminal } from '../actions'
 import { TerminalMount } from './TerminalMount'
 import { Icon } from './icons'
+import { SessionsMenu } from './SessionsMenu'
 
 const STATE_TEXT: Record<TerminalState, string> = { connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', closed: 'Closed' }
 
@@ -63,7 +64,13 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 <span className="tab-title">{tabTitle(s)}</span>
                 <span className="visually-hidden">, {STATE_TEXT[s.state]}</span>
               </button>
-              <button type="button" className="tab-close" aria-label={`Close ${tabTitle(s)}`} onClick={() => void closeTerminal(s.id)}>
+              <button
+                type="button"
+                className="tab-close"
+                aria-label={`Close ${tabTitle(s)}`}
+                title={s.tmuxSession ? 'Close the tab: the session keeps running in the VM' : 'Close the tab'}
+                onClick={() => void closeTerminal(s.id)}
+              >
                 <Icon name="close" size={10} />
               </button>
             </div>
@@ -72,6 +79,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
         <button type="button" className="button small icon-only" aria-label="New shell tab" title="New shell tab" disabled={!canOpen} onClick={() => void openTerminal(selectedVm)} data-testid="new-tab">
           <Icon name="plus" />
         </button>
+        <SessionsMenu vm={selectedVm} disabled={!canOpen} />
         <button type="button" className="button small" onClick={() => void openTerminal(null, 'host')} data-testid="host-tab">
           Host
         </button>

@@ -11,6 +11,7 @@ export type Dialog =
   | { kind: 'create' }
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
+  | { kind: 'end-session'; vm: string; name: string }
   | { kind: 'launch'; vm: string }
   | { kind: 'limit'; vm: string | null; running: string[]; error: CalErrorData }
   | { kind: 'error'; title: string; error: CalErrorData; log: string[] }

@@ -1,0 +1,105 @@
+import { useEffect, useRef, useState } from 'react'
+import type { CalErrorData } from '../../../shared/errors'
+import type { VmTmuxSession } from '../../../shared/terminal'
+import { cal, errorData, unwrap } from '../api'
+import { openTerminal } from '../actions'
+import { relativeTime } from '../format'
+import { contextKey, useSessions } from '../store/sessions'
+import { useUi } from '../store/ui'
+import { Icon } from './icons'
+
+type Loaded = { state: 'loading' } | { state: 'error'; error: CalErrorData } | { state: 'ready'; list: VmTmuxSession[] }
+
+/**
+ * The VM's tmux sessions, from the tab strip: closing a tab only detaches, so this is where a detached shell or
+ * agent is reattached, and where a session is ended for good (after a confirmation sheet).
+ */
+export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: boolean }) {
+  const [open, setOpen] = useState(false)
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' })
+  const box = useRef<HTMLSpanElement>(null)
+
+  useEffect(() => {
+    if (!open || !vm) return
+    let live = true
+    setLoaded({ state: 'loading' })
+    unwrap(cal().terminal.sessions({ name: vm })).then(
+      (list) => live && setLoaded({ state: 'ready', list }),
+      (err: unknown) => live && setLoaded({ state: 'error', error: errorData(err) }),
+    )
+    const onDown = (e: MouseEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) setOpen(false)
+    }
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false)
+    }
+    document.addEventListener('mousedown', onDown)
+    document.addEventListener('keydown', onKey)
+    return () => {
+      live = false
+      document.removeEventListener('mousedown', onDown)
+      document.removeEventListener('keydown', onKey)
+    }
+  }, [open, vm])
+
+  const show = (s: VmTmuxSession) => {
+    setOpen(false)
+    if (s.openId) useSessions.getState().activate(contextKey(vm), s.openId)
+    else void openTerminal(vm, s.kind, s.name)
+  }
+  const end = (s: VmTmuxSession) => {
+    setOpen(false)
+    if (vm) useUi.getState().openDialog({ kind: 'end-session', vm, name: s.name })
+  }
+
+  return (
+    <span className="sessions-menu" ref={box}>
+      <button
+        type="button"
+        className="button small"
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        disabled={disabled || !vm}
+        onClick={() => setOpen(!open)}
+        title="Sessions running in the VM: reattach or end them"
+        data-testid="sessions-button"
+      >
+        Sessions
+        <Icon name="down" size={10} />
+      </button>
+      {open && vm && (
+        <div className="sessions-panel" role="dialog" aria-label={`Sessions in ${vm}`} data-testid="sessions-panel">
+          <div className="sessions-title">tmux sessions in {vm}</div>
+          {loaded.state === 'loading' && <p className="muted sessions-note">Looking…</p>}
+          {loaded.state === 'error' && (
+            <p className="sessions-note" role="alert">
+              {loaded.error.message} {loaded.error.hint}
+            </p>
+          )}
+          {loaded.state === 'ready' && loaded.list.length === 0 && <p className="muted sessions-note">No tmux sessions are running in {vm}.</p>}
+          {loaded.state === 'ready' && loaded.list.length > 0 && (
+            <ul className="plain-list">
+              {loaded.list.map((s) => (
+                <li key={s.name} className="session-row" data-testid="session-row" data-name={s.name} data-open={s.openId ? 'yes' : 'no'}>
+                  <Icon name={s.kind === 'agent' ? 'agent' : 'terminal'} size={12} />
+                  <span className="session-name">{s.name}</span>
+                  <span className="muted session-meta">
+                    {s.openId ? 'open in a tab' : 'detached'}
+                    {s.createdAt ? ` · started ${relativeTime(s.createdAt)}` : ''}
+                  </span>
+                  <button type="button" className="button small" onClick={() => show(s)} data-testid="session-show">
+                    {s.openId ? 'Show' : 'Reattach'}
+                  </button>
+                  <button type="button" className="button small destructive-text" onClick={() => end(s)} data-testid="session-end">
+                    End…
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <p className="muted sessions-note">Closing a tab detaches it: the session keeps running in the VM.</p>
+        </div>
+      )}
+    </span>
+  )
+}
