@@ -143,6 +143,24 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   await page.keyboard.press('Escape')
 })
 
+test("a web link opens through the app; the VM's localhost points at the VM", async ({ page, host }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('clear; echo "dev server on http://localhost:3000/app"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^dev server on http:\/\/localhost:3000\/app$/m)
+  const ip = await page.evaluate(async (name) => {
+    const r = await (globalThis as unknown as PageWindow).cal.vms.get({ name })
+    return r.ok ? r.value.ip : null
+  }, VM)
+  expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
+  // The web-links addon underlines a link under the pointer; a click then opens it. The link starts at column 14.
+  const row = (await term(page, id).locator('.xterm-rows > div', { hasText: /^dev server on/ }).first().boundingBox())!
+  const { cols } = await size(page, id)
+  const at = { x: row.x + (row.width / cols) * 20, y: row.y + row.height / 2 }
+  await page.mouse.move(at.x, at.y)
+  await page.mouse.click(at.x, at.y)
+  await expect.poll(() => host.log()).toContain(`open external http://${ip}:3000/app`)
+})
+
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {
   const id = await openShell(page)
   await page.keyboard.type('MARK=kept; echo "before-$MARK"\n')

@@ -88,7 +88,7 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
     expect(e.Tray.instances).toHaveLength(1)
   })
 
-  it('opening external links: https and vnc only', async () => {
+  it('opening external links: web pages and Screen Sharing only', async () => {
     const open = e.ipcMain.handlers.get('shell:openExternal')!
     const event = { sender: win.webContents, senderFrame: win.webContents.mainFrame }
     expect(await open(event, { url: 'vnc://127.0.64.2' })).toEqual({ ok: true, value: { ok: true } })

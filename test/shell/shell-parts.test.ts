@@ -52,10 +52,11 @@ describe('app protocol', () => {
 })
 
 describe('external URLs', () => {
-  it('opens https and vnc only', () => {
+  it('opens web pages and Screen Sharing only', () => {
     expect(checkExternalUrl('https://tart.run/').protocol).toBe('https:')
+    expect(checkExternalUrl('http://192.168.64.5:3000/').protocol).toBe('http:')
     expect(checkExternalUrl('vnc://127.0.64.2').protocol).toBe('vnc:')
-    for (const url of ['http://example.com', 'file:///etc/passwd', 'smb://x/y', 'javascript:alert(1)']) {
+    for (const url of ['file:///etc/passwd', 'smb://x/y', 'javascript:alert(1)', 'x-apple.systempreferences:com.apple.preference']) {
       expect(() => checkExternalUrl(url)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
     }
   })

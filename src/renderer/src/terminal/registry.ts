@@ -4,6 +4,11 @@ import { SearchAddon } from '@xterm/addon-search'
 import { Unicode11Addon } from '@xterm/addon-unicode11'
 import { WebLinksAddon } from '@xterm/addon-web-links'
 import type { TerminalState } from '../../../shared/terminal'
+import { unwrap } from '../api'
+import { reportError } from '../report'
+import { useSessions } from '../store/sessions'
+import { useVms } from '../store/vms'
+import { linkTarget } from './links'
 import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
 
 /**
@@ -40,9 +45,14 @@ declare global {
 }
 
 /** Links open in the user's browser; main applies the scheme allow-list, this only forwards web URLs. */
-function openLink(event: MouseEvent, uri: string): void {
+/** A web link clicked in terminal `id` opens in the user's browser (see linkTarget); a refusal is shown, not lost. */
+function openLink(id: string, event: MouseEvent, uri: string): void {
   event.preventDefault()
-  if (/^https?:\/\//i.test(uri)) void window.cal.shell.openExternal({ url: uri })
+  const vm = useSessions.getState().sessions.find((s) => s.id === id)?.vm ?? null
+  const ip = vm ? (useVms.getState().vms.find((v) => v.name === vm)?.ip ?? null) : null
+  const url = linkTarget(uri, ip)
+  if (!url) return
+  unwrap(window.cal.shell.openExternal({ url })).catch((err: unknown) => reportError(err, `Open ${url}`))
 }
 
 export function getTerm(id: string): TermEntry | undefined {
@@ -65,7 +75,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const search = new SearchAddon()
   term.loadAddon(fit)
   term.loadAddon(search)
-  term.loadAddon(new WebLinksAddon(openLink))
+  term.loadAddon(new WebLinksAddon((event, uri) => openLink(id, event, uri)))
   term.loadAddon(new Unicode11Addon())
   term.unicode.activeVersion = '11'
   // Keystrokes are one-way messages: no round trip per key.
