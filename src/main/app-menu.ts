@@ -91,3 +91,23 @@ function displayOnly(item: MenuItemConstructorOptions): MenuItemConstructorOptio
   const submenu = Array.isArray(item.submenu) ? { submenu: item.submenu.map(displayOnly) } : {}
   return { ...item, ...submenu, registerAccelerator: false }
 }
+
+/** What Electron's 'context-menu' event says about the spot that was right-clicked (the part CAL uses). */
+export interface ContextParams {
+  isEditable: boolean
+  selectionText: string
+  editFlags: { canCut: boolean; canCopy: boolean; canPaste: boolean; canSelectAll: boolean }
+}
+
+/**
+ * The right-click menu: Electron shows none by itself. In a terminal, xterm moves its hidden text field under the
+ * pointer and puts its selection there, so these native roles copy the terminal's selection and paste into it,
+ * as in the browser. Empty when there is nothing to offer (right-click on a plain label).
+ */
+export function buildContextMenu(p: ContextParams): MenuItemConstructorOptions[] {
+  const items: MenuItemConstructorOptions[] = []
+  if (p.isEditable) items.push({ role: 'cut', enabled: p.editFlags.canCut })
+  if (p.isEditable || p.selectionText.trim() !== '') items.push({ role: 'copy', enabled: p.editFlags.canCopy })
+  if (p.isEditable) items.push({ role: 'paste', enabled: p.editFlags.canPaste }, separator, { role: 'selectAll', enabled: p.editFlags.canSelectAll })
+  return items
+}

@@ -1,4 +1,5 @@
-import { BrowserWindow, screen } from 'electron'
+import { BrowserWindow, Menu, screen } from 'electron'
+import { buildContextMenu } from './app-menu'
 import { restoreBounds, DEFAULT_SIZE, type Bounds } from './window-state'
 
 export interface MainWindowOptions {
@@ -49,6 +50,10 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   contents.on('will-navigate', (event) => event.preventDefault())
   contents.on('will-redirect', (event) => event.preventDefault())
   contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.on('context-menu', (_event, params) => {
+    const items = buildContextMenu(params)
+    if (items.length > 0) Menu.buildFromTemplate(items).popup({ window: win })
+  })
 
   let saveTimer: NodeJS.Timeout | undefined
   const save = () => {

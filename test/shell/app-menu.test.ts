@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
-import { buildAppMenu, type AppMenuAction } from '../../src/main/app-menu'
+import { buildAppMenu, buildContextMenu, type AppMenuAction } from '../../src/main/app-menu'
 
 type Item = MenuItemConstructorOptions
 const flat = (items: Item[]): Item[] => items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flat(i.submenu) : [])])
@@ -63,4 +63,20 @@ describe('application menu on Linux and Windows', () => {
       expect(items.some((i) => i.role === 'services' || i.role === 'hideOthers')).toBe(false)
     })
   }
+})
+
+describe('right-click menu', () => {
+  const flags = { canCut: false, canCopy: true, canPaste: true, canSelectAll: true }
+  const roles = (items: Item[]) => items.map((i) => i.role ?? i.type)
+
+  it("in a terminal (xterm's text field): copy its selection, paste, select all", () => {
+    const items = buildContextMenu({ isEditable: true, selectionText: 'ls -la', editFlags: flags })
+    expect(roles(items)).toEqual(['cut', 'copy', 'paste', 'separator', 'selectAll'])
+    expect(items.find((i) => i.role === 'cut')!.enabled).toBe(false)
+  })
+
+  it('on selected text: Copy only; on nothing: no menu', () => {
+    expect(roles(buildContextMenu({ isEditable: false, selectionText: 'a VM name', editFlags: flags }))).toEqual(['copy'])
+    expect(buildContextMenu({ isEditable: false, selectionText: ' ', editFlags: flags })).toEqual([])
+  })
 })

@@ -68,6 +68,7 @@ export declare class Tray extends EventEmitter {
 
 export interface MenuTemplateItem {
   label?: string
+  role?: string
   type?: string
   enabled?: boolean
   submenu?: MenuTemplateItem[]
@@ -77,6 +78,7 @@ export interface MenuTemplateItem {
 export declare const Menu: {
   /** The menu the app set last (null: Electron's default one). */
   application: { template: MenuTemplateItem[] } | null
+  popups: { template: MenuTemplateItem[] }[]
   buildFromTemplate(template: MenuTemplateItem[]): { template: MenuTemplateItem[] }
   setApplicationMenu(menu: { template: MenuTemplateItem[] } | null): void
 }

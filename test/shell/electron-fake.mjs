@@ -28,6 +28,7 @@ export const fake = {
     BrowserWindow.instances.length = 0
     Tray.instances.length = 0
     Menu.application = null
+    Menu.popups.length = 0
     Notification.instances.length = 0
     protocol.handlers.clear()
     protocol.privileged.length = 0
@@ -230,8 +231,11 @@ export class Tray extends EventEmitter {
 export const Menu = {
   /** The menu the app set last (null: Electron's default one). */
   application: null,
+  /** Menus popped up from a window (the right-click menu). */
+  popups: [],
   buildFromTemplate(template) {
-    return { template, items: template }
+    const menu = { template, items: template, popup: () => Menu.popups.push(menu) }
+    return menu
   },
   setApplicationMenu(menu) {
     Menu.application = menu

@@ -80,6 +80,15 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
     expect(win.webContents.sent.at(-1)).toEqual(['app:navigate', { view: 'settings', vm: null, sessionId: null, taskId: null }])
   })
 
+  it('right-clicking in the terminal pops up the native Copy / Paste menu', () => {
+    const editFlags = { canCut: false, canCopy: true, canPaste: true, canSelectAll: true }
+    win.webContents.emit('context-menu', {}, { isEditable: true, selectionText: 'pwd', editFlags })
+    expect(e.Menu.popups.at(-1)!.template.map((i) => i.role ?? i.type)).toEqual(['cut', 'copy', 'paste', 'separator', 'selectAll'])
+    const before = e.Menu.popups.length
+    win.webContents.emit('context-menu', {}, { isEditable: false, selectionText: '', editFlags })
+    expect(e.Menu.popups.length).toBe(before)
+  })
+
   it('closing the window hides it (CAL stays in the menu bar)', () => {
     win.show()
     win.close()
