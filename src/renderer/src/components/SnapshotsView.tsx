@@ -22,11 +22,11 @@ export function SnapshotsView({ vm }: { vm: VmInfo }) {
       <CreateSnapshotForm vm={vm} existing={snapshots} />
       <div className="usage" data-testid="disk-usage" aria-label="Disk usage">
         <span>
-          <strong>{snapshots.length}</strong> {snapshots.length === 1 ? 'snapshot' : 'snapshots'} · {gb(ownGb)}
+          <strong>{snapshots.length}</strong> {snapshots.length === 1 ? 'snapshot' : 'snapshots'} · {snapshots.length > 0 ? usedGb(ownGb) : gb(ownGb)}
         </span>
         {usage && (
           <span>
-            All VMs {gb(usage.totalGb)}
+            All VMs {usage.vms.length > 0 ? usedGb(usage.totalGb) : gb(usage.totalGb)}
             {usage.freeGb !== null && <> · {gb(usage.freeGb)} free</>}
           </span>
         )}
