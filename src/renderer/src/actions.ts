@@ -88,24 +88,20 @@ export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 
   }
 }
 
-/**
- * Ends a tmux session in the VM and every program in it (asked for in the end-session sheet); a tab showing it
- * closes. True when it ended.
- */
-export async function endSession(vm: string, name: string): Promise<boolean> {
+/** Ends a tmux session in the VM and every program in it (asked for in the end-session sheet); a tab showing it closes. */
+export async function endSession(vm: string, name: string): Promise<void> {
   const shown = useSessions.getState().sessions.find((s) => s.vm === vm && s.tmuxSession === name)
   try {
     await unwrap(cal().terminal.endSession({ vm, name }))
   } catch (err) {
     reportError(err, `End ${name} in ${vm}`, { vm })
-    return false
+    return
   }
   if (shown) {
     useSessions.getState().remove(shown.id)
     disposeTerm(shown.id)
   }
   useUi.getState().pushToast({ id: `end-session:${vm}:${name}`, level: 'success', title: `Ended ${name} in ${vm}`, body: '', error: null, log: [] })
-  return true
 }
 
 function showSession(session: TerminalSession): void {

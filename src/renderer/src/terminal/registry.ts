@@ -44,8 +44,8 @@ declare global {
   }
 }
 
-/** Links open in the user's browser; main applies the scheme allow-list, this only forwards web URLs. */
-/** A web link clicked in terminal `id` opens in the user's browser (see linkTarget); a refusal is shown, not lost. */
+/** A web link clicked in terminal `id` opens in the user's browser (see linkTarget; main applies the scheme allow-list
+ * again); a refusal is shown, not lost. */
 function openLink(id: string, event: MouseEvent, uri: string): void {
   event.preventDefault()
   const vm = useSessions.getState().sessions.find((s) => s.id === id)?.vm ?? null
