@@ -161,6 +161,31 @@ test("a web link opens through the app; the VM's localhost points at the VM", as
   await expect.poll(() => host.log()).toContain(`open external http://${ip}:3000/app`)
 })
 
+test('Settings → Terminal font size applies to the open terminal, and the guest sees the new size', async ({ page }) => {
+  const id = await openShell(page)
+  const before = await size(page, id)
+  const backToTerminal = async () => {
+    await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+    await page.getByTestId('view-terminal').click()
+  }
+  await page.getByTestId('nav-settings').click()
+  const field = page.getByLabel('Terminal font size')
+  await field.fill('20')
+  await field.press('Enter')
+  await backToTerminal()
+  await expect.poll(async () => (await size(page, id)).cols).toBeLessThan(before.cols)
+  const { cols } = await size(page, id)
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('clear; echo "size=$(stty size)"\n')
+  await expect.poll(() => screen(page, id)).toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
+  // Back to the default, for the tests after this one.
+  await page.getByTestId('nav-settings').click()
+  await field.fill('13')
+  await field.press('Enter')
+  await backToTerminal()
+  await expect.poll(async () => (await size(page, id)).cols).toBe(before.cols)
+})
+
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {
   const id = await openShell(page)
   await page.keyboard.type('MARK=kept; echo "before-$MARK"\n')

@@ -52,6 +52,8 @@ export const Settings = z.object({
     .prefault({}),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   showInDock: z.boolean().default(true),
+  /** Points, for every terminal tab. */
+  terminalFontSize: z.number().int().min(9).max(32).default(13),
 })
 export type Settings = z.infer<typeof Settings>
 

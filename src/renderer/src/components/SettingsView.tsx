@@ -35,6 +35,7 @@ export function SettingsView() {
         <SelectSetting label="Appearance" value={s.theme} options={[['system', 'System'], ['light', 'Light'], ['dark', 'Dark']]} onChange={(v) => set('theme', v)} />
         <ToggleSetting label="Show in Dock" checked={s.showInDock} onChange={(v) => set('showInDock', v)} help="Off keeps CAL in the menu bar only." />
         <SelectSetting label="Default agent" value={s.defaultAgent} options={AGENTS} onChange={(v) => set('defaultAgent', v)} />
+        <NumberSetting label="Terminal font size" unit="pt" value={s.terminalFontSize} min={9} max={32} onCommit={(v) => set('terminalFontSize', v)} />
       </Group>
       <Group title="New workspace defaults">
         <TextSetting label="Base image" value={s.vmDefaults.baseImage} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v })} />

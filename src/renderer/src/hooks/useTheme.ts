@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 import { useSettings } from '../store/settings'
-import { setTerminalTheme } from '../terminal/registry'
+import { setTerminalFontSize, setTerminalTheme } from '../terminal/registry'
 
 /** Applies settings.theme to <html data-theme>, following the system when it is "system". */
 export function useTheme(): void {
@@ -17,4 +17,10 @@ export function useTheme(): void {
     media.addEventListener('change', apply)
     return () => media.removeEventListener('change', apply)
   }, [theme])
+}
+
+/** Applies settings.terminalFontSize to every terminal. */
+export function useTerminalFontSize(): void {
+  const size = useSettings((s) => s.view?.settings.terminalFontSize ?? 13)
+  useEffect(() => setTerminalFontSize(size), [size])
 }

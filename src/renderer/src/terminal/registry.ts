@@ -35,6 +35,7 @@ export interface TermEntry {
 
 const entries = new Map<string, TermEntry>()
 let themeChoice: ThemeChoice = 'system'
+let fontSize = 13
 let listening = false
 
 declare global {
@@ -67,7 +68,7 @@ export function getOrCreateTerm(id: string): TermEntry {
     allowProposedApi: true,
     cursorBlink: true,
     fontFamily: 'Menlo, "DejaVu Sans Mono", "Cascadia Mono", Consolas, monospace',
-    fontSize: 13,
+    fontSize,
     macOptionIsMeta: true,
     theme: resolveTheme(themeChoice),
   })
@@ -132,6 +133,17 @@ export function setTermState(id: string, state: TerminalState, message: string |
   e.state = state
   e.message = message
   for (const l of e.listeners) l()
+}
+
+/** Settings → Terminal font size, for every terminal; the visible ones refit at once, hidden ones when shown. */
+export function setTerminalFontSize(size: number): void {
+  if (size === fontSize) return
+  fontSize = size
+  for (const e of entries.values()) {
+    e.term.options.fontSize = size
+    const dims = e.opened ? e.fit.proposeDimensions() : undefined
+    if (dims && Number.isFinite(dims.cols) && Number.isFinite(dims.rows) && (dims.cols !== e.term.cols || dims.rows !== e.term.rows)) e.fit.fit()
+  }
 }
 
 const themeListeners = new Set<() => void>()
