@@ -97,6 +97,11 @@ test('finds text on the screen: count, match case, regular expressions, back to 
   await find.getByTestId('terminal-find-input').fill('needle-[12]')
   await find.getByTestId('terminal-find-input').press('Enter')
   await captureScreen(page, 'terminal-find')
+  // Back in the terminal, the same key returns to the open find bar with its text selected.
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.press('Control+Shift+F')
+  await page.keyboard.type('needle-3')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText('1 of 1')
   await find.getByTestId('terminal-find-input').press('Escape')
   await expect(find).toHaveCount(0)
   await page.keyboard.type('echo "back-$((2+3))"\n')

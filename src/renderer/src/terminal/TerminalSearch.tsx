@@ -12,13 +12,17 @@ type Results = FindResults | null
  * previous / next (Shift+Enter / Enter), match case and regular expression toggles; Escape closes it and gives
  * the keyboard back to the terminal.
  */
-export function TerminalSearch({ entry, onClose }: { entry: TermEntry; onClose: () => void }) {
+export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEntry; focusRequest: number; onClose: () => void }) {
   const [query, setQuery] = useState('')
   const [caseSensitive, setCaseSensitive] = useState(false)
   const [regex, setRegex] = useState(false)
   const [results, setResults] = useState<Results>(null)
   const [invalid, setInvalid] = useState(false)
   const input = useRef<HTMLInputElement>(null)
+  useEffect(() => {
+    input.current?.focus()
+    input.current?.select()
+  }, [focusRequest])
 
   useEffect(() => {
     const sub = entry.search.onDidChangeResults(({ resultIndex, resultCount }) => setResults({ index: resultIndex, count: resultCount }))
@@ -99,7 +103,6 @@ export function TerminalSearch({ entry, onClose }: { entry: TermEntry; onClose: 
     <div className="terminal-find" role="search" data-testid="terminal-find">
       <input
         ref={input}
-        autoFocus
         aria-label="Find in terminal"
         placeholder="Find"
         value={query}

@@ -57,7 +57,8 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     return getOrCreateTerm(sessionId)
   })
   const { state, message } = useEntryState(entry)
-  const [searching, setSearching] = useState(false)
+  // Each ⌘F bumps this: it opens the find bar, or focuses (and selects) its field when it is already open.
+  const [searchRequest, setSearchRequest] = useState(0)
 
   // Attach the long-lived xterm element to this container; fit it on every real size change (throttled).
   useEffect(() => {
@@ -68,7 +69,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
       entry.term.open(entry.host)
       entry.opened = true
     }
-    entry.term.attachCustomKeyEventHandler(keyHandler(entry, () => setSearching(true)))
+    entry.term.attachCustomKeyEventHandler(keyHandler(entry, () => setSearchRequest((n) => n + 1)))
     let timer: number | null = null
     const fit = () => {
       timer = null
@@ -111,7 +112,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
           {message ? <span style={{ marginLeft: 6 }}>{message}</span> : null}
         </div>
       )}
-      {searching && <TerminalSearch entry={entry} onClose={() => setSearching(false)} />}
+      {searchRequest > 0 && <TerminalSearch entry={entry} focusRequest={searchRequest} onClose={() => setSearchRequest(0)} />}
     </div>
   )
 }
