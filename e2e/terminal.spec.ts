@@ -191,6 +191,28 @@ test('Settings → Terminal font size applies to the open terminal, and the gues
   await expect.poll(async () => (await size(page, id)).cols).toBe(before.cols)
 })
 
+test('a terminal that rings the bell out of sight is marked on its tab and its VM until shown', async ({ page }) => {
+  const ringer = await openShell(page)
+  // The bell rings two seconds later, while another tab is in front.
+  await page.keyboard.type("clear; sleep 2; printf 'done\\a\\n'\n")
+  const other = await openShell(page)
+  expect(other).not.toBe(ringer)
+  const tab = page.locator(`#tab-${ringer}`)
+  const row = page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)
+  await expect(tab).toHaveAttribute('data-attention', 'yes', { timeout: 15_000 })
+  await expect(row).toHaveAttribute('data-attention', 'yes')
+  await expect(page.locator(`#tab-${other}`)).toHaveAttribute('data-attention', 'no')
+  await captureScreen(page, 'terminal-bell')
+  await tab.click()
+  await expect(tab).toHaveAttribute('data-attention', 'no')
+  await expect(row).toHaveAttribute('data-attention', 'no')
+  // A bell in the tab being looked at marks nothing.
+  await term(page, ringer).locator('.xterm').click()
+  await page.keyboard.type("printf 'again\\a\\n'\n")
+  await expect.poll(() => screen(page, ringer)).toMatch(/^again$/m)
+  await expect(tab).toHaveAttribute('data-attention', 'no')
+})
+
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {
   const id = await openShell(page)
   await page.keyboard.type('MARK=kept; echo "before-$MARK"\n')

@@ -3,6 +3,7 @@ import type { VmInfo } from '../../../shared/vm'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useApp } from '../store/app'
 import { runningVms, useVms } from '../store/vms'
+import { useSessions } from '../store/sessions'
 import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { loadSnapshots, openTerminal } from '../actions'
@@ -19,6 +20,9 @@ export function Sidebar({ mod }: { mod: string }) {
   const limit = useApp((s) => s.status?.macVmLimit ?? 2)
   const runningTasks = useTasks((s) => Object.values(s.byId).filter((t) => t.state === 'running').length)
   const view = useUi((s) => s.view)
+  // VMs with a terminal that rang the bell out of sight, as one string so the sidebar re-renders only when it changes.
+  const ringing = useSessions((s) => [...new Set(s.sessions.filter((x) => s.attention[x.id] && x.vm).map((x) => x.vm))].sort().join('\n'))
+  const ringingVms = new Set(ringing.split('\n'))
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtualizer = useVirtualizer({
     count: vms.length,
@@ -75,7 +79,19 @@ export function Sidebar({ mod }: { mod: string }) {
           {virtualizer.getVirtualItems().map((item) => {
             const vm = vms[item.index]
             if (!vm) return null
-            return <VmRow key={vm.name} vm={vm} index={item.index} start={item.start} size={item.size} selected={vm.name === selected} mod={mod} onChoose={choose} />
+            return (
+              <VmRow
+                key={vm.name}
+                vm={vm}
+                index={item.index}
+                start={item.start}
+                size={item.size}
+                selected={vm.name === selected}
+                ringing={ringingVms.has(vm.name)}
+                mod={mod}
+                onChoose={choose}
+              />
+            )
           })}
         </div>
       </div>
@@ -119,10 +135,10 @@ export function Sidebar({ mod }: { mod: string }) {
   )
 }
 
-type RowProps = { vm: VmInfo; index: number; start: number; size: number; selected: boolean; mod: string; onChoose: (index: number) => void }
+type RowProps = { vm: VmInfo; index: number; start: number; size: number; selected: boolean; ringing: boolean; mod: string; onChoose: (index: number) => void }
 
 /** Memoized: scrolling re-renders only rows that come into view. */
-const VmRow = memo(function VmRow({ vm, index, start, size, selected, mod, onChoose }: RowProps) {
+const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, mod, onChoose }: RowProps) {
   return (
     <div
       id={`vm-option-${index}`}
@@ -133,6 +149,7 @@ const VmRow = memo(function VmRow({ vm, index, start, size, selected, mod, onCho
       onClick={() => onChoose(index)}
       data-testid="vm-row"
       data-vm={vm.name}
+      data-attention={ringing ? 'yes' : 'no'}
     >
       <StateDot state={vm.state} />
       <span className="vm-row-text">
@@ -143,6 +160,11 @@ const VmRow = memo(function VmRow({ vm, index, start, size, selected, mod, onCho
           {vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}
         </span>
       </span>
+      {ringing && (
+        <span className="vm-row-bell" title="A terminal here rang the bell" aria-label="A terminal rang the bell">
+          <Icon name="bell" size={12} />
+        </span>
+      )}
       {index < 9 && (
         <kbd className="vm-row-key" aria-hidden="true">
           {mod}

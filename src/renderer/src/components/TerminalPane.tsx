@@ -23,6 +23,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   const sessions = useSessions((s) => s.sessions)
   const messages = useSessions((s) => s.messages)
   const activeByContext = useSessions((s) => s.activeByContext)
+  const attention = useSessions((s) => s.attention)
   const selectedVm = useVms((s) => s.selected)
   const selectedInfo = useVms((s) => s.vms.find((v) => v.name === s.selected) ?? null)
   const context = contextKey(selectedVm)
@@ -57,12 +58,21 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 data-testid="terminal-tab"
                 data-kind={s.kind}
                 data-state={s.state}
+                data-attention={attention[s.id] ? 'yes' : 'no'}
               >
                 <span className={`conn-dot conn-${s.state}`} aria-hidden="true" />
                 {s.kind === 'agent' && <Icon name="agent" size={12} />}
                 {s.kind === 'host' && <Icon name="screen" size={12} />}
                 <span className="tab-title">{tabTitle(s)}</span>
-                <span className="visually-hidden">, {STATE_TEXT[s.state]}</span>
+                {attention[s.id] && (
+                  <span className="tab-bell" title="Rang the bell while you were away">
+                    <Icon name="bell" size={12} />
+                  </span>
+                )}
+                <span className="visually-hidden">
+                  , {STATE_TEXT[s.state]}
+                  {attention[s.id] ? ', rang the bell' : ''}
+                </span>
               </button>
               <button
                 type="button"

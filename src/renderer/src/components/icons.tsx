@@ -49,6 +49,7 @@ const paths: Record<string, ReactElement> = {
   ),
   check: <path d="M3.5 8.5 6.5 11.5 12.5 4.5" />,
   up: <path d="M4 10l4-4 4 4" />,
+  bell: <path d="M4.5 11V7.5a3.5 3.5 0 0 1 7 0V11l1 1.2h-9zM6.8 13.6a1.3 1.3 0 0 0 2.4 0" />,
   down: <path d="M4 6l4 4 4-4" />,
   warning: <path d="M8 2.5 14 13H2zM8 6.5v3M8 11.2v.3" />,
   agent: <path d="M8 2.5l1.4 3.6 3.6 1.4-3.6 1.4L8 12.5 6.6 8.9 3 7.5l3.6-1.4z" />,

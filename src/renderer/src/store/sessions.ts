@@ -10,6 +10,9 @@ type SessionStore = {
   messages: Record<string, string | null>
   /** The active tab per selected VM (or HOST_KEY), so switching VMs and back finds the same tab. */
   activeByContext: Record<string, string>
+  /** Sessions that rang the bell while out of sight (an agent waiting for an answer does); cleared when shown. */
+  attention: Record<string, true>
+  setAttention: (id: string, on: boolean) => void
   add: (session: TerminalSession, context: string) => void
   setAll: (sessions: TerminalSession[]) => void
   setState: (id: string, state: TerminalState, message: string | null) => void
@@ -31,6 +34,15 @@ export const useSessions = create<SessionStore>((set) => ({
   sessions: [],
   messages: {},
   activeByContext: {},
+  attention: {},
+  setAttention: (id, on) =>
+    set((s) => {
+      if (Boolean(s.attention[id]) === on) return s
+      const attention = { ...s.attention }
+      if (on) attention[id] = true
+      else delete attention[id]
+      return { attention }
+    }),
   add: (session, context) =>
     set((s) => ({
       sessions: [...s.sessions.filter((x) => x.id !== session.id), session],
@@ -54,7 +66,8 @@ export const useSessions = create<SessionStore>((set) => ({
         const next = tabsFor(sessions, context === HOST_KEY ? null : context).at(-1)
         if (next) activeByContext[context] = next.id
       }
-      return { sessions, activeByContext }
+      const { [id]: _gone, ...attention } = s.attention
+      return { sessions, activeByContext, attention }
     }),
   activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
 }))

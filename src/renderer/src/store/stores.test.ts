@@ -10,7 +10,7 @@ import { runningVms, useVms } from './vms'
 
 beforeEach(() => {
   useVms.setState({ vms: [], selected: null, loaded: false })
-  useSessions.setState({ sessions: [], messages: {}, activeByContext: {} })
+  useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {} })
   useUi.setState({ view: 'workspace', dialog: null, paletteOpen: false, toasts: [] })
 })
 
@@ -64,6 +64,21 @@ describe('session store', () => {
     useSessions.getState().setState('h', 'reconnecting', 'network dropped')
     expect(useSessions.getState().sessions.find((s) => s.id === 'h')?.state).toBe('reconnecting')
     expect(useSessions.getState().messages.h).toBe('network dropped')
+  })
+
+  it('marks a session that rang the bell until it is shown or closed', () => {
+    const store = useSessions.getState()
+    store.add(session('s1', 'a'), 'a')
+    store.setAttention('s1', true)
+    const marked = useSessions.getState()
+    store.setAttention('s1', true)
+    expect(useSessions.getState()).toBe(marked)
+    expect(marked.attention).toEqual({ s1: true })
+    store.setAttention('s1', false)
+    expect(useSessions.getState().attention).toEqual({})
+    store.setAttention('s1', true)
+    useSessions.getState().remove('s1')
+    expect(useSessions.getState().attention).toEqual({})
   })
 })
 

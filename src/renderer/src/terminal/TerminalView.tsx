@@ -1,7 +1,7 @@
 import '@xterm/xterm/css/xterm.css'
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
-import { ensureTerminalListeners, getOrCreateTerm, type TermEntry } from './registry'
+import { ensureTerminalListeners, getOrCreateTerm, setTermVisible, type TermEntry } from './registry'
 import { TerminalSearch } from './TerminalSearch'
 
 export interface TerminalViewProps {
@@ -90,6 +90,11 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
       if (entry.host.parentElement === el) el.removeChild(entry.host)
     }
   }, [entry])
+
+  useEffect(() => {
+    setTermVisible(entry, active)
+    return () => setTermVisible(entry, false)
+  }, [active, entry])
 
   useEffect(() => {
     if (!active) return

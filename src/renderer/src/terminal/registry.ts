@@ -31,6 +31,8 @@ export interface TermEntry {
   listeners: Set<() => void>
   /** Bytes xterm has parsed but main has not been told about yet (sent once per parse slice). */
   parsed: number
+  /** On screen: its tab is the one shown (TerminalView keeps this up to date). */
+  visible: boolean
 }
 
 const entries = new Map<string, TermEntry>()
@@ -83,10 +85,14 @@ export function getOrCreateTerm(id: string): TermEntry {
   term.onData((data) => window.cal.terminal.input({ id, data }))
   term.onBinary((data) => window.cal.terminal.input({ id, data }))
   term.onResize(({ cols, rows }) => sendSize(e!, cols, rows))
+  // A bell from a tab out of sight marks it (and its VM in the sidebar) until the tab is shown.
+  term.onBell(() => {
+    if (!e!.visible) useSessions.getState().setAttention(id, true)
+  })
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0 }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false }
   entries.set(id, e)
   return e
 }
@@ -117,6 +123,12 @@ function sendAck(e: TermEntry): void {
   const bytes = e.parsed
   e.parsed = 0
   if (bytes > 0) window.cal.terminal.ack({ id: e.id, bytes })
+}
+
+/** TerminalView says whether this session's tab is the one on screen; showing it clears a bell mark. */
+export function setTermVisible(e: TermEntry, visible: boolean): void {
+  e.visible = visible
+  if (visible) useSessions.getState().setAttention(e.id, false)
 }
 
 /** Release a session's xterm (its tab was closed). */
