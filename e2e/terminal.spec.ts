@@ -211,6 +211,17 @@ test('a terminal that rings the bell out of sight is marked on its tab and its V
   await page.keyboard.type("printf 'again\\a\\n'\n")
   await expect.poll(() => screen(page, ringer)).toMatch(/^again$/m)
   await expect(tab).toHaveAttribute('data-attention', 'no')
+  // With the window in the background, the bell goes to the engine, and the host's notice policy answers (the
+  // app would show a native notification; the browser host shows the notice as a toast).
+  await page.evaluate(() => {
+    document.hasFocus = () => false
+  })
+  await page.keyboard.type("printf 'away\\a\\n'\n")
+  const name = await page.evaluate(async (sid) => {
+    const r = await (globalThis as unknown as PageWindow).cal.terminal.list()
+    return r.ok ? (r.value.find((s) => s.id === sid)?.tmuxSession ?? '') : ''
+  }, ringer)
+  await expect(page.getByTestId('toast').filter({ hasText: `${name} in ${VM} rang the bell` })).toBeVisible()
 })
 
 test('reconnects to the same tmux screen after the connection drops', async ({ page, sim }) => {

@@ -68,6 +68,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
   engine.events.on('vms:changed', (vms) => tracker.onVms(vms).forEach(notify))
   engine.events.on('tasks:updated', (task) => notify(tracker.onTask(task)))
+  engine.events.on('terminal:bell', (bell) => notify(tracker.onBell(bell)))
   void handlers['vms:list']({}).then((vms) => tracker.onVms(vms), () => {})
 
   let port = 0

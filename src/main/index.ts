@@ -91,6 +91,7 @@ function start(): void {
     for (const n of tracker.onVms(vms)) notify(n)
     tray?.refresh()
   })
+  engine.events.on('terminal:bell', (bell) => notify(tracker.onBell(bell)))
   engine.events.on('tasks:updated', (task) => {
     state.updateTask(task)
     notify(tracker.onTask(task))

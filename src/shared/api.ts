@@ -20,6 +20,8 @@ import {
   LaunchInfo,
   OpenTerminalInput,
   TerminalAck,
+  TerminalBell,
+  TerminalBellEvent,
   TerminalData,
   TerminalInput,
   TerminalResize,
@@ -75,6 +77,7 @@ export const sends = {
   'terminal:input': TerminalInput,
   'terminal:resize': TerminalResize,
   'terminal:ack': TerminalAck,
+  'terminal:bell': TerminalBell,
 } as const
 
 /** Events from the engine to every window. */
@@ -83,6 +86,7 @@ export const events = {
   'tasks:updated': Task,
   'terminal:data': TerminalData,
   'terminal:state': TerminalStateEvent,
+  'terminal:bell': TerminalBellEvent,
   'settings:changed': SettingsView,
   'notice': Notice,
   'app:navigate': NavTarget,

@@ -3,8 +3,10 @@ import { AgentId } from './vm'
 
 export const SETTINGS_VERSION = 1
 
-export const NotificationKind = z.enum(['vmReady', 'snapshotDone', 'restoreDone', 'taskFailed', 'vmStoppedUnexpectedly', 'vmLimit'])
+export const NotificationKind = z.enum(['vmReady', 'snapshotDone', 'restoreDone', 'taskFailed', 'vmStoppedUnexpectedly', 'vmLimit', 'terminalBell'])
 export type NotificationKind = z.infer<typeof NotificationKind>
+
+const ALL_KINDS_ON = Object.fromEntries(NotificationKind.options.map((k) => [k, true])) as Record<NotificationKind, boolean>
 
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
@@ -40,14 +42,8 @@ export const Settings = z.object({
   notifications: z
     .object({
       enabled: z.boolean().default(true),
-      kinds: z.record(NotificationKind, z.boolean()).default({
-        vmReady: true,
-        snapshotDone: true,
-        restoreDone: true,
-        taskFailed: true,
-        vmStoppedUnexpectedly: true,
-        vmLimit: true,
-      }),
+      // Every kind; a file from before a kind existed gets it switched on (core/settings/migrate.ts).
+      kinds: z.record(NotificationKind, z.boolean()).default(ALL_KINDS_ON),
     })
     .prefault({}),
   theme: z.enum(['system', 'light', 'dark']).default('system'),

@@ -60,6 +60,10 @@ export const TerminalAck = z.object({ id: z.string(), bytes: z.number().int().no
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
 export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
+/** The page heard a terminal's bell while CAL's window was not focused. */
+export const TerminalBell = z.object({ id: z.string() })
+/** The engine's word for it, with what a notification needs to say. */
+export const TerminalBellEvent = z.object({ id: z.string(), vm: VmName.nullable(), title: z.string() })
 
 export const LaunchAgentInput = z.object({
   vm: VmName,

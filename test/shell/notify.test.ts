@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { defaultSettings } from '../../src/shared/settings'
 import type { Notice } from '../../src/shared/notify'
-import { deliveryFor, isNoticeEnabled, noticeForTask, NoticeTracker } from '../../src/main/notify/policy'
+import { BELL_QUIET_MS, deliveryFor, isNoticeEnabled, noticeForTask, NoticeTracker } from '../../src/main/notify/policy'
 import { running, task, vm } from './fixtures'
 
 vi.mock('electron', () => import('./electron-mock'))
@@ -64,6 +64,19 @@ describe('notification policy', () => {
     expect(isNoticeEnabled(n, s)).toBe(true)
     expect(isNoticeEnabled(n, { notifications: { enabled: true, kinds: { ...s.notifications.kinds, snapshotDone: false } } })).toBe(false)
     expect(isNoticeEnabled(n, { notifications: { ...s.notifications, enabled: false } })).toBe(false)
+  })
+
+  it("a terminal's bell → terminalBell opening that terminal, at most once per quiet period per terminal", () => {
+    const t = new NoticeTracker()
+    const bell = { id: 't1', vm: 'dev', title: 'cal-agent in dev' }
+    const n = t.onBell(bell, 1_000)!
+    expect(n).toMatchObject({ kind: 'terminalBell', title: 'cal-agent in dev rang the bell', target: { view: 'terminal', vm: 'dev', sessionId: 't1' } })
+    expect(t.onBell(bell, 1_000 + BELL_QUIET_MS - 1)).toBeNull()
+    expect(t.onBell({ ...bell, id: 't2' }, 1_500)).not.toBeNull()
+    expect(t.onBell(bell, 1_000 + BELL_QUIET_MS)).not.toBeNull()
+    const s = defaultSettings()
+    expect(isNoticeEnabled(n, s)).toBe(true)
+    expect(isNoticeEnabled(n, { notifications: { enabled: true, kinds: { ...s.notifications.kinds, terminalBell: false } } })).toBe(false)
   })
 
   it('a focused window gets a toast, otherwise a native notification', () => {

@@ -53,7 +53,7 @@ describe('migrateSettings / applySettingsPatch (pure)', () => {
 
   it('keeps the other notification kinds on when a file lists only some', () => {
     const r = migrateSettings({ version: 1, notifications: { enabled: true, kinds: { vmReady: false } } })
-    expect(r.settings.notifications.kinds).toMatchObject({ vmReady: false, taskFailed: true })
+    expect(r.settings.notifications.kinds).toMatchObject({ vmReady: false, taskFailed: true, terminalBell: true })
   })
 
   it('refuses a file from a newer CAL and a non-object', () => {

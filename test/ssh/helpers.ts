@@ -15,6 +15,7 @@ export function tartResolver(sim: SimHost) {
 export class EventLog {
   readonly data = new Map<string, string>()
   readonly states: EventPayload<'terminal:state'>[] = []
+  readonly bells: EventPayload<'terminal:bell'>[] = []
   private waiters = new Set<() => void>()
 
   emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -24,6 +25,8 @@ export class EventLog {
       this.data.set(p.id, (this.data.get(p.id) ?? '') + Buffer.from(p.data).toString('utf8'))
     } else if (event === 'terminal:state') {
       this.states.push(payload as EventPayload<'terminal:state'>)
+    } else if (event === 'terminal:bell') {
+      this.bells.push(payload as EventPayload<'terminal:bell'>)
     }
     for (const w of this.waiters) w()
   }

@@ -205,6 +205,10 @@ describe('terminal sessions', () => {
     // A detached shell keeps its name: the next new tab is a new shell, not that one again.
     const second = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
     expect(second.tmuxSession).not.toBe(first.tmuxSession)
+    // The page heard second's bell with CAL in the background: the engine says which terminal, for a notification.
+    terminalSends(svc)['terminal:bell']({ id: second.id })
+    terminalSends(svc)['terminal:bell']({ id: 'no-such-terminal' })
+    expect(events.bells).toEqual([{ id: second.id, vm: VM, title: `${second.tmuxSession} in ${VM}` }])
     const listed = await handlers['terminal:sessions']({ name: VM })
     expect(listed).toEqual(
       expect.arrayContaining([

@@ -6,6 +6,7 @@ import { FlowControl } from './flow'
 export type TerminalEmit = {
   (event: 'terminal:data', payload: EventPayload<'terminal:data'>): void
   (event: 'terminal:state', payload: EventPayload<'terminal:state'>): void
+  (event: 'terminal:bell', payload: EventPayload<'terminal:bell'>): void
 }
 
 /**

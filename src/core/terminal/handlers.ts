@@ -37,5 +37,6 @@ export function terminalSends(svc: TerminalService): SendHandlers {
     'terminal:input': (p) => svc.input(p),
     'terminal:resize': (p) => svc.resize(p),
     'terminal:ack': (p) => svc.ack(p),
+    'terminal:bell': (p) => svc.bell(p.id),
   }
 }

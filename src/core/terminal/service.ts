@@ -98,6 +98,14 @@ export class TerminalService {
     this.terms.get(p.id)?.ack(p.bytes)
   }
 
+  /** The page heard this terminal's bell with CAL in the background: say so, with what a notification shows. */
+  bell(id: string): void {
+    const t = this.terms.get(id)
+    if (!t) return
+    const { vm, tmuxSession, title } = t.info
+    this.deps.emit('terminal:bell', { id, vm, title: vm && tmuxSession ? `${tmuxSession} in ${vm}` : title })
+  }
+
   /** Detach everything (tmux sessions keep running in the VMs). */
   async dispose(): Promise<void> {
     await Promise.all([...this.terms.values()].map((t) => t.close('detach')))

@@ -1,3 +1,4 @@
+import type { EventPayload } from '../../shared/api'
 import type { NavTarget, Notice } from '../../shared/notify'
 import type { Settings } from '../../shared/settings'
 import type { Task, TaskKind } from '../../shared/task'
@@ -76,6 +77,9 @@ export function deliveryFor(windowFocused: boolean): 'toast' | 'native' {
   return windowFocused ? 'toast' : 'native'
 }
 
+/** A bell rings at most once per this long per terminal: a program that beeps on every line is not news. */
+export const BELL_QUIET_MS = 30_000
+
 /**
  * Follows the engine's events and says which notices they call for. Pure state, no Electron: the first VM list
  * is a baseline (no "ready" storm at launch), each task is reported once, and stops that CAL drove are not crashes.
@@ -85,6 +89,7 @@ export class NoticeTracker {
   private readonly reported = new Set<string>()
   private readonly expectedStops = new Set<string>()
   private readonly running = new Map<string, Task>()
+  private readonly lastBell = new Map<string, number>()
 
   onVms(next: VmInfo[]): Notice[] {
     const prev = this.vms
@@ -113,6 +118,22 @@ export class NoticeTracker {
     if (this.reported.has(task.id)) return null
     this.reported.add(task.id)
     return noticeForTask(task)
+  }
+
+  /** A terminal's bell, heard with CAL in the background: a notice that opens that terminal, at most every BELL_QUIET_MS. */
+  onBell(bell: EventPayload<'terminal:bell'>, now = Date.now()): Notice | null {
+    const last = this.lastBell.get(bell.id)
+    if (last !== undefined && now - last < BELL_QUIET_MS) return null
+    this.lastBell.set(bell.id, now)
+    return {
+      id: `bell:${bell.id}`,
+      kind: 'terminalBell',
+      level: 'info',
+      title: `${bell.title} rang the bell`,
+      body: 'Something in the terminal wants your attention, such as an agent waiting for an answer.',
+      error: null,
+      target: { view: 'terminal', vm: bell.vm, sessionId: bell.id, taskId: null },
+    }
   }
 
   private stoppingTaskFor(vm: string): boolean {

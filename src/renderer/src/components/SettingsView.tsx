@@ -15,6 +15,7 @@ const NOTIFICATION_LABEL: Record<NotificationKind, string> = {
   taskFailed: 'A task failed',
   vmStoppedUnexpectedly: 'A VM stopped unexpectedly',
   vmLimit: 'The two-VM limit was reached',
+  terminalBell: 'A terminal rang the bell while CAL was in the background (an agent waiting for you)',
 }
 
 /** Every key the settings store holds; each change is saved as one validated top-level patch. */

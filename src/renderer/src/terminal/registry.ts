@@ -85,9 +85,11 @@ export function getOrCreateTerm(id: string): TermEntry {
   term.onData((data) => window.cal.terminal.input({ id, data }))
   term.onBinary((data) => window.cal.terminal.input({ id, data }))
   term.onResize(({ cols, rows }) => sendSize(e!, cols, rows))
-  // A bell from a tab out of sight marks it (and its VM in the sidebar) until the tab is shown.
+  // A bell from a tab out of sight marks it (and its VM in the sidebar) until the tab is shown; with CAL's window
+  // in the background, main also shows a notification (once in a while per terminal, see NoticeTracker.onBell).
   term.onBell(() => {
     if (!e!.visible) useSessions.getState().setAttention(id, true)
+    if (!document.hasFocus()) window.cal.terminal.bell({ id })
   })
   const host = document.createElement('div')
   host.style.width = '100%'
