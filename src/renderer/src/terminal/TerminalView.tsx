@@ -1,7 +1,7 @@
 import '@xterm/xterm/css/xterm.css'
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
-import { ensureTerminalListeners, getOrCreateTerm, setTermVisible, type TermEntry } from './registry'
+import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, setTermVisible, type TermEntry } from './registry'
 import { TerminalSearch } from './TerminalSearch'
 
 export interface TerminalViewProps {
@@ -74,6 +74,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     const fit = () => {
       timer = null
       if (el.clientWidth === 0 || el.clientHeight === 0) return
+      applyFontSize(entry)
       const dims = entry.fit.proposeDimensions()
       if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows)) return
       if (dims.cols !== entry.term.cols || dims.rows !== entry.term.rows) entry.fit.fit()

@@ -127,10 +127,13 @@ function sendAck(e: TermEntry): void {
   if (bytes > 0) window.cal.terminal.ack({ id: e.id, bytes })
 }
 
-/** TerminalView says whether this session's tab is the one on screen; showing it clears a bell mark. */
+/** TerminalView says whether this session's tab is the one on screen; showing it clears a bell mark and applies a
+ * font size chosen meanwhile. */
 export function setTermVisible(e: TermEntry, visible: boolean): void {
   e.visible = visible
-  if (visible) useSessions.getState().setAttention(e.id, false)
+  if (!visible) return
+  useSessions.getState().setAttention(e.id, false)
+  applyFontSize(e)
 }
 
 /** Release a session's xterm (its tab was closed). */
@@ -149,15 +152,22 @@ export function setTermState(id: string, state: TerminalState, message: string |
   for (const l of e.listeners) l()
 }
 
-/** Settings → Terminal font size, for every terminal; the visible ones refit at once, hidden ones when shown. */
+/**
+ * Settings → Terminal font size, for every terminal. The one on screen changes and refits at once; hidden ones
+ * change when shown (setTermVisible), since xterm measures its characters wrong while its element is hidden.
+ */
 export function setTerminalFontSize(size: number): void {
   if (size === fontSize) return
   fontSize = size
-  for (const e of entries.values()) {
-    e.term.options.fontSize = size
-    const dims = e.opened ? e.fit.proposeDimensions() : undefined
-    if (dims && Number.isFinite(dims.cols) && Number.isFinite(dims.rows) && (dims.cols !== e.term.cols || dims.rows !== e.term.rows)) e.fit.fit()
-  }
+  for (const e of entries.values()) if (e.visible) applyFontSize(e)
+}
+
+/** Apply the chosen font size if it is not yet, once the terminal is laid out (xterm measures a character then). */
+export function applyFontSize(e: TermEntry): void {
+  if (e.term.options.fontSize === fontSize || e.host.clientWidth === 0 || e.host.clientHeight === 0) return
+  e.term.options.fontSize = fontSize
+  const dims = e.opened ? e.fit.proposeDimensions() : undefined
+  if (dims && Number.isFinite(dims.cols) && Number.isFinite(dims.rows) && (dims.cols !== e.term.cols || dims.rows !== e.term.rows)) e.fit.fit()
 }
 
 const themeListeners = new Set<() => void>()
