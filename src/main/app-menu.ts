@@ -77,9 +77,10 @@ export function buildAppMenu(opts: AppMenuOptions, run: (action: AppMenuAction) 
       { role: 'togglefullscreen' },
     ],
   }
+  const tabs = [command('Show Next Tab', 'nextTab', 'Cmd+Shift+]', 'Ctrl+Tab'), command('Show Previous Tab', 'previousTab', 'Cmd+Shift+[', 'Ctrl+Shift+Tab')]
   const windowMenu: MenuItemConstructorOptions = {
     label: 'Window',
-    submenu: mac ? [{ role: 'minimize' }, { role: 'zoom' }, separator, { role: 'front' }] : [{ role: 'minimize' }],
+    submenu: mac ? [{ role: 'minimize' }, { role: 'zoom' }, separator, ...tabs, separator, { role: 'front' }] : [{ role: 'minimize' }, separator, ...tabs],
   }
   const menu = [...(mac ? [appMenu] : []), fileMenu, editMenu, viewMenu, windowMenu]
   return mac ? menu : menu.map(displayOnly)

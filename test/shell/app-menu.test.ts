@@ -14,11 +14,13 @@ const click = (item: Item) => (item.click as () => void)()
 describe('application menu on macOS', () => {
   const { items, run } = menuFor('darwin')
 
-  it('⌘T, ⌘W and ⌘K are CAL items that reach the page; the window closes with ⇧⌘W', () => {
+  it('⌘T, ⌘W, ⌘K and the tab switches are CAL items that reach the page; the window closes with ⇧⌘W', () => {
     for (const [label, accelerator, command] of [
       ['New Terminal Tab', 'Cmd+T', 'newTab'],
       ['Close Tab', 'Cmd+W', 'closeTab'],
       ['Command Palette…', 'Cmd+K', 'palette'],
+      ['Show Next Tab', 'Cmd+Shift+]', 'nextTab'],
+      ['Show Previous Tab', 'Cmd+Shift+[', 'previousTab'],
     ] as const) {
       const item = byLabel(items, label)
       expect(item.accelerator).toBe(accelerator)

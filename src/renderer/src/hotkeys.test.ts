@@ -26,6 +26,15 @@ describe('hotkeys', () => {
     expect(matchHotkey(key({ key: ',', code: 'Comma', ctrlKey: true }), true, true)).toBeNull()
   })
 
+  it('switches tabs with ⌘⇧] / ⌘⇧[ on macOS and Ctrl+Tab / Ctrl+Shift+Tab elsewhere, in a terminal too', () => {
+    expect(matchHotkey(key({ key: '}', code: 'BracketRight', metaKey: true, shiftKey: true }), true, true)).toEqual({ kind: 'nextTab' })
+    expect(matchHotkey(key({ key: '{', code: 'BracketLeft', metaKey: true, shiftKey: true }), true, true)).toEqual({ kind: 'previousTab' })
+    expect(matchHotkey(key({ key: 'Tab', code: 'Tab', ctrlKey: true }), false, true)).toEqual({ kind: 'nextTab' })
+    expect(matchHotkey(key({ key: 'Tab', code: 'Tab', ctrlKey: true, shiftKey: true }), false, true)).toEqual({ kind: 'previousTab' })
+    // ⌘] without Shift is not a tab switch (editors indent with it).
+    expect(matchHotkey(key({ key: ']', code: 'BracketRight', metaKey: true }), true, false)).toBeNull()
+  })
+
   it('ignores everything else', () => {
     expect(matchHotkey(key({ key: 't' }), false, false)).toBeNull()
     expect(matchHotkey(key({ key: 'x', ctrlKey: true }), false, false)).toBeNull()

@@ -1,6 +1,13 @@
 /** Keyboard shortcuts: ⌘ on macOS, Ctrl elsewhere. Pure matching so it can be tested without a DOM. */
 
-export type Hotkey = { kind: 'workspace'; index: number } | { kind: 'newTab' } | { kind: 'closeTab' } | { kind: 'palette' } | { kind: 'settings' }
+export type Hotkey =
+  | { kind: 'workspace'; index: number }
+  | { kind: 'newTab' }
+  | { kind: 'closeTab' }
+  | { kind: 'nextTab' }
+  | { kind: 'previousTab' }
+  | { kind: 'palette' }
+  | { kind: 'settings' }
 
 export type KeyLike = {
   key: string
@@ -17,15 +24,18 @@ export function isMacPlatform(platform: string): boolean {
 }
 
 /**
- * ⌘1..9 (workspaces), ⌘T, ⌘W, ⌘K (palette), ⌘, (Settings). Outside macOS, Ctrl+W/T/K mean something to the
+ * ⌘1..9 (workspaces), ⌘T, ⌘W, ⌘⇧] / ⌘⇧[ (next / previous tab; Ctrl+Tab / Ctrl+Shift+Tab elsewhere), ⌘K
+ * (palette), ⌘, (Settings). Outside macOS, Ctrl+W/T/K mean something to the
  * shell (delete word, transpose, kill line), so inside a terminal the shortcuts need Shift as well
  * (Ctrl+Shift+W), as GNOME Terminal and Windows Terminal do.
  */
 export function matchHotkey(e: KeyLike, mac: boolean, inTerminal: boolean): Hotkey | null {
   const mod = mac ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey
   if (!mod || e.altKey) return null
-  // ⌘, / Ctrl+, (Settings) means nothing to a shell, so it needs no Shift anywhere.
+  // ⌘, / Ctrl+, (Settings) means nothing to a shell, so it needs no Shift anywhere; nor does Ctrl+Tab.
   if (e.code === 'Comma' || (e.key === ',' && !e.shiftKey)) return { kind: 'settings' }
+  if (mac && e.shiftKey && (e.code === 'BracketRight' || e.code === 'BracketLeft')) return { kind: e.code === 'BracketRight' ? 'nextTab' : 'previousTab' }
+  if (!mac && e.key === 'Tab') return { kind: e.shiftKey ? 'previousTab' : 'nextTab' }
   if (!mac && inTerminal && !e.shiftKey) return null
   const digit = /^Digit([1-9])$/.exec(e.code)?.[1] ?? (/^[1-9]$/.test(e.key) ? e.key : null)
   if (digit) return { kind: 'workspace', index: Number(digit) - 1 }

@@ -33,6 +33,17 @@ export function runHotkey(hotkey: Hotkey): boolean {
       void openTerminal(info?.state === 'running' ? info.name : null)
       return true
     }
+    case 'nextTab':
+    case 'previousTab': {
+      const s = useSessions.getState()
+      const tabs = tabsFor(s.sessions, selected)
+      if (ui.view !== 'terminal' || tabs.length < 2) return false
+      const context = contextKey(selected)
+      const at = Math.max(0, tabs.findIndex((t) => t.id === s.activeByContext[context]))
+      const next = tabs[(at + (hotkey.kind === 'nextTab' ? 1 : tabs.length - 1)) % tabs.length]!
+      s.activate(context, next.id)
+      return true
+    }
     case 'closeTab': {
       const s = useSessions.getState()
       const tabs = tabsFor(s.sessions, selected)
@@ -44,7 +55,7 @@ export function runHotkey(hotkey: Hotkey): boolean {
   }
 }
 
-/** ⌘1..9, ⌘T, ⌘W, ⌘K, ⌘, (Ctrl elsewhere), caught before xterm or an input sees them. */
+/** ⌘1..9, ⌘T, ⌘W, ⌘⇧]/[, ⌘K, ⌘, (Ctrl elsewhere), caught before xterm or an input sees them. */
 export function useHotkeys(mac: boolean): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -114,6 +114,19 @@ describe('error reporting', () => {
 })
 
 describe('native menu commands', () => {
+  it('next and previous tab cycle through the VM\'s tabs, in the terminal view only', () => {
+    useVms.getState().setVms([vmInfo('a', { state: 'running' })])
+    for (const id of ['s1', 's2', 's3']) useSessions.getState().add(session(id, 'a'), 'a')
+    onMenuCommand({ command: 'nextTab' })
+    expect(useSessions.getState().activeByContext.a).toBe('s3')
+    useUi.setState({ view: 'terminal' })
+    onMenuCommand({ command: 'nextTab' })
+    expect(useSessions.getState().activeByContext.a).toBe('s1')
+    onMenuCommand({ command: 'previousTab' })
+    onMenuCommand({ command: 'previousTab' })
+    expect(useSessions.getState().activeByContext.a).toBe('s2')
+  })
+
   it('run like the hotkeys; ⌘W with no tab to close closes the window, but never past an open sheet', () => {
     const close = vi.fn()
     vi.stubGlobal('window', { close })
