@@ -162,8 +162,14 @@ test("a web link opens through the app; the VM's localhost points at the VM", as
   const { cols } = await size(page, id)
   const at = { x: row.x + (row.width / cols) * 20, y: row.y + row.height / 2 }
   await page.mouse.move(at.x, at.y)
+  // In a browser the page opens it itself (the app hands it to the OS); nothing listens on :3000, so only the
+  // request is checked.
+  const request = page.context().waitForEvent('request', (r) => r.url() === `http://${ip}:3000/app`)
+  const popup = page.waitForEvent('popup')
   await page.mouse.click(at.x, at.y)
   await expect.poll(() => host.log()).toContain(`open external http://${ip}:3000/app`)
+  await request
+  await (await popup).close()
 })
 
 test('Settings → Terminal font size applies to the open terminal, and the guest sees the new size', async ({ page }) => {

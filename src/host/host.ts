@@ -43,7 +43,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const settings = createFileSettingsStore(calHome)
   const engine = createEngine({ calHome, tartPath: options.tartPath, appVersion: options.appVersion, settings, watchVmsMs: 3000, log })
   const handlers = engine.handlers
-  // A browser page opens links itself; the host only checks the scheme, like the app would, and says so.
+  // A browser page opens web links itself (src/host/client); the host checks the scheme, like the app would, and says so.
   handlers['shell:openExternal'] = async ({ url }) => {
     log(`open external ${checkExternalUrl(url).toString()} (the page opens it)`)
     return { ok: true }

@@ -165,6 +165,15 @@ export function installCal(names: CalNames): void {
         post(JSON.stringify({ t: 'i', id, c: channel, d: input ?? {} }))
       })
   }
+  // The app opens a link through the OS; a page in a browser opens a web link itself, once the host has checked it.
+  const checkLink = api.shell?.openExternal as ((input: { url: string }) => Promise<Result>) | undefined
+  if (checkLink) {
+    api.shell!.openExternal = async (input: { url: string }) => {
+      const r = await checkLink(input)
+      if (r.ok && /^https?:/i.test(input.url)) window.open(input.url, '_blank', 'noopener,noreferrer')
+      return r
+    }
+  }
   for (const channel of names.sends) {
     const [n, verb] = split(channel)
     ns(n)[verb] = (payload: unknown) => post(JSON.stringify({ t: 's', c: channel, d: payload }))
