@@ -124,6 +124,12 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   const row = page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${name}"]`)
   await expect(row).toHaveAttribute('data-open', 'no')
   await expect(row).toContainText('detached')
+  // The keyboard goes into the list, and Escape brings it back to the button.
+  await expect(page.getByTestId('sessions-panel').locator('button').first()).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('sessions-panel')).toHaveCount(0)
+  await expect(page.getByTestId('sessions-button')).toBeFocused()
+  await page.keyboard.press('Enter')
   await captureScreen(page, 'terminal-sessions')
   await row.getByTestId('session-show').click()
   await expect(page.getByTestId('sessions-panel')).toHaveCount(0)

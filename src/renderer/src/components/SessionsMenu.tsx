@@ -18,6 +18,13 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
   const [open, setOpen] = useState(false)
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' })
   const box = useRef<HTMLSpanElement>(null)
+  const button = useRef<HTMLButtonElement>(null)
+  const panel = useRef<HTMLDivElement>(null)
+
+  // The keyboard follows the popover: into its first button once the list is there, back to "Sessions" on Escape.
+  useEffect(() => {
+    if (open && loaded.state !== 'loading') panel.current?.querySelector<HTMLButtonElement>('button')?.focus()
+  }, [open, loaded.state])
 
   useEffect(() => {
     if (!open || !vm) return
@@ -31,7 +38,9 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
       if (box.current && !box.current.contains(e.target as Node)) setOpen(false)
     }
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false)
+      if (e.key !== 'Escape') return
+      setOpen(false)
+      button.current?.focus()
     }
     document.addEventListener('mousedown', onDown)
     document.addEventListener('keydown', onKey)
@@ -55,6 +64,7 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
   return (
     <span className="sessions-menu" ref={box}>
       <button
+        ref={button}
         type="button"
         className="button small"
         aria-haspopup="dialog"
@@ -68,7 +78,7 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
         <Icon name="down" size={10} />
       </button>
       {open && vm && (
-        <div className="sessions-panel" role="dialog" aria-label={`Sessions in ${vm}`} data-testid="sessions-panel">
+        <div ref={panel} className="sessions-panel" role="dialog" aria-label={`Sessions in ${vm}`} data-testid="sessions-panel">
           <div className="sessions-title">tmux sessions in {vm}</div>
           {loaded.state === 'loading' && <p className="muted sessions-note">Looking…</p>}
           {loaded.state === 'error' && (
