@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react'
-import type { CalErrorData } from '../../../shared/errors'
 import type { LaunchInfo } from '../../../shared/terminal'
 import type { VmState } from '../../../shared/vm'
-import { cal, errorData, unwrap } from '../api'
+import { cal, unwrap } from '../api'
+import { useLoad } from '../hooks/useLoad'
 import { relativeTime } from '../format'
 import { useUi } from '../store/ui'
 import { launchAgent } from '../actions'
@@ -28,19 +28,8 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
 /** The seeds' launch confirmation: Launch, Backup first, Cancel. */
 export function LaunchDialog({ vm }: { vm: string }) {
   const close = useUi((s) => s.closeDialog)
-  const [info, setInfo] = useState<LaunchInfo | null>(null)
-  const [error, setError] = useState<CalErrorData | null>(null)
+  const { value: info, error } = useLoad(vm, () => unwrap(cal().agent.launchInfo({ name: vm })))
   const [busy, setBusy] = useState<'launch' | 'backup' | null>(null)
-  useEffect(() => {
-    let live = true
-    unwrap(cal().agent.launchInfo({ name: vm })).then(
-      (i) => live && setInfo(i),
-      (err) => live && setError(errorData(err)),
-    )
-    return () => {
-      live = false
-    }
-  }, [vm])
   // The seeds' confirmation keys: Enter launches (the focused default button), B backs up first.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

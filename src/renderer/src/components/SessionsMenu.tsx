@@ -1,14 +1,12 @@
 import { useEffect, useRef, useState } from 'react'
-import type { CalErrorData } from '../../../shared/errors'
 import type { VmTmuxSession } from '../../../shared/terminal'
-import { cal, errorData, unwrap } from '../api'
+import { cal, unwrap } from '../api'
+import { useLoad } from '../hooks/useLoad'
 import { openTerminal } from '../actions'
 import { relativeTime } from '../format'
 import { contextKey, useSessions } from '../store/sessions'
 import { useUi } from '../store/ui'
 import { Icon } from './icons'
-
-type Loaded = { state: 'loading' } | { state: 'error'; error: CalErrorData } | { state: 'ready'; list: VmTmuxSession[] }
 
 /**
  * The VM's tmux sessions, from the tab strip: closing a tab only detaches, so this is where a detached shell or
@@ -16,24 +14,19 @@ type Loaded = { state: 'loading' } | { state: 'error'; error: CalErrorData } | {
  */
 export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: boolean }) {
   const [open, setOpen] = useState(false)
-  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' })
+  // Loaded afresh each time it opens: sessions come and go in the VM.
+  const { value: list, error, loading } = useLoad(open && vm ? vm : null, () => unwrap(cal().terminal.sessions({ name: vm! })))
   const box = useRef<HTMLSpanElement>(null)
   const button = useRef<HTMLButtonElement>(null)
   const panel = useRef<HTMLDivElement>(null)
 
   // The keyboard follows the popover: into its first button once the list is there, back to "Sessions" on Escape.
   useEffect(() => {
-    if (open && loaded.state !== 'loading') panel.current?.querySelector<HTMLButtonElement>('button')?.focus()
-  }, [open, loaded.state])
+    if (open && !loading) panel.current?.querySelector<HTMLButtonElement>('button')?.focus()
+  }, [open, loading])
 
   useEffect(() => {
-    if (!open || !vm) return
-    let live = true
-    setLoaded({ state: 'loading' })
-    unwrap(cal().terminal.sessions({ name: vm })).then(
-      (list) => live && setLoaded({ state: 'ready', list }),
-      (err: unknown) => live && setLoaded({ state: 'error', error: errorData(err) }),
-    )
+    if (!open) return
     const onDown = (e: MouseEvent) => {
       if (box.current && !box.current.contains(e.target as Node)) setOpen(false)
     }
@@ -45,11 +38,10 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
     document.addEventListener('mousedown', onDown)
     document.addEventListener('keydown', onKey)
     return () => {
-      live = false
       document.removeEventListener('mousedown', onDown)
       document.removeEventListener('keydown', onKey)
     }
-  }, [open, vm])
+  }, [open])
 
   const show = (s: VmTmuxSession) => {
     setOpen(false)
@@ -80,16 +72,16 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
       {open && vm && (
         <div ref={panel} className="sessions-panel" role="dialog" aria-label={`Sessions in ${vm}`} data-testid="sessions-panel">
           <div className="sessions-title">tmux sessions in {vm}</div>
-          {loaded.state === 'loading' && <p className="muted sessions-note">Looking…</p>}
-          {loaded.state === 'error' && (
+          {loading && <p className="muted sessions-note">Looking…</p>}
+          {error && (
             <p className="sessions-note" role="alert">
-              {loaded.error.message} {loaded.error.hint}
+              {error.message} {error.hint}
             </p>
           )}
-          {loaded.state === 'ready' && loaded.list.length === 0 && <p className="muted sessions-note">No tmux sessions are running in {vm}.</p>}
-          {loaded.state === 'ready' && loaded.list.length > 0 && (
+          {list?.length === 0 && <p className="muted sessions-note">No tmux sessions are running in {vm}.</p>}
+          {list && list.length > 0 && (
             <ul className="plain-list">
-              {loaded.list.map((s) => (
+              {list.map((s) => (
                 <li key={s.name} className="session-row" data-testid="session-row" data-name={s.name} data-open={s.openId ? 'yes' : 'no'}>
                   <Icon name={s.kind === 'agent' ? 'agent' : 'terminal'} size={12} />
                   <span className="session-name">{s.name}</span>

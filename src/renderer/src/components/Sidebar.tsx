@@ -1,6 +1,7 @@
 import { memo, useCallback, useRef, type KeyboardEvent } from 'react'
 import type { VmInfo } from '../../../shared/vm'
 import { useVirtualizer } from '@tanstack/react-virtual'
+import { useShallow } from 'zustand/react/shallow'
 import { useApp } from '../store/app'
 import { runningVms, useVms } from '../store/vms'
 import { useSessions } from '../store/sessions'
@@ -20,9 +21,8 @@ export function Sidebar({ mod }: { mod: string }) {
   const limit = useApp((s) => s.status?.macVmLimit ?? 2)
   const runningTasks = useTasks((s) => Object.values(s.byId).filter((t) => t.state === 'running').length)
   const view = useUi((s) => s.view)
-  // VMs with a terminal that rang the bell out of sight, as one string so the sidebar re-renders only when it changes.
-  const ringing = useSessions((s) => [...new Set(s.sessions.filter((x) => s.attention[x.id] && x.vm).map((x) => x.vm))].sort().join('\n'))
-  const ringingVms = new Set(ringing.split('\n'))
+  // VMs with a terminal that rang the bell out of sight (re-rendered only when that list changes).
+  const ringing = useSessions(useShallow((s) => [...new Set(s.sessions.filter((x) => s.attention[x.id]).map((x) => x.vm))].sort()))
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtualizer = useVirtualizer({
     count: vms.length,
@@ -87,7 +87,7 @@ export function Sidebar({ mod }: { mod: string }) {
                 start={item.start}
                 size={item.size}
                 selected={vm.name === selected}
-                ringing={ringingVms.has(vm.name)}
+                ringing={ringing.includes(vm.name)}
                 mod={mod}
                 onChoose={choose}
               />
