@@ -98,11 +98,15 @@ describe('terminal', () => {
     const transport: number[] = []
     const cpu: Cpu[] = []
     const sideCpu: number[] = []
+    const ceilingCpu: Cpu[] = []
+    const transportCpu: Cpu[] = []
     let bytes = 0
     for (let round = 1; round <= ROUNDS; round++) {
       const r = await floodRound(round)
       cpu.push(r.cpu)
       sideCpu.push(cpuTotal(r.ceilingCpu) + cpuTotal(r.transportCpu))
+      ceilingCpu.push(r.ceilingCpu)
+      transportCpu.push(r.transportCpu)
       e2e.push(r.e2e.ms)
       ceiling.push(r.ceiling.ms)
       transport.push(r.transport.ms)
@@ -113,9 +117,12 @@ describe('terminal', () => {
     const mbs = bytes / e2eMs / 1000
     console.error(`end to end ${e2e.map((ms) => ms.toFixed(0)).join(' ')} ms, xterm alone ${ceiling.map((ms) => ms.toFixed(0)).join(' ')} ms`)
     console.error(`medians: end to end ${mbs.toFixed(1)} MB/s, xterm alone ${(bytes / ceilingMs / 1000).toFixed(1)} MB/s`)
-    const split = describeSplit(cpu, e2e.reduce((a, b) => a + b, 0) / e2e.length)
+    const split = describeSplit('end-to-end', cpu, e2e.reduce((a, b) => a + b, 0) / e2e.length)
     if (split) {
       console.error(split)
+      // The same split for each half alone: what the end-to-end run has to fit onto the machine's CPUs.
+      console.error(describeSplit('xterm-alone', ceilingCpu, percentile(ceiling, 50)))
+      console.error(describeSplit('transport-alone', transportCpu, percentile(transport, 50)))
       // Both halves' CPU, spread perfectly over the machine's CPUs, is about the shortest an end-to-end run can be.
       const floorMs = percentile(sideCpu, 50) / availableParallelism()
       console.error(

@@ -85,15 +85,15 @@ export function cpuTotal(split: ReturnType<typeof cpuSplit>): number {
   return Object.values(split.run).reduce((a, b) => a + b, 0)
 }
 
-/** One line for the bench's log: the mean split over `rounds` of `wallMs` (mean) each. */
-export function describeSplit(splits: ReturnType<typeof cpuSplit>[], wallMs: number): string | null {
-  if (splits.length === 0 || splits.every((s) => s.run.page === 0)) return null
+/** One line for the bench's log: the mean split over the `what` rounds of `wallMs` (mean) each. */
+export function describeSplit(what: string, splits: ReturnType<typeof cpuSplit>[], wallMs: number): string | null {
+  if (splits.length === 0 || splits.every((s) => s.run.page === 0 && s.run.main === 0)) return null
   const mean = (f: (s: ReturnType<typeof cpuSplit>) => number) => splits.reduce((a, s) => a + f(s), 0) / splits.length
   const roles = Object.keys(LABELS) as Role[]
   const parts = roles.map((r) => `${LABELS[r]} ${mean((s) => s.run[r]).toFixed(0)}`)
   const total = mean(cpuTotal)
   return (
-    `CPU per end-to-end round, ms (mean of ${splits.length}; wall ${wallMs.toFixed(0)} on ${availableParallelism()} CPUs, ` +
+    `CPU per ${what} round, ms (mean of ${splits.length}; wall ${wallMs.toFixed(0)} on ${availableParallelism()} CPUs, ` +
     `${total.toFixed(0)} used): ${parts.join('; ')}. The page's main thread also waited ${mean((s) => s.pageWait).toFixed(0)} ms for a CPU.`
   )
 }
