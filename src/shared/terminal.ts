@@ -34,6 +34,8 @@ export const VmTmuxSession = z.object({
   clients: z.number().int().nonnegative(),
   /** The CAL terminal showing it, or null when it is detached from CAL. */
   openId: z.string().nullable(),
+  /** The program working in it (its active pane's foreground program), or null when a shell waits at its prompt. */
+  command: z.string().nullable(),
 })
 export type VmTmuxSession = z.infer<typeof VmTmuxSession>
 export const EndTmuxSessionInput = z.object({ vm: VmName, name: VmName })

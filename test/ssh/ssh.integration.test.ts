@@ -201,6 +201,15 @@ describe('terminal sessions', () => {
     const first = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
     // tmux has drawn the screen (its status line): the session exists, and detaching leaves it running.
     await events.until(() => events.text(first.id).includes(`[${first.tmuxSession}]`), 'tmux status line')
+    // A program working in it (not a shell at its prompt) is named: stopping the VM would end it.
+    terminalSends(svc)['terminal:input']({ id: first.id, data: 'sleep 600\r' })
+    await untilPane(first.tmuxSession!, /sleep 600/, 'the sleep typed')
+    for (let i = 0; i < 50; i++) {
+      const busy = (await handlers['terminal:sessions']({ name: VM })).find((x) => x.name === first.tmuxSession)
+      if (busy?.command === 'sleep') break
+      if (i === 49) throw new Error(`sleep never listed as running: ${JSON.stringify(busy)}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
     await handlers['terminal:close']({ id: first.id, mode: 'detach' })
     // A detached shell keeps its name: the next new tab is a new shell, not that one again.
     const second = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
@@ -213,7 +222,7 @@ describe('terminal sessions', () => {
     expect(listed).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: first.tmuxSession, kind: 'shell', openId: null, clients: 0 }),
-        expect.objectContaining({ name: second.tmuxSession, kind: 'shell', openId: second.id, clients: 1 }),
+        expect.objectContaining({ name: second.tmuxSession, kind: 'shell', openId: second.id, clients: 1, command: null }),
       ]),
     )
     expect(Date.parse(listed.find((x) => x.name === first.tmuxSession)!.createdAt!)).toBeGreaterThan(Date.now() - 120_000)
@@ -274,14 +283,16 @@ describe('cal ssh', () => {
     expect(await sshCommand([VM, '--', 'test', '-d', '/tmp'], ctx)).toBe(0)
 
     // --list: the VM's tmux sessions, as a table or as JSON.
-    expect(await sshCommand([VM, '--', 'tmux new-session -d -s cli-listed'], ctx)).toBe(0)
+    expect(await sshCommand([VM, '--', 'tmux new-session -d -s cli-listed; tmux new-session -d -s cli-busy sleep 600'], ctx)).toBe(0)
     out.length = 0
     expect(await sshCommand([VM, '--list'], ctx)).toBe(0)
-    expect(out.join('')).toMatch(/^SESSION\s+STARTED\s+CLIENTS\n/)
-    expect(out.join('')).toMatch(/^cli-listed\s+\d{4}-\d\d-\d\dT\S+\s+0$/m)
+    expect(out.join('')).toMatch(/^SESSION\s+STARTED\s+CLIENTS\s+RUNNING\n/)
+    expect(out.join('')).toMatch(/^cli-listed\s+\d{4}-\d\d-\d\dT\S+\s+0\s+-$/m)
+    expect(out.join('')).toMatch(/^cli-busy\s+\d{4}-\d\d-\d\dT\S+\s+0\s+sleep$/m)
     out.length = 0
     expect(await sshCommand([VM, '--list'], { ...ctx, json: true } as CliContext)).toBe(0)
-    expect(JSON.parse(out.join(''))).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cli-listed', clients: 0 })]))
+    expect(JSON.parse(out.join(''))).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cli-listed', clients: 0, command: null })]))
+    expect(await sshCommand([VM, '--', 'tmux kill-session -t cli-busy'], ctx)).toBe(0)
 
     const argv = opensshArgs(calHome, 'admin', vm.ip, 22, 'cal-agent')
     expect(argv).toEqual(expect.arrayContaining(['-i', clientKeyPath(calHome), `UserKnownHostsFile=${knownHostsPath(calHome)}`, 'StrictHostKeyChecking=yes', '-t', `admin@${vm.ip}`]))

@@ -177,12 +177,17 @@ describe('CAL key generation', () => {
 })
 
 describe('tmux session list', () => {
-  it('reads name|created|attached, numbers from the right, and skips anything else', () => {
-    const out = 'shell-1|1795342477|0\ncal-agent|1795342400|2\nodd|name|1795342000|1\nno server running\n\n'
+  it('reads name|created|attached|command, keeps a program but not an idle shell, and skips anything else', () => {
+    const out = 'shell-1|1795342477|0|bash\ncal-agent|1795342400|2|claude\nold|1795342000|1\nlogin|1795342001|0|-zsh\nodd|name|1795342000|1|x\nno server running\n\n'
     expect(parseTmuxSessions(out)).toEqual([
-      { name: 'shell-1', createdAt: new Date(1795342477_000).toISOString(), clients: 0 },
-      { name: 'cal-agent', createdAt: new Date(1795342400_000).toISOString(), clients: 2 },
-      { name: 'odd|name', createdAt: new Date(1795342000_000).toISOString(), clients: 1 },
+      { name: 'shell-1', createdAt: new Date(1795342477_000).toISOString(), clients: 0, command: null },
+      { name: 'cal-agent', createdAt: new Date(1795342400_000).toISOString(), clients: 2, command: 'claude' },
+      { name: 'old', createdAt: new Date(1795342000_000).toISOString(), clients: 1, command: null },
+      { name: 'login', createdAt: new Date(1795342001_000).toISOString(), clients: 0, command: null },
     ])
+  })
+
+  it('keeps a command that holds a "|"', () => {
+    expect(parseTmuxSessions('w|1|0|a|b')[0]?.command).toBe('a|b')
   })
 })

@@ -146,7 +146,7 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
       const sessions = parseTmuxSessions((await pool.exec(args.vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 })).stdout)
       if (ctx.json) ctx.stdout(JSON.stringify(sessions, null, 2) + '\n')
       else if (sessions.length === 0) ctx.stdout(`No tmux sessions are running in ${args.vm}.\n`)
-      else ctx.stdout(table(['SESSION', 'STARTED', 'CLIENTS'], sessions.map((t) => [t.name, t.createdAt, t.clients])))
+      else ctx.stdout(table(['SESSION', 'STARTED', 'CLIENTS', 'RUNNING'], sessions.map((t) => [t.name, t.createdAt, t.clients, t.command])))
       return EXIT.ok
     }
     if (args.command) {

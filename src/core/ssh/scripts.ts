@@ -29,11 +29,12 @@ export function unlockKeychainScript(): string {
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'
 
 /**
- * Every tmux session in the VM, one per line: `name|created|attached` (creation time in epoch seconds, attached
- * clients). tmux prints a tab as "_" without a terminal, hence "|"; the two numbers are read from the right, so
- * a "|" in a name does no harm. Prints nothing when tmux is missing or no tmux server runs.
+ * Every tmux session in the VM, one per line: `name|created|attached|command` (creation time in epoch seconds,
+ * attached clients, the program in the foreground of its active pane). tmux prints a tab as "_" without a
+ * terminal, hence "|". A valid session name has no "|", so the fields are read from the left and the command
+ * keeps whatever it holds. Prints nothing when tmux is missing or no tmux server runs.
  */
-export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_name}|#{session_created}|#{session_attached}' 2>/dev/null || true`
+export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_name}|#{session_created}|#{session_attached}|#{pane_current_command}' 2>/dev/null || true`
 
 /** Ends one tmux session (`name` is a validated session name; it is quoted here all the same). Exit 3: no tmux. */
 export function killTmuxSessionScript(name: string): string {

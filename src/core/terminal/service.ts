@@ -148,12 +148,26 @@ export class TerminalService {
   }
 }
 
-/** `tmux list-sessions` lines (LIST_TMUX_SESSIONS): `name|created|attached`, the numbers read from the right. */
-export function parseTmuxSessions(stdout: string): { name: string; createdAt: string | null; clients: number }[] {
+/** Login shells: a pane showing one of these is idle, as far as stopping the VM is concerned. */
+const SHELLS = new Set(['bash', 'zsh', 'sh', 'dash', 'fish', 'ksh', 'tcsh', 'csh', 'login'])
+
+/**
+ * `tmux list-sessions` lines (LIST_TMUX_SESSIONS): `name|created|attached|command`. `command` is the foreground
+ * program of the session's active pane, or null when that is a shell waiting at its prompt.
+ */
+export function parseTmuxSessions(stdout: string): { name: string; createdAt: string | null; clients: number; command: string | null }[] {
   return stdout.split('\n').flatMap((line) => {
-    const m = /^(.+)\|(\d*)\|(\d*)$/.exec(line.trim())
+    const m = /^([^|]+)\|(\d*)\|(\d*)(?:\|(.*))?$/.exec(line.trim())
     if (!m) return []
-    const [, name = '', created = '', attached = ''] = m
-    return [{ name, createdAt: created ? new Date(Number(created) * 1000).toISOString() : null, clients: Number(attached) || 0 }]
+    const [, name = '', created = '', attached = '', program = ''] = m
+    const command = program.replace(/^-/, '')
+    return [
+      {
+        name,
+        createdAt: created ? new Date(Number(created) * 1000).toISOString() : null,
+        clients: Number(attached) || 0,
+        command: command && !SHELLS.has(command) ? command : null,
+      },
+    ]
   })
 }

@@ -87,6 +87,7 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
                   <span className="session-name">{s.name}</span>
                   <span className="muted session-meta">
                     {s.openId ? 'open in a tab' : 'detached'}
+                    {s.command ? ` · running ${s.command}` : ''}
                     {s.createdAt ? ` · started ${relativeTime(s.createdAt)}` : ''}
                   </span>
                   <button type="button" className="button small" onClick={() => show(s)} data-testid="session-show">
