@@ -22,7 +22,7 @@ Commands:
   check NAME                        git safety check in the VM
   disk-usage                        space used by VMs and snapshots
   doctor                            what is missing and how to fix it
-  ssh NAME                          open a shell in the VM
+  ssh NAME [-- COMMAND]             attach the agent's tmux session, or run one command
 
 Global options:
   --tart PATH   the Tart executable (else CAL_TART, else tart on PATH); data lives in CAL_HOME (~/.cal)

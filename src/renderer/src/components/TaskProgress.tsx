@@ -63,7 +63,7 @@ export function TaskProgress({ task, onCancel, compact }: Props) {
       )}
       {!compact && task.log.length > 0 && (
         <details className="task-log">
-          <summary>Log ({task.log.length} lines)</summary>
+          <summary>Log ({task.log.length} {task.log.length === 1 ? 'line' : 'lines'})</summary>
           <pre>{task.log.slice(-300).join('\n')}</pre>
         </details>
       )}
