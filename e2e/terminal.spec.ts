@@ -264,3 +264,46 @@ test('stays responsive during an output flood', async ({ page }) => {
   await page.keyboard.type('echo "typed-during-$((1+1))"\n')
   await expect.poll(() => screen(page, id), { timeout: 30_000 }).toMatch(/^typed-during-2$/m)
 })
+
+test('Stop and Restart ask first while a program runs in the VM; Cancel keeps it running', async ({ page }) => {
+  test.setTimeout(120_000)
+  const id = await openShell(page)
+  await page.keyboard.type('clear; sleep 600\n')
+  const name = await page.evaluate(async (sid) => {
+    const r = await (globalThis as unknown as PageWindow).cal.terminal.list()
+    return r.ok ? (r.value.find((s) => s.id === sid)?.tmuxSession ?? '') : ''
+  }, id)
+  // Sessions names what works in each one.
+  await page.getByTestId('sessions-button').click()
+  await expect(page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${name}"]`)).toContainText('running sleep')
+  await page.keyboard.press('Escape')
+
+  await page.getByTestId('view-workspace').click()
+  await page.getByTestId('vm-stop').click()
+  const dialog = page.getByTestId('power-dialog')
+  await expect(dialog).toContainText(`Stop ${VM}? A program is still running in it.`)
+  await expect(dialog).toContainText(`${name}: sleep`)
+  await captureScreen(page, 'power-confirm')
+  // Cancel is the default: Enter on the open sheet stops nothing.
+  await page.keyboard.press('Enter')
+  await expect(dialog).toHaveCount(0)
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Running')
+  await page.getByTestId('view-terminal').click()
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected')
+
+  // Restart, confirmed: the VM comes back, and the tab reattaches to a fresh shell.
+  await page.getByTestId('view-workspace').click()
+  await page.getByTestId('vm-restart').click()
+  await expect(dialog).toContainText(`Restart ${VM}? A program is still running in it.`)
+  await dialog.getByTestId('power-confirm').click()
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText(/Stopping|Starting|Stopped/, { timeout: 30_000 })
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Running', { timeout: 60_000 })
+  await page.getByTestId('view-terminal').click()
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 60_000 })
+  // Nothing runs any more, so Restart goes ahead without asking.
+  await page.getByTestId('view-workspace').click()
+  await page.getByTestId('vm-restart').click()
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText(/Stopping|Starting|Stopped/, { timeout: 30_000 })
+  await expect(dialog).toHaveCount(0)
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Running', { timeout: 60_000 })
+})

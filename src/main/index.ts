@@ -171,6 +171,10 @@ function start(): void {
           quit: () => app.quit(),
           report: (title, error) =>
             notifier.show({ id: `tray:${Date.now()}`, kind: 'taskFailed', level: 'error', title, body: `${error.message} ${error.hint}`.trim(), error: error.toData(), target: null }),
+          confirm: async (q) => {
+            const options = { type: 'warning' as const, buttons: ['Cancel', q.confirm], defaultId: 0, cancelId: 0, message: q.title, detail: `${q.running.join('\n')}\n\n${q.consequence}` }
+            return (await dialog.showMessageBox(options)).response === 1
+          },
         }),
     )
     win = openWindow()

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { CalError } from '../../src/shared/errors'
 import { runTrayAction, type TrayActionDeps } from '../../src/main/tray/actions'
+import type { PowerQuestion } from '../../src/shared/power-question'
+import type { VmTmuxSession } from '../../src/shared/terminal'
 import { running } from './fixtures'
 
 vi.mock('electron', () => import('./electron-mock'))
@@ -15,6 +17,7 @@ function deps() {
     'snapshots:create': vi.fn(async () => ({ taskId: 't4' })),
     'snapshots:rollback': vi.fn(async (): Promise<{ taskId: string }> => ({ taskId: 't5' })),
     'vms:sshCommand': vi.fn(async () => ({ command: 'ssh admin@127.0.64.2' })),
+    'terminal:sessions': vi.fn(async (): Promise<VmTmuxSession[]> => []),
   }
   const d = {
     handlers,
@@ -23,6 +26,7 @@ function deps() {
     copyText: vi.fn(),
     quit: vi.fn(),
     report: vi.fn(),
+    confirm: vi.fn(async (_q: PowerQuestion) => true),
   } satisfies TrayActionDeps
   return d
 }
@@ -39,6 +43,51 @@ describe('tray actions call the engine verbs', () => {
     expect(d.handlers['vms:restart']).toHaveBeenCalledWith({ name: 'dev' })
     expect(d.handlers['snapshots:create']).toHaveBeenCalledWith({ vm: 'dev', kind: 'manual' })
     expect(d.report).not.toHaveBeenCalled()
+  })
+
+  it('stop and restart ask first, naming the programs still running in the VM, and do nothing on Cancel', async () => {
+    const d = deps()
+    const session = (name: string, command: string | null): VmTmuxSession => ({ name, kind: name === 'cal-agent' ? 'agent' : 'shell', createdAt: null, clients: 0, openId: null, command })
+    d.handlers['terminal:sessions'].mockResolvedValue([session('cal-agent', 'claude'), session('shell-1', null), session('shell-2', 'npm')])
+    d.confirm.mockResolvedValueOnce(false)
+    await runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
+    expect(d.handlers['terminal:sessions']).toHaveBeenCalledWith({ name: 'dev' })
+    expect(d.confirm).toHaveBeenCalledWith({
+      title: 'Stop dev? 2 programs are still running in it.',
+      running: ['cal-agent (the agent): claude', 'shell-2: npm'],
+      consequence: "Stopping the VM ends them, with their tmux sessions and scrollback. Files on the VM's disk stay as they are.",
+      confirm: 'Stop',
+    })
+    expect(d.handlers['vms:stop']).not.toHaveBeenCalled()
+    await runTrayAction({ kind: 'vm:restart', vm: 'dev' }, d)
+    expect(d.confirm).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Restart dev? 2 programs are still running in it.', confirm: 'Restart' }))
+    expect(d.handlers['vms:restart']).toHaveBeenCalledWith({ name: 'dev' })
+  })
+
+  it('stop goes ahead without asking when only shells wait at their prompts, or when the VM cannot say', async () => {
+    const d = deps()
+    d.handlers['terminal:sessions'].mockResolvedValueOnce([{ name: 'shell-1', kind: 'shell', createdAt: null, clients: 1, openId: 'x', command: null }])
+    await runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
+    d.handlers['terminal:sessions'].mockRejectedValueOnce(new CalError('SSH_UNREACHABLE', 'No route.'))
+    await runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
+    expect(d.confirm).not.toHaveBeenCalled()
+    expect(d.handlers['vms:stop']).toHaveBeenCalledTimes(2)
+    expect(d.report).not.toHaveBeenCalled()
+  })
+
+  it('stop does not wait on a VM that never answers', async () => {
+    vi.useFakeTimers()
+    try {
+      const d = deps()
+      d.handlers['terminal:sessions'].mockReturnValueOnce(new Promise<VmTmuxSession[]>(() => {}))
+      const done = runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
+      await vi.advanceTimersByTimeAsync(2000)
+      await done
+      expect(d.handlers['vms:stop']).toHaveBeenCalledOnce()
+      expect(d.confirm).not.toHaveBeenCalled()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('rollback never confirms for the user: a confirmation request opens the snapshots view', async () => {

@@ -1,9 +1,10 @@
 import type { CommandHandlers } from '../../shared/api'
 import { CalError } from '../../shared/errors'
 import type { NavTarget } from '../../shared/notify'
+import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction, type PowerQuestion } from '../../shared/power-question'
 import type { TrayAction } from './menu'
 
-type Verbs = 'vms:start' | 'vms:stop' | 'vms:restart' | 'snapshots:create' | 'snapshots:rollback' | 'vms:sshCommand'
+type Verbs = 'vms:start' | 'vms:stop' | 'vms:restart' | 'snapshots:create' | 'snapshots:rollback' | 'vms:sshCommand' | 'terminal:sessions'
 
 /** What tray actions need from the app; injected so the mapping to engine verbs is tested without Electron. */
 export interface TrayActionDeps {
@@ -16,6 +17,8 @@ export interface TrayActionDeps {
   quit(): void
   /** Show a failure to the user (a notification or a toast). */
   report(title: string, error: CalError): void
+  /** Ask before stopping or restarting a VM in which programs still run (a native message box); true to go ahead. */
+  confirm(question: PowerQuestion): Promise<boolean>
 }
 
 const nav = (view: NavTarget['view'], vm: string | null = null): NavTarget => ({ view, vm, sessionId: null, taskId: null })
@@ -28,10 +31,10 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
         await handlers['vms:start']({ name: action.vm })
         return
       case 'vm:stop':
-        await handlers['vms:stop']({ name: action.vm, force: false })
+        if (await mayPower(action.vm, 'stop', deps)) await handlers['vms:stop']({ name: action.vm, force: false })
         return
       case 'vm:restart':
-        await handlers['vms:restart']({ name: action.vm })
+        if (await mayPower(action.vm, 'restart', deps)) await handlers['vms:restart']({ name: action.vm })
         return
       case 'vm:snapshot':
         await handlers['snapshots:create']({ vm: action.vm, kind: 'manual' })
@@ -62,6 +65,13 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
   } catch (err) {
     deps.report(`${actionLabel(action)} failed`, CalError.from(err))
   }
+}
+
+/** As in the window: programs working in the VM's tmux sessions are named, and the user decides. */
+async function mayPower(vm: string, action: PowerAction, deps: TrayActionDeps): Promise<boolean> {
+  const busy = await busyWithin(() => deps.handlers['terminal:sessions']({ name: vm }), ASK_WITHIN_MS)
+  const question = powerQuestion(vm, action, busy)
+  return question === null || (await deps.confirm(question))
 }
 
 /**

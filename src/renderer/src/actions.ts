@@ -5,6 +5,7 @@
 import type { CreateVmInput } from '../../shared/vm'
 import type { SettingsPatch } from '../../shared/settings'
 import type { TerminalKind, TerminalSession } from '../../shared/terminal'
+import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction } from '../../shared/power-question'
 import { UiError, cal, unwrap } from './api'
 import { reportError } from './report'
 import { useApp } from './store/app'
@@ -43,6 +44,21 @@ async function startTask(title: string, vm: string | null, pending: Promise<unkn
 export const startVm = (name: string) => startTask(`Start ${name}`, name, unwrap(cal().vms.start({ name })))
 export const stopVm = (name: string, force = false) => startTask(`Stop ${name}`, name, unwrap(cal().vms.stop({ name, force })))
 export const restartVm = (name: string) => startTask(`Restart ${name}`, name, unwrap(cal().vms.restart({ name })))
+
+/**
+ * Stop or restart from the UI: when programs still work in the VM's tmux sessions (an agent mid-task, a build),
+ * ask first in a sheet that names them; else go ahead (also when the VM cannot say in time, see busyWithin).
+ */
+export async function requestPower(vm: string, action: PowerAction): Promise<void> {
+  const running = useVms.getState().vms.find((v) => v.name === vm)?.state === 'running'
+  const busy = running ? await busyWithin(() => unwrap(cal().terminal.sessions({ name: vm })), ASK_WITHIN_MS) : []
+  const question = powerQuestion(vm, action, busy)
+  if (question) useUi.getState().openDialog({ kind: 'power-confirm', vm, action, question })
+  else void runPower(vm, action)
+}
+
+export const runPower = (vm: string, action: PowerAction) => (action === 'stop' ? stopVm(vm) : restartVm(vm))
+
 export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, unwrap(cal().vms.suspend({ name })))
 export const deleteVm = (name: string) =>
   startTask(`Delete ${name}`, name, unwrap(cal().vms.delete({ name, force: true, confirmed: true })))

@@ -2,7 +2,8 @@ import { useState } from 'react'
 import type { CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
-import { deleteVm, endSession, startVm, stopVm } from '../actions'
+import { deleteVm, endSession, requestPower, runPower, startVm } from '../actions'
+import type { PowerAction, PowerQuestion } from '../../../shared/power-question'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { CreateVmDialog } from './CreateVmDialog'
 import { LaunchDialog } from './LaunchDialog'
@@ -28,6 +29,8 @@ export function Dialogs() {
       return <DeleteVmDialog vm={dialog.vm} />
     case 'end-session':
       return <EndSessionDialog vm={dialog.vm} name={dialog.name} />
+    case 'power-confirm':
+      return <PowerDialog vm={dialog.vm} action={dialog.action} question={dialog.question} />
     case 'error':
       return <ErrorDialog title={dialog.title} error={dialog.error} log={dialog.log} />
   }
@@ -81,7 +84,7 @@ function LimitDialog({ vm, running, error }: { vm: string | null; running: strin
           return (
             <li key={name} className="limit-row">
               {info && <StateDot state={info.state} />} <span className="limit-name">{name}</span>
-              <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void stopVm(name)} data-testid="limit-stop">
+              <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void requestPower(name, 'stop')} data-testid="limit-stop">
                 {info?.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
               </button>
             </li>
@@ -118,6 +121,36 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
         scrollback are gone. Files in the VM stay as they are.
       </p>
       <p className="muted">To keep it running, close its tab instead: the session stays in the VM, ready to reattach.</p>
+    </Modal>
+  )
+}
+
+/** Stopping or restarting a VM ends the programs in its tmux sessions: named here before it happens. */
+function PowerDialog({ vm, action, question }: { vm: string; action: PowerAction; question: PowerQuestion }) {
+  const close = useUi((s) => s.closeDialog)
+  return (
+    <Modal
+      title={question.title}
+      onClose={close}
+      testId="power-dialog"
+      footer={
+        <ConfirmFooter
+          onCancel={close}
+          onConfirm={() => {
+            close()
+            void runPower(vm, action)
+          }}
+          label={question.confirm}
+          testId="power-confirm"
+        />
+      }
+    >
+      <ul className="plain-list power-running" aria-label="Running programs">
+        {question.running.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+      <p>{question.consequence}</p>
     </Modal>
   )
 }

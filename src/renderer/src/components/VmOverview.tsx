@@ -4,7 +4,7 @@ import { useNow } from '../hooks/useNow'
 import { orderTasks, useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { useShallow } from 'zustand/react/shallow'
-import { cancelTask, createSnapshot, openScreenSharing, openTerminal, restartVm, startVm, stopVm, suspendVm } from '../actions'
+import { cancelTask, createSnapshot, openScreenSharing, openTerminal, requestPower, startVm, suspendVm } from '../actions'
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL } from './StatusBanner'
 import { Icon, type IconName } from './icons'
@@ -22,9 +22,9 @@ export function vmActions(vm: VmInfo, busy = false): Action[] {
   const up = s === 'running' || s === 'starting' || s === 'stopping'
   return [
     up
-      ? { label: 'Stop', icon: 'stop', run: () => void stopVm(vm.name), enabled: s !== 'stopping', testId: 'vm-stop' }
+      ? { label: 'Stop', icon: 'stop', run: () => void requestPower(vm.name, 'stop'), enabled: s !== 'stopping', testId: 'vm-stop' }
       : { label: 'Start', icon: 'play', run: () => void startVm(vm.name), enabled: !busy, primary: true, testId: 'vm-start' },
-    { label: 'Restart', icon: 'restart', run: () => void restartVm(vm.name), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-restart' },
+    { label: 'Restart', icon: 'restart', run: () => void requestPower(vm.name, 'restart'), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-restart' },
     { label: 'Suspend', icon: 'pause', run: () => void suspendVm(vm.name), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-suspend' },
     { label: 'Launch agent', icon: 'agent', run: () => ui().openDialog({ kind: 'launch', vm: vm.name }), enabled: settled && s === 'running', primary: true, testId: 'vm-launch' },
     { label: 'Open terminal', icon: 'terminal', run: () => void openTerminal(vm.name), enabled: s === 'running', testId: 'vm-terminal' },

@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import type { CalErrorData } from '../../../shared/errors'
+import type { PowerAction, PowerQuestion } from '../../../shared/power-question'
 import type { Snapshot } from '../../../shared/snapshot'
 
 /** The main pane's views; "workspace", "snapshots" and "terminal" belong to the selected VM. */
@@ -12,6 +13,7 @@ export type Dialog =
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
+  | { kind: 'power-confirm'; vm: string; action: PowerAction; question: PowerQuestion }
   | { kind: 'launch'; vm: string }
   | { kind: 'limit'; vm: string | null; running: string[]; error: CalErrorData }
   | { kind: 'error'; title: string; error: CalErrorData; log: string[] }

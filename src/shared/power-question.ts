@@ -1,0 +1,50 @@
+import type { VmTmuxSession } from './terminal'
+
+export type PowerAction = 'stop' | 'restart'
+
+/** What the user is asked before stopping or restarting a VM in which programs still run. */
+export interface PowerQuestion {
+  title: string
+  /** One line per session, e.g. "cal-agent (the agent): claude". */
+  running: string[]
+  consequence: string
+  /** The confirming button's label. */
+  confirm: string
+}
+
+/** The sessions whose programs stopping or restarting the VM would end: a shell waiting at its prompt loses nothing. */
+export function busySessions(sessions: readonly VmTmuxSession[]): VmTmuxSession[] {
+  return sessions.filter((s) => s.command !== null)
+}
+
+/** The question for `busy` (see busySessions), or null when nothing would be lost and no question is needed. */
+export function powerQuestion(vm: string, action: PowerAction, busy: readonly VmTmuxSession[]): PowerQuestion | null {
+  if (busy.length === 0) return null
+  const verb = action === 'stop' ? 'Stop' : 'Restart'
+  const one = busy.length === 1
+  return {
+    title: `${verb} ${vm}? ${one ? 'A program is' : `${busy.length} programs are`} still running in it.`,
+    running: busy.map((s) => `${s.name}${s.kind === 'agent' ? ' (the agent)' : ''}: ${s.command}`),
+    consequence:
+      `${action === 'stop' ? 'Stopping' : 'Restarting'} the VM ends ${one ? 'it' : 'them'}, with ${one ? 'its' : 'their'} tmux ` +
+      `${one ? 'session' : 'sessions'} and scrollback. Files on the VM's disk stay as they are.`,
+    confirm: verb,
+  }
+}
+
+/**
+ * The busy sessions `list` finds within `withinMs`; none when it fails or is late (SSH down, a hung guest). Stop
+ * is then done without asking: that is when a user most needs it, and nothing is known to warn about.
+ */
+export async function busyWithin(list: () => Promise<readonly VmTmuxSession[]>, withinMs: number): Promise<VmTmuxSession[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<readonly VmTmuxSession[]>((resolve) => (timer = setTimeout(() => resolve([]), withinMs)))
+  try {
+    return busySessions(await Promise.race([list().catch(() => []), late]))
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** How long Stop and Restart wait to learn what runs in the VM before going ahead without asking. */
+export const ASK_WITHIN_MS = 2000
