@@ -78,6 +78,32 @@ test('types a command and sees its output, follows a window resize', async ({ pa
   await expect.poll(() => screen(page, id)).toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
 })
 
+test('the mouse wheel scrolls back through earlier output, and never sends keys to the shell', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('echo "history-bait"\n')
+  // Printed line by line, as a working agent or build prints: each line that leaves the screen is kept.
+  await page.keyboard.type('for i in $(seq 1 80); do echo "line-$i"; sleep 0.01; done\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^line-80$/m)
+  const view = () =>
+    page.evaluate((sid) => {
+      const b = (globalThis as unknown as { __calTerms: Map<string, { buffer: { active: { type: string; viewportY: number; baseY: number } } }> }).__calTerms.get(sid)!.buffer.active
+      return { type: b.type, viewportY: b.viewportY, baseY: b.baseY }
+    }, id)
+  expect(await view()).toMatchObject({ type: 'normal' })
+  expect((await view()).baseY).toBeGreaterThan(0)
+  expect(await screen(page, id)).toMatch(/^line-1$/m)
+  const box = (await term(page, id).boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.wheel(0, -600)
+  await expect.poll(async () => (await view()).viewportY).toBeLessThan((await view()).baseY)
+  // The wheel scrolled the view: the shell got no arrow keys, so its prompt did not recall "history-bait".
+  await page.mouse.wheel(0, 10_000)
+  await expect.poll(async () => { const v = await view(); return v.viewportY === v.baseY }).toBe(true)
+  await page.waitForTimeout(300)
+  const last = (await screen(page, id)).trimEnd().split('\n').filter((l) => l.trim() && !l.startsWith('[')).at(-1)
+  expect(last).toMatch(/\$ ?$/)
+})
+
 test('finds text on the screen: count, match case, regular expressions, back to the shell on Escape', async ({ page }) => {
   const id = await openShell(page)
   // The command line spells the word in two halves, so only the output matches.

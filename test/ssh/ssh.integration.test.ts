@@ -182,6 +182,15 @@ describe('terminal sessions', () => {
     const screen = await untilPane('shell-1', /^after-kept-42$/m, 'same shell after reconnect')
     expect(screen).toMatch(/^state-kept-42$/m)
     expect(svc.list().find((t) => t.id === s.id)?.state).toBe('connected')
+
+    // tmux draws on xterm's normal screen, so what scrolls off goes into xterm's scrollback: no alternate screen
+    // (CSI ?1049h) and no CSI S scrolling, through two attaches, and CAL's override is in tmux's list once.
+    const text = events.text(s.id)
+    expect(text).toContain('after-kept-42')
+    expect(text).not.toContain('\x1b[?1049h')
+    expect(text).not.toMatch(/\x1b\[\d*S/)
+    const overrides = (await p.exec(VM, 'tmux show-options -s terminal-overrides')).stdout
+    expect(overrides.match(/smcup@:rmcup@:indn@/g)).toHaveLength(1)
   })
 
   it('detaches (tmux keeps running) versus ends the session', async () => {

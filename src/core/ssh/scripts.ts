@@ -1,4 +1,4 @@
-import { shellQuote } from './quote'
+import { shellJoin, shellQuote } from './quote'
 
 /** Idempotently add CAL's public key to ~/.ssh/authorized_keys with the modes sshd's StrictModes wants. */
 export function installKeyScript(publicKey: string): string {
@@ -27,6 +27,23 @@ export function unlockKeychainScript(): string {
 
 /** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'
+
+/**
+ * tmux's terminal-overrides entry CAL sets: no alternate screen, and scrolling by line feeds, for xterm-256color
+ * clients (CAL's terminal). tmux otherwise draws in the alternate screen, which has no scrollback: xterm.js then
+ * turns the mouse wheel into arrow keys (the shell's history, the agent's menus) instead of scrolling, and its
+ * 10,000 lines of scrollback stay empty. With it, lines that scroll off the top of tmux's pane go into xterm's
+ * scrollback as in a local shell (up to a screenful per redraw: tmux's own history, Ctrl-b [, keeps everything).
+ * `indn@` makes tmux scroll with line feeds, which xterm keeps, rather than CSI S, which it drops.
+ * A fixed array index sets it once however often CAL attaches, and leaves the user's own entries be; `-q` lets a
+ * tmux too old for array indexes go on to attach without it (an error would skip the rest of the command list).
+ */
+export const TMUX_NO_ALT_SCREEN: readonly string[] = ['set-option', '-sq', 'terminal-overrides[1970]', 'xterm-256color:smcup@:rmcup@:indn@']
+
+/** The command that attaches (or creates) tmux session `name` for CAL's terminal, with TMUX_NO_ALT_SCREEN. */
+export function attachTmuxCommand(tmux: string, name: string): string {
+  return `exec ${shellJoin([tmux, '-u', 'start-server', ';', ...TMUX_NO_ALT_SCREEN, ';', 'new-session', '-A', '-s', name])}`
+}
 
 /**
  * Every tmux session in the VM, one per line: `name|created|attached|command` (creation time in epoch seconds,

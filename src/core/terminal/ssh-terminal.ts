@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { FIND_TMUX } from '../ssh/scripts'
+import { attachTmuxCommand, FIND_TMUX } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
@@ -100,7 +100,7 @@ export class SshTerminal extends TerminalBase {
     let ch: ClientChannel
     if (this.tmuxPath) {
       if (first && this.p.startCommand) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.startCommand, cols, rows), { timeoutMs: 15_000 })
-      ch = await pool.shell(vm, { cols, rows, command: `exec ${shellJoin([this.tmuxPath, '-u', 'new-session', '-A', '-s', tmuxName])}` })
+      ch = await pool.shell(vm, { cols, rows, command: attachTmuxCommand(this.tmuxPath, tmuxName) })
       this.info.tmuxSession = tmuxName
       this.info.notice = null
     } else {
