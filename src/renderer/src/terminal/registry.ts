@@ -72,6 +72,9 @@ export function getOrCreateTerm(id: string): TermEntry {
     fontFamily: 'Menlo, "DejaVu Sans Mono", "Cascadia Mono", Consolas, monospace',
     fontSize,
     macOptionIsMeta: true,
+    // When a program takes the mouse (tmux with `mouse on`, vim), Option-drag still selects text on macOS, as
+    // Shift-drag does elsewhere.
+    macOptionClickForcesSelection: true,
     theme: resolveTheme(themeChoice),
   })
   const fit = new FitAddon()
