@@ -178,6 +178,8 @@ describe('terminal sessions', () => {
     expect(drop.exitCode).toBe(0)
     await events.until(() => events.states.some((e) => e.id === s.id && e.state === 'reconnecting'), 'reconnecting state')
     await events.until(() => events.states.at(-1)?.state === 'connected', 'reconnected')
+    // The session survived the drop: nothing to say beside "Connected".
+    expect(events.states.at(-1)?.message).toBeNull()
     sends['terminal:input']({ id: s.id, data: 'echo "after-$MARK"\r' })
     const screen = await untilPane('shell-1', /^after-kept-42$/m, 'same shell after reconnect')
     expect(screen).toMatch(/^state-kept-42$/m)
@@ -274,6 +276,8 @@ describe('terminal sessions', () => {
     vm = sim.startVm(VM)
     await sim.waitForIp(vm)
     await events.until(() => svc.get(s.id)?.state === 'connected', 'reattached after restart', 30_000)
+    // tmux did not survive the restart: the tab says that it now shows a new session.
+    expect(events.states.at(-1)).toEqual({ id: s.id, state: 'connected', message: 'the VM restarted, and "after-boot" ended with it: this is a new tmux session.' })
     terminalSends(svc)['terminal:input']({ id: s.id, data: 'echo "back-$((40+2))"\r' })
     await untilPane('after-boot', /^back-42$/m, 'input after restart')
   })

@@ -98,7 +98,10 @@ export class SshTerminal extends TerminalBase {
     this.tmuxPath = found || null
     const { cols, rows } = this.info
     let ch: ClientChannel
+    let lost = false
     if (this.tmuxPath) {
+      // Reattaching after a drop: a session that is gone did not survive the VM's restart, and -A starts a new one.
+      if (!first) lost = (await pool.exec(vm, shellJoin([this.tmuxPath, 'has-session', '-t', `=${tmuxName}`]), { timeoutMs: 15_000 })).code !== 0
       if (first && this.p.startCommand) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.startCommand, cols, rows), { timeoutMs: 15_000 })
       ch = await pool.shell(vm, { cols, rows, command: attachTmuxCommand(this.tmuxPath, tmuxName) })
       this.info.tmuxSession = tmuxName
@@ -117,7 +120,7 @@ export class SshTerminal extends TerminalBase {
     this.wire(ch)
     // The window may have been resized while we were connecting.
     if (cols !== this.info.cols || rows !== this.info.rows) this.applyResize(this.info.cols, this.info.rows)
-    this.setState('connected')
+    this.setState('connected', lost ? lostSessionMessage(tmuxName, this.info.kind === 'agent') : null)
   }
 
   private wire(ch: ClientChannel): void {
@@ -159,6 +162,13 @@ export class SshTerminal extends TerminalBase {
       )
     }, delay)
   }
+}
+
+/** Said beside "Connected" when the tmux session did not survive a VM restart and the tab now shows a new one. */
+export function lostSessionMessage(name: string, agent: boolean): string {
+  return agent
+    ? `the VM restarted, and the agent ended with it: this is a new shell in "${name}". Launch the agent again from the workspace.`
+    : `the VM restarted, and "${name}" ended with it: this is a new tmux session.`
 }
 
 /** Create the tmux session detached and type the start command into its shell, unless the session already exists. */
