@@ -187,10 +187,10 @@ describe('terminal sessions', () => {
 
     // tmux draws on xterm's normal screen, so what scrolls off goes into xterm's scrollback: no alternate screen
     // (CSI ?1049h) and no CSI S scrolling, through two attaches, and CAL's override is in tmux's list once.
+    await events.until(() => events.text(s.id).includes('after-kept-42'), 'the output reaching CAL')
     const text = events.text(s.id)
-    expect(text).toContain('after-kept-42')
     expect(text).not.toContain('\x1b[?1049h')
-    expect(text).not.toMatch(/\x1b\[\d*S/)
+    expect(text).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d*S`))
     const overrides = (await p.exec(VM, 'tmux show-options -s terminal-overrides')).stdout
     expect(overrides.match(/smcup@:rmcup@:indn@/g)).toHaveLength(1)
   })
