@@ -204,7 +204,7 @@ test("a web link opens through the app; the VM's localhost points at the VM", as
   await (await popup).close()
 })
 
-test('Settings → Terminal font size applies to the open terminal, and the guest sees the new size', async ({ page }) => {
+test('Settings → Terminal font size applies to the open terminal, and the guest sees the new size; Option as Meta reaches it too', async ({ page }) => {
   const id = await openShell(page)
   const before = await size(page, id)
   const backToTerminal = async () => {
@@ -227,6 +227,20 @@ test('Settings → Terminal font size applies to the open terminal, and the gues
   await field.press('Enter')
   await backToTerminal()
   await expect.poll(async () => (await size(page, id)).cols).toBe(before.cols)
+
+  // Option as Meta: off by default (Option types characters, as in Terminal.app); the switch reaches open terminals.
+  const optionIsMeta = () => page.evaluate((sid) => (globalThis as unknown as { __calTerms: Map<string, { options: { macOptionIsMeta?: boolean } }> }).__calTerms.get(sid)!.options.macOptionIsMeta, id)
+  expect(await optionIsMeta()).toBe(false)
+  await page.getByTestId('nav-settings').click()
+  const meta = page.getByRole('switch', { name: 'Use Option as Meta key in terminals' })
+  // A controlled switch: it turns on once the engine has saved the setting.
+  await meta.click()
+  await expect(meta).toBeChecked()
+  await expect.poll(optionIsMeta).toBe(true)
+  await meta.click()
+  await expect(meta).not.toBeChecked()
+  await expect.poll(optionIsMeta).toBe(false)
+  await backToTerminal()
 })
 
 test('a terminal that rings the bell out of sight is marked on its tab and its VM until shown', async ({ page }) => {

@@ -50,6 +50,11 @@ export const Settings = z.object({
   showInDock: z.boolean().default(true),
   /** Points, for every terminal tab. */
   terminalFontSize: z.number().int().min(9).max(32).default(13),
+  /**
+   * The Option key as Meta (Esc+key) in terminals. Off, as in Terminal.app: Option types the characters many
+   * keyboard layouts put there (@, |, ~, [ ]). Option+arrows, Option+Enter and Option+Backspace work either way.
+   */
+  terminalOptionAsMeta: z.boolean().default(false),
 })
 export type Settings = z.infer<typeof Settings>
 

@@ -2,7 +2,7 @@ import { useEffect } from 'react'
 import { bindEvents, bootstrap } from './store/events'
 import { useUi } from './store/ui'
 import { useHotkeys } from './hooks/useHotkeys'
-import { useTerminalFontSize, useTheme } from './hooks/useTheme'
+import { useTerminalSettings, useTheme } from './hooks/useTheme'
 import { isMacPlatform, modLabel } from './hotkeys'
 import { Sidebar } from './components/Sidebar'
 import { MainPane } from './components/MainPane'
@@ -15,7 +15,7 @@ const mac = isMacPlatform(navigator.platform)
 export function App() {
   const paletteOpen = useUi((s) => s.paletteOpen)
   useTheme()
-  useTerminalFontSize()
+  useTerminalSettings()
   useHotkeys(mac)
   useEffect(() => {
     const dispose = bindEvents()

@@ -37,6 +37,12 @@ export function SettingsView() {
         <ToggleSetting label="Show in Dock" checked={s.showInDock} onChange={(v) => set('showInDock', v)} help="Off keeps CAL in the menu bar only." />
         <SelectSetting label="Default agent" value={s.defaultAgent} options={AGENTS} onChange={(v) => set('defaultAgent', v)} />
         <NumberSetting label="Terminal font size" unit="pt" value={s.terminalFontSize} min={9} max={32} onCommit={(v) => set('terminalFontSize', v)} />
+        <ToggleSetting
+          label="Use Option as Meta key in terminals"
+          checked={s.terminalOptionAsMeta}
+          onChange={(v) => set('terminalOptionAsMeta', v)}
+          help="On: Option+B, F and D move and delete words. Off: Option types characters such as @, | and ~ on many keyboards."
+        />
       </Group>
       <Group title="New workspace defaults">
         <TextSetting label="Base image" value={s.vmDefaults.baseImage} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v })} />

@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 import { useSettings } from '../store/settings'
-import { setTerminalFontSize, setTerminalTheme } from '../terminal/registry'
+import { setTerminalFontSize, setTerminalOptionAsMeta, setTerminalTheme } from '../terminal/registry'
 
 /** Applies settings.theme to <html data-theme>, following the system when it is "system". */
 export function useTheme(): void {
@@ -19,8 +19,10 @@ export function useTheme(): void {
   }, [theme])
 }
 
-/** Applies settings.terminalFontSize to every terminal. */
-export function useTerminalFontSize(): void {
+/** Applies settings.terminalFontSize and terminalOptionAsMeta to every terminal. */
+export function useTerminalSettings(): void {
   const size = useSettings((s) => s.view?.settings.terminalFontSize ?? 13)
+  const optionAsMeta = useSettings((s) => s.view?.settings.terminalOptionAsMeta ?? false)
   useEffect(() => setTerminalFontSize(size), [size])
+  useEffect(() => setTerminalOptionAsMeta(optionAsMeta), [optionAsMeta])
 }

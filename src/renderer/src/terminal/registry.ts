@@ -38,6 +38,7 @@ export interface TermEntry {
 const entries = new Map<string, TermEntry>()
 let themeChoice: ThemeChoice = 'system'
 let fontSize = 13
+let optionAsMeta = false
 let listening = false
 
 declare global {
@@ -71,7 +72,7 @@ export function getOrCreateTerm(id: string): TermEntry {
     cursorBlink: true,
     fontFamily: 'Menlo, "DejaVu Sans Mono", "Cascadia Mono", Consolas, monospace',
     fontSize,
-    macOptionIsMeta: true,
+    macOptionIsMeta: optionAsMeta,
     // When a program takes the mouse (tmux with `mouse on`, vim), Option-drag still selects text on macOS, as
     // Shift-drag does elsewhere.
     macOptionClickForcesSelection: true,
@@ -163,6 +164,12 @@ export function setTerminalFontSize(size: number): void {
   if (size === fontSize) return
   fontSize = size
   for (const e of entries.values()) if (e.visible) applyFontSize(e)
+}
+
+/** Settings → Option key as Meta, for every terminal (no layout involved, so hidden ones change at once too). */
+export function setTerminalOptionAsMeta(on: boolean): void {
+  optionAsMeta = on
+  for (const e of entries.values()) e.term.options.macOptionIsMeta = on
 }
 
 /** Apply the chosen font size if it is not yet, once the terminal is laid out (xterm measures a character then). */
