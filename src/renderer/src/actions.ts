@@ -15,21 +15,9 @@ import { useSnapshots } from './store/snapshots'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
 import { disposeTerm } from './terminal/registry'
+import { terminalSize } from './terminal/size'
 
 export { reportTaskEnd } from './report'
-
-/** Columns and rows that fit the terminal pane, so the remote side starts at the right size. */
-export function terminalSize(): { cols: number; rows: number } {
-  const el = document.querySelector<HTMLElement>('[data-terminal-body]')
-  const w = el?.clientWidth || 960
-  const h = el?.clientHeight || 540
-  // Cell size of a 13 px monospace font; TerminalView refits precisely once mounted.
-  return { cols: clamp(Math.floor((w - 16) / 7.8), 20, 1000), rows: clamp(Math.floor((h - 8) / 17), 5, 500) }
-}
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, n))
-}
 
 async function startTask(title: string, vm: string | null, pending: Promise<unknown>): Promise<boolean> {
   try {
