@@ -141,7 +141,7 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
     return r.ok ? (r.value.find((s) => s.id === sid)?.tmuxSession ?? '') : ''
   }, id)
   expect(name).toMatch(/^shell-\d+$/)
-  await page.keyboard.type('SPOT=still-here; echo "spot-$SPOT"\n')
+  await page.keyboard.type('seq -f "early-%g" 1 120; SPOT=still-here; echo "spot-$SPOT"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^spot-still-here$/m)
   await page.getByTestId('terminal-pane').getByRole('button', { name: `Close ${VM}: ${name}` }).click()
   await expect(term(page, id)).toHaveCount(0)
@@ -161,8 +161,10 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   await expect(page.getByTestId('sessions-panel')).toHaveCount(0)
   const again = await visibleSessionId(page)
   await expect(term(page, again)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
-  // The same tmux session, redrawn: its screen and its shell variable are still there.
-  await expect.poll(() => screen(page, again)).toMatch(/^spot-still-here$/m)
+  // The same tmux session, redrawn: its screen and its shell variable are still there, and tmux's scrollback is
+  // above it (the first lines left the screen long before the tab was closed), once and in order.
+  await expect.poll(() => screen(page, again)).toMatch(/^early-1\nearly-2\n(.*\n)*early-120\n(.*\n)*spot-still-here$/m)
+  expect((await screen(page, again)).match(/^early-1$/gm)).toHaveLength(1)
   await term(page, again).locator('.xterm').click()
   await page.keyboard.type('echo "again-$SPOT"\n')
   await expect.poll(() => screen(page, again)).toMatch(/^again-still-here$/m)
@@ -178,6 +180,23 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   await expect(page.getByTestId('sessions-panel')).not.toContainText('Looking')
   await expect(row).toHaveCount(0)
   await page.keyboard.press('Escape')
+})
+
+test('a new window (here a reload) shows the open terminals with their screen and scrollback', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('seq -f "before-reload-%g" 1 100; echo "reload-$((20+22))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^reload-42$/m)
+  await page.reload()
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-terminal').click()
+  await page.locator(`#tab-${id}`).click()
+  await expect(page.locator(`#tab-${id}`)).toHaveAttribute('data-state', 'connected')
+  // The engine kept the terminal; the new xterm gets tmux's scrollback above the screen, once, in order.
+  await expect.poll(() => screen(page, id)).toMatch(/^before-reload-1\nbefore-reload-2\n(.*\n)*before-reload-100\n(.*\n)*reload-42$/m)
+  expect((await screen(page, id)).match(/^before-reload-1$/gm)).toHaveLength(1)
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('echo "typed-$((40+2))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^typed-42$/m)
 })
 
 test("a web link opens through the app; the VM's localhost points at the VM", async ({ page, host }) => {
@@ -294,6 +313,8 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
   await term(page, id).locator('.xterm').click()
   await page.keyboard.type('echo "after-$MARK"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^after-kept$/m)
+  // The redraw replaced the screen: its lines are not also copied into the scrollback.
+  expect((await screen(page, id)).match(/^before-kept$/gm)).toHaveLength(1)
 })
 
 test('stays responsive during an output flood', async ({ page }) => {

@@ -21,6 +21,7 @@ import {
   OpenTerminalInput,
   TerminalAck,
   TerminalBell,
+  TerminalRedraw,
   TerminalBellEvent,
   TerminalData,
   TerminalInput,
@@ -78,6 +79,7 @@ export const sends = {
   'terminal:resize': TerminalResize,
   'terminal:ack': TerminalAck,
   'terminal:bell': TerminalBell,
+  'terminal:redraw': TerminalRedraw,
 } as const
 
 /** Events from the engine to every window. */

@@ -62,6 +62,12 @@ export const TerminalAck = z.object({ id: z.string(), bytes: z.number().int().no
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
 export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
+/**
+ * A window has a new xterm for this terminal, laid out at the size it last sent: a tab just opened or reattached,
+ * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback
+ * and has tmux draw the screen again, so nothing drawn for another size is left in it.
+ */
+export const TerminalRedraw = z.object({ id: z.string() })
 /** The page heard a terminal's bell while CAL's window was not focused. */
 export const TerminalBell = z.object({ id: z.string() })
 /** The engine's word for it, with what a notification needs to say. */

@@ -9,7 +9,7 @@ const { ipcMain, fake, BrowserWindow } = await import('./electron-mock')
 
 function engineStub() {
   const handlers = Object.fromEntries(commandNames.map((n) => [n, vi.fn(async () => ({ ok: true }))])) as unknown as CommandHandlers
-  const sends = { 'terminal:input': vi.fn(), 'terminal:resize': vi.fn(), 'terminal:ack': vi.fn(), 'terminal:bell': vi.fn() } satisfies SendHandlers
+  const sends = { 'terminal:input': vi.fn(), 'terminal:resize': vi.fn(), 'terminal:ack': vi.fn(), 'terminal:bell': vi.fn(), 'terminal:redraw': vi.fn() } satisfies SendHandlers
   return { handlers, sends }
 }
 

@@ -225,6 +225,7 @@ describe('terminal sessions', () => {
     // A detached shell keeps its name: the next new tab is a new shell, not that one again.
     const second = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
     expect(second.tmuxSession).not.toBe(first.tmuxSession)
+    await events.until(() => events.text(second.id).includes(`[${second.tmuxSession}]`), 'the second status line')
     // The page heard second's bell with CAL in the background: the engine says which terminal, for a notification.
     terminalSends(svc)['terminal:bell']({ id: second.id })
     terminalSends(svc)['terminal:bell']({ id: 'no-such-terminal' })

@@ -9,6 +9,7 @@ import { repositoryName, agentFor } from '../../src/core/agent/handlers'
 import { HostKeyStore, fingerprint } from '../../src/core/ssh/host-keys'
 import { generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
 import { parseTmuxSessions } from '../../src/core/terminal/service'
+import { historyLead } from '../../src/core/terminal/ssh-terminal'
 import { shellJoin, shellQuote } from '../../src/core/ssh/quote'
 import { completeUtf8Length, OutputBatcher } from '../../src/core/terminal/batcher'
 import { FlowControl } from '../../src/core/terminal/flow'
@@ -185,6 +186,12 @@ describe('tmux session list', () => {
       { name: 'old', createdAt: new Date(1795342000_000).toISOString(), clients: 1, command: null },
       { name: 'login', createdAt: new Date(1795342001_000).toISOString(), clients: 0, command: null },
     ])
+  })
+
+  it("turns tmux's captured scrollback into terminal lines, with attributes reset after; nothing for none", () => {
+    expect(historyLead('\x1b[31mred\x1b[39m\nplain\n\n\n')).toBe('\x1b[31mred\x1b[39m\r\nplain\x1b[0m\r\n')
+    expect(historyLead('')).toBe('')
+    expect(historyLead('\n')).toBe('')
   })
 
   it('keeps a command that holds a "|"', () => {

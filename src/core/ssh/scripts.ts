@@ -46,6 +46,20 @@ export function attachTmuxCommand(tmux: string, name: string): string {
 }
 
 /**
+ * The scrollback tmux keeps for session `name` (the lines above its screen, with their colours), for a terminal
+ * that attaches to it afresh. Exits non-zero when there is no such session.
+ */
+export function tmuxHistoryCommand(tmux: string, name: string): string {
+  return shellJoin([tmux, 'capture-pane', '-p', '-e', '-S', '-', '-E', '-1', '-t', `=${name}:`])
+}
+
+/** Has tmux draw session `name`'s screen again on every client attached to it (a redraw, not a clear). */
+export function refreshTmuxClientsScript(tmux: string, name: string): string {
+  const t = shellQuote(tmux)
+  return `for c in $(${t} list-clients -t ${shellQuote(`=${name}`)} -F '#{client_name}'); do ${t} refresh-client -t "$c"; done`
+}
+
+/**
  * Every tmux session in the VM, one per line: `name|created|attached|command` (creation time in epoch seconds,
  * attached clients, the program in the foreground of its active pane). tmux prints a tab as "_" without a
  * terminal, hence "|". A valid session name has no "|", so the fields are read from the left and the command

@@ -53,6 +53,11 @@ export abstract class TerminalBase {
     this.flow.ack(bytes)
   }
 
+  /** Send what a fresh xterm needs to show this terminal as it is (see TerminalRedraw); nothing to do by default. */
+  redraw(): Promise<void> {
+    return Promise.resolve()
+  }
+
   onClosed(listener: () => void): void {
     this.closeListeners.add(listener)
   }

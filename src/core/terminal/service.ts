@@ -99,6 +99,11 @@ export class TerminalService {
   }
 
   /** The page heard this terminal's bell with CAL in the background: say so, with what a notification shows. */
+  /** See TerminalRedraw. A failure leaves the terminal as it is: the next output fills it in. */
+  redraw(id: string): void {
+    this.terms.get(id)?.redraw().catch(() => undefined)
+  }
+
   bell(id: string): void {
     const t = this.terms.get(id)
     if (!t) return

@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { attachTmuxCommand, FIND_TMUX } from '../ssh/scripts'
+import { attachTmuxCommand, FIND_TMUX, refreshTmuxClientsScript, tmuxHistoryCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
@@ -72,6 +72,21 @@ export class SshTerminal extends TerminalBase {
     this.finish(mode === 'end' ? 'The session ended.' : 'Detached: the tmux session keeps running in the VM.')
   }
 
+  /**
+   * A window's new xterm for this terminal, now laid out at its size (see TerminalRedraw): whatever reached it
+   * before is dropped (screen and scrollback: drawn for a size it no longer has, and tmux draws it again), then
+   * tmux's scrollback is written and pushed above the screen by a clear (the xterm has scrollOnEraseInDisplay),
+   * and tmux draws the screen again.
+   */
+  override async redraw(): Promise<void> {
+    const { pool, vm, tmuxName } = this.p
+    const tmux = this.tmuxPath
+    if (!tmux || !this.channel || this.closed) return
+    const history = historyLead((await pool.exec(vm, tmuxHistoryCommand(tmux, tmuxName), { timeoutMs: 15_000 })).stdout)
+    this.output(`${ERASE_SCREEN}\x1b[3J${history}\x1b[H\x1b[2J`)
+    await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
+  }
+
   protected applyResize(cols: number, rows: number): void {
     // ssh2 takes rows first.
     this.channel?.setWindow(rows, cols, 0, 0)
@@ -100,8 +115,10 @@ export class SshTerminal extends TerminalBase {
     let ch: ClientChannel
     let lost = false
     if (this.tmuxPath) {
-      // Reattaching after a drop: a session that is gone did not survive the VM's restart, and -A starts a new one.
-      if (!first) lost = (await pool.exec(vm, shellJoin([this.tmuxPath, 'has-session', '-t', `=${tmuxName}`]), { timeoutMs: 15_000 })).code !== 0
+      if (!first) {
+        // Reattaching after a drop: a session that is gone did not survive the VM's restart, and -A starts a new one.
+        lost = (await pool.exec(vm, shellJoin([this.tmuxPath, 'has-session', '-t', `=${tmuxName}`]), { timeoutMs: 15_000 })).code !== 0
+      }
       if (first && this.p.startCommand) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.startCommand, cols, rows), { timeoutMs: 15_000 })
       ch = await pool.shell(vm, { cols, rows, command: attachTmuxCommand(this.tmuxPath, tmuxName) })
       this.info.tmuxSession = tmuxName
@@ -118,6 +135,10 @@ export class SshTerminal extends TerminalBase {
       return
     }
     this.wire(ch)
+    // tmux redraws the same screen after a drop: erase it first (before anything the channel delivers, which comes
+    // on a later turn), so that tmux's clear on attach does not push a copy into the scrollback. A session that is
+    // gone keeps its last screen there.
+    if (!first && this.tmuxPath && !lost) this.output(ERASE_SCREEN)
     // The window may have been resized while we were connecting.
     if (cols !== this.info.cols || rows !== this.info.rows) this.applyResize(this.info.cols, this.info.rows)
     this.setState('connected', lost ? lostSessionMessage(tmuxName, this.info.kind === 'agent') : null)
@@ -162,6 +183,15 @@ export class SshTerminal extends TerminalBase {
       )
     }, delay)
   }
+}
+
+/** Cursor home, erase to the end of the screen: unlike ED 2 (tmux's clear), it pushes nothing into the scrollback. */
+const ERASE_SCREEN = '\x1b[H\x1b[J'
+
+/** tmux's scrollback (capture-pane output) as terminal lines, attributes reset after; nothing for none. */
+export function historyLead(captured: string): string {
+  const lines = captured.replace(/\n+$/, '')
+  return lines ? `${lines.replace(/\n/g, '\r\n')}\x1b[0m\r\n` : ''
 }
 
 /** Said beside "Connected" when the tmux session did not survive a VM restart and the tab now shows a new one. */

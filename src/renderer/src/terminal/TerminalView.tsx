@@ -1,7 +1,7 @@
 import '@xterm/xterm/css/xterm.css'
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
-import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, setTermVisible, type TermEntry } from './registry'
+import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, redrawOnFirstFit, setTermVisible, type TermEntry } from './registry'
 import { TerminalSearch } from './TerminalSearch'
 
 export interface TerminalViewProps {
@@ -78,6 +78,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
       const dims = entry.fit.proposeDimensions()
       if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows)) return
       if (dims.cols !== entry.term.cols || dims.rows !== entry.term.rows) entry.fit.fit()
+      redrawOnFirstFit(entry)
     }
     const observer = new ResizeObserver(() => {
       if (timer === null) timer = window.setTimeout(fit, RESIZE_THROTTLE_MS)

@@ -9,6 +9,7 @@ import { reportError } from '../report'
 import { useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
 import { linkTarget } from './links'
+import { terminalSize } from './size'
 import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
 
 /**
@@ -33,6 +34,8 @@ export interface TermEntry {
   parsed: number
   /** On screen: its tab is the one shown (TerminalView keeps this up to date). */
   visible: boolean
+  /** The engine was asked to fill it in once it had its size (redrawOnFirstFit). */
+  drawn: boolean
 }
 
 const entries = new Map<string, TermEntry>()
@@ -66,8 +69,15 @@ export function getTerm(id: string): TermEntry | undefined {
 export function getOrCreateTerm(id: string): TermEntry {
   let e = entries.get(id)
   if (e) return e
+  // Born at the session's size (or the pane's, for output that arrives before the session is listed), so that what
+  // the VM drew for that size is parsed at it, not at xterm's 80x24 and then reflowed.
+  const session = useSessions.getState().sessions.find((s) => s.id === id)
   const term = new Terminal({
+    ...(session ? { cols: session.cols, rows: session.rows } : terminalSize()),
     scrollback: 10_000,
+    // A full clear (ED 2) moves the screen into the scrollback, as Terminal.app does: that is how the engine's
+    // redraw (redrawOnFirstFit) puts tmux's scrollback above its screen.
+    scrollOnEraseInDisplay: true,
     allowProposedApi: true,
     cursorBlink: true,
     fontFamily: 'Menlo, "DejaVu Sans Mono", "Cascadia Mono", Consolas, monospace',
@@ -98,9 +108,20 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false }
   entries.set(id, e)
   return e
+}
+
+/**
+ * Once a new xterm is laid out at its size (sent before this), ask the engine for its scrollback and screen (see
+ * TerminalRedraw): what reached it before was drawn for a size it may not have, and a window that found the
+ * session open has nothing at all.
+ */
+export function redrawOnFirstFit(e: TermEntry): void {
+  if (e.drawn) return
+  e.drawn = true
+  window.cal.terminal.redraw({ id: e.id })
 }
 
 function sendSize(e: TermEntry, cols: number, rows: number): void {
