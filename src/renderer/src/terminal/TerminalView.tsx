@@ -2,6 +2,7 @@ import '@xterm/xterm/css/xterm.css'
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, redrawOnFirstFit, setTermVisible, type TermEntry } from './registry'
+import { macEditingKey } from './keys'
 import { TerminalSearch } from './TerminalSearch'
 
 export interface TerminalViewProps {
@@ -13,10 +14,18 @@ export interface TerminalViewProps {
 const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform)
 const RESIZE_THROTTLE_MS = 50
 
-/** Copy/paste with Ctrl+Shift+C/V off macOS (Cmd+C/V reach xterm through the Edit menu); search with Cmd+F / Ctrl+Shift+F. */
+/**
+ * Copy/paste with Ctrl+Shift+C/V off macOS (Cmd+C/V reach xterm through the Edit menu); search with Cmd+F / Ctrl+Shift+F;
+ * ⌘←, ⌘→ and ⌘⌫ on macOS (macEditingKey).
+ */
 function keyHandler(entry: TermEntry, openSearch: () => void) {
   return (ev: KeyboardEvent): boolean => {
     if (ev.type !== 'keydown') return true
+    const editing = isMac ? macEditingKey(ev) : null
+    if (editing) {
+      entry.term.input(editing, true)
+      return false
+    }
     const mod = isMac ? ev.metaKey : ev.ctrlKey && ev.shiftKey
     const key = ev.key.toLowerCase()
     if (mod && key === 'f') {

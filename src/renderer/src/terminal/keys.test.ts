@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { macEditingKey } from './keys'
+
+const key = (k: string, mods: Partial<Record<'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey', boolean>> = {}) => ({
+  key: k,
+  metaKey: false,
+  ctrlKey: false,
+  altKey: false,
+  shiftKey: false,
+  ...mods,
+})
+
+describe('macOS editing keys in the terminal', () => {
+  it('⌘← / ⌘→ go to the start / end of the line, ⌘⌫ deletes to its start', () => {
+    expect(macEditingKey(key('ArrowLeft', { metaKey: true }))).toBe('\x01')
+    expect(macEditingKey(key('ArrowRight', { metaKey: true }))).toBe('\x05')
+    expect(macEditingKey(key('Backspace', { metaKey: true }))).toBe('\x15')
+  })
+
+  it('leaves every other key to xterm and the app: no ⌘, other modifiers too, other keys', () => {
+    expect(macEditingKey(key('ArrowLeft'))).toBeNull()
+    expect(macEditingKey(key('ArrowLeft', { metaKey: true, shiftKey: true }))).toBeNull()
+    expect(macEditingKey(key('ArrowLeft', { metaKey: true, altKey: true }))).toBeNull()
+    expect(macEditingKey(key('c', { metaKey: true }))).toBeNull()
+    expect(macEditingKey(key('ArrowUp', { metaKey: true }))).toBeNull()
+  })
+})

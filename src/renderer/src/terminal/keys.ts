@@ -1,0 +1,13 @@
+/**
+ * macOS text-editing keys a terminal does not get by itself (⌘ combinations are the app's), as VS Code's
+ * terminal and iTerm2's "natural text editing" send them: ⌘← and ⌘→ go to the start and end of the line
+ * (Ctrl-A, Ctrl-E), ⌘⌫ deletes to its start (Ctrl-U). ⌥← and ⌥→ need nothing: xterm sends word moves itself.
+ * Returns what to send to the shell, or null to leave the key alone.
+ */
+export function macEditingKey(ev: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey'>): string | null {
+  if (!ev.metaKey || ev.ctrlKey || ev.altKey || ev.shiftKey) return null
+  if (ev.key === 'ArrowLeft') return '\x01'
+  if (ev.key === 'ArrowRight') return '\x05'
+  if (ev.key === 'Backspace') return '\x15'
+  return null
+}
