@@ -23,6 +23,8 @@ function keyHandler(entry: TermEntry, openSearch: () => void) {
     if (ev.type !== 'keydown') return true
     const editing = isMac ? macEditingKey(ev) : null
     if (editing) {
+      // Not the browser's own meaning either (⌘← is "Back" in a browser showing the browser host).
+      ev.preventDefault()
       entry.term.input(editing, true)
       return false
     }
