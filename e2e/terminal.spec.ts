@@ -104,6 +104,24 @@ test('the mouse wheel scrolls back through earlier output, and never sends keys 
   expect(last).toMatch(/\$ ?$/)
 })
 
+test('on macOS, ⌘← and ⌘→ go to the start and end of the line, and ⌘⌫ deletes to its start', async ({ page }) => {
+  // The page decides "macOS" from navigator.platform when it loads.
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'platform', { get: () => 'MacIntel' }))
+  await page.reload()
+  const id = await openShell(page)
+  await page.keyboard.type('echo world')
+  await page.keyboard.press('Meta+ArrowLeft')
+  await page.keyboard.type('echo hello; ')
+  await page.keyboard.press('Meta+ArrowRight')
+  await page.keyboard.type('-again\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^hello\nworld-again$/m)
+  await page.keyboard.type('echo gone')
+  await page.keyboard.press('Meta+Backspace')
+  await page.keyboard.type('echo "kept-$((1+1))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^kept-2$/m)
+  expect(await screen(page, id)).not.toMatch(/gone.*kept/)
+})
+
 test('finds text on the screen: count, match case, regular expressions, back to the shell on Escape', async ({ page }) => {
   const id = await openShell(page)
   // The command line spells the word in two halves, so only the output matches.
