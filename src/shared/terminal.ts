@@ -2,6 +2,9 @@ import { z } from 'zod'
 import { AgentId } from './vm'
 import { VmName } from './names'
 
+/** The scrollback CAL's terminal keeps (xterm's), and so the history CAL asks tmux to keep at least. */
+export const SCROLLBACK_LINES = 10_000
+
 export const TerminalKind = z.enum(['agent', 'shell', 'host'])
 export type TerminalKind = z.infer<typeof TerminalKind>
 

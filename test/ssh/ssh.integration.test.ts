@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CalError } from '../../src/shared/errors'
 import { defaultSettings } from '../../src/shared/settings'
 import type { VmInfo } from '../../src/shared/vm'
+import { SCROLLBACK_LINES } from '../../src/shared/terminal'
 import { agentHandlers } from '../../src/core/agent/handlers'
 import { SshPool, type SshCredentials } from '../../src/core/ssh/pool'
 import { clientKeyPath, generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
@@ -193,6 +194,9 @@ describe('terminal sessions', () => {
     expect(text).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d*S`))
     const overrides = (await p.exec(VM, 'tmux show-options -s terminal-overrides')).stdout
     expect(overrides.match(/smcup@:rmcup@:indn@/g)).toHaveLength(1)
+    // tmux keeps as much history as CAL's scrollback, for a tab that reattaches later.
+    expect((await p.exec(VM, 'tmux show-options -gv history-limit')).stdout.trim()).toBe(String(SCROLLBACK_LINES))
+    expect((await p.exec(VM, "tmux display-message -p -t '=shell-1:' '#{history_limit}'")).stdout.trim()).toBe(String(SCROLLBACK_LINES))
   })
 
   it('detaches (tmux keeps running) versus ends the session', async () => {

@@ -1,3 +1,4 @@
+import { SCROLLBACK_LINES } from '../../shared/terminal'
 import { shellJoin, shellQuote } from './quote'
 
 /** Idempotently add CAL's public key to ~/.ssh/authorized_keys with the modes sshd's StrictModes wants. */
@@ -29,20 +30,35 @@ export function unlockKeychainScript(): string {
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'
 
 /**
- * tmux's terminal-overrides entry CAL sets: no alternate screen, and scrolling by line feeds, for xterm-256color
- * clients (CAL's terminal). tmux otherwise draws in the alternate screen, which has no scrollback: xterm.js then
- * turns the mouse wheel into arrow keys (the shell's history, the agent's menus) instead of scrolling, and its
- * 10,000 lines of scrollback stay empty. With it, lines that scroll off the top of tmux's pane go into xterm's
- * scrollback as in a local shell (up to a screenful per redraw: tmux's own history, Ctrl-b [, keeps everything).
- * `indn@` makes tmux scroll with line feeds, which xterm keeps, rather than CSI S, which it drops.
- * A fixed array index sets it once however often CAL attaches, and leaves the user's own entries be; `-q` lets a
- * tmux too old for array indexes go on to attach without it (an error would skip the rest of the command list).
+ * tmux commands CAL runs before it creates or attaches a session (as one tmux command list, `;` between):
+ * - a terminal-overrides entry: no alternate screen, and scrolling by line feeds, for xterm-256color clients
+ *   (CAL's terminal). tmux otherwise draws in the alternate screen, which has no scrollback: xterm.js then turns
+ *   the mouse wheel into arrow keys (the shell's history, the agent's menus) instead of scrolling, and its
+ *   scrollback stays empty. With it, lines that scroll off the top of tmux's pane go into xterm's scrollback as in
+ *   a local shell (up to a screenful per redraw: tmux's own history, Ctrl-b [, keeps everything). `indn@` makes
+ *   tmux scroll with line feeds, which xterm keeps, rather than CSI S, which it drops. A fixed array index sets it
+ *   once however often CAL attaches and leaves the user's own entries be; `-q` lets a tmux too old for array
+ *   indexes go on without it (an error would skip the rest of the command list);
+ * - tmux's history-limit raised to SCROLLBACK_LINES for sessions created from now on, never lowered (a tmux too
+ *   old for the comparison leaves it): a tab reattached to a session starts with that much of its history.
  */
-export const TMUX_NO_ALT_SCREEN: readonly string[] = ['set-option', '-sq', 'terminal-overrides[1970]', 'xterm-256color:smcup@:rmcup@:indn@']
+export const TMUX_SETUP: readonly string[] = [
+  'start-server',
+  ';',
+  'set-option',
+  '-sq',
+  'terminal-overrides[1970]',
+  'xterm-256color:smcup@:rmcup@:indn@',
+  ';',
+  'if-shell',
+  '-F',
+  `#{e|<:#{history-limit},${SCROLLBACK_LINES}}`,
+  `set-option -g history-limit ${SCROLLBACK_LINES}`,
+]
 
-/** The command that attaches (or creates) tmux session `name` for CAL's terminal, with TMUX_NO_ALT_SCREEN. */
+/** The command that attaches (or creates) tmux session `name` for CAL's terminal, after TMUX_SETUP. */
 export function attachTmuxCommand(tmux: string, name: string): string {
-  return `exec ${shellJoin([tmux, '-u', 'start-server', ';', ...TMUX_NO_ALT_SCREEN, ';', 'new-session', '-A', '-s', name])}`
+  return `exec ${shellJoin([tmux, '-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', name])}`
 }
 
 /**

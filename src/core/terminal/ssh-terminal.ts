@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { attachTmuxCommand, FIND_TMUX, refreshTmuxClientsScript, tmuxHistoryCommand } from '../ssh/scripts'
+import { attachTmuxCommand, FIND_TMUX, refreshTmuxClientsScript, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
@@ -207,7 +207,7 @@ function startSessionScript(tmux: string, name: string, command: string, cols: n
   const target = `=${name}:`
   return [
     `if ! ${t(['has-session', '-t', `=${name}`])} 2>/dev/null; then`,
-    `${t(['-u', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows)])} &&`,
+    `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows)])} &&`,
     `${t(['send-keys', '-t', target, '-l', command])} &&`,
     `${t(['send-keys', '-t', target, 'Enter'])};`,
     'fi',

@@ -3,7 +3,7 @@ import { FitAddon } from '@xterm/addon-fit'
 import { SearchAddon } from '@xterm/addon-search'
 import { Unicode11Addon } from '@xterm/addon-unicode11'
 import { WebLinksAddon } from '@xterm/addon-web-links'
-import type { TerminalState } from '../../../shared/terminal'
+import { SCROLLBACK_LINES, type TerminalState } from '../../../shared/terminal'
 import { unwrap } from '../api'
 import { reportError } from '../report'
 import { useSessions } from '../store/sessions'
@@ -74,7 +74,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const session = useSessions.getState().sessions.find((s) => s.id === id)
   const term = new Terminal({
     ...(session ? { cols: session.cols, rows: session.rows } : terminalSize()),
-    scrollback: 10_000,
+    scrollback: SCROLLBACK_LINES,
     // A full clear (ED 2) moves the screen into the scrollback, as Terminal.app does: that is how the engine's
     // redraw (redrawOnFirstFit) puts tmux's scrollback above its screen.
     scrollOnEraseInDisplay: true,
