@@ -217,6 +217,24 @@ test('a new window (here a reload) shows the open terminals with their screen an
   await expect.poll(() => screen(page, id)).toMatch(/^typed-42$/m)
 })
 
+test('Clear scrollback empties the tab\'s history and tmux\'s, so a new window does not bring it back', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('for i in $(seq 1 80); do echo "clear-me-$i"; sleep 0.01; done; echo "after-clear-$((1+1))"\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^clear-me-1\n(.*\n)*after-clear-2$/m)
+  await page.getByTestId('open-palette').click()
+  await page.getByTestId('palette-input').fill('Clear scrollback')
+  await page.keyboard.press('Enter')
+  // The screen stays; only what had scrolled off it is gone.
+  await expect.poll(() => screen(page, id)).not.toMatch(/^clear-me-1$/m)
+  expect(await screen(page, id)).toMatch(/^after-clear-2$/m)
+  await page.reload()
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-terminal').click()
+  await page.locator(`#tab-${id}`).click()
+  await expect.poll(() => screen(page, id)).toMatch(/^after-clear-2$/m)
+  expect(await screen(page, id)).not.toMatch(/^clear-me-1$/m)
+})
+
 test("a web link opens through the app; the VM's localhost points at the VM", async ({ page, host }) => {
   const id = await openShell(page)
   await page.keyboard.type('clear; echo "dev server on http://localhost:3000/app"\n')

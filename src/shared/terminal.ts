@@ -65,6 +65,8 @@ export const TerminalAck = z.object({ id: z.string(), bytes: z.number().int().no
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
 export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
+/** One open terminal, by id. */
+export const TerminalRef = z.object({ id: z.string() })
 /**
  * A window has a new xterm for this terminal, laid out at the size it last sent: a tab just opened or reattached,
  * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback

@@ -53,6 +53,11 @@ export abstract class TerminalBase {
     this.flow.ack(bytes)
   }
 
+  /** Forget the scrollback kept outside the page (tmux's history); nothing is kept by default. */
+  clearHistory(): Promise<void> {
+    return Promise.resolve()
+  }
+
   /** Send what a fresh xterm needs to show this terminal as it is (see TerminalRedraw); nothing to do by default. */
   redraw(): Promise<void> {
     return Promise.resolve()

@@ -11,7 +11,7 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
 
 export function terminalHandlers(
   svc: TerminalService,
-): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession'> {
+): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession' | 'terminal:clearScrollback'> {
   return {
     'terminal:open': (input) => svc.open(input),
     'terminal:list': async () => svc.list(),
@@ -22,6 +22,10 @@ export function terminalHandlers(
     'terminal:sessions': ({ name }) => svc.sessions(name),
     'terminal:endSession': async ({ vm, name }) => {
       await svc.endSession(vm, name)
+      return { ok: true as const }
+    },
+    'terminal:clearScrollback': async ({ id }) => {
+      await svc.clearScrollback(id)
       return { ok: true as const }
     },
     'terminal:forgetHostKey': async ({ name }) => {

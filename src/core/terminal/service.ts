@@ -99,6 +99,11 @@ export class TerminalService {
   }
 
   /** The page heard this terminal's bell with CAL in the background: say so, with what a notification shows. */
+  /** Forget the history kept on the VM's side (tmux's), so that no later tab brings it back; the page clears its own. */
+  async clearScrollback(id: string): Promise<void> {
+    await this.require(id).clearHistory()
+  }
+
   /** See TerminalRedraw. A failure leaves the terminal as it is: the next output fills it in. */
   redraw(id: string): void {
     this.terms.get(id)?.redraw().catch(() => undefined)

@@ -87,6 +87,12 @@ export class SshTerminal extends TerminalBase {
     await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
   }
 
+  override async clearHistory(): Promise<void> {
+    if (!this.tmuxPath || !this.info.tmuxSession) return
+    const r = await this.p.pool.exec(this.p.vm, shellJoin([this.tmuxPath, 'clear-history', '-t', `=${this.info.tmuxSession}:`]), { timeoutMs: 15_000 })
+    if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not clear the history of "${this.info.tmuxSession}" in ${this.p.vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'The session may have ended; the tab shows what it still holds.')
+  }
+
   protected applyResize(cols: number, rows: number): void {
     // ssh2 takes rows first.
     this.channel?.setWindow(rows, cols, 0, 0)

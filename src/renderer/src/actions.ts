@@ -14,7 +14,7 @@ import { useSettings } from './store/settings'
 import { useSnapshots } from './store/snapshots'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
-import { disposeTerm } from './terminal/registry'
+import { clearTermScrollback, disposeTerm } from './terminal/registry'
 import { terminalSize } from './terminal/size'
 
 export { reportTaskEnd } from './report'
@@ -124,6 +124,16 @@ export async function closeTerminal(id: string): Promise<void> {
   } catch (err) {
     // Already gone on the engine's side is fine: the tab is closed either way.
     if (!(err instanceof UiError) || err.data.code !== 'TERMINAL_NOT_FOUND') reportError(err, 'Close the terminal tab')
+  }
+}
+
+/** Clear a terminal's scrollback: the page's, and tmux's history in the VM, which a reattached tab would bring back. */
+export async function clearScrollback(id: string): Promise<void> {
+  clearTermScrollback(id)
+  try {
+    await unwrap(cal().terminal.clearScrollback({ id }))
+  } catch (err) {
+    reportError(err, 'Clear the scrollback')
   }
 }
 

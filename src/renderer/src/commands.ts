@@ -3,7 +3,7 @@ import type { VmInfo } from '../../shared/vm'
 import type { TerminalSession } from '../../shared/terminal'
 import type { Settings } from '../../shared/settings'
 import { vmActions } from './components/VmOverview'
-import { closeTerminal, forgetHostKey, loadSnapshots, openTerminal, saveSettings } from './actions'
+import { clearScrollback, closeTerminal, forgetHostKey, loadSnapshots, openTerminal, saveSettings } from './actions'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
 
@@ -34,6 +34,7 @@ export function buildCommands({ vms, selected, activeSession, theme, mod }: Inpu
   }
   if (activeSession) {
     commands.push({ id: 'close-tab', title: `Close tab "${activeSession.title}"`, group: 'Terminal', hint: `${mod}W`, run: () => void closeTerminal(activeSession.id) })
+    commands.push({ id: 'clear-scrollback', title: 'Clear scrollback', group: 'Terminal', hint: mod === '⌘' ? '⌥⌘K' : undefined, run: () => void clearScrollback(activeSession.id) })
     const { vm, tmuxSession } = activeSession
     if (vm && tmuxSession) {
       commands.push({ id: 'end-session', title: `End session "${tmuxSession}" in ${vm}…`, group: 'Terminal', run: () => ui().openDialog({ kind: 'end-session', vm, name: tmuxSession }) })

@@ -35,6 +35,12 @@ describe('hotkeys', () => {
     expect(matchHotkey(key({ key: ']', code: 'BracketRight', metaKey: true }), true, false)).toBeNull()
   })
 
+  it('clears the scrollback with ⌥⌘K on macOS (Option makes the key "˚", so the physical key is what counts)', () => {
+    expect(matchHotkey(key({ key: '˚', code: 'KeyK', metaKey: true, altKey: true }), true, true)).toEqual({ kind: 'clearScrollback' })
+    expect(matchHotkey(key({ key: 'k', code: 'KeyK', ctrlKey: true, altKey: true }), false, true)).toBeNull()
+    expect(matchHotkey(key({ key: 'K', code: 'KeyK', metaKey: true, altKey: true, shiftKey: true }), true, true)).toBeNull()
+  })
+
   it('ignores everything else', () => {
     expect(matchHotkey(key({ key: 't' }), false, false)).toBeNull()
     expect(matchHotkey(key({ key: 'x', ctrlKey: true }), false, false)).toBeNull()

@@ -8,6 +8,7 @@ export type Hotkey =
   | { kind: 'previousTab' }
   | { kind: 'palette' }
   | { kind: 'settings' }
+  | { kind: 'clearScrollback' }
 
 export type KeyLike = {
   key: string
@@ -25,12 +26,14 @@ export function isMacPlatform(platform: string): boolean {
 
 /**
  * ⌘1..9 (workspaces), ⌘T, ⌘W, ⌘⇧] / ⌘⇧[ (next / previous tab; Ctrl+Tab / Ctrl+Shift+Tab elsewhere), ⌘K
- * (palette), ⌘, (Settings). Outside macOS, Ctrl+W/T/K mean something to the
+ * (palette), ⌘, (Settings), ⌥⌘K (clear the scrollback, macOS). Outside macOS, Ctrl+W/T/K mean something to the
  * shell (delete word, transpose, kill line), so inside a terminal the shortcuts need Shift as well
  * (Ctrl+Shift+W), as GNOME Terminal and Windows Terminal do.
  */
 export function matchHotkey(e: KeyLike, mac: boolean, inTerminal: boolean): Hotkey | null {
   const mod = mac ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey
+  // ⌥⌘K clears the scrollback, as in Terminal.app (macOS only: elsewhere it is in the palette).
+  if (mac && mod && e.altKey && !e.shiftKey && e.code === 'KeyK') return { kind: 'clearScrollback' }
   if (!mod || e.altKey) return null
   // ⌘, / Ctrl+, (Settings) means nothing to a shell, so it needs no Shift anywhere; nor does Ctrl+Tab.
   if (e.code === 'Comma' || (e.key === ',' && !e.shiftKey)) return { kind: 'settings' }

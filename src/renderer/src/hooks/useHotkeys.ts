@@ -3,7 +3,7 @@ import { matchHotkey, type Hotkey } from '../hotkeys'
 import { contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
-import { closeTerminal, openTerminal } from '../actions'
+import { clearScrollback, closeTerminal, openTerminal } from '../actions'
 
 /**
  * Run one shortcut, typed in the page or chosen in the native menu (the 'app:command' event; on macOS the menu
@@ -44,12 +44,13 @@ export function runHotkey(hotkey: Hotkey): boolean {
       s.activate(context, next.id)
       return true
     }
-    case 'closeTab': {
+    case 'closeTab':
+    case 'clearScrollback': {
       const s = useSessions.getState()
       const tabs = tabsFor(s.sessions, selected)
       const id = s.activeByContext[contextKey(selected)] ?? tabs[0]?.id
       if (!id || ui.view !== 'terminal' || !tabs.some((t) => t.id === id)) return false
-      void closeTerminal(id)
+      void (hotkey.kind === 'closeTab' ? closeTerminal(id) : clearScrollback(id))
       return true
     }
   }

@@ -161,6 +161,11 @@ export function setTermVisible(e: TermEntry, visible: boolean): void {
   applyFontSize(e)
 }
 
+/** Empty a terminal's scrollback in this window (ED 3), leaving its screen as it is. */
+export function clearTermScrollback(id: string): void {
+  entries.get(id)?.term.write('\x1b[3J')
+}
+
 /** Release a session's xterm (its tab was closed). */
 export function disposeTerm(id: string): void {
   const e = entries.get(id)
