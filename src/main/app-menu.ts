@@ -26,8 +26,11 @@ const separator: MenuItemConstructorOptions = { type: 'separator' }
  */
 export function buildAppMenu(opts: AppMenuOptions, run: (action: AppMenuAction) => void): MenuItemConstructorOptions[] {
   const mac = opts.platform === 'darwin'
-  const keys = (macKey: string, otherKey: string) => ({ accelerator: mac ? macKey : otherKey })
-  const command = (label: string, cmd: AppCommand['command'], macKey: string, otherKey: string): MenuItemConstructorOptions => ({
+  const keys = (macKey: string, otherKey: string | null) => {
+    const accelerator = mac ? macKey : otherKey
+    return accelerator === null ? {} : { accelerator }
+  }
+  const command = (label: string, cmd: AppCommand['command'], macKey: string, otherKey: string | null): MenuItemConstructorOptions => ({
     label,
     ...keys(macKey, otherKey),
     click: () => run({ kind: 'command', command: cmd }),
@@ -61,7 +64,18 @@ export function buildAppMenu(opts: AppMenuOptions, run: (action: AppMenuAction) 
   }
   const editMenu: MenuItemConstructorOptions = {
     label: 'Edit',
-    submenu: [{ role: 'undo' }, { role: 'redo' }, separator, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+    submenu: [
+      { role: 'undo' },
+      { role: 'redo' },
+      separator,
+      { role: 'cut' },
+      { role: 'copy' },
+      { role: 'paste' },
+      { role: 'selectAll' },
+      separator,
+      // Where Terminal.app has it; the page has no other key for it off macOS (the palette offers it).
+      command('Clear Scrollback', 'clearScrollback', 'Alt+Cmd+K', null),
+    ],
   }
   const develop: MenuItemConstructorOptions[] = opts.packaged ? [] : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, separator]
   const viewMenu: MenuItemConstructorOptions = {

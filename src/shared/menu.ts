@@ -5,6 +5,6 @@ import { z } from 'zod'
  * accelerator would otherwise take from the page (⌘⇧] and ⌘⇧[ too): the page runs them exactly as it runs its own hotkeys.
  */
 export const AppCommand = z.object({
-  command: z.enum(['newTab', 'closeTab', 'nextTab', 'previousTab', 'palette']),
+  command: z.enum(['newTab', 'closeTab', 'nextTab', 'previousTab', 'palette', 'clearScrollback']),
 })
 export type AppCommand = z.infer<typeof AppCommand>

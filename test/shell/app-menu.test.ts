@@ -21,6 +21,7 @@ describe('application menu on macOS', () => {
       ['Command Palette…', 'Cmd+K', 'palette'],
       ['Show Next Tab', 'Cmd+Shift+]', 'nextTab'],
       ['Show Previous Tab', 'Cmd+Shift+[', 'previousTab'],
+      ['Clear Scrollback', 'Alt+Cmd+K', 'clearScrollback'],
     ] as const) {
       const item = byLabel(items, label)
       expect(item.accelerator).toBe(accelerator)
@@ -59,6 +60,9 @@ describe('application menu on Linux and Windows', () => {
       expect(real.filter((i) => i.registerAccelerator !== false)).toEqual([])
       expect(byLabel(items, 'Close Tab').accelerator).toBe('Ctrl+Shift+W')
       expect(byLabel(items, 'New Terminal Tab').accelerator).toBe('Ctrl+Shift+T')
+      expect(byLabel(items, 'Clear Scrollback').accelerator).toBeUndefined()
+      click(byLabel(items, 'Clear Scrollback'))
+      expect(run).toHaveBeenLastCalledWith({ kind: 'command', command: 'clearScrollback' })
       click(byLabel(items, 'Settings…'))
       expect(run).toHaveBeenLastCalledWith({ kind: 'settings' })
       // No macOS-only app menu.
