@@ -98,7 +98,6 @@ export class TerminalService {
     this.terms.get(p.id)?.ack(p.bytes)
   }
 
-  /** The page heard this terminal's bell with CAL in the background: say so, with what a notification shows. */
   /** Forget the history kept on the VM's side (tmux's), so that no later tab brings it back; the page clears its own. */
   async clearScrollback(id: string): Promise<void> {
     await this.require(id).clearHistory()
@@ -109,6 +108,7 @@ export class TerminalService {
     this.terms.get(id)?.redraw().catch(() => undefined)
   }
 
+  /** The page heard this terminal's bell with CAL in the background: say so, with what a notification shows. */
   bell(id: string): void {
     const t = this.terms.get(id)
     if (!t) return
