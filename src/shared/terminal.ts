@@ -72,9 +72,9 @@ export const TerminalRef = z.object({ id: z.string() })
  * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback
  * and has tmux draw the screen again, so nothing drawn for another size is left in it.
  */
-export const TerminalRedraw = z.object({ id: z.string() })
+export const TerminalRedraw = TerminalRef
 /** The page heard a terminal's bell while CAL's window was not focused. */
-export const TerminalBell = z.object({ id: z.string() })
+export const TerminalBell = TerminalRef
 /** The engine's word for it, with what a notification needs to say. */
 export const TerminalBellEvent = z.object({ id: z.string(), vm: VmName.nullable(), title: z.string() })
 

@@ -83,7 +83,7 @@ export class SshTerminal extends TerminalBase {
     const tmux = this.tmuxPath
     if (!tmux || !this.channel || this.closed) return
     const history = historyLead((await pool.exec(vm, tmuxHistoryCommand(tmux, tmuxName), { timeoutMs: 15_000 })).stdout)
-    this.output(`${ERASE_SCREEN}\x1b[3J${history}\x1b[H\x1b[2J`)
+    this.output(`${ERASE_SCREEN}${CLEAR_SCROLLBACK}${history}${CLEAR_INTO_SCROLLBACK}`)
     await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
   }
 
@@ -193,6 +193,10 @@ export class SshTerminal extends TerminalBase {
 
 /** Cursor home, erase to the end of the screen: unlike ED 2 (tmux's clear), it pushes nothing into the scrollback. */
 const ERASE_SCREEN = '\x1b[H\x1b[J'
+/** ED 3: the scrollback emptied, the screen left as it is. */
+const CLEAR_SCROLLBACK = '\x1b[3J'
+/** Cursor home, ED 2: with the page's scrollOnEraseInDisplay, the screen's lines move into the scrollback. */
+const CLEAR_INTO_SCROLLBACK = '\x1b[H\x1b[2J'
 
 /** tmux's scrollback (capture-pane output) as terminal lines, attributes reset after; nothing for none. */
 export function historyLead(captured: string): string {
