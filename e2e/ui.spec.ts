@@ -92,6 +92,8 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     // The restore task ends by bringing the VM back to the state it was in (running here).
     await page.getByTestId('view-workspace').click()
     await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 120_000 })
+    // The swap never took the VM out of the list, so the window kept it selected (not another running VM).
+    await expect(page.getByTestId('status-banner')).toContainText(`VM: ${VM}`)
     await page.getByTestId('vm-terminal').click()
     await waitConnected(page)
     await typeInTerminal(page, `cat ~/${MARKER}`)

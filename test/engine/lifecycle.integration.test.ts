@@ -133,6 +133,17 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING' })
   }, T)
 
+  it('a VM parked mid-swap by a restore is still listed under its own name, so a window keeps it selected', async () => {
+    await host.run(['rename', 'dev', 'dev.restore-old'])
+    try {
+      expect((await eng.svc.list()).map((v) => [v.name, v.state])).toEqual([['dev', 'stopped']])
+      expect(await eng.svc.get('dev')).toMatchObject({ name: 'dev', state: 'stopped', role: 'workspace' })
+    } finally {
+      await host.run(['rename', 'dev.restore-old', 'dev'])
+    }
+    expect((await eng.svc.list()).map((v) => v.name)).toEqual(['dev'])
+  }, T)
+
   it('restore of a stopped VM needs confirmation (it cannot be checked); it comes back as the snapshot was', async () => {
     await expect(eng.svc.restoreSnapshot('dev', 'before', false)).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' })
     await (await eng.svc.restoreSnapshot('dev', 'before', true)).done

@@ -5,7 +5,7 @@ import { vmLimitError } from '../tart/errors'
 import { localVms } from '../tart/parse'
 import type { TartListEntry } from '../tart/types'
 import type { VmContext } from './context'
-import { defaultRole, isInternalName } from './naming'
+import { defaultRole, isInternalName, parkedWorkingName } from './naming'
 import { RUN_MARKER, isAlive } from './supervisor'
 
 export const MAC_VM_LIMIT = 2
@@ -20,7 +20,7 @@ async function unexpectedStop(ctx: VmContext, name: string): Promise<string | nu
   return bad ? bad.trim() : 'stopped unexpectedly'
 }
 
-async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined): Promise<VmInfo> {
+async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined, name = entry.name): Promise<VmInfo> {
   const d = await ctx.tart.get(entry.name).catch(() => null)
   const state = d?.state ?? entry.state
   const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
@@ -28,8 +28,8 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
   // A VM CAL did not start (or started before CAL's record) still has an address Tart can tell.
   const ip = rec && isAlive(rec.pid) ? rec.ip : state === 'running' ? await ctx.tart.ip(entry.name, { timeoutMs: 5_000 }).catch(() => null) : null
   return {
-    name: entry.name,
-    state: ctx.transient.get(entry.name) ?? (error && error !== 'stopped unexpectedly' ? 'error' : state),
+    name,
+    state: ctx.transient.get(name) ?? (error && error !== 'stopped unexpectedly' ? 'error' : state),
     role: facts?.role ?? defaultRole(entry.name),
     os: d?.os ?? 'darwin',
     cpu: d?.cpu ?? 0,
@@ -47,18 +47,34 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
   }
 }
 
+/**
+ * Each workspace's Tart entry. While a restore swaps names, the working VM sits at OLD for a moment: it is listed
+ * under its own name, so the VM never drops out of the list and a window's selection never jumps to another VM.
+ */
+function workspaceEntries(list: TartListEntry[]): Array<[string, TartListEntry]> {
+  const local = localVms(list)
+  const names = new Set(local.map((e) => e.name))
+  const out: Array<[string, TartListEntry]> = []
+  for (const e of local) {
+    const parked = parkedWorkingName(e.name)
+    if (parked && !names.has(parked)) out.push([parked, e])
+    else if (!isInternalName(e.name)) out.push([e.name, e])
+  }
+  return out
+}
+
 /** Workspace VMs (not snapshot clones or restore scratch) with Tart's state and CAL's facts. */
 export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[]): Promise<VmInfo[]> {
   const [list, facts] = await Promise.all([entries ? Promise.resolve(entries) : ctx.tart.list({ source: 'local' }), ctx.facts.all()])
-  const vms = localVms(list).filter((e) => !isInternalName(e.name) && facts.get(e.name)?.role !== 'snapshot')
-  return Promise.all(vms.map((e) => infoFor(ctx, e, facts.get(e.name))))
+  const vms = workspaceEntries(list).filter(([name]) => facts.get(name)?.role !== 'snapshot')
+  return Promise.all(vms.map(([name, e]) => infoFor(ctx, e, facts.get(name), name)))
 }
 
 export async function getVmInfo(ctx: VmContext, name: string): Promise<VmInfo> {
   const list = await ctx.tart.list({ source: 'local' })
-  const entry = list.find((e) => e.name === name)
+  const entry = workspaceEntries(list).find(([shown]) => shown === name)?.[1]
   if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })
-  return infoFor(ctx, entry, (await ctx.facts.get(name)) ?? undefined)
+  return infoFor(ctx, entry, (await ctx.facts.get(name)) ?? undefined, name)
 }
 
 /** Names of running macOS VMs other than `except` (Apple allows two at once; Linux guests do not count). */

@@ -16,6 +16,11 @@ export function restoreOldName(vm: string): string {
   return `${vm}.restore-old`
 }
 
+/** The working VM a restore has parked at OLD, or null: between the swap's two renames it is the workspace. */
+export function parkedWorkingName(name: string): string | null {
+  return name.endsWith('.restore-old') ? name.slice(0, -'.restore-old'.length) : null
+}
+
 /** Tart VMs CAL keeps for itself and never lists as workspaces. */
 export function isInternalName(name: string): boolean {
   return name.includes('.snap.') || name.endsWith('.restore-tmp') || name.endsWith('.restore-old')
