@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { useApp } from '../store/app'
+import { useActiveTab } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { useUi, type View } from '../store/ui'
 import { useSelectedVm, useVms } from '../store/vms'
@@ -29,6 +30,9 @@ export function MainPane({ mod }: { mod: string }) {
   const vmsLoaded = useVms((s) => s.loaded)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
   const global = view === 'settings' || view === 'tasks'
+  // A Host tab runs on this Mac: the banner must not say the isolation covers it.
+  const frontTab = useActiveTab(vm?.name ?? null)
+  const onHost = view === 'terminal' && frontTab?.kind === 'host'
 
   let body: ReactNode
   if (loadError) body = <EngineDown error={loadError} />
@@ -65,7 +69,7 @@ export function MainPane({ mod }: { mod: string }) {
           Actions… <kbd>{mod}K</kbd>
         </button>
       </header>
-      {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} />}
+      {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} onHost={onHost} />}
       <div className="main-body">
         {body}
         <TerminalPane visible={Boolean(showVmChrome) && view === 'terminal'} />

@@ -4,7 +4,7 @@ import { Icon } from './icons'
 
 export const AGENT_LABEL: Record<AgentId, string> = { claude: 'Claude Code', opencode: 'opencode', cursor: 'Cursor CLI' }
 
-type Tone = 'green' | 'yellow' | 'red' | 'grey' | 'blue'
+type Tone = 'green' | 'yellow' | 'red' | 'grey' | 'blue' | 'host'
 
 /** The seeds' banner: green when running and isolated, yellow in transition, red on error. */
 export function bannerFor(vm: Pick<VmInfo, 'state'>): { tone: Tone; headline: string; mode: string } {
@@ -31,7 +31,21 @@ export function envLabel(vm: Pick<VmInfo, 'os' | 'agent'>, defaultAgent: AgentId
   return parts.join(', ')
 }
 
-export function StatusBanner({ vm, defaultAgent }: { vm: VmInfo; defaultAgent: AgentId | null }) {
+/**
+ * With a Host tab in front, the banner says that what is typed there runs on this Mac, outside every VM: the
+ * green "ISOLATION ACTIVE" stays for the VM's own tabs.
+ */
+export function StatusBanner({ vm, defaultAgent, onHost = false }: { vm: VmInfo; defaultAgent: AgentId | null; onHost?: boolean }) {
+  if (onHost) {
+    return (
+      <div className="banner banner-host" role="status" aria-live="polite" data-testid="status-banner" data-state={vm.state} data-tone="host">
+        <Icon name="warning" size={13} />
+        <strong>HOST SHELL, NOT ISOLATED</strong>
+        <span className="banner-sep" aria-hidden="true">│</span>
+        <span>Commands in this tab run on this Mac, outside {vm.name}</span>
+      </div>
+    )
+  }
   const { tone, headline, mode } = bannerFor(vm)
   return (
     <div className={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="status-banner" data-state={vm.state} data-tone={tone}>

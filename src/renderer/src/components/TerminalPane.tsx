@@ -1,6 +1,6 @@
 import type { KeyboardEvent } from 'react'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
-import { contextKey, tabsFor, useSessions } from '../store/sessions'
+import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
 import { closeTerminal, openTerminal } from '../actions'
 import { TerminalMount } from './TerminalMount'
@@ -28,8 +28,8 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   const selectedInfo = useVms((s) => s.vms.find((v) => v.name === s.selected) ?? null)
   const context = contextKey(selectedVm)
   const tabs = tabsFor(sessions, selectedVm)
-  const activeId = tabs.some((t) => t.id === activeByContext[context]) ? activeByContext[context] : tabs[0]?.id
-  const active = tabs.find((t) => t.id === activeId) ?? null
+  const active = activeTab(sessions, activeByContext, selectedVm)
+  const activeId = active?.id
   const canOpen = selectedInfo?.state === 'running'
   const onTabKey = (e: KeyboardEvent, index: number) => {
     const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : -2

@@ -22,6 +22,11 @@ describe('status banner', () => {
     expect(html).toContain('role="status"')
     expect(html).toContain('data-tone="green"')
     expect(html).toMatch(/ISOLATION ACTIVE.*VM: dev.*Env: macOS, Cursor CLI.*Safe Mode/)
+    // A Host tab in front: never "isolation active" over a shell on the Mac itself.
+    const host = renderToStaticMarkup(<StatusBanner vm={vmInfo('dev', { state: 'running' })} defaultAgent="claude" onHost />)
+    expect(host).toContain('data-tone="host"')
+    expect(host).toMatch(/HOST SHELL, NOT ISOLATED.*run on this Mac, outside dev/)
+    expect(host).not.toContain('ISOLATION ACTIVE')
   })
 })
 

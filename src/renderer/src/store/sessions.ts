@@ -71,3 +71,14 @@ export const useSessions = create<SessionStore>((set) => ({
     }),
   activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
 }))
+
+/** The tab a VM's terminal view shows: the one last activated there, else its first. */
+export function activeTab(sessions: TerminalSession[], activeByContext: Record<string, string>, vm: string | null): TerminalSession | null {
+  const tabs = tabsFor(sessions, vm)
+  const chosen = activeByContext[contextKey(vm)]
+  return tabs.find((t) => t.id === chosen) ?? tabs[0] ?? null
+}
+
+export function useActiveTab(vm: string | null): TerminalSession | null {
+  return useSessions((s) => activeTab(s.sessions, s.activeByContext, vm))
+}
