@@ -44,6 +44,14 @@ async function openShell(page: Page): Promise<string> {
   return id
 }
 
+/** A new window, as a reload gives: back to the VM's terminal view and the tab `id`, which the engine kept open. */
+async function reopenTab(page: Page, id: string): Promise<void> {
+  await page.reload()
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-terminal').click()
+  await page.locator(`#tab-${id}`).click()
+}
+
 const term = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
 
 function screen(page: Page, id: string): Promise<string> {
@@ -204,10 +212,7 @@ test('a new window (here a reload) shows the open terminals with their screen an
   const id = await openShell(page)
   await page.keyboard.type('seq -f "before-reload-%g" 1 100; echo "reload-$((20+22))"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^reload-42$/m)
-  await page.reload()
-  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
-  await page.getByTestId('view-terminal').click()
-  await page.locator(`#tab-${id}`).click()
+  await reopenTab(page, id)
   await expect(page.locator(`#tab-${id}`)).toHaveAttribute('data-state', 'connected')
   // The engine kept the terminal; the new xterm gets tmux's scrollback above the screen, once, in order.
   await expect.poll(() => screen(page, id)).toMatch(/^before-reload-1\nbefore-reload-2\n(.*\n)*before-reload-100\n(.*\n)*reload-42$/m)
@@ -215,6 +220,30 @@ test('a new window (here a reload) shows the open terminals with their screen an
   await term(page, id).locator('.xterm').click()
   await page.keyboard.type('echo "typed-$((40+2))"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^typed-42$/m)
+})
+
+test('a new window shows a Host tab with its screen and scrollback too (kept by a headless copy in the engine)', async ({ page }) => {
+  await openShell(page)
+  await page.getByTestId('host-tab').click()
+  await expect(page.locator('[data-testid="terminal-tab"][data-kind="host"][aria-selected="true"]')).toHaveAttribute('data-state', 'connected')
+  // The banner says this tab is not isolated; back on the VM's tab, it is green again.
+  await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'host')
+  await expect(page.getByTestId('status-banner')).toContainText('NOT ISOLATED')
+  await page.locator('[data-testid="terminal-tab"][data-kind="shell"]').first().click()
+  await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green')
+  await page.locator('[data-testid="terminal-tab"][data-kind="host"]').click()
+  const id = await visibleSessionId(page)
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('seq -f "host-line-%g" 1 100; echo "host-$((40+2))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^host-42$/m)
+  await reopenTab(page, id)
+  await expect(page.locator(`#tab-${id}`)).toHaveAttribute('data-state', 'connected')
+  await expect.poll(() => screen(page, id)).toMatch(/^host-line-1\nhost-line-2\n(.*\n)*host-line-100\n(.*\n)*host-42$/m)
+  expect((await screen(page, id)).match(/^host-line-1$/gm)).toHaveLength(1)
+  await captureScreen(page, 'host-tab-after-reload')
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('echo "host-typed-$((40+2))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^host-typed-42$/m)
 })
 
 test('Clear scrollback empties the tab\'s history and tmux\'s, so a new window does not bring it back', async ({ page }) => {
@@ -227,10 +256,7 @@ test('Clear scrollback empties the tab\'s history and tmux\'s, so a new window d
   // The screen stays; only what had scrolled off it is gone.
   await expect.poll(() => screen(page, id)).not.toMatch(/^clear-me-1$/m)
   expect(await screen(page, id)).toMatch(/^after-clear-2$/m)
-  await page.reload()
-  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
-  await page.getByTestId('view-terminal').click()
-  await page.locator(`#tab-${id}`).click()
+  await reopenTab(page, id)
   await expect.poll(() => screen(page, id)).toMatch(/^after-clear-2$/m)
   expect(await screen(page, id)).not.toMatch(/^clear-me-1$/m)
 })

@@ -3,6 +3,8 @@ import { basename, delimiter, dirname, isAbsolute } from 'node:path'
 import type { IPty } from 'node-pty'
 import type { TerminalSession } from '../../shared/terminal'
 import { TerminalBase, type TerminalEmit } from './base'
+import { CLEAR_SCROLLBACK, ERASE_SCREEN, LEAVE_ALT_SCREEN } from './escapes'
+import { ScreenMirror } from './screen-mirror'
 
 /**
  * The user's shell on the host (the "Host" tab: signing artifacts, running Tart by hand), started the way the
@@ -30,21 +32,32 @@ export function hostShellEnv(tartPath: string, base: NodeJS.ProcessEnv = process
   return env
 }
 
-/** A local shell through node-pty, with the same batching and back-pressure as a VM terminal. */
+/**
+ * A local shell through node-pty, with the same batching and back-pressure as a VM terminal. A headless copy of
+ * its screen (ScreenMirror) lets a window that opens later show it with its scrollback.
+ */
 export class HostTerminal extends TerminalBase {
+  /** Output that arrived while a redraw waited for its snapshot: it goes out after the snapshot, in order. */
+  private held: string[] | null = null
+  private flowPaused = false
+  private mirrorFull = false
+
   private constructor(
     private readonly pty: IPty,
+    private readonly mirror: ScreenMirror,
     info: TerminalSession,
     emit: TerminalEmit,
   ) {
     super(info, emit)
-    pty.onData((d) => this.output(d))
+    pty.onData((d) => this.received(d))
     pty.onExit(({ exitCode }) => this.finish(`The shell exited (code ${exitCode}).`))
   }
 
   static async open(info: TerminalSession, emit: TerminalEmit, tartPath: string): Promise<HostTerminal> {
-    // Loaded on demand: the CLI and most tests never need the native module.
-    const { spawn } = await import('node-pty')
+    // Loaded on demand: the CLI and most tests never need the native module. The mirror exists before the shell
+    // starts, so that it sees the shell's first output.
+    let t: HostTerminal | null = null
+    const [{ spawn }, mirror] = await Promise.all([import('node-pty'), ScreenMirror.create({ cols: info.cols, rows: info.rows, onBacklog: (full) => t?.mirrorBacklog(full) })])
     const { file, args } = hostShell()
     const pty = spawn(file, args, {
       name: 'xterm-256color',
@@ -53,7 +66,7 @@ export class HostTerminal extends TerminalBase {
       cwd: homedir(),
       env: hostShellEnv(tartPath),
     })
-    const t = new HostTerminal(pty, info, emit)
+    t = new HostTerminal(pty, mirror, info, emit)
     t.setState('connected')
     return t
   }
@@ -68,15 +81,56 @@ export class HostTerminal extends TerminalBase {
     this.pty.kill()
   }
 
+  /** The page's xterm gets the mirror's scrollback, screen and modes in place of whatever it holds. */
+  override async redraw(): Promise<void> {
+    if (this.closed || this.held) return
+    const held: string[] = []
+    this.held = held
+    try {
+      const screen = await this.mirror.snapshot()
+      this.output(`${LEAVE_ALT_SCREEN}${ERASE_SCREEN}${CLEAR_SCROLLBACK}${screen}`)
+    } finally {
+      this.held = null
+      for (const d of held) this.output(d)
+    }
+  }
+
+  /** The page emptied its scrollback: the mirror forgets it too, so a later window does not bring it back. */
+  override clearHistory(): Promise<void> {
+    this.mirror.write(CLEAR_SCROLLBACK)
+    return Promise.resolve()
+  }
+
+  protected override finish(message: string | null): void {
+    super.finish(message)
+    this.mirror.dispose()
+  }
+
   protected applyResize(cols: number, rows: number): void {
     this.pty.resize(cols, rows)
+    this.mirror.resize(cols, rows)
   }
 
   protected pauseSource(): void {
+    this.flowPaused = true
     this.pty.pause()
   }
 
   protected resumeSource(): void {
-    this.pty.resume()
+    this.flowPaused = false
+    if (!this.mirrorFull) this.pty.resume()
+  }
+
+  private received(data: string): void {
+    this.mirror.write(data)
+    if (this.held) this.held.push(data)
+    else this.output(data)
+  }
+
+  /** The mirror's parse queue is full: hold the shell, as an unacknowledged page does. */
+  private mirrorBacklog(full: boolean): void {
+    this.mirrorFull = full
+    if (full) this.pty.pause()
+    else if (!this.flowPaused && !this.closed) this.pty.resume()
   }
 }

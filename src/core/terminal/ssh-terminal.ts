@@ -6,6 +6,7 @@ import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
 import { attachTmuxCommand, FIND_TMUX, refreshTmuxClientsScript, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
+import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN } from './escapes'
 
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
 
@@ -190,13 +191,6 @@ export class SshTerminal extends TerminalBase {
     }, delay)
   }
 }
-
-/** Cursor home, erase to the end of the screen: unlike ED 2 (tmux's clear), it pushes nothing into the scrollback. */
-const ERASE_SCREEN = '\x1b[H\x1b[J'
-/** ED 3: the scrollback emptied, the screen left as it is. */
-const CLEAR_SCROLLBACK = '\x1b[3J'
-/** Cursor home, ED 2: with the page's scrollOnEraseInDisplay, the screen's lines move into the scrollback. */
-const CLEAR_INTO_SCROLLBACK = '\x1b[H\x1b[2J'
 
 /** tmux's scrollback (capture-pane output) as terminal lines, attributes reset after; nothing for none. */
 export function historyLead(captured: string): string {
