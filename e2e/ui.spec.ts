@@ -149,6 +149,23 @@ test('Tart missing shows the install help', async ({ browser }) => {
     await expect(help).toBeVisible()
     await expect(page.getByTestId('tart-install-command')).toHaveText('brew install cirruslabs/cli/tart')
     await captureScreen(page, 'tart-missing')
+    // A Host tab is where one installs it: the command is typed there, for the user to run with Return.
+    await page.getByTestId('tart-install-in-host').click()
+    await expect(page.getByRole('main', { name: 'Host terminal' })).toBeVisible()
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'host')
+    await waitConnected(page)
+    // At the shell's prompt, once (typed ahead of the prompt, the tty would have echoed it above it too).
+    await expect.poll(() => terminalText(page)).toMatch(/[$#%>] brew install cirruslabs\/cli\/tart/)
+    expect((await terminalText(page)).match(/brew install/g)).toHaveLength(1)
+    await captureScreen(page, 'tart-missing-host-terminal')
+    await page.keyboard.press('Control+u')
+    await typeInTerminal(page, 'echo "host-$((6*7))"')
+    await expect.poll(() => terminalText(page)).toMatch(/^host-42$/m)
+    // Overview brings the install help back; Terminal, the same tab.
+    await page.getByTestId('view-workspace').click()
+    await expect(page.getByTestId('tart-missing')).toBeVisible()
+    await page.getByTestId('view-terminal').click()
+    await expect.poll(() => terminalText(page)).toMatch(/^host-42$/m)
   } finally {
     await page.close()
     await host.stop()

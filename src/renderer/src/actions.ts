@@ -83,14 +83,53 @@ export const rollbackVm = (vm: string) => startTask(`Roll back ${vm}`, vm, unwra
 export const cancelTask = (id: string) => startTask('Cancel task', null, unwrap(cal().tasks.cancel({ id })))
 
 /** Opens a terminal tab and shows it; the Host tab when vm is null. `name` reattaches that tmux session. */
-export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 'shell' : 'host', name?: string): Promise<void> {
+/** Opens a tab and shows it; null (with the error reported) if it could not open. */
+export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 'shell' : 'host', name?: string): Promise<TerminalSession | null> {
   try {
     const session = await unwrap(cal().terminal.open({ vm, kind, name, ...terminalSize() }))
     showSession(session)
+    return session
   } catch (err) {
     reportError(err, vm ? `Open a terminal in ${vm}` : 'Open a host terminal', { vm })
+    return null
   }
 }
+
+/** A Host tab with `command` typed at its prompt, for the user to read and run with Return (nothing runs by itself). */
+export async function typeInHostTerminal(command: string): Promise<void> {
+  const session = await openTerminal(null, 'host')
+  if (!session) return
+  // Typed once the shell has drawn its prompt (its output paused for a moment): typed ahead, the tty would echo it
+  // above the prompt as well as after it.
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const type = () => {
+    off()
+    clearTimeout(timer)
+    clearTimeout(cap)
+    cal().terminal.input({ id: session.id, data: command })
+  }
+  let drawing = false
+  const off = cal().on('terminal:data', ({ id, data }) => {
+    if (id !== session.id) return
+    // The tab's own redraw of an empty screen is escape sequences only: the prompt is text.
+    drawing ||= hasText(data)
+    if (!drawing) return
+    clearTimeout(timer)
+    timer = setTimeout(type, PROMPT_SETTLE_MS)
+  })
+  const cap = setTimeout(type, PROMPT_WAIT_MS)
+}
+
+// eslint-disable-next-line no-control-regex -- matching ESC is the point: a CSI sequence
+const CSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g
+
+function hasText(data: Uint8Array): boolean {
+  return new TextDecoder().decode(data).replace(CSI, '').trim().length > 0
+}
+
+/** How long a new shell's output must pause to count as its prompt, and the longest wait for one. */
+const PROMPT_SETTLE_MS = 150
+const PROMPT_WAIT_MS = 5_000
 
 /** Ends a tmux session in the VM and every program in it (asked for in the end-session sheet); a tab showing it closes. */
 export async function endSession(vm: string, name: string): Promise<void> {

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { HostStatus } from '../../../shared/vm'
 import type { CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
-import { refreshStatus } from '../actions'
+import { refreshStatus, typeInHostTerminal } from '../actions'
 import { Icon } from './icons'
 
 export const TART_INSTALL = 'brew install cirruslabs/cli/tart'
@@ -24,11 +24,14 @@ export function TartMissing({ status }: { status: HostStatus }) {
         <Icon name="screen" size={40} />
       </div>
       <h2>Tart is not installed</h2>
-      <p>CAL runs each workspace as a macOS virtual machine with Tart. Install it with Homebrew in Terminal:</p>
+      <p>CAL runs each workspace as a macOS virtual machine with Tart. Install it with Homebrew:</p>
       <div className="command-line">
         <code data-testid="tart-install-command">{TART_INSTALL}</code>
         <button type="button" className="button small" onClick={() => void copy()}>
           {copied ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" className="button small" onClick={() => void typeInHostTerminal(TART_INSTALL)} data-testid="tart-install-in-host" title="Opens a Host tab with the command typed, ready for Return">
+          Type in a Host terminal
         </button>
       </div>
       <p className="muted">

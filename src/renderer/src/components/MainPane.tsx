@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { useApp } from '../store/app'
-import { useActiveTab } from '../store/sessions'
+import { tabsFor, useActiveTab, useSessions } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { useUi, type View } from '../store/ui'
 import { useSelectedVm, useVms } from '../store/vms'
@@ -8,7 +8,7 @@ import { loadSnapshots } from '../actions'
 import { EngineDown, NoVms, TartMissing } from './EmptyStates'
 import { SettingsView } from './SettingsView'
 import { SnapshotsView } from './SnapshotsView'
-import { StatusBanner } from './StatusBanner'
+import { HostBanner, StatusBanner } from './StatusBanner'
 import { TasksView } from './TasksView'
 import { TerminalPane } from './TerminalPane'
 import { VmOverview } from './VmOverview'
@@ -47,17 +47,25 @@ export function MainPane({ mod }: { mod: string }) {
   else body = null
 
   const showVmChrome = !global && status?.tartFound && vm && !loadError
+  // Host tabs need no VM: with none selected (no workspaces yet, or Tart missing, when a shell on the Mac is
+  // where one installs it), the terminal view shows them on their own.
+  const hostTabs = useSessions((s) => tabsFor(s.sessions, null).length)
+  // Overview (the install help or "no workspaces") and Terminal (the Host tabs) then take turns.
+  const hostMode = !showVmChrome && !global && !loadError && Boolean(status) && hostTabs > 0
+  const hostOnly = hostMode && view === 'terminal'
+  if (hostOnly) body = null
+  const title = global ? TITLES[view] : hostOnly ? 'Host terminal' : (vm?.name ?? 'CAL')
   const choose = (v: View) => {
     useUi.getState().setView(v)
     if (v === 'snapshots' && vm) void loadSnapshots(vm.name)
   }
   return (
-    <main className="main" aria-label={global ? TITLES[view] : (vm?.name ?? 'CAL')}>
+    <main className="main" aria-label={title}>
       <header className="main-header titlebar-drag">
-        <h1 className="main-title">{global ? TITLES[view] : (vm?.name ?? 'CAL')}</h1>
-        {showVmChrome && (
+        <h1 className="main-title">{title}</h1>
+        {(showVmChrome || hostMode) && (
           <div className="segmented" role="tablist" aria-label="Workspace views">
-            {VM_VIEWS.map(([v, label]) => (
+            {(hostMode ? VM_VIEWS.filter(([v]) => v !== 'snapshots') : VM_VIEWS).map(([v, label]) => (
               <button key={v} type="button" role="tab" aria-selected={view === v} className={view === v ? 'segment active' : 'segment'} onClick={() => choose(v)} data-testid={`view-${v}`}>
                 {label}
               </button>
@@ -70,9 +78,10 @@ export function MainPane({ mod }: { mod: string }) {
         </button>
       </header>
       {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} onHost={onHost} />}
+      {hostOnly && <HostBanner vm={null} />}
       <div className="main-body">
         {body}
-        <TerminalPane visible={Boolean(showVmChrome) && view === 'terminal'} />
+        <TerminalPane visible={(Boolean(showVmChrome) && view === 'terminal') || hostOnly} />
       </div>
     </main>
   )

@@ -31,21 +31,21 @@ export function envLabel(vm: Pick<VmInfo, 'os' | 'agent'>, defaultAgent: AgentId
   return parts.join(', ')
 }
 
-/**
- * With a Host tab in front, the banner says that what is typed there runs on this Mac, outside every VM: the
- * green "ISOLATION ACTIVE" stays for the VM's own tabs.
- */
+/** Over a Host tab: what is typed there runs on this Mac, outside every VM (never the green "ISOLATION ACTIVE"). */
+export function HostBanner({ vm }: { vm: Pick<VmInfo, 'name' | 'state'> | null }) {
+  return (
+    <div className="banner banner-host" role="status" aria-live="polite" data-testid="status-banner" data-state={vm?.state ?? 'host'} data-tone="host">
+      <Icon name="warning" size={13} />
+      <strong>HOST SHELL, NOT ISOLATED</strong>
+      <span className="banner-sep" aria-hidden="true">│</span>
+      <span>Commands in this tab run on this Mac{vm ? `, outside ${vm.name}` : ''}</span>
+    </div>
+  )
+}
+
+/** The selected VM's banner; with a Host tab in front, the HostBanner instead. */
 export function StatusBanner({ vm, defaultAgent, onHost = false }: { vm: VmInfo; defaultAgent: AgentId | null; onHost?: boolean }) {
-  if (onHost) {
-    return (
-      <div className="banner banner-host" role="status" aria-live="polite" data-testid="status-banner" data-state={vm.state} data-tone="host">
-        <Icon name="warning" size={13} />
-        <strong>HOST SHELL, NOT ISOLATED</strong>
-        <span className="banner-sep" aria-hidden="true">│</span>
-        <span>Commands in this tab run on this Mac, outside {vm.name}</span>
-      </div>
-    )
-  }
+  if (onHost) return <HostBanner vm={vm} />
   const { tone, headline, mode } = bannerFor(vm)
   return (
     <div className={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="status-banner" data-state={vm.state} data-tone={tone}>
