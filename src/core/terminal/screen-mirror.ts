@@ -29,7 +29,7 @@ export class ScreenMirror {
     private readonly serializer: SerializeAddon,
     private readonly opts: MirrorOptions,
   ) {
-    this.high = opts.highWater ?? 4 * 1024 * 1024
+    this.high = opts.highWater ?? 1024 * 1024
   }
 
   /** Loaded on demand: only the Host tab needs it. */
