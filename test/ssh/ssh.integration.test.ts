@@ -266,11 +266,24 @@ describe('terminal sessions', () => {
     })
     const launchInfo = await agent['agent:launchInfo']({ name: VM })
     expect(launchInfo).toMatchObject({ agent: 'opencode', agentLabel: 'opencode', vmState: 'running', warning: null, autoSnapshot: true })
-    const s = await agent['agent:launch']({ vm: VM, backupFirst: false, cols: 90, rows: 25 })
+    // A shell slow to draw its prompt, as a freshly resumed VM's is: the command must still be typed at the prompt.
+    const bashrc = join(sim.guestHome(VM), '.bashrc')
+    const rc = await readFile(bashrc, 'utf8')
+    await writeFile(bashrc, `${rc}\nsleep 0.5\n`)
+    let s: Awaited<ReturnType<(typeof agent)['agent:launch']>>
+    let screen: string
+    try {
+      s = await agent['agent:launch']({ vm: VM, backupFirst: false, cols: 90, rows: 25 })
+      screen = await untilPane('cal-agent', /opencode \(tart-sim stand-in\)/, 'agent banner')
+    } finally {
+      await writeFile(bashrc, rc)
+    }
     order.push('launched')
     expect(order).toEqual(['snapshot', 'launched'])
     expect(s).toMatchObject({ kind: 'agent', tmuxSession: 'cal-agent' })
-    await untilPane('cal-agent', /opencode \(tart-sim stand-in\)/, 'agent banner')
+    // Typed at the shell's prompt, once: not typed ahead of it, which the tty would have echoed before the prompt too.
+    expect(screen).toMatch(/^\S+[$#%] opencode$/m)
+    expect(screen.match(/opencode(?! \()/g)).toHaveLength(1)
     await terminalHandlers(svc)['terminal:close']({ id: s.id, mode: 'end' })
   })
 

@@ -205,13 +205,18 @@ export function lostSessionMessage(name: string, agent: boolean): string {
     : `the VM restarted, and "${name}" ended with it: this is a new tmux session.`
 }
 
-/** Create the tmux session detached and type the start command into its shell, unless the session already exists. */
+/**
+ * Create the tmux session detached and type the start command into its shell, unless the session already exists.
+ * The command is typed once the shell has drawn its prompt (the cursor has left the top-left corner; at most ~5 s):
+ * typed ahead, the tty would echo it before the prompt as well as after it ("claudeadmin@vm:~$ claude").
+ */
 function startSessionScript(tmux: string, name: string, command: string, cols: number, rows: number): string {
   const t = (args: string[]) => shellJoin([tmux, ...args])
   const target = `=${name}:`
   return [
     `if ! ${t(['has-session', '-t', `=${name}`])} 2>/dev/null; then`,
     `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows)])} &&`,
+    `{ i=0; while [ "$(${t(['display-message', '-p', '-t', target, '#{cursor_x},#{cursor_y}'])})" = 0,0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; } &&`,
     `${t(['send-keys', '-t', target, '-l', command])} &&`,
     `${t(['send-keys', '-t', target, 'Enter'])};`,
     'fi',
