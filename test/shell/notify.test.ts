@@ -18,6 +18,26 @@ describe('notification policy', () => {
     expect(n!.body).toContain('127.0.64.9')
   })
 
+  it('a VM coming back up inside a snapshot or restore (or just after) is that task\'s news, not a "ready"', () => {
+    const t = new NoticeTracker()
+    t.onVms([running('dev')], 0)
+    t.onTask(task('s', { kind: 'snapshot', vm: 'dev' }), 0)
+    expect(t.onVms([vm('dev', { state: 'suspended' })], 1_000)).toEqual([])
+    expect(t.onVms([running('dev')], 2_000)).toEqual([])
+    t.onTask(task('s', { kind: 'snapshot', vm: 'dev', state: 'succeeded' }), 3_000)
+    // The list may show it back up only after the task ended.
+    t.onVms([vm('dev', { state: 'suspended' })], 3_500)
+    expect(t.onVms([running('dev')], 4_000)).toEqual([])
+    // Later, a stop and a start of the user's own are news again.
+    t.onVms([vm('dev', { state: 'stopped' })], 30_000)
+    expect(t.onVms([running('dev')], 31_000)).toMatchObject([{ kind: 'vmReady' }])
+    // A snapshot that failed leaves no quiet time behind.
+    t.onTask(task('f', { kind: 'restore', vm: 'dev' }), 40_000)
+    t.onTask(task('f', { kind: 'restore', vm: 'dev', state: 'failed' }), 41_000)
+    t.onVms([vm('dev', { state: 'stopped' })], 42_000)
+    expect(t.onVms([running('dev')], 43_000)).toMatchObject([{ kind: 'vmReady' }])
+  })
+
   it('snapshot, restore and rollback done; each task reported once', () => {
     const t = new NoticeTracker()
     expect(t.onTask(task('s', { kind: 'snapshot', vm: 'dev' }))).toBeNull()

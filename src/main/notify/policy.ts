@@ -7,6 +7,12 @@ import type { VmInfo } from '../../shared/vm'
 /** Tasks during which a VM going down is CAL's own doing, not a crash. */
 const STOPPING_KINDS: ReadonlySet<TaskKind> = new Set(['stop', 'restart', 'suspend', 'delete', 'restore', 'rollback', 'snapshot'])
 
+/** Tasks that pause or replace a running VM and say when they are done (Snapshot taken, Snapshot restored…): the VM
+ * coming back up during or just after one is part of that task, not a separate "ready". */
+const SELF_REPORTING_KINDS: ReadonlySet<TaskKind> = new Set(['snapshot', 'restore', 'rollback'])
+/** How long after such a task a VM coming up still counts as its doing (the list may show it after the task ends). */
+export const QUIET_READY_MS = 15_000
+
 const nav = (view: NavTarget['view'], vm: string | null, taskId: string | null = null): NavTarget => ({ view, vm, sessionId: null, taskId })
 
 /** The notice for a task that just ended, or null when its end is not worth interrupting the user for. */
@@ -31,14 +37,14 @@ export function noticeForTask(task: Task): Notice | null {
 }
 
 /** Notices for what changed between two VM lists: a VM became ready, or went down when CAL did not ask it to. */
-export function noticesForVmChange(prev: readonly VmInfo[], next: readonly VmInfo[], expectedStops: ReadonlySet<string>): Notice[] {
+export function noticesForVmChange(prev: readonly VmInfo[], next: readonly VmInfo[], expectedStops: ReadonlySet<string>, quietReady: (vm: string) => boolean = () => false): Notice[] {
   const before = new Map(prev.map((v) => [v.name, v]))
   const notices: Notice[] = []
   for (const vm of next) {
     const old = before.get(vm.name)
     const ready = vm.state === 'running' && vm.ip !== null
     const wasReady = old !== undefined && old.state === 'running' && old.ip !== null
-    if (ready && !wasReady) {
+    if (ready && !wasReady && !quietReady(vm.name)) {
       notices.push({
         id: `vm:${vm.name}:ready:${vm.startedAt ?? vm.ip}`,
         kind: 'vmReady',
@@ -90,12 +96,14 @@ export class NoticeTracker {
   private readonly expectedStops = new Set<string>()
   private readonly running = new Map<string, Task>()
   private readonly lastBell = new Map<string, number>()
+  /** VM → until when its coming up is a snapshot's or restore's doing (Infinity while the task runs). */
+  private readonly quietUntil = new Map<string, number>()
 
-  onVms(next: VmInfo[]): Notice[] {
+  onVms(next: VmInfo[], now = Date.now()): Notice[] {
     const prev = this.vms
     this.vms = next
     if (prev === null) return []
-    const notices = noticesForVmChange(prev, next, this.expectedStops)
+    const notices = noticesForVmChange(prev, next, this.expectedStops, (vm) => (this.quietUntil.get(vm) ?? 0) > now)
     const before = new Map(prev.map((v) => [v.name, v.state]))
     for (const vm of next) {
       const wasUp = before.get(vm.name) === 'running' || before.get(vm.name) === 'stopping'
@@ -106,13 +114,19 @@ export class NoticeTracker {
     return notices
   }
 
-  onTask(task: Task): Notice | null {
+  onTask(task: Task, now = Date.now()): Notice | null {
     if (task.state === 'running') {
       this.running.set(task.id, task)
       if (task.vm && STOPPING_KINDS.has(task.kind)) this.expectedStops.add(task.vm)
+      if (task.vm && SELF_REPORTING_KINDS.has(task.kind)) this.quietUntil.set(task.vm, Infinity)
       return null
     }
     this.running.delete(task.id)
+    if (task.vm && SELF_REPORTING_KINDS.has(task.kind) && !this.selfReportingTaskFor(task.vm)) {
+      // A failed one may have left the VM down: its next start is the user's, and worth a "ready".
+      if (task.state === 'succeeded') this.quietUntil.set(task.vm, now + QUIET_READY_MS)
+      else this.quietUntil.delete(task.vm)
+    }
     // A stop that failed or was cancelled did not stop the VM: a later stop is not expected any more.
     if (task.vm && STOPPING_KINDS.has(task.kind) && task.state !== 'succeeded' && !this.stoppingTaskFor(task.vm)) this.expectedStops.delete(task.vm)
     if (this.reported.has(task.id)) return null
@@ -134,6 +148,10 @@ export class NoticeTracker {
       error: null,
       target: { view: 'terminal', vm: bell.vm, sessionId: bell.id, taskId: null },
     }
+  }
+
+  private selfReportingTaskFor(vm: string): boolean {
+    return [...this.running.values()].some((t) => t.vm === vm && SELF_REPORTING_KINDS.has(t.kind))
   }
 
   private stoppingTaskFor(vm: string): boolean {
