@@ -43,7 +43,8 @@ export function reportTaskEnd(task: Task): void {
     reportError(new UiError(error), `${task.title} failed`, { vm: task.vm, id, log: task.log })
     return
   }
-  if (task.state === 'succeeded' && ANNOUNCE_SUCCESS.has(task.kind)) {
+  // Main's notice for the same task (same id: "Snapshot taken", with what it was) says more: it wins in either order.
+  if (task.state === 'succeeded' && ANNOUNCE_SUCCESS.has(task.kind) && !useUi.getState().toasts.some((t) => t.id === id)) {
     useUi.getState().pushToast({ id, level: 'success', title: task.title, body: 'Done.', error: null, log: [] })
   }
 }

@@ -107,6 +107,13 @@ describe('error reporting', () => {
     expect(useUi.getState().toasts.map((t) => t.id)).toEqual(['task:s'])
   })
 
+  it('main\'s notice for a finished task wins over the page\'s own "Done." toast, whichever arrives first', () => {
+    const notice = { id: 'task:n', level: 'success' as const, title: 'Snapshot taken', body: 'Snapshot a', error: null, log: [] }
+    useUi.getState().pushToast(notice)
+    reportTaskEnd(task('n', { kind: 'snapshot', state: 'succeeded', title: 'Snapshot a' }))
+    expect(useUi.getState().toasts.find((t) => t.id === 'task:n')).toMatchObject({ title: 'Snapshot taken' })
+  })
+
   it('orders running tasks first, newest first', () => {
     const tasks = [task('old', { state: 'succeeded', startedAt: '2025-01-01T00:00:00Z' }), task('new', { state: 'failed', startedAt: '2025-01-02T00:00:00Z' }), task('run', { startedAt: '2024-01-01T00:00:00Z' })]
     expect(orderTasks(tasks).map((t) => t.id)).toEqual(['run', 'new', 'old'])
