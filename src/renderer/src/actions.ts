@@ -82,8 +82,10 @@ export const rollbackVm = (vm: string) => startTask(`Roll back ${vm}`, vm, unwra
 
 export const cancelTask = (id: string) => startTask('Cancel task', null, unwrap(cal().tasks.cancel({ id })))
 
-/** Opens a terminal tab and shows it; the Host tab when vm is null. `name` reattaches that tmux session. */
-/** Opens a tab and shows it; null (with the error reported) if it could not open. */
+/**
+ * Opens a terminal tab and shows it; the Host tab when vm is null. `name` reattaches that tmux session. Null (with
+ * the error reported) if it could not open.
+ */
 export async function openTerminal(vm: string | null, kind: TerminalKind = vm ? 'shell' : 'host', name?: string): Promise<TerminalSession | null> {
   try {
     const session = await unwrap(cal().terminal.open({ vm, kind, name, ...terminalSize() }))
