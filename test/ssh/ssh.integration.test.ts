@@ -178,9 +178,12 @@ describe('terminal sessions', () => {
     const drop = await sim.sim(['drop', VM])
     expect(drop.exitCode).toBe(0)
     await events.until(() => events.states.some((e) => e.id === s.id && e.state === 'reconnecting'), 'reconnecting state')
+    // Typed while reconnecting (before the first retry, 250 ms later): sent once the same session is back.
+    sends['terminal:input']({ id: s.id, data: 'echo "typed-while-$MARK"\r' })
     await events.until(() => events.states.at(-1)?.state === 'connected', 'reconnected')
     // The session survived the drop: nothing to say beside "Connected".
     expect(events.states.at(-1)?.message).toBeNull()
+    await untilPane('shell-1', /^typed-while-kept-42$/m, 'what was typed while reconnecting')
     sends['terminal:input']({ id: s.id, data: 'echo "after-$MARK"\r' })
     const screen = await untilPane('shell-1', /^after-kept-42$/m, 'same shell after reconnect')
     expect(screen).toMatch(/^state-kept-42$/m)
@@ -291,13 +294,20 @@ describe('terminal sessions', () => {
     const s = await terminalHandlers(svc)['terminal:open']({ vm: VM, kind: 'shell', name: 'after-boot', cols: 80, rows: 24 })
     await vm.stop()
     await events.until(() => events.states.some((e) => e.id === s.id && e.state === 'reconnecting'), 'reconnecting state')
+    // Typed into a session that will not come back: not sent into the new one (it could be half a command).
+    terminalSends(svc)['terminal:input']({ id: s.id, data: 'echo "typed-while-down-$((1+1))"\r' })
     vm = sim.startVm(VM)
     await sim.waitForIp(vm)
     await events.until(() => svc.get(s.id)?.state === 'connected', 'reattached after restart', 30_000)
     // tmux did not survive the restart: the tab says that it now shows a new session.
-    expect(events.states.at(-1)).toEqual({ id: s.id, state: 'connected', message: 'the VM restarted, and "after-boot" ended with it: this is a new tmux session.' })
+    expect(events.states.at(-1)).toEqual({
+      id: s.id,
+      state: 'connected',
+      message: 'the VM restarted, and "after-boot" ended with it: this is a new tmux session. What was typed while it reconnected was not sent.',
+    })
     terminalSends(svc)['terminal:input']({ id: s.id, data: 'echo "back-$((40+2))"\r' })
-    await untilPane('after-boot', /^back-42$/m, 'input after restart')
+    const screen = await untilPane('after-boot', /^back-42$/m, 'input after restart')
+    expect(screen).not.toContain('typed-while-down')
   })
 })
 

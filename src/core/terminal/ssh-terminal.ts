@@ -13,6 +13,8 @@ export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain log
 /** Errors that retrying cannot fix: the terminal stops and says why. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['SSH_HOST_KEY_MISMATCH', 'SSH_AUTH_FAILED', 'VM_NOT_FOUND', 'NAME_INVALID'])
 const MAX_BACKOFF_MS = 5_000
+/** Keystrokes (or a paste) kept while reconnecting; beyond this, the rest is dropped. */
+const MAX_TYPED_AHEAD = 64 * 1024
 
 export interface SshTerminalParams {
   pool: SshPool
@@ -34,6 +36,8 @@ export class SshTerminal extends TerminalBase {
   private tmuxPath: string | null = null
   private reconnectTimer: NodeJS.Timeout | null = null
   private attempt = 0
+  /** Typed while reconnecting: sent once the same session is back, dropped (and said so) if it did not survive. */
+  private typedAhead = ''
 
   private constructor(
     private readonly p: SshTerminalParams,
@@ -56,7 +60,8 @@ export class SshTerminal extends TerminalBase {
   }
 
   input(data: string): void {
-    this.channel?.write(data)
+    if (this.channel) this.channel.write(data)
+    else if (this.info.state === 'reconnecting' && !this.closed) this.typedAhead = (this.typedAhead + data).slice(0, MAX_TYPED_AHEAD)
   }
 
   async close(mode: 'detach' | 'end'): Promise<void> {
@@ -148,7 +153,12 @@ export class SshTerminal extends TerminalBase {
     if (!first && this.tmuxPath && !lost) this.output(ERASE_SCREEN)
     // The window may have been resized while we were connecting.
     if (cols !== this.info.cols || rows !== this.info.rows) this.applyResize(this.info.cols, this.info.rows)
-    this.setState('connected', lost ? lostSessionMessage(tmuxName, this.info.kind === 'agent') : null)
+    const typed = this.typedAhead
+    this.typedAhead = ''
+    const fresh = lost || !this.tmuxPath
+    if (typed && !fresh) ch.write(typed)
+    const dropped = typed && fresh ? ' What was typed while it reconnected was not sent.' : ''
+    this.setState('connected', lost ? `${lostSessionMessage(tmuxName, this.info.kind === 'agent')}${dropped}` : dropped.trim() || null)
   }
 
   private wire(ch: ClientChannel): void {
