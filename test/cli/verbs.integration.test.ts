@@ -75,6 +75,29 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect((await eng.cal(['disk-usage'])).stdout).toContain('Total')
   }, T)
 
+  it('stop and restart ask first on a terminal while a program runs in the VM; --yes and scripts do not ask', async () => {
+    await eng.cal(['start', 'w1'])
+    expect((await eng.exec('w1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
+    const no = await eng.cal(['stop', 'w1'], { isTTY: true, answer: false })
+    expect(no.code).not.toBe(0)
+    expect(no.stderr).toContain('warning: Stop w1? A program is still running in it.')
+    expect(no.stderr).toContain('  - busy: sleep')
+    expect(no.stderr).toContain('w1 was left running')
+    expect((await eng.svc.get('w1')).state).toBe('running')
+    const restart = await eng.cal(['restart', 'w1'], { isTTY: true, answer: true })
+    expect(restart.code).toBe(0)
+    expect(restart.stderr).toContain('warning: Restart w1?')
+    // tmux did not survive the restart: nothing runs, nothing to ask.
+    expect((await eng.cal(['stop', 'w1'], { isTTY: true, answer: false })).code).toBe(0)
+    await eng.cal(['start', 'w1'])
+    expect((await eng.exec('w1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
+    expect((await eng.cal(['--yes', 'stop', 'w1'], { isTTY: true, answer: false })).code).toBe(0)
+    await eng.cal(['start', 'w1'])
+    expect((await eng.exec('w1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
+    expect((await eng.cal(['stop', 'w1'])).code).toBe(0)
+    await eng.cal(['start', 'w1'])
+  }, T)
+
   it('suspend, start (resume), restart, stop, stop --force', async () => {
     expect((await eng.cal(['suspend', 'w1'])).code).toBe(0)
     expect((await eng.cal(['stop', 'w1'])).code).toBe(4)

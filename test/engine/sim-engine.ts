@@ -14,6 +14,8 @@ import { EngineEvents } from '../../src/core/events'
 import type { RemoteExec } from '../../src/core/git/remote-exec'
 import { TaskManager } from '../../src/core/tasks/tasks'
 import { createVmService, vmHandlers, type VmService, type VmServiceDeps } from '../../src/core/vms/handlers'
+import { SshPool } from '../../src/core/ssh/pool'
+import { createTerminalService, terminalHandlers } from '../../src/core/terminal/handlers'
 import { runCli } from '../../src/cli/main'
 import type { SimHost } from '../sim/harness'
 
@@ -52,7 +54,8 @@ export function ssh2Exec(target: (vm: string) => Promise<{ host: string; port: n
 export interface SimEngine {
   calHome: string
   svc: VmService
-  handlers: Pick<CommandHandlers, keyof ReturnType<typeof vmHandlers>>
+  /** The VM verbs, and the terminal ones over CAL's own SSH pool (what `cal stop` asks about running programs). */
+  handlers: Pick<CommandHandlers, keyof ReturnType<typeof vmHandlers> | keyof ReturnType<typeof terminalHandlers>>
   events: EngineEvents
   tasks: Task[]
   vmEmits: VmInfo[][]
@@ -89,7 +92,9 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
     timing: { ipWaitSeconds: 30, sshWaitMs: 30_000, shutdownGraceMs: 10_000, suspendWaitMs: 30_000 },
     ...extra,
   })
-  const handlers = vmHandlers(svc)
+  const pool = new SshPool({ calHome, resolveTarget: (vm) => svc!.sshTarget(vm), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
+  const terminals = createTerminalService({ pool, emit: (e, p) => events.emit(e, p as never), calHome })
+  const handlers = { ...vmHandlers(svc), ...terminalHandlers(terminals) }
   return {
     calHome,
     svc,
@@ -110,6 +115,8 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
       return { code, stdout, stderr }
     },
     async dispose() {
+      await terminals.dispose()
+      await pool.dispose()
       await rm(calHome, { recursive: true, force: true })
     },
   }

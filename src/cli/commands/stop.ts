@@ -2,15 +2,18 @@ import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { reportDone } from '../vm-result'
 import { followTask } from '../task-runner'
+import { askBeforePower } from '../power'
 
 const STOP = `Usage: cal stop NAME [--force] [--json]
   Ask the guest OS to shut down, wait, then power off if it did not. --force powers off at once
-  (and discards a suspended VM's saved state).`
+  (and discards a suspended VM's saved state). On a terminal, asks first when programs still run in the VM's tmux
+  sessions (--yes does not ask).`
 
 export const stopCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { force: { type: 'boolean', short: 'f' } }, STOP, { min: 1, max: 1 })
   if (a.help) return ctx.stdout(STOP + '\n'), 0
   const name = a.positionals[0] as string
+  await askBeforePower(ctx, name, 'stop')
   const task = await followTask(ctx, () => ctx.handlers['vms:stop']({ name, force: a.values.force === true }))
   return reportDone(ctx, name, task, `${name} is stopped.`)
 }
