@@ -12,18 +12,20 @@ export function restoreTempName(vm: string): string {
   return `${vm}.restore-tmp`
 }
 
+const OLD_SUFFIX = '.restore-old'
+
 export function restoreOldName(vm: string): string {
-  return `${vm}.restore-old`
+  return `${vm}${OLD_SUFFIX}`
 }
 
 /** The working VM a restore has parked at OLD, or null: between the swap's two renames it is the workspace. */
 export function parkedWorkingName(name: string): string | null {
-  return name.endsWith('.restore-old') ? name.slice(0, -'.restore-old'.length) : null
+  return name.endsWith(OLD_SUFFIX) ? name.slice(0, -OLD_SUFFIX.length) : null
 }
 
 /** Tart VMs CAL keeps for itself and never lists as workspaces. */
 export function isInternalName(name: string): boolean {
-  return name.includes('.snap.') || name.endsWith('.restore-tmp') || name.endsWith('.restore-old')
+  return name.includes('.snap.') || name.endsWith('.restore-tmp') || name.endsWith(OLD_SUFFIX)
 }
 
 export function validateName(name: string, what = 'name'): string {

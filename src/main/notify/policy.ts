@@ -109,7 +109,7 @@ export class NoticeTracker {
       const wasUp = before.get(vm.name) === 'running' || before.get(vm.name) === 'stopping'
       // An expected stop is used up once seen; a VM back up with no stopping task left is on its own again.
       if (wasUp && vm.state !== 'running' && vm.state !== 'stopping') this.expectedStops.delete(vm.name)
-      if (vm.state === 'running' && !this.stoppingTaskFor(vm.name)) this.expectedStops.delete(vm.name)
+      if (vm.state === 'running' && !this.runningFor(vm.name, STOPPING_KINDS)) this.expectedStops.delete(vm.name)
     }
     return notices
   }
@@ -122,13 +122,13 @@ export class NoticeTracker {
       return null
     }
     this.running.delete(task.id)
-    if (task.vm && SELF_REPORTING_KINDS.has(task.kind) && !this.selfReportingTaskFor(task.vm)) {
+    if (task.vm && SELF_REPORTING_KINDS.has(task.kind) && !this.runningFor(task.vm, SELF_REPORTING_KINDS)) {
       // A failed one may have left the VM down: its next start is the user's, and worth a "ready".
       if (task.state === 'succeeded') this.quietUntil.set(task.vm, now + QUIET_READY_MS)
       else this.quietUntil.delete(task.vm)
     }
     // A stop that failed or was cancelled did not stop the VM: a later stop is not expected any more.
-    if (task.vm && STOPPING_KINDS.has(task.kind) && task.state !== 'succeeded' && !this.stoppingTaskFor(task.vm)) this.expectedStops.delete(task.vm)
+    if (task.vm && STOPPING_KINDS.has(task.kind) && task.state !== 'succeeded' && !this.runningFor(task.vm, STOPPING_KINDS)) this.expectedStops.delete(task.vm)
     if (this.reported.has(task.id)) return null
     this.reported.add(task.id)
     return noticeForTask(task)
@@ -150,11 +150,8 @@ export class NoticeTracker {
     }
   }
 
-  private selfReportingTaskFor(vm: string): boolean {
-    return [...this.running.values()].some((t) => t.vm === vm && SELF_REPORTING_KINDS.has(t.kind))
-  }
-
-  private stoppingTaskFor(vm: string): boolean {
-    return [...this.running.values()].some((t) => t.vm === vm && STOPPING_KINDS.has(t.kind))
+  /** Whether a task of one of `kinds` still runs for `vm`. */
+  private runningFor(vm: string, kinds: ReadonlySet<TaskKind>): boolean {
+    return [...this.running.values()].some((t) => t.vm === vm && kinds.has(t.kind))
   }
 }
