@@ -26,6 +26,7 @@ export const ErrorCode = z.enum([
   'SSH_UNREACHABLE',
   'SSH_TIMEOUT',
   'SSH_DISCONNECTED',
+  'SSH_BUSY',
   'TERMINAL_NOT_FOUND',
   'TASK_NOT_FOUND',
   'CANCELLED',

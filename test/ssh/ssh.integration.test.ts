@@ -118,6 +118,47 @@ describe('connections', () => {
     expect((await p.exec(VM, 'exit 3')).code).toBe(3)
   })
 
+  it("opens more channels than sshd's MaxSessions allows on one connection, without dropping any", async () => {
+    // 12 long-running channels (as 12 terminal tabs) and commands beside them, against sshd's default of 10
+    // sessions per connection: CAL opens a second connection instead of losing the first one's channels.
+    const p = pool()
+    const channels = await Promise.all(Array.from({ length: 12 }, (_, i) => p.channel(VM, `echo up-${i}; exec sleep 60`)))
+    expect(p.connectionCount(VM)).toBe(2)
+    const closed: number[] = []
+    channels.forEach((ch, i) => ch.on('close', () => closed.push(i)))
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => p.exec(VM, `echo cmd-${i}`)))
+    expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 6 }, (_, i) => `cmd-${i}`))
+    expect(closed).toEqual([])
+    // 12 + 6 channels at once, 8 per connection: a third connection carried the last commands.
+    expect(p.connectionCount(VM)).toBe(3)
+    // Closing channels frees their places: the next ones fit without a fourth connection.
+    for (const ch of channels.slice(0, 4)) ch.close()
+    await new Promise((r) => setTimeout(r, 300))
+    for (let i = 0; i < 4; i++) channels[i] = await p.channel(VM, 'exec sleep 60')
+    expect(p.connectionCount(VM)).toBe(3)
+    for (const ch of channels) ch.close()
+  })
+
+  it('learns a lower MaxSessions from a refused channel and keeps the channels already open', async () => {
+    const name = 'ssh-it-few'
+    await sim.bootVm(name, { env: { TART_SIM_MAX_SESSIONS: '3' } })
+    try {
+      const p = pool()
+      const before = logs.length
+      const channels = []
+      for (let i = 0; i < 5; i++) channels.push(await p.channel(name, 'exec sleep 60'))
+      const closed: number[] = []
+      channels.forEach((ch, i) => ch.on('close', () => closed.push(i)))
+      expect((await p.exec(name, 'echo still')).stdout).toBe('still\n')
+      expect(p.connectionCount(name)).toBe(2)
+      expect(closed).toEqual([])
+      expect(logs.slice(before).join('\n')).toMatch(/refused a channel with 3 open on the connection; now at most 3 there/)
+      for (const ch of channels) ch.close()
+    } finally {
+      await sim.run(['stop', name])
+    }
+  })
+
   it('unlocks the login keychain on connect without logging the password', async () => {
     const secret = 'kc-S3cret-7781'
     const before = logs.length

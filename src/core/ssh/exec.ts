@@ -30,7 +30,15 @@ const exits = new WeakMap<ClientChannel, { code: number | null; signal: string |
  */
 export function trackExit(ch: ClientChannel): ClientChannel {
   ch.once('exit', (code: number | null, signal?: string) => exits.set(ch, { code, signal: signal ?? null }))
+  ch.once('close', () => closedChannels.add(ch))
   return ch
+}
+
+const closedChannels = new WeakSet<ClientChannel>()
+
+/** Whether the channel has closed (its 'close' may have been emitted before a promise continuation could listen). */
+export function isClosed(ch: ClientChannel): boolean {
+  return closedChannels.has(ch)
 }
 
 /** How the channel's command ended, once the guest said so (null until then). */

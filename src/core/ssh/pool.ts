@@ -1,7 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2'
 import { CalError } from '../../shared/errors'
 import { connectClient } from './connect'
-import { execOn, openExec, trackExit, type ExecOptions, type ExecResult } from './exec'
+import { execOn, isClosed, openExec, trackExit, type ExecOptions, type ExecResult } from './exec'
 import { HostKeyStore } from './host-keys'
 import { ensureClientKey } from './keys'
 import { installKeyScript, unlockKeychainScript } from './scripts'
@@ -35,15 +35,31 @@ export interface ShellOptions {
 interface Entry {
   ready: Promise<Client>
   client: Client | null
+  /** Channels open, or being opened, on this connection. */
+  channels: number
+  /** Most channels this connection may hold at once (lowered if the server refuses one below it). */
+  limit: number
 }
 
 /**
- * One SSH connection per VM, opened on first use and shared by exec calls and terminal channels. First contact
- * logs in with the password, installs CAL's key and pins the host key; every later connection is key-only.
+ * Channels per connection. sshd allows 10 sessions (exec, shell) per connection by default (MaxSessions, as on
+ * macOS); CAL stays a little under it (a connection's keychain unlock runs beside its channels) and opens another
+ * connection past it.
+ */
+export const CHANNELS_PER_CONNECTION = 8
+/** An extra connection (beyond a VM's first) with no channel left closes after this long. */
+const EXTRA_CONNECTION_IDLE_MS = 30_000
+/** Connections per VM: 64 terminals and commands at once are plenty; past that, CAL says to close some. */
+export const CONNECTIONS_PER_VM = 8
+
+/**
+ * SSH connections per VM, opened on first use and shared by exec calls and terminal channels: usually one, more when
+ * many terminals are open (see CHANNELS_PER_CONNECTION). First contact logs in with the password, installs CAL's key
+ * and pins the host key; every later connection is key-only.
  */
 export class SshPool {
   readonly hostKeys: HostKeyStore
-  private readonly conns = new Map<string, Entry>()
+  private readonly conns = new Map<string, Entry[]>()
   private readonly disconnectListeners = new Set<(vm: string) => void>()
   private disposed = false
 
@@ -51,27 +67,20 @@ export class SshPool {
     this.hostKeys = new HostKeyStore(opts.calHome)
   }
 
-  /** The live connection to `vm`, connecting (and bootstrapping) when there is none. */
-  connect(vm: string): Promise<Client> {
-    if (this.disposed) return Promise.reject(new CalError('SSH_DISCONNECTED', 'CAL is shutting down.'))
-    const existing = this.conns.get(vm)
-    if (existing) return existing.ready
-    const entry: Entry = { ready: null as unknown as Promise<Client>, client: null }
-    entry.ready = this.open(vm, entry)
-    this.conns.set(vm, entry)
-    entry.ready.catch(() => {
-      if (this.conns.get(vm) === entry) this.conns.delete(vm)
-    })
+  /** A live connection to `vm`, connecting (and bootstrapping) when there is none. */
+  async connect(vm: string): Promise<Client> {
+    const entry = await this.lease(vm)
+    this.release(vm, entry)
     return entry.ready
   }
 
   exec(vm: string, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return this.withClient(vm, (c) => execOn(c, command, opts))
+    return this.withChannel(vm, (c) => execOn(c, command, opts), true)
   }
 
   /** A PTY channel (TERM=xterm-256color) running the login shell, or `command` when given. */
   shell(vm: string, opts: ShellOptions): Promise<ClientChannel> {
-    return this.withClient(vm, (c) => {
+    return this.withChannel(vm, (c) => {
       if (opts.command) return openExec(c, opts.command, { cols: opts.cols, rows: opts.rows })
       return new Promise<ClientChannel>((resolve, reject) =>
         c.shell({ term: 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 }, (err, ch) => (err ? reject(err) : resolve(trackExit(ch)))),
@@ -81,11 +90,16 @@ export class SshPool {
 
   /** A raw channel without a PTY (streams bytes exactly as the command writes them). */
   channel(vm: string, command: string): Promise<ClientChannel> {
-    return this.withClient(vm, (c) => openExec(c, command))
+    return this.withChannel(vm, (c) => openExec(c, command))
   }
 
   isConnected(vm: string): boolean {
-    return this.conns.get(vm)?.client != null
+    return (this.conns.get(vm) ?? []).some((e) => e.client != null)
+  }
+
+  /** How many connections to `vm` are open or opening (diagnostics and tests). */
+  connectionCount(vm: string): number {
+    return this.conns.get(vm)?.length ?? 0
   }
 
   /** Called with the VM name whenever an established connection closes (dropped, VM stopped, disconnect()). */
@@ -105,12 +119,67 @@ export class SshPool {
     return this.forgetHostKey(vm)
   }
 
+  /** Close every connection to `vm` (and so every channel on them). */
   disconnect(vm: string): void {
-    const entry = this.conns.get(vm)
-    if (!entry) return
-    this.conns.delete(vm)
+    for (const entry of this.conns.get(vm) ?? []) this.drop(vm, entry)
+  }
+
+  /** Close one connection and forget it. */
+  private drop(vm: string, entry: Entry): void {
+    const list = this.conns.get(vm)?.filter((e) => e !== entry) ?? []
+    if (list.length > 0) this.conns.set(vm, list)
+    else this.conns.delete(vm)
     if (entry.client) entry.client.end()
     else entry.ready.then((c) => c.end(), () => undefined)
+  }
+
+  private isLive(vm: string, entry: Entry): boolean {
+    return this.conns.get(vm)?.includes(entry) ?? false
+  }
+
+  /**
+   * A connection to `vm` with room for one more channel, counted as taken (give it back with release()).
+   * A second connection is opened only once the first is up, so that only one of them ever logs in with the password.
+   */
+  private async lease(vm: string): Promise<Entry> {
+    for (;;) {
+      if (this.disposed) throw new CalError('SSH_DISCONNECTED', 'CAL is shutting down.')
+      const list = this.conns.get(vm) ?? []
+      const free = list.find((e) => e.channels < e.limit)
+      if (free) {
+        free.channels++
+        try {
+          await free.ready
+        } catch (err) {
+          free.channels--
+          throw err
+        }
+        return free
+      }
+      const first = list[0]
+      if (first && !first.client) {
+        await first.ready.catch(() => undefined)
+        continue
+      }
+      if (list.length >= CONNECTIONS_PER_VM) {
+        throw new CalError(
+          'SSH_BUSY',
+          `VM "${vm}" already has ${list.reduce((n, e) => n + e.channels, 0)} terminals and commands open over SSH.`,
+          'Close some terminal tabs (their tmux sessions keep running), then try again.',
+        )
+      }
+      this.add(vm)
+    }
+  }
+
+  private add(vm: string): Entry {
+    const entry: Entry = { ready: null as unknown as Promise<Client>, client: null, channels: 0, limit: CHANNELS_PER_CONNECTION }
+    entry.ready = this.open(vm, entry)
+    this.conns.set(vm, [...(this.conns.get(vm) ?? []), entry])
+    entry.ready.catch(() => {
+      if (this.isLive(vm, entry)) this.drop(vm, entry)
+    })
+    return entry
   }
 
   async dispose(): Promise<void> {
@@ -136,7 +205,7 @@ export class SshPool {
     })
     client.on('error', (err: Error) => this.log(`ssh ${vm}: ${err.message}`))
     client.once('close', () => {
-      if (this.conns.get(vm) === entry) this.conns.delete(vm)
+      if (this.isLive(vm, entry)) this.drop(vm, entry)
       if (entry.client === client) {
         entry.client = null
         for (const l of this.disconnectListeners) l(vm)
@@ -155,7 +224,7 @@ export class SshPool {
       throw err
     }
     this.log(`ssh ${vm}: connected to ${target.host}:${target.port} (${method})`)
-    if (this.conns.get(vm) !== entry) {
+    if (!this.isLive(vm, entry)) {
       // disconnect() or forgetHostKey() ran while we were connecting.
       client.end()
       throw new CalError('SSH_DISCONNECTED', `The connection to VM "${vm}" was closed while it was being opened.`, 'Try again.')
@@ -177,26 +246,67 @@ export class SshPool {
     }
   }
 
-  /** Run `fn` on the VM's connection; if that connection turns out to be dead, reconnect once and retry. */
-  private async withClient<T>(vm: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    const client = await this.connect(vm)
-    try {
-      return await fn(client)
-    } catch (err) {
-      // A connection that died under us (dropped, guest suspended) shows up either as ssh2's "not connected"
-      // family of errors or as a channel closed without an exit status on a client that has since closed.
-      const transportError = !(err instanceof CalError) && /not connected|no response|channel open failure|socket/i.test(String((err as Error)?.message))
-      const connectionGone = err instanceof CalError && err.code === 'SSH_DISCONNECTED' && (await this.closedSoon(vm, client))
-      if (!transportError && !connectionGone) throw err instanceof CalError ? err : CalError.from(err)
-      this.disconnect(vm)
-      return fn(await this.connect(vm))
+  /**
+   * Open a channel with `fn` on a connection to `vm` that has room for it. The channel counts against that connection
+   * until it closes (or, with `done`, until `fn` settles: `fn` ran a command to completion). A connection that turns
+   * out to be dead is dropped and `fn` retried once on a fresh one; a channel the server refuses (sshd's MaxSessions
+   * set lower than CAL's cap) lowers that connection's cap and is retried on another connection, never closing the
+   * channels already open.
+   */
+  private async withChannel<T>(vm: string, fn: (c: Client) => Promise<T>, done = false): Promise<T> {
+    let refusals = 0
+    let reconnected = false
+    for (;;) {
+      const entry = await this.lease(vm)
+      const client = await entry.ready
+      let held = true
+      const release = () => {
+        if (held) this.release(vm, entry)
+        held = false
+      }
+      try {
+        const result = await fn(client)
+        const ch = result as unknown as ClientChannel
+        if (done || isClosed(ch)) release()
+        else ch.once('close', release)
+        return result
+      } catch (err) {
+        release()
+        if ((err as { reason?: unknown })?.reason !== undefined && !(err instanceof CalError)) {
+          // Refused by the server (SSH_MSG_CHANNEL_OPEN_FAILURE): the connection is fine, it is full.
+          entry.limit = Math.max(1, Math.min(entry.limit, entry.channels))
+          this.log(`ssh ${vm}: the server refused a channel with ${entry.channels} open on the connection; now at most ${entry.limit} there`)
+          if (++refusals < 4) continue
+          throw new CalError(
+            'SSH_BUSY',
+            `VM "${vm}" refused to open another SSH channel (${(err as Error).message}).`,
+            "Close some terminal tabs, or raise MaxSessions in the VM's /etc/ssh/sshd_config, then try again.",
+          )
+        }
+        // A connection that died under us (dropped, guest suspended) shows up either as ssh2's "not connected"
+        // family of errors or as a channel closed without an exit status on a client that has since closed.
+        const transportError = !(err instanceof CalError) && /not connected|no response|socket/i.test(String((err as Error)?.message))
+        const connectionGone = err instanceof CalError && err.code === 'SSH_DISCONNECTED' && (await this.closedSoon(vm, entry))
+        if (reconnected || (!transportError && !connectionGone)) throw err instanceof CalError ? err : CalError.from(err)
+        if (this.isLive(vm, entry)) this.drop(vm, entry)
+        reconnected = true
+      }
     }
   }
 
-  /** True when `client` is no longer the VM's live connection, or stops being it within a moment (its close event may lag the channel's). */
-  private async closedSoon(vm: string, client: Client): Promise<boolean> {
+  /** Give back a channel's place; an extra connection left without channels closes after a while. */
+  private release(vm: string, entry: Entry): void {
+    entry.channels--
+    if (entry.channels > 0 || this.conns.get(vm)?.[0] === entry) return
+    setTimeout(() => {
+      if (entry.channels === 0 && this.isLive(vm, entry) && this.conns.get(vm)?.[0] !== entry) this.drop(vm, entry)
+    }, EXTRA_CONNECTION_IDLE_MS).unref()
+  }
+
+  /** True when `entry` is no longer one of the VM's live connections, or stops being one within a moment (its close event may lag the channel's). */
+  private async closedSoon(vm: string, entry: Entry): Promise<boolean> {
     for (let i = 0; i < 10; i++) {
-      if (this.conns.get(vm)?.client !== client) return true
+      if (!this.isLive(vm, entry)) return true
       await new Promise((r) => setTimeout(r, 50))
     }
     return false

@@ -36,7 +36,7 @@ PrintLastLog no
 X11Forwarding no
 AllowTcpForwarding yes
 MaxStartups 100:30:200
-MaxSessions 64
+MaxSessions {max_sessions}
 ClientAliveInterval 0
 LogLevel INFO
 AcceptEnv LANG LC_* TERM COLORTERM
@@ -165,7 +165,9 @@ class Guest:
                 shutil.copy2(key + suffix, os.path.join(self.runtime, os.path.basename(key) + suffix))
                 os.chmod(os.path.join(self.runtime, os.path.basename(key) + suffix), 0o600 if not suffix else 0o644)
         with open(os.path.join(self.runtime, "sshd_config"), "w", encoding="utf-8") as fh:
-            fh.write(SSHD_CONFIG.format(name=self.name, ip=self.ip, mount=VM_MOUNT, path=GUEST_PATH))
+            # OpenSSH's default (and macOS's): 10 sessions per connection, which a client opening many terminals must respect.
+            max_sessions = int(os.environ.get("TART_SIM_MAX_SESSIONS", "10") or 10)
+            fh.write(SSHD_CONFIG.format(name=self.name, ip=self.ip, mount=VM_MOUNT, path=GUEST_PATH, max_sessions=max_sessions))
         self.write_info(False)
         home = os.path.join(self.vm_path, GUEST_HOME)
         if not os.path.isdir(home):
