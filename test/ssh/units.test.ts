@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -7,7 +7,8 @@ import ssh2 from 'ssh2'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { repositoryName, agentFor } from '../../src/core/agent/handlers'
 import { HostKeyStore, fingerprint } from '../../src/core/ssh/host-keys'
-import { generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
+import { clientKeyPath, ensureClientKey, generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
+import { CalError } from '../../src/shared/errors'
 import { parseTmuxSessions } from '../../src/core/terminal/service'
 import { historyLead } from '../../src/core/terminal/ssh-terminal'
 import { shellJoin, shellQuote } from '../../src/core/ssh/quote'
@@ -174,6 +175,32 @@ describe('CAL key generation', () => {
       const pair = generateEd25519('cal@test')
       expect(ssh2.utils.parseKey(pair.private)).not.toBeInstanceOf(Error)
     }
+  })
+
+  it('keeps the key, rewriting a missing or stale .pub from the private key', async () => {
+    const home = tmp()
+    const first = await ensureClientKey(home)
+    const pubPath = `${clientKeyPath(home)}.pub`
+    expect((await readFile(pubPath, 'utf8')).trim()).toBe(first.publicKey)
+    expect((await ensureClientKey(home)).publicKey).toBe(first.publicKey)
+    await rm(pubPath)
+    expect((await ensureClientKey(home)).privateKey).toBe(first.privateKey)
+    expect((await readFile(pubPath, 'utf8')).trim()).toBe(first.publicKey)
+    await writeFile(pubPath, 'ssh-ed25519 AAAAstale other\n')
+    await ensureClientKey(home)
+    expect((await readFile(pubPath, 'utf8')).trim()).toBe(first.publicKey)
+  })
+
+  it('refuses an unreadable private key with what to do, and does not replace it', async () => {
+    const home = tmp()
+    await ensureClientKey(home)
+    await writeFile(clientKeyPath(home), 'not a key\n')
+    const err = await ensureClientKey(home).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CalError)
+    expect((err as CalError).code).toBe('SSH_AUTH_FAILED')
+    expect((err as CalError).message).toContain(clientKeyPath(home))
+    expect((err as CalError).hint).toMatch(/--forget-host-key/)
+    expect(await readFile(clientKeyPath(home), 'utf8')).toBe('not a key\n')
   })
 })
 

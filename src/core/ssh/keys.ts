@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
+import { CalError } from '../../shared/errors'
 
 // ssh2 is CommonJS: `utils` is not detected as a named ESM export.
 const { utils } = ssh2
@@ -35,31 +36,54 @@ export async function ensureSshDir(calHome: string): Promise<string> {
 
 /**
  * CAL's own ed25519 key, generated on first use (never the user's ~/.ssh). The private key is kept 0600
- * so OpenSSH (`cal ssh`) accepts it too.
+ * so OpenSSH (`cal ssh`) accepts it too. The public half is always derived from the private key; a missing or
+ * stale `.pub` (a crash between the two writes, a user's cleanup) is written again.
  */
 export async function ensureClientKey(calHome: string): Promise<ClientKey> {
   await ensureSshDir(calHome)
   const privateKeyPath = clientKeyPath(calHome)
   const pubPath = `${privateKeyPath}.pub`
-  try {
-    const [privateKey, pub] = await Promise.all([readFile(privateKeyPath, 'utf8'), readFile(pubPath, 'utf8')])
-    await chmod(privateKeyPath, 0o600)
-    const parsed = utils.parseKey(privateKey)
-    if (parsed instanceof Error) throw parsed
-    return { privateKey, publicKey: pub.trim(), privateKeyPath }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await readFile(privateKeyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null
+      throw keyError(privateKeyPath, err.message)
+    })
+    if (existing !== null) {
+      await chmod(privateKeyPath, 0o600)
+      const publicKey = publicLine(privateKeyPath, existing)
+      const pub = await readFile(pubPath, 'utf8').catch(() => null)
+      if (pub?.trim() !== publicKey) await writeFile(pubPath, `${publicKey}\n`, { mode: 0o644 })
+      return { privateKey: existing, publicKey, privateKeyPath }
+    }
+    const pair = generateEd25519(`cal@${hostname()}`)
+    // Flag 'wx' never overwrites a key another CAL process created a moment ago: that one is read instead.
+    try {
+      await writeFile(privateKeyPath, pair.private, { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue
+      throw keyError(privateKeyPath, (err as Error).message)
+    }
+    await writeFile(pubPath, `${pair.public.trim()}\n`, { mode: 0o644 })
+    return { privateKey: pair.private, publicKey: pair.public.trim(), privateKeyPath }
   }
-  const pair = generateEd25519(`cal@${hostname()}`)
-  // flag 'wx' never overwrites a key another CAL process created a moment ago.
-  try {
-    await writeFile(privateKeyPath, pair.private, { mode: 0o600, flag: 'wx' })
-    await writeFile(pubPath, `${pair.public}\n`, { mode: 0o644 })
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    return ensureClientKey(calHome)
-  }
-  return { privateKey: pair.private, publicKey: pair.public.trim(), privateKeyPath }
+  throw keyError(privateKeyPath, 'it keeps changing while CAL reads it')
+}
+
+/** The authorized_keys line for a private key ("ssh-ed25519 AAAA… comment"). */
+function publicLine(path: string, privateKey: string): string {
+  const parsed = utils.parseKey(privateKey)
+  const key = Array.isArray(parsed) ? parsed[0] : parsed
+  if (!key || key instanceof Error) throw keyError(path, key instanceof Error ? key.message : 'no key in it')
+  return `${key.type} ${key.getPublicSSH().toString('base64')}${key.comment ? ` ${key.comment}` : ''}`
+}
+
+function keyError(path: string, why: string): CalError {
+  return new CalError(
+    'SSH_AUTH_FAILED',
+    `CAL's SSH key ${path} cannot be used: ${why}.`,
+    `Restore it from a backup, or move it away: CAL then makes a new key, and each VM needs "cal ssh NAME --forget-host-key" to accept its password once more.`,
+    { path },
+  )
 }
 
 /**
