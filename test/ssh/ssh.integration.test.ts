@@ -255,6 +255,36 @@ describe('terminal sessions', () => {
     expect(events.states.at(-1)).toMatchObject({ id: again.id, state: 'closed' })
   })
 
+  it('ends a session while its tab reconnects without starting it again, and says so when the VM cannot be reached', async () => {
+    const handlers = terminalHandlers(svc)
+    const s = await handlers['terminal:open']({ vm: VM, kind: 'shell', name: 'ending', cols: 80, rows: 24 })
+    const last = () => events.states.filter((e) => e.id === s.id).at(-1)
+    const hasSession = async () => (await p.exec(VM, "tmux has-session -t '=ending'")).code
+    // The VM cannot be reached: End fails and says so, and the tab goes on trying to reconnect.
+    await sim.setFaults(VM, { no_ip: true })
+    try {
+      await sim.sim(['drop', VM])
+      await events.until(() => last()?.state === 'reconnecting', 'reconnecting')
+      const err = await rejection(handlers['terminal:close']({ id: s.id, mode: 'end' }))
+      expect(err.message).toMatch(/^Could not end "ending" in ssh-it: .*What runs in it may still be running\.$/)
+      expect(err.hint).toMatch(/Try again once ssh-it answers/)
+      expect(svc.get(s.id)?.state).toBe('reconnecting')
+    } finally {
+      await sim.setFaults(VM, {})
+    }
+    await events.until(() => last()?.state === 'connected', 'reconnected once the VM answers', 30_000)
+    expect(await hasSession()).toBe(0)
+    // Ended while a reconnect is under way: the attach stops before it opens a channel, so tmux's `new-session -A`
+    // does not start the session again.
+    await sim.sim(['drop', VM])
+    await events.until(() => last()?.state === 'reconnecting', 'reconnecting again')
+    await new Promise((r) => setTimeout(r, 260))
+    await handlers['terminal:close']({ id: s.id, mode: 'end' })
+    expect(last()).toMatchObject({ state: 'closed', message: 'The session ended.' })
+    await new Promise((r) => setTimeout(r, 1000))
+    expect(await hasSession()).not.toBe(0)
+  })
+
   it("lists the VM's tmux sessions, opens a new shell rather than a detached one, and ends sessions from the list", async () => {
     const handlers = terminalHandlers(svc)
     const first = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })

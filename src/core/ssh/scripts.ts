@@ -1,3 +1,4 @@
+import { CalError } from '../../shared/errors'
 import { SCROLLBACK_LINES } from '../../shared/terminal'
 import { shellJoin, shellQuote } from './quote'
 
@@ -83,7 +84,16 @@ export function refreshTmuxClientsScript(tmux: string, name: string): string {
  */
 export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_name}|#{session_created}|#{session_attached}|#{pane_current_command}' 2>/dev/null || true`
 
-/** Ends one tmux session (`name` is a validated session name; it is quoted here all the same). Exit 3: no tmux. */
+/**
+ * Ends one tmux session (`name` is a validated session name; it is quoted here all the same). Exit 0: it is gone
+ * (or never was), 3: no tmux, 1: it is still there.
+ */
 export function killTmuxSessionScript(name: string): string {
-  return `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 3; "$t" kill-session -t ${shellQuote(`=${name}`)} 2>/dev/null || true`
+  const target = shellQuote(`=${name}`)
+  return `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 3; "$t" kill-session -t ${target} 2>/dev/null; ! "$t" has-session -t ${target} 2>/dev/null`
+}
+
+/** The error when a tmux session could not be ended: the programs in it may still run. */
+export function sessionNotEnded(vm: string, name: string, why: string): CalError {
+  return new CalError('SSH_DISCONNECTED', `Could not end "${name}" in ${vm}: ${why}. What runs in it may still be running.`, `Try again once ${vm} answers, from Sessions or by closing the tab with "End session".`, { vm, name })
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
 import { VmName } from '../../shared/names'
 import type { OpenTerminalInput, TerminalSession, VmTmuxSession } from '../../shared/terminal'
-import { killTmuxSessionScript, LIST_TMUX_SESSIONS } from '../ssh/scripts'
+import { killTmuxSessionScript, LIST_TMUX_SESSIONS, sessionNotEnded } from '../ssh/scripts'
 import type { SshPool } from '../ssh/pool'
 import { resolveTartPath } from '../tart/driver'
 import type { TerminalBase, TerminalEmit } from './base'
@@ -54,6 +54,7 @@ export class TerminalService {
     if (shown) return shown.close('end')
     const r = await this.deps.pool.exec(vm, killTmuxSessionScript(name), { timeoutMs: 15_000 })
     if (r.code === 3) throw new CalError('TERMINAL_NOT_FOUND', `tmux was not found in ${vm}, so it has no session "${name}".`, 'Nothing to end: without tmux, a shell ends when its tab closes.')
+    if (r.code !== 0) throw sessionNotEnded(vm, name, 'tmux did not end it')
   }
 
   /** The agent's terminal: creates tmux session "cal-agent" running `command` unless it exists, then attaches. */

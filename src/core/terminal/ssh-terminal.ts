@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { attachTmuxCommand, FIND_TMUX, refreshTmuxClientsScript, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
+import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN } from './escapes'
 
@@ -38,6 +38,10 @@ export class SshTerminal extends TerminalBase {
   private attempt = 0
   /** Typed while reconnecting: sent once the same session is back, dropped (and said so) if it did not survive. */
   private typedAhead = ''
+  /** close() has begun: an attach in progress stops before opening a channel. */
+  private closing = false
+  /** The attach in progress, if any (close() lets it finish first). */
+  private attaching: Promise<void> | null = null
 
   private constructor(
     private readonly p: SshTerminalParams,
@@ -64,16 +68,32 @@ export class SshTerminal extends TerminalBase {
     else if (this.info.state === 'reconnecting' && !this.closed) this.typedAhead = (this.typedAhead + data).slice(0, MAX_TYPED_AHEAD)
   }
 
+  /**
+   * Detach, or end the tmux session. An attach in progress (a reconnect) is let finish first and stops before it
+   * opens a channel, so it cannot start the session again (`new-session -A`) after it was ended. If the session
+   * cannot be ended (the VM does not answer), that is an error and the terminal carries on as it was.
+   */
   async close(mode: 'detach' | 'end'): Promise<void> {
-    if (this.closed) return
+    if (this.closed || this.closing) return
+    this.closing = true
+    try {
+      await this.attaching?.catch(() => undefined)
+      const name = this.info.tmuxSession
+      if (mode === 'end' && name && this.tmuxPath) {
+        const r = await this.p.pool.exec(this.p.vm, killTmuxSessionScript(name), { timeoutMs: 10_000 }).catch((err: unknown) => {
+          throw sessionNotEnded(this.p.vm, name, CalError.from(err).message.replace(/\.$/, ''))
+        })
+        if (r.code !== 0 && r.code !== 3) throw sessionNotEnded(this.p.vm, name, 'tmux did not end it')
+      }
+    } catch (err) {
+      this.closing = false
+      if (!this.channel && !this.reconnectTimer) this.scheduleReconnect('The connection to the VM was lost.')
+      throw err
+    }
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
     this.reconnectTimer = null
     const ch = this.channel
     this.channel = null
-    if (mode === 'end' && this.info.tmuxSession && this.tmuxPath) {
-      const kill = shellJoin([this.tmuxPath, 'kill-session', '-t', `=${this.info.tmuxSession}`])
-      await this.p.pool.exec(this.p.vm, kill, { timeoutMs: 10_000 }).catch(() => undefined)
-    }
     ch?.close()
     this.finish(mode === 'end' ? 'The session ended.' : 'Detached: the tmux session keeps running in the VM.')
   }
@@ -112,7 +132,20 @@ export class SshTerminal extends TerminalBase {
     this.channel?.resume()
   }
 
-  private async attach(first: boolean): Promise<void> {
+  private attach(first: boolean): Promise<void> {
+    const run = this.attachOnce(first).finally(() => {
+      if (this.attaching === run) this.attaching = null
+    })
+    this.attaching = run
+    return run
+  }
+
+  /** Stopped, or stopping: nothing more may be opened in the VM. */
+  private get stopping(): boolean {
+    return this.closed || this.closing
+  }
+
+  private async attachOnce(first: boolean): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     if (this.p.rawCommand) {
       const ch = await pool.shell(vm, { cols: this.info.cols, rows: this.info.rows, command: this.p.rawCommand })
@@ -123,6 +156,7 @@ export class SshTerminal extends TerminalBase {
     }
     const found = (await pool.exec(vm, FIND_TMUX, { timeoutMs: 15_000 })).stdout.trim().split('\n')[0]
     this.tmuxPath = found || null
+    if (this.stopping) return
     const { cols, rows } = this.info
     let ch: ClientChannel
     let lost = false
@@ -130,6 +164,7 @@ export class SshTerminal extends TerminalBase {
       if (!first) {
         // Reattaching after a drop: a session that is gone did not survive the VM's restart, and -A starts a new one.
         lost = (await pool.exec(vm, shellJoin([this.tmuxPath, 'has-session', '-t', `=${tmuxName}`]), { timeoutMs: 15_000 })).code !== 0
+        if (this.stopping) return
       }
       if (first && this.p.startCommand) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.startCommand, cols, rows), { timeoutMs: 15_000 })
       ch = await pool.shell(vm, { cols, rows, command: attachTmuxCommand(this.tmuxPath, tmuxName) })
@@ -142,7 +177,7 @@ export class SshTerminal extends TerminalBase {
       this.say(first ? NO_TMUX_NOTICE : 'Reconnected to a new login shell: without tmux, the previous one did not survive.')
       if (first && this.p.startCommand) ch.write(`${this.p.startCommand}\r`)
     }
-    if (this.closed) {
+    if (this.stopping) {
       ch.close()
       return
     }
@@ -169,7 +204,8 @@ export class SshTerminal extends TerminalBase {
     ch.on('close', () => {
       if (this.channel !== ch) return
       this.channel = null
-      if (this.closed) return
+      // Ending the session closes its channel too: close() says what happened (or, if it fails, reconnects).
+      if (this.closed || this.closing) return
       // An exit status means tmux (or the shell) ended on its own; no exit status means the connection went away.
       if (exitOf(ch)) this.finish(this.info.tmuxSession ? 'The tmux session ended or was detached.' : 'The shell exited.')
       else if (this.p.rawCommand) this.finish('The connection to the VM was lost; the command ended with it.')
