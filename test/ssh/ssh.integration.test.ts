@@ -255,6 +255,17 @@ describe('terminal sessions', () => {
     expect(events.states.at(-1)).toMatchObject({ id: again.id, state: 'closed' })
   })
 
+  it('gives two new tabs opened at once two shells, and two opens of one session one terminal', async () => {
+    const handlers = terminalHandlers(svc)
+    const [a, b] = await Promise.all([0, 1].map(() => handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })))
+    expect(a!.tmuxSession).not.toBe(b!.tmuxSession)
+    expect(a!.id).not.toBe(b!.id)
+    const [c, d] = await Promise.all([0, 1].map(() => handlers['terminal:open']({ vm: VM, kind: 'shell', name: 'twice', cols: 80, rows: 24 })))
+    expect(c!.id).toBe(d!.id)
+    expect(svc.list().filter((t) => t.tmuxSession === 'twice')).toHaveLength(1)
+    for (const t of [a!, b!, c!]) await handlers['terminal:close']({ id: t.id, mode: 'end' })
+  })
+
   it('ends a session while its tab reconnects without starting it again, and says so when the VM cannot be reached', async () => {
     const handlers = terminalHandlers(svc)
     const s = await handlers['terminal:open']({ vm: VM, kind: 'shell', name: 'ending', cols: 80, rows: 24 })

@@ -25,6 +25,10 @@ export interface TerminalServiceDeps {
  */
 export class TerminalService {
   private readonly terms = new Map<string, TerminalBase>()
+  /** Terminals being opened on a VM's tmux session, by openingKey. */
+  private readonly opening = new Map<string, Promise<TerminalSession>>()
+  /** Shell names chosen for a new tab whose open has not started yet, by openingKey. */
+  private readonly reserved = new Set<string>()
   private hostCount = 0
 
   constructor(private readonly deps: TerminalServiceDeps) {}
@@ -122,15 +126,29 @@ export class TerminalService {
     await Promise.all([...this.terms.values()].map((t) => t.close('detach')))
   }
 
-  private async openSsh(vm: string, kind: 'agent' | 'shell', name: string, cols: number, rows: number, startCommand?: string): Promise<TerminalSession> {
-    const existing = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === name)
-    if (existing) {
-      existing.resize(cols, rows)
-      return { ...existing.info }
+  /**
+   * Open (or find) the terminal on tmux session `name`. Opens of the same session at once share one terminal, and
+   * shell names being opened are taken (see nextShellName), so two quick ⌘T give two shells, not one session twice.
+   */
+  private openSsh(vm: string, kind: 'agent' | 'shell', name: string, cols: number, rows: number, startCommand?: string): Promise<TerminalSession> {
+    const key = openingKey(vm, name)
+    this.reserved.delete(key)
+    const shown = (info: TerminalSession): TerminalSession => {
+      const t = this.terms.get(info.id)
+      t?.resize(cols, rows)
+      return { ...(t?.info ?? info) }
     }
+    const pending = this.opening.get(key)
+    if (pending) return pending.then(shown)
+    const existing = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === name)
+    if (existing) return Promise.resolve(shown(existing.info))
     const title = kind === 'agent' ? `${vm}: agent` : `${vm}: ${name}`
     const info = this.newInfo(vm, kind, name, title, cols, rows)
-    return this.track(await SshTerminal.open({ pool: this.deps.pool, vm, tmuxName: name, startCommand }, info, this.deps.emit))
+    const run = SshTerminal.open({ pool: this.deps.pool, vm, tmuxName: name, startCommand }, info, this.deps.emit)
+      .then((t) => this.track(t))
+      .finally(() => this.opening.delete(key))
+    this.opening.set(key, run)
+    return run
   }
 
   private track(t: TerminalBase): TerminalSession {
@@ -150,13 +168,19 @@ export class TerminalService {
     const inVm = await this.sessions(vm).then((list) => list.map((s) => s.name), () => [] as string[])
     const used = new Set([...inVm, ...[...this.terms.values()].filter((t) => t.info.vm === vm).map((t) => t.info.tmuxSession)])
     let n = 1
-    while (used.has(`shell-${n}`)) n += 1
+    while (used.has(`shell-${n}`) || this.opening.has(openingKey(vm, `shell-${n}`)) || this.reserved.has(openingKey(vm, `shell-${n}`))) n += 1
+    // Taken until openSsh registers its open: another ⌘T choosing meanwhile picks the next name.
+    this.reserved.add(openingKey(vm, `shell-${n}`))
     return `shell-${n}`
   }
 
   private newInfo(vm: string | null, kind: TerminalSession['kind'], tmux: string | null, title: string, cols: number, rows: number): TerminalSession {
     return { id: randomUUID(), vm, kind, tmuxSession: tmux, title, state: 'connecting', cols, rows, notice: null }
   }
+}
+
+function openingKey(vm: string, name: string): string {
+  return `${vm}\0${name}`
 }
 
 /** Login shells: a pane showing one of these is idle, as far as stopping the VM is concerned. */
