@@ -11,6 +11,7 @@ import type { VmInfo } from '../../src/shared/vm'
 import { SCROLLBACK_LINES } from '../../src/shared/terminal'
 import { agentHandlers } from '../../src/core/agent/handlers'
 import { SshPool, type SshCredentials } from '../../src/core/ssh/pool'
+import { execOn } from '../../src/core/ssh/exec'
 import { clientKeyPath, generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
 import { createTerminalService, terminalHandlers, terminalSends } from '../../src/core/terminal/handlers'
 import type { CommandHandlers } from '../../src/shared/api'
@@ -113,6 +114,22 @@ describe('connections', () => {
     setTimeout(() => ac.abort(), 200)
     const cancelled = await rejection(p.exec(VM, 'sleep 37.5', { signal: ac.signal }))
     expect(cancelled.code).toBe('CANCELLED')
+    // Cancelled while its channel is being opened (between the request and the server's answer).
+    const client = await p.connect(VM)
+    const early = new AbortController()
+    const exec = client.exec.bind(client) as (...args: unknown[]) => boolean
+    Object.assign(client, {
+      exec: (...args: unknown[]) => {
+        const sent = exec(...args)
+        early.abort()
+        return sent
+      },
+    })
+    try {
+      expect((await rejection(execOn(client, 'sleep 37.75', { signal: early.signal }))).code).toBe('CANCELLED')
+    } finally {
+      Object.assign(client, { exec })
+    }
     const left = await p.exec(VM, "ps ax -o args | grep -c '^sleep 37' || true")
     expect(left.stdout.trim()).toBe('0')
     expect((await p.exec(VM, 'exit 3')).code).toBe(3)

@@ -73,6 +73,12 @@ export function openExec(client: Client, command: string, pty?: { cols: number; 
 export async function execOn(client: Client, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
   if (opts.signal?.aborted) throw cancelled()
   const ch = await openExec(client, command)
+  if (opts.signal?.aborted) {
+    // Cancelled while the channel was being opened: the command has started, so stop it.
+    killRemote(ch)
+    ch.close()
+    throw cancelled()
+  }
   return new Promise<ExecResult>((resolve, reject) => {
     const out: Buffer[] = []
     const err: Buffer[] = []
