@@ -117,7 +117,7 @@ describe('connections', () => {
     // Cancelled while its channel is being opened (between the request and the server's answer).
     const client = await p.connect(VM)
     const early = new AbortController()
-    const exec = client.exec.bind(client) as (...args: unknown[]) => boolean
+    const exec = client.exec.bind(client) as unknown as (...args: unknown[]) => unknown
     Object.assign(client, {
       exec: (...args: unknown[]) => {
         const sent = exec(...args)
@@ -183,7 +183,11 @@ describe('connections', () => {
     await p.exec(VM, 'true')
     const calls = await sim.readCalls(VM)
     const unlock = calls.find((c) => c[0] === 'security' && c[1] === 'unlock-keychain')
-    expect(unlock).toEqual(['security', 'unlock-keychain', '-p', secret, expect.stringMatching(/Library\/Keychains\/login\.keychain-db$/)])
+    // The password reached security through the terminal's prompt, not its command line (which the guest's other
+    // processes, the agent included, can read).
+    expect(unlock).toEqual(['security', 'unlock-keychain', expect.stringMatching(/Library\/Keychains\/login\.keychain-db$/)])
+    const answered = JSON.parse(await readFile(join(sim.guestHome(VM), '.cal-sim', 'keychain-unlock.json'), 'utf8'))
+    expect(answered).toEqual({ keychain: expect.stringMatching(/login\.keychain-db$/), password: secret })
     expect(logs.slice(before).join('\n')).toContain('login keychain unlocked')
     expect(logs.join('\n')).not.toContain(secret)
     for (const f of await readdir(calHome, { recursive: true, withFileTypes: true })) {

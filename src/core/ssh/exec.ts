@@ -126,6 +126,37 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
   })
 }
 
+/**
+ * Run `command` on a PTY and type `secret` (then Return) once its output ends with `prompt`, as a person would at a
+ * password prompt: the secret goes through the terminal, never on a command line, and the terminal does not echo
+ * it. Resolves with the exit code; what the command printed is not kept (it is never logged).
+ */
+export async function answerOnPty(client: Client, command: string, prompt: RegExp, secret: string, timeoutMs: number): Promise<number> {
+  const ch = await openExec(client, command, { cols: 80, rows: 24 })
+  return new Promise<number>((resolve, reject) => {
+    let seen = ''
+    let answered = false
+    const timer = setTimeout(() => {
+      killRemote(ch)
+      ch.close()
+      reject(new CalError('SSH_TIMEOUT', answered ? `The command did not finish within ${timeoutMs / 1000} s.` : `No password prompt came within ${timeoutMs / 1000} s.`, 'It was stopped.'))
+    }, timeoutMs)
+    ch.on('data', (d: Buffer) => {
+      if (answered) return
+      seen = (seen + d.toString('utf8')).slice(-512)
+      if (!prompt.test(seen)) return
+      answered = true
+      ch.write(`${secret}\r`)
+    })
+    ch.on('close', () => {
+      clearTimeout(timer)
+      const exit = exitOf(ch)
+      if (!exit) reject(new CalError('SSH_DISCONNECTED', 'The SSH connection closed before the command finished.', 'Check that the VM is still running, then try again.'))
+      else resolve(exit.code ?? 128 + 9)
+    })
+  })
+}
+
 type ChannelInternals = { outgoing?: { id: number; state: string }; _client?: { _protocol?: { signal(id: number, sig: string): void } } }
 
 /**

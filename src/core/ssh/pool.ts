@@ -1,10 +1,10 @@
 import type { Client, ClientChannel } from 'ssh2'
 import { CalError } from '../../shared/errors'
 import { connectClient } from './connect'
-import { execOn, isClosed, openExec, trackExit, type ExecOptions, type ExecResult } from './exec'
+import { answerOnPty, execOn, isClosed, openExec, trackExit, type ExecOptions, type ExecResult } from './exec'
 import { HostKeyStore } from './host-keys'
 import { ensureClientKey } from './keys'
-import { installKeyScript, unlockKeychainScript } from './scripts'
+import { installKeyScript, KEYCHAIN_PROMPT, UNLOCK_KEYCHAIN_SCRIPT } from './scripts'
 
 export type { ExecResult, RemoteExec } from './exec'
 
@@ -236,10 +236,9 @@ export class SshPool {
   /** macOS keeps the login keychain locked in SSH sessions; agents storing credentials there need it open. */
   private async unlockKeychain(vm: string, client: Client, password: string): Promise<void> {
     try {
-      // The password travels on stdin, never on the command line, so no process list or log shows it.
-      const r = await execOn(client, unlockKeychainScript(), { timeoutMs: 15_000, stdin: `${password}\n` })
-      if (r.code === 127) this.log(`ssh ${vm}: no 'security' tool in the guest, keychain unlock skipped`)
-      else if (r.code !== 0) this.log(`ssh ${vm}: keychain unlock failed (exit ${r.code})`)
+      const code = await answerOnPty(client, UNLOCK_KEYCHAIN_SCRIPT, KEYCHAIN_PROMPT, password, 15_000)
+      if (code === 127) this.log(`ssh ${vm}: no 'security' tool in the guest, keychain unlock skipped`)
+      else if (code !== 0) this.log(`ssh ${vm}: keychain unlock failed (exit ${code})`)
       else this.log(`ssh ${vm}: login keychain unlocked`)
     } catch (err) {
       this.log(`ssh ${vm}: keychain unlock failed: ${CalError.from(err).message}`)

@@ -18,14 +18,19 @@ export function installKeyScript(publicKey: string): string {
   ].join(' && ')
 }
 
-/** Reads the password from stdin and unlocks the login keychain; exits 127 on a guest without `security` (not macOS). */
-export function unlockKeychainScript(): string {
-  return [
-    'IFS= read -r CAL_KC_PW',
-    'command -v security >/dev/null 2>&1 || exit 127',
-    'security unlock-keychain -p "$CAL_KC_PW" "$HOME/Library/Keychains/login.keychain-db"',
-  ].join('; ')
-}
+/**
+ * Unlocks the login keychain, `security` asking for the password on the terminal (run it on a PTY and answer
+ * KEYCHAIN_PROMPT): with `-p`, the password would sit on security's command line, which any process of the user in
+ * the guest (the agent) can read while it runs. Exits 127 on a guest without `security` (not macOS).
+ */
+export const UNLOCK_KEYCHAIN_SCRIPT = [
+  'command -v security >/dev/null 2>&1 || exit 127',
+  // security's prompts are localised: ask for the C locale's, which KEYCHAIN_PROMPT matches.
+  'LC_ALL=C exec security unlock-keychain "$HOME/Library/Keychains/login.keychain-db"',
+].join('; ')
+
+/** security(1)'s password prompt on the terminal: "password to unlock <keychain>: ". */
+export const KEYCHAIN_PROMPT = /password to unlock [^\n]*:\s*$/i
 
 /** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'

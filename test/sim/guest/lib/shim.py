@@ -5,6 +5,7 @@ import os
 import pwd
 import socket
 import sys
+import termios
 import time
 
 NAME = os.path.basename(sys.argv[0])
@@ -94,8 +95,38 @@ def security() -> int:
         for key in [k for k in items if k.startswith(f"{opt('-s')}|")]:
             del items[key]
         save("keychain.json", items)
+    elif cmd == "unlock-keychain" and "-p" not in ARGS:
+        return unlock_on_tty(ARGS[-1] if len(ARGS) > 1 else "login.keychain")
     elif cmd == "show-keychain-info":
         print(f'Keychain "{ARGS[-1] if len(ARGS) > 1 else "login.keychain"}" no-timeout')
+    return 0
+
+
+def unlock_on_tty(keychain: str) -> int:
+    """As security(1) does without -p: getpass() on the controlling terminal, echo off. The password read is kept
+    in keychain-unlock.json, so that a test can check what reached the keychain and how."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        print("security: unlock-keychain: no terminal to read the password from", file=sys.stderr)
+        return 1
+    os.write(tty, f"password to unlock {keychain}: ".encode())
+    before = termios.tcgetattr(tty)
+    quiet = list(before)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(tty, termios.TCSANOW, quiet)
+    line = b""
+    try:
+        while not line.endswith(b"\n"):
+            chunk = os.read(tty, 1)
+            if not chunk:
+                break
+            line += chunk
+    finally:
+        termios.tcsetattr(tty, termios.TCSANOW, before)
+        os.write(tty, b"\n")
+        os.close(tty)
+    save("keychain-unlock.json", {"keychain": keychain, "password": line.decode("utf-8", "replace").rstrip("\r\n")})
     return 0
 
 
