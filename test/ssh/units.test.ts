@@ -154,6 +154,29 @@ describe('HostKeyStore', () => {
     const fp = await execa('ssh-keygen', ['-l', '-f', knownHostsPath(home)])
     expect(fp.stdout).toContain(fingerprint(b))
   })
+
+  it('keeps every pin when two stores (the app and the cal command) pin at the same time', async () => {
+    const home = tmp()
+    const app = new HostKeyStore(home)
+    const cli = new HostKeyStore(home)
+    await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? app : cli).verify(`vm-${i}`, `127.0.64.${i + 2}`, 22, blob(100 + i))))
+    const pins = JSON.parse(await readFile(join(home, 'ssh', 'host-pins.json'), 'utf8')) as { vms: Record<string, unknown> }
+    expect(Object.keys(pins.vms).sort()).toEqual(Array.from({ length: 16 }, (_, i) => `vm-${i}`).sort())
+    expect((await readFile(knownHostsPath(home), 'utf8')).trim().split('\n')).toHaveLength(16)
+  })
+
+  it('refuses to connect over a damaged pin file instead of trusting any key', async () => {
+    const home = tmp()
+    const store = new HostKeyStore(home)
+    await store.verify('alpha', '127.0.64.2', 22, blob(1))
+    const pinPath = join(home, 'ssh', 'host-pins.json')
+    await writeFile(pinPath, '{"version": 1, "vms": {"alpha": ')
+    const err = await store.verify('alpha', '127.0.64.2', 22, blob(2)).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CalError)
+    expect((err as CalError).message).toContain(pinPath)
+    expect((err as CalError).hint).toMatch(/delete it/)
+    expect(await readFile(pinPath, 'utf8')).toBe('{"version": 1, "vms": {"alpha": ')
+  })
 })
 
 describe('agent helpers', () => {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { CalError } from '../../shared/errors'
+import { withFileLock } from '../store/file-lock'
 import { ensureSshDir, knownHostsPath } from './keys'
 
 /** What CAL remembers per VM name: its pinned host key and whether CAL's key is installed there. */
@@ -56,8 +58,13 @@ export class HostKeyStore {
     return join(this.calHome, 'ssh', 'host-pins.json')
   }
 
+  /** One change at a time: queued in this process, and under a lock file against other processes. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn)
+    const locked = async () => {
+      await ensureSshDir(this.calHome)
+      return withFileLock(`${this.pinPath}.lock`, fn)
+    }
+    const run = this.queue.then(locked, locked)
     this.queue = run.catch(() => undefined)
     return run
   }
@@ -114,14 +121,35 @@ export class HostKeyStore {
     })
   }
 
+  /**
+   * The pins; none before the first contact. A damaged file is an error, never "no pins": read as empty, it would
+   * trust whatever key each VM presents next and offer it the password again.
+   */
   private async read(): Promise<PinFile> {
+    let text: string
     try {
-      const parsed = JSON.parse(await readFile(this.pinPath, 'utf8')) as PinFile
-      if (parsed && parsed.version === 1 && parsed.vms && typeof parsed.vms === 'object') return parsed
+      text = await readFile(this.pinPath, 'utf8')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, vms: {} }
+      throw this.damaged((err as Error).message)
     }
-    return { version: 1, vms: {} }
+    let parsed: PinFile | null = null
+    try {
+      parsed = JSON.parse(text) as PinFile
+    } catch (err) {
+      throw this.damaged((err as Error).message)
+    }
+    if (parsed && parsed.version === 1 && parsed.vms && typeof parsed.vms === 'object') return parsed
+    throw this.damaged('it is not a version 1 pin file')
+  }
+
+  private damaged(why: string): CalError {
+    return new CalError(
+      'SSH_AUTH_FAILED',
+      `CAL's pinned SSH host keys (${this.pinPath}) cannot be read: ${why}. CAL will not connect to a VM it cannot check.`,
+      `Restore the file from a backup, or delete it: CAL then trusts each VM's key on its next contact and logs in with its password once more.`,
+      { path: this.pinPath },
+    )
   }
 
   /** Rewrites the pin map and regenerates known_hosts from it, keeping lines CAL did not write. */
