@@ -133,7 +133,7 @@ export class HostKeyStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, vms: {} }
       throw this.damaged((err as Error).message)
     }
-    let parsed: PinFile | null = null
+    let parsed: PinFile | null
     try {
       parsed = JSON.parse(text) as PinFile
     } catch (err) {
