@@ -110,6 +110,7 @@ describe('connections', () => {
     const p = pool()
     const timedOut = await rejection(p.exec(VM, 'sleep 37.25', { timeoutMs: 300 }))
     expect(timedOut.code).toBe('SSH_TIMEOUT')
+    expect(timedOut.message).toBe('A command in VM "ssh-it" did not finish within 300 ms.')
     const ac = new AbortController()
     setTimeout(() => ac.abort(), 200)
     const cancelled = await rejection(p.exec(VM, 'sleep 37.5', { signal: ac.signal }))

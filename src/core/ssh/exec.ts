@@ -6,6 +6,8 @@ export interface ExecOptions {
   signal?: AbortSignal
   /** Written to the command's stdin, then closed (secrets go here, never on the command line). */
   stdin?: string
+  /** Where the command runs, for error messages ('VM "dev"'). */
+  where?: string
 }
 
 export interface ExecResult {
@@ -101,7 +103,7 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
       ? setTimeout(
           () =>
             stop(
-              new CalError('SSH_TIMEOUT', `The remote command did not finish within ${opts.timeoutMs} ms.`, 'It was stopped; try again, or check whether the VM is overloaded.', {
+              new CalError('SSH_TIMEOUT', `A command in ${opts.where ?? 'the VM'} did not finish within ${seconds(opts.timeoutMs!)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', {
                 timeoutMs: opts.timeoutMs,
               }),
             ),
@@ -115,7 +117,7 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
       finish(() => {
         const { code, signal } = exitOf(ch) ?? { code: null, signal: null }
         if (code === null && signal === null) {
-          reject(new CalError('SSH_DISCONNECTED', 'The SSH connection closed before the remote command finished.', 'Check that the VM is still running, then try again.'))
+          reject(new CalError('SSH_DISCONNECTED', `The SSH connection to ${opts.where ?? 'the VM'} closed before a command there finished.`, 'Check that the VM is still running, then try again.'))
           return
         }
         resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 + 9 })
@@ -171,6 +173,10 @@ function killRemote(ch: ClientChannel): void {
   } catch {
     // The channel is already gone; closing it is enough.
   }
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`
 }
 
 function cancelled(): CalError {

@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { withFileLock } from '../store/file-lock'
-import { ensureSshDir, knownHostsPath } from './keys'
+import { ensureSshDir, knownHostsPath, sshDir as sshDirOf } from './keys'
 
 /** What CAL remembers per VM name: its pinned host key and whether CAL's key is installed there. */
 export interface HostPin {
@@ -154,6 +154,16 @@ export class HostKeyStore {
 
   /** Rewrites the pin map and regenerates known_hosts from it, keeping lines CAL did not write. */
   private async write(pins: PinFile): Promise<void> {
+    try {
+      await this.writeFiles(pins)
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      if (e.code === 'ENOSPC') throw new CalError('DISK_FULL', `CAL could not save SSH host keys in ${sshDirOf(this.calHome)}: the disk is full.`, 'Free some space on this Mac, then try again.')
+      throw new CalError('INTERNAL', `CAL could not save SSH host keys in ${sshDirOf(this.calHome)}: ${e.message}.`, `Check that CAL_HOME (${this.calHome}) is writable, then try again.`)
+    }
+  }
+
+  private async writeFiles(pins: PinFile): Promise<void> {
     await ensureSshDir(this.calHome)
     await atomicWrite(this.pinPath, `${JSON.stringify(pins, null, 2)}\n`)
     const khPath = knownHostsPath(this.calHome)

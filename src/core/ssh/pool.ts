@@ -75,7 +75,7 @@ export class SshPool {
   }
 
   exec(vm: string, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return this.withChannel(vm, (c) => execOn(c, command, opts), true)
+    return this.withChannel(vm, (c) => execOn(c, command, { where: `VM "${vm}"`, ...opts }), true)
   }
 
   /** A PTY channel (TERM=xterm-256color) running the login shell, or `command` when given. */
