@@ -8,6 +8,17 @@ export const VmName = z
   .regex(NAME_PATTERN, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit')
 export type VmName = z.infer<typeof VmName>
 
+/**
+ * A tmux session name, as tmux keeps it: anything printable but "." and ":" (tmux turns those into "_"), so that
+ * sessions made by hand ("my session") can be listed, attached and ended too. CAL quotes it in every command.
+ */
+export const TmuxSessionName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\x00-\x1f\x7f.:]+$/, 'Use up to 100 characters other than "." and ":" (tmux turns them into "_")')
+export type TmuxSessionName = z.infer<typeof TmuxSessionName>
+
 export const SnapshotName = VmName
 export type SnapshotName = VmName
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AgentId } from './vm'
-import { VmName } from './names'
+import { TmuxSessionName, VmName } from './names'
 
 /** The scrollback CAL's terminal keeps (xterm's), and so the history CAL asks tmux to keep at least. */
 export const SCROLLBACK_LINES = 10_000
@@ -29,7 +29,7 @@ export type TerminalSession = z.infer<typeof TerminalSession>
 
 /** A tmux session in a VM, whether or not CAL shows it in a tab (closing a tab detaches: the session runs on). */
 export const VmTmuxSession = z.object({
-  name: VmName,
+  name: TmuxSessionName,
   kind: z.enum(['agent', 'shell']),
   /** When tmux started it (ISO time), if tmux said. */
   createdAt: z.string().nullable(),
@@ -41,7 +41,7 @@ export const VmTmuxSession = z.object({
   command: z.string().nullable(),
 })
 export type VmTmuxSession = z.infer<typeof VmTmuxSession>
-export const EndTmuxSessionInput = z.object({ vm: VmName, name: VmName })
+export const EndTmuxSessionInput = z.object({ vm: VmName, name: TmuxSessionName })
 
 const Cols = z.number().int().min(2).max(1000)
 const Rows = z.number().int().min(2).max(500)
@@ -50,7 +50,7 @@ export const OpenTerminalInput = z.object({
   vm: VmName.nullable(),
   kind: TerminalKind,
   /** tmux session name; defaults: "cal-agent" for the agent, "shell-N" for extra shells. */
-  name: VmName.optional(),
+  name: TmuxSessionName.optional(),
   cols: Cols,
   rows: Rows,
 })

@@ -78,10 +78,13 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
   it('stop and restart ask first on a terminal while a program runs in the VM; --yes and scripts do not ask', async () => {
     await eng.cal(['start', 'w1'])
     expect((await eng.exec('w1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
+    // A session made by hand, with a name CAL would not choose, counts too.
+    expect((await eng.exec('w1', "tmux new-session -d -s 'my sess' 'sleep 601'")).code).toBe(0)
     const no = await eng.cal(['stop', 'w1'], { isTTY: true, answer: false })
     expect(no.code).not.toBe(0)
-    expect(no.stderr).toContain('warning: Stop w1? A program is still running in it.')
+    expect(no.stderr).toContain('warning: Stop w1? 2 programs are still running in it.')
     expect(no.stderr).toContain('  - busy: sleep')
+    expect(no.stderr).toContain('  - my sess: sleep')
     expect(no.stderr).toContain('w1 was left running')
     expect((await eng.svc.get('w1')).state).toBe('running')
     const restart = await eng.cal(['restart', 'w1'], { isTTY: true, answer: true })

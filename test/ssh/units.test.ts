@@ -228,8 +228,8 @@ describe('CAL key generation', () => {
 })
 
 describe('tmux session list', () => {
-  it('reads name|created|attached|command, keeps a program but not an idle shell, and skips anything else', () => {
-    const out = 'shell-1|1795342477|0|bash\ncal-agent|1795342400|2|claude\nold|1795342000|1\nlogin|1795342001|0|-zsh\nodd|name|1795342000|1|x\nno server running\n\n'
+  it('reads created|attached|command|name, keeps a program but not an idle shell, and skips anything else', () => {
+    const out = '1795342477|0|bash|shell-1\n1795342400|2|claude|cal-agent\n1795342000|1||old\n1795342001|0|-zsh|login\nno server running\n\n'
     expect(parseTmuxSessions(out)).toEqual([
       { name: 'shell-1', createdAt: new Date(1795342477_000).toISOString(), clients: 0, command: null },
       { name: 'cal-agent', createdAt: new Date(1795342400_000).toISOString(), clients: 2, command: 'claude' },
@@ -244,7 +244,10 @@ describe('tmux session list', () => {
     expect(historyLead('\n')).toBe('')
   })
 
-  it('keeps a command that holds a "|"', () => {
-    expect(parseTmuxSessions('w|1|0|a|b')[0]?.command).toBe('a|b')
+  it('keeps a session name made by hand, with spaces or a "|"', () => {
+    expect(parseTmuxSessions('1|0|sleep|my sess\n2|1|bash|a|b').map((s) => [s.name, s.command])).toEqual([
+      ['my sess', 'sleep'],
+      ['a|b', null],
+    ])
   })
 })

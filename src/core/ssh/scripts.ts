@@ -82,12 +82,12 @@ export function refreshTmuxClientsScript(tmux: string, name: string): string {
 }
 
 /**
- * Every tmux session in the VM, one per line: `name|created|attached|command` (creation time in epoch seconds,
- * attached clients, the program in the foreground of its active pane). tmux prints a tab as "_" without a
- * terminal, hence "|". A valid session name has no "|", so the fields are read from the left and the command
- * keeps whatever it holds. Prints nothing when tmux is missing or no tmux server runs.
+ * Every tmux session in the VM, one per line: `created|attached|command|name` (creation time in epoch seconds,
+ * attached clients, the program in the foreground of its active pane, the session's name). tmux prints a tab as "_"
+ * without a terminal, hence "|". The name comes last and keeps whatever it holds ("|" and spaces included, in a
+ * session made by hand); a program's name has no "|". Prints nothing when tmux is missing or no tmux server runs.
  */
-export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_name}|#{session_created}|#{session_attached}|#{pane_current_command}' 2>/dev/null || true`
+export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_created}|#{session_attached}|#{pane_current_command}|#{session_name}' 2>/dev/null || true`
 
 /**
  * Ends one tmux session (`name` is a validated session name; it is quoted here all the same). Exit 0: it is gone

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
-import { VmName } from '../../shared/names'
+import { TmuxSessionName } from '../../shared/names'
 import type { OpenTerminalInput, TerminalSession, VmTmuxSession } from '../../shared/terminal'
 import { killTmuxSessionScript, LIST_TMUX_SESSIONS, sessionNotEnded } from '../ssh/scripts'
 import type { SshPool } from '../ssh/pool'
@@ -42,13 +42,13 @@ export class TerminalService {
     return this.openSsh(input.vm, input.kind, name, input.cols, input.rows)
   }
 
-  /** The VM's tmux sessions, each with the CAL terminal showing it (if any). Sessions whose names CAL cannot
-   * address (made by hand with spaces or symbols) are left out. */
+  /** The VM's tmux sessions, each with the CAL terminal showing it (if any). A name tmux could not have made (a
+   * control character) is left out; any other, made by hand with spaces or symbols, is listed and addressable. */
   async sessions(vm: string): Promise<VmTmuxSession[]> {
     const { stdout } = await this.deps.pool.exec(vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 })
     const open = [...this.terms.values()].filter((t) => t.info.vm === vm && t.info.tmuxSession)
     return parseTmuxSessions(stdout)
-      .filter((s) => VmName.safeParse(s.name).success)
+      .filter((s) => TmuxSessionName.safeParse(s.name).success)
       .map((s) => ({ ...s, kind: s.name === AGENT_TMUX_SESSION ? 'agent' : 'shell', openId: open.find((t) => t.info.tmuxSession === s.name)?.info.id ?? null }))
   }
 
@@ -187,14 +187,14 @@ function openingKey(vm: string, name: string): string {
 const SHELLS = new Set(['bash', 'zsh', 'sh', 'dash', 'fish', 'ksh', 'tcsh', 'csh', 'login'])
 
 /**
- * `tmux list-sessions` lines (LIST_TMUX_SESSIONS): `name|created|attached|command`. `command` is the foreground
+ * `tmux list-sessions` lines (LIST_TMUX_SESSIONS): `created|attached|command|name`. `command` is the foreground
  * program of the session's active pane, or null when that is a shell waiting at its prompt.
  */
 export function parseTmuxSessions(stdout: string): { name: string; createdAt: string | null; clients: number; command: string | null }[] {
   return stdout.split('\n').flatMap((line) => {
-    const m = /^([^|]+)\|(\d*)\|(\d*)(?:\|(.*))?$/.exec(line.trim())
+    const m = /^(\d*)\|(\d*)\|([^|]*)\|(.+)$/.exec(line.replace(/\r$/, ''))
     if (!m) return []
-    const [, name = '', created = '', attached = '', program = ''] = m
+    const [, created = '', attached = '', program = '', name = ''] = m
     const command = program.replace(/^-/, '')
     return [
       {
