@@ -8,6 +8,8 @@ const code = await runCli(
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: !!process.stdin.isTTY && !!process.stderr.isTTY,
+    // Someone typing at a terminal can be asked even with stderr redirected: the question goes to /dev/tty.
+    canAsk: !!process.stdin.isTTY,
   },
   async (g) => {
     const calHome = resolveCalHome()

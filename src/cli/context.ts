@@ -17,8 +17,10 @@ export interface CliContext {
   yes: boolean
   /** stdin and stderr are terminals: prompts and live progress are allowed. */
   isTTY: boolean
-  /** Asks a yes/no question on the terminal (only called when isTTY). */
-  confirm: (question: string) => Promise<boolean>
+  /** A person at a terminal can answer a question (stdin is a terminal), even with stderr redirected. */
+  canAsk: boolean
+  /** Asks a yes/no question on the terminal (only called when canAsk); `context` is what it is about. */
+  confirm: (question: string, context?: string) => Promise<boolean>
 }
 
 /** The signature every command module exports (src/cli/commands/<verb>.ts). */

@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { CalError } from '../shared/errors'
 import type { CliCommand, CliContext } from './context'
@@ -87,16 +88,26 @@ export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
   isTTY: boolean
-  confirm?: (question: string) => Promise<boolean>
+  /** A person can be asked (stdin is a terminal), even with stderr redirected; defaults to isTTY. */
+  canAsk?: boolean
+  confirm?: (question: string, context?: string) => Promise<boolean>
 }
 
-/** Asks on the terminal; anything but y/yes is no. */
-export async function askTerminal(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr })
+/**
+ * Asks on the terminal; anything but y/yes is no. With stderr redirected (`cal stop dev 2>&1 | tee log`), the
+ * question, and what it is about (`context`, already written to stderr), go to the terminal itself.
+ */
+export async function askTerminal(question: string, context?: string): Promise<boolean> {
+  const tty = process.stderr.isTTY ? null : createWriteStream('/dev/tty')
+  tty?.on('error', () => undefined) // no terminal after all: the answer still comes from stdin
+  const output = tty ?? process.stderr
+  if (tty && context) tty.write(context)
+  const rl = createInterface({ input: process.stdin, output })
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
   } finally {
     rl.close()
+    tty?.end()
   }
 }
 
@@ -118,6 +129,10 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
   const [verb, ...rest] = g.rest
   if (!verb || g.help || verb === 'help') {
     if (verb === 'help' && rest[0] && COMMANDS[rest[0]]) return runCli([rest[0], '--help'], io, makeContext)
+    if (verb === 'help' && rest[0]) {
+      io.stderr(`error: unknown command "${rest[0]}"\nhint: run \`cal --help\` for the list of commands\n`)
+      return EXIT.usage
+    }
     io.stdout(HELP)
     return verb || g.help ? EXIT.ok : EXIT.usage
   }
@@ -127,11 +142,12 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
     return EXIT.usage
   }
   let engine: Awaited<ReturnType<typeof makeContext>> | null = null
-  const base = { stdout: io.stdout, stderr: io.stderr, json: g.json, yes: g.yes, isTTY: io.isTTY, tartPath: g.tartPath, confirm: io.confirm ?? askTerminal }
+  const base = { stdout: io.stdout, stderr: io.stderr, json: g.json, yes: g.yes, isTTY: io.isTTY, canAsk: io.canAsk ?? io.isTTY, tartPath: g.tartPath, confirm: io.confirm ?? askTerminal }
   try {
     const command = await load()
-    // --help needs no engine (and must work without Tart).
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // --help needs no engine (and must work without Tart). What follows "--" is a remote command's (ls -h).
+    const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest
+    if (own.includes('--help') || own.includes('-h')) {
       return await command(rest, { ...base, handlers: null as never, events: null as never, calHome: '' })
     }
     engine = await makeContext(g)

@@ -8,13 +8,12 @@ import type { CliContext } from './context'
  * or when the VM cannot say within ASK_WITHIN_MS, it goes ahead as before.
  */
 export async function askBeforePower(ctx: CliContext, name: string, action: PowerAction): Promise<void> {
-  if (ctx.yes || !ctx.isTTY) return
+  if (ctx.yes || !ctx.canAsk) return
   const vm = await ctx.handlers['vms:get']({ name })
   if (vm.state !== 'running') return
   const question = powerQuestion(name, action, await busyWithin(() => ctx.handlers['terminal:sessions']({ name }), ASK_WITHIN_MS))
   if (!question) return
-  ctx.stderr(`warning: ${question.title}\n`)
-  for (const line of question.running) ctx.stderr(`  - ${line}\n`)
-  ctx.stderr(`${question.consequence}\n`)
-  if (!(await ctx.confirm(`${question.confirm} anyway?`))) throw new CalError('CANCELLED', `${name} was left running; nothing was changed.`)
+  const context = [`warning: ${question.title}`, ...question.running.map((line) => `  - ${line}`), question.consequence].map((l) => `${l}\n`).join('')
+  ctx.stderr(context)
+  if (!(await ctx.confirm(`${question.confirm} anyway?`, context))) throw new CalError('CANCELLED', `${name} was left running; nothing was changed.`)
 }

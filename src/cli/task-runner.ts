@@ -94,13 +94,13 @@ export async function withConfirmation<T>(ctx: CliContext, call: (confirmed: boo
     return await call(false)
   } catch (err) {
     if (!(err instanceof CalError) || (err.code !== 'GIT_RISK' && err.code !== 'CONFIRMATION_REQUIRED')) throw err
-    if (!ctx.isTTY) {
+    if (!ctx.canAsk) {
       throw new CalError(err.code, err.message, `${err.hint} Without a terminal, CAL only proceeds with --yes.`, err.details)
     }
-    ctx.stderr(`warning: ${err.message}\n`)
     const report = err.details?.report as { summary?: string[] } | undefined
-    for (const line of report?.summary ?? []) ctx.stderr(`  - ${line}\n`)
-    if (!(await ctx.confirm('Continue anyway?'))) throw new CalError('CANCELLED', 'Nothing was changed.')
+    const context = [`warning: ${err.message}`, ...(report?.summary ?? []).map((line) => `  - ${line}`)].map((l) => `${l}\n`).join('')
+    ctx.stderr(context)
+    if (!(await ctx.confirm('Continue anyway?', context))) throw new CalError('CANCELLED', 'Nothing was changed.')
     return call(true)
   }
 }

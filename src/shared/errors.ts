@@ -69,7 +69,7 @@ export class CalError extends Error {
       return new CalError('CANCELLED', 'The operation was cancelled.')
     }
     const message = err instanceof Error ? err.message : String(err)
-    return new CalError('INTERNAL', message, 'This is a bug in CAL; the log under ~/.cal/logs has details.')
+    return new CalError('INTERNAL', message, 'This is a bug in CAL: please report it, with what you were doing and this message.')
   }
 }
 

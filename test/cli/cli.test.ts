@@ -4,6 +4,7 @@ import { CalError, ErrorCode } from '../../src/shared/errors'
 import { exitCodeFor } from '../../src/cli/exit-codes'
 import { runCli, splitGlobals } from '../../src/cli/main'
 import { printError, table } from '../../src/cli/output'
+import { parseSshArgs } from '../../src/cli/commands/ssh'
 
 async function cal(args: string[]) {
   let stdout = ''
@@ -43,6 +44,24 @@ describe('cal dispatcher', () => {
     const r = await cal(['list'])
     expect(r.code).toBe(8)
     expect(r.stderr).toBe('error: no engine in this test\nhint: hint\n')
+  })
+
+  it('leaves -h and --help after "--" to the remote command, and refuses help for an unknown verb', async () => {
+    // Reaches the engine (absent here: exit 8) instead of printing help with no engine.
+    expect((await cal(['ssh', 'dev', '--', 'ls', '-h', '/'])).code).toBe(8)
+    expect((await cal(['ssh', 'dev', '--', 'grep', '--help'])).code).toBe(8)
+    expect((await cal(['ssh', '--help'])).stdout).toMatch(/^Usage: cal ssh/)
+    const r = await cal(['help', 'nosuch'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('unknown command "nosuch"')
+  })
+
+  it('checks cal ssh arguments before connecting', () => {
+    expect(() => parseSshArgs(['dev', '--session'])).toThrow(/--session needs a tmux session name/)
+    expect(() => parseSshArgs(['dev', '-t'])).toThrow(/-t runs a command on a terminal/)
+    expect(() => parseSshArgs(['dev', '--session', 'my.v2'])).toThrow(/not a valid tmux session name/)
+    expect(parseSshArgs(['dev', '--session', 'my sess'])).toMatchObject({ vm: 'dev', session: 'my sess', command: null })
+    expect(parseSshArgs(['dev', '-t', '--', 'htop'])).toMatchObject({ tty: true, command: ['htop'] })
   })
 
   it('the ssh placeholder answers until the SSH layer replaces it', async () => {

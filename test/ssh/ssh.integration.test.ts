@@ -16,7 +16,7 @@ import { clientKeyPath, generateEd25519, knownHostsPath } from '../../src/core/s
 import { createTerminalService, terminalHandlers, terminalSends } from '../../src/core/terminal/handlers'
 import type { CommandHandlers } from '../../src/shared/api'
 import type { CliContext } from '../../src/cli/context'
-import { sshCommand, opensshArgs } from '../../src/cli/commands/ssh'
+import { attachCommand, sshCommand, opensshArgs } from '../../src/cli/commands/ssh'
 import { createSimHost, type SimHost, type SimVm } from '../sim/harness'
 import { EventLog, tartResolver } from './helpers'
 
@@ -439,11 +439,49 @@ describe('cal ssh', () => {
     expect(JSON.parse(out.join(''))).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cli-listed', clients: 0, command: null })]))
     expect(await sshCommand([VM, '--', 'tmux kill-session -t cli-busy'], ctx)).toBe(0)
 
-    const argv = opensshArgs(calHome, 'admin', vm.ip, 22, 'cal-agent')
+    // A remote command killed by a signal exits as a shell would report it (128 + the signal's number).
+    expect(await sshCommand([VM, '--', "sh -c 'kill -TERM $$'"], ctx)).toBe(143)
+
+    const argv = opensshArgs(calHome, 'admin', vm.ip, 22, attachCommand('cal-agent'))
     expect(argv).toEqual(expect.arrayContaining(['-i', clientKeyPath(calHome), `UserKnownHostsFile=${knownHostsPath(calHome)}`, 'StrictHostKeyChecking=yes', '-t', `admin@${vm.ip}`]))
+    // Nothing of the user's own SSH setup applies: not their config, agent, keys or connection sharing.
+    expect(argv.slice(0, 2)).toEqual(['-F', '/dev/null'])
+    expect(argv).toEqual(expect.arrayContaining(['ForwardAgent=no', 'IdentityAgent=none', 'IdentitiesOnly=yes', 'ClearAllForwardings=yes', 'ControlMaster=no', 'ControlPath=none']))
+    const effective = (await execa('ssh', ['-G', ...argv.slice(0, argv.indexOf('-t')), `admin@${vm.ip}`])).stdout
+    expect(effective).toMatch(/^forwardagent no$/m)
+    expect(effective).toMatch(/^identityagent none$/m)
     // The same trust and key work non-interactively (no TTY here, so check with a plain command).
     const r = await execa('ssh', [...argv.slice(0, argv.indexOf('-t')), '-o', 'BatchMode=yes', `admin@${vm.ip}`, 'tmux -V'], { reject: false })
     expect(r.stdout).toMatch(/^tmux \d/)
+  })
+
+  it('stops the remote command on SIGTERM, SIGHUP and a closed output pipe, and says when the connection dropped', async () => {
+    const handlers = {
+      'vms:get': async () => ({ name: VM, state: 'running', ip: vm.ip }),
+      'settings:get': async () => ({ settings: defaultSettings(), warning: null }),
+    } as unknown as CommandHandlers
+    const ctx = { handlers, calHome, stdout: () => {}, stderr: () => {}, json: false, yes: false, isTTY: false } as unknown as CliContext
+    const left = async (tag: string) => (await pool().exec(VM, `ps ax -o args | grep -c '^sleep ${tag}' || true`)).stdout.trim()
+    const after = (ms: number, fn: () => void) => setTimeout(fn, ms)
+
+    after(700, () => process.emit('SIGTERM', 'SIGTERM'))
+    expect(await sshCommand([VM, '--', 'sleep 41.1'], ctx)).toBe(143)
+    after(700, () => process.emit('SIGHUP', 'SIGHUP'))
+    expect(await sshCommand([VM, '--', 'sleep 41.2'], ctx)).toBe(129)
+    // `cal ssh dev -- yes | head -1`: the reader went away (EPIPE), quietly.
+    after(700, () => process.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })))
+    expect(await sshCommand([VM, '--', 'sleep 41.3'], ctx)).toBe(141)
+    await new Promise((r) => setTimeout(r, 300))
+    expect([await left('41.1'), await left('41.2'), await left('41.3')]).toEqual(['0', '0', '0'])
+
+    after(700, () => void sim.sim(['drop', VM]))
+    const dropped = await rejection(sshCommand([VM, '--', 'sleep 41.4'], ctx))
+    expect(dropped.code).toBe('SSH_DISCONNECTED')
+    expect(dropped.message).toBe(`The SSH connection to "${VM}" closed before the command finished.`)
+
+    const out: string[] = []
+    expect(await sshCommand(['never-seen', '--forget-host-key'], { ...ctx, stdout: (t: string) => out.push(t) } as unknown as CliContext)).toBe(0)
+    expect(out.join('')).toBe('No host key is pinned for "never-seen": nothing to forget.\n')
   })
 })
 

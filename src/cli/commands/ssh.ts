@@ -1,8 +1,11 @@
+import { constants } from 'node:os'
+import { join } from 'node:path'
 import { execa } from 'execa'
 import { CalError } from '../../shared/errors'
-import { VmName } from '../../shared/names'
+import { TmuxSessionName, VmName } from '../../shared/names'
 import { defaultSettings, type Settings } from '../../shared/settings'
-import { exitOf } from '../../core/ssh/exec'
+import type { VmInfo } from '../../shared/vm'
+import { exitOf, stopRemote } from '../../core/ssh/exec'
 import { clientKeyPath, knownHostsPath } from '../../core/ssh/keys'
 import { SshPool } from '../../core/ssh/pool'
 import { shellJoin } from '../../core/ssh/quote'
@@ -13,12 +16,14 @@ import { EXIT } from '../exit-codes'
 import { table, usageError } from '../output'
 
 export const SSH_USAGE = `Usage: cal ssh NAME [--session TMUX_SESSION] [-- COMMAND...]
+       cal ssh NAME -t -- COMMAND...
        cal ssh NAME --list [--json]
        cal ssh NAME --forget-host-key
   Without a command: attach the VM's tmux session (default "${AGENT_TMUX_SESSION}") in this terminal,
   through OpenSSH with CAL's key and the VM's pinned host key.
-  With a command: run it in the VM and exit with its status. One argument goes to the remote shell as it
-  is (pipes work: cal ssh dev -- 'ls | wc -l'); several are quoted one by one.
+  With a command: run it in the VM and exit with its status; this command's input goes to it. One argument goes
+  to the remote shell as it is (pipes work: cal ssh dev -- 'ls | wc -l'); several are quoted one by one.
+  -t, --tty: run the command on a terminal, for full-screen and interactive programs (cal ssh dev -t -- htop).
   --list: the VM's tmux sessions (the agent's "${AGENT_TMUX_SESSION}", shells), attached or not; --session NAME attaches one.
   --forget-host-key: drop the VM's pinned host key (after the VM was recreated outside CAL).`
 
@@ -26,6 +31,8 @@ export interface SshArgs {
   vm: string
   session: string
   command: string[] | null
+  /** -t: the command runs on a terminal (through OpenSSH, like the interactive attach). */
+  tty: boolean
   forget: boolean
   list: boolean
   help: boolean
@@ -37,12 +44,17 @@ export function parseSshArgs(argv: string[]): SshArgs {
   const command = dash === -1 ? null : argv.slice(dash + 1)
   let vm: string | null = null
   let session = AGENT_TMUX_SESSION
+  let tty = false
   let forget = false
   let list = false
   for (let i = 0; i < own.length; i++) {
     const a = own[i]!
-    if (a === '--help' || a === '-h') return { vm: '', session, command: null, forget, list, help: true }
-    if (a === '--session' || a === '-s') session = own[++i] ?? ''
+    if (a === '--help' || a === '-h') return { vm: '', session, command: null, tty, forget, list, help: true }
+    if (a === '--session' || a === '-s') {
+      const value = own[++i]
+      if (value === undefined) throw usageError(`${a} needs a tmux session name (see cal ssh NAME --list).`, SSH_USAGE)
+      session = value
+    } else if (a === '--tty' || a === '-t') tty = true
     else if (a === '--forget-host-key') forget = true
     else if (a === '--list' || a === '-l') list = true
     else if (a.startsWith('-')) throw usageError(`Unknown option ${a}.`, SSH_USAGE)
@@ -50,12 +62,13 @@ export function parseSshArgs(argv: string[]): SshArgs {
     else throw usageError(`Unexpected argument "${a}": put the remote command after "--".`, SSH_USAGE)
   }
   if (!vm) throw usageError('Name the VM to connect to.', SSH_USAGE)
-  for (const [what, value] of [['VM name', vm], ['tmux session name', session]] as const) {
-    if (!VmName.safeParse(value).success) throw new CalError('NAME_INVALID', `"${value}" is not a valid ${what}.`, 'Use letters, digits, ".", "_" or "-", starting with a letter or digit.')
-  }
+  if (!VmName.safeParse(vm).success) throw new CalError('NAME_INVALID', `"${vm}" is not a valid VM name.`, 'Use letters, digits, ".", "_" or "-", starting with a letter or digit.')
+  const sessionCheck = TmuxSessionName.safeParse(session)
+  if (!sessionCheck.success) throw new CalError('NAME_INVALID', `"${session}" is not a valid tmux session name.`, `${sessionCheck.error.issues[0]?.message ?? 'Pick another name'}.`)
   if (command && command.length === 0) throw usageError('Give a command after "--".', SSH_USAGE)
   if (list && command) throw usageError('--list takes no command.', SSH_USAGE)
-  return { vm, session, command, forget, list, help: false }
+  if (tty && !command) throw usageError('-t runs a command on a terminal: give one after "--" (without one, cal ssh attaches tmux on a terminal anyway).', SSH_USAGE)
+  return { vm, session, command, tty, forget, list, help: false }
 }
 
 /** The remote command for interactive mode: attach (or create) the tmux session, else a login shell with a notice. */
@@ -64,18 +77,29 @@ export function attachCommand(session: string): string {
   return `T=$(${FIND_TMUX}); if [ -n "$T" ]; then exec "$T" ${tmux}; else echo 'cal: tmux not found in the VM, starting a plain login shell.' >&2; exec "\${SHELL:-/bin/sh}" -l; fi`
 }
 
-/** OpenSSH's argv for interactive mode: CAL's key, CAL's known_hosts, strict checking, never the user's own keys. */
-export function opensshArgs(calHome: string, user: string, host: string, port: number, session: string): string[] {
+/**
+ * OpenSSH's argv for a terminal session (the tmux attach, or `-t` COMMAND): CAL's key, CAL's known_hosts, strict
+ * checking. The user's own ~/.ssh/config is not read (-F /dev/null), and nothing of theirs is offered or forwarded:
+ * their ssh-agent forwarded into the VM would let the agent there sign with their personal keys.
+ */
+export function opensshArgs(calHome: string, user: string, host: string, port: number, remoteCommand: string): string[] {
   return [
+    '-F', '/dev/null',
     '-i', clientKeyPath(calHome),
     '-o', 'IdentitiesOnly=yes',
+    '-o', 'IdentityAgent=none',
+    '-o', 'ForwardAgent=no',
+    '-o', 'ForwardX11=no',
+    '-o', 'ClearAllForwardings=yes',
+    '-o', 'ControlMaster=no',
+    '-o', 'ControlPath=none',
     '-o', `UserKnownHostsFile=${knownHostsPath(calHome)}`,
     '-o', 'StrictHostKeyChecking=yes',
     '-o', 'ServerAliveInterval=15',
     '-p', String(port),
     '-t',
     `${user}@${host}`,
-    attachCommand(session),
+    remoteCommand,
   ]
 }
 
@@ -93,39 +117,101 @@ function makePool(ctx: CliContext, settings: Settings): SshPool {
     credentials: () => settings.ssh,
     resolveTarget: async (vm) => {
       const info = await ctx.handlers['vms:get']({ name: vm })
-      if (!info.ip) throw new CalError('VM_NOT_RUNNING', `VM "${vm}" is ${info.state}: it has no IP address to connect to.`, `Start it first: cal start ${vm}`, { vm })
+      if (!info.ip) throw noAddress(ctx, info)
       return { host: info.ip, port: 22 }
     },
   })
 }
 
-/** One command through ssh2, streaming its output; stdin is forwarded when it is not a terminal. */
+/** Why a VM has no address to connect to, and what to do, by its state. */
+function noAddress(ctx: CliContext, info: VmInfo): CalError {
+  const vm = info.name
+  if (info.state === 'running' || info.state === 'starting') {
+    return new CalError('VM_NOT_RUNNING', `VM "${vm}" is still starting: it has no IP address yet.`, `Wait a few seconds and try again; cal list shows its address once it has one.`, { vm })
+  }
+  if (info.state === 'error') {
+    return new CalError('VM_DIED', `VM "${vm}" failed${info.error ? `: ${info.error}` : '.'}`, `See its log, ${join(ctx.calHome, 'logs', `${vm}.log`)}, then start it again: cal start ${vm}`, { vm })
+  }
+  if (info.state === 'stopping') return new CalError('VM_NOT_RUNNING', `VM "${vm}" is stopping.`, `Start it again once it has stopped: cal start ${vm}`, { vm })
+  return new CalError('VM_NOT_RUNNING', `VM "${vm}" is ${info.state}: it has no IP address to connect to.`, `Start it first: cal start ${vm}`, { vm })
+}
+
+/** How a signal stops this process: the remote command is stopped, and this exit code says which signal it was. */
+const STOPPING_SIGNALS = { SIGINT: EXIT.cancelled, SIGTERM: 128 + 15, SIGHUP: 128 + 1 } as const
+
+/**
+ * One command through ssh2, streaming its output; this process's input is forwarded (a terminal's too, line by
+ * line: Ctrl+D ends it). Ctrl+C, SIGTERM and SIGHUP stop the remote command; a reader that goes away (`| head`)
+ * stops it quietly, as `ssh` does; a connection lost before the command finished is an error, not its exit code.
+ */
 async function runOne(pool: SshPool, vm: string, command: string): Promise<number> {
   const ch = await pool.channel(vm, command)
-  return new Promise<number>((resolve) => {
-    let cancelled = false
-    ch.on('data', (d: Buffer) => process.stdout.write(d))
-    ch.stderr.on('data', (d: Buffer) => process.stderr.write(d))
-    const onSigint = () => {
+  return new Promise<number>((resolve, reject) => {
+    let stoppedWith: number | null = null
+    const stop = (code: number) => {
+      if (stoppedWith !== null) return
+      stoppedWith = code
+      stopRemote(ch)
       ch.close()
-      cancelled = true
     }
-    process.once('SIGINT', onSigint)
-    const pipeStdin = !process.stdin.isTTY && process.stdin.readable
+    const handlers = Object.entries(STOPPING_SIGNALS).map(([signal, code]) => [signal, () => stop(code)] as const)
+    for (const [signal, fn] of handlers) process.on(signal, fn)
+    const onOutputError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') stop(128 + 13)
+      else reject(err)
+    }
+    process.stdout.on('error', onOutputError)
+    ch.on('data', (d: Buffer) => {
+      if (stoppedWith === null) process.stdout.write(d)
+    })
+    ch.stderr.on('data', (d: Buffer) => process.stderr.write(d))
+    const pipeStdin = process.stdin.readable
     ch.on('close', () => {
-      process.removeListener('SIGINT', onSigint)
+      for (const [signal, fn] of handlers) process.removeListener(signal, fn)
+      process.stdout.removeListener('error', onOutputError)
       if (pipeStdin) {
         process.stdin.unpipe(ch)
         process.stdin.pause()
       }
+      if (stoppedWith !== null) return resolve(stoppedWith)
       // The exit status is recorded where the channel is handed out (see trackExit): a fast command's can
       // arrive before this function runs.
       const exit = exitOf(ch)
-      resolve(cancelled ? EXIT.cancelled : exit ? (exit.code ?? (exit.signal ? 128 + 9 : EXIT.failed)) : EXIT.failed)
+      if (!exit) {
+        return reject(
+          new CalError('SSH_DISCONNECTED', `The SSH connection to "${vm}" closed before the command finished.`, `Check that ${vm} is still running (cal list). The command may or may not have finished in the VM.`, { vm }),
+        )
+      }
+      const signalled = exit.signal ? (constants.signals[`SIG${exit.signal.replace(/^SIG/, '')}` as keyof typeof constants.signals] ?? 9) : null
+      resolve(exit.code ?? (signalled !== null ? 128 + signalled : EXIT.failed))
     })
     if (pipeStdin) process.stdin.pipe(ch)
     else ch.end()
   })
+}
+
+/** Run OpenSSH on this terminal (the tmux attach, or -t COMMAND); the VM's host key is pinned already. */
+async function onTerminal(ctx: CliContext, pool: SshPool, args: SshArgs, settings: Settings, remote: string): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new CalError(
+      'INVALID_INPUT',
+      args.command ? `cal ssh -t needs a terminal, and this one's input or output is not one.` : `cal ssh ${args.vm} attaches tmux on a terminal, and this one's input or output is not one.`,
+      `To run a command without a terminal, put it after "--" without -t: cal ssh ${args.vm} -- COMMAND`,
+    )
+  }
+  const address = (await pool.hostKeys.get(args.vm))?.address ?? ''
+  const bracketed = /^\[(.*)\]:(\d+)$/.exec(address)
+  const host = bracketed ? bracketed[1]! : address
+  const port = bracketed ? Number(bracketed[2]) : 22
+  await pool.dispose()
+  const r = await execa('ssh', opensshArgs(ctx.calHome, settings.ssh.user, host, port, remote), { stdio: 'inherit', reject: false })
+  if (r.exitCode === undefined) {
+    throw new CalError('SSH_UNREACHABLE', `Could not run OpenSSH's ssh client: ${r.shortMessage ?? r.message}.`, 'Install the OpenSSH client, or use the terminal in the CAL app.')
+  }
+  if (r.exitCode === 255 && !args.command) {
+    throw new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed.`, `The tmux session "${args.session}" keeps running in the VM: run cal ssh ${args.vm} to attach it again.`, { vm: args.vm })
+  }
+  return r.exitCode
 }
 
 export const sshCommand: CliCommand = async (argv, ctx) => {
@@ -135,6 +221,10 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
   const pool = makePool(ctx, settings)
   try {
     if (args.forget) {
+      if (!(await pool.hostKeys.get(args.vm))) {
+        ctx.stdout(`No host key is pinned for "${args.vm}": nothing to forget.\n`)
+        return EXIT.ok
+      }
       await pool.forgetHostKey(args.vm)
       ctx.stdout(`Forgot the host key of "${args.vm}"; the next connection pins it again.\n`)
       return EXIT.ok
@@ -149,20 +239,9 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
       else ctx.stdout(table(['SESSION', 'STARTED', 'CLIENTS', 'RUNNING'], sessions.map((t) => [t.name, t.createdAt, t.clients, t.command])))
       return EXIT.ok
     }
-    if (args.command) {
-      const command = args.command.length === 1 ? args.command[0]! : shellJoin(args.command)
-      return await runOne(pool, args.vm, command)
-    }
-    const address = (await pool.hostKeys.get(args.vm))?.address ?? ''
-    const bracketed = /^\[(.*)\]:(\d+)$/.exec(address)
-    const host = bracketed ? bracketed[1]! : address
-    const port = bracketed ? Number(bracketed[2]) : 22
-    await pool.dispose()
-    const r = await execa('ssh', opensshArgs(ctx.calHome, settings.ssh.user, host, port, args.session), { stdio: 'inherit', reject: false })
-    if (r.exitCode === undefined) {
-      throw new CalError('SSH_UNREACHABLE', `Could not run OpenSSH's ssh client: ${r.shortMessage ?? r.message}.`, 'Install the OpenSSH client, or use the terminal in the CAL app.')
-    }
-    return r.exitCode
+    const command = args.command ? (args.command.length === 1 ? args.command[0]! : shellJoin(args.command)) : null
+    if (command !== null && !args.tty) return await runOne(pool, args.vm, command)
+    return await onTerminal(ctx, pool, args, settings, command ?? attachCommand(args.session))
   } finally {
     await pool.dispose()
   }

@@ -89,7 +89,7 @@ function mapConnectError(
     return new CalError(
       'SSH_HOST_KEY_MISMATCH',
       `VM "${p.vm}" presented a different SSH host key than the one CAL pinned (expected ${mismatch.expected}, got ${mismatch.actual}). CAL refused to connect.`,
-      `If you recreated or replaced "${p.vm}" outside CAL, choose "Forget host key" for it and connect again. Otherwise something may be intercepting the connection.`,
+      `If you recreated or replaced "${p.vm}" outside CAL, choose "Forget host key" for it (cal ssh ${p.vm} --forget-host-key) and connect again. Otherwise something may be intercepting the connection.`,
       { vm: p.vm, address: where, expected: mismatch.expected, actual: mismatch.actual },
     )
   }
@@ -99,7 +99,7 @@ function mapConnectError(
       ? new CalError(
           'SSH_AUTH_FAILED',
           `VM "${p.vm}" refused CAL's SSH key.`,
-          `CAL's key was installed in this VM earlier. If the VM was recreated or its ~/.ssh/authorized_keys changed, choose "Forget host key" so CAL bootstraps it again with the password.`,
+          `CAL's key was installed in this VM earlier. If the VM was recreated or its ~/.ssh/authorized_keys changed, choose "Forget host key" (cal ssh ${p.vm} --forget-host-key) so CAL bootstraps it again with the password.`,
           { vm: p.vm, user: p.user },
         )
       : new CalError(

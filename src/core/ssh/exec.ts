@@ -77,7 +77,7 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
   const ch = await openExec(client, command)
   if (opts.signal?.aborted) {
     // Cancelled while the channel was being opened: the command has started, so stop it.
-    killRemote(ch)
+    stopRemote(ch)
     ch.close()
     throw cancelled()
   }
@@ -94,7 +94,7 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
     }
     const stop = (error: CalError) =>
       finish(() => {
-        killRemote(ch)
+        stopRemote(ch)
         ch.close()
         reject(error)
       })
@@ -139,7 +139,7 @@ export async function answerOnPty(client: Client, command: string, prompt: RegEx
     let seen = ''
     let answered = false
     const timer = setTimeout(() => {
-      killRemote(ch)
+      stopRemote(ch)
       ch.close()
       reject(new CalError('SSH_TIMEOUT', answered ? `The command did not finish within ${timeoutMs / 1000} s.` : `No password prompt came within ${timeoutMs / 1000} s.`, 'It was stopped.'))
     }, timeoutMs)
@@ -165,7 +165,7 @@ type ChannelInternals = { outgoing?: { id: number; state: string }; _client?: { 
  * Send SIGKILL to the remote command (sshd kills its process group). ssh2's channel.signal() refuses once we
  * have sent EOF on stdin, which every exec does, so the request goes through the protocol object directly.
  */
-function killRemote(ch: ClientChannel): void {
+export function stopRemote(ch: ClientChannel): void {
   const c = ch as unknown as ChannelInternals
   try {
     if (c.outgoing && (c.outgoing.state === 'open' || c.outgoing.state === 'eof')) c._client?._protocol?.signal(c.outgoing.id, 'KILL')

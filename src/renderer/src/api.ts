@@ -25,7 +25,7 @@ export async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
     throw new UiError({
       code: 'INTERNAL',
       message: `CAL's engine did not answer: ${err instanceof Error ? err.message : String(err)}`,
-      hint: 'Restart CAL. If it keeps happening, the log under ~/.cal/logs has details.',
+      hint: 'Restart CAL. If it keeps happening, please report it with this message.',
     })
   }
   if (!result.ok) throw new UiError(result.error)
