@@ -10,6 +10,7 @@ import { useUi } from './ui'
 import { useVms } from './vms'
 import { loadSnapshots, reportTaskEnd } from '../actions'
 import { runHotkey } from '../hooks/useHotkeys'
+import { isTermReleased } from '../terminal/registry'
 import type { AppCommand } from '../../../shared/menu'
 
 /** Kinds whose end changes a VM's snapshots or the disk they use. */
@@ -21,7 +22,10 @@ export function bindEvents(): () => void {
   const disposers = [
     api.on('vms:changed', (vms) => useVms.getState().setVms(vms)),
     api.on('tasks:updated', onTask),
-    api.on('terminal:state', (e) => useSessions.getState().setState(e.id, e.state, e.message)),
+    // A tab closed here still hears its session's 'closed': there is no tab left to mark (see isTermReleased).
+    api.on('terminal:state', (e) => {
+      if (!isTermReleased(e.id)) useSessions.getState().setState(e.id, e.state, e.message)
+    }),
     api.on('settings:changed', (view) => useSettings.getState().setView(view)),
     api.on('notice', onNotice),
     api.on('app:navigate', navigate),

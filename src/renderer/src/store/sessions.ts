@@ -67,7 +67,8 @@ export const useSessions = create<SessionStore>((set) => ({
         if (next) activeByContext[context] = next.id
       }
       const { [id]: _gone, ...attention } = s.attention
-      return { sessions, activeByContext, attention }
+      const { [id]: _message, ...messages } = s.messages
+      return { sessions, messages, activeByContext, attention }
     }),
   activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
 }))

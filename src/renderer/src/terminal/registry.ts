@@ -39,6 +39,12 @@ export interface TermEntry {
 }
 
 const entries = new Map<string, TermEntry>()
+/**
+ * Sessions whose tab this window closed. Main still sends the output it flushed and a 'closed' state after the
+ * detach; those are dropped here rather than building an xterm nobody shows or disposes. Session ids are random
+ * UUIDs, never reused, so an id stays released.
+ */
+const released = new Set<string>()
 let themeChoice: ThemeChoice = 'system'
 let fontSize = 13
 let optionAsMeta = false
@@ -51,13 +57,18 @@ declare global {
   }
 }
 
+/** Where a link in terminal `id` really goes (see linkTarget), or null when CAL does not open it. */
+function linkUrl(id: string, uri: string): string | null {
+  const vm = useSessions.getState().sessions.find((s) => s.id === id)?.vm ?? null
+  const ip = vm ? (useVms.getState().vms.find((v) => v.name === vm)?.ip ?? null) : null
+  return linkTarget(uri, ip)
+}
+
 /** A web link clicked in terminal `id` opens in the user's browser (see linkTarget; main applies the scheme allow-list
  * again); a refusal is shown, not lost. */
 function openLink(id: string, event: MouseEvent, uri: string): void {
   event.preventDefault()
-  const vm = useSessions.getState().sessions.find((s) => s.id === id)?.vm ?? null
-  const ip = vm ? (useVms.getState().vms.find((v) => v.name === vm)?.ip ?? null) : null
-  const url = linkTarget(uri, ip)
+  const url = linkUrl(id, uri)
   if (!url) return
   unwrap(window.cal.shell.openExternal({ url })).catch((err: unknown) => reportError(err, `Open ${url}`))
 }
@@ -87,6 +98,17 @@ export function getOrCreateTerm(id: string): TermEntry {
     // Shift-drag does elsewhere.
     macOptionClickForcesSelection: true,
     theme: resolveTheme(themeChoice),
+    // OSC 8 hyperlinks (text that links elsewhere, as `ls --hyperlink` prints): opened the same way as web links,
+    // instead of xterm's default confirm() and window.open, which would skip linkTarget and main's allow-list. Their
+    // text can differ from their target, so hovering one shows where it goes.
+    linkHandler: {
+      activate: (event, uri) => openLink(id, event, uri),
+      hover: (_event, uri) => {
+        e!.host.title = linkUrl(id, uri) ?? uri
+      },
+      leave: () => e!.host.removeAttribute('title'),
+      allowNonHttpProtocols: false,
+    },
   })
   const fit = new FitAddon()
   const search = new SearchAddon()
@@ -166,13 +188,19 @@ export function clearTermScrollback(id: string): void {
   entries.get(id)?.term.write('\x1b[3J')
 }
 
-/** Release a session's xterm (its tab was closed). */
+/** Release a session's xterm (its tab was closed); what main still sends for it is ignored from now on. */
 export function disposeTerm(id: string): void {
+  released.add(id)
   const e = entries.get(id)
   if (!e) return
   entries.delete(id)
   e.term.dispose()
   e.host.remove()
+}
+
+/** This window closed the session's tab: its late events are not for anything on screen (see `released`). */
+export function isTermReleased(id: string): boolean {
+  return released.has(id)
 }
 
 export function setTermState(id: string, state: TerminalState, message: string | null): void {
@@ -229,8 +257,12 @@ export function onTerminalThemeChange(listener: () => void): () => void {
 export function ensureTerminalListeners(): void {
   if (listening || typeof window === 'undefined' || !window.cal) return
   listening = true
-  window.cal.on('terminal:data', ({ id, data }) => writeData(getOrCreateTerm(id), data))
-  window.cal.on('terminal:state', ({ id, state, message }) => setTermState(id, state, message))
+  window.cal.on('terminal:data', ({ id, data }) => {
+    if (!released.has(id)) writeData(getOrCreateTerm(id), data)
+  })
+  window.cal.on('terminal:state', ({ id, state, message }) => {
+    if (!released.has(id)) setTermState(id, state, message)
+  })
   onSystemThemeChange(() => setTerminalTheme(themeChoice))
 }
 

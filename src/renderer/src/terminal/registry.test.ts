@@ -1,0 +1,116 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ILinkHandler } from '@xterm/xterm'
+import { session } from '../test/fixtures'
+import { useSessions } from '../store/sessions'
+import { bindEvents } from '../store/events'
+import { disposeTerm, getTerm, isTermReleased } from './registry'
+
+/**
+ * The registry under Node: xterm and its addons are stand-ins (no DOM here), and window.cal is a fake whose events
+ * the test fires, as main would. Set up before the modules load, since the registry subscribes when it loads.
+ */
+const fake = vi.hoisted(() => {
+  const handlers: Record<string, Set<(payload: unknown) => void>> = {}
+  const opened: string[] = []
+  const created: { options: { linkHandler?: unknown } }[] = []
+  const element = () => {
+    const attrs: Record<string, string> = {}
+    return { style: {}, remove() {}, get title() { return attrs.title ?? '' }, set title(v: string) { attrs.title = v }, removeAttribute: (n: string) => delete attrs[n], hasAttribute: (n: string) => n in attrs }
+  }
+  const cal = {
+    on: (event: string, listener: (payload: unknown) => void) => {
+      ;(handlers[event] ??= new Set()).add(listener)
+      return () => handlers[event]!.delete(listener)
+    },
+    terminal: { input() {}, resize() {}, ack() {}, redraw() {}, bell() {} },
+    shell: {
+      openExternal: async ({ url }: { url: string }) => {
+        opened.push(url)
+        return { ok: true, value: undefined }
+      },
+    },
+  }
+  globalThis.window = { cal, matchMedia: () => ({ matches: false, addEventListener() {}, removeEventListener() {} }) } as never
+  globalThis.document = { hasFocus: () => true, createElement: element, querySelector: () => null } as never
+  const emit = (event: string, payload: unknown) => handlers[event]?.forEach((l) => l(payload))
+  return { emit, opened, created }
+})
+
+vi.mock('@xterm/xterm', () => ({
+  Terminal: class {
+    options: { linkHandler?: unknown }
+    cols = 80
+    rows = 24
+    unicode = { activeVersion: '6' }
+    constructor(options: { linkHandler?: unknown }) {
+      this.options = options
+      fake.created.push(this)
+    }
+    loadAddon() {}
+    onData() {}
+    onBinary() {}
+    onResize() {}
+    onBell() {}
+    write(_data: unknown, done?: () => void) {
+      done?.()
+    }
+    dispose() {}
+  },
+}))
+vi.mock('@xterm/addon-fit', () => ({ FitAddon: class {} }))
+vi.mock('@xterm/addon-search', () => ({ SearchAddon: class {} }))
+vi.mock('@xterm/addon-unicode11', () => ({ Unicode11Addon: class {} }))
+vi.mock('@xterm/addon-web-links', () => ({ WebLinksAddon: class {} }))
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+
+beforeEach(() => {
+  useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {} })
+})
+
+describe('terminal registry', () => {
+  it('drops what main still sends for a tab closed here: no hidden xterm, no store entry', () => {
+    const off = bindEvents()
+    useSessions.getState().add(session('s1', 'dev'), 'dev')
+    fake.emit('terminal:data', { id: 's1', data: bytes('hello') })
+    fake.emit('terminal:state', { id: 's1', state: 'connected', message: null })
+    expect(window.__calTerms!.ids()).toEqual(['s1'])
+    expect(useSessions.getState().messages).toEqual({ s1: null })
+    const built = fake.created.length
+
+    // closeTerminal: out of the store, xterm released, then main detaches and flushes the session's last events.
+    useSessions.getState().remove('s1')
+    disposeTerm('s1')
+    expect(useSessions.getState().messages).toEqual({})
+    fake.emit('terminal:data', { id: 's1', data: bytes('tail') })
+    fake.emit('terminal:state', { id: 's1', state: 'closed', message: 'Detached: the tmux session keeps running in the VM.' })
+    expect(isTermReleased('s1')).toBe(true)
+    expect(window.__calTerms!.ids()).toEqual([])
+    expect(fake.created.length).toBe(built)
+    expect(useSessions.getState().messages).toEqual({})
+    expect(useSessions.getState().sessions).toEqual([])
+
+    // Other sessions still get theirs.
+    fake.emit('terminal:data', { id: 's2', data: bytes('other') })
+    expect(window.__calTerms!.ids()).toEqual(['s2'])
+    disposeTerm('s2')
+    off()
+  })
+
+  it('opens OSC 8 hyperlinks through window.cal, web links only, and shows their target on hover', async () => {
+    useSessions.getState().add(session('s3', null), '(host)')
+    fake.emit('terminal:data', { id: 's3', data: bytes('x') })
+    const handler = fake.created.at(-1)!.options.linkHandler as ILinkHandler
+    expect(handler.allowNonHttpProtocols).toBe(false)
+    const event = { preventDefault: vi.fn() } as unknown as MouseEvent
+    const range = { start: { x: 1, y: 1 }, end: { x: 4, y: 1 } }
+    handler.hover!(event, 'https://example.com/x', range)
+    expect(getTerm('s3')!.host.title).toBe('https://example.com/x')
+    handler.leave!(event, 'https://example.com/x', range)
+    expect(getTerm('s3')!.host.hasAttribute('title')).toBe(false)
+    handler.activate(event, 'https://example.com/x', range)
+    expect(event.preventDefault).toHaveBeenCalled()
+    await vi.waitFor(() => expect(fake.opened).toEqual(['https://example.com/x']))
+    disposeTerm('s3')
+  })
+})
