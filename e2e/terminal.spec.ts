@@ -285,6 +285,103 @@ test("a web link opens through the app; the VM's localhost points at the VM", as
   await (await popup).close()
 })
 
+test('an OSC 8 hyperlink opens through the app too, and shows where it goes on hover', async ({ page, host }) => {
+  const id = await openShell(page)
+  // xterm's own handler would ask with confirm() and open the link itself, past CAL's checks: none of that here.
+  const dialogs: string[] = []
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    void d.dismiss()
+  })
+  // Written straight into xterm (tmux would not pass the hyperlink on): text that says one thing and links to another.
+  await page.evaluate((sid) => {
+    const t = (globalThis as unknown as { __calTerms: Map<string, { write(data: string): void }> }).__calTerms.get(sid)!
+    t.write('\r\n\x1b]8;;https://example.com/x\x07osc-link-text\x1b]8;;\x07\r\n')
+  }, id)
+  const row = (await term(page, id).locator('.xterm-rows > div', { hasText: /^osc-link-text/ }).first().boundingBox())!
+  const { cols } = await size(page, id)
+  const at = { x: row.x + (row.width / cols) * 4, y: row.y + row.height / 2 }
+  await page.mouse.move(at.x, at.y)
+  await expect(term(page, id).locator('[title="https://example.com/x"]')).toHaveCount(1)
+  const popup = page.waitForEvent('popup')
+  await page.mouse.click(at.x, at.y)
+  await expect.poll(() => host.log()).toContain('open external https://example.com/x')
+  await (await popup).close()
+  await page.mouse.move(at.x, 0)
+  await expect(term(page, id).locator('[title]')).toHaveCount(0)
+  expect(dialogs).toEqual([])
+})
+
+test('Ctrl+Shift+V pastes once, bracketed when the program asks for it', async ({ page }) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  const id = await openShell(page)
+  const text = 'echo "pasted-$((5+6))"'
+  type PasteWindow = { __sent: string[]; __calTerms: Map<string, { onData(l: (d: string) => void): void; write(d: string): void }>; navigator: { clipboard: { writeText(t: string): Promise<void> } } }
+  const sent = () => page.evaluate(() => (globalThis as unknown as PasteWindow).__sent.join(''))
+  // Record what xterm sends to the VM; ask for bracketed paste (DECSET 2004) as a shell or an editor does. tmux
+  // takes the brackets off for a pane that did not ask, so the shell below still runs the line.
+  await page.evaluate(
+    ({ sid, clip }) => {
+      const w = globalThis as unknown as PasteWindow
+      w.__sent = []
+      w.__calTerms.get(sid)!.onData((d) => w.__sent.push(d))
+      w.__calTerms.get(sid)!.write('\x1b[?2004h')
+      return w.navigator.clipboard.writeText(clip)
+    },
+    { sid: id, clip: text },
+  )
+  await page.keyboard.press('Control+Shift+V')
+  await expect.poll(sent).toContain(text)
+  // Once: the browser's own paste reaches xterm, and nothing reads the clipboard a second time.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)))
+  expect(await sent()).toBe(`\x1b[200~${text}\x1b[201~`)
+  await page.evaluate((sid) => (globalThis as unknown as PasteWindow).__calTerms.get(sid)!.write('\x1b[?2004l'), id)
+  await page.keyboard.press('Enter')
+  await expect.poll(() => screen(page, id)).toMatch(/^pasted-11$/m)
+})
+
+test('the keyboard stays in the terminal after the palette closes, and after a tab closes with its ×', async ({ page }) => {
+  const first = await openShell(page)
+  // Ctrl+Shift+K in a terminal off macOS (plain Ctrl+K is the shell's); Escape closes the palette.
+  await page.keyboard.press('Control+Shift+K')
+  await expect(page.getByTestId('palette')).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('palette')).toHaveCount(0)
+  await page.keyboard.type('echo "after-palette-$((2+2))"\n')
+  await expect.poll(() => screen(page, first)).toMatch(/^after-palette-4$/m)
+
+  // The × of a tab behind the one in front: the button goes, and the keys go on to the tab in front.
+  const second = await openShell(page)
+  await page.locator('.tab', { has: page.locator(`#tab-${first}`) }).locator('.tab-close').click()
+  await expect(term(page, first)).toHaveCount(0)
+  // Main's last output and its 'closed' for the detached session arrive after: no hidden xterm is built for them.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 500)))
+  expect(await page.evaluate(() => (globalThis as unknown as { __calTerms: { ids(): string[] } }).__calTerms.ids())).not.toContain(first)
+  await expect(page.locator(`#tab-${second}`)).toHaveAttribute('aria-selected', 'true')
+  await page.keyboard.type('echo "after-close-$((3+3))"\n')
+  await expect.poll(() => screen(page, second)).toMatch(/^after-close-6$/m)
+})
+
+test('arrowing along the tab strip keeps the keyboard there; a click on a tab focuses its terminal', async ({ page }) => {
+  const first = await openShell(page)
+  const second = await openShell(page)
+  const settle = () => page.evaluate(() => new Promise((r) => setTimeout(r, 50)))
+  await page.locator(`#tab-${first}`).click()
+  await expect(term(page, first).locator('.xterm-helper-textarea')).toBeFocused()
+  await page.locator(`#tab-${first}`).focus()
+  await page.keyboard.press('ArrowRight')
+  await expect(page.locator(`#tab-${second}`)).toHaveAttribute('aria-selected', 'true')
+  // The shown tab had its chance to take focus (it does so on a timer): the tab strip kept it.
+  await settle()
+  await expect(page.locator(`#tab-${second}`)).toBeFocused()
+  await page.keyboard.press('ArrowLeft')
+  await expect(page.locator(`#tab-${first}`)).toHaveAttribute('aria-selected', 'true')
+  await settle()
+  await expect(page.locator(`#tab-${first}`)).toBeFocused()
+  await page.locator(`#tab-${second}`).click()
+  await expect(term(page, second).locator('.xterm-helper-textarea')).toBeFocused()
+})
+
 test('Settings → Terminal font size applies to the open terminal, and the guest sees the new size; Option as Meta reaches it too', async ({ page }) => {
   const id = await openShell(page)
   const before = await size(page, id)

@@ -18,8 +18,18 @@ export function Modal({ title, onClose, children, footer, wide, testId }: Props)
   const titleId = useId()
   useEffect(() => {
     const dialog = ref.current
+    // What had focus before the sheet (a terminal, a button): the sheet's own fields are not shown yet, so none
+    // of them can have it.
+    const opener = document.activeElement
     if (dialog && !dialog.open) dialog.showModal()
-    return () => dialog?.close()
+    return () => {
+      dialog?.close()
+      // React has already taken the <dialog> out of the page when this runs, so the browser does not give focus
+      // back as close() would: without this it lands on <body>, where keys reach nothing (and on Linux a Ctrl+W
+      // meant for the shell would close the tab). Focus that an action put elsewhere on purpose stays there.
+      const now = document.activeElement
+      if (opener instanceof HTMLElement && opener.isConnected && (now === null || now === document.body)) opener.focus()
+    }
   }, [])
   return (
     <dialog

@@ -3,6 +3,7 @@ import type { TerminalSession, TerminalState } from '../../../shared/terminal'
 import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
 import { closeTerminal, openTerminal } from '../actions'
+import { getTerm } from '../terminal/registry'
 import { TerminalMount } from './TerminalMount'
 import { Icon } from './icons'
 import { SessionsMenu } from './SessionsMenu'
@@ -13,6 +14,21 @@ function tabTitle(s: TerminalSession): string {
   if (s.kind === 'host') return s.title || 'Host'
   if (s.kind === 'agent') return s.title || 'Agent'
   return s.title || s.tmuxSession || 'Shell'
+}
+
+/**
+ * Close a tab from its ×. The button goes with the tab, and focus with it (to <body>, where keys reach nothing, and
+ * on Linux a Ctrl+W meant for the shell would close another tab): the terminal now in front gets it, once shown.
+ */
+function closeTab(id: string, vm: string | null): void {
+  void closeTerminal(id)
+  const { sessions, activeByContext } = useSessions.getState()
+  const next = activeTab(sessions, activeByContext, vm)
+  if (!next) return
+  window.setTimeout(() => {
+    const now = document.activeElement
+    if (now === null || now === document.body) getTerm(next.id)?.term.focus()
+  }, 0)
 }
 
 /**
@@ -79,7 +95,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 className="tab-close"
                 aria-label={`Close ${tabTitle(s)}`}
                 title={s.tmuxSession ? 'Close the tab: the session keeps running in the VM' : 'Close the tab'}
-                onClick={() => void closeTerminal(s.id)}
+                onClick={() => closeTab(s.id, selectedVm)}
               >
                 <Icon name="close" size={10} />
               </button>

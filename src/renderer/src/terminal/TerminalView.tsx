@@ -31,20 +31,46 @@ function keyHandler(entry: TermEntry, openSearch: () => void) {
     const mod = isMac ? ev.metaKey : ev.ctrlKey && ev.shiftKey
     const key = ev.key.toLowerCase()
     if (mod && key === 'f') {
+      // Not the browser's find bar as well (in the browser host).
+      ev.preventDefault()
       openSearch()
       return false
     }
     if (!isMac && ev.ctrlKey && ev.shiftKey && key === 'c') {
+      // Nor the browser's own use of the key.
+      ev.preventDefault()
       const sel = entry.term.getSelection()
       if (sel) void navigator.clipboard?.writeText(sel)
       return false
     }
     if (!isMac && ev.ctrlKey && ev.shiftKey && key === 'v') {
-      void navigator.clipboard?.readText().then((t) => t && entry.term.paste(t))
+      // Not ^V to the shell, but the key's default action is left alone: Chromium pastes (as plain text) into
+      // xterm's textarea, whose paste handler sends it, bracketed when the program asked for that. Reading the
+      // clipboard here as well pasted twice, and Electron refuses the page clipboard reads anyway.
       return false
     }
     return true
   }
+}
+
+/**
+ * Whether the user's last input was a key rather than a click: an element the keyboard focused keeps matching
+ * :focus-visible when it is then clicked (a row of the Workspaces list), and a click means "show me that terminal".
+ */
+let lastInputKey = false
+if (typeof window !== 'undefined') {
+  window.addEventListener('keydown', () => (lastInputKey = true), { capture: true })
+  window.addEventListener('pointerdown', () => (lastInputKey = false), { capture: true })
+}
+
+/**
+ * Whether the keyboard put focus somewhere outside the terminals: arrowing down the Workspaces list or along the tab
+ * strip shows another tab, and the next arrow key must still go there, not to the shell. A click, a hotkey typed in
+ * a terminal, or focus on nothing leaves the tab shown free to take it.
+ */
+function keyboardFocusElsewhere(): boolean {
+  const el = document.activeElement
+  return lastInputKey && el !== null && el !== document.body && el.matches(':focus-visible') && !el.closest('.cal-terminal')
 }
 
 function useEntryState(entry: TermEntry) {
@@ -109,12 +135,15 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     return () => setTermVisible(entry, false)
   }, [active, entry])
 
+  // A tab that mounts in front was just opened (⌘T, New tab, Sessions): it takes focus whatever had it.
+  const opening = useRef(active)
   useEffect(() => {
     if (!active) return
     const id = window.setTimeout(() => {
       const dims = entry.fit.proposeDimensions()
       if (dims && (dims.cols !== entry.term.cols || dims.rows !== entry.term.rows)) entry.fit.fit()
-      entry.term.focus()
+      if (opening.current || !keyboardFocusElsewhere()) entry.term.focus()
+      opening.current = false
     }, 0)
     return () => window.clearTimeout(id)
   }, [active, entry])
