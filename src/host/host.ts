@@ -31,6 +31,12 @@ export interface BrowserHost {
 
 /** Largest frame a page may send: a pasted block of terminal input (1 MiB) plus its envelope. */
 const MAX_FRAME = 2 * 1024 * 1024
+/**
+ * A page this far behind in reading (frozen, or a tab the browser stopped) is disconnected rather than buffered
+ * for without limit: terminal flow control counts acknowledgements from any page, so a flood acknowledged by
+ * another page would otherwise pile up here. The page reconnects by itself once it reads again.
+ */
+const MAX_BEHIND = 16 * 1024 * 1024
 
 /**
  * window.cal for a browser: serves the built renderer on 127.0.0.1 and carries the contract over one WebSocket
@@ -51,16 +57,25 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const router = createRouter(handlers, engine.sends, log)
   const sockets = new Set<WebSocket>()
 
+  /** The sockets a message may go to now; one too far behind is closed (see MAX_BEHIND). */
+  const open = () =>
+    [...sockets].filter((ws) => {
+      if (ws.readyState !== ws.OPEN) return false
+      if (ws.bufferedAmount <= MAX_BEHIND) return true
+      log(`closed a page's socket: it fell ${Math.round(ws.bufferedAmount / 1048576)} MiB behind`)
+      ws.close(1013, 'too far behind')
+      return false
+    })
   engine.events.onAny((event, payload) => {
     if (sockets.size === 0) return
     if (event === 'terminal:data') {
       const { id, data } = payload as { id: string; data: Uint8Array }
       const header = encodeTerminalHeader(id)
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) sendTerminalData(ws, header, data)
+      for (const ws of open()) sendTerminalData(ws, header, data)
       return
     }
     const text = JSON.stringify({ t: 'e', c: event, d: payload })
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text)
+    for (const ws of open()) ws.send(text)
   })
   const tracker = new NoticeTracker()
   const notify = (notice: Notice | null) => {
@@ -85,7 +100,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, perMessageDeflate: false })
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refused = new URL(req.url ?? '/', 'http://host').pathname === SOCKET_PATH ? refuseUpgrade(req, port, token) : { status: 404, reason: 'no such socket' }
+    // A request target that is not a URL ("//[") would throw here and take the host down: refuse it like any other.
+    const path = URL.canParse(req.url ?? '/', 'http://host') ? new URL(req.url ?? '/', 'http://host').pathname : null
+    const refused = path === SOCKET_PATH ? refuseUpgrade(req, port, token) : { status: 404, reason: path === null ? 'not a URL' : 'no such socket' }
     if (refused) {
       log(`refused a WebSocket from ${req.socket.remoteAddress}: ${refused.reason}`)
       socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)

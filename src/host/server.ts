@@ -25,15 +25,20 @@ let demo: Demo | null = null
 let host: BrowserHost | null = null
 let stopping = false
 // Installed before anything starts, so Ctrl+C during the demo's setup still stops what was started.
-const shutdown = async (signal: string) => {
+const shutdown = async (why: string, code = 0) => {
   if (stopping) return
   stopping = true
-  log(`${signal}: stopping`)
+  log(`${why}: stopping`)
   await host?.close().catch((err: unknown) => log(`closing: ${String(err)}`))
   await demo?.stop().catch((err: unknown) => log(`stopping the demo: ${String(err)}`))
-  process.exit(0)
+  process.exit(code)
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal))
+// A bug that escapes still stops the demo's VMs and removes its folders, instead of leaving them behind.
+process.on('uncaughtException', (err) => {
+  log(`unexpected error: ${err.stack ?? String(err)}`)
+  void shutdown('unexpected error', 1)
+})
 
 try {
   if (args.demo) {

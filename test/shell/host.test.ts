@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -112,6 +113,36 @@ describe('browser host', () => {
     expect(msg.subarray(5)).toEqual(data)
     expect(() => encodeTerminalHeader('x'.repeat(256))).toThrow(/too long/)
     ws.close()
+  })
+
+  it('refuses an upgrade whose target is not a URL, and keeps serving', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = connect(host.port, '127.0.0.1', () =>
+        sock.write(`GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`),
+      )
+      let text = ''
+      sock.on('data', (d) => (text += d.toString()))
+      sock.on('end', () => resolve(text))
+      sock.on('error', reject)
+    })
+    expect(reply).toMatch(/^HTTP\/1\.1 404 /)
+    expect((await get('/')).status).toBe(200)
+  })
+
+  it('disconnects a page that stops reading instead of buffering a flood for it', async () => {
+    const ws = await open(wsUrl(host.token))
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+    // The page stops reading: what the host sends piles up in its socket's buffer.
+    ;(ws as unknown as { _socket: { pause(): void } })._socket.pause()
+    const chunk = Buffer.alloc(64 * 1024, 0x61)
+    let sent = 0
+    while (sent < 64 * 1024 * 1024) {
+      host.engine.events.emit('terminal:data', { id: 't-flood', data: chunk })
+      sent += chunk.length
+      await new Promise((r) => setImmediate(r))
+    }
+    ;(ws as unknown as { _socket: { resume(): void } })._socket.resume()
+    expect(await closed).toBe(1013)
   })
 
   it('injects before </head> when the page has no script', () => {
