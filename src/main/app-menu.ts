@@ -6,8 +6,8 @@ export type AppMenuAction = { kind: 'settings' } | { kind: 'command'; command: A
 
 export interface AppMenuOptions {
   platform: NodeJS.Platform
-  /** A packaged build has no Reload or Developer Tools items. */
-  packaged: boolean
+  /** Only a development build has Reload and Developer Tools items (see DEV_BUILD). */
+  development: boolean
   appName: string
 }
 
@@ -77,7 +77,7 @@ export function buildAppMenu(opts: AppMenuOptions, run: (action: AppMenuAction) 
       command('Clear Scrollback', 'clearScrollback', 'Alt+Cmd+K', null),
     ],
   }
-  const develop: MenuItemConstructorOptions[] = opts.packaged ? [] : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, separator]
+  const develop: MenuItemConstructorOptions[] = !opts.development ? [] : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, separator]
   const viewMenu: MenuItemConstructorOptions = {
     label: 'View',
     submenu: [

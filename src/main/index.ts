@@ -20,6 +20,7 @@ import { ShellState } from './shell-state'
 import { runTrayAction } from './tray/actions'
 import { CalTray } from './tray/tray'
 import { createMainWindow } from './window'
+import { DEV_BUILD } from './dev-build'
 
 const log = (msg: string) => console.error(`[cal] ${msg}`)
 
@@ -43,7 +44,7 @@ function start(): void {
   const router = createRouter(handlers, engine.sends, log)
   const windowState = new Store<{ bounds?: unknown }>({ name: 'window-state' })
   const devUrl = process.env.ELECTRON_RENDERER_URL
-  const pageUrl = !app.isPackaged && devUrl ? devUrl : APP_URL
+  const pageUrl = DEV_BUILD && devUrl ? devUrl : APP_URL
 
   const state = new ShellState()
   const tracker = new NoticeTracker()
@@ -150,7 +151,7 @@ function start(): void {
   void app.whenReady().then(async () => {
     lockDownSession()
     serveRenderer(join(__dirname, '../renderer'))
-    Menu.setApplicationMenu(Menu.buildFromTemplate(buildAppMenu({ platform: process.platform, packaged: app.isPackaged, appName: 'CAL' }, runMenuAction)))
+    Menu.setApplicationMenu(Menu.buildFromTemplate(buildAppMenu({ platform: process.platform, development: DEV_BUILD, appName: 'CAL' }, runMenuAction)))
     applyAppearance(currentSettings())
     const status = await handlers['app:status']({}).catch(() => null)
     if (status) state.macVmLimit = status.macVmLimit

@@ -1,6 +1,7 @@
 import { BrowserWindow, Menu, screen } from 'electron'
 import { buildContextMenu } from './app-menu'
 import { restoreBounds, DEFAULT_SIZE, type Bounds } from './window-state'
+import { DEV_BUILD } from './dev-build'
 
 export interface MainWindowOptions {
   preloadPath: string
@@ -27,6 +28,9 @@ export function securePreferences(preloadPath: string): Electron.WebPreferences 
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // No developer tools outside a development build: with window.cal, a console is a shell on this Mac for
+    // anyone talked into pasting into it.
+    devTools: DEV_BUILD,
   }
 }
 

@@ -59,7 +59,7 @@ describe('built main bundle under plain Node', () => {
   it('locks the window down', () => {
     const r = get()
     expect(r.windows).toBe(1)
-    expect(r.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false })
+    expect(r.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, devTools: false })
     expect(r.webPreferences?.preload).toMatch(/out[/\\]preload[/\\]index\.cjs$/)
     expect(r.preloadExists).toBe(true)
     expect(r.windowOpen).toEqual({ action: 'deny' })

@@ -1,0 +1,4 @@
+/** What vite writes into the main bundle at build time (see dev-build.ts). */
+interface ImportMeta {
+  readonly env: { readonly DEV: boolean }
+}
