@@ -3,7 +3,7 @@ import type { ILinkHandler } from '@xterm/xterm'
 import { session } from '../test/fixtures'
 import { useSessions } from '../store/sessions'
 import { bindEvents } from '../store/events'
-import { disposeTerm, getTerm, isTermReleased } from './registry'
+import { disposeTerm, getTerm, INPUT_CHUNK, isTermReleased } from './registry'
 
 /**
  * The registry under Node: xterm and its addons are stand-ins (no DOM here), and window.cal is a fake whose events
@@ -12,6 +12,7 @@ import { disposeTerm, getTerm, isTermReleased } from './registry'
 const fake = vi.hoisted(() => {
   const handlers: Record<string, Set<(payload: unknown) => void>> = {}
   const opened: string[] = []
+  const inputs: { id: string; data: string }[] = []
   const created: { options: { linkHandler?: unknown } }[] = []
   const element = () => {
     const attrs: Record<string, string> = {}
@@ -22,7 +23,7 @@ const fake = vi.hoisted(() => {
       ;(handlers[event] ??= new Set()).add(listener)
       return () => handlers[event]!.delete(listener)
     },
-    terminal: { input() {}, resize() {}, ack() {}, redraw() {}, bell() {} },
+    terminal: { input: (p: { id: string; data: string }) => void inputs.push(p), resize() {}, ack() {}, redraw() {}, bell() {} },
     shell: {
       openExternal: async ({ url }: { url: string }) => {
         opened.push(url)
@@ -33,7 +34,7 @@ const fake = vi.hoisted(() => {
   globalThis.window = { cal, matchMedia: () => ({ matches: false, addEventListener() {}, removeEventListener() {} }) } as never
   globalThis.document = { hasFocus: () => true, createElement: element, querySelector: () => null } as never
   const emit = (event: string, payload: unknown) => handlers[event]?.forEach((l) => l(payload))
-  return { emit, opened, created }
+  return { emit, opened, created, inputs }
 })
 
 vi.mock('@xterm/xterm', () => ({
@@ -47,7 +48,10 @@ vi.mock('@xterm/xterm', () => ({
       fake.created.push(this)
     }
     loadAddon() {}
-    onData() {}
+    onData(listener: (data: string) => void) {
+      this.typed = listener
+    }
+    typed: (data: string) => void = () => {}
     onBinary() {}
     onResize() {}
     onBell() {}
@@ -112,5 +116,20 @@ describe('terminal registry', () => {
     expect(event.preventDefault).toHaveBeenCalled()
     await vi.waitFor(() => expect(fake.opened).toEqual(['https://example.com/x']))
     disposeTerm('s3')
+  })
+
+  it('sends a big paste in pieces that join up to it, never splitting a character', () => {
+    fake.emit('terminal:data', { id: 's4', data: bytes('x') })
+    const xterm = fake.created.at(-1) as unknown as { typed(data: string): void }
+    const paste = `a${'😀€'.repeat(60_000)}`
+    fake.inputs.length = 0
+    xterm.typed(paste)
+    expect(fake.inputs.length).toBeGreaterThan(2)
+    expect(fake.inputs.every((p) => p.id === 's4' && p.data.length <= INPUT_CHUNK && !/^[\udc00-\udfff]/.test(p.data))).toBe(true)
+    expect(fake.inputs.map((p) => p.data).join('')).toBe(paste)
+    fake.inputs.length = 0
+    xterm.typed('k')
+    expect(fake.inputs).toEqual([{ id: 's4', data: 'k' }])
+    disposeTerm('s4')
   })
 })

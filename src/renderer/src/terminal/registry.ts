@@ -118,8 +118,8 @@ export function getOrCreateTerm(id: string): TermEntry {
   term.loadAddon(new Unicode11Addon())
   term.unicode.activeVersion = '11'
   // Keystrokes are one-way messages: no round trip per key.
-  term.onData((data) => window.cal.terminal.input({ id, data }))
-  term.onBinary((data) => window.cal.terminal.input({ id, data }))
+  term.onData((data) => sendInput(id, data))
+  term.onBinary((data) => sendInput(id, data))
   term.onResize(({ cols, rows }) => sendSize(e!, cols, rows))
   // A bell from a tab out of sight marks it (and its VM in the sidebar) until the tab is shown; with CAL's window
   // in the background, main also shows a notification (once in a while per terminal, see NoticeTracker.onBell).
@@ -133,6 +133,24 @@ export function getOrCreateTerm(id: string): TermEntry {
   e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false }
   entries.set(id, e)
   return e
+}
+
+/** Characters per input message: a big paste goes in several, each well within what one message may carry. */
+export const INPUT_CHUNK = 65_536
+
+/**
+ * Keystrokes and pastes to main as one-way messages, a large paste in INPUT_CHUNK pieces (never between the two
+ * halves of a character outside the BMP): in one message, a paste of a few hundred thousand non-ASCII characters
+ * was more than the browser host's socket or Electron's check on input accepts, and was lost.
+ */
+function sendInput(id: string, data: string): void {
+  for (let i = 0; i < data.length; ) {
+    let end = Math.min(data.length, i + INPUT_CHUNK)
+    const last = data.charCodeAt(end - 1)
+    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1
+    window.cal.terminal.input({ id, data: data.slice(i, end) })
+    i = end
+  }
 }
 
 /**
