@@ -30,7 +30,11 @@ export const Settings = z.object({
   workspaceAgents: z.record(z.string(), AgentId).default({}),
   ssh: z
     .object({
-      user: z.string().min(1).default('admin'),
+      // A macOS short name. Never anything ssh could read as an option ("-oProxyCommand=…" as user@host).
+      user: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'Use the VM account\'s short name: letters, digits, "_", "." or "-", not starting with "-" or "."')
+        .default('admin'),
       /** Used once, for first contact; CAL installs its own key after that. */
       password: z.string().default('admin'),
       unlockKeychain: z.boolean().default(false),

@@ -57,7 +57,7 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect(existsSync(join(eng.calHome, 'run', 'dev.json'))).toBe(true)
     expect(existsSync(join(eng.calHome, 'logs', 'dev.log'))).toBe(true)
     expect(eng.vmEmits.some((l) => l.find((v) => v.name === 'dev')?.state === 'starting')).toBe(true)
-    expect((await eng.handlers['vms:sshCommand']({ name: 'dev' })).command).toBe(`ssh -i ${eng.calHome}/ssh/id_ed25519 -o UserKnownHostsFile=${eng.calHome}/ssh/known_hosts admin@${vm.ip}`)
+    expect((await eng.handlers['vms:sshCommand']({ name: 'dev' })).command).toBe(`ssh -i ${eng.calHome}/ssh/id_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=${eng.calHome}/ssh/known_hosts -- admin@${vm.ip}`)
     await expect(eng.svc.start('dev').done).rejects.toMatchObject({ code: 'VM_ALREADY_RUNNING' })
   }, T)
 

@@ -92,6 +92,8 @@ describe.each(stores)('%s', (_name, create) => {
     const store = create(dir)
     store.set({ theme: 'dark' })
     expect(() => store.set({ vmDefaults: { cpu: 999, memoryMb: 8192, diskGb: 80, baseImage: 'x' } })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }))
+    // An SSH user ssh would read as an option (user@host is its last argument but one).
+    expect(() => store.set({ ssh: { user: '-oProxyCommand=touch /tmp/x', password: 'pw', unlockKeychain: false } })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }))
     expect(store.get().settings).toEqual({ ...defaultSettings(), theme: 'dark' })
   })
 

@@ -98,6 +98,7 @@ export function opensshArgs(calHome: string, user: string, host: string, port: n
     '-o', 'ServerAliveInterval=15',
     '-p', String(port),
     '-t',
+    '--',
     `${user}@${host}`,
     remoteCommand,
   ]

@@ -231,7 +231,7 @@ export class VmService {
     const { host } = await this.sshTarget(name)
     const ssh = calPaths(this.deps.calHome).ssh
     const user = this.deps.settings().ssh.user
-    return shellJoin(['ssh', '-i', `${ssh}/id_ed25519`, '-o', `UserKnownHostsFile=${ssh}/known_hosts`, `${user}@${host}`])
+    return shellJoin(['ssh', '-i', `${ssh}/id_ed25519`, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${ssh}/known_hosts`, '--', `${user}@${host}`])
   }
 
   /** IP of a running VM (the one recorded at start, else `tart ip`); VM_NOT_RUNNING otherwise. */
