@@ -16,7 +16,9 @@ export const TmuxSessionName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[^\x00-\x1f\x7f.:]+$/, 'Use up to 100 characters other than "." and ":" (tmux turns them into "_")')
+  .refine((name) => !/[.:]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+    message: 'Use up to 100 printable characters other than "." and ":" (tmux turns them into "_")',
+  })
 export type TmuxSessionName = z.infer<typeof TmuxSessionName>
 
 export const SnapshotName = VmName
