@@ -113,6 +113,13 @@ function start(): void {
     outbox = box
     w.webContents.on('did-start-loading', () => box.markNotReady())
     w.webContents.on('did-finish-load', () => box.markReady())
+    // A page that crashed (out of memory, a renderer fault) is loaded again: the window would otherwise stay blank
+    // until CAL quits. Tasks carry on in main; terminals redraw from tmux in the new page (terminal:redraw).
+    w.webContents.on('render-process-gone', (_event, details) => {
+      box.markNotReady()
+      log(`the window's page ended (${details.reason}, exit code ${details.exitCode})${details.reason === 'clean-exit' ? '' : '; loading it again'}`)
+      if (details.reason !== 'clean-exit' && !w.isDestroyed()) w.webContents.reload()
+    })
     w.on('focus', () => {
       state.acknowledgeErrors()
       tray?.refresh()

@@ -108,6 +108,10 @@ class FakeWebContents extends EventEmitter {
   send(channel, payload) {
     this.sent.push([channel, payload])
   }
+  reload() {
+    this.reloads = (this.reloads ?? 0) + 1
+    this.emit('did-start-loading')
+  }
   isDestroyed() {
     return this.destroyed
   }

@@ -61,6 +61,16 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
     expect(win.webContents.sent.map(([c]) => c)).toContain('settings:changed')
   })
 
+  it('loads the page again after its renderer crashed, holding events until it is back', async () => {
+    win.webContents.emit('render-process-gone', {}, { reason: 'oom', exitCode: 9 })
+    expect((win.webContents as unknown as { reloads?: number }).reloads).toBe(1)
+    const before = win.webContents.sent.length
+    await e.ipcMain.handlers.get('settings:set')!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, { theme: 'light' })
+    expect(win.webContents.sent.length).toBe(before)
+    win.webContents.emit('did-finish-load')
+    expect(win.webContents.sent.slice(before).map(([c]) => c)).toContain('settings:changed')
+  })
+
   it("replaces Electron's default menu: its ⌘T/⌘W/⌘K items reach the page, Settings… opens Settings", () => {
     const find = (label: string) => e.Menu.application!.template.flatMap((m) => m.submenu ?? []).find((i) => i.label === label)!
     win.show()
