@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { CommandHandlers, SendHandlers } from '../shared/api'
 import { agentHandlers } from './agent/handlers'
 import { EngineEvents } from './events'
-import { createFileSettingsStore, settingsHandlers, type SettingsStore } from './settings'
+import { createFileSettingsStore, redactView, settingsHandlers, type SettingsStore } from './settings'
 import { SshPool } from './ssh/pool'
 import { TaskManager } from './tasks/tasks'
 import { createTerminalService, terminalHandlers, terminalSends } from './terminal/handlers'
@@ -89,7 +89,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
   }
 
-  const disposers: (() => void)[] = [settings.onChange((view) => events.emit('settings:changed', view))]
+  const disposers: (() => void)[] = [settings.onChange((view) => events.emit('settings:changed', redactView(view)))]
   if (options.watchVmsMs && options.watchVmsMs > 0) {
     const timer = setInterval(() => void vms.refresh().catch(() => {}), options.watchVmsMs)
     timer.unref()

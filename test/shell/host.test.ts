@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -100,6 +100,25 @@ describe('browser host', () => {
     const event = new Promise((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).t === 'e' && resolve(JSON.parse(d.toString()))))
     expect(await call(ws, 5, 'settings:set', { theme: 'dark' })).toMatchObject({ ok: true, value: { settings: { theme: 'dark' } } })
     expect(await event).toMatchObject({ t: 'e', c: 'settings:changed', d: { settings: { theme: 'dark' } } })
+    ws.close()
+  })
+
+  it('never shows the page the stored SSH password; an empty one in a change keeps it', async () => {
+    const ws = await open(wsUrl(host.token))
+    const changed = new Promise<{ d: { settings: { ssh: { password: string } } } }>((resolve) =>
+      ws.on('message', (d) => {
+        const msg = JSON.parse(d.toString())
+        if (msg.t === 'e' && msg.c === 'settings:changed') resolve(msg)
+      }),
+    )
+    const set = (await call(ws, 11, 'settings:set', { ssh: { user: 'admin', password: 'S3cret-pw', unlockKeychain: false } })) as { value: { settings: { ssh: { password: string } } } }
+    expect(set.value.settings.ssh.password).toBe('')
+    expect((await changed).d.settings.ssh.password).toBe('')
+    const got = (await call(ws, 12, 'settings:get', {})) as { value: { settings: { ssh: { password: string } } } }
+    expect(got.value.settings.ssh.password).toBe('')
+    await call(ws, 13, 'settings:set', { ssh: { user: 'me', password: '', unlockKeychain: false } })
+    const stored = JSON.parse(readFileSync(join(dir, 'home', 'settings.json'), 'utf8')) as { ssh: { user: string; password: string } }
+    expect(stored.ssh).toMatchObject({ user: 'me', password: 'S3cret-pw' })
     ws.close()
   })
 

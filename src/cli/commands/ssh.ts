@@ -5,6 +5,7 @@ import { CalError } from '../../shared/errors'
 import { TmuxSessionName, VmName } from '../../shared/names'
 import { defaultSettings, type Settings } from '../../shared/settings'
 import type { VmInfo } from '../../shared/vm'
+import { createFileSettingsStore } from '../../core/settings/file-store'
 import { exitOf, stopRemote } from '../../core/ssh/exec'
 import { clientKeyPath, knownHostsPath } from '../../core/ssh/keys'
 import { SshPool } from '../../core/ssh/pool'
@@ -104,9 +105,10 @@ export function opensshArgs(calHome: string, user: string, host: string, port: n
   ]
 }
 
+/** The stored settings, password included (the settings:get handler leaves it out: it answers the window). */
 async function settingsOf(ctx: CliContext): Promise<Settings> {
   try {
-    return (await ctx.handlers['settings:get']({})).settings
+    return createFileSettingsStore(ctx.calHome).get().settings
   } catch {
     return defaultSettings()
   }

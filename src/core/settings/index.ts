@@ -7,4 +7,4 @@ export {
   type SettingsStore,
 } from './store'
 export { createFileSettingsStore, fileSettingsBackend, settingsPath, SETTINGS_FILE } from './file-store'
-export { settingsHandlers } from './handlers'
+export { redactView, settingsHandlers } from './handlers'

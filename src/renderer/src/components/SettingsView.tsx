@@ -57,7 +57,7 @@ export function SettingsView() {
       </Group>
       <Group title="Connection">
         <TextSetting label="SSH user" value={s.ssh.user} onCommit={(v) => set('ssh', { ...s.ssh, user: v })} />
-        <TextSetting label="First-contact password" type="password" value={s.ssh.password} onCommit={(v) => set('ssh', { ...s.ssh, password: v })} help="Used once; CAL installs its own key after that." />
+        <TextSetting label="First-contact password" type="password" value={s.ssh.password} placeholder="Saved: type to replace it" onCommit={(v) => set('ssh', { ...s.ssh, password: v })} help="Used once; CAL installs its own key after that. CAL keeps it and never shows it." />
         <ToggleSetting label="Unlock the keychain at login" checked={s.ssh.unlockKeychain} onChange={(v) => set('ssh', { ...s.ssh, unlockKeychain: v })} />
         <SelectSetting label="Proxy" value={s.proxyMode} options={[['auto', 'Automatic'], ['on', 'On'], ['off', 'Off']]} onChange={(v) => set('proxyMode', v)} />
         <TextSetting label="Tart path" value={s.tartPath} placeholder="Found on PATH" onCommit={(v) => set('tartPath', v)} />
