@@ -10,8 +10,16 @@ export const RepoRisk = z.object({
   unpushed: z.number().int(),
   /** Local branches with no upstream whose commits exist on no remote. */
   unpublishedBranches: z.array(z.string()),
+  /** A `git worktree add` checkout: its branches and stashes are counted in its main repository. */
+  linkedWorktree: z.boolean().default(false),
+  /** Git steps that failed here: the check of this repository is incomplete, so it counts as at risk. */
+  errors: z.array(z.string()).default([]),
 })
 export type RepoRisk = z.infer<typeof RepoRisk>
+
+/** A folder the scan looked in, to `depth` folders below it; `realPath` differs when it is (or is under) a symlink. */
+export const ScanRoot = z.object({ path: z.string(), depth: z.number().int(), realPath: z.string() })
+export type ScanRoot = z.infer<typeof ScanRoot>
 
 export const GitSafetyReport = z.object({
   vm: z.string(),
@@ -20,7 +28,13 @@ export const GitSafetyReport = z.object({
   repos: z.array(RepoRisk),
   /** True when no repository has anything that would be lost. */
   clean: z.boolean(),
-  /** Human lines describing what would be lost, empty when clean. */
+  /** Human lines: what would be lost (or could not be checked), then where the scan looked (`scope`). */
   summary: z.array(z.string()),
+  /** The guest's $HOME, shown as "~". */
+  home: z.string().nullable().default(null),
+  /** Where the scan looked. */
+  roots: z.array(ScanRoot).default([]),
+  /** Where the scan looked, for people: "checked 3 repositories under ~ (depth 6) and /Users/Shared". */
+  scope: z.string().default(''),
 })
 export type GitSafetyReport = z.infer<typeof GitSafetyReport>

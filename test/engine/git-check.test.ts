@@ -1,20 +1,32 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkGitSafety } from '../../src/core/git/check'
-import { parseGitScan } from '../../src/core/git/report'
+import { parseGitScan, type GitCheckReport } from '../../src/core/git/report'
 import type { RemoteExec } from '../../src/core/git/remote-exec'
+import { gitScanCommand } from '../../src/core/git/script'
+import { guardDestructive } from '../../src/core/vms/guard'
+import type { VmContext } from '../../src/core/vms/context'
 
-// The scan script runs for real here: real sh, real git, in a throw-away $HOME (the VM tests run it over SSH too).
+// The scan script runs for real here: real sh, real git, in throw-away homes (the VM tests run it over SSH too).
 let home: string
-const localExec: RemoteExec = async (_vm, command) => {
-  const r = await execa('sh', ['-c', command], { env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false, reject: false })
-  return { stdout: String(r.stdout), stderr: String(r.stderr), code: r.exitCode ?? -1 }
+const made: string[] = []
+async function tempDir(prefix = 'cal-git-'): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix))
+  made.push(d)
+  return d
 }
+const execIn =
+  (h: () => string, shell: string[] = ['sh']): RemoteExec =>
+  async (_vm, command) => {
+    const r = await execa(shell[0]!, [...shell.slice(1), '-c', command], { env: { HOME: h(), PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false, reject: false })
+    return { stdout: String(r.stdout), stderr: String(r.stderr), code: r.exitCode ?? -1 }
+  }
+const localExec = execIn(() => home)
 const git = (cwd: string, ...args: string[]) =>
-  execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'init.defaultBranch=main', ...args], { cwd, env: { HOME: home } })
+  execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd, env: { HOME: home } })
 
 async function repo(path: string): Promise<string> {
   await mkdir(path, { recursive: true })
@@ -25,20 +37,49 @@ async function repo(path: string): Promise<string> {
   return path
 }
 
+/** A bare remote and a clone of it at `path` with main pushed and tracking: nothing at risk. */
+async function pushedClone(path: string): Promise<{ path: string; remote: string }> {
+  const remote = join(await tempDir('cal-git-remote-'), 'r.git')
+  await execa('git', ['init', '-q', '--bare', remote])
+  const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))
+  await git(seed, 'push', '-q', remote, 'main')
+  await mkdir(join(path, '..'), { recursive: true })
+  await git(join(path, '..'), 'clone', '-q', '-b', 'main', remote, path)
+  return { path, remote }
+}
+
+/** A fresh, empty $HOME for the scan (and for git's own config), used by localExec. */
+async function freshHome(): Promise<string> {
+  home = await tempDir()
+  return home
+}
+
+/** Scans `home` with extra shared roots (the product passes /Users/Shared), through the same parser. */
+async function scanWith(sharedRoots: string[], exec = localExec): Promise<GitCheckReport> {
+  const r = await exec('vm', gitScanCommand(sharedRoots))
+  expect(r.code, r.stderr).toBe(0)
+  return parseGitScan('vm', r.stdout)
+}
+
+const rel = (r: GitCheckReport) => new Map(r.repos.map((x) => [x.path.startsWith(home) ? x.path.slice(home.length) : x.path, x]))
+
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'cal-git-'))
+  await freshHome()
 })
 afterAll(async () => {
-  await rm(home, { recursive: true, force: true })
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })))
 })
 
 describe('git safety check (real git)', () => {
-  it('finds nothing in an empty home', async () => {
+  it('finds nothing in an empty home, and says where it looked', async () => {
+    await freshHome()
     const r = await checkGitSafety(localExec, 'vm')
-    expect(r).toMatchObject({ vm: 'vm', repos: [], clean: true, summary: [] })
+    expect(r).toMatchObject({ vm: 'vm', repos: [], clean: true, home, roots: [{ path: home, depth: 6 }] })
+    expect(r.summary).toEqual(['found no git repositories under ~ (depth 6)'])
   })
 
   it('reports uncommitted, untracked, stashes, unpushed and unpublished work; clean repos stay clean', async () => {
+    await freshHome()
     const remote = join(home, 'remote.git')
     await execa('git', ['init', '-q', '--bare', remote])
     // clean: pushed, tracking
@@ -64,18 +105,192 @@ describe('git safety check (real git)', () => {
     await git(dirty, 'checkout', '-q', 'main')
     // a repo with no remote at all, directly in ~ (depth 1)
     await repo(join(home, 'scratch'))
-    // too deep for the ~ scan (depth 3), so not reported
-    await repo(join(home, 'a', 'b', 'c'))
 
     const r = await checkGitSafety(localExec, 'vm')
-    const byPath = new Map(r.repos.map((x) => [x.path.slice(home.length), x]))
+    const byPath = rel(r)
     expect([...byPath.keys()].sort()).toEqual(['/projects/group/dirty', '/scratch', '/workspace/clean'])
-    expect(byPath.get('/workspace/clean')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [] })
+    expect(byPath.get('/workspace/clean')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], errors: [] })
     expect(byPath.get('/projects/group/dirty')).toMatchObject({ branch: 'main', uncommitted: 1, untracked: 1, stashes: 1, unpushed: 1, unpublishedBranches: ['feature'] })
     expect(byPath.get('/scratch')?.unpublishedBranches).toEqual(['main'])
     expect(r.clean).toBe(false)
     expect(r.summary.join('\n')).toContain('1 commit not pushed')
     expect(r.summary.join('\n')).toContain('branch feature on no remote')
+    expect(r.summary.at(-1)).toBe('checked 3 repositories under ~ (depth 6)')
+  })
+
+  it('looks in all of ~ to depth 6, in named and shared roots behind symlinks, and skips caches', async () => {
+    await freshHome()
+    for (const p of ['Developer/org/repo', 'Documents/GitHub/repo', 'src/github.com/org/repo', 'a/b/c/d/e/six']) await repo(join(home, p))
+    // Too deep (7 folders below ~), or in folders that hold caches, toolchains, app data or the Trash.
+    for (const p of ['a/b/c/d/e/f/seven', 'Library/Developer/repo', '.Trash/old', '.cache/tool/repo', 'app/node_modules/dep']) await repo(join(home, p))
+    // ~/workspace is a symlink to a folder outside ~; ~/code a plain folder, scanned to depth 6 below itself.
+    const elsewhere = await tempDir('cal-git-ws-')
+    await repo(join(elsewhere, 'app'))
+    await symlink(elsewhere, join(home, 'workspace'))
+    await repo(join(home, 'code', 'a', 'b', 'c', 'd', 'e', 'deep'))
+    // ~/repos is a symlink into ~: what it reaches is reported once, and "~" already names it.
+    await symlink(join(home, 'Developer'), join(home, 'repos'))
+    // A shared root (the product's is /Users/Shared), itself reached through a symlink.
+    const sharedReal = await tempDir('cal-git-shared-')
+    await repo(join(sharedReal, 'team', 'tool'))
+    const shared = join(await tempDir('cal-git-link-'), 'Shared')
+    await symlink(sharedReal, shared)
+
+    const r = await scanWith([shared, join(home, 'no-such-root')])
+    expect([...rel(r).keys()].sort()).toEqual([
+      '/Developer/org/repo',
+      '/Documents/GitHub/repo',
+      '/a/b/c/d/e/six',
+      '/code/a/b/c/d/e/deep',
+      '/src/github.com/org/repo',
+      '/workspace/app',
+      `${shared}/team/tool`,
+    ].sort())
+    expect(r.roots).toEqual([
+      { path: home, depth: 6, realPath: home },
+      { path: join(home, 'workspace'), depth: 6, realPath: elsewhere },
+      { path: join(home, 'repos'), depth: 6, realPath: join(home, 'Developer') },
+      { path: join(home, 'code'), depth: 6, realPath: join(home, 'code') },
+      { path: shared, depth: 6, realPath: sharedReal },
+    ])
+    expect(r.scope).toBe(`checked 7 repositories under ~ (depth 6), ~/workspace → ${elsewhere} and ${shared}`)
+    expect(r.summary.at(-1)).toBe(r.scope)
+  })
+
+  it('checks every linked worktree, also outside the scanned folders, once each', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'projects', 'app'))
+    const outside = join(await tempDir('cal-git-wt-'), 'feature-wt')
+    await git(app, 'worktree', 'add', '-q', '-b', 'feature', outside)
+    await writeFile(join(outside, 'a.txt'), 'edited in the worktree\n')
+    await writeFile(join(outside, 'new.txt'), 'n\n')
+    // A worktree inside ~: found by the scan and listed by git, reported once.
+    await git(app, 'worktree', 'add', '-q', '--detach', join(home, 'wt-detached'))
+    await writeFile(join(home, 'wt-detached', 'x.txt'), 'x\n')
+    await git(join(home, 'wt-detached'), 'add', 'x.txt')
+    await git(join(home, 'wt-detached'), 'commit', '-qm', 'on no branch')
+    // A worktree whose folder was deleted holds nothing: not reported, and no error.
+    const gone = join(await tempDir('cal-git-gone-'), 'gone')
+    await git(app, 'worktree', 'add', '-q', '-b', 'gone', gone)
+    await rm(gone, { recursive: true })
+
+    const r = await checkGitSafety(localExec, 'vm')
+    const byPath = rel(r)
+    expect([...byPath.keys()].sort()).toEqual([outside, '/projects/app', '/wt-detached'].sort())
+    expect(byPath.get(outside)).toMatchObject({ branch: 'feature', uncommitted: 1, untracked: 1, stashes: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: true })
+    expect(byPath.get('/wt-detached')).toMatchObject({ branch: null, uncommitted: 0, unpublishedBranches: ['(detached HEAD)'], linkedWorktree: true })
+    // Branches belong to the main repository: reported there only. "feature" and "gone" sit on pushed commits.
+    expect(byPath.get('/projects/app')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: false, errors: [] })
+    expect(r.clean).toBe(false)
+    expect(r.summary.join('\n')).toContain(`${outside} (feature): 1 uncommitted change, 1 untracked file`)
+    expect(r.scope).toBe('checked 1 repository under ~ (depth 6), plus 2 linked worktrees')
+  })
+
+  it('a bare repository with worktrees: its branches and stashes are reported on it, without errors', async () => {
+    await freshHome()
+    const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))
+    await git(home, 'clone', '-q', '--bare', seed, join(home, 'proj.git'))
+    await git(join(home, 'proj.git'), 'worktree', 'add', '-q', '-b', 'feat', join(home, 'wt'))
+    await writeFile(join(home, 'wt', 'a.txt'), 'stashed\n')
+    await git(join(home, 'wt'), 'stash', '-q')
+
+    const byPath = rel(await checkGitSafety(localExec, 'vm'))
+    expect([...byPath.keys()].sort()).toEqual(['/proj.git', '/wt'])
+    expect(byPath.get('/wt')).toMatchObject({ branch: 'feat', uncommitted: 0, stashes: 0, linkedWorktree: true, errors: [] })
+    // A bare clone keeps no remote-tracking branches: its branches count as on no remote.
+    expect(byPath.get('/proj.git')).toMatchObject({ stashes: 1, unpublishedBranches: ['feat', 'main'], linkedWorktree: false, errors: [] })
+  })
+
+  it("a repository's own config hides neither untracked files nor submodule changes", async () => {
+    await freshHome()
+    const quiet = await repo(join(home, 'src', 'quiet'))
+    await git(quiet, 'config', 'status.showUntrackedFiles', 'no')
+    await writeFile(join(quiet, 'notes.txt'), 'only here\n')
+
+    const { path: libSrc } = await pushedClone(join(await tempDir('cal-git-lib-'), 'lib'))
+    const parent = await repo(join(home, 'src', 'parent'))
+    await git(parent, 'submodule', 'add', '-q', libSrc, 'lib')
+    await git(parent, 'commit', '-qm', 'add lib')
+    await git(parent, 'config', 'submodule.lib.ignore', 'all')
+    await git(parent, 'config', 'diff.ignoreSubmodules', 'all')
+    await writeFile(join(parent, 'lib', 'a.txt'), 'edited inside the submodule\n')
+
+    const byPath = rel(await checkGitSafety(localExec, 'vm'))
+    expect(byPath.get('/src/quiet')).toMatchObject({ untracked: 1 })
+    expect(byPath.get('/src/parent')).toMatchObject({ uncommitted: 1 })
+    // The submodule is checked itself too, once, by its folder (git also lists it as a worktree at .git/modules/lib).
+    expect([...byPath.keys()].sort()).toEqual(['/src/parent', '/src/parent/lib', '/src/quiet'])
+    expect(byPath.get('/src/parent/lib')).toMatchObject({ uncommitted: 1 })
+  })
+
+  it('checks branches by full refname: a tag with the same name hides no commits', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    await git(app, 'checkout', '-q', '-b', 'v2')
+    await git(app, 'push', '-q', '-u', 'origin', 'v2')
+    for (const n of ['1', '2']) {
+      await writeFile(join(app, `v2-${n}.txt`), n)
+      await git(app, 'add', '.')
+      await git(app, 'commit', '-qm', `v2 ${n}`)
+    }
+    await git(app, 'tag', 'v2', 'main')
+    await git(app, 'checkout', '-q', '-b', 'v3', 'main')
+    await writeFile(join(app, 'v3.txt'), '3')
+    await git(app, 'add', '.')
+    await git(app, 'commit', '-qm', 'v3')
+    await git(app, 'tag', 'v3', 'main')
+    await git(app, 'checkout', '-q', 'v2')
+
+    const r = await checkGitSafety(localExec, 'vm')
+    expect(rel(r).get('/work/app')).toMatchObject({ branch: 'v2', unpushed: 2, unpublishedBranches: ['v3'], errors: [] })
+    expect(r.summary[0]).toBe(`${app} (v2): 2 commits not pushed, branch v3 on no remote`)
+  })
+
+  it('a git failure leaves the check incomplete: reported, never counted as 0, and the guard asks', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    await git(app, 'checkout', '-q', '-b', 'side')
+    await git(app, 'push', '-q', '-u', 'origin', 'side')
+    await writeFile(join(app, 'side.txt'), 's\n')
+    await git(app, 'add', '.')
+    await git(app, 'commit', '-qm', 'local work')
+    const sha = (await git(app, 'rev-parse', 'side')).stdout.trim()
+    await git(app, 'checkout', '-q', 'main')
+    // The unpushed commit's object goes missing (a damaged repository): counting it fails.
+    await unlink(join(app, '.git', 'objects', sha.slice(0, 2), sha.slice(2)))
+
+    const r = await checkGitSafety(localExec, 'vm')
+    expect(r.clean).toBe(false)
+    expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 0, unpushed: 0, errors: ['rev-list refs/heads/side'] })
+    expect(r.summary[0]).toBe(`${app}: the check could not be completed (git failed: rev-list refs/heads/side)`)
+
+    const ctx = { tart: { get: async () => ({ state: 'running' }) }, exec: localExec } as unknown as VmContext
+    await expect(guardDestructive(ctx, 'vm', 'restore', false)).rejects.toMatchObject({
+      code: 'GIT_RISK',
+      details: { report: { clean: false, summary: expect.arrayContaining([expect.stringContaining('could not be completed')]) } },
+    })
+  })
+
+  it('a missing home folder is reported, not scanned as empty', async () => {
+    const gone = join(await tempDir(), 'gone')
+    const r = await checkGitSafety(
+      execIn(() => gone),
+      'vm',
+    )
+    expect(r.clean).toBe(false)
+    expect(r.summary[0]).toBe(`${gone}: CAL could not look for repositories here (the home folder does not exist)`)
+  })
+
+  it("prints the same records under dash and bash in POSIX mode (macOS's /bin/sh)", async () => {
+    await freshHome()
+    await pushedClone(join(home, 'projects', 'app'))
+    await git(join(home, 'projects', 'app'), 'worktree', 'add', '-q', '-b', 'wt', join(home, 'wt'))
+    await writeFile(join(home, 'wt', 'u.txt'), 'u\n')
+    await repo(join(home, 'Developer', 'org', 'repo'))
+    const records = async (shell: string[]) => (await execIn(() => home, shell)('vm', gitScanCommand([home]))).stdout
+    const dash = await records(['dash'])
+    expect(dash).toContain('REPO\t')
+    expect(await records(['bash', '--posix'])).toBe(dash)
   })
 })
 
@@ -88,5 +303,23 @@ describe('parseGitScan', () => {
     const r = parseGitScan('vm', 'NOGIT\t/home/admin/x\nDONE\n')
     expect(r.clean).toBe(false)
     expect(r.summary[0]).toContain('git is not installed')
+    const e = parseGitScan('vm', 'ERR\t/home/admin/y\tstatus\nREPO\t/home/admin/y\trefs/heads/main\t0\t0\t0\t0\nDONE\n')
+    expect(e.clean).toBe(false)
+    expect(e.repos[0]).toMatchObject({ path: '/home/admin/y', branch: 'main', errors: ['status'] })
+    expect(e.summary[0]).toBe('/home/admin/y: the check could not be completed (git failed: status)')
+  })
+
+  it('names the scanned roots, with ~ for the home folder', () => {
+    const out = [
+      'HOME\t/Users/admin',
+      'ROOT\t/Users/admin\t6\t/Users/admin',
+      'ROOT\t/Users/admin/code\t6\t/Users/admin/code',
+      'ROOT\t/Users/Shared\t6\t/Users/Shared',
+      ...['/Users/admin/a', '/Users/admin/code/b', '/Users/Shared/c'].map((p) => `REPO\t${p}\trefs/heads/main\t0\t0\t0\t0`),
+      'DONE',
+    ].join('\n')
+    const r = parseGitScan('vm', out)
+    expect(r).toMatchObject({ clean: true, home: '/Users/admin', scope: 'checked 3 repositories under ~ (depth 6) and /Users/Shared' })
+    expect(r.summary).toEqual([r.scope])
   })
 })

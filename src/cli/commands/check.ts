@@ -4,8 +4,9 @@ import { EXIT } from '../exit-codes'
 import { printJson } from '../output'
 
 const USAGE = `Usage: cal check NAME [--json]
-  Scan the running VM's git repositories (~/workspace, ~/projects, ~/repos, ~/code, and ~ to depth 2) for
-  uncommitted changes, untracked files, stashes, unpushed commits and branches on no remote.
+  Scan the running VM's git repositories (all of ~ to depth 6, ~/workspace, ~/projects, ~/repos and ~/code even
+  when they are links elsewhere, /Users/Shared, and every linked worktree) for uncommitted changes, untracked
+  files, stashes, unpushed commits and branches on no remote. A repository git cannot read counts as at risk.
   Exit 0 when nothing would be lost, 6 when something would.`
 
 export const checkCommand: CliCommand = async (argv, ctx) => {
@@ -13,7 +14,7 @@ export const checkCommand: CliCommand = async (argv, ctx) => {
   if (a.help) return ctx.stdout(USAGE + '\n'), 0
   const report = await ctx.handlers['git:check']({ name: a.positionals[0] as string })
   if (ctx.json) printJson(ctx, report)
-  else if (report.clean) ctx.stdout(`${report.vm}: ${report.repos.length} ${report.repos.length === 1 ? 'repository' : 'repositories'} checked, nothing would be lost.\n`)
+  else if (report.clean) ctx.stdout(`${report.vm}: nothing would be lost (${report.scope || `${report.repos.length} ${report.repos.length === 1 ? 'repository' : 'repositories'} checked`}).\n`)
   else ctx.stdout(`${report.vm}: work that exists only in this VM:\n${report.summary.map((l) => `  - ${l}`).join('\n')}\n`)
   return report.clean ? EXIT.ok : EXIT.needsConfirmation
 }

@@ -1,11 +1,10 @@
 import { CalError } from '../../shared/errors'
-import type { GitSafetyReport } from '../../shared/git'
 import type { RemoteExec } from './remote-exec'
-import { parseGitScan } from './report'
+import { parseGitScan, type GitCheckReport } from './report'
 import { gitScanCommand } from './script'
 
-/** One SSH exec that scans the VM's repositories for work that exists nowhere else. */
-export async function checkGitSafety(exec: RemoteExec, vm: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GitSafetyReport> {
+/** One SSH exec that scans the VM's repositories for work that exists nowhere else, and says where it looked. */
+export async function checkGitSafety(exec: RemoteExec, vm: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GitCheckReport> {
   const r = await exec(vm, gitScanCommand(), { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal })
   if (r.code !== 0 && !r.stdout.includes('DONE')) {
     throw new CalError('INTERNAL', `The git safety check in "${vm}" failed (exit ${r.code}).`, 'Connect with `cal ssh` and check that the login shell works.', {

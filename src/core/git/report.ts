@@ -1,8 +1,28 @@
 import { CalError } from '../../shared/errors'
-import type { GitSafetyReport, RepoRisk } from '../../shared/git'
+import type { GitSafetyReport, RepoRisk, ScanRoot } from '../../shared/git'
+
+/** The contract's report (src/shared/git.ts), with where the scan looked. */
+export type GitCheckReport = GitSafetyReport
+export type CheckedRepo = RepoRisk
+
+const NO_GIT = 'git is not installed'
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`
+}
+
+/** "a", "a and b", "a, b and c". */
+function listing(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+}
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`)
+}
+
+/** The records carry full refnames (see script.ts); people read the branch's own name. */
+function shortBranch(ref: string): string {
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref
 }
 
 export function repoAtRisk(r: RepoRisk): boolean {
@@ -19,19 +39,43 @@ export function describeRisk(r: RepoRisk): string {
   return `${r.path}${r.branch ? ` (${r.branch})` : ''}: ${parts.join(', ')}`
 }
 
-/** Turns the scan's tab-separated records (see script.ts) into the contract's report. */
-export function parseGitScan(vm: string, stdout: string, now = new Date()): GitSafetyReport {
+/**
+ * Where the scan looked, for people: "checked 3 repositories under ~ (depth 6) and /Users/Shared". A named root
+ * inside ~ is part of "~" and not repeated, unless it is a symlink to a folder elsewhere.
+ */
+export function describeScope(home: string | null, roots: ScanRoot[], repos: CheckedRepo[]): string {
+  const homeRoot = roots.find((r) => r.path === home)
+  const tilde = (p: string) => (home && under(p, home) ? `~${p.slice(home.length)}` : p)
+  const shown = roots.filter((r) => r === homeRoot || !homeRoot || !under(r.path, homeRoot.path) || !under(r.realPath, homeRoot.realPath))
+  const depth = shown[0]?.depth
+  const where = shown.map((r, i) => {
+    const elsewhere = r !== homeRoot && homeRoot && under(r.path, homeRoot.path) && r.realPath !== r.path ? ` → ${r.realPath}` : ''
+    return `${tilde(r.path)}${elsewhere}${i === 0 || r.depth !== depth ? ` (depth ${r.depth})` : ''}`
+  })
+  const worktrees = repos.filter((r) => r.linkedWorktree).length
+  const main = repos.length - worktrees
+  const counted = main === 0 && worktrees === 0 ? 'found no git repositories' : `checked ${plural(main, 'repository', 'repositories')}`
+  return `${counted}${where.length ? ` under ${listing(where)}` : ''}${worktrees ? `, plus ${plural(worktrees, 'linked worktree')}` : ''}`
+}
+
+/** Turns the scan's tab-separated records (see script.ts) into the contract's report, with the added fields. */
+export function parseGitScan(vm: string, stdout: string, now = new Date()): GitCheckReport {
   const lines = stdout.split('\n').map((l) => l.replace(/\r$/, ''))
   if (!lines.includes('DONE')) {
     throw new CalError('INTERNAL', `The git safety check in "${vm}" stopped before it finished.`, 'Run `cal check` again; if it keeps failing, look at the VM over `cal ssh`.', {
       output: stdout.slice(-2000),
     })
   }
-  const repos = new Map<string, RepoRisk>()
+  const repos = new Map<string, CheckedRepo>()
+  const roots: ScanRoot[] = []
   const problems: string[] = []
-  const repo = (path: string): RepoRisk => {
+  let home: string | null = null
+  const repo = (path: string): CheckedRepo => {
     let r = repos.get(path)
-    if (!r) repos.set(path, (r = { path, branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [] }))
+    if (!r) {
+      r = { path, branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: false, errors: [] }
+      repos.set(path, r)
+    }
     return r
   }
   const num = (s: string | undefined) => {
@@ -42,31 +86,48 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitS
     const [kind, path, ...rest] = line.split('\t')
     if (!path) continue
     switch (kind) {
+      case 'HOME':
+        home = path
+        break
+      case 'ROOT':
+        roots.push({ path, depth: num(rest[0]), realPath: rest[1] || path })
+        break
+      case 'NOROOT':
+        problems.push(`${path}: CAL could not look for repositories here (${rest[0] || 'not a folder'})`)
+        break
       case 'REPO': {
         const r = repo(path)
-        r.branch = rest[0] || null
+        r.branch = rest[0] ? shortBranch(rest[0]) : null
         r.uncommitted = num(rest[1])
         r.untracked = num(rest[2])
         r.stashes = num(rest[3])
+        r.linkedWorktree = rest[4] === '1'
         break
       }
       case 'AHEAD':
         repo(path).unpushed += num(rest[1])
         break
       case 'UNPUB':
-        if (rest[0]) repo(path).unpublishedBranches.push(rest[0])
+        if (rest[0]) repo(path).unpublishedBranches.push(shortBranch(rest[0]))
         break
       case 'NOGIT':
-        repo(path)
-        problems.push(`${path}: git is not installed in the VM, so this repository could not be checked`)
+        repo(path).errors.push(NO_GIT)
         break
       case 'ERR':
-        repo(path)
-        problems.push(`${path}: git could not read this repository`)
+        repo(path).errors.push(rest[0] || 'could not read the repository')
         break
     }
   }
   const all = [...repos.values()]
-  const summary = [...all.filter(repoAtRisk).map(describeRisk), ...problems]
-  return { vm, checkedAt: now.toISOString(), repos: all, clean: summary.length === 0, summary }
+  // A git failure is never "nothing to lose": the repository's check is incomplete, and that is at risk too.
+  const incomplete = all
+    .filter((r) => r.errors.length > 0)
+    .map((r) =>
+      r.errors.includes(NO_GIT)
+        ? `${r.path}: git is not installed in the VM, so this repository could not be checked`
+        : `${r.path}: the check could not be completed (git failed: ${r.errors.join('; ')})`,
+    )
+  const risks = [...all.filter(repoAtRisk).map(describeRisk), ...incomplete, ...problems]
+  const scope = describeScope(home, roots, all)
+  return { vm, checkedAt: now.toISOString(), repos: all, clean: risks.length === 0, summary: [...risks, scope], home, roots, scope }
 }

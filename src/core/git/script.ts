@@ -1,55 +1,151 @@
 import { shellJoin } from '../ssh/quote'
 
+/** Roots outside the home folder, scanned when they exist: the folder every account of a macOS guest shares. */
+export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
+
 /**
- * The guest-side scan, in plain POSIX sh (the login shell may be zsh or bash; `sh -c` makes it neutral).
- * It finds repositories under ~/workspace, ~/projects, ~/repos, ~/code (to depth 6, skipping
- * node_modules) and in ~ to depth 2, and prints one tab-separated record per fact:
- *   REPO  path  branch  uncommitted  untracked  stashes
- *   AHEAD path  branch  count            (commits on a branch not yet on its upstream)
- *   UNPUB path  branch                   (a branch without upstream whose commits are on no remote)
+ * The guest-side scan, in plain POSIX sh (the login shell may be zsh or bash; `sh -c` makes it neutral, and both
+ * macOS's /bin/sh and Debian's dash run it). It looks for repositories in all of ~, in ~/workspace, ~/projects,
+ * ~/repos and ~/code (followed when they are symlinks to elsewhere) and in each shared root that exists (the
+ * script's arguments, SHARED_ROOTS), down to depth 6: a repository at most 6 folders below its root
+ * (~/src/github.com/org/repo is 4), skipping caches, toolchains and app data. Each repository's linked worktrees
+ * (`git worktree add`) are checked too, wherever they are. It prints one tab-separated record per fact:
+ *   HOME  path                           (the guest's $HOME, so the report can say "~")
+ *   ROOT  path  depth  realpath          (a folder that was scanned, to that depth)
+ *   NOROOT path  reason                  (the home folder could not be scanned)
+ *   REPO  path  HEAD  uncommitted  untracked  stashes  linked
+ *                                        (HEAD is the full refname, empty when detached; linked is 1 for a linked
+ *                                         worktree, whose branches and stashes are its main repository's)
+ *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
+ *   UNPUB path  ref                      (a branch without upstream whose commits are on no remote)
  *   NOGIT path                           (git is missing, the repository could not be checked)
- *   ERR   path                           (git failed in this repository)
+ *   ERR   path  step                     (git failed: the check of this repository is incomplete)
  * Paths containing tabs or newlines are not supported.
  */
 export const GIT_SCAN_SCRIPT = String.raw`
 export LC_ALL=C GIT_OPTIONAL_LOCKS=0 GIT_TERMINAL_PROMPT=0
+# A GIT_DIR, GIT_WORK_TREE or GIT_NAMESPACE left in the login environment would aim every command at one repository
+# or hide its branches; CDPATH would make cd print.
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_NAMESPACE CDPATH
 T=$(printf '\t')
+DEPTH=6
 command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
 g() { git -c safe.directory='*' -C "$R" "$@"; }
-list_repos() {
-  for root in "$HOME/workspace" "$HOME/projects" "$HOME/repos" "$HOME/code"; do
-    [ -d "$root" ] && find "$root" -maxdepth 6 \( -name node_modules -o -name .Trash \) -prune -o -name .git -print -prune 2>/dev/null
-  done
-  find "$HOME" -maxdepth 3 \( -name node_modules -o -name Library -o -name .Trash \) -prune -o -name .git -print -prune 2>/dev/null
+# One record: the arguments joined by tabs.
+rec() { _ifs=$IFS; IFS=$T; printf '%s\n' "$*"; IFS=$_ifs; }
+real() { (cd "$1" 2>/dev/null && pwd -P) || printf '%s\n' "$1"; }
+# Caches, toolchains, app data and the Trash: big, and nobody's own work (Library also holds Xcode's DerivedData,
+# .build SwiftPM's checkouts). -H follows a root that is itself a symlink; symlinks inside are not followed. A
+# repository DEPTH folders down has its .git one deeper, and that .git is printed, not entered. Extra arguments are
+# more "-o TEST" alternatives to prune.
+scan() {
+  _root=$1; shift
+  find -H "$_root" -maxdepth $((DEPTH + 1)) \( -name Library -o -name .Trash -o -name node_modules -o -name .cache \
+    -o -name .npm -o -name .pnpm-store -o -name .yarn -o -name .cargo -o -name .rustup -o -name .gradle -o -name .m2 \
+    -o -name .nvm -o -name .pyenv -o -name .rbenv -o -name .gem -o -name .cocoapods -o -name Pods -o -name .build \
+    -o -name .venv -o -name __pycache__ "$@" \) -prune -o -name .git -print -prune 2>/dev/null
 }
-list_repos | sed 's#/\.git$##' | sort -u | while IFS= read -r R; do
+# The folders in ~ scanned on their own as well (none without a home).
+NAMED=
+if [ -n "$HOME" ] && [ -d "$HOME" ]; then
+  NAMED="workspace projects repos code"
+  rec HOME "$HOME"
+  rec ROOT "$HOME" "$DEPTH" "$(real "$HOME")"
+else
+  # Nothing was scanned: say so rather than report an empty, "clean" home.
+  if [ -n "$HOME" ]; then rec NOROOT "$HOME" 'the home folder does not exist'; else rec NOROOT '~' 'HOME is not set'; fi
+fi
+for n in $NAMED; do [ -d "$HOME/$n" ] && rec ROOT "$HOME/$n" "$DEPTH" "$(real "$HOME/$n")"; done
+for root in "$@"; do [ -d "$root" ] && rec ROOT "$root" "$DEPTH" "$(real "$root")"; done
+list_repos() {
+  # The named folders are scanned on their own (so one that is a symlink to elsewhere is followed), and skipped
+  # in the scan of ~. -path takes a pattern: $HOME's own *?[\ are escaped.
+  _h=$(printf '%s\n' "$HOME" | sed 's/[][*?\\]/\\&/g')
+  [ -n "$NAMED" ] && scan "$HOME" -o -path "$_h/workspace" -o -path "$_h/projects" -o -path "$_h/repos" -o -path "$_h/code"
+  for n in $NAMED; do [ -d "$HOME/$n" ] && scan "$HOME/$n"; done
+  for root in "$@"; do [ -d "$root" ] && scan "$root"; done
+}
+SEEN=
+# Candidates, as "source TAB path": every repository found (source 0), then its worktrees (source 1), which may be
+# anywhere.
+list_repos "$@" | sed 's#/\.git$##' | while IFS= read -r R; do
   [ -n "$R" ] || continue
-  if [ "$HAVE_GIT" = 0 ]; then printf 'NOGIT%s%s\n' "$T" "$R"; continue; fi
-  g rev-parse --git-dir >/dev/null 2>&1 || { printf 'ERR%s%s\n' "$T" "$R"; continue; }
-  BR=$(g symbolic-ref --short -q HEAD 2>/dev/null)
-  ST=$(g status --porcelain 2>/dev/null) || { printf 'ERR%s%s\n' "$T" "$R"; continue; }
-  UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
-  UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
-  STASH=$(g stash list 2>/dev/null | grep -c .)
-  printf 'REPO%s%s%s%s%s%s%s%s%s%s\n' "$T" "$R" "$T" "$BR" "$T" "$UNC" "$T" "$UNTR" "$T" "$STASH"
-  g for-each-ref --format='%(refname:short)%09%(upstream)' refs/heads 2>/dev/null | while IFS="$T" read -r B U; do
-    if [ -n "$U" ] && g rev-parse -q --verify "$U^{commit}" >/dev/null 2>&1; then
-      N=$(g rev-list --count "$U..refs/heads/$B" 2>/dev/null || echo 0)
-      [ "$N" -gt 0 ] 2>/dev/null && printf 'AHEAD%s%s%s%s%s%s\n' "$T" "$R" "$T" "$B" "$T" "$N"
-    else
-      N=$(g rev-list --count "refs/heads/$B" --not --remotes 2>/dev/null || echo 0)
-      [ "$N" -gt 0 ] 2>/dev/null && printf 'UNPUB%s%s%s%s\n' "$T" "$R" "$T" "$B"
-    fi
+  rec 0 "$R"
+  [ "$HAVE_GIT" = 1 ] || continue
+  g worktree list --porcelain 2>/dev/null | sed -n 's/^worktree //p' | while IFS= read -r W; do
+    # A worktree whose folder is gone holds nothing that could be lost (git calls it prunable).
+    [ -d "$W" ] && rec 1 "$W"
   done
-  if [ -z "$BR" ] && g rev-parse -q --verify HEAD >/dev/null 2>&1; then
-    N=$(g rev-list --count HEAD --not --branches --remotes 2>/dev/null || echo 0)
-    [ "$N" -gt 0 ] 2>/dev/null && printf 'UNPUB%s%s%s%s\n' "$T" "$R" "$T" '(detached HEAD)'
+done | sort -u | while IFS="$T" read -r _src R; do
+  [ -n "$R" ] || continue
+  if [ "$HAVE_GIT" = 0 ]; then rec NOGIT "$R"; continue; fi
+  GD=$(g rev-parse --absolute-git-dir 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
+  # A repository reached twice (listed by git as a worktree, through a symlink, or a submodule by its git dir) is
+  # checked once, under the path the scan found first.
+  case $SEEN in *"$T$GD$T"*) continue ;; esac
+  SEEN=$SEEN$T$GD$T
+  BARE=$(g rev-parse --is-bare-repository 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
+  # A linked worktree's git dir names its main repository's in "commondir": branches and stashes live there.
+  [ -f "$GD/commondir" ] && LINKED=1 || LINKED=0
+  # Full refnames throughout, also in the records (report.ts shortens them for display): git shortens an
+  # ambiguous name, "heads/v2" when a tag v2 exists, and "refs/heads/heads/v2" names nothing.
+  BR=$(g symbolic-ref -q HEAD 2>/dev/null)
+  HRC=$?
+  [ "$HRC" -le 1 ] || rec ERR "$R" 'symbolic-ref HEAD'
+  UNC=0 UNTR=0 STASH=0
+  if [ "$BARE" != true ]; then
+    # Forced options: the repository's own config (status.showUntrackedFiles, submodule.*.ignore,
+    # diff.ignoreSubmodules) must not hide untracked files or changed submodules.
+    if ST=$(g status --porcelain --untracked-files=normal --ignore-submodules=none 2>/dev/null); then
+      UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
+      UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
+    else
+      rec ERR "$R" 'status'
+    fi
+  fi
+  if [ "$LINKED" = 0 ]; then
+    # Counted from refs/stash's reflog, which is what "git stash list" shows: that command refuses a bare
+    # repository, whose linked worktrees keep their stashes in it.
+    if g rev-parse -q --verify refs/stash >/dev/null 2>&1; then
+      STASH=$(g rev-list --walk-reflogs --count refs/stash 2>/dev/null) || { STASH=0; rec ERR "$R" 'stash list'; }
+    fi
+    # Listed above without looking at the exit status: a failure here means worktrees may have been missed.
+    g worktree list --porcelain >/dev/null 2>&1 || rec ERR "$R" 'worktree list'
+  fi
+  rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"
+  if [ "$LINKED" = 0 ]; then
+    if REFS=$(g for-each-ref --format='%(refname)%09%(upstream)' refs/heads 2>/dev/null); then
+      printf '%s\n' "$REFS" | while IFS="$T" read -r B U; do
+        [ -n "$B" ] || continue
+        if [ -n "$U" ] && g rev-parse -q --verify "$U^{commit}" >/dev/null 2>&1; then
+          if N=$(g rev-list --count "$U..$B" 2>/dev/null); then
+            [ "$N" -gt 0 ] 2>/dev/null && rec AHEAD "$R" "$B" "$N"
+          else
+            rec ERR "$R" "rev-list $B"
+          fi
+        elif N=$(g rev-list --count "$B" --not --remotes 2>/dev/null); then
+          [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$B"
+        else
+          rec ERR "$R" "rev-list $B"
+        fi
+      done
+    else
+      rec ERR "$R" 'for-each-ref'
+    fi
+  fi
+  # HEAD is per worktree: a detached one can hold commits on no branch and no remote.
+  if [ "$HRC" = 1 ]; then
+    if N=$(g rev-list --count HEAD --not --branches --remotes 2>/dev/null); then
+      [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" '(detached HEAD)'
+    else
+      rec ERR "$R" 'rev-list HEAD'
+    fi
   fi
 done
 printf 'DONE\n'
 `
 
-/** The one remote command string: `sh -c '<script>'`, quoted by the shared helper. */
-export function gitScanCommand(): string {
-  return shellJoin(['sh', '-c', GIT_SCAN_SCRIPT])
+/** The one remote command string: `sh -c '<script>' cal-git-scan ROOT...`, quoted by the shared helper. */
+export function gitScanCommand(sharedRoots: readonly string[] = SHARED_ROOTS): string {
+  return shellJoin(['sh', '-c', GIT_SCAN_SCRIPT, 'cal-git-scan', ...sharedRoots])
 }

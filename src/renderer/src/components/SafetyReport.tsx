@@ -26,8 +26,8 @@ export function SafetyReport({ report, error, vm }: Props) {
       <div className="callout callout-ok" data-testid="safety-report" data-clean="true" role="status">
         <Icon name="check" /> <strong>Git safety report: clean.</strong>{' '}
         {report.repos.length === 0
-          ? 'No git repositories found in the VM.'
-          : `Nothing uncommitted, unpushed or stashed in ${report.repos.length} ${report.repos.length === 1 ? 'repository' : 'repositories'}.`}
+          ? `No git repositories found in the VM${report.scope ? ` (${report.scope.replace(/^found no git repositories /, 'looked ')})` : ''}.`
+          : `Nothing uncommitted, unpushed or stashed${report.scope ? `: ${report.scope}` : ` in ${report.repos.length} ${report.repos.length === 1 ? 'repository' : 'repositories'}`}.`}
       </div>
     )
   }

@@ -31,15 +31,17 @@ describe('status banner', () => {
 })
 
 describe('git safety report', () => {
-  const base = { vm: 'dev', checkedAt: '2025-01-10T12:00:00Z', summary: [] as string[] }
-  it('says clean when nothing would be lost', () => {
+  const base = { vm: 'dev', checkedAt: '2025-01-10T12:00:00Z', summary: [] as string[], home: '/Users/admin', roots: [], scope: '' }
+  it('says clean when nothing would be lost, and where it looked', () => {
     const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: true, repos: [] }} />)
     expect(html).toContain('data-clean="true"')
     expect(html).toContain('No git repositories found')
+    const scoped = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: true, repos: [], scope: 'found no git repositories under ~ (depth 6)' }} />)
+    expect(scoped).toContain('No git repositories found in the VM (looked under ~ (depth 6)).')
   })
 
   it('lists what would be lost', () => {
-    const repo = { path: '~/app', branch: 'feat', uncommitted: 3, untracked: 0, stashes: 1, unpushed: 2, unpublishedBranches: ['wip'] }
+    const repo = { path: '~/app', branch: 'feat', uncommitted: 3, untracked: 0, stashes: 1, unpushed: 2, unpublishedBranches: ['wip'], linkedWorktree: false, errors: [] }
     const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: false, repos: [repo], summary: ['~/app: 3 uncommitted changes'] }} />)
     expect(html).toContain('data-clean="false"')
     expect(html).toContain('~/app: 3 uncommitted changes')
