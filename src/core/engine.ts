@@ -89,6 +89,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
   }
 
+  // A restore interrupted by a crash or a quit can leave the working VM parked under another name: put it back
+  // in the background (one `tart list` when nothing is left over), so startup never waits on Tart. A repair is
+  // worth telling even where no log is wired (the CLI); a Tart that cannot be listed is not.
+  const recovery = vms
+    .recoverRestoreLeftovers(options.log ?? ((line) => console.warn(`cal: ${line}`)))
+    .catch((err: unknown) => options.log?.(`restore recovery skipped: ${CalError.from(err).message}`))
+
   const disposers: (() => void)[] = [settings.onChange((view) => events.emit('settings:changed', redactView(view)))]
   if (options.watchVmsMs && options.watchVmsMs > 0) {
     const timer = setInterval(() => void vms.refresh().catch(() => {}), options.watchVmsMs)
@@ -106,6 +113,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       for (const d of disposers.splice(0)) d()
       await terminals.dispose()
       await pool.dispose()
+      // A short-lived engine (the CLI) must not exit in the middle of a rename or delete.
+      await recovery
       await vms.settled()
     },
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
 import { createEngine, type Engine } from '../../src/core/engine'
 import type { Task } from '../../src/shared/task'
-import { createSimHost, type SimHost } from '../sim/harness'
+import { createSimHost, DEFAULT_IMAGE, type SimHost } from '../sim/harness'
 
 /**
  * The whole engine as the app builds it (createEngine: VM service, SSH pool, terminals, settings), against the
@@ -84,6 +84,24 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     // A new disk has new host keys; CAL created it, so it trusts the new key instead of refusing it.
     expect(await h['git:check']({ name: VM })).toMatchObject({ vm: VM, clean: true })
     await succeeded(h['vms:stop']({ name: VM, force: true }))
+  })
+
+  it('repairs an interrupted restore when it starts; deleting a VM removes the leftovers it leaves alone', async () => {
+    const names = async () => JSON.parse((await sim.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).filter((n: string) => n.startsWith('rec-')).sort()
+    // rec-a was parked before the swap (its working name is free); rec-b's snapshot copy was never swapped in;
+    // rec-c has both names, which only a git check could tell apart.
+    for (const n of ['rec-a.restore-old', 'rec-b', 'rec-b.restore-tmp', 'rec-c', 'rec-c.restore-old']) expect((await sim.run(['clone', DEFAULT_IMAGE, n])).exitCode).toBe(0)
+    const lines: string[] = []
+    const second = createEngine({ calHome, tartPath: sim.tartPath, log: (l) => lines.push(l) })
+    // The repair runs in the background; dispose waits for it.
+    await second.dispose()
+    expect(await names()).toEqual(['rec-a', 'rec-b', 'rec-c', 'rec-c.restore-old'])
+    expect(lines).toContain('restore recovery: renamed rec-a.restore-old back to rec-a (a restore was interrupted before the swap; the working VM is back)')
+    expect(lines.join('\n')).toContain('deleted rec-b.restore-tmp')
+
+    await succeeded(engine.handlers['vms:delete']({ name: 'rec-c', force: false, confirmed: true }))
+    expect(await names()).toEqual(['rec-a', 'rec-b'])
+    for (const n of ['rec-a', 'rec-b']) await sim.run(['delete', n])
   })
 
   it('shows the address of a VM started outside CAL', async () => {

@@ -2,7 +2,7 @@
  * Test helper: CAL's VM service wired to a simulated Tart host, with a RemoteExec built on ssh2 directly
  * (password admin/admin, as the sim guests accept), plus the CLI context over the same handlers.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from 'ssh2'
@@ -127,4 +127,34 @@ export async function stopEverything(host: SimHost): Promise<void> {
   const r = await host.run(['list', '--format', 'json', '--source', 'local'])
   const list = r.exitCode === 0 ? (JSON.parse(r.stdout) as { Name: string; State: string }[]) : []
   await Promise.all(list.filter((v) => v.State === 'running').map((v) => host.run(['stop', '--timeout', '5', v.Name])))
+}
+
+/**
+ * A `tart` for faults the simulator has none for: it execs the simulated tart, except that `tart VERB NAME…` fails
+ * the way Tart does (stderr, exit 1) while {@link failTart} lists NAME for VERB. Everything else is the real sim.
+ */
+export async function faultyTart(host: SimHost): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cal-faulty-tart-'))
+  const path = join(dir, 'tart')
+  const script = [
+    '#!/bin/sh',
+    'f="$TART_HOME/cal-test-fail/$1"',
+    'if [ -f "$f" ] && grep -qxF -- "$2" "$f"; then',
+    '  if [ "$1" = suspend ]; then echo "Failed to suspend the VM: failed to send SIGUSR1 signal to the \\"tart run\\" process running VM \\"$2\\"" >&2',
+    '  else echo "Error: Error Domain=NSCocoaErrorDomain Code=513 \\"$2 couldn\'t be moved because you don\'t have permission to access it.\\"" >&2; fi',
+    '  exit 1',
+    'fi',
+    `exec '${host.tartPath}' "$@"`,
+    '',
+  ].join('\n')
+  await writeFile(path, script)
+  await chmod(path, 0o755)
+  return path
+}
+
+/** Makes `tart VERB NAME` fail for each of `names` under the {@link faultyTart} wrapper; an empty list clears it. */
+export async function failTart(host: SimHost, verb: string, names: string[]): Promise<void> {
+  const dir = join(host.tartHome, 'cal-test-fail')
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, verb), names.map((n) => `${n}\n`).join(''))
 }

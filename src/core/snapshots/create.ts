@@ -2,12 +2,13 @@ import { CalError } from '../../shared/errors'
 import type { Snapshot, SnapshotKind } from '../../shared/snapshot'
 import { localVms } from '../tart/parse'
 import { nested, type Reporter, type VmContext } from '../vms/context'
-import { startVm, stopVm, suspendVm } from '../vms/lifecycle'
+import { FREE_SPACE_HINT, startVm, stopVm, suspendVm } from '../vms/lifecycle'
 import { autoSnapshotName, defaultRole, snapshotTartName, validateName } from '../vms/naming'
 
 /**
  * A Tart clone of a running VM's disk is not consistent, so a running VM is paused first: suspended (memory saved,
- * the agent's processes and tmux sessions survive) when CAL started it with --suspendable, else shut down cleanly;
+ * the agent's processes and tmux sessions survive) when CAL started it with --suspendable and the disk can hold the
+ * saved memory, else shut down cleanly (never powered off: a guest that cannot be asked is refused);
  * then cloned; then started again, so it ends in the state it was in. The clone of a suspended VM carries its saved
  * state, so restoring such a snapshot resumes the paused session.
  */
@@ -42,8 +43,13 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
     r.step('pause')
     r.log(canSuspend ? `suspending ${vm} so its disk is consistent` : `shutting ${vm} down cleanly so its disk is consistent`)
     try {
-      if (canSuspend) await suspendVm(ctx, vm, nested(r, 'suspend'), true)
-      else await stopVm(ctx, vm, false, nested(r, 'stop'))
+      if (canSuspend) {
+        const session = opts.kind === 'session' ? ', or turn off "Snapshot at every agent session start" in Settings → Snapshots' : ''
+        await suspendVm(ctx, vm, nested(r, 'suspend'), { knownRunning: true, spaceHint: `${FREE_SPACE_HINT} and try again${session}.` })
+      } else {
+        // A VM CAL did not start is shut down over SSH; one that cannot be asked is refused, never powered off for a snapshot.
+        await stopVm(ctx, vm, false, nested(r, 'stop'), { noPowerOffFor: `snapshot "${name}"` })
+      }
     } catch (err) {
       const e = CalError.from(err)
       if (e.code === 'VM_DIED') {

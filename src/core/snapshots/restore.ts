@@ -1,10 +1,15 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
+import { withFileLock } from '../store/file-lock'
 import { localVms } from '../tart/parse'
 import type { TartListEntry } from '../tart/types'
 import { nested, type Reporter, type VmContext } from '../vms/context'
 import { hardStop, startVm } from '../vms/lifecycle'
-import { restoreOldName, restoreTempName, snapshotTartName } from '../vms/naming'
+import { parkedWorkingName, restoreOldName, restoreTempName, snapshotTartName } from '../vms/naming'
 import { findSnapshot, listSnapshots } from './snapshots'
+
+const TMP_SUFFIX = restoreTempName('')
 
 /**
  * Finishes or undoes a restore that a crash interrupted. OLD exists only between the two renames:
@@ -27,11 +32,71 @@ export async function recoverInterruptedRestore(ctx: VmContext, vm: string, r?: 
 }
 
 /**
+ * Held for a whole restore of `vm`, by whichever CAL process (app or `cal`) runs it, so the startup repair of another
+ * process never takes a restore in progress for an interrupted one. `timeoutMs` 0: fail at once when held.
+ */
+async function withRestoreLock<T>(ctx: VmContext, vm: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
+  await mkdir(ctx.facts.paths.run, { recursive: true })
+  return withFileLock(join(ctx.facts.paths.run, `${vm}.restore.lock`), fn, timeoutMs)
+}
+
+/**
+ * At engine start, repairs what an interrupted restore left behind, with one `tart list`: OLD without the working VM
+ * is the working VM, parked before the swap, and is renamed back; TMP is a fresh clone of a snapshot (nobody's work)
+ * and is deleted. OLD beside a working VM is left alone: deleting a VM needs the git check (deleteVm removes it with
+ * its VM, the next restore replaces it). Returns how many repairs were made; logs each, and each failure.
+ */
+export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string) => void): Promise<number> {
+  const names = new Set(localVms(await ctx.tart.list({ source: 'local' })).map((e) => e.name))
+  const vms = new Set<string>()
+  for (const n of names) {
+    const parked = parkedWorkingName(n)
+    if (parked && !names.has(parked)) vms.add(parked)
+    if (n.endsWith(TMP_SUFFIX)) vms.add(n.slice(0, -TMP_SUFFIX.length))
+  }
+  let repaired = 0
+  for (const vm of vms) {
+    const old = restoreOldName(vm)
+    const tmp = restoreTempName(vm)
+    let locked = false
+    try {
+      await withRestoreLock(
+        ctx,
+        vm,
+        async () => {
+          locked = true
+          // Listed again under the lock: a restore that just finished may have settled things already.
+          const now = new Set(localVms(await ctx.tart.list({ source: 'local' })).map((e) => e.name))
+          if (now.has(old) && !now.has(vm)) {
+            await ctx.tart.rename(old, vm)
+            repaired++
+            log(`restore recovery: renamed ${old} back to ${vm} (a restore was interrupted before the swap; the working VM is back)`)
+          }
+          if (now.has(tmp)) {
+            await ctx.tart.delete(tmp)
+            repaired++
+            log(`restore recovery: deleted ${tmp} (the snapshot copy of an interrupted restore)`)
+          }
+        },
+        0,
+      )
+    } catch (err) {
+      log(locked ? `restore recovery: ${vm}: ${CalError.from(err).message}` : `restore recovery: skipped ${vm}, another CAL process is restoring it`)
+    }
+  }
+  return repaired
+}
+
+/**
  * Crash-safe restore: clone the snapshot to TMP; only when that succeeded, stop the working VM, rename it to OLD,
  * rename TMP to the working name, delete OLD. Any failure before the second rename leaves the working VM as it
  * was (renamed back if needed) and says so. A VM that was running is started again afterwards.
  */
-export async function restoreSnapshot(ctx: VmContext, vm: string, snapshot: string, r: Reporter): Promise<void> {
+export function restoreSnapshot(ctx: VmContext, vm: string, snapshot: string, r: Reporter): Promise<void> {
+  return withRestoreLock(ctx, vm, () => restoreUnlocked(ctx, vm, snapshot, r))
+}
+
+async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: Reporter): Promise<void> {
   r.step('prepare')
   // The snapshot's clone comes from CAL's facts, so cloning it to TMP starts at once (TMP, if left over, is ours
   // to replace), while one `tart list` finds the working VM's state and leftovers of an interrupted restore.
@@ -88,9 +153,20 @@ export async function restoreSnapshot(ctx: VmContext, vm: string, snapshot: stri
   try {
     await ctx.tart.rename(tmp, vm)
   } catch (err) {
-    await ctx.tart.rename(old, vm).catch(() => {})
+    const putBack = await ctx.tart.rename(old, vm).then(
+      () => true,
+      () => false,
+    )
     await ctx.tart.delete(tmp).catch(() => {})
-    throw intact(err, `The working VM "${vm}" was put back${wasRunning ? ' (stopped)' : ''}.`)
+    if (putBack) throw intact(err, `The working VM "${vm}" was put back${wasRunning ? ' (stopped)' : ''}.`)
+    // Say so only when it is true: the user must know the working VM sits under another name, and how to get it back.
+    const e = CalError.from(err)
+    throw new CalError(
+      e.code,
+      `Restoring "${vm}" from "${snapshot}" failed: ${e.message} The working VM is parked as "${old}" and could not be renamed back.`,
+      `Put it back with \`tart rename ${old} ${vm}\` (CAL also tries this when it next starts).`,
+      { ...(e.details ?? {}), vm, snapshot, workingVmIntact: false, parkedAs: old },
+    )
   }
 
   r.step('cleanup')

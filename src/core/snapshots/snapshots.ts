@@ -35,10 +35,21 @@ export async function deleteSnapshot(ctx: VmContext, vm: string, name: string, r
 export async function pruneSnapshots(ctx: VmContext, vm: string, r: Reporter): Promise<string[]> {
   const policy = ctx.settings().snapshots
   const doomed = snapshotsToPrune(await listSnapshots(ctx, vm), policy)
+  const deleted: string[] = []
   for (const s of doomed) {
-    await ctx.tart.delete(s.tartName).catch(() => {})
+    try {
+      await ctx.tart.delete(s.tartName)
+    } catch (err) {
+      const e = CalError.from(err)
+      // Keep the record of a clone that is still there, so it stays listed (and is retried) instead of orphaned.
+      if (e.code !== 'VM_NOT_FOUND') {
+        r.log(`retention: could not delete automatic snapshot ${s.name}: ${e.message}; it is kept and retried next time`)
+        continue
+      }
+    }
     await ctx.facts.remove(s.tartName)
+    deleted.push(s.name)
     r.log(`retention: deleted automatic snapshot ${s.name}`)
   }
-  return doomed.map((s) => s.name)
+  return deleted
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
@@ -8,7 +8,8 @@ import { localVms } from '../tart/parse'
 import type { TartState } from '../tart/types'
 import type { Reporter, VmContext } from './context'
 import { assertCapacity, fewOthersRunning, MAC_VM_LIMIT } from './inventory'
-import { sleep, type RunExit } from './supervisor'
+import { isInternalName, restoreOldName, restoreTempName, snapshotTartName } from './naming'
+import { signalProcess, sleep, type RunExit } from './supervisor'
 
 function assertNotRunning(d: KnownVm, name: string): void {
   if (d.state === 'running') {
@@ -82,29 +83,33 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
   if (d.state === 'suspended') r.log('resuming from the saved state')
   const run = await ctx.supervisor.spawn(name, { noGraphics: true, suspendable: d.os === 'darwin', dirs })
   r.log(`tart run started (pid ${run.pid}), log: ${run.logPath}`)
+  // Tart deletes state.vzvmsave once it restored from it: from here a resume is not undone by a cancel (a hard stop
+  // would lose the saved sessions), so it waits on without the signal.
+  const signal = d.state === 'suspended' ? undefined : r.signal
   const ended = whenEnded(ctx, name, run)
   ended.catch(() => {})
   try {
     r.step('ip')
-    const ip = await Promise.race([ctx.tart.ip(name, { waitSeconds: ctx.timing.ipWaitSeconds, signal: r.signal }), ended])
+    const ip = await Promise.race([ctx.tart.ip(name, { waitSeconds: ctx.timing.ipWaitSeconds, signal }), ended])
     r.log(`IP address ${ip}`)
     const rec = await ctx.facts.getRun(name)
     if (rec) await ctx.facts.putRun(name, { ...rec, ip })
 
     r.step('ssh')
-    const banner = await Promise.race([ctx.waitForSsh(ip, 22, { timeoutMs: ctx.timing.sshWaitMs, signal: r.signal }), ended])
+    const banner = await Promise.race([ctx.waitForSsh(ip, 22, { timeoutMs: ctx.timing.sshWaitMs, signal }), ended])
     r.log(`SSH ready (${banner})`)
     return { ip }
   } catch (err) {
     // A cancelled start must not leave a VM half-booted behind the user's back.
-    if (r.signal?.aborted) await hardStop(ctx, name).catch(() => {})
+    if (signal?.aborted) await hardStop(ctx, name).catch(() => {})
     throw err
   }
 }
 
-async function markStopRequested(ctx: VmContext, name: string): Promise<void> {
+/** Whether the run's end was asked for; cleared when the request failed, so a later crash is still reported. */
+async function markStopRequested(ctx: VmContext, name: string, requested = true): Promise<void> {
   const rec = await ctx.facts.getRun(name)
-  if (rec) await ctx.facts.putRun(name, { ...rec, stopRequested: true })
+  if (rec && rec.stopRequested !== requested) await ctx.facts.putRun(name, { ...rec, stopRequested: requested })
 }
 
 async function waitNotRunning(ctx: VmContext, name: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
@@ -126,9 +131,11 @@ export async function hardStop(ctx: VmContext, name: string): Promise<void> {
 /**
  * Clean stop: ask the guest OS to shut down, wait, then `tart stop` if it did not. The request is SIGUSR2 to the
  * `tart run` CAL started (Tart's own "Requesting guest OS to stop..."); for a VM started outside CAL there is no
- * PID CAL can trust, so it asks over SSH (`sudo shutdown -h now`). `force` powers off at once.
+ * PID CAL can trust, so it asks over SSH (`sudo shutdown -h now`). `force` powers off at once. With `noPowerOffFor`
+ * (what the stop is for, e.g. a snapshot), a guest that cannot be asked is left running and the stop refused,
+ * rather than powered off behind the user's back.
  */
-export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Reporter): Promise<void> {
+export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Reporter, opts: { noPowerOffFor?: string } = {}): Promise<void> {
   r.step('check')
   const d = await ctx.tart.get(name, { signal: r.signal })
   if (d.state === 'stopped') {
@@ -150,12 +157,22 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
     r.step('shutdown')
     let asked: boolean
     if (rec && (await ctx.supervisor.isOurRun(rec, name))) {
-      process.kill(rec.pid, 'SIGUSR2')
+      // The run may end between the check and the signal; then there is nothing left to ask, and the wait below sees it gone.
       asked = true
-      r.log('asked the guest OS to shut down')
+      r.log(signalProcess(rec.pid, 'SIGUSR2') ? 'asked the guest OS to shut down' : 'the VM had already stopped')
     } else {
       const res = await ctx.exec(name, shellJoin(['sudo', '-n', 'shutdown', '-h', 'now']), { timeoutMs: 10_000, signal: r.signal }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }))
       asked = res.code === 0
+      if (!asked && opts.noPowerOffFor) {
+        await markStopRequested(ctx, name, false)
+        const why = (res.stderr || res.stdout).trim().split('\n').pop()?.slice(0, 200) || `exit code ${res.code}`
+        throw new CalError(
+          'VM_ALREADY_RUNNING',
+          `"${name}" could not be asked to shut down cleanly for ${opts.noPowerOffFor}: \`sudo -n shutdown -h now\` over SSH failed (${why}). CAL does not power a VM off for that; "${name}" is still running.`,
+          `Shut it down from inside the VM, or stop it in CAL (\`cal stop ${name}\`, which powers it off if the guest cannot be asked), then try again.`,
+          { vm: name },
+        )
+      }
       r.log(asked ? 'asked the guest OS to shut down over SSH' : 'could not ask the guest to shut down; powering it off')
     }
     const gone = asked && (rec && (await ctx.supervisor.isOurRun(rec, name)) ? await ctx.supervisor.waitExit(rec.pid, ctx.timing.shutdownGraceMs, r.signal) : await waitNotRunning(ctx, name, ctx.timing.shutdownGraceMs, r.signal))
@@ -174,13 +191,47 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
   r.log('powered off')
 }
 
+/** Headroom beyond the guest's RAM, so a suspend neither fails for a few MB nor leaves the Mac's disk full. */
+const SUSPEND_MARGIN_BYTES = 2e9
+
+/** The VM's memory in bytes from its config.json (Tart's documented layout, no `tart get` on the hot path), else from Tart. */
+async function memoryBytes(ctx: VmContext, name: string): Promise<number> {
+  try {
+    const cfg = JSON.parse(await readFile(join(ctx.tart.home, 'vms', name, 'config.json'), 'utf8')) as { memorySize?: unknown }
+    if (typeof cfg.memorySize === 'number' && cfg.memorySize > 0) return cfg.memorySize
+  } catch {
+    // Unreadable or another layout: ask Tart.
+  }
+  return (await ctx.tart.get(name)).memoryMb * 1024 * 1024
+}
+
+/**
+ * A suspend writes state.vzvmsave, about the size of the guest's RAM, to TART_HOME's volume. If that write fails,
+ * Tart's run exits 1 and the VM dies without a guest shutdown, so CAL refuses up front and the VM keeps running.
+ */
+async function assertRoomToSuspend(ctx: VmContext, name: string, hint: string): Promise<void> {
+  const [memory, free] = await Promise.all([memoryBytes(ctx, name), ctx.freeSpace(ctx.tart.home)])
+  const needed = memory + SUSPEND_MARGIN_BYTES
+  if (free === null || free >= needed) return
+  const gb = (bytes: number) => (bytes / 1e9).toFixed(1)
+  throw new CalError(
+    'DISK_FULL',
+    `Not enough disk space to suspend "${name}": saving its memory needs about ${gb(needed)} GB on Tart's volume and only ${gb(free)} GB is free. "${name}" was not suspended and keeps running.`,
+    hint,
+    { vm: name, neededBytes: needed, freeBytes: free, path: ctx.tart.home },
+  )
+}
+
+export const FREE_SPACE_HINT = "Free some space (delete old snapshots with `cal snapshot delete`, or prune Tart's cache with `tart prune --entries caches --older-than 7`)"
+
 /**
  * Suspend saves memory to state.vzvmsave and ends `tart run`. Only safe for a run CAL started with --suspendable:
- * Tart's SIGUSR1 on any other run kills the VM without saving anything.
+ * Tart's SIGUSR1 on any other run kills the VM without saving anything. `spaceHint` is what to do when the disk
+ * cannot hold the saved memory (the snapshot flow names its own way out).
  */
-export async function suspendVm(ctx: VmContext, name: string, r: Reporter, knownRunning = false): Promise<void> {
+export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts: { knownRunning?: boolean; spaceHint?: string } = {}): Promise<void> {
   r.step('check')
-  const d = knownRunning ? { state: 'running' as const } : await ctx.tart.get(name, { signal: r.signal })
+  const d = opts.knownRunning ? { state: 'running' as const } : await ctx.tart.get(name, { signal: r.signal })
   if (d.state !== 'running') {
     throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running${d.state === 'suspended' ? ' (it is already suspended)' : ''}.`, `Start it with \`cal start ${name}\`.`, { vm: name })
   }
@@ -188,16 +239,26 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, known
   if (!rec || !rec.suspendable || !(await ctx.supervisor.isOurRun(rec, name))) {
     throw new CalError('INVALID_INPUT', `"${name}" was not started by CAL with --suspendable, so suspending it would power it off without saving.`, `Stop it with \`cal stop ${name}\` instead, or restart it with CAL first.`, { vm: name })
   }
+  await assertRoomToSuspend(ctx, name, opts.spaceHint ?? `${FREE_SPACE_HINT} and try again, or stop the VM instead with \`cal stop ${name}\`.`)
   r.step('suspend')
   await markStopRequested(ctx, name)
-  await ctx.tart.suspend(name, { signal: r.signal })
+  try {
+    await ctx.tart.suspend(name, { signal: r.signal })
+  } catch (err) {
+    // Tart did not signal the run, so the VM runs on: a later crash must still be reported as one.
+    await markStopRequested(ctx, name, false)
+    throw err
+  }
   const gone = await ctx.supervisor.waitExit(rec.pid, ctx.timing.suspendWaitMs, r.signal)
   // Tart's run prints "snapshot created successfully!" once state.vzvmsave is written; ask Tart only otherwise.
   const saved = gone && /snapshot created successfully/.test(await ctx.supervisor.logSince(rec.logPath))
   const after = saved ? { state: 'suspended' as const } : await ctx.tart.get(name)
   if (!gone || after.state !== 'suspended') {
     const log = await ctx.supervisor.logSince(rec.logPath)
-    if (after.state === 'running') throw new CalError('TART_FAILED', `"${name}" did not suspend within ${Math.round(ctx.timing.suspendWaitMs / 1000)} s.`, 'Try again, or stop it instead.', { vm: name, log: log.slice(-2000) })
+    if (after.state === 'running') {
+      await markStopRequested(ctx, name, false)
+      throw new CalError('TART_FAILED', `"${name}" did not suspend within ${Math.round(ctx.timing.suspendWaitMs / 1000)} s.`, 'Try again, or stop it instead.', { vm: name, log: log.slice(-2000) })
+    }
     await ctx.facts.removeRun(name)
     throw new CalError('VM_DIED', `"${name}" stopped instead of suspending: ${log.split('\n').pop() || 'no state was saved'}.`, `Start it again with \`cal start ${name}\`; its memory state is lost, its disk is intact.`, { vm: name, log: log.slice(-2000) })
   }
@@ -205,7 +266,26 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, known
   r.log('memory state saved; `cal start` resumes it')
 }
 
-/** Deletes a VM and every snapshot clone that belongs to it; the pristine cal-clean needs `force`. */
+/**
+ * Tart VMs left over for `name` with no record saying otherwise: snapshot clones whose record is missing (a crash
+ * between clone and record, or a lost CAL_HOME) and a restore's scratch. A clone another workspace could own
+ * ("dev.snap" owns "dev.snap.snap.x", which also starts with "dev.snap.") is left alone.
+ */
+function unrecordedClones(name: string, present: Set<string>, facts: Map<string, unknown>): string[] {
+  const prefix = snapshotTartName(name, '')
+  const workspaces = [...present].filter((n) => n !== name && !isInternalName(n))
+  return [...present].filter((n) => {
+    if (n === restoreTempName(name) || n === restoreOldName(name)) return true
+    if (!n.startsWith(prefix) || facts.has(n)) return false
+    return !workspaces.some((w) => n.startsWith(snapshotTartName(w, '')))
+  })
+}
+
+/**
+ * Deletes a VM, then every snapshot clone and restore leftover that belongs to it; the pristine cal-clean needs
+ * `force`. The VM goes first: if Tart refuses it, its snapshots are still there to restore from. A clone Tart
+ * refuses keeps its record (it stays listed, not orphaned) and the error names it.
+ */
 export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: Reporter): Promise<void> {
   r.step('check')
   const facts = await ctx.facts.get(name)
@@ -219,17 +299,40 @@ export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: 
     await hardStop(ctx, name)
   }
   r.step('delete')
-  const all = await ctx.facts.all()
-  for (const [tartName, f] of all) {
-    if (f.role === 'snapshot' && f.parent === name) {
-      await ctx.tart.delete(tartName).catch((e: unknown) => {
-        if (!(e instanceof CalError && e.code === 'VM_NOT_FOUND')) throw e
-      })
-      await ctx.facts.remove(tartName)
-      r.log(`deleted snapshot ${f.snapshotName ?? tartName}`)
-    }
-  }
   await ctx.tart.delete(name)
   await ctx.facts.remove(name)
   await ctx.facts.removeRun(name)
+
+  const [all, list] = await Promise.all([ctx.facts.all(), ctx.tart.list({ source: 'local' })])
+  const present = new Set(localVms(list).map((e) => e.name))
+  const doomed = new Map<string, string>()
+  for (const [tartName, f] of all) {
+    if (f.role === 'snapshot' && f.parent === name) doomed.set(tartName, `snapshot ${f.snapshotName ?? tartName}`)
+  }
+  for (const n of unrecordedClones(name, present, all)) doomed.set(n, n.includes('.snap.') ? `unrecorded snapshot clone ${n}` : `restore leftover ${n}`)
+  const failed: string[] = []
+  for (const [tartName, label] of doomed) {
+    if (present.has(tartName)) {
+      try {
+        await ctx.tart.delete(tartName)
+      } catch (err) {
+        const e = CalError.from(err)
+        if (e.code !== 'VM_NOT_FOUND') {
+          failed.push(tartName)
+          r.log(`could not delete ${label}: ${e.message}`)
+          continue
+        }
+      }
+    }
+    await ctx.facts.remove(tartName)
+    r.log(`deleted ${label}`)
+  }
+  if (failed.length) {
+    throw new CalError(
+      'TART_FAILED',
+      `"${name}" was deleted, but Tart could not delete ${failed.join(', ')}.`,
+      `Delete ${failed.length === 1 ? 'it' : 'them'} with \`tart delete ${failed.join(' ')}\` (stop a running one first with \`tart stop\`).`,
+      { vm: name, leftovers: failed },
+    )
+  }
 }

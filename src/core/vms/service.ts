@@ -8,7 +8,7 @@ import { checkGitSafety } from '../git/check'
 import type { RemoteExec } from '../git/remote-exec'
 import { freeBytes, type FreeSpace } from '../host/disk'
 import { diskUsage } from '../snapshots/disk-usage'
-import { latestSessionSnapshot, restoreSnapshot } from '../snapshots/restore'
+import { latestSessionSnapshot, recoverRestoreLeftovers, restoreSnapshot } from '../snapshots/restore'
 import { createSnapshot } from '../snapshots/create'
 import { deleteSnapshot, findSnapshot, listSnapshots, pruneSnapshots } from '../snapshots/snapshots'
 import { shellJoin } from '../ssh/quote'
@@ -159,6 +159,14 @@ export class VmService {
     )
   }
 
+  /**
+   * At engine start: repairs what a restore interrupted by a crash or a quit left behind (see recoverRestoreLeftovers),
+   * logging each repair. Throws only when Tart cannot be listed.
+   */
+  async recoverRestoreLeftovers(log: (line: string) => void): Promise<void> {
+    if ((await recoverRestoreLeftovers(this.ctx, log)) > 0) this.emitSoon()
+  }
+
   list(): Promise<VmInfo[]> {
     return listVmInfos(this.ctx)
   }
@@ -196,7 +204,11 @@ export class VmService {
 
   start(name: string): Started {
     validateName(name, 'VM name')
-    return this.run('start', `Start ${name}`, name, 'starting', (t) => startVm(this.ctx, name, t))
+    // Resuming a suspended VM: once `tart run` restored from state.vzvmsave, Tart deletes it, and a cancel's hard stop
+    // would lose the preserved sessions. A task cannot turn uncancellable half-way, so such a start never is (the part
+    // before `tart run` takes a second). Tart's documented layout tells without a `tart` call.
+    const resumes = this.ctx.tart.hasSavedState(name)
+    return this.run('start', `Start ${name}`, name, 'starting', (t) => startVm(this.ctx, name, t), !resumes)
   }
 
   stop(name: string, force = false): Started {

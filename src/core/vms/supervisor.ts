@@ -1,4 +1,5 @@
 import { mkdir, open, readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { execa } from 'execa'
 import type { FactsStore, RunRecord } from '../store/facts'
 import type { RunOptions, TartDriver } from '../tart/driver'
@@ -17,6 +18,33 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/**
+ * Sends `signal` to `pid`; false when the process has already gone (ESRCH), e.g. a run that ended between
+ * CAL's check and the signal. Any other failure (EPERM) is thrown.
+ */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw err
+  }
+}
+
+/**
+ * Whether a `ps -o args=` line is a `tart run` of NAME: the tart executable (or a script of that name run by an
+ * interpreter), `run` as its subcommand, and the VM name right after it (how CAL starts it: `tart run NAME
+ * --no-graphics …`) or last (`tart run --no-graphics NAME`, as Tart's help writes it). A reused PID of some other
+ * program whose arguments merely contain "run" and the name (`npm run dev`) must not count.
+ */
+export function isTartRunArgs(args: string, name: string, tartPath = 'tart'): boolean {
+  const words = args.trim().split(/\s+/)
+  const tartNames = new Set(['tart', basename(tartPath)])
+  const i = words.findIndex((w) => tartNames.has(basename(w)))
+  return i >= 0 && words[i + 1] === 'run' && words.length > i + 2 && (words[i + 2] === name || words[words.length - 1] === name)
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -79,8 +107,7 @@ export class RunSupervisor {
     if (this.exits.has(rec.pid)) return true
     try {
       const r = await execa('ps', ['-p', String(rec.pid), '-o', 'args='], { reject: false, timeout: 5000 })
-      const args = r.stdout.trim().split(/\s+/)
-      return args.includes('run') && args.includes(name)
+      return r.exitCode === 0 && isTartRunArgs(r.stdout, name, this.tart.path)
     } catch {
       return false
     }

@@ -1,0 +1,87 @@
+// VM names CAL keeps for itself, and how CAL recognises its own `tart run` behind a recorded PID (real processes).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { validateName } from '../../src/core/vms/naming'
+import { isTartRunArgs, RunSupervisor, signalProcess } from '../../src/core/vms/supervisor'
+import { FactsStore, type RunRecord } from '../../src/core/store/facts'
+import { TartDriver } from '../../src/core/tart/driver'
+
+describe('validateName', () => {
+  it('reserves the parts of CAL\'s own Tart names', () => {
+    const cases: Array<[string, string]> = [['dev.snap.x', '.snap.'], ['dev.restore-tmp', '.restore-tmp'], ['dev.restore-old', '.restore-old'], ['a.restore-old.b', '.restore-old']]
+    for (const [name, part] of cases) {
+      expect(() => validateName(name, 'VM name')).toThrow(expect.objectContaining({ code: 'NAME_INVALID', message: expect.stringContaining(`containing "${part}"`) }))
+    }
+  })
+
+  it('still accepts ordinary names, dots included', () => {
+    for (const name of ['dev', 'cal-clean', 'my.vm', 'dev.snap', 'snap.dev', 'restore-old']) expect(validateName(name)).toBe(name)
+  })
+})
+
+describe('isTartRunArgs', () => {
+  it('is tart with `run` as its subcommand and the VM name right after it (as CAL runs it) or last', () => {
+    expect(isTartRunArgs('/opt/homebrew/bin/tart run dev --no-graphics --suspendable', 'dev')).toBe(true)
+    expect(isTartRunArgs('/opt/homebrew/bin/tart run --no-graphics --suspendable dev', 'dev')).toBe(true)
+    expect(isTartRunArgs('python3 /repo/test/sim/bin/tart run --no-graphics --dir=cal-output:/Users/me/cal-output/dev dev', 'dev')).toBe(true)
+    expect(isTartRunArgs('/usr/local/bin/tart-beta run dev', 'dev', '/usr/local/bin/tart-beta')).toBe(true)
+  })
+
+  it('is not another program, another verb, or another VM', () => {
+    expect(isTartRunArgs('npm run dev', 'dev')).toBe(false)
+    expect(isTartRunArgs('sh -c sleep 30 run dev', 'dev')).toBe(false)
+    expect(isTartRunArgs('/opt/homebrew/bin/tart stop dev', 'dev')).toBe(false)
+    expect(isTartRunArgs('/opt/homebrew/bin/tart run --no-graphics dev-2', 'dev')).toBe(false)
+    expect(isTartRunArgs('/opt/homebrew/bin/tart run dev-2 --no-graphics', 'dev')).toBe(false)
+    expect(isTartRunArgs('/opt/homebrew/bin/tart run', 'run')).toBe(false)
+  })
+})
+
+describe('RunSupervisor.isOurRun against live processes', () => {
+  let dir: string
+  let supervisor: RunSupervisor
+  const record = (pid: number): RunRecord => ({ pid, startedAt: new Date().toISOString(), suspendable: true, logPath: join(dir, 'x.log'), ip: null, stopRequested: false })
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cal-ourrun-'))
+    supervisor = new RunSupervisor(new TartDriver({ tartPath: 'tart' }), new FactsStore(dir))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('refuses a reused PID whose arguments merely contain "run" and the VM name', async () => {
+    const other = execa(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'run', 'dev'], { reject: false })
+    try {
+      expect(await supervisor.isOurRun(record(other.pid!), 'dev')).toBe(false)
+    } finally {
+      other.kill()
+      await other
+    }
+  })
+
+  it('accepts a process that is `tart run … NAME`', async () => {
+    const fake = join(dir, 'tart')
+    await writeFile(fake, `#!${process.execPath}\nsetTimeout(() => {}, 30000)\n`, { mode: 0o755 })
+    const run = execa(fake, ['run', '--no-graphics', 'dev'], { reject: false })
+    try {
+      expect(await supervisor.isOurRun(record(run.pid!), 'dev')).toBe(true)
+      expect(await supervisor.isOurRun(record(run.pid!), 'other')).toBe(false)
+    } finally {
+      run.kill()
+      await run
+    }
+  })
+})
+
+describe('signalProcess', () => {
+  it('reports a process that has already gone instead of throwing ESRCH', async () => {
+    const gone = execa('true')
+    const pid = gone.pid!
+    await gone
+    expect(signalProcess(pid, 'SIGUSR2')).toBe(false)
+  })
+})

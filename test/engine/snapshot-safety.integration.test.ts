@@ -1,0 +1,194 @@
+// Snapshot, suspend, restore and delete when things go wrong, against the simulated host (real sshd guests).
+// Faults the simulator has no switch for (Tart refusing a suspend or a rename) come from a wrapper around the
+// simulated tart (faultyTart); everything else is the simulator itself.
+import { rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CalError } from '../../src/shared/errors'
+import { freeBytes } from '../../src/core/host/disk'
+import { createSimHost, type SimHost } from '../sim/harness'
+import { createSimEngine, failTart, faultyTart, stopEverything, type SimEngine } from './sim-engine'
+
+const isRoot = process.getuid?.() === 0
+const T = 90_000
+
+describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
+  let host: SimHost
+  let eng: SimEngine
+  let tartPath: string
+  /** What the engine is told is free on TART_HOME's volume; null: the real figure. */
+  let fakeFree: number | null = null
+
+  const tartNames = async (): Promise<string[]> => JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).sort()
+  const tartState = async (name: string): Promise<string> => JSON.parse((await host.run(['get', name, '--format', 'json'])).stdout).State
+  const failure = (p: Promise<unknown>): Promise<CalError> => p.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (e: unknown) => e as CalError,
+  )
+
+  beforeAll(async () => {
+    host = await createSimHost()
+    tartPath = await faultyTart(host)
+    eng = await createSimEngine(host, { tartPath, freeSpace: async (p) => fakeFree ?? freeBytes(p) })
+    await eng.svc.create({ name: 'dev' }).done
+    await eng.svc.start('dev').done
+  }, T)
+  afterAll(async () => {
+    if (host) await stopEverything(host)
+    await host?.cleanup()
+    await eng?.dispose()
+    if (tartPath) await rm(dirname(tartPath), { recursive: true, force: true })
+  })
+
+  it('a session snapshot is refused with DISK_FULL when the disk cannot hold the saved memory; the VM runs on', async () => {
+    const pid = (await eng.exec('dev', 'nohup sleep 600 >/dev/null 2>&1 & echo $!')).stdout.trim()
+    fakeFree = 5e9
+    try {
+      const err = await failure(eng.svc.takeSessionSnapshot('dev'))
+      expect(err.code).toBe('DISK_FULL')
+      // 8192 MiB of memory plus the margin, against the 5 GB free.
+      expect(err.message).toContain('needs about 10.6 GB')
+      expect(err.message).toContain('only 5.0 GB is free')
+      expect(err.message).toContain('keeps running')
+      expect(err.hint).toContain('Snapshot at every agent session start')
+      // The plain Suspend verb is refused the same way, with its own way out.
+      const plain = await failure(eng.svc.suspend('dev').done)
+      expect(plain.code).toBe('DISK_FULL')
+      expect(plain.hint).toContain('cal stop dev')
+    } finally {
+      fakeFree = null
+    }
+    expect(await tartState('dev')).toBe('running')
+    // Not suspended and resumed: the guest's processes are the same ones (the simulator boots a resumed guest afresh).
+    expect((await eng.exec('dev', `kill -0 ${pid}`)).code).toBe(0)
+    expect((await eng.svc.ctx.facts.getRun('dev'))?.stopRequested).toBe(false)
+    expect(await eng.svc.listSnapshots('dev')).toEqual([])
+  }, T)
+
+  it('a suspend Tart refuses leaves the VM running, and a later crash is still reported as one', async () => {
+    await failTart(host, 'suspend', ['dev'])
+    try {
+      const err = await failure(eng.svc.suspend('dev').done)
+      expect(err.message).toContain('Failed to suspend the VM')
+    } finally {
+      await failTart(host, 'suspend', [])
+    }
+    expect(await tartState('dev')).toBe('running')
+    expect((await eng.svc.ctx.facts.getRun('dev'))?.stopRequested).toBe(false)
+
+    await host.setFaults('dev', { die_after: 0, die_message: 'kernel panic after the failed suspend' })
+    for (let i = 0; i < 50 && (await tartState('dev')) === 'running'; i++) await new Promise((r) => setTimeout(r, 100))
+    const vm = await eng.svc.get('dev')
+    expect(vm.state).toBe('error')
+    expect(vm.error).toContain('kernel panic after the failed suspend')
+    await host.setFaults('dev', {})
+  }, T)
+
+  it('a Start that resumes a suspended VM cannot be cancelled once under way; the VM comes back', async () => {
+    if ((await tartState('dev')) !== 'running') await eng.svc.start('dev').done
+    await eng.svc.suspend('dev').done
+    expect(await tartState('dev')).toBe('suspended')
+    const { taskId, done } = eng.svc.start('dev')
+    expect(eng.svc.tasks.get(taskId)?.cancellable).toBe(false)
+    for (let i = 0; i < 100 && eng.svc.tasks.get(taskId)?.steps.find((s) => s.id === 'ip')?.state !== 'running'; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(() => eng.svc.tasks.cancel(taskId)).toThrow(/cannot be cancelled/)
+    await done
+    expect(await tartState('dev')).toBe('running')
+  }, T)
+
+  it('a snapshot of a VM CAL did not start is refused, not powered off, when the guest cannot be asked to shut down', async () => {
+    const ext = await host.bootVm('ext')
+    try {
+      // The guest runs on but has no address any more, so CAL cannot reach it over SSH to ask for a shutdown.
+      await host.setFaults('ext', { no_ip: true })
+      const err = await failure(eng.svc.createSnapshot('ext', 's1', 'manual').done)
+      expect(err.code).toBe('VM_ALREADY_RUNNING')
+      expect(err.message).toContain('could not be asked to shut down cleanly for snapshot "s1"')
+      expect(err.message).toContain('still running')
+      expect(err.hint).toContain('Shut it down from inside the VM')
+      expect(err.hint).toContain('cal stop ext')
+      expect(await tartState('ext')).toBe('running')
+      expect(ext.process.exitCode).toBeNull()
+      expect(await tartNames()).not.toContain('ext.snap.s1')
+    } finally {
+      await host.setFaults('ext', {})
+      await ext.stop()
+    }
+  }, T)
+
+  it('retention keeps the record of a session snapshot Tart could not delete, and deletes it next time', async () => {
+    await eng.svc.stop('dev').done
+    eng.settings.snapshots.keep = 1
+    await eng.svc.createSnapshot('dev', 'keep-a', 'session').done
+    // A running clone is one Tart refuses to delete ("VM is running").
+    const clone = host.startVm('dev.snap.keep-a')
+    await host.waitForIp(clone)
+    try {
+      const { taskId, done } = eng.svc.createSnapshot('dev', 'keep-b', 'session')
+      await done
+      expect(eng.svc.tasks.get(taskId)?.log.join('\n')).toContain('could not delete automatic snapshot keep-a')
+      expect((await eng.svc.listSnapshots('dev')).map((s) => s.name)).toEqual(['keep-b', 'keep-a'])
+    } finally {
+      await clone.stop()
+    }
+    expect(await eng.svc.pruneSnapshots('dev')).toEqual(['keep-a'])
+    expect(await tartNames()).not.toContain('dev.snap.keep-a')
+    eng.settings.snapshots.keep = 10
+  }, T)
+
+  it('a restore whose last rename fails says whether the working VM was really put back', async () => {
+    await eng.svc.createSnapshot('dev', 'before', 'manual').done
+    await failTart(host, 'rename', ['dev.restore-tmp'])
+    const back = await failure(eng.svc.restoreSnapshot('dev', 'before', true).then((s) => s.done))
+    expect(back.message).toContain('was put back')
+    expect(back.details).toMatchObject({ workingVmIntact: true })
+    const afterBack = await tartNames()
+    expect(afterBack).toContain('dev')
+    expect(afterBack.filter((n) => n.startsWith('dev.restore-'))).toEqual([])
+
+    await failTart(host, 'rename', ['dev.restore-tmp', 'dev.restore-old'])
+    const parked = await failure(eng.svc.restoreSnapshot('dev', 'before', true).then((s) => s.done))
+    await failTart(host, 'rename', [])
+    expect(parked.message).not.toContain('was put back')
+    expect(parked.message).toContain('parked as "dev.restore-old"')
+    expect(parked.hint).toContain('`tart rename dev.restore-old dev`')
+    expect(parked.details).toMatchObject({ workingVmIntact: false })
+    const afterParked = await tartNames()
+    expect(afterParked).not.toContain('dev')
+    expect(afterParked.filter((n) => n.startsWith('dev.restore-'))).toEqual(['dev.restore-old'])
+
+    // What the engine runs when it starts puts the parked VM back.
+    const lines: string[] = []
+    await eng.svc.recoverRestoreLeftovers((l) => lines.push(l))
+    const afterRepair = await tartNames()
+    expect(afterRepair).toContain('dev')
+    expect(afterRepair.filter((n) => n.startsWith('dev.restore-'))).toEqual([])
+    expect(lines.join('\n')).toContain('renamed dev.restore-old back to dev')
+  }, T)
+
+  it('deleting a VM deletes it first, then its snapshots, unrecorded clones and restore leftovers', async () => {
+    await eng.svc.create({ name: 'gone' }).done
+    await eng.svc.createSnapshot('gone', 'kept', 'manual').done
+    for (const n of ['gone.snap.orphan', 'gone.restore-old', 'gone.restore-tmp', 'gone.snap', 'gone.snap.snap.x']) {
+      expect((await host.run(['clone', 'gone', n])).exitCode).toBe(0)
+    }
+    // A clone Tart refuses to delete: the VM still goes, the clone keeps its record, and the error names it.
+    const clone = host.startVm('gone.snap.kept')
+    await host.waitForIp(clone)
+    try {
+      const err = await failure(eng.svc.delete('gone', false, true).then((s) => s.done))
+      expect(err.code).toBe('TART_FAILED')
+      expect(err.message).toContain('"gone" was deleted')
+      expect(err.hint).toContain('tart delete gone.snap.kept')
+      const names = await tartNames()
+      expect(names.filter((n) => n.startsWith('gone'))).toEqual(['gone.snap', 'gone.snap.kept', 'gone.snap.snap.x'])
+      expect((await eng.svc.listSnapshots('gone')).map((s) => s.name)).toEqual(['kept'])
+    } finally {
+      await clone.stop()
+    }
+    for (const n of ['gone.snap.kept', 'gone.snap', 'gone.snap.snap.x']) await host.run(['delete', n])
+    await eng.svc.ctx.facts.remove('gone.snap.kept')
+  }, T)
+})
