@@ -277,7 +277,15 @@ export class VmService {
   /** The agent launch's automatic snapshot (a task, so the UI shows it), with retention applied after. */
   async takeSessionSnapshot(vm: string, signal?: AbortSignal): Promise<Snapshot> {
     const { taskId, done } = this.createSnapshot(vm, undefined, 'session')
-    const onAbort = () => this.tasks.cancel(taskId)
+    // A snapshot cannot be cancelled once started (its task says so): it finishes, and the launch stops after it.
+    // cancel() throwing here would escape from the abort event, where nothing catches it.
+    const onAbort = () => {
+      try {
+        this.tasks.cancel(taskId)
+      } catch {
+        // Not cancellable: let it finish.
+      }
+    }
     signal?.addEventListener('abort', onAbort, { once: true })
     try {
       return await done
