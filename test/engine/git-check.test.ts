@@ -271,6 +271,16 @@ describe('git safety check (real git)', () => {
     })
   })
 
+  it('a check that cannot run asks for confirmation instead of blocking the restore', async () => {
+    // A login shell that fails outright (here `false` in place of sh): the scan never runs.
+    const ctx = { tart: { get: async () => ({ state: 'running' }) }, exec: execIn(() => home, ['false']) } as unknown as VmContext
+    const err = await guardDestructive(ctx, 'vm', 'restore', false).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'CONFIRMATION_REQUIRED', details: { vm: 'vm', action: 'restore', checked: false, cause: 'INTERNAL' } })
+    expect((err as Error).message).toMatch(/^CAL could not check "vm" for unsaved git work before the restore: The git safety check in "vm" failed \(exit 1\)\.$/)
+    expect((err as { hint: string }).hint).toMatch(/confirm the restore \(--yes\) to go ahead without the check\.$/)
+    expect(await guardDestructive(ctx, 'vm', 'restore', true)).toBeNull()
+  })
+
   it('a missing home folder is reported, not scanned as empty', async () => {
     const gone = join(await tempDir(), 'gone')
     const r = await checkGitSafety(
