@@ -8,6 +8,7 @@ import { validateName } from '../../src/core/vms/naming'
 import { isTartRunArgs, RunSupervisor, signalProcess } from '../../src/core/vms/supervisor'
 import { FactsStore, type RunRecord } from '../../src/core/store/facts'
 import { TartDriver } from '../../src/core/tart/driver'
+import { hostCanSuspend } from '../../src/core/vms/lifecycle'
 
 describe('validateName', () => {
   it('reserves the parts of CAL\'s own Tart names', () => {
@@ -83,5 +84,14 @@ describe('signalProcess', () => {
     const pid = gone.pid!
     await gone
     expect(signalProcess(pid, 'SIGUSR2')).toBe(false)
+  })
+})
+
+describe('hostCanSuspend', () => {
+  it('needs macOS 14 (Darwin 23) on a Mac; the simulated host elsewhere behaves like it', () => {
+    expect(hostCanSuspend('darwin', '22.6.0')).toBe(false)
+    expect(hostCanSuspend('darwin', '23.0.0')).toBe(true)
+    expect(hostCanSuspend('darwin', '25.1.0')).toBe(true)
+    expect(hostCanSuspend('linux', '6.1.0')).toBe(true)
   })
 })

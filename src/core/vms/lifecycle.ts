@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
+import { homedir, release } from 'node:os'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { shellJoin } from '../ssh/quote'
@@ -43,8 +43,17 @@ function whenEnded(ctx: VmContext, name: string, run: { exited: Promise<RunExit>
 }
 
 /**
+ * Whether this Mac can save a VM's memory: Virtualization.framework's save and restore, and so `tart suspend`, need
+ * macOS 14 (Darwin 23). On macOS 13 a VM runs without --suspendable and a snapshot shuts it down cleanly instead.
+ * Other platforms are the simulated host, which behaves like macOS 14.
+ */
+export function hostCanSuspend(platform: string = process.platform, darwinRelease: string = release()): boolean {
+  return platform !== 'darwin' || Number(darwinRelease.split('.')[0]) >= 23
+}
+
+/**
  * Headless start: `tart run --no-graphics` detached and supervised, then `tart ip --wait`, then a real SSH banner.
- * macOS guests run with --suspendable so snapshots can pause them without losing the agent's work.
+ * macOS guests run with --suspendable (on a macOS 14 host) so snapshots can pause them without losing the agent's work.
  */
 export async function startVm(ctx: VmContext, name: string, r: Reporter, known?: KnownVm): Promise<{ ip: string }> {
   r.step('check')
@@ -81,7 +90,7 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
     r.log(`sharing ${dir} with the VM (read-write)`)
   }
   if (d.state === 'suspended') r.log('resuming from the saved state')
-  const run = await ctx.supervisor.spawn(name, { noGraphics: true, suspendable: d.os === 'darwin', dirs })
+  const run = await ctx.supervisor.spawn(name, { noGraphics: true, suspendable: d.os === 'darwin' && hostCanSuspend(), dirs })
   r.log(`tart run started (pid ${run.pid}), log: ${run.logPath}`)
   // Tart deletes state.vzvmsave once it restored from it: from here a resume is not undone by a cancel (a hard stop
   // would lose the saved sessions), so it waits on without the signal.
@@ -234,6 +243,9 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts:
   const d = opts.knownRunning ? { state: 'running' as const } : await ctx.tart.get(name, { signal: r.signal })
   if (d.state !== 'running') {
     throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running${d.state === 'suspended' ? ' (it is already suspended)' : ''}.`, `Start it with \`cal start ${name}\`.`, { vm: name })
+  }
+  if (!hostCanSuspend()) {
+    throw new CalError('INVALID_INPUT', `This Mac cannot suspend "${name}": saving a VM's memory needs macOS 14 or newer.`, `Stop it with \`cal stop ${name}\` instead; snapshots shut it down cleanly and start it again.`, { vm: name })
   }
   const rec = await ctx.facts.getRun(name)
   if (!rec || !rec.suspendable || !(await ctx.supervisor.isOurRun(rec, name))) {
