@@ -12,23 +12,31 @@ import { findSnapshot, listSnapshots } from './snapshots'
 const TMP_SUFFIX = restoreTempName('')
 
 /**
- * Finishes or undoes a restore that a crash interrupted. OLD exists only between the two renames:
- * if the working name is missing, OLD is the working VM and goes back; otherwise the swap completed
- * and OLD is garbage. TMP is always garbage.
+ * Finishes or undoes a restore that a crash interrupted, given the VMs Tart lists. OLD exists only between the two
+ * renames: if the working name is missing, OLD is the working VM and goes back; otherwise the swap completed and OLD
+ * is garbage, deleted unless `keepOldBesideVm` (deleting a working VM needs the git check, which only a restore ran).
+ * TMP is always garbage. Returns how many repairs were made, each logged.
  */
-export async function recoverInterruptedRestore(ctx: VmContext, vm: string, r?: Reporter, entries?: TartListEntry[]): Promise<void> {
-  const names = new Set(localVms(entries ?? (await ctx.tart.list({ source: 'local' }))).map((e) => e.name))
+export async function recoverInterruptedRestore(ctx: VmContext, vm: string, entries: TartListEntry[], log: (line: string) => void, opts: { keepOldBesideVm?: boolean } = {}): Promise<number> {
+  const names = new Set(localVms(entries).map((e) => e.name))
   const old = restoreOldName(vm)
   const tmp = restoreTempName(vm)
-  if (names.has(old)) {
-    if (!names.has(vm)) {
-      await ctx.tart.rename(old, vm)
-      r?.log(`recovered ${vm} from an interrupted restore`)
-    } else {
-      await ctx.tart.delete(old)
-    }
+  let repaired = 0
+  if (names.has(old) && !names.has(vm)) {
+    await ctx.tart.rename(old, vm)
+    repaired++
+    log(`restore recovery: renamed ${old} back to ${vm} (a restore was interrupted before the swap; the working VM is back)`)
+  } else if (names.has(old) && !opts.keepOldBesideVm) {
+    await ctx.tart.delete(old)
+    repaired++
+    log(`restore recovery: deleted ${old} (the working VM an interrupted restore had already replaced)`)
   }
-  if (names.has(tmp)) await ctx.tart.delete(tmp)
+  if (names.has(tmp)) {
+    await ctx.tart.delete(tmp)
+    repaired++
+    log(`restore recovery: deleted ${tmp} (the snapshot copy of an interrupted restore)`)
+  }
+  return repaired
 }
 
 /**
@@ -56,8 +64,6 @@ export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string
   }
   let repaired = 0
   for (const vm of vms) {
-    const old = restoreOldName(vm)
-    const tmp = restoreTempName(vm)
     let locked = false
     try {
       await withRestoreLock(
@@ -66,17 +72,7 @@ export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string
         async () => {
           locked = true
           // Listed again under the lock: a restore that just finished may have settled things already.
-          const now = new Set(localVms(await ctx.tart.list({ source: 'local' })).map((e) => e.name))
-          if (now.has(old) && !now.has(vm)) {
-            await ctx.tart.rename(old, vm)
-            repaired++
-            log(`restore recovery: renamed ${old} back to ${vm} (a restore was interrupted before the swap; the working VM is back)`)
-          }
-          if (now.has(tmp)) {
-            await ctx.tart.delete(tmp)
-            repaired++
-            log(`restore recovery: deleted ${tmp} (the snapshot copy of an interrupted restore)`)
-          }
+          repaired += await recoverInterruptedRestore(ctx, vm, await ctx.tart.list({ source: 'local' }), log, { keepOldBesideVm: true })
         },
         0,
       )
@@ -124,7 +120,7 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
       if (!list.some((e) => e.name === tartName)) await findSnapshot(ctx, vm, snapshot, list)
       if (list.some((e) => e.name === old)) {
         await cloned.catch(() => {})
-        await recoverInterruptedRestore(ctx, vm, r, list.filter((e) => e.name !== tmp))
+        await recoverInterruptedRestore(ctx, vm, list.filter((e) => e.name !== tmp), (line) => r.log(line))
         list = await ctx.tart.list({ source: 'local', signal: r.signal })
       }
       const entry = localVms(list).find((e) => e.name === vm)
