@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
@@ -474,6 +478,45 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
   await expect.poll(() => screen(page, id)).toMatch(/^after-kept$/m)
   // The redraw replaced the screen: its lines are not also copied into the scrollback.
   expect((await screen(page, id)).match(/^before-kept$/gm)).toHaveLength(1)
+})
+
+test("when the page loses CAL and gets it back, it says so, then shows what the terminal printed meanwhile", async ({ page, host, sim }) => {
+  const id = await openShell(page)
+  const home = sim.harness.guestHome(VM)
+  rmSync(join(home, 'go'), { force: true })
+  rmSync(join(home, 'printed'), { force: true })
+  await page.keyboard.type('echo "before-$((1+1))"; while [ ! -e ~/go ]; do sleep 0.1; done; echo "during-$((6*7))"; touch ~/printed\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^before-2$/m)
+
+  // Cut the page's connections to the browser host (the kernel aborts them) and keep cutting every new one, so
+  // that what the shell prints meanwhile can only reach the page through the redraw that follows the break.
+  const cut = () => promisify(execFile)('ss', ['-K', 'dst', '127.0.0.1', 'dport', '=', String(host.port)])
+  await cut()
+  let cutting = true
+  const cutter = (async () => {
+    while (cutting) {
+      await cut()
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+  try {
+    await expect(page.getByTestId('link-banner')).toBeVisible()
+    await expect(term(page, id).getByTestId('terminal-status')).toContainText('Lost the connection to CAL')
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'reconnecting')
+    writeFileSync(join(home, 'go'), '')
+    await expect.poll(() => existsSync(join(home, 'printed'))).toBe(true)
+  } finally {
+    cutting = false
+    await cutter
+  }
+  await expect(page.getByTestId('link-banner')).toBeHidden({ timeout: 15_000 })
+  await expect.poll(() => screen(page, id)).toMatch(/^during-42$/m)
+  expect((await screen(page, id)).match(/^before-2$/gm)).toHaveLength(1)
+  await expect(term(page, id).getByTestId('terminal-status')).toHaveCount(0)
+  await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected')
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('echo "after-$((2+3))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^after-5$/m)
 })
 
 test('stays responsive during an output flood', async ({ page }) => {

@@ -84,6 +84,13 @@ export const sends = {
   'terminal:redraw': TerminalRedraw,
 } as const
 
+/**
+ * The window's own link to the engine broke or came back. Only the browser host's page sends it (its WebSocket can
+ * drop; Electron's IPC cannot): whatever the engine said meanwhile was lost, so on `connected: true` the window
+ * loads its state again and has its terminals redrawn.
+ */
+export const EngineLink = z.object({ connected: z.boolean() })
+
 /** Events from the engine to every window. */
 export const events = {
   'vms:changed': z.array(VmInfo),
@@ -95,6 +102,7 @@ export const events = {
   'notice': Notice,
   'app:navigate': NavTarget,
   'app:command': AppCommand,
+  'app:link': EngineLink,
 } as const
 
 export type CommandName = keyof typeof commands

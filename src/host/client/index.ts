@@ -107,7 +107,14 @@ export function installCal(names: CalNames): void {
     }
   }
 
+  // The page hears of the break and of the way back (the contract's 'app:link'): it says so, and reloads its state
+  // once connected again, since every event sent meanwhile went nowhere.
+  let linkDown = false
   const lostConnection = () => {
+    if (open && !linkDown) {
+      linkDown = true
+      emit('app:link', { connected: false })
+    }
     failPending()
     setTimeout(() => toWorker({ t: 'connect', url }), retryMs)
     retryMs = Math.min(retryMs * 2, 5000)
@@ -129,6 +136,10 @@ export function installCal(names: CalNames): void {
       const queued = outbox
       outbox = []
       for (const text of queued) toWorker({ t: 'send', text })
+      if (linkDown) {
+        linkDown = false
+        emit('app:link', { connected: true })
+      }
       return
     }
     try {

@@ -24,6 +24,7 @@ const TITLES: Partial<Record<View, string>> = { settings: 'Settings', tasks: 'Ac
 export function MainPane({ mod }: { mod: string }) {
   const status = useApp((s) => s.status)
   const loadError = useApp((s) => s.loadError)
+  const linkDown = useApp((s) => s.linkDown)
   const view = useUi((s) => s.view)
   const vm = useSelectedVm()
   const hasVms = useVms((s) => s.vms.length > 0)
@@ -77,6 +78,12 @@ export function MainPane({ mod }: { mod: string }) {
           Actions… <kbd>{mod}K</kbd>
         </button>
       </header>
+      {linkDown && (
+        <div className="banner banner-yellow" role="alert" data-testid="link-banner">
+          <span className="spinner" aria-hidden="true" />
+          <strong>Lost the connection to CAL.</strong> Reconnecting… Until then, nothing you type or click reaches it.
+        </div>
+      )}
       {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} onHost={onHost} />}
       {hostOnly && <HostBanner vm={null} />}
       <div className="main-body">

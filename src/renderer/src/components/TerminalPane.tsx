@@ -1,5 +1,6 @@
 import type { KeyboardEvent } from 'react'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
+import { useApp } from '../store/app'
 import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
 import { closeTerminal, openTerminal } from '../actions'
@@ -47,6 +48,9 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   const active = activeTab(sessions, activeByContext, selectedVm)
   const activeId = active?.id
   const canOpen = selectedInfo?.state === 'running'
+  // While the window itself is cut off from the engine (browser host), no open tab is really connected.
+  const linkDown = useApp((s) => s.linkDown)
+  const shown = (state: TerminalState): TerminalState => (linkDown && state !== 'closed' ? 'reconnecting' : state)
   const onTabKey = (e: KeyboardEvent, index: number) => {
     const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : -2
     const tab = tabs[(next + tabs.length) % tabs.length]
@@ -73,10 +77,10 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 onKeyDown={(e) => onTabKey(e, i)}
                 data-testid="terminal-tab"
                 data-kind={s.kind}
-                data-state={s.state}
+                data-state={shown(s.state)}
                 data-attention={attention[s.id] ? 'yes' : 'no'}
               >
-                <span className={`conn-dot conn-${s.state}`} aria-hidden="true" />
+                <span className={`conn-dot conn-${shown(s.state)}`} aria-hidden="true" />
                 {s.kind === 'agent' && <Icon name="agent" size={12} />}
                 {s.kind === 'host' && <Icon name="screen" size={12} />}
                 <span className="tab-title">{tabTitle(s)}</span>
@@ -86,7 +90,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                   </span>
                 )}
                 <span className="visually-hidden">
-                  , {STATE_TEXT[s.state]}
+                  , {STATE_TEXT[shown(s.state)]}
                   {attention[s.id] ? ', rang the bell' : ''}
                 </span>
               </button>
@@ -111,9 +115,9 @@ export function TerminalPane({ visible }: { visible: boolean }) {
         </button>
         <span className="toolbar-spacer" />
         {active && (
-          <span className={`conn-status conn-${active.state}`} role="status" data-testid="connection-state" data-state={active.state}>
-            <span className={`conn-dot conn-${active.state}`} aria-hidden="true" />
-            {STATE_TEXT[active.state]}
+          <span className={`conn-status conn-${shown(active.state)}`} role="status" data-testid="connection-state" data-state={shown(active.state)}>
+            <span className={`conn-dot conn-${shown(active.state)}`} aria-hidden="true" />
+            {STATE_TEXT[shown(active.state)]}
             {messages[active.id] ? `: ${messages[active.id]}` : ''}
           </span>
         )}

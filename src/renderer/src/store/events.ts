@@ -1,5 +1,6 @@
 import type { Notice, NavTarget } from '../../../shared/notify'
 import type { Task } from '../../../shared/task'
+import type { TerminalSession } from '../../../shared/terminal'
 import { cal, errorData, unwrap } from '../api'
 import { useApp } from './app'
 import { useSessions, contextKey } from './sessions'
@@ -10,7 +11,7 @@ import { useUi } from './ui'
 import { useVms } from './vms'
 import { loadSnapshots, reportTaskEnd } from '../actions'
 import { runHotkey } from '../hooks/useHotkeys'
-import { isTermReleased } from '../terminal/registry'
+import { ENDED_MEANWHILE, isTermReleased, redrawAfterBreak } from '../terminal/registry'
 import type { AppCommand } from '../../../shared/menu'
 
 /** Kinds whose end changes a VM's snapshots or the disk they use. */
@@ -30,6 +31,10 @@ export function bindEvents(): () => void {
     api.on('notice', onNotice),
     api.on('app:navigate', navigate),
     api.on('app:command', onMenuCommand),
+    api.on('app:link', ({ connected }) => {
+      useApp.getState().setLinkDown(!connected)
+      if (connected) void resync()
+    }),
   ]
   return () => disposers.forEach((d) => d())
 }
@@ -70,6 +75,39 @@ export function navigate(target: NavTarget): void {
     if (session) useSessions.getState().activate(contextKey(target.vm ?? session.vm), session.id)
   }
   ui.setView(target.view)
+}
+
+/**
+ * The window's link to the engine came back after a break (the browser host's socket): every event sent meanwhile
+ * was lost, so load everything again. Tasks go through onTask, so one that ended meanwhile is reported as usual;
+ * a tab whose session ended meanwhile stays, marked ended, like any ended session; terminals are redrawn.
+ */
+export async function resync(): Promise<void> {
+  const api = cal()
+  await Promise.allSettled([
+    unwrap(api.app.status()).then((status) => useApp.getState().setStatus(status)),
+    unwrap(api.vms.list()).then((vms) => useVms.getState().setVms(vms)),
+    unwrap(api.settings.get()).then((view) => useSettings.getState().setView(view)),
+    unwrap(api.tasks.list()).then((tasks) => tasks.forEach(onTask)),
+    unwrap(api.terminal.list()).then(mergeSessions),
+    unwrap(api.snapshots.diskUsage()).then((usage) => useSnapshots.getState().setUsage(usage)),
+  ])
+  const selected = useVms.getState().selected
+  if (selected) await loadSnapshots(selected)
+}
+
+/** The engine's sessions, in the tabs' order; the window's tabs whose session is gone stay, ended. */
+export function mergeSessions(fresh: TerminalSession[]): void {
+  const store = useSessions.getState()
+  const byId = new Map(fresh.map((s) => [s.id, s]))
+  const known = new Set(store.sessions.map((s) => s.id))
+  const ended = store.sessions.filter((s) => !byId.has(s.id) && !isTermReleased(s.id))
+  store.setAll([
+    ...store.sessions.filter((s) => !isTermReleased(s.id)).map((s) => byId.get(s.id) ?? { ...s, state: 'closed' as const }),
+    ...fresh.filter((s) => !known.has(s.id)),
+  ])
+  for (const s of ended) if (s.state !== 'closed') store.setState(s.id, 'closed', ENDED_MEANWHILE)
+  redrawAfterBreak(new Set(byId.keys()))
 }
 
 /** The first load. Each part may fail on its own (no Tart yet, for instance) without hiding the others. */

@@ -3,7 +3,8 @@ import { session, task, vmInfo } from '../test/fixtures'
 import { reportError, reportTaskEnd, runningFromDetails } from '../report'
 import { UiError } from '../api'
 import { HOST_KEY, tabsFor, useSessions } from './sessions'
-import { onMenuCommand } from './events'
+import { mergeSessions, onMenuCommand } from './events'
+import { ENDED_MEANWHILE } from '../terminal/registry'
 import { orderTasks } from './tasks'
 import { useUi } from './ui'
 import { runningVms, useVms } from './vms'
@@ -79,6 +80,25 @@ describe('session store', () => {
     store.setAttention('s1', true)
     useSessions.getState().remove('s1')
     expect(useSessions.getState().attention).toEqual({})
+  })
+
+  it('after a break, takes the engine\'s sessions in the tabs\' order and keeps a tab whose session ended meanwhile, ended', () => {
+    const store = useSessions.getState()
+    store.add(session('s1', 'a'), 'a')
+    store.add(session('s2', 'a'), 'a')
+    store.add(session('s3', 'a', { state: 'closed' }), 'a')
+    mergeSessions([session('s4', 'a'), session('s2', 'a', { state: 'reconnecting' }), session('s1', 'a')])
+    const after = useSessions.getState()
+    expect(after.sessions.map((s) => [s.id, s.state])).toEqual([
+      ['s1', 'connected'],
+      ['s2', 'reconnecting'],
+      ['s3', 'closed'],
+      ['s4', 'connected'],
+    ])
+    expect(after.messages.s3).toBeUndefined()
+    mergeSessions([session('s4', 'a')])
+    expect(useSessions.getState().sessions.find((s) => s.id === 's1')).toMatchObject({ state: 'closed' })
+    expect(useSessions.getState().messages.s1).toBe(ENDED_MEANWHILE)
   })
 })
 

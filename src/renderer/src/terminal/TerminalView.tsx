@@ -2,6 +2,7 @@ import '@xterm/xterm/css/xterm.css'
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, redrawOnFirstFit, setTermVisible, type TermEntry } from './registry'
+import { useApp } from '../store/app'
 import { macEditingKey } from './keys'
 import { TerminalSearch } from './TerminalSearch'
 
@@ -83,7 +84,9 @@ function useEntryState(entry: TermEntry) {
   )
   const state = useSyncExternalStore(subscribe, () => entry.state)
   const message = useSyncExternalStore(subscribe, () => entry.message)
-  return { state, message }
+  // The window itself lost the engine (browser host): nothing typed here reaches the VM until it is back.
+  const linkDown = useApp((s) => s.linkDown) && state !== 'closed'
+  return { state, message, linkDown }
 }
 
 /** An xterm attached to one terminal session; mount it anywhere, as often as you like. */
@@ -93,7 +96,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     ensureTerminalListeners()
     return getOrCreateTerm(sessionId)
   })
-  const { state, message } = useEntryState(entry)
+  const { state, message, linkDown } = useEntryState(entry)
   // Each ⌘F bumps this: it opens the find bar, or focuses (and selects) its field when it is already open.
   const [searchRequest, setSearchRequest] = useState(0)
 
@@ -148,7 +151,8 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     return () => window.clearTimeout(id)
   }, [active, entry])
 
-  const label = state === 'reconnecting' ? 'Reconnecting…' : state === 'connecting' ? 'Connecting…' : state === 'closed' ? 'Session ended.' : null
+  const label = linkDown || state === 'reconnecting' ? 'Reconnecting…' : state === 'connecting' ? 'Connecting…' : state === 'closed' ? 'Session ended.' : null
+  const note = linkDown ? 'Lost the connection to CAL: what you type is not sent until it is back.' : message
 
   return (
     <div className="cal-terminal" data-testid={`terminal-${sessionId}`} data-state={state ?? 'unknown'} style={{ position: 'relative', width: '100%', height: '100%', overflow: 'hidden' }}>
@@ -156,7 +160,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
       {label && (
         <div role="status" data-testid="terminal-status" style={statusStyle(state === 'closed')}>
           <strong>{label}</strong>
-          {message ? <span style={{ marginLeft: 6 }}>{message}</span> : null}
+          {note ? <span style={{ marginLeft: 6 }}>{note}</span> : null}
         </div>
       )}
       {searchRequest > 0 && <TerminalSearch entry={entry} focusRequest={searchRequest} onClose={() => setSearchRequest(0)} />}

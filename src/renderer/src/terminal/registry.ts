@@ -164,6 +164,25 @@ export function redrawOnFirstFit(e: TermEntry): void {
   window.cal.terminal.redraw({ id: e.id })
 }
 
+/** What a tab says of a session that ended while the window could not hear it (see redrawAfterBreak). */
+export const ENDED_MEANWHILE = 'It ended while this window was disconnected.'
+
+/**
+ * After the window's link to the engine came back (see 'app:link'): output sent meanwhile never arrived, so every
+ * xterm already filled in is redrawn by the engine; the others will be on their first fit. A session that ended
+ * meanwhile says so.
+ */
+export function redrawAfterBreak(open: Set<string>): void {
+  for (const e of entries.values()) {
+    if (released.has(e.id)) continue
+    if (!open.has(e.id)) {
+      if (e.state !== 'closed') setTermState(e.id, 'closed', ENDED_MEANWHILE)
+      continue
+    }
+    if (e.drawn) window.cal.terminal.redraw({ id: e.id })
+  }
+}
+
 function sendSize(e: TermEntry, cols: number, rows: number): void {
   if (cols < 2 || rows < 2) return
   if (e.sent && e.sent.cols === cols && e.sent.rows === rows) return
