@@ -89,6 +89,26 @@ describe('host terminal (node-pty)', () => {
     await svc.close({ id: s.id, mode: 'end' })
   })
 
+  it('holds a flood back while no window acknowledges it, and lets it go as soon as a new window asks for a redraw', async () => {
+    const events = new EventLog()
+    const svc = createTerminalService({ pool: noPool(), emit: events.emit, calHome: '/nonexistent' })
+    const s = await svc.open({ vm: null, kind: 'host', cols: 80, rows: 24 })
+    const sent = () => events.text(s.id).length
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    svc.input({ id: s.id, data: 'yes 0123456789abcdef | head -c 40000000; echo "flood-$((40+2))"\r' })
+    // Nobody acknowledges: main stops at the high-water mark (4 MiB) and holds the rest back in the shell.
+    await events.until(() => sent() > 4_000_000, 'the first 4 MiB')
+    await pause(300)
+    const held = sent()
+    await pause(700)
+    expect(sent()).toBe(held)
+    expect(held).toBeLessThan(8_000_000)
+    // A reloaded window's fresh xterm asks for a redraw: the output flows again at once, not after the 5 s stall.
+    svc.redraw(s.id)
+    await events.until(() => sent() > held + 1_000_000, 'output after the redraw', 3_000)
+    await svc.close({ id: s.id, mode: 'end' })
+  })
+
   it('a flood that outruns the mirror\'s parser says so, and its snapshot has everything once parsed', async () => {
     const calls: boolean[] = []
     const mirror = await ScreenMirror.create({ cols: 80, rows: 24, highWater: 64 * 1024, onBacklog: (full) => calls.push(full) })

@@ -123,6 +123,31 @@ describe('FlowControl', () => {
     expect(calls).toEqual(['pause', 'resume', 'pause', 'resume'])
     expect(f.backlog).toBe(0)
   })
+
+  it('waits twice as long at each stall in a row (a hung window is not sent 4 MiB every 5 s); an ack or a reset starts over', () => {
+    vi.useFakeTimers()
+    const calls: string[] = []
+    const f = new FlowControl(() => calls.push('pause'), () => calls.push('resume'), { highWater: 100, lowWater: 20, stallMs: 1000, maxStallMs: 3000 })
+    const stallAfter = (ms: number) => {
+      calls.length = 0
+      f.sent(200)
+      vi.advanceTimersByTime(ms - 1)
+      expect(calls).toEqual(['pause'])
+      vi.advanceTimersByTime(1)
+      expect(calls).toEqual(['pause', 'resume'])
+    }
+    stallAfter(1000)
+    stallAfter(2000)
+    stallAfter(3000)
+    stallAfter(3000)
+    f.sent(200)
+    f.ack(5)
+    f.ack(195)
+    stallAfter(1000)
+    stallAfter(2000)
+    f.reset()
+    stallAfter(1000)
+  })
 })
 
 describe('HostKeyStore', () => {

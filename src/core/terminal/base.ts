@@ -58,8 +58,18 @@ export abstract class TerminalBase {
     return Promise.resolve()
   }
 
-  /** Send what a fresh xterm needs to show this terminal as it is (see TerminalRedraw); nothing to do by default. */
+  /**
+   * Send what a fresh xterm needs to show this terminal as it is (see TerminalRedraw). A window asks when it has a new
+   * xterm to fill (a reload, a new window, a reconnected page): output held back for a window that is gone is its
+   * to read now, so the back-pressure starts afresh (see refill).
+   */
   redraw(): Promise<void> {
+    this.flow.reset()
+    return this.refill()
+  }
+
+  /** What redraw sends; nothing by default. */
+  protected refill(): Promise<void> {
     return Promise.resolve()
   }
 

@@ -3,8 +3,12 @@ export interface FlowOptions {
   highWater?: number
   /** Resume once the backlog falls below this. */
   lowWater?: number
-  /** A paused stream with no acknowledgement for this long resumes anyway (the window went away or reloaded). */
+  /**
+   * A paused stream with no acknowledgement for this long resumes anyway (the window went away or reloaded). Each
+   * further stall without an acknowledgement between waits twice as long, up to maxStallMs.
+   */
   stallMs?: number
+  maxStallMs?: number
 }
 
 /**
@@ -24,6 +28,9 @@ export class FlowControl {
   private readonly high: number
   private readonly low: number
   private readonly stallMs: number
+  private readonly maxStallMs: number
+  /** Stalls in a row with no acknowledgement between them. */
+  private stalls = 0
 
   constructor(
     private readonly pause: () => void,
@@ -33,6 +40,7 @@ export class FlowControl {
     this.high = opts.highWater ?? 4 * 1024 * 1024
     this.low = opts.lowWater ?? 2 * 1024 * 1024
     this.stallMs = opts.stallMs ?? 5_000
+    this.maxStallMs = opts.maxStallMs ?? 60_000
   }
 
   get backlog(): number {
@@ -53,6 +61,7 @@ export class FlowControl {
   }
 
   ack(bytes: number): void {
+    if (bytes > 0) this.stalls = 0
     this.unacked = Math.max(0, this.unacked - bytes)
     if (this.paused) {
       if (this.unacked < this.low) this.release()
@@ -63,6 +72,7 @@ export class FlowControl {
   /** Forget the backlog (a fresh stream after a reconnect, or a renderer that vanished). */
   reset(): void {
     this.unacked = 0
+    this.stalls = 0
     if (this.paused) this.release()
   }
 
@@ -80,12 +90,16 @@ export class FlowControl {
 
   private watchStall(): void {
     if (this.stallTimer) clearTimeout(this.stallTimer)
+    // A window that is alive but hung (Electron queues what main sends it) gets a screenful of output now and then,
+    // ever more rarely, rather than 4 MiB every 5 s; a window that went away is replaced by one that redraws (reset).
+    const wait = Math.min(this.maxStallMs, this.stallMs * 2 ** this.stalls)
     this.stallTimer = setTimeout(() => {
       this.stallTimer = null
       if (this.paused) {
+        this.stalls += 1
         this.unacked = 0
         this.release()
       }
-    }, this.stallMs)
+    }, wait)
   }
 }

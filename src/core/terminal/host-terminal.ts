@@ -82,7 +82,7 @@ export class HostTerminal extends TerminalBase {
   }
 
   /** The page's xterm gets the mirror's scrollback, screen and modes in place of whatever it holds. */
-  override async redraw(): Promise<void> {
+  protected override async refill(): Promise<void> {
     if (this.closed || this.held) return
     const held: string[] = []
     this.held = held

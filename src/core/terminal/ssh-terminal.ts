@@ -104,7 +104,7 @@ export class SshTerminal extends TerminalBase {
    * tmux's scrollback is written and pushed above the screen by a clear (the xterm has scrollOnEraseInDisplay),
    * and tmux draws the screen again.
    */
-  override async redraw(): Promise<void> {
+  protected override async refill(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
     if (!tmux || !this.channel || this.closed) return
