@@ -33,6 +33,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'VM_NOT_RUNNING':
     case 'VM_ALREADY_RUNNING':
     case 'VM_PROTECTED':
+    case 'VM_BUSY':
       return EXIT.conflict
     case 'VM_LIMIT_REACHED':
       return EXIT.vmLimit
@@ -60,6 +61,6 @@ export function exitCodeFor(code: ErrorCode): number {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0 success            1 failure (Tart or CAL)   2 bad arguments or names
-  3 not found          4 wrong VM state / exists 5 the 2-VM macOS limit
-  6 confirmation needed (git work at risk)       7 disk full
-  8 Tart not found     9 VM unreachable / died   130 cancelled`
+  3 not found          4 wrong VM state, exists, or busy in another CAL (app or cal command)
+  5 the 2-VM macOS limit                         6 confirmation needed (git work at risk)
+  7 disk full          8 Tart not found          9 VM unreachable / died   130 cancelled`

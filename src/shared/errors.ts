@@ -12,6 +12,7 @@ export const ErrorCode = z.enum([
   'VM_ALREADY_RUNNING',
   'VM_LIMIT_REACHED',
   'VM_PROTECTED',
+  'VM_BUSY',
   'VM_BOOT_TIMEOUT',
   'VM_DIED',
   'SNAPSHOT_NOT_FOUND',

@@ -23,6 +23,7 @@ import { guardDestructive } from './guard'
 import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms } from './inventory'
 import { deleteVm, startVm, stopVm, suspendVm } from './lifecycle'
 import { KeyedMutex } from './mutex'
+import { withVmLock } from './vm-lock'
 import { snapshotTartName, validateName } from './naming'
 import { waitForSshBanner, type WaitForSsh } from './ssh-wait'
 import { isAlive, RunSupervisor } from './supervisor'
@@ -140,22 +141,27 @@ export class VmService {
     this.deps.emitVms(vms)
   }
 
-  /** Runs one VM operation as a task: serialised per VM, a transient state shown meanwhile, VmInfo[] emitted after. */
+  /**
+   * Runs one VM operation as a task: serialised per VM (queued in this process, refused as VM_BUSY while another CAL
+   * process holds the VM: see withVmLock), a transient state shown meanwhile, VmInfo[] emitted after.
+   */
   private run<T>(kind: keyof typeof STEPS | TaskKind, title: string, vm: string, transient: VmState | null, body: (t: TaskHandle) => Promise<T>, cancellable = true): { taskId: string; done: Promise<T> } {
     const steps = (STEPS[kind as keyof typeof STEPS] ?? []).map(([id, label]) => ({ id, label }))
     return this.tasks.start({ kind: kind as TaskKind, title, vm, steps, cancellable }, (t) =>
-      this.ctx.locks.run(vm, async () => {
-        if (transient) {
-          this.ctx.transient.set(vm, transient)
-          this.emitTransient()
-        }
-        try {
-          return await body(t)
-        } finally {
-          this.ctx.transient.delete(vm)
-          this.emitSoon()
-        }
-      }),
+      this.ctx.locks.run(vm, () =>
+        withVmLock(this.ctx.facts.paths.run, vm, title, async () => {
+          if (transient) {
+            this.ctx.transient.set(vm, transient)
+            this.emitTransient()
+          }
+          try {
+            return await body(t)
+          } finally {
+            this.ctx.transient.delete(vm)
+            this.emitSoon()
+          }
+        }),
+      ),
     )
   }
 
