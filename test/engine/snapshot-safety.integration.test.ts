@@ -191,4 +191,19 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     for (const n of ['gone.snap.kept', 'gone.snap', 'gone.snap.snap.x']) await host.run(['delete', n])
     await eng.svc.ctx.facts.remove('gone.snap.kept')
   }, T)
+
+  it('a snapshot name whose Tart copy is already another VM\'s snapshot is refused, saying whose', async () => {
+    await eng.svc.create({ name: 'pair' }).done
+    await eng.svc.create({ name: 'pair.snap' }).done
+    await eng.svc.createSnapshot('pair.snap', 'x', 'manual').done
+    const err = await failure(eng.svc.createSnapshot('pair', 'snap.x', 'manual').done)
+    expect(err.code).toBe('SNAPSHOT_EXISTS')
+    expect(err.message).toBe('The snapshot name "snap.x" is not free for "pair": its Tart copy would be "pair.snap.snap.x", which is already a snapshot of "pair.snap".')
+    expect((await eng.svc.listSnapshots('pair')).map((s) => s.name)).toEqual([])
+    expect((await eng.svc.listSnapshots('pair.snap')).map((s) => s.name)).toEqual(['x'])
+    // Deleting "pair" leaves "pair.snap" and its snapshot alone.
+    await (await eng.svc.delete('pair', false, true)).done
+    expect((await tartNames()).filter((n) => n.startsWith('pair'))).toEqual(['pair.snap', 'pair.snap.snap.x'])
+    await (await eng.svc.delete('pair.snap', false, true)).done
+  }, T)
 })

@@ -17,8 +17,12 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
   const name = validateName(opts.name ?? autoSnapshotName(opts.kind), 'snapshot name')
   r.step('check')
   const tartName = snapshotTartName(vm, name)
-  const taken = () => new CalError('SNAPSHOT_EXISTS', `"${vm}" already has a snapshot named "${name}".`, 'Pick another name, or delete the old snapshot first.', { vm, snapshot: name })
   const known = await ctx.facts.get(tartName)
+  // Clone names can meet: VM "dev" + snapshot "snap.x" and VM "dev.snap" + snapshot "x" are both "dev.snap.snap.x".
+  const taken = () =>
+    known && known.parent !== vm
+      ? new CalError('SNAPSHOT_EXISTS', `The snapshot name "${name}" is not free for "${vm}": its Tart copy would be "${tartName}", which is already ${known.parent ? `a snapshot of "${known.parent}"` : 'another VM'}.`, 'Pick another snapshot name.', { vm, snapshot: name, tartName })
+      : new CalError('SNAPSHOT_EXISTS', `"${vm}" already has a snapshot named "${name}".`, 'Pick another name, or delete the old snapshot first.', { vm, snapshot: name })
   if (known?.role === 'snapshot' && known.parent === vm) throw taken()
   // A run CAL started with --suspendable is known to be running without asking Tart, and a free snapshot name is
   // checked on Tart's documented disk layout, so the pause starts at once. Otherwise one `tart list` decides.
