@@ -26,7 +26,7 @@ export const GitSafetyReport = z.object({
   checkedAt: z.string(),
   /** Every repository found; those with nothing at risk have all counts at zero. */
   repos: z.array(RepoRisk),
-  /** True when no repository has anything that would be lost. */
+  /** True when no repository has anything that would be lost, and every repository and folder could be checked. */
   clean: z.boolean(),
   /** Human lines: what would be lost (or could not be checked), then where the scan looked (`scope`). */
   summary: z.array(z.string()),
@@ -36,5 +36,11 @@ export const GitSafetyReport = z.object({
   roots: z.array(ScanRoot).default([]),
   /** Where the scan looked, for people: "checked 3 repositories under ~ (depth 6) and /Users/Shared". */
   scope: z.string().default(''),
+  /**
+   * Folders the scan could not read, so repositories in them went unchecked: the report is not clean. `reason` is
+   * "denied" (the folder's permissions), "not-permitted" (macOS privacy protection: SSH sessions without Full Disk
+   * Access cannot read ~/Desktop, ~/Documents, ~/Downloads and others) or the error as `find` printed it.
+   */
+  unreadable: z.array(z.object({ path: z.string(), reason: z.string() })).default([]),
 })
 export type GitSafetyReport = z.infer<typeof GitSafetyReport>

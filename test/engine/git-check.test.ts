@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -8,6 +8,7 @@ import { parseGitScan, type GitCheckReport } from '../../src/core/git/report'
 import type { RemoteExec } from '../../src/core/git/remote-exec'
 import { gitScanCommand } from '../../src/core/git/script'
 import { guardDestructive } from '../../src/core/vms/guard'
+import { GitSafetyReport } from '../../src/shared/git'
 import type { VmContext } from '../../src/core/vms/context'
 
 // The scan script runs for real here: real sh, real git, in throw-away homes (the VM tests run it over SSH too).
@@ -19,12 +20,18 @@ async function tempDir(prefix = 'cal-git-'): Promise<string> {
   return d
 }
 const execIn =
-  (h: () => string, shell: string[] = ['sh']): RemoteExec =>
+  (h: () => string, shell: string[] = ['sh'], path = process.env.PATH ?? '/usr/bin:/bin'): RemoteExec =>
   async (_vm, command) => {
-    const r = await execa(shell[0]!, [...shell.slice(1), '-c', command], { env: { HOME: h(), PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false, reject: false })
+    const r = await execa(shell[0]!, [...shell.slice(1), '-c', command], { env: { HOME: h(), PATH: path }, extendEnv: false, reject: false })
     return { stdout: String(r.stdout), stderr: String(r.stderr), code: r.exitCode ?? -1 }
   }
 const localExec = execIn(() => home)
+// Root reads a mode-000 folder all the same: as root, the scan runs as nobody (and the home becomes nobody's).
+const isRoot = process.getuid?.() === 0
+const unprivileged = isRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []
+const ownHome = async () => {
+  if (isRoot) await execa('chown', ['-R', '65534:65534', home])
+}
 const git = (cwd: string, ...args: string[]) =>
   execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd, env: { HOME: home } })
 
@@ -291,6 +298,75 @@ describe('git safety check (real git)', () => {
     expect(r.summary[0]).toBe(`${gone}: CAL could not look for repositories here (the home folder does not exist)`)
   })
 
+  it('a folder the scan cannot read is named and counts as not checked, under dash and bash in POSIX mode', async () => {
+    await freshHome()
+    await pushedClone(join(home, 'work', 'ok'))
+    // Unpushed work nobody could see, and a name GNU find quotes and escapes in its message.
+    const hidden = join(home, 'private')
+    await repo(join(hidden, 'app'))
+    const odd = join(home, "it's: ü")
+    await repo(join(odd, 'lib'))
+    await ownHome()
+    await chmod(hidden, 0)
+    await chmod(odd, 0)
+    try {
+      for (const shell of [['dash'], ['bash', '--posix']]) {
+        const r = await checkGitSafety(execIn(() => home, [...unprivileged, ...shell]), 'vm')
+        expect([...rel(r).keys()]).toEqual(['/work/ok'])
+        expect(r.clean).toBe(false)
+        expect(r.unreadable).toEqual([
+          { path: odd, reason: 'denied' },
+          { path: hidden, reason: 'denied' },
+        ])
+        expect(r.summary).toEqual([
+          "~/it's: ü and ~/private: not checked, their permissions keep the VM's user out (to let CAL check them, make them readable)",
+          'checked 1 repository under ~ (depth 6)',
+        ])
+      }
+    } finally {
+      await chmod(hidden, 0o755)
+      await chmod(odd, 0o755)
+    }
+  })
+
+  it("reads BSD find's wording: macOS's privacy protection, a denied folder, and lines of other kinds", async () => {
+    await freshHome()
+    // BSD find cannot run here: a stand-in prints its messages (unquoted paths), then the real find scans.
+    const bin = await tempDir('cal-git-bin-')
+    const realFind = (await execa('sh', ['-c', 'command -v find'])).stdout.trim()
+    const messages = [
+      `${home}/Documents: Operation not permitted`,
+      `${home}/Desktop: Operation not permitted`,
+      `${home}/a: b: Permission denied`,
+      `${home}/vanished: No such file or directory`,
+      'fts_read: Invalid argument',
+    ]
+    await writeFile(
+      join(bin, 'find'),
+      `#!/bin/sh
+if [ "$2" = "$HOME" ]; then printf 'find: %s\n' ${messages.map((m) => `'${m}'`).join(' ')} >&2; fi
+exec ${realFind} "$@"
+`,
+      { mode: 0o755 },
+    )
+    for (const shell of [['dash'], ['bash', '--posix']]) {
+      const r = await checkGitSafety(execIn(() => home, shell, `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`), 'vm')
+      expect(r.clean).toBe(false)
+      expect(r.unreadable).toEqual([
+        { path: home, reason: 'fts_read: Invalid argument' },
+        { path: `${home}/Desktop`, reason: 'not-permitted' },
+        { path: `${home}/Documents`, reason: 'not-permitted' },
+        { path: `${home}/a: b`, reason: 'denied' },
+      ])
+      expect(r.summary).toEqual([
+        '~: not checked (fts_read: Invalid argument)',
+        '~/Desktop and ~/Documents: not checked, macOS keeps these folders from SSH sessions (to let CAL check them, turn on System Settings → General → Sharing → Remote Login → ⓘ → "Allow full disk access for remote users" in the VM)',
+        "~/a: b: not checked, its permissions keep the VM's user out (to let CAL check it, make it readable)",
+        'found no git repositories under ~ (depth 6)',
+      ])
+    }
+  })
+
   it("prints the same records under dash and bash in POSIX mode (macOS's /bin/sh)", async () => {
     await freshHome()
     await pushedClone(join(home, 'projects', 'app'))
@@ -317,6 +393,40 @@ describe('parseGitScan', () => {
     expect(e.clean).toBe(false)
     expect(e.repos[0]).toMatchObject({ path: '/home/admin/y', branch: 'main', errors: ['status'] })
     expect(e.summary[0]).toBe('/home/admin/y: the check could not be completed (git failed: status)')
+  })
+
+  it('a folder the scan could not read makes the report not clean, and is named once, with ~ for the home folder', () => {
+    const out = [
+      'HOME\t/Users/admin',
+      'ROOT\t/Users/admin\t6\t/Users/admin',
+      'ROOT\t/Users/Shared\t6\t/Users/Shared',
+      'SKIP\t/Users/admin/Downloads\tnot-permitted',
+      'SKIP\t/Users/Shared/locked\tdenied',
+      'SKIP\t/Users/admin/Desktop\tnot-permitted',
+      'SKIP\t/Users/admin/Desktop\tnot-permitted',
+      'REPO\t/Users/admin/a\trefs/heads/main\t0\t0\t0\t0',
+      'DONE',
+    ].join('\n')
+    const r = parseGitScan('vm', out)
+    expect(r.clean).toBe(false)
+    expect(r.repos).toHaveLength(1)
+    expect(r.unreadable).toEqual([
+      { path: '/Users/Shared/locked', reason: 'denied' },
+      { path: '/Users/admin/Desktop', reason: 'not-permitted' },
+      { path: '/Users/admin/Downloads', reason: 'not-permitted' },
+    ])
+    expect(r.summary).toEqual([
+      "/Users/Shared/locked: not checked, its permissions keep the VM's user out (to let CAL check it, make it readable)",
+      '~/Desktop and ~/Downloads: not checked, macOS keeps these folders from SSH sessions (to let CAL check them, turn on System Settings → General → Sharing → Remote Login → ⓘ → "Allow full disk access for remote users" in the VM)',
+      'checked 1 repository under ~ (depth 6) and /Users/Shared',
+    ])
+    const one = parseGitScan('vm', 'HOME\t/Users/admin\nSKIP\t/Users/admin/Documents\tnot-permitted\nSKIP\t/Users/admin/x\tInput/output error\nDONE\n')
+    expect(one.summary.slice(0, 2)).toEqual([
+      '~/Documents: not checked, macOS keeps this folder from SSH sessions (to let CAL check it, turn on System Settings → General → Sharing → Remote Login → ⓘ → "Allow full disk access for remote users" in the VM)',
+      '~/x: not checked (Input/output error)',
+    ])
+    // A report without the field (from before it existed) reads as nothing unreadable.
+    expect(GitSafetyReport.parse({ vm: 'vm', checkedAt: '', repos: [], clean: true, summary: [] }).unreadable).toEqual([])
   })
 
   it('names the scanned roots, with ~ for the home folder', () => {

@@ -20,6 +20,11 @@ function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`)
 }
 
+/** A path in the guest's home folder, written with "~". */
+function tilde(home: string | null, path: string): string {
+  return home && under(path, home) ? `~${path.slice(home.length)}` : path
+}
+
 /** The records carry full refnames (see script.ts); people read the branch's own name. */
 function shortBranch(ref: string): string {
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref
@@ -45,17 +50,33 @@ export function describeRisk(r: RepoRisk): string {
  */
 export function describeScope(home: string | null, roots: ScanRoot[], repos: CheckedRepo[]): string {
   const homeRoot = roots.find((r) => r.path === home)
-  const tilde = (p: string) => (home && under(p, home) ? `~${p.slice(home.length)}` : p)
   const shown = roots.filter((r) => r === homeRoot || !homeRoot || !under(r.path, homeRoot.path) || !under(r.realPath, homeRoot.realPath))
   const depth = shown[0]?.depth
   const where = shown.map((r, i) => {
     const elsewhere = r !== homeRoot && homeRoot && under(r.path, homeRoot.path) && r.realPath !== r.path ? ` → ${r.realPath}` : ''
-    return `${tilde(r.path)}${elsewhere}${i === 0 || r.depth !== depth ? ` (depth ${r.depth})` : ''}`
+    return `${tilde(home, r.path)}${elsewhere}${i === 0 || r.depth !== depth ? ` (depth ${r.depth})` : ''}`
   })
   const worktrees = repos.filter((r) => r.linkedWorktree).length
   const main = repos.length - worktrees
   const counted = main === 0 && worktrees === 0 ? 'found no git repositories' : `checked ${plural(main, 'repository', 'repositories')}`
   return `${counted}${where.length ? ` under ${listing(where)}` : ''}${worktrees ? `, plus ${plural(worktrees, 'linked worktree')}` : ''}`
+}
+
+/**
+ * One line per kind of reason for the folders the scan could not read, with what would let CAL in: "~/Documents
+ * and ~/Desktop: not checked, macOS keeps these folders from SSH sessions (…)".
+ */
+export function describeUnreadable(home: string | null, unreadable: GitSafetyReport['unreadable']): string[] {
+  return [...new Set(unreadable.map((u) => u.reason))].map((reason) => {
+    const paths = unreadable.filter((u) => u.reason === reason).map((u) => tilde(home, u.path))
+    const one = paths.length === 1
+    const notChecked = `${listing(paths)}: not checked`
+    if (reason === 'not-permitted') {
+      return `${notChecked}, macOS keeps ${one ? 'this folder' : 'these folders'} from SSH sessions (to let CAL check ${one ? 'it' : 'them'}, turn on System Settings → General → Sharing → Remote Login → ⓘ → "Allow full disk access for remote users" in the VM)`
+    }
+    if (reason === 'denied') return `${notChecked}, ${one ? 'its' : 'their'} permissions keep the VM's user out (to let CAL check ${one ? 'it' : 'them'}, make ${one ? 'it' : 'them'} readable)`
+    return `${notChecked} (${reason})`
+  })
 }
 
 /** Turns the scan's tab-separated records (see script.ts) into the contract's report, with the added fields. */
@@ -69,6 +90,7 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
   const repos = new Map<string, CheckedRepo>()
   const roots: ScanRoot[] = []
   const problems: string[] = []
+  const unreadable = new Map<string, string>()
   let home: string | null = null
   const repo = (path: string): CheckedRepo => {
     let r = repos.get(path)
@@ -94,6 +116,10 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
         break
       case 'NOROOT':
         problems.push(`${path}: CAL could not look for repositories here (${rest[0] || 'not a folder'})`)
+        break
+      case 'SKIP':
+        // A folder is named once, also when two scanned roots reach it.
+        if (!unreadable.has(path)) unreadable.set(path, rest[0] || 'could not be read')
         break
       case 'REPO': {
         const r = repo(path)
@@ -127,7 +153,9 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
         ? `${r.path}: git is not installed in the VM, so this repository could not be checked`
         : `${r.path}: the check could not be completed (git failed: ${r.errors.join('; ')})`,
     )
-  const risks = [...all.filter(repoAtRisk).map(describeRisk), ...incomplete, ...problems]
+  // A folder the scan could not read may hold repositories with work in them: at risk too, like a git failure.
+  const skipped = [...unreadable].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, reason]) => ({ path, reason }))
+  const risks = [...all.filter(repoAtRisk).map(describeRisk), ...incomplete, ...problems, ...describeUnreadable(home, skipped)]
   const scope = describeScope(home, roots, all)
-  return { vm, checkedAt: now.toISOString(), repos: all, clean: risks.length === 0, summary: [...risks, scope], home, roots, scope }
+  return { vm, checkedAt: now.toISOString(), repos: all, clean: risks.length === 0, summary: [...risks, scope], home, roots, scope, unreadable: skipped }
 }

@@ -13,6 +13,10 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *   HOME  path                           (the guest's $HOME, so the report can say "~")
  *   ROOT  path  depth  realpath          (a folder that was scanned, to that depth)
  *   NOROOT path  reason                  (the home folder could not be scanned)
+ *   SKIP  path  reason                   (a folder find could not read, so repositories in it were not seen: reason
+ *                                         is "denied" (Permission denied), "not-permitted" (Operation not permitted:
+ *                                         macOS privacy protection, e.g. ~/Documents without Full Disk Access) or
+ *                                         find's own words)
  *   REPO  path  HEAD  uncommitted  untracked  stashes  linked
  *                                        (HEAD is the full refname, empty when detached; linked is 1 for a linked
  *                                         worktree, whose branches and stashes are its main repository's)
@@ -31,19 +35,40 @@ T=$(printf '\t')
 DEPTH=6
 command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
 g() { git -c safe.directory='*' -C "$R" "$@"; }
+# The script's own output, for the SKIP records written from inside the repository list's pipeline.
+exec 4>&1
 # One record: the arguments joined by tabs.
 rec() { _ifs=$IFS; IFS=$T; printf '%s\n' "$*"; IFS=$_ifs; }
 real() { (cd "$1" 2>/dev/null && pwd -P) || printf '%s\n' "$1"; }
+# find's complaints on stdin, as SKIP records: a folder it could not read may hold repositories nobody checked.
+# GNU find writes "find: '/path': Permission denied" (in the C locale: quoted, with \' and octal escapes), BSD
+# find "find: /path: Operation not permitted"; the reason follows the last ": ". A folder that vanished during the
+# scan holds nothing; a line of any other shape is recorded under the root ($1) with its text, never dropped.
+skipped() {
+  sed -e 's/^find: //' -e "s#^\('*/.*\): #\1$T#" | while IFS="$T" read -r _p _why; do
+    if [ -z "$_why" ]; then _why=$_p; _p=$1; fi
+    # GNU's quoting undone: \' and \NNN (which printf %b reads as \0NNN).
+    case $_p in
+      \'*\') _p=$(printf '%b' "$(printf '%s\n' "$_p" | sed "s/^'//; s/'\$//; s/\\\\'/'/g; s/\\\\\([0-7]\{3\}\)/\\\\0\1/g")") ;;
+    esac
+    case $_why in
+      'Permission denied') _why=denied ;;
+      'Operation not permitted') _why=not-permitted ;;
+      'No such file or directory') continue ;;
+    esac
+    rec SKIP "$_p" "$_why"
+  done
+}
 # Caches, toolchains, app data and the Trash: big, and nobody's own work (Library also holds Xcode's DerivedData,
 # .build SwiftPM's checkouts). -H follows a root that is itself a symlink; symlinks inside are not followed. A
 # repository DEPTH folders down has its .git one deeper, and that .git is printed, not entered. Extra arguments are
-# more "-o TEST" alternatives to prune.
+# more "-o TEST" alternatives to prune. The .git folders go to stdout, find's errors through skipped to the output.
 scan() {
   _root=$1; shift
-  find -H "$_root" -maxdepth $((DEPTH + 1)) \( -name Library -o -name .Trash -o -name node_modules -o -name .cache \
+  { find -H "$_root" -maxdepth $((DEPTH + 1)) \( -name Library -o -name .Trash -o -name node_modules -o -name .cache \
     -o -name .npm -o -name .pnpm-store -o -name .yarn -o -name .cargo -o -name .rustup -o -name .gradle -o -name .m2 \
     -o -name .nvm -o -name .pyenv -o -name .rbenv -o -name .gem -o -name .cocoapods -o -name Pods -o -name .build \
-    -o -name .venv -o -name __pycache__ "$@" \) -prune -o -name .git -print -prune 2>/dev/null
+    -o -name .venv -o -name __pycache__ "$@" \) -prune -o -name .git -print -prune 2>&1 >&3 3>&- | skipped "$_root" >&4; } 3>&1
 }
 # The folders in ~ scanned on their own as well (none without a home).
 NAMED=

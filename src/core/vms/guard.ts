@@ -1,6 +1,7 @@
 import { CalError } from '../../shared/errors'
 import type { GitSafetyReport } from '../../shared/git'
 import { checkGitSafety } from '../git/check'
+import { repoAtRisk } from '../git/report'
 import type { VmContext } from './context'
 
 /**
@@ -34,11 +35,17 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
     )
   }
   if (!report.clean) {
-    const incomplete = report.repos.some((r) => r.errors.length > 0)
-    const hint = incomplete
-      ? `Look at the repositories git could not read (cal ssh ${vm}), or confirm the ${action} (--yes) to go ahead.`
-      : `Commit and push it first, or confirm the ${action} (--yes) to discard it.`
-    throw new CalError('GIT_RISK', `The ${action} would lose work in "${vm}": ${report.summary.join('; ')}.`, hint, {
+    // Work at risk, repositories git could not read, folders the scan could not read: each wants its own remedy.
+    const atRisk = report.repos.some(repoAtRisk)
+    const remedies = [
+      atRisk ? 'commit and push that work first' : null,
+      report.repos.some((r) => r.errors.length > 0) ? `look at the repositories git could not read (cal ssh ${vm})` : null,
+      report.unreadable.length > 0 ? 'let CAL read the folders it could not check (see above)' : null,
+    ].filter((r): r is string => r !== null)
+    const first = remedies.join('; ') || 'look at what the check could not do (above)'
+    const hint = `${first.charAt(0).toUpperCase()}${first.slice(1)}, or confirm the ${action} (--yes) to ${atRisk ? 'discard it' : 'go ahead'}.`
+    const message = atRisk ? `The ${action} would lose work in "${vm}"` : `CAL could not check everything in "${vm}" before the ${action}`
+    throw new CalError('GIT_RISK', `${message}: ${report.summary.join('; ')}.`, hint, {
       vm,
       action,
       report,

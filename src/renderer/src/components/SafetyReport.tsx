@@ -34,7 +34,8 @@ export function SafetyReport({ report, error, vm }: Props) {
   const risky = report.repos.filter((r) => r.uncommitted + r.untracked + r.stashes + r.unpushed + r.unpublishedBranches.length > 0)
   return (
     <div className="callout callout-warning" data-testid="safety-report" data-clean="false" role="status">
-      <Icon name="warning" /> <strong>Git safety report: work would be lost.</strong>
+      {/* Also not clean when nothing is at risk but a repository or folder could not be checked: the lines say which. */}
+      <Icon name="warning" /> <strong>Git safety report: {risky.length > 0 ? 'work would be lost.' : 'not everything could be checked.'}</strong>
       <ul className="report-lines">
         {report.summary.map((line) => (
           <li key={line}>{line}</li>

@@ -31,7 +31,7 @@ describe('status banner', () => {
 })
 
 describe('git safety report', () => {
-  const base = { vm: 'dev', checkedAt: '2025-01-10T12:00:00Z', summary: [] as string[], home: '/Users/admin', roots: [], scope: '' }
+  const base = { vm: 'dev', checkedAt: '2025-01-10T12:00:00Z', summary: [] as string[], home: '/Users/admin', roots: [], scope: '', unreadable: [] }
   it('says clean when nothing would be lost, and where it looked', () => {
     const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: true, repos: [] }} />)
     expect(html).toContain('data-clean="true"')
