@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { chmod, mkdtemp, mkdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -364,6 +365,29 @@ exec ${realFind} "$@"
         "~/a: b: not checked, its permissions keep the VM's user out (to let CAL check it, make it readable)",
         'found no git repositories under ~ (depth 6)',
       ])
+    }
+  })
+
+  it('ends when the script ends, even when git leaves a helper running (the fsmonitor daemon)', async () => {
+    await freshHome()
+    const app = await repo(join(home, 'work', 'app'))
+    // Like git's fsmonitor daemon, the hook's helper outlives git and keeps every descriptor but 0-2 it inherited.
+    const pidFile = join(home, 'helper.pid')
+    const hook = join(home, 'fsmonitor-hook')
+    await writeFile(hook, `#!/bin/sh\n( sleep 30 ) </dev/null >/dev/null 2>&1 &\necho $! > '${pidFile}'\nexit 1\n`, { mode: 0o755 })
+    await git(app, 'config', 'core.fsmonitor', hook)
+    // Run as sshd does: the command is over when its output reaches end of file.
+    const child = spawn('sh', ['-c', gitScanCommand([])], { env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'ignore'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    await new Promise((r) => child.stdout.once('close', r))
+    const helper = Number(await readFile(pidFile, 'utf8'))
+    try {
+      // The output ended while the helper still runs: it did not hold the channel open.
+      expect(() => process.kill(helper, 0)).not.toThrow()
+      expect(out).toMatch(/DONE\n$/)
+    } finally {
+      process.kill(helper, 'SIGKILL')
     }
   })
 

@@ -34,7 +34,8 @@ unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_NAMESPACE CDPATH
 T=$(printf '\t')
 DEPTH=6
 command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
-g() { git -c safe.directory='*' -C "$R" "$@"; }
+# fd 4 (below) is closed for git: a helper it leaves running (the fsmonitor daemon) would hold the SSH channel open.
+g() { git -c safe.directory='*' -C "$R" "$@" 4>&-; }
 # The script's own output, for the SKIP records written from inside the repository list's pipeline.
 exec 4>&1
 # One record: the arguments joined by tabs.
