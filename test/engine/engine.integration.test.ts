@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
 import { createEngine, type Engine } from '../../src/core/engine'
+import { vmLockPath } from '../../src/core/vms/vm-lock'
 import type { Task } from '../../src/shared/task'
 import { createSimHost, DEFAULT_IMAGE, type SimHost } from '../sim/harness'
 
@@ -102,6 +105,23 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     await succeeded(engine.handlers['vms:delete']({ name: 'rec-c', force: false, confirmed: true }))
     expect(await names()).toEqual(['rec-a', 'rec-b'])
     for (const n of ['rec-a', 'rec-b']) await sim.run(['delete', n])
+
+    // Another CAL process working on rec-d (a delete between its two steps leaves just this): not "repaired".
+    expect((await sim.run(['clone', DEFAULT_IMAGE, 'rec-d.restore-old'])).exitCode).toBe(0)
+    const other = spawn('sleep', ['30'])
+    const lock = vmLockPath(join(calHome, 'run'), 'rec-d')
+    await mkdir(join(lock, '..'), { recursive: true })
+    await writeFile(lock, JSON.stringify({ pid: other.pid, title: 'Delete rec-d', since: new Date().toISOString() }))
+    try {
+      const skipped: string[] = []
+      await createEngine({ calHome, tartPath: sim.tartPath, log: (l) => skipped.push(l) }).dispose()
+      expect(skipped).toContain('restore recovery: skipped rec-d, another CAL process is working on it')
+      expect(await names()).toEqual(['rec-d.restore-old'])
+    } finally {
+      other.kill()
+      await rm(lock, { force: true })
+      await sim.run(['delete', 'rec-d.restore-old'])
+    }
   })
 
   it('shows the address of a VM started outside CAL', async () => {

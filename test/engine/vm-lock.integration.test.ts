@@ -78,6 +78,42 @@ describe.skipIf(!isRoot)('one VM, two CAL processes', () => {
     expect((await eng.svc.get('shared')).state).toBe('running')
   }, T)
 
+  it('lets exactly one of several cal commands take over a lock left by a dead process', async () => {
+    const lock = vmLockPath(join(eng.calHome, 'run'), 'shared')
+    await eng.svc.stop('shared').done
+    const gone = spawn('true')
+    await new Promise((r) => gone.once('exit', r))
+    await mkdir(join(lock, '..'), { recursive: true })
+    await writeFile(lock, JSON.stringify({ pid: gone.pid, title: 'Restore shared to x', since: new Date().toISOString() }))
+    const runs = await Promise.all([0, 1, 2, 3].map(() => calProcess(['start', 'shared']).exited))
+    expect(runs.filter((r) => r.code === 0)).toHaveLength(1)
+    for (const r of runs.filter((x) => x.code !== 0)) {
+      expect(r.code).toBe(4)
+      expect(r.stderr).toMatch(/Another CAL process is working on "shared": Start shared|is already running/)
+    }
+    expect(existsSync(lock)).toBe(false)
+    expect((await eng.svc.get('shared')).state).toBe('running')
+  }, T)
+
+  it('takes over a lock whose PID now belongs to another program', async () => {
+    const lock = vmLockPath(join(eng.calHome, 'run'), 'shared')
+    const other = spawn('sleep', ['30'])
+    try {
+      await mkdir(join(lock, '..'), { recursive: true })
+      const twoDaysAgo = Date.now() - 2 * 86_400_000
+      await writeFile(lock, JSON.stringify({ pid: other.pid, title: 'Start shared', since: new Date().toISOString(), started: twoDaysAgo }))
+      await eng.svc.stop('shared').done
+      expect(existsSync(lock)).toBe(false)
+      // The same PID with its real start time is held.
+      await writeFile(lock, JSON.stringify({ pid: other.pid, title: 'Start shared', since: new Date().toISOString(), started: Date.now() }))
+      await expect(eng.svc.start('shared').done).rejects.toMatchObject({ code: 'VM_BUSY' })
+    } finally {
+      other.kill()
+    }
+    await new Promise((r) => other.once('exit', r))
+    await eng.svc.start('shared').done
+  }, T)
+
   it('takes over a lock left by a process that is gone', async () => {
     const lock = vmLockPath(join(eng.calHome, 'run'), 'shared')
     const gone = spawn('true')

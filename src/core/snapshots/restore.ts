@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { withFileLock } from '../store/file-lock'
+import { withVmLock } from '../vms/vm-lock'
 import { localVms } from '../tart/parse'
 import type { TartListEntry } from '../tart/types'
 import { nested, type Reporter, type VmContext } from '../vms/context'
@@ -66,18 +67,25 @@ export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string
   for (const vm of vms) {
     let locked = false
     try {
-      await withRestoreLock(
-        ctx,
-        vm,
-        async () => {
-          locked = true
-          // Listed again under the lock: a restore that just finished may have settled things already.
-          repaired += await recoverInterruptedRestore(ctx, vm, await ctx.tart.list({ source: 'local' }), log, { keepOldBesideVm: true })
-        },
-        0,
+      // Under the VM's own locks too (this process's queue, then every CAL process's: see withVmLock), so a delete or
+      // a restore under way elsewhere is never taken for an interrupted one: OLD without VM is also what a delete
+      // leaves for an instant.
+      await ctx.locks.run(vm, () =>
+        withVmLock(ctx.facts.paths.run, vm, `Repair an interrupted restore of ${vm}`, () =>
+          withRestoreLock(
+            ctx,
+            vm,
+            async () => {
+              locked = true
+              // Listed again under the lock: a restore that just finished may have settled things already.
+              repaired += await recoverInterruptedRestore(ctx, vm, await ctx.tart.list({ source: 'local' }), log, { keepOldBesideVm: true })
+            },
+            0,
+          ),
+        ),
       )
     } catch (err) {
-      log(locked ? `restore recovery: ${vm}: ${CalError.from(err).message}` : `restore recovery: skipped ${vm}, another CAL process is restoring it`)
+      log(locked ? `restore recovery: ${vm}: ${CalError.from(err).message}` : `restore recovery: skipped ${vm}, another CAL process is working on it`)
     }
   }
   return repaired
