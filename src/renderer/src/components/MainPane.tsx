@@ -79,9 +79,9 @@ export function MainPane({ mod }: { mod: string }) {
         </button>
       </header>
       {linkDown && (
-        <div className="banner banner-yellow" role="alert" data-testid="link-banner">
+        <div className="banner banner-yellow" role="alert" data-testid="link-banner" style={{ whiteSpace: 'normal' }}>
           <span className="spinner" aria-hidden="true" />
-          <strong>Lost the connection to CAL.</strong> Reconnecting… Until then, nothing you type or click reaches it.
+          <strong>Lost the connection to CAL.</strong> Reconnecting… Until then, nothing you type or click reaches it. If CAL's browser host was restarted, open the new address it printed.
         </div>
       )}
       {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} onHost={onHost} />}

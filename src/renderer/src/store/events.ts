@@ -107,7 +107,10 @@ export function mergeSessions(fresh: TerminalSession[]): void {
     ...fresh.filter((s) => !known.has(s.id)),
   ])
   for (const s of ended) if (s.state !== 'closed') store.setState(s.id, 'closed', ENDED_MEANWHILE)
-  redrawAfterBreak(new Set(byId.keys()))
+  // A state change lost in the break (reconnected to the VM meanwhile, or lost it) is the engine's word now, in the tab
+  // and over the terminal; the message that came with the old state no longer applies.
+  for (const s of fresh) store.setState(s.id, s.state, null)
+  redrawAfterBreak(fresh)
 }
 
 /** The first load. Each part may fail on its own (no Tart yet, for instance) without hiding the others. */

@@ -87,6 +87,7 @@ describe('session store', () => {
     store.add(session('s1', 'a'), 'a')
     store.add(session('s2', 'a'), 'a')
     store.add(session('s3', 'a', { state: 'closed' }), 'a')
+    store.setState('s2', 'reconnecting', 'The connection to the VM was lost.')
     mergeSessions([session('s4', 'a'), session('s2', 'a', { state: 'reconnecting' }), session('s1', 'a')])
     const after = useSessions.getState()
     expect(after.sessions.map((s) => [s.id, s.state])).toEqual([
@@ -96,6 +97,8 @@ describe('session store', () => {
       ['s4', 'connected'],
     ])
     expect(after.messages.s3).toBeUndefined()
+    // The engine's state replaces the one from before the break, and the old message with it.
+    expect(after.messages.s2).toBeNull()
     mergeSessions([session('s4', 'a')])
     expect(useSessions.getState().sessions.find((s) => s.id === 's1')).toMatchObject({ state: 'closed' })
     expect(useSessions.getState().messages.s1).toBe(ENDED_MEANWHILE)

@@ -3,7 +3,7 @@ import type { ILinkHandler } from '@xterm/xterm'
 import { session } from '../test/fixtures'
 import { useSessions } from '../store/sessions'
 import { bindEvents } from '../store/events'
-import { disposeTerm, getTerm, INPUT_CHUNK, isTermReleased } from './registry'
+import { disposeTerm, ENDED_MEANWHILE, getTerm, INPUT_CHUNK, isTermReleased, redrawAfterBreak, redrawOnFirstFit } from './registry'
 
 /**
  * The registry under Node: xterm and its addons are stand-ins (no DOM here), and window.cal is a fake whose events
@@ -14,6 +14,7 @@ const fake = vi.hoisted(() => {
   const opened: string[] = []
   const inputs: { id: string; data: string }[] = []
   const created: { options: { linkHandler?: unknown } }[] = []
+  const redraws: string[] = []
   const element = () => {
     const attrs: Record<string, string> = {}
     return { style: {}, remove() {}, get title() { return attrs.title ?? '' }, set title(v: string) { attrs.title = v }, removeAttribute: (n: string) => delete attrs[n], hasAttribute: (n: string) => n in attrs }
@@ -23,7 +24,7 @@ const fake = vi.hoisted(() => {
       ;(handlers[event] ??= new Set()).add(listener)
       return () => handlers[event]!.delete(listener)
     },
-    terminal: { input: (p: { id: string; data: string }) => void inputs.push(p), resize() {}, ack() {}, redraw() {}, bell() {} },
+    terminal: { input: (p: { id: string; data: string }) => void inputs.push(p), resize() {}, ack() {}, redraw: (p: { id: string }) => void redraws.push(p.id), bell() {} },
     shell: {
       openExternal: async ({ url }: { url: string }) => {
         opened.push(url)
@@ -34,7 +35,7 @@ const fake = vi.hoisted(() => {
   globalThis.window = { cal, matchMedia: () => ({ matches: false, addEventListener() {}, removeEventListener() {} }) } as never
   globalThis.document = { hasFocus: () => true, createElement: element, querySelector: () => null } as never
   const emit = (event: string, payload: unknown) => handlers[event]?.forEach((l) => l(payload))
-  return { emit, opened, created, inputs }
+  return { emit, opened, created, inputs, redraws }
 })
 
 vi.mock('@xterm/xterm', () => ({
@@ -98,6 +99,24 @@ describe('terminal registry', () => {
     fake.emit('terminal:data', { id: 's2', data: bytes('other') })
     expect(window.__calTerms!.ids()).toEqual(['s2'])
     disposeTerm('s2')
+    off()
+  })
+
+  it('after a break, takes the engine\'s state for each xterm, marks the gone ones closed, and redraws the drawn ones', () => {
+    const off = bindEvents()
+    fake.emit('terminal:state', { id: 'b1', state: 'reconnecting', message: 'The connection to the VM was lost.' })
+    fake.emit('terminal:state', { id: 'b2', state: 'connected', message: null })
+    fake.emit('terminal:state', { id: 'b3', state: 'connected', message: null })
+    redrawOnFirstFit(getTerm('b1')!)
+    redrawOnFirstFit(getTerm('b3')!)
+    fake.redraws.length = 0
+    redrawAfterBreak([session('b1', 'dev'), session('b2', 'dev', { state: 'reconnecting' })])
+    expect([getTerm('b1')!.state, getTerm('b1')!.message]).toEqual(['connected', null])
+    expect(getTerm('b2')!.state).toBe('reconnecting')
+    expect([getTerm('b3')!.state, getTerm('b3')!.message]).toEqual(['closed', ENDED_MEANWHILE])
+    // b2 was never filled in: its first fit asks for the redraw.
+    expect(fake.redraws).toEqual(['b1'])
+    for (const id of ['b1', 'b2', 'b3']) disposeTerm(id)
     off()
   })
 

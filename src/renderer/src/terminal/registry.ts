@@ -3,7 +3,7 @@ import { FitAddon } from '@xterm/addon-fit'
 import { SearchAddon } from '@xterm/addon-search'
 import { Unicode11Addon } from '@xterm/addon-unicode11'
 import { WebLinksAddon } from '@xterm/addon-web-links'
-import { SCROLLBACK_LINES, type TerminalState } from '../../../shared/terminal'
+import { SCROLLBACK_LINES, type TerminalSession, type TerminalState } from '../../../shared/terminal'
 import { unwrap } from '../api'
 import { reportError } from '../report'
 import { useSessions } from '../store/sessions'
@@ -164,21 +164,27 @@ export function redrawOnFirstFit(e: TermEntry): void {
   window.cal.terminal.redraw({ id: e.id })
 }
 
-/** What a tab says of a session that ended while the window could not hear it (see redrawAfterBreak). */
-export const ENDED_MEANWHILE = 'It ended while this window was disconnected.'
+/**
+ * What a tab says of a session that closed while the window could not hear it (see redrawAfterBreak): it ended, or
+ * another window detached it (its tmux session then still runs, and Sessions lists it).
+ */
+export const ENDED_MEANWHILE = 'It closed while this window was disconnected.'
 
 /**
  * After the window's link to the engine came back (see 'app:link'): output sent meanwhile never arrived, so every
  * xterm already filled in is redrawn by the engine; the others will be on their first fit. A session that ended
  * meanwhile says so.
  */
-export function redrawAfterBreak(open: Set<string>): void {
-  for (const e of entries.values()) {
+export function redrawAfterBreak(open: TerminalSession[]): void {
+  const byId = new Map(open.map((s) => [s.id, s]))
+  for (const e of [...entries.values()]) {
     if (released.has(e.id)) continue
-    if (!open.has(e.id)) {
+    const s = byId.get(e.id)
+    if (!s) {
       if (e.state !== 'closed') setTermState(e.id, 'closed', ENDED_MEANWHILE)
       continue
     }
+    if (e.state !== s.state) setTermState(e.id, s.state, null)
     if (e.drawn) window.cal.terminal.redraw({ id: e.id })
   }
 }
