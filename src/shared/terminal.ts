@@ -83,6 +83,11 @@ export const LaunchAgentInput = z.object({
   agent: AgentId.optional(),
   /** Take a session snapshot first (the launch confirmation's "Backup first"). */
   backupFirst: z.boolean().default(false),
+  /**
+   * Take no snapshot, not even the automatic one (the launch confirmation's answer to a failed snapshot). Optional
+   * rather than defaulted, so code that calls the handler with parsed input need not name it.
+   */
+  skipSnapshot: z.boolean().optional(),
   cols: Cols,
   rows: Rows,
 })

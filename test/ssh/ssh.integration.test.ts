@@ -394,6 +394,57 @@ describe('terminal sessions', () => {
     await terminalHandlers(svc)['terminal:close']({ id: s.id, mode: 'end' })
   })
 
+  it('starts the agent where a shell waits in its session, never over a running one (no second snapshot), and in the repository', async () => {
+    const snapshots: string[] = []
+    let busy: string | null = null
+    const agent = agentHandlers({
+      terminals: svc,
+      vmState: async () => ({ name: VM, state: 'running' }) as VmInfo,
+      busyWith: () => busy,
+      takeSessionSnapshot: async () => void snapshots.push('snapshot'),
+      settings: () => ({ ...defaultSettings(), workspaceAgents: { [VM]: 'opencode' } }),
+      lastSessionSnapshotAt: async () => null,
+      exec: (v, c, o) => p.exec(v, c, o),
+    })
+    // A repository on a branch with no commit yet, whose origin carries a password.
+    const repo = ['set -e', 'mkdir -p ~/workspace/app && cd ~/workspace/app', 'git init -q -b feature/x .', 'git remote add origin https://user:s3cret@git.example.com:8443/acme/app.git']
+    expect((await p.exec(VM, repo.join('\n'))).code).toBe(0)
+    const info = await agent['agent:launchInfo']({ name: VM })
+    expect(info).toMatchObject({ repository: 'acme/app', branch: 'feature/x' })
+    expect(JSON.stringify(info)).not.toContain('s3cret')
+    const banners = async () => ((await pane('cal-agent')).match(/opencode \(tart-sim stand-in\)/g) ?? []).length
+    const launch = () => agent['agent:launch']({ vm: VM, backupFirst: false, cols: 90, rows: 25 })
+    try {
+      // `cal ssh` made the agent's session as a plain shell: Launch starts the agent in it.
+      expect((await p.exec(VM, 'tmux new-session -d -s cal-agent')).code).toBe(0)
+      const s = await launch()
+      await untilPane('cal-agent', /opencode \(tart-sim stand-in\)/, 'the agent in the existing session')
+      expect(snapshots).toHaveLength(1)
+      // Launched again while it runs: the same tab, no second snapshot, no second agent typed into it.
+      expect((await launch()).id).toBe(s.id)
+      expect(snapshots).toHaveLength(1)
+      expect(await banners()).toBe(1)
+      // CAL is busy with the VM (a snapshot, a stop): refused, saying with what.
+      busy = `Snapshot ${VM}`
+      await expect(launch()).rejects.toMatchObject({ code: 'VM_BUSY', message: expect.stringContaining(`(Snapshot ${VM})`) })
+      busy = null
+      // The agent exits in its open tab: Launch starts it again there, after a new session snapshot.
+      svc.input({ id: s.id, data: '/exit\r' })
+      await untilPane('cal-agent', /bye\n\S+[$#%]\s*$/m, 'the shell after the agent exited')
+      expect((await launch()).id).toBe(s.id)
+      await untilPane('cal-agent', /(opencode \(tart-sim stand-in\)[\s\S]*){2}/, 'the agent started again')
+      expect(snapshots).toHaveLength(2)
+      await terminalHandlers(svc)['terminal:close']({ id: s.id, mode: 'end' })
+      // A new agent session starts in the repository the launch dialog named.
+      const fresh = await launch()
+      await untilPane('cal-agent', /opencode \(tart-sim stand-in\)/, 'the agent in a new session')
+      expect((await p.exec(VM, "tmux display-message -p -t '=cal-agent:' '#{pane_current_path}'")).stdout.trim()).toBe('/home/admin/workspace/app')
+      await terminalHandlers(svc)['terminal:close']({ id: fresh.id, mode: 'end' })
+    } finally {
+      await p.exec(VM, 'tmux kill-session -t =cal-agent 2>/dev/null; rm -rf ~/workspace')
+    }
+  })
+
   it('reattaches once SSH is back after the VM restarts', async () => {
     const s = await terminalHandlers(svc)['terminal:open']({ vm: VM, kind: 'shell', name: 'after-boot', cols: 80, rows: 24 })
     await vm.stop()

@@ -209,6 +209,13 @@ describe('agent helpers', () => {
     expect(repositoryName('/home/admin/workspace/app', 'git@github.com:acme/app.git')).toBe('acme/app')
     expect(repositoryName('/home/admin/workspace/app', 'https://github.com/acme/tool')).toBe('acme/tool')
     expect(repositoryName('/home/admin/workspace/app', '')).toBe('app')
+    // Only the URL's path: no user, password or port reaches the window.
+    expect(repositoryName('/w/app', 'https://user:s3cretPass@git.example.com/acme/app.git')).toBe('acme/app')
+    expect(repositoryName('/w/app', 'https://user:s3cretPass@git.example.com/app.git')).toBe('app')
+    expect(repositoryName('/w/app', 'https://gitlab.example.com:8443/app')).toBe('app')
+    expect(repositoryName('/w/app', 'ssh://git@host:2222/org/team/app.git/')).toBe('team/app')
+    expect(repositoryName('/w/app', 'git@host:app.git')).toBe('app')
+    expect(repositoryName('/w/app', '/srv/git/acme/app.git')).toBe('app')
     const s = { ...defaultSettings(), workspaceAgents: { w1: 'cursor' as const } }
     expect(agentFor(s, 'w1')).toBe('cursor')
     expect(agentFor(s, 'w2')).toBe('claude')

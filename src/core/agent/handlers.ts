@@ -12,6 +12,8 @@ export { AGENTS, type AgentSpec } from './agents'
 export interface AgentDeps {
   terminals: TerminalService
   vmState: (vm: string) => Promise<VmInfo>
+  /** What CAL is doing to the VM right now (a snapshot, a stop…), if anything: the launch waits for nobody. */
+  busyWith?: (vm: string) => string | null
   takeSessionSnapshot: (vm: string) => Promise<unknown>
   settings: () => Settings
   lastSessionSnapshotAt: (vm: string) => Promise<string | null>
@@ -32,29 +34,44 @@ export const FIND_REPO_SCRIPT = [
   'if [ -e "$d.git" ]; then',
   'printf "%s\\n" "${d%/}";',
   'git -C "$d" config --get remote.origin.url || echo;',
-  'git -C "$d" rev-parse --abbrev-ref HEAD 2>/dev/null || echo;',
+  'git -C "$d" symbolic-ref --short -q HEAD || git -C "$d" rev-parse --short HEAD 2>/dev/null || echo;',
   'exit 0;',
   'fi;',
   'done',
 ].join(' ')
 
-/** "git@github.com:owner/repo.git" or "https://host/owner/repo(.git)" → "owner/repo"; else the folder's name. */
+/**
+ * "git@github.com:owner/repo.git" or "https://host/owner/repo(.git)" → "owner/repo"; else the folder's name. Only
+ * the URL's path is read: a user name, password or port in it never reaches the window.
+ */
 export function repositoryName(dir: string, origin: string): string {
-  const m = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(origin.trim())
-  if (origin.trim() && m) return m[1]!
+  const o = origin.trim()
+  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(o)
+    ? URL.canParse(o)
+      ? new URL(o).pathname
+      : ''
+    : (/^[^/:]+:(.*)$/.exec(o)?.[1] ?? '') // scp-like: [user@]host:path
+  const parts = path.replace(/\/+$/, '').replace(/\.git$/, '').split('/').filter(Boolean)
+  if (parts.length >= 2) return parts.slice(-2).join('/')
   return dir.split('/').filter(Boolean).pop() ?? dir
 }
 
-async function findRepository(exec: RemoteExec, vm: string): Promise<{ repository: string | null; branch: string | null }> {
+async function findRepository(exec: RemoteExec, vm: string): Promise<{ dir: string | null; repository: string | null; branch: string | null }> {
   try {
     const r = await exec(vm, FIND_REPO_SCRIPT, { timeoutMs: 10_000 })
     const [dir, origin = '', branch = ''] = r.stdout.split('\n')
-    if (r.code !== 0 || !dir) return { repository: null, branch: null }
-    return { repository: repositoryName(dir, origin), branch: branch.trim() || null }
+    if (r.code !== 0 || !dir) return { dir: null, repository: null, branch: null }
+    return { dir, repository: repositoryName(dir, origin), branch: branch.trim() || null }
   } catch {
     // Launch information is a convenience: an unreachable VM only means "unknown".
-    return { repository: null, branch: null }
+    return { dir: null, repository: null, branch: null }
   }
+}
+
+/** The agent's tmux session with a program working in it (the agent), or null (none, or a shell at its prompt). */
+async function runningAgent(terminals: TerminalService, vm: string): Promise<string | null> {
+  const sessions = await terminals.sessions(vm).catch(() => [])
+  return sessions.find((s) => s.kind === 'agent' && s.command !== null)?.command ?? null
 }
 
 export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:launchInfo' | 'agent:launch'> {
@@ -64,7 +81,7 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       const info = await deps.vmState(name)
       const spec = AGENTS[agentFor(settings, name)]
       const [repo, lastBackupAt] = await Promise.all([
-        info.state === 'running' ? findRepository(deps.exec, name) : Promise.resolve({ repository: null, branch: null }),
+        info.state === 'running' ? findRepository(deps.exec, name) : Promise.resolve({ dir: null, repository: null, branch: null }),
         deps.lastSessionSnapshotAt(name),
       ])
       return {
@@ -86,10 +103,19 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       if (info.state !== 'running') {
         throw new CalError('VM_NOT_RUNNING', `VM "${input.vm}" is ${info.state}, so its agent cannot start.`, 'Start the VM first, then launch the agent.', { vm: input.vm, state: info.state })
       }
+      const busy = deps.busyWith?.(input.vm)
+      if (busy) {
+        throw new CalError('VM_BUSY', `CAL is busy with "${input.vm}" (${busy}), so its agent cannot start yet.`, 'Launch the agent again once that has finished (Activity shows its progress).', { vm: input.vm })
+      }
       const spec = AGENTS[agentFor(settings, input.vm, input.agent)]
+      // An agent already at work in the VM is shown, not started again: no second session snapshot (which would pause
+      // or restart the VM under it, and rotate out the snapshot from before it started).
+      if (await runningAgent(deps.terminals, input.vm)) return deps.terminals.launchAgent(input.vm, { command: spec.command, cols: input.cols, rows: input.rows })
       // The snapshot comes first so "roll back to session start" really returns to before the agent ran.
-      if (input.backupFirst || settings.snapshots.autoAtSessionStart) await deps.takeSessionSnapshot(input.vm)
-      return deps.terminals.launchAgent(input.vm, { command: spec.command, cols: input.cols, rows: input.rows })
+      if (!input.skipSnapshot && (input.backupFirst || settings.snapshots.autoAtSessionStart)) await deps.takeSessionSnapshot(input.vm)
+      // A new agent session starts in the repository the launch dialog named.
+      const { dir } = await findRepository(deps.exec, input.vm)
+      return deps.terminals.launchAgent(input.vm, { command: spec.command, cols: input.cols, rows: input.rows, dir })
     },
   }
 }

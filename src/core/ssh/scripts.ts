@@ -87,6 +87,9 @@ export function refreshTmuxClientsScript(tmux: string, name: string): string {
  * without a terminal, hence "|". The name comes last and keeps whatever it holds ("|" and spaces included, in a
  * session made by hand); a program's name has no "|". Prints nothing when tmux is missing or no tmux server runs.
  */
+/** What a tmux pane runs while its shell waits at the prompt (`-bash` for a login shell reads as bash). */
+export const SHELL_NAMES: readonly string[] = ['bash', 'zsh', 'sh', 'dash', 'fish', 'ksh', 'tcsh', 'csh', 'login']
+
 export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t" list-sessions -F '#{session_created}|#{session_attached}|#{pane_current_command}|#{session_name}' 2>/dev/null || true`
 
 /**

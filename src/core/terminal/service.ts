@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
 import { TmuxSessionName } from '../../shared/names'
 import type { OpenTerminalInput, TerminalSession, VmTmuxSession } from '../../shared/terminal'
-import { killTmuxSessionScript, LIST_TMUX_SESSIONS, sessionNotEnded } from '../ssh/scripts'
+import { killTmuxSessionScript, LIST_TMUX_SESSIONS, sessionNotEnded, SHELL_NAMES } from '../ssh/scripts'
 import type { SshPool } from '../ssh/pool'
 import { resolveTartPath } from '../tart/driver'
 import type { TerminalBase, TerminalEmit } from './base'
 import { HostTerminal } from './host-terminal'
-import { SshTerminal } from './ssh-terminal'
+import { SshTerminal, type AgentStart } from './ssh-terminal'
 
 export const AGENT_TMUX_SESSION = 'cal-agent'
 
@@ -61,9 +61,16 @@ export class TerminalService {
     if (r.code !== 0) throw sessionNotEnded(vm, name, 'tmux did not end it')
   }
 
-  /** The agent's terminal: creates tmux session "cal-agent" running `command` unless it exists, then attaches. */
-  launchAgent(vm: string, opts: { command: string; cols: number; rows: number }): Promise<TerminalSession> {
-    return this.openSsh(vm, 'agent', AGENT_TMUX_SESSION, opts.cols, opts.rows, opts.command)
+  /**
+   * The agent's terminal on tmux session "cal-agent" (created in `dir`, the repository, when it does not exist). The
+   * agent's command is typed whenever a shell waits at the session's prompt: a new session, one whose agent exited,
+   * one `cal ssh` made. A program already running there (the agent) is left alone and shown.
+   */
+  async launchAgent(vm: string, opts: { command: string; cols: number; rows: number; dir?: string | null }): Promise<TerminalSession> {
+    const start = { command: opts.command, dir: opts.dir ?? null }
+    const open = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === AGENT_TMUX_SESSION)
+    if (open instanceof SshTerminal) await open.startAgent(start)
+    return this.openSsh(vm, 'agent', AGENT_TMUX_SESSION, opts.cols, opts.rows, start)
   }
 
   /** A terminal running one command on a PTY, without tmux (it ends with the command and is not reattached). */
@@ -130,7 +137,7 @@ export class TerminalService {
    * Open (or find) the terminal on tmux session `name`. Opens of the same session at once share one terminal, and
    * shell names being opened are taken (see nextShellName), so two quick ⌘T give two shells, not one session twice.
    */
-  private openSsh(vm: string, kind: 'agent' | 'shell', name: string, cols: number, rows: number, startCommand?: string): Promise<TerminalSession> {
+  private openSsh(vm: string, kind: 'agent' | 'shell', name: string, cols: number, rows: number, start?: AgentStart): Promise<TerminalSession> {
     const key = openingKey(vm, name)
     this.reserved.delete(key)
     const shown = (info: TerminalSession): TerminalSession => {
@@ -144,7 +151,7 @@ export class TerminalService {
     if (existing) return Promise.resolve(shown(existing.info))
     const title = kind === 'agent' ? `${vm}: agent` : `${vm}: ${name}`
     const info = this.newInfo(vm, kind, name, title, cols, rows)
-    const run = SshTerminal.open({ pool: this.deps.pool, vm, tmuxName: name, startCommand }, info, this.deps.emit)
+    const run = SshTerminal.open({ pool: this.deps.pool, vm, tmuxName: name, start }, info, this.deps.emit)
       .then((t) => this.track(t))
       .finally(() => this.opening.delete(key))
     this.opening.set(key, run)
@@ -184,7 +191,7 @@ function openingKey(vm: string, name: string): string {
 }
 
 /** Login shells: a pane showing one of these is idle, as far as stopping the VM is concerned. */
-const SHELLS = new Set(['bash', 'zsh', 'sh', 'dash', 'fish', 'ksh', 'tcsh', 'csh', 'login'])
+const SHELLS = new Set(SHELL_NAMES)
 
 /**
  * `tmux list-sessions` lines (LIST_TMUX_SESSIONS): `created|attached|command|name`. `command` is the foreground

@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
+import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN } from './escapes'
 
@@ -16,12 +16,18 @@ const MAX_BACKOFF_MS = 5_000
 /** Keystrokes (or a paste) kept while reconnecting; beyond this, the rest is dropped. */
 const MAX_TYPED_AHEAD = 64 * 1024
 
+/** The agent's command, and the folder (the repository) a new session starts in. */
+export interface AgentStart {
+  command: string
+  dir: string | null
+}
+
 export interface SshTerminalParams {
   pool: SshPool
   vm: string
   tmuxName: string
-  /** Typed into the tmux session when this open creates it (the agent's command); ignored when attaching. */
-  startCommand?: string
+  /** The agent: started in the tmux session when a shell waits at its prompt (see startSessionScript). */
+  start?: AgentStart
   /** Run this on the PTY instead of tmux (one-off commands, benchmarks); it is not reattached after a drop. */
   rawCommand?: string
 }
@@ -104,6 +110,13 @@ export class SshTerminal extends TerminalBase {
    * tmux's scrollback is written and pushed above the screen by a clear (the xterm has scrollOnEraseInDisplay),
    * and tmux draws the screen again.
    */
+  /** Start the agent in this terminal's tmux session if a shell waits at its prompt there (see startSessionScript). */
+  async startAgent(start: AgentStart): Promise<void> {
+    if (!this.tmuxPath || this.closed || !this.info.tmuxSession) return
+    const r = await this.p.pool.exec(this.p.vm, startSessionScript(this.tmuxPath, this.info.tmuxSession, start, this.info.cols, this.info.rows), { timeoutMs: 15_000 })
+    if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not start the agent in "${this.info.tmuxSession}" in ${this.p.vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'Close the agent tab and launch it again.')
+  }
+
   protected override async refill(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
@@ -166,7 +179,7 @@ export class SshTerminal extends TerminalBase {
         lost = (await pool.exec(vm, shellJoin([this.tmuxPath, 'has-session', '-t', `=${tmuxName}`]), { timeoutMs: 15_000 })).code !== 0
         if (this.stopping) return
       }
-      if (first && this.p.startCommand) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.startCommand, cols, rows), { timeoutMs: 15_000 })
+      if (first && this.p.start) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.start, cols, rows), { timeoutMs: 15_000 })
       ch = await pool.shell(vm, { cols, rows, command: attachTmuxCommand(this.tmuxPath, tmuxName) })
       this.info.tmuxSession = tmuxName
       this.info.notice = null
@@ -175,7 +188,7 @@ export class SshTerminal extends TerminalBase {
       this.info.tmuxSession = null
       this.info.notice = NO_TMUX_NOTICE
       this.say(first ? NO_TMUX_NOTICE : 'Reconnected to a new login shell: without tmux, the previous one did not survive.')
-      if (first && this.p.startCommand) ch.write(`${this.p.startCommand}\r`)
+      if (first && this.p.start) ch.write(`${this.p.start.command}\r`)
     }
     if (this.stopping) {
       ch.close()
@@ -252,19 +265,23 @@ export function lostSessionMessage(name: string, agent: boolean): string {
 }
 
 /**
- * Create the tmux session detached and type the start command into its shell, unless the session already exists.
- * The command is typed once the shell has drawn its prompt (the cursor has left the top-left corner; at most ~5 s):
- * typed ahead, the tty would echo it before the prompt as well as after it ("claudeadmin@vm:~$ claude").
+ * Create the tmux session detached (in `dir` when given) unless it exists, then type the start command if a shell
+ * waits at the session's prompt: a new session, one whose agent exited, one made by `cal ssh`. A program running
+ * there (the agent) is left alone. A new session's command is typed once the shell has drawn its prompt (the cursor
+ * has left the top-left corner; at most ~5 s): typed ahead, the tty would echo it before the prompt as well as after
+ * it ("claudeadmin@vm:~$ claude").
  */
-function startSessionScript(tmux: string, name: string, command: string, cols: number, rows: number): string {
+function startSessionScript(tmux: string, name: string, start: AgentStart, cols: number, rows: number): string {
   const t = (args: string[]) => shellJoin([tmux, ...args])
   const target = `=${name}:`
+  const shells = SHELL_NAMES.flatMap((s) => [s, `-${s}`]).join('|')
   return [
     `if ! ${t(['has-session', '-t', `=${name}`])} 2>/dev/null; then`,
-    `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows)])} &&`,
-    `{ i=0; while [ "$(${t(['display-message', '-p', '-t', target, '#{cursor_x},#{cursor_y}'])})" = 0,0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; } &&`,
-    `${t(['send-keys', '-t', target, '-l', command])} &&`,
-    `${t(['send-keys', '-t', target, 'Enter'])};`,
-    'fi',
+    `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...(start.dir ? ['-c', start.dir] : [])])} || exit 1;`,
+    `i=0; while [ "$(${t(['display-message', '-p', '-t', target, '#{cursor_x},#{cursor_y}'])})" = 0,0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;`,
+    'fi;',
+    `case "$(${t(['display-message', '-p', '-t', target, '#{pane_current_command}'])})" in ${shells})`,
+    `${t(['send-keys', '-t', target, '-l', start.command])} && ${t(['send-keys', '-t', target, 'Enter'])} ;;`,
+    'esac',
   ].join(' ')
 }
