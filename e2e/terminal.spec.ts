@@ -298,6 +298,25 @@ test('an OSC 8 hyperlink opens through the app too, and shows where it goes on h
     void d.dismiss()
   })
   // Written straight into xterm (tmux would not pass the hyperlink on): text that says one thing and links to another.
+  // First the shell's output settles (the tab's first redraw erases the screen when it lands), so nothing erases it.
+  await page.keyboard.type('echo "ready-$((1+1))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^ready-2$/m)
+  await page.evaluate(
+    (sid) =>
+      new Promise<void>((resolve) => {
+        let timer = setTimeout(done, 500)
+        const off = (globalThis as unknown as PageWindow).cal.on('terminal:data', ({ id }) => {
+          if (id !== sid) return
+          clearTimeout(timer)
+          timer = setTimeout(done, 500)
+        })
+        function done() {
+          off()
+          resolve()
+        }
+      }),
+    id,
+  )
   await page.evaluate((sid) => {
     const t = (globalThis as unknown as { __calTerms: Map<string, { write(data: string): void }> }).__calTerms.get(sid)!
     t.write('\r\n\x1b]8;;https://example.com/x\x07osc-link-text\x1b]8;;\x07\r\n')

@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { terminalText, typeInTerminal } from './ui/terminal'
 
@@ -44,5 +45,68 @@ test('launching an agent confirms, snapshots, and opens the agent in its termina
     // Normally already gone (deleted above); leave the shared simulated host with a free slot either way.
     await vm.stop().catch(() => {})
     await sim.harness.run(['delete', VM])
+  }
+})
+
+/** Selects the VM, waits until CAL sees it running, and opens the launch confirmation. */
+async function openLaunch(page: Page, vm: string) {
+  await page.locator(`[data-testid="vm-row"][data-vm="${vm}"]`).click()
+  await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
+  await page.getByTestId('vm-launch').click()
+  return page.getByTestId('launch-dialog')
+}
+
+test('Enter launches once the facts are in, and Escape while launching does not close the sheet', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const name = 'e2e-launch-keys'
+  const vm = await sim.bootVm(name)
+  try {
+    const dialog = await openLaunch(page, name)
+    await expect(dialog.getByTestId('launch-info')).toContainText(name)
+    // The default policy is said before anything happens: Launch snapshots, and so pauses, the VM.
+    await expect(dialog.getByTestId('launch-snapshot-policy')).toContainText('A session snapshot is taken first')
+    await expect(dialog.getByTestId('launch-go')).toBeFocused()
+    await page.keyboard.press('Enter')
+
+    // The snapshot takes a while (a clean shutdown and a boot): Escape meanwhile would only hide it, so it does nothing.
+    await expect(dialog.getByTestId('launch-progress')).toContainText(`Taking a session snapshot of ${name}`)
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Escape')
+    await expect(dialog.getByTestId('launch-progress')).toBeVisible()
+    await expect(dialog).toBeVisible()
+
+    await expect(dialog).toBeHidden({ timeout: 60_000 })
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/Claude Code \(tart-sim stand-in\)/)
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})
+
+test('a failed session snapshot is shown in the sheet, which then launches without one', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const name = 'e2e-launch-fail'
+  const vm = await sim.bootVm(name)
+  try {
+    await sim.harness.setFaults(name, { clone_fail: true })
+    const dialog = await openLaunch(page, name)
+    await expect(dialog.getByTestId('launch-info')).toContainText(name)
+    await dialog.getByTestId('launch-go').click()
+
+    const failure = dialog.getByTestId('launch-error')
+    await expect(failure).toContainText('The session snapshot failed, so the agent was not started.', { timeout: 60_000 })
+    await expect(failure).toContainText('couldn’t be copied')
+    // The sheet shows the failure; no toast repeats it under the backdrop, where nothing can be clicked.
+    await expect(page.locator('[data-testid="toast"].toast-error')).toHaveCount(0)
+
+    await dialog.getByTestId('launch-no-snapshot').click()
+    await expect(dialog).toBeHidden({ timeout: 60_000 })
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/Claude Code \(tart-sim stand-in\)/)
+    await expect(page.locator('[data-testid="toast"].toast-error')).toHaveCount(0)
+    await page.getByTestId('view-snapshots').click()
+    await expect(page.locator('[data-testid="snapshot-row"]').filter({ hasText: 'session' })).toHaveCount(0)
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
   }
 })

@@ -2,11 +2,12 @@
  * Every user action, in one place: buttons, hotkeys and the command palette all call these.
  * Each one calls window.cal, and reports failures through report.ts; none of them polls.
  */
+import type { CalErrorData } from '../../shared/errors'
 import type { CreateVmInput } from '../../shared/vm'
 import type { SettingsPatch } from '../../shared/settings'
 import type { TerminalKind, TerminalSession } from '../../shared/terminal'
 import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction } from '../../shared/power-question'
-import { UiError, cal, unwrap } from './api'
+import { UiError, cal, errorData, unwrap } from './api'
 import { reportError } from './report'
 import { useApp } from './store/app'
 import { contextKey, useSessions } from './store/sessions'
@@ -197,14 +198,19 @@ export async function forgetHostKey(vm: string): Promise<boolean> {
   }
 }
 
-export async function launchAgent(vm: string, backupFirst: boolean): Promise<boolean> {
+/**
+ * The launch confirmation's action. A failure comes back for that sheet to show: a toast would sit under its backdrop,
+ * where nothing can be clicked. Should the sheet be gone meanwhile, the failure is reported as usual.
+ */
+export async function launchAgent(vm: string, snapshot: { backupFirst?: boolean; skipSnapshot?: boolean }): Promise<CalErrorData | null> {
   try {
-    const session = await unwrap(cal().agent.launch({ vm, backupFirst, ...terminalSize() }))
+    const session = await unwrap(cal().agent.launch({ vm, ...snapshot, ...terminalSize() }))
     showSession(session)
-    return true
+    return null
   } catch (err) {
-    reportError(err, `Launch the agent in ${vm}`, { vm })
-    return false
+    const dialog = useUi.getState().dialog
+    if (dialog?.kind !== 'launch' || dialog.vm !== vm) reportError(err, `Launch the agent in ${vm}`, { vm })
+    return errorData(err)
   }
 }
 

@@ -33,6 +33,11 @@ export function reportError(err: unknown, title: string, opts: { vm?: string | n
   })
 }
 
+/** Whether two reports are of the same failure: a task's end, main's notice of it, the call that waited for it. */
+export function sameFailure(a: CalErrorData | null, b: CalErrorData): boolean {
+  return a !== null && a.code === b.code && a.message === b.message
+}
+
 /** Outcomes worth a toast when they end: failures always, successes the user waits for. */
 const ANNOUNCE_SUCCESS = new Set<Task['kind']>(['create', 'snapshot', 'restore', 'rollback', 'snapshot-delete'])
 

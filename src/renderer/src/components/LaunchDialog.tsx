@@ -1,11 +1,14 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
+import type { CalErrorData } from '../../../shared/errors'
 import type { LaunchInfo } from '../../../shared/terminal'
 import type { VmState } from '../../../shared/vm'
 import { cal, unwrap } from '../api'
 import { useLoad } from '../hooks/useLoad'
 import { relativeTime } from '../format'
+import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { launchAgent } from '../actions'
+import { sameFailure } from '../report'
 import { Modal } from './Modal'
 import { STATE_LABEL, StateDot } from './StateDot'
 import { Icon } from './icons'
@@ -21,31 +24,69 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
     ['Agent', info.agentLabel],
   ]
   if (info.repository) rows.push(['Repository', info.branch ? `${info.repository} (branch: ${info.branch})` : info.repository])
-  rows.push(['Last backup', info.lastBackupAt ? `${relativeTime(info.lastBackupAt)}${info.autoSnapshot ? ' (auto-snapshot on)' : ''}` : 'never'])
+  rows.push(['Last backup', info.lastBackupAt ? relativeTime(info.lastBackupAt) : 'never'])
   return rows
 }
+
+/** What Launch does about snapshots, always said: taking one pauses the VM, which the user should not discover later. */
+export function snapshotPolicy(autoSnapshot: boolean): string {
+  return autoSnapshot
+    ? 'A session snapshot is taken first; the VM pauses while it is taken (Settings → Snapshots).'
+    : 'None: automatic snapshots are off (Settings → Snapshots). Backup first takes one before the agent starts; the VM pauses while it is taken.'
+}
+
+/** Launch's three ways: as the settings say, with a snapshot whatever they say, without any (after one failed). */
+type Way = 'launch' | 'backup' | 'no-snapshot'
 
 /** The seeds' launch confirmation: Launch, Backup first, Cancel. */
 export function LaunchDialog({ vm }: { vm: string }) {
   const close = useUi((s) => s.closeDialog)
   const { value: info, error } = useLoad(vm, () => unwrap(cal().agent.launchInfo({ name: vm })))
-  const [busy, setBusy] = useState<'launch' | 'backup' | null>(null)
+  const [busy, setBusy] = useState<Way | null>(null)
+  // The last launch's failure, shown here rather than as toasts under the backdrop.
+  const [failure, setFailure] = useState<CalErrorData | null>(null)
+  // The failure is the launch's session snapshot's when a snapshot task of this VM failed the same way.
+  const snapshotFailed = useTasks((s) => failure !== null && Object.values(s.byId).some((t) => t.kind === 'snapshot' && t.vm === vm && t.state === 'failed' && sameFailure(t.error, failure)))
+  // The snapshot task's own toast and main's notice of it report what this sheet already shows, under its backdrop.
+  const toasts = useUi((s) => s.toasts)
+  useEffect(() => {
+    if (failure) toasts.filter((t) => sameFailure(t.error, failure)).forEach((t) => useUi.getState().dismissToast(t.id))
+  }, [failure, toasts])
+  const canLaunch = !!info?.isolated && busy === null
+  const launchRef = useRef<HTMLButtonElement>(null)
+  // What showModal() focused (Cancel: Launch is still disabled while the facts load).
+  const initialFocus = useRef<Element | null>(null)
+  useEffect(() => {
+    initialFocus.current = document.activeElement
+  }, [])
+  // Once Launch can be pressed it takes the focus, so Enter launches, unless the user put the focus elsewhere here.
+  useEffect(() => {
+    const launch = launchRef.current
+    if (!canLaunch || !launch) return
+    const now = document.activeElement
+    const dialog = launch.closest('dialog')
+    const placed = now !== initialFocus.current && now !== dialog && !!dialog?.contains(now)
+    if (!placed) launch.focus()
+  }, [canLaunch])
   // The seeds' confirmation keys: Enter launches (the focused default button), B backs up first.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && info && busy === null) {
         e.preventDefault()
-        void go(true)
+        void go('backup')
       }
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   })
-  const go = async (backupFirst: boolean) => {
-    setBusy(backupFirst ? 'backup' : 'launch')
-    const ok = await launchAgent(vm, backupFirst)
+  const snapshotting = busy === 'backup' || (busy === 'launch' && !!info?.autoSnapshot)
+  const go = async (way: Way) => {
+    setBusy(way)
+    setFailure(null)
+    const failed = await launchAgent(vm, { backupFirst: way === 'backup', skipSnapshot: way === 'no-snapshot' })
     setBusy(null)
-    if (ok) close()
+    if (failed) setFailure(failed)
+    else close()
   }
   return (
     <Modal
@@ -55,6 +96,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
         </>
       }
       onClose={close}
+      busy={busy !== null}
       testId="launch-dialog"
       footer={
         <>
@@ -62,10 +104,10 @@ export function LaunchDialog({ vm }: { vm: string }) {
             Cancel
           </button>
           <span className="toolbar-spacer" />
-          <button type="button" className="button" onClick={() => void go(true)} disabled={!info || busy !== null} data-testid="launch-backup" aria-keyshortcuts="B">
+          <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null} data-testid="launch-backup" aria-keyshortcuts="B">
             {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'} <kbd className="key-hint">B</kbd>
           </button>
-          <button type="button" className="button primary" onClick={() => void go(false)} disabled={!info || !info.isolated || busy !== null} autoFocus data-testid="launch-go">
+          <button type="button" className="button primary" onClick={() => void go('launch')} disabled={!canLaunch} ref={launchRef} data-testid="launch-go">
             {busy === 'launch' ? 'Launching…' : 'Launch'}
           </button>
         </>
@@ -75,6 +117,25 @@ export function LaunchDialog({ vm }: { vm: string }) {
         <div className="callout callout-error" role="alert">
           {error.message} {error.hint && <div className="hint">{error.hint}</div>}
         </div>
+      )}
+      {failure && (
+        <div className="callout callout-error" role="alert" data-testid="launch-error">
+          <strong>{snapshotFailed ? 'The session snapshot failed, so the agent was not started.' : 'The agent was not started.'}</strong> {failure.message}
+          {failure.hint && <div className="hint">{failure.hint}</div>}
+          {snapshotFailed && (
+            <div className="callout-actions">
+              <button type="button" className="button" onClick={() => void go('no-snapshot')} data-testid="launch-no-snapshot">
+                Launch without a snapshot
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+      {busy !== null && info && (
+        <p role="status" data-testid="launch-progress">
+          <span className="spinner" aria-hidden="true" /> {snapshotting ? `Taking a session snapshot of ${vm} (it pauses meanwhile), then starting ${info.agentLabel}…` : `Starting ${info.agentLabel} in ${vm}…`}{' '}
+          This sheet closes once the agent runs.
+        </p>
       )}
       {!info && !error && (
         <p role="status">
@@ -92,6 +153,10 @@ export function LaunchDialog({ vm }: { vm: string }) {
                 </dd>
               </div>
             ))}
+            <div className="fact">
+              <dt>Snapshot</dt>
+              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(info.autoSnapshot)}</dd>
+            </div>
           </dl>
           <p className="muted">The agent will have full access within the VM. Your host system and other files are protected.</p>
           {info.warning && (

@@ -6,6 +6,8 @@ type Props = {
   children: ReactNode
   footer?: ReactNode
   wide?: boolean
+  /** Work started here is under way: Escape does not close the sheet, which would only hide that work, not stop it. */
+  busy?: boolean
   testId?: string
 }
 
@@ -13,7 +15,7 @@ type Props = {
  * A sheet built on the native <dialog>: showModal() gives focus containment, Escape and an inert
  * background for free, which is what assistive technology expects of a modal.
  */
-export function Modal({ title, onClose, children, footer, wide, testId }: Props) {
+export function Modal({ title, onClose, children, footer, wide, busy = false, testId }: Props) {
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   useEffect(() => {
@@ -31,15 +33,27 @@ export function Modal({ title, onClose, children, footer, wide, testId }: Props)
       if (opener instanceof HTMLElement && opener.isConnected && (now === null || now === document.body)) opener.focus()
     }
   }, [])
+  useEffect(() => {
+    if (!busy) return
+    // Refusing the cancel event is not enough: Chromium closes the dialog on a second Escape with no click in between.
+    // An Escape keydown refused outright never becomes a close request. On the document, since the busy sheet's
+    // focused button may have been disabled, leaving the focus on <body>.
+    const refuseEscape = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') e.preventDefault()
+    }
+    document.addEventListener('keydown', refuseEscape, true)
+    return () => document.removeEventListener('keydown', refuseEscape, true)
+  }, [busy])
   return (
     <dialog
       ref={ref}
       className={wide ? 'sheet sheet-wide' : 'sheet'}
       aria-labelledby={titleId}
       data-testid={testId}
+      aria-busy={busy}
       onCancel={(e) => {
         e.preventDefault()
-        onClose()
+        if (!busy) onClose()
       }}
     >
       <h2 id={titleId} className="sheet-title">
