@@ -104,12 +104,6 @@ export class SshTerminal extends TerminalBase {
     this.finish(mode === 'end' ? 'The session ended.' : 'Detached: the tmux session keeps running in the VM.')
   }
 
-  /**
-   * A window's new xterm for this terminal, now laid out at its size (see TerminalRedraw): whatever reached it
-   * before is dropped (screen and scrollback: drawn for a size it no longer has, and tmux draws it again), then
-   * tmux's scrollback is written and pushed above the screen by a clear (the xterm has scrollOnEraseInDisplay),
-   * and tmux draws the screen again.
-   */
   /** Start the agent in this terminal's tmux session if a shell waits at its prompt there (see startSessionScript). */
   async startAgent(start: AgentStart): Promise<void> {
     if (!this.tmuxPath || this.closed || !this.info.tmuxSession) return
@@ -117,6 +111,12 @@ export class SshTerminal extends TerminalBase {
     if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not start the agent in "${this.info.tmuxSession}" in ${this.p.vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'Close the agent tab and launch it again.')
   }
 
+  /**
+   * A window's new xterm for this terminal, now laid out at its size (see TerminalRedraw): whatever reached it
+   * before is dropped (screen and scrollback: drawn for a size it no longer has, and tmux draws it again), then
+   * tmux's scrollback is written and pushed above the screen by a clear (the xterm has scrollOnEraseInDisplay),
+   * and tmux draws the screen again.
+   */
   protected override async refill(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
