@@ -103,5 +103,9 @@ export const LaunchInfo = z.object({
   lastBackupAt: z.string().nullable(),
   autoSnapshot: z.boolean(),
   warning: z.string().nullable(),
+  /** Whether the agent was signed in inside the VM (the files its sign-in leaves), or null when that is unknown. */
+  signedIn: z.boolean().nullable().default(null),
+  /** Where that was looked for ("~/.claude"). */
+  signInPath: z.string().default(''),
 })
 export type LaunchInfo = z.infer<typeof LaunchInfo>

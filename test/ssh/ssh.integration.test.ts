@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -372,7 +372,15 @@ describe('terminal sessions', () => {
       exec: (v, c, o) => p.exec(v, c, o),
     })
     const launchInfo = await agent['agent:launchInfo']({ name: VM })
-    expect(launchInfo).toMatchObject({ agent: 'opencode', agentLabel: 'opencode', vmState: 'running', warning: null, autoSnapshot: true })
+    expect(launchInfo).toMatchObject({ agent: 'opencode', agentLabel: 'opencode', vmState: 'running', warning: null, autoSnapshot: true, signedIn: false, signInPath: '~/.config/opencode/config.json' })
+    // Signed in: the file opencode's sign-in leaves (the seeds' check).
+    await mkdir(join(sim.guestHome(VM), '.config', 'opencode'), { recursive: true })
+    await writeFile(join(sim.guestHome(VM), '.config', 'opencode', 'config.json'), '{}')
+    try {
+      expect(await agent['agent:launchInfo']({ name: VM })).toMatchObject({ signedIn: true })
+    } finally {
+      await rm(join(sim.guestHome(VM), '.config', 'opencode'), { recursive: true, force: true })
+    }
     // A shell slow to draw its prompt, as a freshly resumed VM's is: the command must still be typed at the prompt.
     const bashrc = join(sim.guestHome(VM), '.bashrc')
     const rc = await readFile(bashrc, 'utf8')

@@ -4,6 +4,7 @@ import type { Settings } from '../../shared/settings'
 import type { LaunchInfo } from '../../shared/terminal'
 import type { AgentId, VmInfo } from '../../shared/vm'
 import type { RemoteExec } from '../ssh/exec'
+import { shellJoin } from '../ssh/quote'
 import type { TerminalService } from '../terminal/service'
 import { AGENTS } from './agents'
 
@@ -68,6 +69,16 @@ async function findRepository(exec: RemoteExec, vm: string): Promise<{ dir: stri
   }
 }
 
+/** The seeds' sign-in check in the VM: true or false, or null when the VM could not be asked. */
+async function isSignedIn(exec: RemoteExec, vm: string, test: string): Promise<boolean | null> {
+  try {
+    const r = await exec(vm, shellJoin(['sh', '-c', test]), { timeoutMs: 10_000 })
+    return r.code === 0 ? true : r.code === 1 ? false : null
+  } catch {
+    return null
+  }
+}
+
 /** The agent's tmux session with a program working in it (the agent), or null (none, or a shell at its prompt). */
 async function runningAgent(terminals: TerminalService, vm: string): Promise<string | null> {
   const sessions = await terminals.sessions(vm).catch(() => [])
@@ -80,9 +91,11 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       const settings = deps.settings()
       const info = await deps.vmState(name)
       const spec = AGENTS[agentFor(settings, name)]
-      const [repo, lastBackupAt] = await Promise.all([
-        info.state === 'running' ? findRepository(deps.exec, name) : Promise.resolve({ dir: null, repository: null, branch: null }),
+      const running = info.state === 'running'
+      const [repo, lastBackupAt, signedIn] = await Promise.all([
+        running ? findRepository(deps.exec, name) : Promise.resolve({ dir: null, repository: null, branch: null }),
         deps.lastSessionSnapshotAt(name),
+        running ? isSignedIn(deps.exec, name, spec.signedIn.test) : Promise.resolve(null),
       ])
       return {
         vm: name,
@@ -95,6 +108,8 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
         lastBackupAt,
         autoSnapshot: settings.snapshots.autoAtSessionStart,
         warning: spec.warning,
+        signedIn,
+        signInPath: spec.signedIn.where,
       }
     },
     'agent:launch': async (input) => {

@@ -23,6 +23,7 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
     ['Isolation', info.isolated ? 'Active: host filesystem protected' : 'Not active'],
     ['Agent', info.agentLabel],
   ]
+  if (info.signedIn !== null) rows.push(['Signed in', info.signedIn ? 'Yes' : `Not yet (nothing in ${info.signInPath}): it asks you to sign in when it starts`])
   if (info.repository) rows.push(['Repository', info.branch ? `${info.repository} (branch: ${info.branch})` : info.repository])
   rows.push(['Last backup', info.lastBackupAt ? relativeTime(info.lastBackupAt) : 'never'])
   return rows

@@ -87,8 +87,8 @@ describe('task progress', () => {
 
 describe('confirmations', () => {
   it('lists the launch facts, with repository and backup when known', () => {
-    const rows = launchRows({ vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null })
-    expect(rows).toEqual([
+    const info = { vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null, signedIn: null, signInPath: '~/.claude' } as const
+    expect(launchRows(info)).toEqual([
       ['Workspace', 'dev'],
       ['VM status', 'Running'],
       ['Isolation', 'Active: host filesystem protected'],
@@ -96,6 +96,8 @@ describe('confirmations', () => {
       ['Repository', 'o/app (branch: main)'],
       ['Last backup', 'never'],
     ])
+    expect(launchRows({ ...info, signedIn: false })[4]).toEqual(['Signed in', 'Not yet (nothing in ~/.claude): it asks you to sign in when it starts'])
+    expect(launchRows({ ...info, signedIn: true })[4]).toEqual(['Signed in', 'Yes'])
   })
 
   it('says what a restore, delete or rollback loses', () => {
