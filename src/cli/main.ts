@@ -23,6 +23,7 @@ Commands:
   check NAME                        git safety check in the VM
   disk-usage                        space used by VMs and snapshots
   doctor                            what is missing and how to fix it
+  run NAME [--agent A] [--backup]   launch the coding agent (session snapshot first), then attach it
   ssh NAME [-- COMMAND]             attach the agent's tmux session, or run one command
 
 Global options:
@@ -82,6 +83,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   'disk-usage': async () => (await import('./commands/disk-usage')).diskUsageCommand,
   doctor: async () => (await import('./commands/doctor')).doctorCommand,
   ssh: async () => (await import('./commands/ssh')).sshCommand,
+  run: async () => (await import('./commands/run')).runCommand,
 }
 
 export interface CliIo {

@@ -47,7 +47,7 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
   }
 }
 
-function progressPrinter(ctx: CliContext): (t: Task) => void {
+export function progressPrinter(ctx: CliContext): (t: Task) => void {
   const announced = new Set<string>()
   let logged = 0
   let lastPercent: number | null = null

@@ -92,6 +92,9 @@ export const LaunchAgentInput = z.object({
   rows: Rows,
 })
 
+/** The launch confirmation's facts for VM `name`, about `agent` (else the workspace's agent from the settings). */
+export const LaunchInfoInput = z.object({ name: VmName, agent: AgentId.optional() })
+
 export const LaunchInfo = z.object({
   vm: VmName,
   vmState: z.string(),

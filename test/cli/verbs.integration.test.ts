@@ -113,6 +113,31 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect((await eng.cal(['stop', 'w1', '--force'])).code).toBe(0)
   }, T)
 
+  it('run launches the agent after a session snapshot, once, and leaves it running for cal ssh', async () => {
+    expect((await eng.cal(['create', 'r1'])).code).toBe(0)
+    const stopped = await eng.cal(['run', 'r1'])
+    expect(stopped.code).toBe(4)
+    expect(stopped.stderr).toContain('cal start r1')
+    expect((await eng.cal(['start', 'r1'])).code).toBe(0)
+    expect((await eng.cal(['run', 'r1', '--backup', '--no-snapshot'])).code).toBe(2)
+    expect((await eng.cal(['run', 'r1', '--agent', 'nope'])).code).toBe(2)
+    const sessionSnapshots = async () => JSON.parse((await eng.cal(['snapshot', 'list', 'r1', '--json'])).stdout).filter((s: { kind: string }) => s.kind === 'session').length
+    const run = await eng.cal(['run', 'r1', '--agent', 'opencode'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toContain('Agent:       opencode')
+    expect(run.stderr).toContain('Snapshot:    a session snapshot first')
+    expect(run.stderr).toContain('→ Clone the disk')
+    expect(run.stdout).toBe('opencode runs in r1\'s tmux session "cal-agent". Attach it: cal ssh r1\n')
+    expect(await sessionSnapshots()).toBe(1)
+    const pane = async () => (await eng.exec('r1', "tmux capture-pane -p -t '=cal-agent:'")).stdout
+    await expect.poll(pane, { timeout: 15_000 }).toContain('opencode (tart-sim stand-in)')
+    // Again while it runs: no second snapshot, no second agent.
+    expect((await eng.cal(['run', 'r1', '--agent', 'opencode'])).code).toBe(0)
+    expect(await sessionSnapshots()).toBe(1)
+    expect((await pane()).match(/opencode \(tart-sim stand-in\)/g)).toHaveLength(1)
+    expect((await eng.cal(['delete', 'r1', '--yes', '--force'])).code).toBe(0)
+  }, T)
+
   it('snapshot delete, rollback to a session snapshot, delete, doctor', async () => {
     await eng.svc.takeSessionSnapshot('w1')
     expect((await eng.cal(['rollback', 'w1', '--yes'])).code).toBe(0)

@@ -16,6 +16,7 @@ import { TaskManager } from '../../src/core/tasks/tasks'
 import { createVmService, vmHandlers, type VmService, type VmServiceDeps } from '../../src/core/vms/handlers'
 import { SshPool } from '../../src/core/ssh/pool'
 import { createTerminalService, terminalHandlers } from '../../src/core/terminal/handlers'
+import { agentHandlers } from '../../src/core/agent/handlers'
 import { runCli } from '../../src/cli/main'
 import type { SimHost } from '../sim/harness'
 
@@ -55,7 +56,7 @@ export interface SimEngine {
   calHome: string
   svc: VmService
   /** The VM verbs, and the terminal ones over CAL's own SSH pool (what `cal stop` asks about running programs). */
-  handlers: Pick<CommandHandlers, keyof ReturnType<typeof vmHandlers> | keyof ReturnType<typeof terminalHandlers>>
+  handlers: Pick<CommandHandlers, keyof ReturnType<typeof vmHandlers> | keyof ReturnType<typeof terminalHandlers> | keyof ReturnType<typeof agentHandlers>>
   events: EngineEvents
   tasks: Task[]
   vmEmits: VmInfo[][]
@@ -94,7 +95,16 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
   })
   const pool = new SshPool({ calHome, resolveTarget: (vm) => svc!.sshTarget(vm), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
   const terminals = createTerminalService({ pool, emit: (e, p) => events.emit(e, p as never), calHome })
-  const handlers = { ...vmHandlers(svc), ...terminalHandlers(terminals) }
+  const agent = agentHandlers({
+    terminals,
+    vmState: (vm) => svc!.get(vm),
+    busyWith: (vm) => tasks.list().find((t) => t.vm === vm && t.state === 'running')?.title ?? null,
+    takeSessionSnapshot: (vm) => svc!.takeSessionSnapshot(vm),
+    settings: () => settings,
+    lastSessionSnapshotAt: async (vm) => (await svc!.get(vm)).lastSessionSnapshotAt,
+    exec,
+  })
+  const handlers = { ...vmHandlers(svc), ...terminalHandlers(terminals), ...agent }
   return {
     calHome,
     svc,

@@ -87,10 +87,10 @@ async function runningAgent(terminals: TerminalService, vm: string): Promise<str
 
 export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:launchInfo' | 'agent:launch'> {
   return {
-    'agent:launchInfo': async ({ name }): Promise<LaunchInfo> => {
+    'agent:launchInfo': async ({ name, agent }): Promise<LaunchInfo> => {
       const settings = deps.settings()
       const info = await deps.vmState(name)
-      const spec = AGENTS[agentFor(settings, name)]
+      const spec = AGENTS[agentFor(settings, name, agent)]
       const running = info.state === 'running'
       const [repo, lastBackupAt, signedIn] = await Promise.all([
         running ? findRepository(deps.exec, name) : Promise.resolve({ dir: null, repository: null, branch: null }),

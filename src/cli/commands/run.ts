@@ -1,0 +1,70 @@
+import { CalError } from '../../shared/errors'
+import { AgentId } from '../../shared/vm'
+import type { Task } from '../../shared/task'
+import type { CliCommand } from '../context'
+import { parseVerb } from '../args'
+import { EXIT } from '../exit-codes'
+import { printJson } from '../output'
+import { progressPrinter } from '../task-runner'
+import { sshCommand } from './ssh'
+
+const RUN = `Usage: cal run NAME [--agent claude|opencode|cursor] [--backup | --no-snapshot] [--json]
+  Launch the coding agent in the VM, as the app's Launch does: a session snapshot first when Settings → Snapshots
+  takes one at session start (--backup: whatever they say; --no-snapshot: none), then the agent in the VM's tmux
+  session "cal-agent" (an agent already running there is shown, not started again). On a terminal, cal then
+  attaches that session as cal ssh NAME does: detach with Ctrl-b d, and the agent keeps running. It asks first on
+  a terminal; --yes does not.`
+
+export const runCommand: CliCommand = async (argv, ctx) => {
+  const a = parseVerb(argv, { agent: { type: 'string' }, backup: { type: 'boolean' }, 'no-snapshot': { type: 'boolean' } }, RUN, { min: 1, max: 1 })
+  if (a.help) return ctx.stdout(RUN + '\n'), EXIT.ok
+  const name = a.positionals[0] as string
+  const agent = a.values.agent === undefined ? undefined : AgentId.safeParse(a.values.agent)
+  if (agent && !agent.success) throw new CalError('INVALID_INPUT', `--agent must be claude, opencode or cursor (got "${String(a.values.agent)}").`, RUN.split('\n')[0] ?? '')
+  const backup = a.values.backup === true
+  const skip = a.values['no-snapshot'] === true
+  if (backup && skip) throw new CalError('INVALID_INPUT', '--backup and --no-snapshot contradict each other: give one.', RUN.split('\n')[0] ?? '')
+
+  const info = await ctx.handlers['agent:launchInfo']({ name, agent: agent?.success ? agent.data : undefined })
+  if (info.vmState !== 'running') {
+    throw new CalError('VM_NOT_RUNNING', `VM "${name}" is ${info.vmState}, so its agent cannot start.`, `Start it first: cal start ${name}`, { vm: name })
+  }
+  const label = info.agentLabel
+  const snapshot = skip ? 'none' : backup || info.autoSnapshot ? 'a session snapshot first (the VM pauses meanwhile)' : 'none (automatic snapshots are off)'
+  const facts = [
+    `Workspace:   ${name} (isolation active: the agent works inside the VM)`,
+    `Agent:       ${label}`,
+    ...(info.signedIn === false ? [`Signed in:   not yet (nothing in ${info.signInPath}): it asks you to sign in when it starts`] : []),
+    ...(info.repository ? [`Repository:  ${info.repository}${info.branch ? ` (branch: ${info.branch})` : ''}`] : []),
+    `Snapshot:    ${snapshot}`,
+    ...(info.warning ? [`Warning:     ${info.warning}`] : []),
+  ]
+  ctx.stderr(facts.join('\n') + '\n')
+  if (!ctx.yes && ctx.canAsk && !(await ctx.confirm(`Launch ${label} in ${name}?`, facts.join('\n')))) {
+    ctx.stderr('Not launched.\n')
+    return EXIT.cancelled
+  }
+
+  // The session snapshot is a task of its own: its steps show here as they happen.
+  const print = progressPrinter(ctx)
+  const off = ctx.events.on('tasks:updated', (t: Task) => {
+    if (t.vm === name && t.kind === 'snapshot') print(t)
+  })
+  let session
+  try {
+    const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 }
+    session = await ctx.handlers['agent:launch']({ vm: name, agent: agent?.success ? agent.data : undefined, backupFirst: backup, skipSnapshot: skip, ...size })
+  } finally {
+    off()
+  }
+  // The engine attached the session to start the agent; this command hands it to OpenSSH (or leaves it running).
+  await ctx.handlers['terminal:close']({ id: session.id, mode: 'detach' })
+  const tmux = session.tmuxSession ?? 'cal-agent'
+  if (ctx.json) {
+    printJson(ctx, { vm: name, agent: info.agent, tmuxSession: tmux })
+    return EXIT.ok
+  }
+  if (process.stdin.isTTY && process.stdout.isTTY) return sshCommand([name, '--session', tmux], ctx)
+  ctx.stdout(`${label} runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
+  return EXIT.ok
+}
