@@ -288,6 +288,15 @@ describe('terminal sessions', () => {
     for (const t of [a!, b!, c!]) await handlers['terminal:close']({ id: t.id, mode: 'end' })
   })
 
+  it('ends a session right after opening it, while its attach may still be on the way to tmux', async () => {
+    const handlers = terminalHandlers(svc)
+    for (let i = 0; i < 8; i++) {
+      const t = await handlers['terminal:open']({ vm: VM, kind: 'shell', name: `quick-${i}`, cols: 80, rows: 24 })
+      await handlers['terminal:close']({ id: t.id, mode: 'end' })
+      expect((await p.exec(VM, `tmux has-session -t '=quick-${i}'`)).code).not.toBe(0)
+    }
+  })
+
   it('ends a session while its tab reconnects without starting it again, and says so when the VM cannot be reached', async () => {
     const handlers = terminalHandlers(svc)
     const s = await handlers['terminal:open']({ vm: VM, kind: 'shell', name: 'ending', cols: 80, rows: 24 })

@@ -94,11 +94,12 @@ export const LIST_TMUX_SESSIONS = `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 0; "$t
 
 /**
  * Ends one tmux session (`name` is a validated session name; it is quoted here all the same). Exit 0: it is gone
- * (or never was), 3: no tmux, 1: it is still there.
+ * (or never was), 3: no tmux, 1: it is still there. Tried for up to 2 s: a tab's attach (`new-session -A`) that was
+ * still on its way when the session was killed creates it again, and is ended in turn.
  */
 export function killTmuxSessionScript(name: string): string {
   const target = shellQuote(`=${name}`)
-  return `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 3; "$t" kill-session -t ${target} 2>/dev/null; ! "$t" has-session -t ${target} 2>/dev/null`
+  return `t=$(${FIND_TMUX}); [ -n "$t" ] || exit 3; i=0; while [ $i -lt 10 ]; do "$t" kill-session -t ${target} 2>/dev/null; sleep 0.2; "$t" has-session -t ${target} 2>/dev/null || exit 0; i=$((i+1)); done; exit 1`
 }
 
 /** The error when a tmux session could not be ended: the programs in it may still run. */
