@@ -9,6 +9,7 @@ import { CalError } from '../../src/shared/errors'
 import { defaultSettings } from '../../src/shared/settings'
 import type { VmInfo } from '../../src/shared/vm'
 import { SCROLLBACK_LINES } from '../../src/shared/terminal'
+import { NO_TMUX_NOTICE } from '../../src/core/terminal/ssh-terminal'
 import { agentHandlers } from '../../src/core/agent/handlers'
 import { SshPool, type SshCredentials } from '../../src/core/ssh/pool'
 import { execOn } from '../../src/core/ssh/exec'
@@ -459,6 +460,41 @@ describe('terminal sessions', () => {
       await terminalHandlers(svc)['terminal:close']({ id: fresh.id, mode: 'end' })
     } finally {
       await p.exec(VM, 'tmux kill-session -t =cal-agent 2>/dev/null; rm -rf ~/workspace')
+    }
+  })
+
+  it('without tmux in the VM: a login shell that says so, and the agent typed into one once', async () => {
+    const bare = await sim.bootVm('ssh-notmux', { env: { TART_SIM_NO_TMUX: '1' } })
+    try {
+      const shell = await terminalHandlers(svc)['terminal:open']({ vm: 'ssh-notmux', kind: 'shell', cols: 80, rows: 24 })
+      expect(shell).toMatchObject({ tmuxSession: null, notice: NO_TMUX_NOTICE })
+      svc.input({ id: shell.id, data: 'echo "bare-$((2+2))"\r' })
+      await events.until(() => /^bare-4/m.test(events.text(shell.id)), 'output of the plain shell')
+      expect(events.text(shell.id)).toContain(`[CAL] ${NO_TMUX_NOTICE}`)
+      await terminalHandlers(svc)['terminal:close']({ id: shell.id, mode: 'end' })
+
+      const snapshots: string[] = []
+      const agent = agentHandlers({
+        terminals: svc,
+        vmState: async () => ({ name: 'ssh-notmux', state: 'running' }) as VmInfo,
+        takeSessionSnapshot: async () => void snapshots.push('snapshot'),
+        settings: () => ({ ...defaultSettings(), workspaceAgents: { 'ssh-notmux': 'opencode' } }),
+        lastSessionSnapshotAt: async () => null,
+        exec: (v, c, o) => p.exec(v, c, o),
+      })
+      const launch = () => agent['agent:launch']({ vm: 'ssh-notmux', backupFirst: false, cols: 80, rows: 24 })
+      const a = await launch()
+      expect(a).toMatchObject({ kind: 'agent', tmuxSession: null })
+      const banner = /opencode \(tart-sim stand-in\)/g
+      await events.until(() => banner.test(events.text(a.id)), 'the agent in the plain shell')
+      // Launched again: the same tab, not a second shell with a second agent.
+      expect((await launch()).id).toBe(a.id)
+      await new Promise((r) => setTimeout(r, 1000))
+      expect(events.text(a.id).match(banner)).toHaveLength(1)
+      expect(svc.list().filter((t) => t.vm === 'ssh-notmux')).toHaveLength(1)
+      await terminalHandlers(svc)['terminal:close']({ id: a.id, mode: 'end' })
+    } finally {
+      await bare.stop()
     }
   })
 

@@ -33,7 +33,7 @@ export const UNLOCK_KEYCHAIN_SCRIPT = [
 export const KEYCHAIN_PROMPT = /password to unlock [^\n]*:\s*$/i
 
 /** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
-export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else command -v tmux || true; fi'
+export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else t=$(command -v tmux) && [ -x "$t" ] && echo "$t" || true; fi'
 
 /**
  * tmux commands CAL runs before it creates or attaches a session (as one tmux command list, `;` between):

@@ -68,8 +68,12 @@ export class TerminalService {
    */
   async launchAgent(vm: string, opts: { command: string; cols: number; rows: number; dir?: string | null }): Promise<TerminalSession> {
     const start = { command: opts.command, dir: opts.dir ?? null }
-    const open = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === AGENT_TMUX_SESSION)
-    if (open instanceof SshTerminal) await open.startAgent(start)
+    const open = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.kind === 'agent')
+    if (open instanceof SshTerminal) {
+      // Without tmux the agent's tab is a login shell CAL typed the agent into: shown again, never typed into twice.
+      if (!open.info.tmuxSession) return { ...open.info }
+      await open.startAgent(start)
+    }
     return this.openSsh(vm, 'agent', AGENT_TMUX_SESSION, opts.cols, opts.rows, start)
   }
 

@@ -51,6 +51,8 @@ mount --bind "$3" {vm_mount}
 mount --bind "$4" /usr/local/tart-sim
 mount --bind "$4/homebrew" /opt/homebrew
 mount --rbind "$3/tmp" /tmp
+# A guest without tmux (TART_SIM_NO_TMUX): the binary is hidden behind a file that cannot run.
+if [ "$5" = 1 ]; then mount --bind /dev/null "$(command -v tmux)"; fi
 exec /usr/sbin/sshd -D -e -f {vm_mount}/sshd_config
 """.format(vm_mount=VM_MOUNT)
 
@@ -190,7 +192,8 @@ class Guest:
         self.proc = subprocess.Popen(
             ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--uts",
              "--propagation", "private", "--", "/bin/sh", "-c", BOOT_SCRIPT, "tart-sim-guest",
-             self.name, os.path.join(self.vm_path, GUEST_HOME), self.runtime, GUEST_ROOT],
+             self.name, os.path.join(self.vm_path, GUEST_HOME), self.runtime, GUEST_ROOT,
+             "1" if os.environ.get("TART_SIM_NO_TMUX") == "1" else "0"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             preexec_fn=_die_with_parent,
         )
