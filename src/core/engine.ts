@@ -77,7 +77,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     ...agentHandlers({
       terminals,
       vmState: (vm) => vms.get(vm),
-      busyWith: (vm) => tasks.list().find((t) => t.vm === vm && t.state === 'running')?.title ?? null,
+      busyWith: (vm) => vms.busyWith(vm),
       takeSessionSnapshot: (vm) => vms.takeSessionSnapshot(vm),
       settings: currentSettings,
       lastSessionSnapshotAt: async (vm) => (await vms.get(vm)).lastSessionSnapshotAt,

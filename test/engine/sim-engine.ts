@@ -98,7 +98,7 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
   const agent = agentHandlers({
     terminals,
     vmState: (vm) => svc!.get(vm),
-    busyWith: (vm) => tasks.list().find((t) => t.vm === vm && t.state === 'running')?.title ?? null,
+    busyWith: (vm) => svc!.busyWith(vm),
     takeSessionSnapshot: (vm) => svc!.takeSessionSnapshot(vm),
     settings: () => settings,
     lastSessionSnapshotAt: async (vm) => (await svc!.get(vm)).lastSessionSnapshotAt,

@@ -19,13 +19,14 @@ export const runCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { agent: { type: 'string' }, backup: { type: 'boolean' }, 'no-snapshot': { type: 'boolean' } }, RUN, { min: 1, max: 1 })
   if (a.help) return ctx.stdout(RUN + '\n'), EXIT.ok
   const name = a.positionals[0] as string
-  const agent = a.values.agent === undefined ? undefined : AgentId.safeParse(a.values.agent)
-  if (agent && !agent.success) throw new CalError('INVALID_INPUT', `--agent must be claude, opencode or cursor (got "${String(a.values.agent)}").`, RUN.split('\n')[0] ?? '')
+  const parsed = a.values.agent === undefined ? undefined : AgentId.safeParse(a.values.agent)
+  if (parsed && !parsed.success) throw new CalError('INVALID_INPUT', `--agent must be claude, opencode or cursor (got "${String(a.values.agent)}").`, RUN.split('\n')[0] ?? '')
+  const agent = parsed?.data
   const backup = a.values.backup === true
   const skip = a.values['no-snapshot'] === true
   if (backup && skip) throw new CalError('INVALID_INPUT', '--backup and --no-snapshot contradict each other: give one.', RUN.split('\n')[0] ?? '')
 
-  const info = await ctx.handlers['agent:launchInfo']({ name, agent: agent?.success ? agent.data : undefined })
+  const info = await ctx.handlers['agent:launchInfo']({ name, agent })
   if (info.vmState !== 'running') {
     throw new CalError('VM_NOT_RUNNING', `VM "${name}" is ${info.vmState}, so its agent cannot start.`, `Start it first: cal start ${name}`, { vm: name })
   }
@@ -53,7 +54,7 @@ export const runCommand: CliCommand = async (argv, ctx) => {
   let session
   try {
     const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 }
-    session = await ctx.handlers['agent:launch']({ vm: name, agent: agent?.success ? agent.data : undefined, backupFirst: backup, skipSnapshot: skip, ...size })
+    session = await ctx.handlers['agent:launch']({ vm: name, agent, backupFirst: backup, skipSnapshot: skip, ...size })
   } finally {
     off()
   }

@@ -173,6 +173,11 @@ export class VmService {
     if ((await recoverRestoreLeftovers(this.ctx, log)) > 0) this.emitSoon()
   }
 
+  /** The title of what this engine is doing to `vm` right now (a running task), or null. */
+  busyWith(vm: string): string | null {
+    return this.tasks.list().find((t) => t.vm === vm && t.state === 'running')?.title ?? null
+  }
+
   list(): Promise<VmInfo[]> {
     return listVmInfos(this.ctx)
   }

@@ -83,13 +83,23 @@ export function navigate(target: NavTarget): void {
  * a tab whose session ended meanwhile stays, marked ended, like any ended session; terminals are redrawn.
  */
 export async function resync(): Promise<void> {
+  await Promise.allSettled([
+    unwrap(cal().app.status()).then((status) => useApp.getState().setStatus(status)),
+    loadState((tasks) => tasks.forEach(onTask), mergeSessions),
+  ])
+}
+
+/**
+ * VMs, settings, tasks, terminal sessions and disk usage, then the selected VM's snapshots. Each part may fail on its
+ * own (no Tart yet, for instance) without hiding the others; tasks and sessions go where the caller says.
+ */
+async function loadState(takeTasks: (tasks: Task[]) => void, takeSessions: (sessions: TerminalSession[]) => void): Promise<void> {
   const api = cal()
   await Promise.allSettled([
-    unwrap(api.app.status()).then((status) => useApp.getState().setStatus(status)),
     unwrap(api.vms.list()).then((vms) => useVms.getState().setVms(vms)),
     unwrap(api.settings.get()).then((view) => useSettings.getState().setView(view)),
-    unwrap(api.tasks.list()).then((tasks) => tasks.forEach(onTask)),
-    unwrap(api.terminal.list()).then(mergeSessions),
+    unwrap(api.tasks.list()).then(takeTasks),
+    unwrap(api.terminal.list()).then(takeSessions),
     unwrap(api.snapshots.diskUsage()).then((usage) => useSnapshots.getState().setUsage(usage)),
   ])
   const selected = useVms.getState().selected
@@ -113,22 +123,16 @@ export function mergeSessions(fresh: TerminalSession[]): void {
   redrawAfterBreak(fresh)
 }
 
-/** The first load. Each part may fail on its own (no Tart yet, for instance) without hiding the others. */
+/** The first load: nothing more once the engine itself cannot be reached. */
 export async function bootstrap(): Promise<void> {
-  const api = cal()
   try {
-    useApp.getState().setStatus(await unwrap(api.app.status()))
+    useApp.getState().setStatus(await unwrap(cal().app.status()))
   } catch (err) {
     useApp.getState().setLoadError(errorData(err))
     return
   }
-  await Promise.allSettled([
-    unwrap(api.vms.list()).then((vms) => useVms.getState().setVms(vms)),
-    unwrap(api.settings.get()).then((view) => useSettings.getState().setView(view)),
-    unwrap(api.tasks.list()).then((tasks) => useTasks.getState().setAll(tasks)),
-    unwrap(api.terminal.list()).then((sessions) => useSessions.getState().setAll(sessions)),
-    unwrap(api.snapshots.diskUsage()).then((usage) => useSnapshots.getState().setUsage(usage)),
-  ])
-  const selected = useVms.getState().selected
-  if (selected) await loadSnapshots(selected)
+  await loadState(
+    (tasks) => useTasks.getState().setAll(tasks),
+    (sessions) => useSessions.getState().setAll(sessions),
+  )
 }
