@@ -257,7 +257,7 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
       cleaned = true
       await host.stopAll()
       await host.sim(['cleanup'])
-      if (ownsHome) await rm(tartHome, { recursive: true, force: true })
+      if (ownsHome) await rm(tartHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
     },
     vmPath: (name) => join(tartHome, 'vms', name),
     guestHome: (name) => join(tartHome, 'vms', name, 'guest-home'),
