@@ -172,7 +172,8 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     await eng.svc.create({ name: 'gone' }).done
     await eng.svc.createSnapshot('gone', 'kept', 'manual').done
     for (const n of ['gone.snap.orphan', 'gone.restore-old', 'gone.restore-tmp', 'gone.snap', 'gone.snap.snap.x']) {
-      expect((await host.run(['clone', 'gone', n])).exitCode).toBe(0)
+      const r = await host.run(['clone', 'gone', n])
+      expect(r.exitCode, `tart clone gone ${n}: ${r.stderr}${r.stdout}`).toBe(0)
     }
     // A clone Tart refuses to delete: the VM still goes, the clone keeps its record, and the error names it.
     const clone = host.startVm('gone.snap.kept')
