@@ -144,11 +144,9 @@ export class TerminalService {
   private openSsh(vm: string, kind: 'agent' | 'shell', name: string, cols: number, rows: number, start?: AgentStart): Promise<TerminalSession> {
     const key = openingKey(vm, name)
     this.reserved.delete(key)
-    const shown = (info: TerminalSession): TerminalSession => {
-      const t = this.terms.get(info.id)
-      t?.resize(cols, rows)
-      return { ...(t?.info ?? info) }
-    }
+    // A terminal already open keeps its size: the window that shows it sizes it once laid out, and the size asked
+    // for here is only an estimate (resizing to it redrew tmux's screen at the wrong size in the open tab).
+    const shown = (info: TerminalSession): TerminalSession => ({ ...(this.terms.get(info.id)?.info ?? info) })
     const pending = this.opening.get(key)
     if (pending) return pending.then(shown)
     const existing = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === name)
