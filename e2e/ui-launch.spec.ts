@@ -30,6 +30,16 @@ test('launching an agent confirms, snapshots, and opens the agent in its termina
     await expect.poll(() => terminalText(page), { timeout: 15_000 }).toContain('echo: hello agent')
     expect(await page.getByTestId('terminal-tab').filter({ hasText: 'agent' }).count()).toBeGreaterThan(0)
 
+    // Launch again while the agent works: the sheet says so, offers no snapshot, and only shows the agent.
+    await page.getByTestId('view-workspace').click()
+    await page.getByTestId('vm-launch').click()
+    await expect(dialog.getByTestId('launch-info')).toContainText("in the agent's session: Launch shows it and starts nothing", { timeout: 15_000 })
+    await expect(dialog.getByTestId('launch-snapshot-policy')).toHaveText('None: the agent already runs, so Launch takes no snapshot.')
+    await expect(dialog.getByTestId('launch-backup')).toHaveCount(0)
+    await dialog.getByTestId('launch-go').filter({ hasText: 'Show the agent' }).click()
+    await expect(dialog).toBeHidden({ timeout: 30_000 })
+    await expect(page.getByTestId('terminal-tab').filter({ hasText: 'agent' })).toHaveCount(1)
+
     await page.getByTestId('view-snapshots').click()
     await expect(page.locator('[data-testid="snapshot-row"]').filter({ hasText: 'session' })).toHaveCount(1)
 

@@ -19,8 +19,11 @@ export interface CliContext {
   isTTY: boolean
   /** A person at a terminal can answer a question (stdin is a terminal), even with stderr redirected. */
   canAsk: boolean
-  /** Asks a yes/no question on the terminal (only called when canAsk); `context` is what it is about. */
-  confirm: (question: string, context?: string) => Promise<boolean>
+  /**
+   * Asks a yes/no question on the terminal (only called when canAsk); `context` is what it is about. An empty answer
+   * is no, unless `defaultYes` (for a question whose yes loses nothing, such as launching the agent).
+   */
+  confirm: (question: string, context?: string, defaultYes?: boolean) => Promise<boolean>
 }
 
 /** The signature every command module exports (src/cli/commands/<verb>.ts). */

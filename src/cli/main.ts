@@ -92,21 +92,28 @@ export interface CliIo {
   isTTY: boolean
   /** A person can be asked (stdin is a terminal), even with stderr redirected; defaults to isTTY. */
   canAsk?: boolean
-  confirm?: (question: string, context?: string) => Promise<boolean>
+  confirm?: (question: string, context?: string, defaultYes?: boolean) => Promise<boolean>
+}
+
+/** y or yes (any case) is yes; an empty answer is the question's default; anything else is no. */
+export function answerIsYes(answer: string, defaultYes = false): boolean {
+  const a = answer.trim()
+  return /^y(es)?$/i.test(a) || (defaultYes && a === '')
 }
 
 /**
- * Asks on the terminal; anything but y/yes is no. With stderr redirected (`cal stop dev 2>&1 | tee log`), the
- * question, and what it is about (`context`, already written to stderr), go to the terminal itself.
+ * Asks on the terminal; anything but y/yes is no (with `defaultYes`, an empty answer is yes too). With stderr
+ * redirected (`cal stop dev 2>&1 | tee log`), the question, and what it is about (`context`, already written to
+ * stderr), go to the terminal itself.
  */
-export async function askTerminal(question: string, context?: string): Promise<boolean> {
+export async function askTerminal(question: string, context?: string, defaultYes = false): Promise<boolean> {
   const tty = process.stderr.isTTY ? null : createWriteStream('/dev/tty')
   tty?.on('error', () => undefined) // no terminal after all: the answer still comes from stdin
   const output = tty ?? process.stderr
   if (tty && context) tty.write(context)
   const rl = createInterface({ input: process.stdin, output })
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+    return answerIsYes(await rl.question(`${question} ${defaultYes ? '[Y/n]' : '[y/N]'} `), defaultYes)
   } finally {
     rl.close()
     tty?.end()

@@ -110,5 +110,11 @@ export const LaunchInfo = z.object({
   signedIn: z.boolean().nullable().default(null),
   /** Where that was looked for ("~/.claude"). */
   signInPath: z.string().default(''),
+  /** The command Launch types ("claude"). */
+  command: z.string().default(''),
+  /** Whether that command was found in the VM (a hint: see AGENT_INSTALLED_SCRIPT), or null when that is unknown. */
+  installed: z.boolean().nullable().default(null),
+  /** The program already at work in the agent's tmux session: Launch then shows it, with no snapshot. */
+  running: z.string().nullable().default(null),
 })
 export type LaunchInfo = z.infer<typeof LaunchInfo>

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { CalError, ErrorCode } from '../../src/shared/errors'
 import { exitCodeFor } from '../../src/cli/exit-codes'
-import { runCli, splitGlobals } from '../../src/cli/main'
+import { answerIsYes, runCli, splitGlobals } from '../../src/cli/main'
 import { printError, table } from '../../src/cli/output'
 import { parseSshArgs } from '../../src/cli/commands/ssh'
 
@@ -67,6 +67,15 @@ describe('cal dispatcher', () => {
   it('the ssh placeholder answers until the SSH layer replaces it', async () => {
     const r = await runCli(['ssh', 'dev'], { stdout: () => {}, stderr: () => {}, isTTY: false }, async () => ({ handlers: {} as never, events: {} as never, calHome: '/tmp' }))
     expect(typeof r).toBe('number')
+  })
+})
+
+describe('questions', () => {
+  it('take y or yes as yes, an empty answer as the default, anything else as no', () => {
+    expect(['y', 'Yes', ' YES \n'].map((a) => answerIsYes(a))).toEqual([true, true, true])
+    expect(['', 'n', 'maybe', 'yess'].map((a) => answerIsYes(a))).toEqual([false, false, false, false])
+    expect(['', ' ', 'y'].map((a) => answerIsYes(a, true))).toEqual([true, true, true])
+    expect(['n', 'no', 'nope'].map((a) => answerIsYes(a, true))).toEqual([false, false, false])
   })
 })
 

@@ -131,8 +131,11 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(await sessionSnapshots()).toBe(1)
     const pane = async () => (await eng.exec('r1', "tmux capture-pane -p -t '=cal-agent:'")).stdout
     await expect.poll(pane, { timeout: 15_000 }).toContain('opencode (tart-sim stand-in)')
-    // Again while it runs: no second snapshot, no second agent.
-    expect((await eng.cal(['run', 'r1', '--agent', 'opencode'])).code).toBe(0)
+    // Again while it runs: no second snapshot, no second agent, and the facts say so.
+    const again = await eng.cal(['run', 'r1', '--agent', 'opencode'])
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain("Running:     ")
+    expect(again.stderr).toContain('Snapshot:    none (the agent already runs)')
     expect(await sessionSnapshots()).toBe(1)
     expect((await pane()).match(/opencode \(tart-sim stand-in\)/g)).toHaveLength(1)
     expect((await eng.cal(['delete', 'r1', '--yes', '--force'])).code).toBe(0)

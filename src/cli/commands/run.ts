@@ -13,7 +13,7 @@ const RUN = `Usage: cal run NAME [--agent claude|opencode|cursor] [--backup | --
   takes one at session start (--backup: whatever they say; --no-snapshot: none), then the agent in the VM's tmux
   session "cal-agent" (an agent already running there is shown, not started again). On a terminal, cal then
   attaches that session as cal ssh NAME does: detach with Ctrl-b d, and the agent keeps running. It asks first on
-  a terminal; --yes does not.`
+  a terminal (Enter launches); --yes does not.`
 
 export const runCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { agent: { type: 'string' }, backup: { type: 'boolean' }, 'no-snapshot': { type: 'boolean' } }, RUN, { min: 1, max: 1 })
@@ -31,17 +31,26 @@ export const runCommand: CliCommand = async (argv, ctx) => {
     throw new CalError('VM_NOT_RUNNING', `VM "${name}" is ${info.vmState}, so its agent cannot start.`, `Start it first: cal start ${name}`, { vm: name })
   }
   const label = info.agentLabel
-  const snapshot = skip ? 'none' : backup || info.autoSnapshot ? 'a session snapshot first (the VM pauses meanwhile)' : 'none (automatic snapshots are off)'
+  const snapshot = info.running
+    ? 'none (the agent already runs)'
+    : skip
+      ? 'none'
+      : backup || info.autoSnapshot
+        ? 'a session snapshot first (the VM pauses meanwhile)'
+        : 'none (automatic snapshots are off)'
   const facts = [
     `Workspace:   ${name} (isolation active: the agent works inside the VM)`,
     `Agent:       ${label}`,
+    ...(info.running ? [`Running:     ${info.running}, in the agent's session: cal attaches it and starts nothing`] : []),
+    ...(!info.running && info.installed === false ? [`Installed:   not found in the VM: install ${info.command} there first, or it will say "command not found"`] : []),
     ...(info.signedIn === false ? [`Signed in:   not yet (nothing in ${info.signInPath}): it asks you to sign in when it starts`] : []),
     ...(info.repository ? [`Repository:  ${info.repository}${info.branch ? ` (branch: ${info.branch})` : ''}`] : []),
     `Snapshot:    ${snapshot}`,
     ...(info.warning ? [`Warning:     ${info.warning}`] : []),
   ]
   ctx.stderr(facts.join('\n') + '\n')
-  if (!ctx.yes && ctx.canAsk && !(await ctx.confirm(`Launch ${label} in ${name}?`, facts.join('\n')))) {
+  const question = info.running ? `Attach ${label}'s session in ${name}?` : `Launch ${label} in ${name}?`
+  if (!ctx.yes && ctx.canAsk && !(await ctx.confirm(question, facts.join('\n'), true))) {
     ctx.stderr('Not launched.\n')
     return EXIT.cancelled
   }

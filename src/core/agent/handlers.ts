@@ -79,6 +79,30 @@ async function isSignedIn(exec: RemoteExec, vm: string, test: string): Promise<b
   }
 }
 
+/**
+ * Where the seeds install the agents (Cursor's ~/.local/bin, opencode's ~/.opencode/bin, go install's ~/go/bin,
+ * Homebrew and npm's /opt/homebrew/bin), then the SSH command's PATH, then a POSIX login shell's: the agent is typed
+ * into an interactive shell whose PATH (set in ~/.zshrc, say) no single check can know, so this is a hint only.
+ * Exit 0: found; 1: not found.
+ */
+export const AGENT_INSTALLED_SCRIPT = [
+  'c=$1',
+  'for d in "$HOME/.local/bin" "$HOME/.opencode/bin" "$HOME/go/bin" /opt/homebrew/bin /usr/local/bin; do [ -f "$d/$c" ] && [ -x "$d/$c" ] && exit 0; done',
+  'command -v "$c" >/dev/null 2>&1 && exit 0',
+  'case "${SHELL##*/}" in sh|bash|zsh|dash|ksh) "$SHELL" -l -c \'command -v "$1"\' sh "$c" </dev/null >/dev/null 2>&1 && exit 0 ;; esac',
+  'exit 1',
+].join('\n')
+
+/** Whether `command` is installed in the VM (see AGENT_INSTALLED_SCRIPT), or null when the VM could not be asked. */
+export async function agentInstalled(exec: RemoteExec, vm: string, command: string): Promise<boolean | null> {
+  try {
+    const r = await exec(vm, shellJoin(['sh', '-c', AGENT_INSTALLED_SCRIPT, 'sh', command]), { timeoutMs: 10_000 })
+    return r.code === 0 ? true : r.code === 1 ? false : null
+  } catch {
+    return null
+  }
+}
+
 /** The agent's tmux session with a program working in it (the agent), or null (none, or a shell at its prompt). */
 async function runningAgent(terminals: TerminalService, vm: string): Promise<string | null> {
   const sessions = await terminals.sessions(vm).catch(() => [])
@@ -92,10 +116,12 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       const info = await deps.vmState(name)
       const spec = AGENTS[agentFor(settings, name, agent)]
       const running = info.state === 'running'
-      const [repo, lastBackupAt, signedIn] = await Promise.all([
+      const [repo, lastBackupAt, signedIn, installed, agentRunning] = await Promise.all([
         running ? findRepository(deps.exec, name) : Promise.resolve({ dir: null, repository: null, branch: null }),
         deps.lastSessionSnapshotAt(name),
         running ? isSignedIn(deps.exec, name, spec.signedIn.test) : Promise.resolve(null),
+        running ? agentInstalled(deps.exec, name, spec.command) : Promise.resolve(null),
+        running ? runningAgent(deps.terminals, name) : Promise.resolve(null),
       ])
       return {
         vm: name,
@@ -110,6 +136,9 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
         warning: spec.warning,
         signedIn,
         signInPath: spec.signedIn.where,
+        command: spec.command,
+        installed,
+        running: agentRunning,
       }
     },
     'agent:launch': async (input) => {

@@ -23,6 +23,8 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
     ['Isolation', info.isolated ? 'Active: host filesystem protected' : 'Not active'],
     ['Agent', info.agentLabel],
   ]
+  if (info.running) rows.push(['Already running', `${info.running}, in the agent's session: Launch shows it and starts nothing`])
+  else if (info.installed === false) rows.push(['Installed', `Not found in the VM: install ${info.command} there first, or its tab will say "command not found"`])
   if (info.signedIn !== null) rows.push(['Signed in', info.signedIn ? 'Yes' : `Not yet (nothing in ${info.signInPath}): it asks you to sign in when it starts`])
   if (info.repository) rows.push(['Repository', info.branch ? `${info.repository} (branch: ${info.branch})` : info.repository])
   rows.push(['Last backup', info.lastBackupAt ? relativeTime(info.lastBackupAt) : 'never'])
@@ -30,7 +32,8 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
 }
 
 /** What Launch does about snapshots, always said: taking one pauses the VM, which the user should not discover later. */
-export function snapshotPolicy(autoSnapshot: boolean): string {
+export function snapshotPolicy(autoSnapshot: boolean, running: string | null = null): string {
+  if (running) return 'None: the agent already runs, so Launch takes no snapshot.'
   return autoSnapshot
     ? 'A session snapshot is taken first; the VM pauses while it is taken (Settings → Snapshots).'
     : 'None: automatic snapshots are off (Settings → Snapshots). Backup first takes one before the agent starts; the VM pauses while it is taken.'
@@ -72,7 +75,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
   // The seeds' confirmation keys: Enter launches (the focused default button), B backs up first.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && info && busy === null) {
+      if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && info && !info.running && busy === null) {
         e.preventDefault()
         void go('backup')
       }
@@ -80,7 +83,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   })
-  const snapshotting = busy === 'backup' || (busy === 'launch' && !!info?.autoSnapshot)
+  const snapshotting = !info?.running && (busy === 'backup' || (busy === 'launch' && !!info?.autoSnapshot))
   const go = async (way: Way) => {
     setBusy(way)
     setFailure(null)
@@ -105,11 +108,13 @@ export function LaunchDialog({ vm }: { vm: string }) {
             Cancel
           </button>
           <span className="toolbar-spacer" />
-          <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null} data-testid="launch-backup" aria-keyshortcuts="B">
-            {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'} <kbd className="key-hint">B</kbd>
-          </button>
+          {!info?.running && (
+            <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null} data-testid="launch-backup" aria-keyshortcuts="B">
+              {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'} <kbd className="key-hint">B</kbd>
+            </button>
+          )}
           <button type="button" className="button primary" onClick={() => void go('launch')} disabled={!canLaunch} ref={launchRef} data-testid="launch-go">
-            {busy === 'launch' ? 'Launching…' : 'Launch'}
+            {busy === 'launch' ? (info?.running ? 'Opening…' : 'Launching…') : info?.running ? 'Show the agent' : 'Launch'}
           </button>
         </>
       }
@@ -134,8 +139,12 @@ export function LaunchDialog({ vm }: { vm: string }) {
       )}
       {busy !== null && info && (
         <p role="status" data-testid="launch-progress">
-          <span className="spinner" aria-hidden="true" /> {snapshotting ? `Taking a session snapshot of ${vm} (it pauses meanwhile), then starting ${info.agentLabel}…` : `Starting ${info.agentLabel} in ${vm}…`}{' '}
-          This sheet closes once the agent runs.
+          <span className="spinner" aria-hidden="true" /> {snapshotting
+            ? `Taking a session snapshot of ${vm} (it pauses meanwhile), then starting ${info.agentLabel}…`
+            : info.running
+              ? `Opening the agent's session in ${vm}…`
+              : `Starting ${info.agentLabel} in ${vm}…`}{' '}
+          This sheet closes once the agent's tab is open.
         </p>
       )}
       {!info && !error && (
@@ -156,7 +165,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
             ))}
             <div className="fact">
               <dt>Snapshot</dt>
-              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(info.autoSnapshot)}</dd>
+              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(info.autoSnapshot, info.running)}</dd>
             </div>
           </dl>
           <p className="muted">The agent will have full access within the VM. Your host system and other files are protected.</p>

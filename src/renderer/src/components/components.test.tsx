@@ -4,7 +4,7 @@ import { task, vmInfo } from '../test/fixtures'
 import { StatusBanner, bannerFor } from './StatusBanner'
 import { SafetyReport } from './SafetyReport'
 import { TaskProgress } from './TaskProgress'
-import { launchRows } from './LaunchDialog'
+import { launchRows, snapshotPolicy } from './LaunchDialog'
 import { lossText } from './SnapshotConfirmDialog'
 import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
@@ -87,7 +87,7 @@ describe('task progress', () => {
 
 describe('confirmations', () => {
   it('lists the launch facts, with repository and backup when known', () => {
-    const info = { vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null, signedIn: null, signInPath: '~/.claude' } as const
+    const info = { vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null, signedIn: null, signInPath: '~/.claude', command: 'claude', installed: null, running: null } as const
     expect(launchRows(info)).toEqual([
       ['Workspace', 'dev'],
       ['VM status', 'Running'],
@@ -98,6 +98,13 @@ describe('confirmations', () => {
     ])
     expect(launchRows({ ...info, signedIn: false })[4]).toEqual(['Signed in', 'Not yet (nothing in ~/.claude): it asks you to sign in when it starts'])
     expect(launchRows({ ...info, signedIn: true })[4]).toEqual(['Signed in', 'Yes'])
+    // Not found where CAL looked: a hint before the launch, not a refusal.
+    expect(launchRows({ ...info, installed: false })[4]).toEqual(['Installed', 'Not found in the VM: install claude there first, or its tab will say "command not found"'])
+    expect(launchRows({ ...info, installed: true }).map(([k]) => k)).not.toContain('Installed')
+    // An agent already at work is shown, not started again: no snapshot either.
+    expect(launchRows({ ...info, installed: false, running: 'claude' })[4]).toEqual(['Already running', "claude, in the agent's session: Launch shows it and starts nothing"])
+    expect(snapshotPolicy(true, 'claude')).toBe('None: the agent already runs, so Launch takes no snapshot.')
+    expect(snapshotPolicy(true)).toMatch(/^A session snapshot is taken first/)
   })
 
   it('says what a restore, delete or rollback loses', () => {
