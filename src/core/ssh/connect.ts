@@ -34,17 +34,23 @@ export function connectClient(p: ConnectParams): Promise<Connected> {
   let verifyError: unknown = null
 
   return new Promise<Connected>((resolve, reject) => {
+    let settled = false
+    // Stays on the client for good: ssh2 can emit a second error while a failed connection winds down (a handshake
+    // timeout, then "Connection lost before handshake" when the socket closes), or one in the same tick as 'ready',
+    // before the caller has added its own listener; an 'error' event without a listener would crash the process.
     const onError = (err: Error & { level?: string; code?: string }) => {
+      if (settled) return
+      settled = true
       client.removeListener('ready', onReady)
       client.end()
       reject(mapConnectError(p, err, mismatch, verifyError))
     }
     const onReady = () => {
-      client.removeListener('error', onError)
+      settled = true
       resolve({ client, method: lastMethod })
     }
     client.once('ready', onReady)
-    client.once('error', onError)
+    client.on('error', onError)
     // Answer the server's password prompt (macOS sshd often asks through keyboard-interactive).
     client.on('keyboard-interactive', (_name, _instr, _lang, prompts, finish) => finish(prompts.map(() => p.password ?? '')))
     client.connect({

@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { withFileLock } from '../store/file-lock'
-import { ensureSshDir, knownHostsPath, sshDir as sshDirOf } from './keys'
+import { ensureSshDir, knownHostsPath, sshDirError, sshDir as sshDirOf } from './keys'
 
 /** What CAL remembers per VM name: its pinned host key and whether CAL's key is installed there. */
 export interface HostPin {
@@ -62,7 +62,10 @@ export class HostKeyStore {
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const locked = async () => {
       await ensureSshDir(this.calHome)
-      return withFileLock(`${this.pinPath}.lock`, fn)
+      // The lock file is made beside the pins: a folder CAL cannot write to fails here, and says so.
+      return withFileLock(`${this.pinPath}.lock`, fn).catch((err: unknown) => {
+        throw sshDirError(this.calHome, err)
+      })
     }
     const run = this.queue.then(locked, locked)
     this.queue = run.catch(() => undefined)

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
@@ -27,11 +27,28 @@ export function knownHostsPath(calHome: string): string {
   return join(sshDir(calHome), 'known_hosts')
 }
 
+/** CAL_HOME/ssh, made 0700 if it is not (a folder that already is need not be writable to be checked). */
 export async function ensureSshDir(calHome: string): Promise<string> {
   const dir = sshDir(calHome)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  await chmod(dir, 0o700)
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    if (((await stat(dir)).mode & 0o777) !== 0o700) await chmod(dir, 0o700)
+  } catch (err) {
+    throw sshDirError(calHome, err)
+  }
   return dir
+}
+
+/** CAL_HOME/ssh cannot be made, read or written (not writable, owned by another user, a read-only disk, full). */
+export function sshDirError(calHome: string, err: unknown): CalError {
+  if (err instanceof CalError) return err
+  const e = err as NodeJS.ErrnoException
+  const dir = sshDir(calHome)
+  if (e.code === 'ENOSPC') return new CalError('DISK_FULL', `CAL could not write to its SSH folder ${dir}: the disk is full.`, 'Free some space on this Mac, then try again.', { path: dir })
+  return new CalError('INTERNAL', `CAL cannot use its SSH folder ${dir}: ${e.message}.`, `Check that CAL_HOME (${calHome}) is a folder you can write to (cal doctor checks it), or point CAL_HOME at one that is.`, {
+    path: dir,
+    cause: e.code ?? e.message,
+  })
 }
 
 /**
@@ -49,10 +66,15 @@ export async function ensureClientKey(calHome: string): Promise<ClientKey> {
       throw keyError(privateKeyPath, err.message)
     })
     if (existing !== null) {
-      await chmod(privateKeyPath, 0o600)
+      // OpenSSH refuses a private key others can read (`cal ssh`).
+      try {
+        if (((await stat(privateKeyPath)).mode & 0o077) !== 0) await chmod(privateKeyPath, 0o600)
+      } catch (err) {
+        throw sshDirError(calHome, err)
+      }
       const publicKey = publicLine(privateKeyPath, existing)
       const pub = await readFile(pubPath, 'utf8').catch(() => null)
-      if (pub?.trim() !== publicKey) await writeFile(pubPath, `${publicKey}\n`, { mode: 0o644 })
+      if (pub?.trim() !== publicKey) await writeFile(pubPath, `${publicKey}\n`, { mode: 0o644 }).catch((err: unknown) => Promise.reject(sshDirError(calHome, err)))
       return { privateKey: existing, publicKey, privateKeyPath }
     }
     const pair = generateEd25519(`cal@${hostname()}`)
@@ -61,9 +83,9 @@ export async function ensureClientKey(calHome: string): Promise<ClientKey> {
       await writeFile(privateKeyPath, pair.private, { mode: 0o600, flag: 'wx' })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue
-      throw keyError(privateKeyPath, (err as Error).message)
+      throw sshDirError(calHome, err)
     }
-    await writeFile(pubPath, `${pair.public.trim()}\n`, { mode: 0o644 })
+    await writeFile(pubPath, `${pair.public.trim()}\n`, { mode: 0o644 }).catch((err: unknown) => Promise.reject(sshDirError(calHome, err)))
     return { privateKey: pair.private, publicKey: pair.public.trim(), privateKeyPath }
   }
   throw keyError(privateKeyPath, 'it keeps changing while CAL reads it')

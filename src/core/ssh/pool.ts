@@ -75,7 +75,18 @@ export class SshPool {
   }
 
   exec(vm: string, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return this.withChannel(vm, (c) => execOn(c, command, { where: `VM "${vm}"`, ...opts }), true)
+    const signal = opts.signal
+    if (signal?.aborted) return Promise.reject(new CalError('CANCELLED', 'The remote command was cancelled.'))
+    const run = this.withChannel(vm, (c) => execOn(c, command, { where: `VM "${vm}"`, ...opts }), true)
+    if (!signal) return run
+    // A cancel while the connection is still being opened (a slow or silent VM: up to the connect timeout, plus the
+    // key install and keychain unlock) answers at once. The connection carries on for later use; execOn sees the
+    // signal and never starts the command.
+    return new Promise<ExecResult>((resolve, reject) => {
+      const onAbort = () => reject(new CalError('CANCELLED', 'The remote command was cancelled.'))
+      signal.addEventListener('abort', onAbort, { once: true })
+      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
   }
 
   /** A PTY channel (TERM=xterm-256color) running the login shell, or `command` when given. */
@@ -214,7 +225,7 @@ export class SshPool {
     try {
       if (method !== 'publickey') {
         const r = await execOn(client, installKeyScript(key.publicKey), { timeoutMs: 15_000 })
-        if (r.code !== 0) throw new CalError('SSH_AUTH_FAILED', `Could not install CAL's SSH key in VM "${vm}" (exit ${r.code}).`, 'Check that the user can write ~/.ssh in the VM.', { stderr: r.stderr.slice(0, 2000) })
+        if (r.code !== 0) throw keyInstallFailed(vm, r)
         this.log(`ssh ${vm}: installed CAL's key after first contact with the password`)
       }
       if (method !== 'publickey' || !pin?.keyInstalled) await this.hostKeys.markKeyInstalled(vm)
@@ -314,4 +325,16 @@ export class SshPool {
   private log(line: string): void {
     this.opts.log?.(line)
   }
+}
+
+/** CAL's key could not be added to ~/.ssh/authorized_keys: say what the guest said (a full disk, a ~/.ssh it cannot write). */
+function keyInstallFailed(vm: string, r: ExecResult): CalError {
+  const why = r.stderr.trim().split('\n')[0]?.trim().slice(0, 300)
+  const diskFull = /no space left on device|disk quota exceeded/i.test(r.stderr)
+  return new CalError(
+    'SSH_AUTH_FAILED',
+    `Could not install CAL's SSH key in VM "${vm}": ${why || `exit ${r.code}`}.`,
+    diskFull ? `The VM's disk is full: free some space in it (or grow its disk), then connect again.` : 'Check that the user can write ~/.ssh in the VM.',
+    { vm, code: r.code, stderr: r.stderr.slice(0, 2000) },
+  )
 }
