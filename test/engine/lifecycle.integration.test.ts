@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SshPool } from '../../src/core/ssh/pool'
 import { createSimHost, type SimHost } from '../sim/harness'
 import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
 
@@ -57,7 +59,15 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect(existsSync(join(eng.calHome, 'run', 'dev.json'))).toBe(true)
     expect(existsSync(join(eng.calHome, 'logs', 'dev.log'))).toBe(true)
     expect(eng.vmEmits.some((l) => l.find((v) => v.name === 'dev')?.state === 'starting')).toBe(true)
-    expect((await eng.handlers['vms:sshCommand']({ name: 'dev' })).command).toBe(`ssh -i ${eng.calHome}/ssh/id_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=${eng.calHome}/ssh/known_hosts -- admin@${vm.ip}`)
+    // The SSH command the app copies works as pasted into a shell: CAL's key, its pinned host key, nothing of the user's.
+    const { command } = await eng.handlers['vms:sshCommand']({ name: 'dev' })
+    expect(command).toMatch(/^ssh -F \/dev\/null .*-- admin@127\.0\.64\.\d+$/)
+    for (const option of ['StrictHostKeyChecking=yes', 'ForwardAgent=no', 'IdentitiesOnly=yes']) expect(command).toContain(` -o ${option} `)
+    // The app's first connection pins the host key and installs CAL's key.
+    const pool = new SshPool({ calHome: eng.calHome, resolveTarget: (n) => eng.svc.sshTarget(n), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
+    await pool.connect('dev').finally(() => pool.dispose())
+    const pasted = await execa('sh', ['-c', `${command.replace(' -- ', ' -o BatchMode=yes -- ')} 'echo reached-$((6*7))'`], { reject: false })
+    expect(pasted.stdout.trim(), pasted.stderr).toBe('reached-42')
     await expect(eng.svc.start('dev').done).rejects.toMatchObject({ code: 'VM_ALREADY_RUNNING' })
   }, T)
 

@@ -547,7 +547,7 @@ describe('cal ssh', () => {
     expect(await sshCommand([VM, '--', "sh -c 'kill -TERM $$'"], ctx)).toBe(143)
 
     const argv = opensshArgs(calHome, 'admin', vm.ip, 22, attachCommand('cal-agent'))
-    expect(argv).toEqual(expect.arrayContaining(['-i', clientKeyPath(calHome), `UserKnownHostsFile=${knownHostsPath(calHome)}`, 'StrictHostKeyChecking=yes', '-t', `admin@${vm.ip}`]))
+    expect(argv).toEqual(expect.arrayContaining([`IdentityFile=${clientKeyPath(calHome)}`, `UserKnownHostsFile=${knownHostsPath(calHome)}`, 'StrictHostKeyChecking=yes', '-t', `admin@${vm.ip}`]))
     // Nothing of the user's own SSH setup applies: not their config, agent, keys or connection sharing.
     expect(argv.slice(0, 2)).toEqual(['-F', '/dev/null'])
     expect(argv).toEqual(expect.arrayContaining(['ForwardAgent=no', 'IdentityAgent=none', 'IdentitiesOnly=yes', 'ClearAllForwardings=yes', 'ControlMaster=no', 'ControlPath=none']))

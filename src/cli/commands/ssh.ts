@@ -7,7 +7,7 @@ import { defaultSettings, type Settings } from '../../shared/settings'
 import type { VmInfo } from '../../shared/vm'
 import { createFileSettingsStore } from '../../core/settings/file-store'
 import { exitOf, stopRemote } from '../../core/ssh/exec'
-import { clientKeyPath, knownHostsPath } from '../../core/ssh/keys'
+import { opensshOptions } from '../../core/ssh/openssh'
 import { SshPool } from '../../core/ssh/pool'
 import { shellJoin } from '../../core/ssh/quote'
 import { FIND_TMUX, LIST_TMUX_SESSIONS } from '../../core/ssh/scripts'
@@ -78,31 +78,9 @@ export function attachCommand(session: string): string {
   return `T=$(${FIND_TMUX}); if [ -n "$T" ]; then exec "$T" ${tmux}; else echo 'cal: tmux not found in the VM, starting a plain login shell.' >&2; exec "\${SHELL:-/bin/sh}" -l; fi`
 }
 
-/**
- * OpenSSH's argv for a terminal session (the tmux attach, or `-t` COMMAND): CAL's key, CAL's known_hosts, strict
- * checking. The user's own ~/.ssh/config is not read (-F /dev/null), and nothing of theirs is offered or forwarded:
- * their ssh-agent forwarded into the VM would let the agent there sign with their personal keys.
- */
+/** OpenSSH's argv for a terminal session (the tmux attach, or `-t` COMMAND): see opensshOptions. */
 export function opensshArgs(calHome: string, user: string, host: string, port: number, remoteCommand: string): string[] {
-  return [
-    '-F', '/dev/null',
-    '-i', clientKeyPath(calHome),
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'IdentityAgent=none',
-    '-o', 'ForwardAgent=no',
-    '-o', 'ForwardX11=no',
-    '-o', 'ClearAllForwardings=yes',
-    '-o', 'ControlMaster=no',
-    '-o', 'ControlPath=none',
-    '-o', `UserKnownHostsFile=${knownHostsPath(calHome)}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ServerAliveInterval=15',
-    '-p', String(port),
-    '-t',
-    '--',
-    `${user}@${host}`,
-    remoteCommand,
-  ]
+  return [...opensshOptions(calHome), '-p', String(port), '-t', '--', `${user}@${host}`, remoteCommand]
 }
 
 /** The stored settings, password included (the settings:get handler leaves it out: it answers the window). */

@@ -11,9 +11,9 @@ import { diskUsage } from '../snapshots/disk-usage'
 import { latestSessionSnapshot, recoverRestoreLeftovers, restoreSnapshot } from '../snapshots/restore'
 import { createSnapshot } from '../snapshots/create'
 import { deleteSnapshot, findSnapshot, listSnapshots, pruneSnapshots } from '../snapshots/snapshots'
+import { opensshOptions } from '../ssh/openssh'
 import { shellJoin } from '../ssh/quote'
 import { FactsStore } from '../store/facts'
-import { calPaths } from '../store/paths'
 import type { TaskHandle, TaskManager } from '../tasks/tasks'
 import { TartDriver, type TartPathSource } from '../tart/driver'
 import { localVms } from '../tart/parse'
@@ -251,10 +251,9 @@ export class VmService {
   }
 
   async sshCommand(name: string): Promise<string> {
-    const { host } = await this.sshTarget(name)
-    const ssh = calPaths(this.deps.calHome).ssh
+    const { host, port } = await this.sshTarget(name)
     const user = this.deps.settings().ssh.user
-    return shellJoin(['ssh', '-i', `${ssh}/id_ed25519`, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${ssh}/known_hosts`, '--', `${user}@${host}`])
+    return shellJoin(['ssh', ...opensshOptions(this.deps.calHome), ...(port === 22 ? [] : ['-p', String(port)]), '--', `${user}@${host}`])
   }
 
   /** IP of a running VM (the one recorded at start, else `tart ip`); VM_NOT_RUNNING otherwise. */
