@@ -49,12 +49,23 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
     else void openTerminal(vm, s.kind, s.name)
   }
   const end = (s: VmTmuxSession) => {
+    // The sheet gives focus back to what had it when it opened: "Sessions", not this row's End… button, which goes
+    // with the popover (focus would then land on <body>, where keys reach nothing).
+    button.current?.focus()
     setOpen(false)
     if (vm) useUi.getState().openDialog({ kind: 'end-session', vm, name: s.name })
   }
 
   return (
-    <span className="sessions-menu" ref={box}>
+    <span
+      className="sessions-menu"
+      ref={box}
+      // Tabbing out of the popover closes it, as a click outside does: left open, it would cover the terminal the
+      // keyboard went to, and its Escape handler would take that terminal's Escape.
+      onBlur={(e) => {
+        if (open && e.relatedTarget instanceof Node && !box.current?.contains(e.relatedTarget)) setOpen(false)
+      }}
+    >
       <button
         ref={button}
         type="button"

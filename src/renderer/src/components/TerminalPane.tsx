@@ -1,4 +1,4 @@
-import type { KeyboardEvent } from 'react'
+import { useEffect, type KeyboardEvent } from 'react'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
 import { useApp } from '../store/app'
 import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
@@ -51,6 +51,11 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   // While the window itself is cut off from the engine (browser host), no open tab is really connected.
   const linkDown = useApp((s) => s.linkDown)
   const shown = (state: TerminalState): TerminalState => (linkDown && state !== 'closed' ? 'reconnecting' : state)
+  // The tab in front is always in sight: with more tabs than the strip shows, a new tab (⌘T, Host, Sessions) or one
+  // chosen with Ctrl+Tab was otherwise left scrolled out of view.
+  useEffect(() => {
+    if (visible && activeId) document.getElementById(`tab-${activeId}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+  }, [activeId, visible])
   const onTabKey = (e: KeyboardEvent, index: number) => {
     const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : -2
     const tab = tabs[(next + tabs.length) % tabs.length]
@@ -73,7 +78,11 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 aria-controls={`tabpanel-${s.id}`}
                 tabIndex={s.id === activeId ? 0 : -1}
                 className="tab-button"
-                onClick={() => useSessions.getState().activate(context, s.id)}
+                onClick={() => {
+                  // A click means "type here": the tab already in front does not change, so no view focuses itself.
+                  if (s.id === activeId) getTerm(s.id)?.term.focus()
+                  else useSessions.getState().activate(context, s.id)
+                }}
                 onKeyDown={(e) => onTabKey(e, i)}
                 data-testid="terminal-tab"
                 data-kind={s.kind}

@@ -36,6 +36,8 @@ export interface TermEntry {
   visible: boolean
   /** The engine was asked to fill it in once it had its size (redrawOnFirstFit). */
   drawn: boolean
+  /** A redraw asked for once the size stops changing (redrawAfterResize). */
+  resizeRedraw: number | null
 }
 
 const entries = new Map<string, TermEntry>()
@@ -120,7 +122,9 @@ export function getOrCreateTerm(id: string): TermEntry {
   // Keystrokes are one-way messages: no round trip per key.
   term.onData((data) => sendInput(id, data))
   term.onBinary((data) => sendInput(id, data))
-  term.onResize(({ cols, rows }) => sendSize(e!, cols, rows))
+  term.onResize(({ cols, rows }) => {
+    if (sendSize(e!, cols, rows)) redrawAfterResize(e!)
+  })
   // A bell from a tab out of sight marks it (and its VM in the sidebar) until the tab is shown; with CAL's window
   // in the background, main also shows a notification (once in a while per terminal, see NoticeTracker.onBell).
   term.onBell(() => {
@@ -130,7 +134,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null }
   entries.set(id, e)
   return e
 }
@@ -189,11 +193,34 @@ export function redrawAfterBreak(open: TerminalSession[]): void {
   }
 }
 
-function sendSize(e: TermEntry, cols: number, rows: number): void {
-  if (cols < 2 || rows < 2) return
-  if (e.sent && e.sent.cols === cols && e.sent.rows === rows) return
+/** Sends a real size change to main; true when it did. */
+function sendSize(e: TermEntry, cols: number, rows: number): boolean {
+  if (cols < 2 || rows < 2) return false
+  if (e.sent && e.sent.cols === cols && e.sent.rows === rows) return false
   e.sent = { cols, rows }
   window.cal.terminal.resize({ id: e.id, cols, rows })
+  return true
+}
+
+/** How long the size must stay put before a tmux tab is redrawn (a window being dragged changes it every frame). */
+export const RESIZE_REDRAW_MS = 400
+
+/**
+ * After a tmux tab changed size, have the engine redraw it (scrollback and screen, see TerminalRedraw) once the size
+ * settles. xterm reflows its screen locally while tmux redraws the same screen at the new size on top of it: lines
+ * that the reflow pushed up stay behind, so without this every step of a window resize left copies of the screen's
+ * lines (the command line, its output) in the scrollback. tmux reflows its own history, which the redraw brings back.
+ * A terminal not yet drawn gets its first redraw anyway (redrawOnFirstFit); one without tmux redraws nothing.
+ */
+function redrawAfterResize(e: TermEntry): void {
+  if (!e.drawn) return
+  const session = useSessions.getState().sessions.find((s) => s.id === e.id)
+  if (!session?.tmuxSession) return
+  if (e.resizeRedraw !== null) window.clearTimeout(e.resizeRedraw)
+  e.resizeRedraw = window.setTimeout(() => {
+    e.resizeRedraw = null
+    if (entries.get(e.id) === e) window.cal.terminal.redraw({ id: e.id })
+  }, RESIZE_REDRAW_MS)
 }
 
 /**
@@ -237,6 +264,7 @@ export function disposeTerm(id: string): void {
   const e = entries.get(id)
   if (!e) return
   entries.delete(id)
+  if (e.resizeRedraw !== null) window.clearTimeout(e.resizeRedraw)
   e.term.dispose()
   e.host.remove()
 }

@@ -1,0 +1,129 @@
+import type { Page } from '@playwright/test'
+import type { CalApi } from '../src/shared/api'
+import { expect, test } from './fixtures'
+import { visibleSessionId } from './ui/terminal'
+
+// The terminal's chrome as a user meets it: resizing the window, the tab strip, the Sessions menu and where the
+// keyboard goes after each of them.
+
+interface TermLike {
+  cols: number
+  buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } }
+}
+interface PageWindow {
+  cal: CalApi
+  __calTerms: { get(id: string): TermLike | undefined }
+}
+
+const VM = 'e2e-term-ui'
+test.describe.configure({ mode: 'serial' })
+
+test.beforeAll(async ({ sim }) => {
+  await sim.bootVm(VM)
+})
+
+const term = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
+
+/** Opens a shell tab as a user does (the workspace's "Open terminal") and returns its session id. */
+async function openShell(page: Page): Promise<string> {
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-workspace').click()
+  const before = await page.locator('[data-testid="terminal-pane"] [role="tabpanel"]').count()
+  await page.getByTestId('vm-terminal').click()
+  await expect(page.locator('[data-testid="terminal-pane"] [role="tabpanel"]')).toHaveCount(before + 1)
+  const id = await visibleSessionId(page)
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
+  await term(page, id).locator('.xterm').click()
+  return id
+}
+
+/** Every line of the tab's xterm, scrollback included. */
+function lines(page: Page, id: string): Promise<string[]> {
+  return page.evaluate((sid) => {
+    const buf = (globalThis as unknown as PageWindow).__calTerms.get(sid)!.buffer.active
+    const out: string[] = []
+    for (let i = 0; i < buf.length; i++) out.push(buf.getLine(i)?.translateToString(true) ?? '')
+    return out
+  }, id)
+}
+
+test('resizing the window leaves no copies of the screen\'s lines in the scrollback', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 })
+  const id = await openShell(page)
+  // A line longer than the narrower window, so that it wraps differently at every width.
+  await page.keyboard.type('echo "resize-$((6*7))"; printf "W%.0s" $(seq 1 150); echo; echo "after-wide"\n')
+  await expect.poll(async () => (await lines(page, id)).includes('after-wide')).toBe(true)
+  // A window dragged narrower, a step per frame, as a user drags its edge.
+  for (let width = 1280; width >= 980; width -= 10) {
+    await page.setViewportSize({ width, height: 800 })
+    await page.waitForTimeout(16)
+  }
+  // Once the size settles: the command and its output once each, as the shell printed them.
+  await expect
+    .poll(async () => {
+      const all = await lines(page, id)
+      return [all.filter((l) => l.includes('echo "resize-$((6*7))"')).length, all.filter((l) => l === 'resize-42').length, all.filter((l) => l === 'after-wide').length]
+    }, { timeout: 10_000 })
+    .toEqual([1, 1, 1])
+  // And the shell is still there, at the new size.
+  const cols = await page.evaluate((sid) => (globalThis as unknown as PageWindow).__calTerms.get(sid)!.cols, id)
+  expect(cols).toBeLessThan(150)
+  await page.keyboard.type('echo "cols=$(tput cols)"\n')
+  await expect.poll(async () => (await lines(page, id)).includes(`cols=${cols}`)).toBe(true)
+})
+
+test('the tab in front stays in sight when there are more tabs than the strip shows', async ({ page }) => {
+  await page.setViewportSize({ width: 980, height: 700 })
+  let id = ''
+  for (let i = 0; i < 6; i++) id = await openShell(page)
+  await page.getByTestId('view-terminal').click()
+  const strip = (await page.locator('.tabs').boundingBox())!
+  const tab = (await page.locator(`#tab-${id}`).boundingBox())!
+  expect(tab.x).toBeGreaterThanOrEqual(strip.x - 1)
+  expect(tab.x + tab.width).toBeLessThanOrEqual(strip.x + strip.width + 1)
+})
+
+test('a click on the tab already in front gives the keyboard back to its terminal', async ({ page }) => {
+  const id = await openShell(page)
+  // Focus went elsewhere (here the Sessions button, as after closing its popover).
+  await page.getByTestId('sessions-button').focus()
+  await page.locator(`#tab-${id}`).click()
+  await expect(term(page, id).locator('.xterm-helper-textarea')).toBeFocused()
+  await page.keyboard.type('echo "clicked-$((4+4))"\n')
+  await expect.poll(async () => (await lines(page, id)).includes('clicked-8')).toBe(true)
+})
+
+test('End… in Sessions: Cancel and End session give the keyboard back, not to nothing', async ({ page }) => {
+  const id = await openShell(page)
+  const name = await page.evaluate(async (sid) => {
+    const r = await (globalThis as unknown as PageWindow).cal.terminal.list()
+    return r.ok ? (r.value.find((s) => s.id === sid)?.tmuxSession ?? '') : ''
+  }, id)
+  await page.getByTestId('sessions-button').click()
+  const row = page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${name}"]`)
+  await row.getByTestId('session-end').click()
+  const dialog = page.getByTestId('end-session-dialog')
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(dialog).toHaveCount(0)
+  await expect(page.getByTestId('sessions-button')).toBeFocused()
+  // By keyboard, as a keyboard user ends it: the button opens the list, End… the sheet.
+  await page.keyboard.press('Enter')
+  await row.getByTestId('session-end').focus()
+  await page.keyboard.press('Enter')
+  await dialog.getByTestId('end-session-confirm').click()
+  await expect(term(page, id)).toHaveCount(0)
+  expect(await page.evaluate(() => document.activeElement === document.body)).toBe(false)
+})
+
+test('Tab out of the Sessions popover closes it; an Escape typed in the terminal then stays the terminal\'s', async ({ page }) => {
+  const id = await openShell(page)
+  await page.getByTestId('sessions-button').click()
+  const panel = page.getByTestId('sessions-panel')
+  await expect(panel.locator('button').first()).toBeFocused()
+  const buttons = await panel.locator('button').count()
+  for (let i = 0; i < buttons; i++) await page.keyboard.press('Tab')
+  await expect(panel).toHaveCount(0)
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.press('Escape')
+  await expect(term(page, id).locator('.xterm-helper-textarea')).toBeFocused()
+})
