@@ -35,6 +35,9 @@ export const KEYCHAIN_PROMPT = /password to unlock [^\n]*:\s*$/i
 /** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else t=$(command -v tmux) && [ -x "$t" ] && echo "$t" || true; fi'
 
+/** How long tmux waits after an Escape for the rest of a key sequence (see TMUX_SETUP). */
+export const TMUX_ESCAPE_MS = 10
+
 /**
  * tmux commands CAL runs before it creates or attaches a session (as one tmux command list, `;` between):
  * - a terminal-overrides entry: no alternate screen, and scrolling by line feeds, for xterm-256color clients
@@ -46,7 +49,10 @@ export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homeb
  *   once however often CAL attaches and leaves the user's own entries be; `-q` lets a tmux too old for array
  *   indexes go on without it (an error would skip the rest of the command list);
  * - tmux's history-limit raised to SCROLLBACK_LINES for sessions created from now on, never lowered (a tmux too
- *   old for the comparison leaves it): a tab reattached to a session starts with that much of its history.
+ *   old for the comparison leaves it): a tab reattached to a session starts with that much of its history;
+ * - tmux's escape-time lowered to TMUX_ESCAPE_MS (never raised): by default tmux holds every Escape for 500 ms to
+ *   see whether a key sequence follows, so Esc reached vim, and the agent's Esc-to-interrupt, half a second late.
+ *   Over SSH a sequence's bytes arrive together, so 10 ms tells them apart.
  */
 export const TMUX_SETUP: readonly string[] = [
   'start-server',
@@ -60,6 +66,11 @@ export const TMUX_SETUP: readonly string[] = [
   '-F',
   `#{e|<:#{history-limit},${SCROLLBACK_LINES}}`,
   `set-option -g history-limit ${SCROLLBACK_LINES}`,
+  ';',
+  'if-shell',
+  '-F',
+  `#{e|>:#{escape-time},${TMUX_ESCAPE_MS}}`,
+  `set-option -s escape-time ${TMUX_ESCAPE_MS}`,
 ]
 
 /** The command that attaches (or creates) tmux session `name` for CAL's terminal, after TMUX_SETUP. */
