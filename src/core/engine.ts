@@ -68,6 +68,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     settings: currentSettings,
     appVersion: options.appVersion,
     onCreated: (vm) => pool.repinOnCreate(vm),
+    onRestored: (vm) => pool.keyMayBeMissing(vm),
   })
   const terminals = createTerminalService({ pool, emit: events.emit.bind(events), calHome, tartPath })
 

@@ -89,6 +89,21 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     await succeeded(h['vms:stop']({ name: VM, force: true }))
   })
 
+  it("reaches a VM restored to a snapshot from before CAL's key was installed, with the same pinned host key", async () => {
+    const h = engine.handlers
+    // A disk without CAL's key, as a snapshot taken before CAL first connected has (the host keys are the same).
+    await rm(join(sim.guestHome(VM), '.ssh', 'authorized_keys'), { force: true })
+    await succeeded(h['snapshots:create']({ vm: VM, name: 'before-key', kind: 'manual' }))
+    await succeeded(h['snapshots:restore']({ vm: VM, snapshot: 'before-key', confirmed: true }))
+    const installs = () => logs.filter((l) => l.includes(`ssh ${VM}: installed CAL's key after first contact with the password`)).length
+    const before = installs()
+    await succeeded(h['vms:start']({ name: VM }))
+    // CAL's key is refused there; the password, offered to the pinned host only, lets CAL in and puts the key back.
+    expect(await h['git:check']({ name: VM })).toMatchObject({ clean: true })
+    expect(installs()).toBe(before + 1)
+    await succeeded(h['vms:stop']({ name: VM, force: true }))
+  })
+
   it('repairs an interrupted restore when it starts; deleting a VM removes the leftovers it leaves alone', async () => {
     const names = async () => JSON.parse((await sim.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).filter((n: string) => n.startsWith('rec-')).sort()
     // rec-a was parked before the swap (its working name is free); rec-b's snapshot copy was never swapped in;

@@ -115,6 +115,17 @@ export class HostKeyStore {
     })
   }
 
+  /** CAL's key may no longer be in the VM (its disk came from a snapshot): the password may be offered again. */
+  markKeyMaybeMissing(vm: string): Promise<void> {
+    return this.serial(async () => {
+      const pins = await this.read()
+      const pin = pins.vms[vm]
+      if (!pin || !pin.keyInstalled) return
+      pin.keyInstalled = false
+      await this.write(pins)
+    })
+  }
+
   /** Forget the VM's host key (and the record of CAL's installed key): the next contact pins afresh, with the password. */
   forget(vm: string): Promise<void> {
     return this.serial(async () => {

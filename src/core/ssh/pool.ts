@@ -130,6 +130,15 @@ export class SshPool {
     return this.forgetHostKey(vm)
   }
 
+  /**
+   * The VM's disk came from a snapshot (restore, rollback): same host key, but CAL's key may be missing from it.
+   * The next connection offers CAL's key first and the password after it, to the pinned host only, and installs the
+   * key again if the password let it in.
+   */
+  keyMayBeMissing(vm: string): Promise<void> {
+    return this.hostKeys.markKeyMaybeMissing(vm)
+  }
+
   /** Close every connection to `vm` (and so every channel on them). */
   disconnect(vm: string): void {
     for (const entry of this.conns.get(vm) ?? []) this.drop(vm, entry)

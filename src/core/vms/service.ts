@@ -39,6 +39,11 @@ export interface VmServiceDeps {
   waitForSsh?: WaitForSsh
   /** Called once a VM was created: a new disk means new host keys, so SSH re-pins on first contact. */
   onCreated?: (vm: string) => Promise<void>
+  /**
+   * Called once a snapshot's disk replaced a VM's (restore, rollback): its host key is the same, but CAL's key may
+   * not be on it (a snapshot taken before CAL first connected), so SSH may log in with the password once more.
+   */
+  onRestored?: (vm: string) => Promise<void>
   /** Defaults to statfs; tests inject a full disk. */
   freeSpace?: FreeSpace
   timing?: Partial<Timing>
@@ -311,14 +316,19 @@ export class VmService {
     const f = await this.ctx.facts.get(snapshotTartName(vm, snapshot))
     if (f?.role !== 'snapshot' || f.parent !== vm) await findSnapshot(this.ctx, vm, snapshot)
     await guardDestructive(this.ctx, vm, 'restore', confirmed)
-    return this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => restoreSnapshot(this.ctx, vm, snapshot, t), false)
+    return this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
   }
 
   async rollback(vm: string, confirmed: boolean): Promise<Started> {
     validateName(vm, 'VM name')
     const snapshot = await latestSessionSnapshot(this.ctx, vm)
     await guardDestructive(this.ctx, vm, 'rollback', confirmed)
-    return this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => restoreSnapshot(this.ctx, vm, snapshot, t), false)
+    return this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
+  }
+
+  private async restoreTo(vm: string, snapshot: string, t: Parameters<typeof restoreSnapshot>[3]): Promise<void> {
+    await restoreSnapshot(this.ctx, vm, snapshot, t)
+    await this.deps.onRestored?.(vm)
   }
 
   deleteSnapshot(vm: string, snapshot: string): Started {
