@@ -13,6 +13,8 @@ export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain log
 /** Errors that retrying cannot fix: the terminal stops and says why. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['SSH_HOST_KEY_MISMATCH', 'SSH_AUTH_FAILED', 'VM_NOT_FOUND', 'NAME_INVALID'])
 const MAX_BACKOFF_MS = 5_000
+/** How long a tab waits, after its tmux server went away, before asking whether the VM is still there. */
+const TMUX_LOST_WAIT_MS = 1_500
 /** Keystrokes (or a paste) kept while reconnecting; beyond this, the rest is dropped. */
 const MAX_TYPED_AHEAD = 64 * 1024
 
@@ -220,10 +222,30 @@ export class SshTerminal extends TerminalBase {
       // Ending the session closes its channel too: close() says what happened (or, if it fails, reconnects).
       if (this.closed || this.closing) return
       // An exit status means tmux (or the shell) ended on its own; no exit status means the connection went away.
-      if (exitOf(ch)) this.finish(this.info.tmuxSession ? 'The tmux session ended or was detached.' : 'The shell exited.')
+      const exit = exitOf(ch)
+      if (exit && this.info.tmuxSession && (exit.code !== 0 || exit.signal)) void this.afterTmuxServerLost()
+      else if (exit) this.finish(this.info.tmuxSession ? 'The tmux session ended or was detached.' : 'The shell exited.')
       else if (this.p.rawCommand) this.finish('The connection to the VM was lost; the command ended with it.')
       else this.scheduleReconnect('The connection to the VM was lost.')
     })
+  }
+
+  /**
+   * tmux's client exits non-zero when its server goes away ("[server exited]"): someone ran `tmux kill-server`, or
+   * the VM is shutting down, where every process is told to stop at once and tmux may go before sshd. A restart must
+   * not close the tab, so CAL waits a moment and asks the VM: still there, the session really ended; gone, the tab
+   * reattaches once SSH is back, as after any dropped connection.
+   */
+  private async afterTmuxServerLost(): Promise<void> {
+    await new Promise((r) => setTimeout(r, TMUX_LOST_WAIT_MS))
+    if (this.stopping) return
+    const reachable = await this.p.pool.exec(this.p.vm, 'true', { timeoutMs: 5_000 }).then(
+      (r) => r.code === 0,
+      () => false,
+    )
+    if (this.stopping) return
+    if (reachable) this.finish('The tmux session ended: its tmux server stopped.')
+    else this.scheduleReconnect('The VM is restarting or shutting down: CAL reattaches once it is back.')
   }
 
   private scheduleReconnect(message: string): void {
