@@ -41,4 +41,25 @@ describe.skipIf(process.getuid?.() !== 0)('cal ssh through OpenSSH', () => {
     expect(r.stderr).not.toMatch(/Host key verification failed|Permission denied/)
     expect(r.stdout.trim()).toBe('reached-42')
   })
+
+  it("reaches a VM again after CAL's own key was deleted: the new key goes in with the password, to the pinned host", async () => {
+    const calHome = mkdtempSync(join(root, 'key-'))
+    const logs: string[] = []
+    const connect = async () => {
+      const pool = new SshPool({ calHome, resolveTarget: tartResolver(sim), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }), log: (l) => logs.push(l) })
+      try {
+        return (await pool.exec(VM, 'echo reached')).stdout.trim()
+      } finally {
+        await pool.dispose()
+      }
+    }
+    expect(await connect()).toBe('reached')
+    rmSync(join(calHome, 'ssh', 'id_ed25519'))
+    rmSync(join(calHome, 'ssh', 'id_ed25519.pub'))
+    expect(await connect()).toBe('reached')
+    expect(logs.filter((l) => l.includes("installed CAL's key after first contact with the password"))).toHaveLength(2)
+    // And from then on, the new key alone.
+    expect(await connect()).toBe('reached')
+    expect(logs.filter((l) => l.includes('(publickey)'))).toHaveLength(1)
+  })
 })

@@ -86,8 +86,12 @@ export function opensshArgs(calHome: string, user: string, host: string, port: n
 /** The stored settings, password included (the settings:get handler leaves it out: it answers the window). */
 async function settingsOf(ctx: CliContext): Promise<Settings> {
   try {
-    return createFileSettingsStore(ctx.calHome).get().settings
-  } catch {
+    const { settings, warning } = createFileSettingsStore(ctx.calHome).get()
+    if (warning) ctx.stderr(`cal: ${warning}\n`)
+    return settings
+  } catch (err) {
+    // The SSH user and password may not be the ones set in the app: say so rather than use the defaults unseen.
+    ctx.stderr(`cal: could not read CAL's settings (${(err as Error).message}); using the default SSH user and password.\n`)
     return defaultSettings()
   }
 }

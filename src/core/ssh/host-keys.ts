@@ -126,6 +126,17 @@ export class HostKeyStore {
     })
   }
 
+  /** CAL's own key was made afresh (the old one was deleted): no VM has it yet, so each may be offered the password. */
+  clientKeyReplaced(): Promise<void> {
+    return this.serial(async () => {
+      const pins = await this.read()
+      const stale = Object.values(pins.vms).filter((pin) => pin.keyInstalled)
+      if (stale.length === 0) return
+      for (const pin of stale) pin.keyInstalled = false
+      await this.write(pins)
+    })
+  }
+
   /** Forget the VM's host key (and the record of CAL's installed key): the next contact pins afresh, with the password. */
   forget(vm: string): Promise<void> {
     return this.serial(async () => {

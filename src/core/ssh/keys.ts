@@ -13,6 +13,8 @@ export interface ClientKey {
   /** One authorized_keys line: "ssh-ed25519 AAAA… cal@host". */
   publicKey: string
   privateKeyPath: string
+  /** This call generated the key (none was there): any VM that had CAL's previous key does not have this one. */
+  created?: boolean
 }
 
 export function sshDir(calHome: string): string {
@@ -86,7 +88,7 @@ export async function ensureClientKey(calHome: string): Promise<ClientKey> {
       throw sshDirError(calHome, err)
     }
     await writeFile(pubPath, `${pair.public.trim()}\n`, { mode: 0o644 }).catch((err: unknown) => Promise.reject(sshDirError(calHome, err)))
-    return { privateKey: pair.private, publicKey: pair.public.trim(), privateKeyPath }
+    return { privateKey: pair.private, publicKey: pair.public.trim(), privateKeyPath, created: true }
   }
   throw keyError(privateKeyPath, 'it keeps changing while CAL reads it')
 }

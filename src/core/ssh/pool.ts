@@ -211,6 +211,8 @@ export class SshPool {
     const target = await this.opts.resolveTarget(vm)
     const creds = this.opts.credentials()
     const key = await ensureClientKey(this.opts.calHome)
+    // A new key of CAL's (the old one was deleted) is in no VM yet: the pinned VMs get the password once more.
+    if (key.created) await this.hostKeys.clientKeyReplaced()
     const pin = await this.hostKeys.get(vm)
     const { client, method } = await connectClient({
       vm,
