@@ -69,6 +69,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     appVersion: options.appVersion,
     onCreated: (vm) => pool.repinOnCreate(vm),
     onRestored: (vm) => pool.keyMayBeMissing(vm),
+    onDeleted: (vm) => pool.forgetHostKey(vm),
   })
   const terminals = createTerminalService({ pool, emit: events.emit.bind(events), calHome, tartPath })
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
@@ -82,6 +82,9 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     const h = engine.handlers
     await succeeded(h['vms:stop']({ name: VM, force: true }))
     await succeeded(h['vms:delete']({ name: VM, force: true, confirmed: true }))
+    // Deleted, it is forgotten: no pin, no known_hosts line left for its address.
+    expect(JSON.parse(await readFile(join(calHome, 'ssh', 'host-pins.json'), 'utf8')).vms[VM]).toBeUndefined()
+    expect(await readFile(join(calHome, 'ssh', 'known_hosts'), 'utf8')).not.toContain(`cal-vm=${VM}`)
     await succeeded(h['vms:create']({ name: VM }))
     await succeeded(h['vms:start']({ name: VM }))
     // A new disk has new host keys; CAL created it, so it trusts the new key instead of refusing it.

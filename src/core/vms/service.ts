@@ -44,6 +44,8 @@ export interface VmServiceDeps {
    * not be on it (a snapshot taken before CAL first connected), so SSH may log in with the password once more.
    */
   onRestored?: (vm: string) => Promise<void>
+  /** Called once a VM was deleted: CAL forgets its pinned host key (and its known_hosts line). */
+  onDeleted?: (vm: string) => Promise<void>
   /** Defaults to statfs; tests inject a full disk. */
   freeSpace?: FreeSpace
   timing?: Partial<Timing>
@@ -252,7 +254,10 @@ export class VmService {
   async delete(name: string, force: boolean, confirmed: boolean): Promise<Started> {
     validateName(name, 'VM name')
     await guardDestructive(this.ctx, name, 'delete', confirmed)
-    return this.run('delete', `Delete ${name}`, name, 'stopping', (t) => deleteVm(this.ctx, name, force, t), false)
+    return this.run('delete', `Delete ${name}`, name, 'stopping', async (t) => {
+      await deleteVm(this.ctx, name, force, t)
+      await this.deps.onDeleted?.(name)
+    }, false)
   }
 
   async sshCommand(name: string): Promise<string> {
