@@ -197,6 +197,30 @@ describe('connections', () => {
       if (f.isFile()) expect(await readFile(join(f.parentPath, f.name), 'utf8')).not.toContain(secret)
     }
   })
+
+  it('says in the terminal when the keychain would not unlock (the password is not the keychain one)', async () => {
+    const kcPassword = join(sim.guestHome(VM), '.cal-sim', 'keychain-password.txt')
+    await writeFile(kcPassword, 'the-keychain-password\n')
+    const p = pool({ unlockKeychain: true })
+    const events = new EventLog()
+    const terms = createTerminalService({ pool: p, emit: events.emit, calHome })
+    try {
+      const s = await terms.open({ vm: VM, kind: 'shell', name: 'kc', cols: 80, rows: 24 })
+      expect(p.keychainFailure(VM)).toBe('exit 51')
+      expect(s.state).toBe('connected')
+      expect(events.states.find((e) => e.id === s.id && e.state === 'connected')?.message).toBe(
+        "The VM's login keychain could not be unlocked (exit 51): an agent that keeps its sign-in there asks for it again. Check the SSH password in Settings.",
+      )
+      await terms.close({ id: s.id, mode: 'end' })
+    } finally {
+      await terms.dispose()
+      await rm(kcPassword, { force: true })
+    }
+    // The right password: nothing to say.
+    const q = pool({ unlockKeychain: true })
+    await q.exec(VM, 'true')
+    expect(q.keychainFailure(VM)).toBeNull()
+  })
 })
 
 describe('terminal sessions', () => {

@@ -60,6 +60,8 @@ export const CONNECTIONS_PER_VM = 8
 export class SshPool {
   readonly hostKeys: HostKeyStore
   private readonly conns = new Map<string, Entry[]>()
+  /** Why the last keychain unlock failed, per VM (see keychainFailure). */
+  private readonly keychainFailures = new Map<string, string>()
   private readonly disconnectListeners = new Set<(vm: string) => void>()
   private disposed = false
 
@@ -259,12 +261,26 @@ export class SshPool {
   private async unlockKeychain(vm: string, client: Client, password: string): Promise<void> {
     try {
       const code = await answerOnPty(client, UNLOCK_KEYCHAIN_SCRIPT, KEYCHAIN_PROMPT, password, 15_000)
+      this.keychainFailures.delete(vm)
       if (code === 127) this.log(`ssh ${vm}: no 'security' tool in the guest, keychain unlock skipped`)
-      else if (code !== 0) this.log(`ssh ${vm}: keychain unlock failed (exit ${code})`)
+      else if (code !== 0) this.keychainFailed(vm, `exit ${code}`)
       else this.log(`ssh ${vm}: login keychain unlocked`)
     } catch (err) {
-      this.log(`ssh ${vm}: keychain unlock failed: ${CalError.from(err).message}`)
+      this.keychainFailed(vm, CalError.from(err).message)
     }
+  }
+
+  private keychainFailed(vm: string, why: string): void {
+    this.log(`ssh ${vm}: keychain unlock failed (${why})`)
+    this.keychainFailures.set(vm, why)
+  }
+
+  /**
+   * Why the VM's login keychain could not be unlocked on the last connect (Settings ask for it), or null. Agents that
+   * keep their sign-in there (Claude Code does on macOS) then ask for it again: a terminal says so.
+   */
+  keychainFailure(vm: string): string | null {
+    return this.keychainFailures.get(vm) ?? null
   }
 
   /**

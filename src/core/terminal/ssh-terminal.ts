@@ -208,7 +208,9 @@ export class SshTerminal extends TerminalBase {
     const fresh = lost || !this.tmuxPath
     if (typed && !fresh) ch.write(typed)
     const dropped = typed && fresh ? ' What was typed while it reconnected was not sent.' : ''
-    this.setState('connected', lost ? `${lostSessionMessage(tmuxName, this.info.kind === 'agent')}${dropped}` : dropped.trim() || null)
+    const keychain = pool.keychainFailure(vm)
+    const said = [lost ? `${lostSessionMessage(tmuxName, this.info.kind === 'agent')}${dropped}` : dropped.trim(), keychain ? keychainMessage(keychain) : '']
+    this.setState('connected', said.filter(Boolean).join(' ') || null)
   }
 
   private wire(ch: ClientChannel): void {
@@ -277,6 +279,11 @@ export class SshTerminal extends TerminalBase {
 export function historyLead(captured: string): string {
   const lines = captured.replace(/\n+$/, '')
   return lines ? `${lines.replace(/\n/g, '\r\n')}\x1b[0m\r\n` : ''
+}
+
+/** Said beside "Connected" when the VM's login keychain could not be unlocked (Settings ask CAL to). */
+export function keychainMessage(why: string): string {
+  return `The VM's login keychain could not be unlocked (${why}): an agent that keeps its sign-in there asks for it again. Check the SSH password in Settings.`
 }
 
 /** Said beside "Connected" when the tmux session did not survive a VM restart and the tab now shows a new one. */

@@ -31,6 +31,15 @@ def store(name: str) -> dict:
         return {}
 
 
+def store_text(name: str):
+    """A text file of the guest's stand-in state, or None."""
+    try:
+        with open(os.path.join(STATE, name), encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
 def save(name: str, data: dict) -> None:
     os.makedirs(STATE, exist_ok=True)
     with open(os.path.join(STATE, name), "w", encoding="utf-8") as fh:
@@ -126,7 +135,13 @@ def unlock_on_tty(keychain: str) -> int:
         termios.tcsetattr(tty, termios.TCSANOW, before)
         os.write(tty, b"\n")
         os.close(tty)
-    save("keychain-unlock.json", {"keychain": keychain, "password": line.decode("utf-8", "replace").rstrip("\r\n")})
+    password = line.decode("utf-8", "replace").rstrip("\r\n")
+    save("keychain-unlock.json", {"keychain": keychain, "password": password})
+    # A test sets the keychain's password (keychain-password.txt) to see a wrong one refused, as macOS refuses it.
+    expected = store_text("keychain-password.txt")
+    if expected is not None and password != expected.rstrip("\n"):
+        print("security: SecKeychainUnlock login.keychain-db: The user name or passphrase you entered is not correct.", file=sys.stderr)
+        return 51
     return 0
 
 
