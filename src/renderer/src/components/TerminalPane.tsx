@@ -124,7 +124,13 @@ export function TerminalPane({ visible }: { visible: boolean }) {
         </button>
         <span className="toolbar-spacer" />
         {active && (
-          <span className={`conn-status conn-${shown(active.state)}`} role="status" data-testid="connection-state" data-state={shown(active.state)}>
+          <span
+            className={`conn-status conn-${shown(active.state)}`}
+            role="status"
+            data-testid="connection-state"
+            data-state={shown(active.state)}
+            title={`${STATE_TEXT[shown(active.state)]}${messages[active.id] ? `: ${messages[active.id]}` : ''}`}
+          >
             <span className={`conn-dot conn-${shown(active.state)}`} aria-hidden="true" />
             {STATE_TEXT[shown(active.state)]}
             {messages[active.id] ? `: ${messages[active.id]}` : ''}
