@@ -18,8 +18,19 @@ interface PageWindow {
 const VM = 'e2e-term-ui'
 test.describe.configure({ mode: 'serial' })
 
+let stopVm: () => Promise<unknown> = async () => undefined
+
 test.beforeAll(async ({ sim }) => {
-  await sim.bootVm(VM)
+  const vm = await sim.bootVm(VM)
+  // Apple allows two macOS VMs at a time, and the simulated host says so too: leave the slot to the specs after this.
+  stopVm = async () => {
+    await vm.stop().catch(() => undefined)
+    await sim.harness.run(['delete', VM])
+  }
+})
+
+test.afterAll(async () => {
+  await stopVm()
 })
 
 const term = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
