@@ -23,7 +23,7 @@ export interface AgentDeps {
 
 /** The workspace's agent: a per-VM override, else the default. */
 export function agentFor(settings: Settings, vm: string, requested?: AgentId): AgentId {
-  return requested ?? settings.workspaceAgents[vm] ?? settings.defaultAgent
+  return requested ?? (Object.hasOwn(settings.workspaceAgents, vm) ? settings.workspaceAgents[vm] : undefined) ?? settings.defaultAgent
 }
 
 /**

@@ -45,7 +45,8 @@ export function recoverUnreadableSettingsFile(path: string): string | null {
 }
 
 function unreadableWarning(backup: string, err: unknown): string {
-  const why = err instanceof Error ? err.message : String(err)
+  // JSON.parse quotes the text around the fault ("...\"password\":hunter2\"..."), which may be a secret: say where only.
+  const why = err instanceof SyntaxError ? `not valid JSON${/ at position \d+/.exec(err.message)?.[0] ?? ''}` : err instanceof Error ? err.message : String(err)
   return `The settings file could not be read (${why}). It was kept as ${backup} and the defaults were restored.`
 }
 

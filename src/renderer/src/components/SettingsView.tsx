@@ -81,7 +81,7 @@ export function SettingsView() {
             <SelectSetting
               key={vm.name}
               label={vm.name}
-              value={s.workspaceAgents[vm.name] ?? 'default'}
+              value={(Object.hasOwn(s.workspaceAgents, vm.name) ? s.workspaceAgents[vm.name] : undefined) ?? 'default'}
               options={[['default', `Default (${AGENT_LABEL[s.defaultAgent]})`], ...AGENTS]}
               onChange={(v) => {
                 const next = { ...s.workspaceAgents }
