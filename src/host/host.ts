@@ -10,7 +10,7 @@ import { isNoticeEnabled, NoticeTracker } from '../main/notify/policy'
 import { createRouter } from '../main/router'
 import { refuseUpgrade, isLoopback, isOwnHost } from './guard'
 import { encodeTerminalHeader, parseClientMessage, sendTerminalData, SOCKET_PATH } from './protocol'
-import { serveStatic, type StaticFiles } from './static'
+import { loggablePath, serveStatic, type StaticFiles } from './static'
 
 export interface BrowserHostOptions extends StaticFiles {
   /** 0 picks a free port. */
@@ -93,7 +93,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return
     }
     serveStatic(req, res, options).catch((err: unknown) => {
-      log(`serving ${req.url}: ${String(err)}`)
+      log(`serving ${loggablePath(req.url)}: ${String(err)}`)
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
       res.end('Internal error')
     })

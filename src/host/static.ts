@@ -36,6 +36,8 @@ export interface StaticFiles {
 /** Serve the built renderer and the client; GET/HEAD only. */
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, files: StaticFiles): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'Method not allowed')
+  // A request target that is not a URL ("//[") is the client's mistake, not the host's: 400, and nothing logged.
+  if (!URL.canParse(req.url ?? '/', 'http://host')) return reply(res, 400, 'text/plain', 'Bad request')
   const pathname = new URL(req.url ?? '/', 'http://host').pathname
   try {
     if (pathname === CLIENT_PATH) return reply(res, 200, contentType('x.js'), clientBootstrap(), req.method)
@@ -52,6 +54,13 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, fil
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return reply(res, 404, 'text/plain', 'Not found')
     throw err
   }
+}
+
+/** A request target for the log: its path only, since the query of the page's own URL carries the token. */
+export function loggablePath(target: string | undefined): string {
+  const t = target ?? '/'
+  const end = t.search(/[?#]/)
+  return end < 0 ? t : t.slice(0, end)
 }
 
 function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, method = 'GET', extra: Record<string, string> = {}): void {

@@ -12,6 +12,7 @@ import { injectClient } from '../../src/host/static'
 
 let host: BrowserHost
 let dir: string
+const logs: string[] = []
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cal-host-'))
@@ -20,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'renderer', 'assets', 'app.js'), 'console.log(1)')
   writeFileSync(join(dir, 'client.js'), 'export function installCal() {}')
   writeFileSync(join(dir, 'socket-worker.js'), 'self.onmessage = () => {}')
-  host = await startBrowserHost({ port: 0, calHome: join(dir, 'home'), rendererDir: join(dir, 'renderer'), clientFile: join(dir, 'client.js'), log: () => {} })
+  host = await startBrowserHost({ port: 0, calHome: join(dir, 'home'), rendererDir: join(dir, 'renderer'), clientFile: join(dir, 'client.js'), log: (msg) => logs.push(msg) })
 })
 afterAll(async () => {
   await host.close()
@@ -146,6 +147,22 @@ describe('browser host', () => {
     })
     expect(reply).toMatch(/^HTTP\/1\.1 404 /)
     expect((await get('/')).status).toBe(200)
+  })
+
+  it('answers a request target that is not a URL with 400, and never logs the token a request carries', async () => {
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = connect(host.port, '127.0.0.1', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nConnection: close\r\n\r\n`))
+        let text = ''
+        sock.on('data', (d) => (text += d.toString()))
+        sock.on('end', () => resolve(text))
+        sock.on('error', reject)
+      })
+    expect(await raw(`//[?token=${host.token}`)).toMatch(/^HTTP\/1\.1 400 /)
+    // A file that cannot be read for another reason than "not there" is a 500, logged by its path only.
+    expect(await raw(`/index.html/x?token=${host.token}`)).toMatch(/^HTTP\/1\.1 500 /)
+    expect(logs.some((l) => l.includes('/index.html/x'))).toBe(true)
+    expect(logs.filter((l) => l.includes(host.token))).toEqual([])
   })
 
   it('disconnects a page that stops reading instead of buffering a flood for it', async () => {
