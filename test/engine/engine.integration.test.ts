@@ -142,6 +142,31 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     }
   })
 
+  it('an operation started at once after a crash mid-restore waits for the repair; a create never takes the parked name', async () => {
+    const names = async () => JSON.parse((await sim.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).filter((n: string) => n.startsWith('rec-e')).sort()
+    // What a restore killed between its two renames leaves: the working VM parked at OLD, and the restore lock of a
+    // process that is gone, written a moment ago.
+    expect((await sim.run(['clone', DEFAULT_IMAGE, 'rec-e.restore-old'])).exitCode).toBe(0)
+    const dead = spawn('true')
+    await new Promise((r) => dead.once('exit', r))
+    await mkdir(join(calHome, 'run'), { recursive: true })
+    await writeFile(join(calHome, 'run', 'rec-e.restore.lock'), String(dead.pid))
+    const lines: string[] = []
+    const third = createEngine({ calHome, tartPath: sim.tartPath, log: (l) => lines.push(l) })
+    const seen = new Map<string, Task>()
+    third.events.on('tasks:updated', (t) => seen.set(t.id, t))
+    try {
+      const { taskId } = await third.handlers['vms:create']({ name: 'rec-e' })
+      await expect.poll(() => seen.get(taskId)?.state, { timeout: 30_000 }).not.toBe('running')
+      expect(seen.get(taskId)?.error?.code).toBe('VM_EXISTS')
+      expect(lines).toContain('restore recovery: renamed rec-e.restore-old back to rec-e (a restore was interrupted before the swap; the working VM is back)')
+      expect(await names()).toEqual(['rec-e'])
+    } finally {
+      await third.dispose()
+      for (const n of await names()) await sim.run(['delete', n])
+    }
+  })
+
   it('shows the address of a VM started outside CAL', async () => {
     const outside = await sim.bootVm('eng-outside')
     expect(await engine.handlers['vms:get']({ name: 'eng-outside' })).toMatchObject({ state: 'running', ip: outside.ip })

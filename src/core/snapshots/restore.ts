@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { withFileLock } from '../store/file-lock'
@@ -46,7 +46,24 @@ export async function recoverInterruptedRestore(ctx: VmContext, vm: string, entr
  */
 async function withRestoreLock<T>(ctx: VmContext, vm: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
   await mkdir(ctx.facts.paths.run, { recursive: true })
-  return withFileLock(join(ctx.facts.paths.run, `${vm}.restore.lock`), fn, timeoutMs)
+  const path = join(ctx.facts.paths.run, `${vm}.restore.lock`)
+  await clearDeadRestoreLock(path)
+  return withFileLock(path, fn, timeoutMs)
+}
+
+/**
+ * Both callers hold the VM's own lock (withVmLock), so a restore lock left by a process that no longer runs is a
+ * crash's: removed at once, rather than after withFileLock's 10 s, during which the startup repair would skip the VM
+ * as "busy" and leave its working VM parked.
+ */
+async function clearDeadRestoreLock(path: string): Promise<void> {
+  const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') await rm(path, { force: true })
+  }
 }
 
 /**

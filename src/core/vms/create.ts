@@ -2,9 +2,9 @@ import { CalError } from '../../shared/errors'
 import { ImageRef, NAME_PATTERN } from '../../shared/names'
 import type { AgentId, CreateVmInput } from '../../shared/vm'
 import { assertFreeSpace, estimatePullBytes } from '../host/disk'
-import { isImageCached } from '../tart/parse'
+import { isImageCached, localVms } from '../tart/parse'
 import type { Reporter, VmContext } from './context'
-import { defaultRole, validateName } from './naming'
+import { defaultRole, restoreOldName, validateName } from './naming'
 
 export const DEFAULT_IMAGE = 'ghcr.io/cirruslabs/macos-sequoia-base:latest'
 /** Refuse a pull outright below this much free space, before Tart even says how big the image is. */
@@ -38,8 +38,20 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
   if (!isLocal && !ImageRef.safeParse(image).success) {
     throw new CalError('INVALID_INPUT', `"${image}" is neither a local VM nor an image reference.`, `Use e.g. ${DEFAULT_IMAGE}, or the name of a local VM such as cal-clean.`)
   }
-  if (await ctx.tart.exists(name, { signal: r.signal })) {
+  const existing = new Set(localVms(await ctx.tart.list({ source: 'local', signal: r.signal })).map((e) => e.name))
+  if (existing.has(name)) {
     throw new CalError('VM_EXISTS', `A VM named "${name}" already exists.`, 'Pick another name, or delete the existing VM first.', { vm: name })
+  }
+  // A restore interrupted between its two renames parks the working VM at OLD: the name is still that VM's, and a new
+  // VM under it would make OLD look like garbage that the next restore or delete of the new VM removes unasked.
+  const parked = restoreOldName(name)
+  if (existing.has(parked)) {
+    throw new CalError(
+      'VM_EXISTS',
+      `A VM named "${name}" already exists: an interrupted restore left it parked as "${parked}".`,
+      `CAL puts it back when it next starts (run \`cal list\`), or put it back yourself with \`tart rename ${parked} ${name}\`.`,
+      { vm: name, parkedAs: parked },
+    )
   }
 
   r.step('pull')

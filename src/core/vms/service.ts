@@ -154,8 +154,9 @@ export class VmService {
    */
   private run<T>(kind: keyof typeof STEPS | TaskKind, title: string, vm: string, transient: VmState | null, body: (t: TaskHandle) => Promise<T>, cancellable = true): { taskId: string; done: Promise<T> } {
     const steps = (STEPS[kind as keyof typeof STEPS] ?? []).map(([id, label]) => ({ id, label }))
-    return this.tasks.start({ kind: kind as TaskKind, title, vm, steps, cancellable }, (t) =>
-      this.ctx.locks.run(vm, () =>
+    return this.tasks.start({ kind: kind as TaskKind, title, vm, steps, cancellable }, async (t) => {
+      await this.repaired
+      return this.ctx.locks.run(vm, () =>
         withVmLock(this.ctx.facts.paths.run, vm, title, async () => {
           if (transient) {
             this.ctx.transient.set(vm, transient)
@@ -168,8 +169,8 @@ export class VmService {
             this.emitSoon()
           }
         }),
-      ),
-    )
+      )
+    })
   }
 
   /**
@@ -177,8 +178,18 @@ export class VmService {
    * logging each repair. Throws only when Tart cannot be listed.
    */
   async recoverRestoreLeftovers(log: (line: string) => void): Promise<void> {
-    if ((await recoverRestoreLeftovers(this.ctx, log)) > 0) this.emitSoon()
+    const repair = recoverRestoreLeftovers(this.ctx, log)
+    // Operations wait for the repair: one that ran first would find a parked VM missing ("does not exist"), or let a
+    // create take its name, after which the parked VM looks like garbage that a restore or delete removes unasked.
+    this.repaired = repair.then(
+      () => undefined,
+      () => undefined,
+    )
+    if ((await repair) > 0) this.emitSoon()
   }
+
+  /** Settles once the startup repair of interrupted restores (if any was started) has finished or failed. */
+  private repaired: Promise<void> = Promise.resolve()
 
   /** The title of what this engine is doing to `vm` right now (a running task), or null. */
   busyWith(vm: string): string | null {
@@ -253,6 +264,7 @@ export class VmService {
 
   async delete(name: string, force: boolean, confirmed: boolean): Promise<Started> {
     validateName(name, 'VM name')
+    await this.repaired
     await guardDestructive(this.ctx, name, 'delete', confirmed)
     return this.run('delete', `Delete ${name}`, name, 'stopping', async (t) => {
       await deleteVm(this.ctx, name, force, t)
@@ -317,6 +329,7 @@ export class VmService {
   async restoreSnapshot(vm: string, snapshot: string, confirmed: boolean): Promise<Started> {
     validateName(vm, 'VM name')
     validateName(snapshot, 'snapshot name')
+    await this.repaired
     // CAL's facts answer at once; the task confirms with Tart (a clone deleted behind CAL's back fails there).
     const f = await this.ctx.facts.get(snapshotTartName(vm, snapshot))
     if (f?.role !== 'snapshot' || f.parent !== vm) await findSnapshot(this.ctx, vm, snapshot)
@@ -326,6 +339,7 @@ export class VmService {
 
   async rollback(vm: string, confirmed: boolean): Promise<Started> {
     validateName(vm, 'VM name')
+    await this.repaired
     const snapshot = await latestSessionSnapshot(this.ctx, vm)
     await guardDestructive(this.ctx, vm, 'rollback', confirmed)
     return this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
