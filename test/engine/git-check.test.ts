@@ -254,6 +254,23 @@ describe('git safety check (real git)', () => {
     expect(r.summary[0]).toBe(`${app} (v2): 2 commits not pushed, branch v3 on no remote`)
   })
 
+  it('a tag holding commits on no branch and no remote is work at risk; a tag on pushed commits is not', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    await git(app, 'tag', 'pushed-already', 'main')
+    await git(app, 'checkout', '-q', '--detach')
+    await writeFile(join(app, 'release.txt'), 'r')
+    await git(app, 'add', '.')
+    await git(app, 'commit', '-qm', 'release fix')
+    await git(app, 'tag', '-a', '-m', 'release', 'v1.0.1')
+    await git(app, 'checkout', '-q', 'main')
+
+    const r = await checkGitSafety(localExec, 'vm')
+    expect(r.clean).toBe(false)
+    expect(rel(r).get('/work/app')).toMatchObject({ branch: 'main', unpushed: 0, unpublishedBranches: ['(tag v1.0.1)'], errors: [] })
+    expect(r.summary[0]).toBe(`${app} (main): tag v1.0.1 with commits on no branch or remote`)
+  })
+
   it('a git failure leaves the check incomplete: reported, never counted as 0, and the guard asks', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

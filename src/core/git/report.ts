@@ -27,6 +27,7 @@ function tilde(home: string | null, path: string): string {
 
 /** The records carry full refnames (see script.ts); people read the branch's own name. */
 function shortBranch(ref: string): string {
+  if (ref.startsWith('refs/tags/')) return `(tag ${ref.slice('refs/tags/'.length)})`
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref
 }
 
@@ -40,7 +41,11 @@ export function describeRisk(r: RepoRisk): string {
   if (r.untracked) parts.push(plural(r.untracked, 'untracked file'))
   if (r.stashes) parts.push(plural(r.stashes, 'stash', 'stashes'))
   if (r.unpushed) parts.push(`${plural(r.unpushed, 'commit')} not pushed`)
-  if (r.unpublishedBranches.length) parts.push(`${r.unpublishedBranches.length === 1 ? 'branch' : 'branches'} ${r.unpublishedBranches.join(', ')} on no remote`)
+  // Tags arrive as "(tag NAME)" (shortBranch): said as tags, after the branches.
+  const tags = r.unpublishedBranches.filter((b) => b.startsWith('(tag ')).map((b) => b.slice('(tag '.length, -1))
+  const branches = r.unpublishedBranches.filter((b) => !b.startsWith('(tag '))
+  if (branches.length) parts.push(`${branches.length === 1 ? 'branch' : 'branches'} ${branches.join(', ')} on no remote`)
+  if (tags.length) parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.join(', ')} with commits on no branch or remote`)
   return `${r.path}${r.branch ? ` (${r.branch})` : ''}: ${parts.join(', ')}`
 }
 

@@ -21,7 +21,8 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                        (HEAD is the full refname, empty when detached; linked is 1 for a linked
  *                                         worktree, whose branches and stashes are its main repository's)
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
- *   UNPUB path  ref                      (a branch without upstream whose commits are on no remote)
+ *   UNPUB path  ref                      (a branch without upstream whose commits are on no remote, or a tag,
+ *                                         refs/tags/NAME, holding commits on no branch and no remote)
  *   NOGIT path                           (git is missing, the repository could not be checked)
  *   ERR   path  step                     (git failed: the check of this repository is incomplete)
  * Paths containing tabs or newlines are not supported.
@@ -157,6 +158,20 @@ done | sort -u | while IFS="$T" read -r _src R; do
       done
     else
       rec ERR "$R" 'for-each-ref'
+    fi
+    # A tag can hold commits that are on no branch and no remote (tagged on a detached HEAD, or its branch deleted):
+    # one count for all tags (none: nothing to count), then, only when there are such commits, which tags hold them.
+    if [ -z "$(g for-each-ref --count=1 --format=x refs/tags 2>/dev/null)" ]; then
+      :
+    elif N=$(g rev-list --count --tags --not --branches --remotes 2>/dev/null); then
+      if [ "$N" -gt 0 ] 2>/dev/null; then
+        g for-each-ref --format='%(refname)' refs/tags 2>/dev/null | while IFS= read -r TG; do
+          M=$(g rev-list --count "$TG" --not --branches --remotes 2>/dev/null) || continue
+          [ "$M" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$TG"
+        done
+      fi
+    else
+      rec ERR "$R" 'rev-list --tags'
     fi
   fi
   # HEAD is per worktree: a detached one can hold commits on no branch and no remote.
