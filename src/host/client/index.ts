@@ -12,7 +12,7 @@ export interface CalNames {
   events: string[]
 }
 
-type Result = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; hint: string } }
+type Result = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; hint: string; details?: Record<string, unknown> } }
 type Listener = (payload: unknown) => void
 
 const TOKEN_KEY = 'cal-host-token'
@@ -27,6 +27,8 @@ function lost(everConnected: boolean): Result {
         code: 'INTERNAL',
         message: 'Lost the connection to the CAL browser host.',
         hint: 'Check that the host is still running: the page reconnects by itself when it is back. A restarted host has a new token, so open the URL it prints.',
+        // The page's banner already says so (app:link): the renderer shows no toast per call that failed with it.
+        details: { linkLost: true },
       },
     }
   }

@@ -1,6 +1,7 @@
 import type { CalErrorData } from '../../shared/errors'
 import type { Task } from '../../shared/task'
 import { UiError, errorData } from './api'
+import { useApp } from './store/app'
 import { useUi } from './store/ui'
 
 /** Running VM names from a VM_LIMIT_REACHED error's details, whatever shape the engine used. */
@@ -18,6 +19,9 @@ export function reportError(err: unknown, title: string, opts: { vm?: string | n
     ui.openDialog({ kind: 'limit', vm: opts.vm ?? null, running: runningFromDetails(error), error })
     return
   }
+  // A call cut off by a lost link to CAL (browser host): the banner says so while it lasts, and what was being loaded
+  // is loaded again on reconnect; a toast per call would only repeat it.
+  if (error.details?.linkLost === true && useApp.getState().linkDown) return
   const base = title.replace(/ failed$/, '')
   if (error.code === 'CANCELLED') {
     ui.pushToast({ id: opts.id ?? `cancel:${Date.now()}`, level: 'info', title: `${base}: cancelled`, body: error.message, error: null, log: [] })

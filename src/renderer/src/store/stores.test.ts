@@ -6,6 +6,7 @@ import { HOST_KEY, tabsFor, useSessions } from './sessions'
 import { mergeSessions, onMenuCommand } from './events'
 import { ENDED_MEANWHILE } from '../terminal/registry'
 import { orderTasks } from './tasks'
+import { useApp } from './app'
 import { useUi } from './ui'
 import { runningVms, useVms } from './vms'
 
@@ -112,6 +113,21 @@ describe('error reporting', () => {
     reportError(new UiError(limit), 'Start c', { vm: 'c' })
     expect(useUi.getState().dialog).toEqual({ kind: 'limit', vm: 'c', running: ['x', 'y'], error: limit })
     expect(runningFromDetails({ ...limit, details: undefined })).toEqual([])
+  })
+
+  it('shows no toast for a call cut off by the lost link while the banner says so; one once the link is back', () => {
+    const cut = { code: 'INTERNAL' as const, message: 'Lost the connection to the CAL browser host.', hint: '', details: { linkLost: true } }
+    const count = () => useUi.getState().toasts.filter((t) => t.body === cut.message).length
+    const before = count()
+    useApp.getState().setLinkDown(true)
+    try {
+      reportError(new UiError(cut), 'List snapshots of a failed', { vm: 'a' })
+      expect(count()).toBe(before)
+    } finally {
+      useApp.getState().setLinkDown(false)
+    }
+    reportError(new UiError(cut), 'List snapshots of a failed', { vm: 'a' })
+    expect(count()).toBe(before + 1)
   })
 
   it('shows other errors as toasts with the hint, once per task', () => {
