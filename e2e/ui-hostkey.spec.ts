@@ -21,6 +21,8 @@ test('a changed host key is refused until the user forgets it', async ({ page, s
     await vm.stop()
     expect((await sim.harness.run(['delete', VM])).exitCode).toBe(0)
     vm = await sim.bootVm(VM)
+    // While it was gone the window may have selected another workspace (the one left running by another spec).
+    await row.click()
     await page.getByTestId('view-workspace').click()
     await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
     await page.getByTestId('vm-terminal').click()
