@@ -15,7 +15,7 @@ export function parseVerb(argv: string[], options: Options, usage: string, count
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
   } catch (err) {
-    throw new CalError('INVALID_INPUT', (err as Error).message.split('\n')[0] ?? 'Bad arguments.', usage.split('\n')[0] ?? '')
+    throw new CalError('INVALID_INPUT', parseErrorMessage(err as Error & { code?: string }), usage.split('\n')[0] ?? '')
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
   const help = values.help === true
@@ -23,6 +23,16 @@ export function parseVerb(argv: string[], options: Options, usage: string, count
     throw new CalError('INVALID_INPUT', parsed.positionals.length < counts.min ? 'Missing arguments.' : `Unexpected argument "${parsed.positionals[counts.max]}".`, usage.split('\n')[0] ?? '')
   }
   return { values, positionals: parsed.positionals, help }
+}
+
+/**
+ * node:util's messages, made short: its unknown-option text tells you to quote the flag as a positional argument
+ * (and leaves a quote open), which is never what a cal user meant.
+ */
+function parseErrorMessage(err: Error & { code?: string }): string {
+  const unknown = /^Unknown option '([^']*)'/.exec(err.message)
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `Unknown option ${unknown[1]}.`
+  return err.message.split('\n')[0] ?? 'Bad arguments.'
 }
 
 export function intOption(value: string | boolean | undefined, name: string): number | undefined {

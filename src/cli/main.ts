@@ -4,13 +4,14 @@ import { CalError } from '../shared/errors'
 import type { CliCommand, CliContext } from './context'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes'
 import { printError } from './output'
+import { closest, withSuggestion } from './suggest'
 
 export const HELP = `cal — run coding agents in disposable macOS VMs (Tart)
 
 Usage: cal [--tart PATH] [--json] [--yes] COMMAND [ARGS]
 
 Commands:
-  list                              workspace VMs and their state
+  list (ls)                         workspace VMs and their state
   status [NAME]                     Tart and CAL_HOME, or one VM in detail
   create NAME [--image --cpu --memory --disk]
   start NAME                        start headless, wait for IP and SSH
@@ -23,14 +24,18 @@ Commands:
   check NAME                        git safety check in the VM
   disk-usage                        space used by VMs and snapshots
   doctor                            what is missing and how to fix it
-  run NAME [--agent A] [--backup]   launch the coding agent (session snapshot first), then attach it
-  ssh NAME [-- COMMAND]             attach the agent's tmux session, or run one command
+  run NAME [--agent A] [--backup | --no-snapshot]
+                                    launch the coding agent (session snapshot first), then attach it
+  ssh NAME [-t] [-- COMMAND]        attach the agent's tmux session, or run one command
+  ssh NAME --list | --session S | --forget-host-key
+  help COMMAND                      the same as cal COMMAND --help
 
 Global options:
   --tart PATH   the Tart executable (else CAL_TART, else tart on PATH); data lives in CAL_HOME (~/.cal)
   --json        machine-readable output on stdout (progress always goes to stderr)
   --yes, -y     confirm destructive operations (needed without a terminal when work is at risk)
   --help, -h    help for cal or for one command
+  --version     CAL's version
 
 ${EXIT_CODES_HELP}
 `
@@ -55,11 +60,12 @@ export function splitGlobals(argv: string[]): GlobalFlags {
     }
     if (a === '--json') out.json = true
     else if (a === '--yes' || a === '-y') out.yes = true
-    else if (a === '--tart') {
-      const v = argv[++i]
-      if (!v) throw new CalError('INVALID_INPUT', '--tart needs a path.', 'e.g. --tart /opt/homebrew/bin/tart')
+    else if (a === '--tart' || a.startsWith('--tart=')) {
+      const v = a === '--tart' ? argv[++i] : a.slice('--tart='.length)
+      // An empty value would silently fall back to CAL_TART or PATH; "--tart --json" would take the flag as the path.
+      if (!v || (a === '--tart' && v.startsWith('-'))) throw new CalError('INVALID_INPUT', '--tart needs a path.', 'e.g. --tart /opt/homebrew/bin/tart')
       out.tartPath = v
-    } else if (a.startsWith('--tart=')) out.tartPath = a.slice('--tart='.length)
+    }
     else if (a === '--version' && out.rest.length === 0) out.version = true
     else if ((a === '--help' || a === '-h') && out.rest.length === 0) out.help = true
     else out.rest.push(a)
@@ -129,7 +135,7 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
   try {
     g = splitGlobals(argv)
   } catch (err) {
-    return printError({ ...io, json: false }, err)
+    return printError({ ...io, json: argv.includes('--json') }, err)
   }
   if (g.version) {
     io.stdout(`${typeof __CAL_VERSION__ !== 'undefined' ? __CAL_VERSION__ : '0.0.0'}\n`)
@@ -138,18 +144,14 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
   const [verb, ...rest] = g.rest
   if (!verb || g.help || verb === 'help') {
     if (verb === 'help' && rest[0] && COMMANDS[rest[0]]) return runCli([rest[0], '--help'], io, makeContext)
-    if (verb === 'help' && rest[0]) {
-      io.stderr(`error: unknown command "${rest[0]}"\nhint: run \`cal --help\` for the list of commands\n`)
-      return EXIT.usage
-    }
-    io.stdout(HELP)
+    if (verb === 'help' && rest[0]) return printError({ ...io, json: g.json }, unknownCommand(rest[0]))
+    // Help asked for is output; help instead of a missing command is a usage error, on stderr.
+    if (verb || g.help) io.stdout(HELP)
+    else io.stderr(HELP)
     return verb || g.help ? EXIT.ok : EXIT.usage
   }
   const load = COMMANDS[verb]
-  if (!load) {
-    io.stderr(`error: unknown command "${verb}"\nhint: run \`cal --help\` for the list of commands\n`)
-    return EXIT.usage
-  }
+  if (!load) return printError({ ...io, json: g.json }, unknownCommand(verb))
   let engine: Awaited<ReturnType<typeof makeContext>> | null = null
   const base = { stdout: io.stdout, stderr: io.stderr, json: g.json, yes: g.yes, isTTY: io.isTTY, canAsk: io.canAsk ?? io.isTTY, tartPath: g.tartPath, confirm: io.confirm ?? askTerminal }
   try {
@@ -162,10 +164,15 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
     engine = await makeContext(g)
     return await command(rest, { ...base, handlers: engine.handlers, events: engine.events, calHome: engine.calHome })
   } catch (err) {
-    return printError(base, err)
+    return printError(base, engine ? await withSuggestion(engine, err) : err)
   } finally {
     await engine?.dispose?.().catch(() => {})
   }
+}
+
+function unknownCommand(verb: string): CalError {
+  const guess = closest(verb, [...Object.keys(COMMANDS), 'help'])
+  return new CalError('INVALID_INPUT', `unknown command "${verb}"`, `${guess ? `did you mean \`cal ${guess}\`? ` : ''}run \`cal --help\` for the list of commands`)
 }
 
 declare const __CAL_VERSION__: string | undefined

@@ -17,16 +17,25 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
     seen.set(t.id, list)
     wake?.()
   })
+  let cancelAsked = false
+  const cancel = (id: string) => {
+    ctx.handlers['tasks:cancel']({ id }).then(
+      () => ctx.stderr('\ncancelling…\n'),
+      // Some work is not safe to stop half-way (a snapshot's suspend, clone and resume): the engine refuses, and
+      // the task goes on. Say so, rather than "cancelling…" followed by a success.
+      (err: unknown) => ctx.stderr(`\nnot cancelled: ${CalError.from(err).message} ${CalError.from(err).hint}\n`.replace(/ \n$/, '\n')),
+    )
+  }
   const onSigint = () => {
-    if (wanted) {
-      ctx.stderr('\ncancelling…\n')
-      ctx.handlers['tasks:cancel']({ id: wanted }).catch(() => {})
-    }
+    // Ctrl+C before the engine has named the task: cancel it as soon as it has one.
+    if (wanted) cancel(wanted)
+    else cancelAsked = true
   }
   process.on('SIGINT', onSigint)
   try {
     const { taskId } = await start()
     wanted = taskId
+    if (cancelAsked) cancel(taskId)
     const printer = progressPrinter(ctx)
     for (;;) {
       const queue = seen.get(taskId) ?? []

@@ -1,3 +1,4 @@
+import { CalError } from '../../shared/errors'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { ago, printJson, table, usageError } from '../output'
@@ -7,7 +8,7 @@ const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT] [-
   create NAME [SNAPSHOT]   Snapshot the VM (a running VM is suspended, cloned and resumed). Default name: manual-DATE.
   list NAME                Its snapshots: name, kind, age and size as Tart reports it.
   restore NAME SNAPSHOT    Replace the VM with the snapshot, crash-safely, after the git safety check.
-  delete NAME SNAPSHOT     Delete one snapshot.`
+  delete NAME SNAPSHOT     Delete one snapshot. On a terminal, asks first (--yes does not ask).`
 
 export const snapshotCommand: CliCommand = async (argv, ctx) => {
   const [sub, ...rest] = argv
@@ -50,6 +51,15 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       const a = parseVerb(rest, {}, USAGE, { min: 2, max: 2 })
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
       const [vm, snapshot] = a.positionals as [string, string]
+      // As the app does, a person at a terminal is asked first: a deleted snapshot cannot be brought back.
+      if (!ctx.yes && ctx.canAsk) {
+        const snap = (await ctx.handlers['snapshots:list']({ vm })).find((s) => s.name === snapshot)
+        if (snap) {
+          const context = `warning: Snapshot "${snapshot}" of ${vm} (${snap.sizeGb} GB) is deleted for good. ${vm} itself does not change.\n`
+          ctx.stderr(context)
+          if (!(await ctx.confirm(`Delete snapshot "${snapshot}"?`, context))) throw new CalError('CANCELLED', `Snapshot "${snapshot}" was kept; nothing was changed.`)
+        }
+      }
       const task = await followTask(ctx, () => ctx.handlers['snapshots:delete']({ vm, snapshot, confirmed: true }))
       if (ctx.json) return printJson(ctx, { ok: true, task }), 0
       ctx.stdout(`Snapshot ${snapshot} of ${vm} deleted.\n`)

@@ -1,0 +1,145 @@
+// How cal meets mistakes and interruptions: typo suggestions, --json on usage errors, --tart values, short option errors,
+// Ctrl+C on work that cannot be cancelled, and the question before a snapshot is deleted.
+import { describe, expect, it } from 'vitest'
+import { CalError } from '../../src/shared/errors'
+import type { Task } from '../../src/shared/task'
+import { EngineEvents } from '../../src/core/events'
+import { runCli, splitGlobals } from '../../src/cli/main'
+import { closest } from '../../src/cli/suggest'
+import { followTask } from '../../src/cli/task-runner'
+import type { CliContext } from '../../src/cli/context'
+
+type Handlers = Record<string, (input: never) => Promise<unknown>>
+
+async function cal(args: string[], handlers: Handlers = {}, opts: { canAsk?: boolean; answer?: boolean } = {}) {
+  let stdout = ''
+  let stderr = ''
+  const asked: string[] = []
+  const code = await runCli(
+    args,
+    {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      isTTY: false,
+      canAsk: opts.canAsk ?? false,
+      confirm: async (q) => (asked.push(q), opts.answer ?? false),
+    },
+    async () => ({ handlers: handlers as never, events: new EngineEvents(), calHome: '/tmp' }),
+  )
+  return { code, stdout, stderr, asked }
+}
+
+const notFound = (vm: string) => new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
+
+describe('typos', () => {
+  it('suggests the closest verb, VM and snapshot name', async () => {
+    expect(closest('lsit', ['list', 'ls', 'start'])).toBe('list')
+    expect(closest('zzz', ['list'])).toBeNull()
+    const verb = await cal(['lsit'])
+    expect(verb.code).toBe(2)
+    expect(verb.stderr).toContain('did you mean `cal list`?')
+
+    const vms = { 'vms:list': async () => [{ name: 'dev' }, { name: 'cal-clean' }], 'vms:get': async ({ name }: { name: string }) => Promise.reject(notFound(name)) }
+    const vm = await cal(['status', 'dve'], vms as never)
+    expect(vm.code).toBe(3)
+    expect(vm.stderr).toContain('error: The VM "dve" does not exist. Did you mean "dev"?')
+    expect((await cal(['status', 'zzzzzz'], vms as never)).stderr).not.toContain('Did you mean')
+
+    const snaps = {
+      'snapshots:list': async () => [{ name: 'before-refactor' }],
+      'snapshots:restore': async () => Promise.reject(new CalError('SNAPSHOT_NOT_FOUND', '"dev" has no snapshot named "before-refactr".', 'See its snapshots.', { vm: 'dev', snapshot: 'before-refactr' })),
+    }
+    const snap = await cal(['snapshot', 'restore', 'dev', 'before-refactr', '--yes'], snaps as never)
+    expect(snap.code).toBe(3)
+    expect(snap.stderr).toContain('Did you mean "before-refactor"?')
+  })
+})
+
+describe('usage errors', () => {
+  it('are JSON on stdout with --json, whatever the mistake', async () => {
+    for (const args of [['--json', 'frobnicate'], ['--json', 'help', 'nosuch'], ['--json', '--tart']]) {
+      const r = await cal(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    }
+  })
+
+  it('refuse an empty --tart, or a flag taken as its path', () => {
+    expect(() => splitGlobals(['--tart=', 'list'])).toThrow(/--tart needs a path/)
+    expect(() => splitGlobals(['--tart', '--json', 'list'])).toThrow(/--tart needs a path/)
+    expect(splitGlobals(['--tart', '/x/tart', 'list'])).toMatchObject({ tartPath: '/x/tart' })
+  })
+
+  it('name an unknown option plainly', async () => {
+    const r = await cal(['list', '--bogus'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('error: Unknown option --bogus.\nhint: Usage: cal list [--json]\n')
+  })
+
+  it('print the help on stderr when the command is missing, on stdout when asked for', async () => {
+    const missing = await cal([])
+    expect(missing.code).toBe(2)
+    expect(missing.stdout).toBe('')
+    expect(missing.stderr).toMatch(/^cal — /)
+    const asked = await cal(['--help'])
+    expect(asked.stdout).toMatch(/^cal — /)
+    expect(asked.stdout).toContain('--no-snapshot')
+    expect(asked.stdout).toContain('--version')
+  })
+})
+
+describe('snapshot delete', () => {
+  const handlers = (deleted: string[]) =>
+    ({
+      'snapshots:list': async () => [{ name: 'before', sizeGb: 3 }],
+      'snapshots:delete': async ({ snapshot }: { snapshot: string }) => (deleted.push(snapshot), Promise.reject(new CalError('INTERNAL', 'stop here'))),
+    }) as never
+
+  it('asks first on a terminal, as the app does, and keeps the snapshot on no', async () => {
+    const deleted: string[] = []
+    const r = await cal(['snapshot', 'delete', 'dev', 'before'], handlers(deleted), { canAsk: true, answer: false })
+    expect(r.asked).toEqual(['Delete snapshot "before"?'])
+    expect(r.code).toBe(130)
+    expect(deleted).toEqual([])
+    expect(r.stderr).toContain('is deleted for good')
+  })
+
+  it('does not ask with --yes or without a terminal', async () => {
+    for (const [args, canAsk] of [[['snapshot', 'delete', 'dev', 'before', '--yes'], true], [['snapshot', 'delete', 'dev', 'before'], false]] as const) {
+      const deleted: string[] = []
+      const r = await cal([...args], handlers(deleted), { canAsk })
+      expect(r.asked).toEqual([])
+      expect(deleted).toEqual(['before'])
+    }
+  })
+})
+
+describe('Ctrl+C', () => {
+  it('says when the engine refuses to cancel, instead of "cancelling…"', async () => {
+    const events = new EngineEvents()
+    let stderr = ''
+    const task = (state: Task['state']): Task => ({
+      id: 't1', kind: 'snapshot', title: 'Snapshot dev', vm: 'dev', state, percent: null, bytesDone: null, bytesTotal: null, etaSeconds: null,
+      steps: [], log: [], cancellable: false, error: null, startedAt: '', endedAt: null,
+    })
+    const ctx = {
+      events,
+      stderr: (t: string) => void (stderr += t),
+      stdout: () => {},
+      isTTY: false,
+      handlers: {
+        'tasks:cancel': async () => Promise.reject(new CalError('INVALID_INPUT', '"Snapshot dev" cannot be cancelled safely once started.', 'Wait for it to finish.')),
+      },
+    } as unknown as CliContext
+    const done = followTask(ctx, async () => {
+      setTimeout(() => {
+        process.emit('SIGINT')
+        setTimeout(() => events.emit('tasks:updated', task('succeeded')), 20)
+      }, 10)
+      return { taskId: 't1' }
+    })
+    await expect(done).resolves.toMatchObject({ state: 'succeeded' })
+    expect(stderr).toContain('not cancelled: "Snapshot dev" cannot be cancelled safely once started. Wait for it to finish.')
+    expect(stderr).not.toContain('cancelling…')
+  })
+})
