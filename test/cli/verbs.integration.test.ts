@@ -56,6 +56,10 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     const risky = await eng.cal(['check', 'w1', '--json'])
     expect(risky.code).toBe(6)
     expect(JSON.parse(risky.stdout).repos[0]).toMatchObject({ untracked: 1 })
+    // As text: the work at risk as a list, then where the scan looked, not as one of the items.
+    const riskyText = (await eng.cal(['check', 'w1'])).stdout
+    expect(riskyText).toMatch(/^w1: work that exists only in this VM:\n {2}- .*1 untracked file\n\(checked /)
+    expect(riskyText).not.toMatch(/^ {2}- checked /m)
 
     // No TTY, no --yes: refused. A TTY answering "no": refused, nothing changed. --yes: restored.
     expect((await eng.cal(['snapshot', 'restore', 'w1', 'base'])).code).toBe(6)

@@ -20,7 +20,9 @@ export const checkCommand: CliCommand = async (argv, ctx) => {
   else {
     // Not clean with nothing at risk: a repository or folder could not be checked, and the lines say which.
     const heading = report.repos.some(repoAtRisk) ? 'work that exists only in this VM' : 'not everything could be checked'
-    ctx.stdout(`${report.vm}: ${heading}:\n${report.summary.map((l) => `  - ${l}`).join('\n')}\n`)
+    // The summary ends with where the scan looked: said after the list, not as one of its items.
+    const items = report.summary.filter((l) => l !== report.scope)
+    ctx.stdout(`${report.vm}: ${heading}:\n${items.map((l) => `  - ${l}`).join('\n')}\n${report.scope ? `(${report.scope})\n` : ''}`)
   }
   return report.clean ? EXIT.ok : EXIT.needsConfirmation
 }

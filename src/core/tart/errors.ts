@@ -73,7 +73,7 @@ export function mapTartFailure(f: TartFailure): CalError {
   if (/VM is missing some of its files/.test(all)) {
     return new CalError('TART_FAILED', `The VM's files are incomplete: ${line}`, 'The VM directory under ~/.tart/vms is damaged; restore a snapshot or delete it.', details)
   }
-  return new CalError('TART_FAILED', `tart ${verb} failed${line ? `: ${line}` : ` with exit code ${f.exitCode ?? 'unknown'}`}`, 'Tart\'s own message is above; run the same tart command by hand for more detail.', details)
+  return new CalError('TART_FAILED', `tart ${verb} failed${line ? `: ${line}` : ` with exit code ${f.exitCode ?? 'unknown'}`}`, 'The message is Tart\'s own; run the same tart command by hand for more detail.', details)
 }
 
 export function vmLimitError(running: string[], extra: Record<string, unknown> = {}): CalError {
