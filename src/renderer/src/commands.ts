@@ -9,9 +9,10 @@ import { useVms } from './store/vms'
 
 export type Command = { id: string; title: string; group: string; hint?: string; run: () => void }
 
-type Input = { vms: VmInfo[]; selected: VmInfo | null; activeSession: TerminalSession | null; theme: Settings['theme']; mod: string }
+/** `busy`: a task works on the selected VM, so only what the Overview's toolbar then allows is offered. */
+type Input = { vms: VmInfo[]; selected: VmInfo | null; activeSession: TerminalSession | null; theme: Settings['theme']; mod: string; busy?: boolean }
 
-export function buildCommands({ vms, selected, activeSession, theme, mod }: Input): Command[] {
+export function buildCommands({ vms, selected, activeSession, theme, mod, busy = false }: Input): Command[] {
   const ui = useUi.getState
   const commands: Command[] = [
     { id: 'new-workspace', title: 'New workspace…', group: 'Workspaces', run: () => ui().openDialog({ kind: 'create' }) },
@@ -26,8 +27,12 @@ export function buildCommands({ vms, selected, activeSession, theme, mod }: Inpu
       { id: 'view-snapshots', title: `Show ${name} snapshots`, group: 'Go to', run: () => (ui().setView('snapshots'), void loadSnapshots(name)) },
       { id: 'view-terminal', title: `Show ${name} terminals`, group: 'Go to', run: () => ui().setView('terminal') },
     )
-    for (const a of vmActions(selected)) {
+    for (const a of vmActions(selected, busy)) {
       if (a.enabled) commands.push({ id: `vm-${a.testId}`, title: a.testId === 'vm-vnc' ? `Open ${name} in Screen Sharing` : `${a.label} ${name}`, group: name, run: a.run })
+    }
+    // As the Overview's "Delete workspace…" (the sheet asks for the name and runs the git safety check first).
+    if (selected.state !== 'starting' && selected.state !== 'stopping') {
+      commands.push({ id: 'delete-vm', title: `Delete ${name}…`, group: name, run: () => ui().openDialog({ kind: 'delete-vm', vm: name }) })
     }
     commands.push({ id: 'forget-host-key', title: `Forget ${name}'s SSH host key`, group: name, run: () => void forgetHostKey(name) })
     if (selected.state === 'running') commands.push({ id: 'new-tab', title: `New shell tab in ${name}`, group: 'Terminal', hint: `${mod}T`, run: () => void openTerminal(name) })

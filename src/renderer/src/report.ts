@@ -16,6 +16,8 @@ export function reportError(err: unknown, title: string, opts: { vm?: string | n
   const error = errorData(err)
   const ui = useUi.getState()
   if (error.code === 'VM_LIMIT_REACHED') {
+    // Main's notice of the same refusal may have come first, as a toast: the sheet says it all.
+    for (const t of ui.toasts) if (t.error?.code === 'VM_LIMIT_REACHED') ui.dismissToast(t.id)
     ui.openDialog({ kind: 'limit', vm: opts.vm ?? null, running: runningFromDetails(error), error })
     return
   }

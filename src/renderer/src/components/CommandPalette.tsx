@@ -2,6 +2,7 @@ import { useMemo, useState, type KeyboardEvent } from 'react'
 import { buildCommands, filterCommands } from '../commands'
 import { useSessions, contextKey, tabsFor } from '../store/sessions'
 import { useSettings } from '../store/settings'
+import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
 import { Modal } from './Modal'
@@ -14,14 +15,15 @@ export function CommandPalette({ mod }: { mod: string }) {
   const sessions = useSessions((s) => s.sessions)
   const activeByContext = useSessions((s) => s.activeByContext)
   const theme = useSettings((s) => s.view?.settings.theme ?? 'system')
+  const busy = useTasks((s) => Object.values(s.byId).some((t) => t.state === 'running' && t.vm !== null && t.vm === selectedName))
   const [query, setQuery] = useState('')
   const [index, setIndex] = useState(0)
   const commands = useMemo(() => {
     const selected = vms.find((v) => v.name === selectedName) ?? null
     const tabs = tabsFor(sessions, selectedName)
     const activeSession = tabs.find((t) => t.id === activeByContext[contextKey(selectedName)]) ?? null
-    return buildCommands({ vms, selected, activeSession, theme, mod })
-  }, [vms, selectedName, sessions, activeByContext, theme, mod])
+    return buildCommands({ vms, selected, activeSession, theme, mod, busy })
+  }, [vms, selectedName, sessions, activeByContext, theme, mod, busy])
   const results = filterCommands(commands, query).slice(0, 50)
   const current = Math.min(index, Math.max(0, results.length - 1))
   const run = (i: number) => {

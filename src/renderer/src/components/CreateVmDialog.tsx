@@ -58,7 +58,10 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
   const [busy, setBusy] = useState(false)
   const nameErr = vmNameError(name, taken)
   const imageErr = ImageRef.safeParse(image.trim()).success ? '' : 'Use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest'
-  const numbersOk = cpu >= 1 && cpu <= 64 && memoryGb >= 1 && memoryGb <= 1024 && diskGb >= 20 && diskGb <= 4000
+  // Whole cores and gigabytes, as the engine's schema takes them: 2.5 cores would pass here and fail there, with the
+  // error toast under this sheet's backdrop.
+  const numbersOk =
+    Number.isInteger(cpu) && cpu >= 1 && cpu <= 64 && memoryGb >= 1 && memoryGb <= 1024 && Number.isInteger(diskGb) && diskGb >= 20 && diskGb <= 4000
   const valid = !nameErr && !imageErr && numbersOk
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -128,7 +131,7 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
           ))}
         </select>
       </form>
-      {!numbersOk && <p className="field-error">CPU 1–64 cores, memory 1–1024 GB, disk 20–4000 GB.</p>}
+      {!numbersOk && <p className="field-error">CPU 1–64 whole cores, memory 1–1024 GB, disk 20–4000 whole GB.</p>}
     </Modal>
   )
 }

@@ -178,7 +178,11 @@ function DeleteVmDialog({ vm }: { vm: string }) {
         />
       }
     >
-      <p>The VM, its disk and all of its snapshots are deleted. This cannot be undone.</p>
+      <p>
+        The VM, its disk and all of its snapshots are deleted. This cannot be undone.
+        {/* Deleting powers a running VM off without the Stop sheet's question: say so here. */}
+        {info?.state === 'running' && ` ${vm} is running: CAL powers it off first, and every program running in it (an agent, a build) ends.`}
+      </p>
       {info?.role === 'clean' && (
         <div className="callout callout-warning" role="note" data-testid="delete-protected">
           {vm} is the pristine base VM that workspaces and resets are cloned from. CAL protects it; deleting it means

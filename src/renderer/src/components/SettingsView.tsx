@@ -3,6 +3,7 @@ import type { NotificationKind, Settings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
 import { useVms } from '../store/vms'
 import { saveSettings } from '../actions'
+import { ImageRef } from '../../../shared/names'
 import { AGENT_LABEL } from './StatusBanner'
 import { Group, NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 
@@ -45,7 +46,12 @@ export function SettingsView() {
         />
       </Group>
       <Group title="New workspace defaults">
-        <TextSetting label="Base image" value={s.vmDefaults.baseImage} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v })} />
+        <TextSetting
+          label="Base image"
+          value={s.vmDefaults.baseImage}
+          validate={(v) => (ImageRef.safeParse(v.trim()).success ? '' : 'Not saved: use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest.')}
+          onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v.trim() })}
+        />
         <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} min={1} max={64} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
         <NumberSetting label="Memory" unit="MB" value={s.vmDefaults.memoryMb} min={1024} max={1048576} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, memoryMb: v })} />
         <NumberSetting label="Disk" unit="GB" value={s.vmDefaults.diskGb} min={20} max={4000} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, diskGb: v })} />

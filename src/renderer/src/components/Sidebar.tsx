@@ -139,6 +139,7 @@ type RowProps = { vm: VmInfo; index: number; start: number; size: number; select
 
 /** Memoized: scrolling re-renders only rows that come into view. */
 const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, mod, onChoose }: RowProps) {
+  const sub = `${STATE_LABEL[vm.state]}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}`
   return (
     <div
       id={`vm-option-${index}`}
@@ -154,10 +155,9 @@ const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, m
       <StateDot state={vm.state} />
       <span className="vm-row-text">
         <span className="vm-row-name">{vm.name}</span>
-        <span className="vm-row-sub">
-          {STATE_LABEL[vm.state]}
-          {vm.role !== 'workspace' ? ` · ${vm.role}` : ''}
-          {vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}
+        {/* The row is narrow: the IP address is often cut off, so the whole line is in the tooltip. */}
+        <span className="vm-row-sub" title={sub}>
+          {sub}
         </span>
       </span>
       {ringing && (

@@ -11,14 +11,16 @@ import { SafetyReport } from './SafetyReport'
 const VERB: Record<SnapshotAction, string> = { restore: 'Restore', delete: 'Delete', rollback: 'Roll back' }
 
 /** What the user loses, in words, before a destructive snapshot command. */
-export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot | null, lastSessionAt: string | null): string {
+export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot | null, lastSessionAt: string | null, running = false): string {
   if (action === 'delete' && snapshot) {
     return `Snapshot "${snapshot.name}" (${usedGb(snapshot.sizeGb)}) is deleted for good. ${vm} itself does not change.`
   }
+  // The engine powers a running VM off for the swap and starts it again: every program in its terminals ends.
+  const restart = running ? ` ${vm} is stopped and started again: every program running in it (an agent, a build) ends and its terminal tabs close.` : ''
   if (action === 'restore' && snapshot) {
-    return `${vm}'s disk goes back to snapshot "${snapshot.name}" from ${relativeTime(snapshot.createdAt)}. Everything written to ${vm} since then is lost.`
+    return `${vm}'s disk goes back to snapshot "${snapshot.name}" from ${relativeTime(snapshot.createdAt)}. Everything written to ${vm} since then is lost.${restart}`
   }
-  return `${vm} goes back to the start of the last agent session (${relativeTime(lastSessionAt)}). Everything written to ${vm} since then is lost.`
+  return `${vm} goes back to the start of the last agent session (${relativeTime(lastSessionAt)}). Everything written to ${vm} since then is lost.${restart}`
 }
 
 type Props = { action: SnapshotAction; vm: string; snapshot: Snapshot | null }
@@ -26,6 +28,7 @@ type Props = { action: SnapshotAction; vm: string; snapshot: Snapshot | null }
 export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   const close = useUi((s) => s.closeDialog)
   const lastSessionAt = useVms((s) => s.vms.find((v) => v.name === vm)?.lastSessionSnapshotAt ?? null)
+  const running = useVms((s) => s.vms.find((v) => v.name === vm)?.state === 'running')
   const { report, error, checking, risky } = useGitCheck(vm)
   const [busy, setBusy] = useState(false)
   const confirm = async () => {
@@ -58,7 +61,7 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
       }
     >
       <p className="loss" data-testid="loss-text">
-        {lossText(action, vm, snapshot, lastSessionAt)}
+        {lossText(action, vm, snapshot, lastSessionAt, running)}
       </p>
       <SafetyReport report={report} error={error} vm={vm} />
     </Modal>

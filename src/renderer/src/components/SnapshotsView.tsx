@@ -1,25 +1,41 @@
 import { memo, useRef, useState, type FormEvent } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import type { Snapshot } from '../../../shared/snapshot'
+import type { DiskUsage, Snapshot } from '../../../shared/snapshot'
+import type { Task } from '../../../shared/task'
 import type { VmInfo } from '../../../shared/vm'
 import { gb, relativeTime, usedGb } from '../format'
 import { useNow } from '../hooks/useNow'
+import { useShallow } from 'zustand/react/shallow'
 import { useSnapshots, useVmSnapshots } from '../store/snapshots'
+import { orderTasks, useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
-import { createSnapshot } from '../actions'
+import { cancelTask, createSnapshot } from '../actions'
 import { snapshotNameError } from '../validate'
 import { Icon } from './icons'
+import { TaskProgress } from './TaskProgress'
 
 const ROW_HEIGHT = 36
 
 export function SnapshotsView({ vm }: { vm: VmInfo }) {
   const snapshots = useVmSnapshots(vm.name)
   const usage = useSnapshots((s) => s.usage)
+  // While a task works on the VM (a snapshot being taken, a restore), its progress shows here, where it was started,
+  // and the snapshot commands wait for it, as the Overview's toolbar does: a second one would fight the first.
+  const working = useTasks(useShallow((s) => orderTasks(Object.values(s.byId).filter((t) => t.vm === vm.name && t.state === 'running'))))
+  return <SnapshotsPanel vm={vm} snapshots={snapshots} usage={usage} working={working} />
+}
+
+/** The view from plain values, so what it shows for each case is testable. */
+export function SnapshotsPanel({ vm, snapshots, usage, working }: { vm: VmInfo; snapshots: Snapshot[]; usage: DiskUsage | null; working: Task[] }) {
   const mine = usage?.vms.find((u) => u.name === vm.name)
   const ownGb = mine?.snapshotsGb ?? snapshots.reduce((sum, s) => sum + s.sizeGb, 0)
+  const busy = working.length > 0
   return (
     <div className="pane-fill">
-      <CreateSnapshotForm vm={vm} existing={snapshots} />
+      <CreateSnapshotForm vm={vm} existing={snapshots} busy={busy} />
+      {working.map((t) => (
+        <TaskProgress key={t.id} task={t} onCancel={(id) => void cancelTask(id)} compact />
+      ))}
       <div className="usage" data-testid="disk-usage" aria-label="Disk usage">
         <span>
           <strong>{snapshots.length}</strong> {snapshots.length === 1 ? 'snapshot' : 'snapshots'} · {snapshots.length > 0 ? usedGb(ownGb) : gb(ownGb)}
@@ -34,8 +50,8 @@ export function SnapshotsView({ vm }: { vm: VmInfo }) {
         <button
           type="button"
           className="button"
-          disabled={!vm.lastSessionSnapshotAt}
-          title={vm.lastSessionSnapshotAt ? undefined : 'No session snapshot yet: one is taken when an agent session starts.'}
+          disabled={!vm.lastSessionSnapshotAt || busy}
+          title={busy ? BUSY_TITLE : vm.lastSessionSnapshotAt ? undefined : 'No session snapshot yet: one is taken when an agent session starts.'}
           onClick={() => useUi.getState().openDialog({ kind: 'snapshot-confirm', action: 'rollback', vm: vm.name, snapshot: null })}
           data-testid="rollback"
         >
@@ -48,13 +64,15 @@ export function SnapshotsView({ vm }: { vm: VmInfo }) {
           <p className="muted">A snapshot keeps the VM's whole disk, so you can return to it after an agent goes wrong.</p>
         </div>
       ) : (
-        <SnapshotTable vm={vm.name} snapshots={snapshots} />
+        <SnapshotTable vm={vm.name} snapshots={snapshots} busy={busy} />
       )}
     </div>
   )
 }
 
-function CreateSnapshotForm({ vm, existing }: { vm: VmInfo; existing: Snapshot[] }) {
+const BUSY_TITLE = 'Wait until the work in progress on this VM has finished.'
+
+function CreateSnapshotForm({ vm, existing, busy: vmBusy }: { vm: VmInfo; existing: Snapshot[]; busy: boolean }) {
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
   const error = snapshotNameError(name, existing.map((s) => s.name))
@@ -82,7 +100,10 @@ function CreateSnapshotForm({ vm, existing }: { vm: VmInfo; existing: Snapshot[]
         spellCheck={false}
         data-testid="snapshot-name"
       />
-      <button type="submit" className="button primary" disabled={Boolean(error) || busy || vm.state === 'starting' || vm.state === 'stopping'} data-testid="snapshot-create">
+      <button type="submit" className="button primary" disabled={Boolean(error) || busy || vmBusy || vm.state === 'starting' || vm.state === 'stopping'}
+        title={vmBusy ? BUSY_TITLE : undefined}
+        data-testid="snapshot-create"
+      >
         <Icon name="camera" /> Take snapshot
       </button>
       <span id="snapshot-name-error" className="field-error" role="status">
@@ -92,7 +113,7 @@ function CreateSnapshotForm({ vm, existing }: { vm: VmInfo; existing: Snapshot[]
   )
 }
 
-function SnapshotTable({ vm, snapshots }: { vm: string; snapshots: Snapshot[] }) {
+function SnapshotTable({ vm, snapshots, busy }: { vm: string; snapshots: Snapshot[]; busy: boolean }) {
   const now = useNow(30_000)
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtualizer = useVirtualizer({ count: snapshots.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 })
@@ -114,7 +135,7 @@ function SnapshotTable({ vm, snapshots }: { vm: string; snapshots: Snapshot[] })
           {virtualizer.getVirtualItems().map((item) => {
             const s = snapshots[item.index]
             if (!s) return null
-            return <SnapshotRow key={s.name} snapshot={s} vm={vm} index={item.index} start={item.start} size={item.size} now={now} />
+            return <SnapshotRow key={s.name} snapshot={s} vm={vm} index={item.index} start={item.start} size={item.size} now={now} busy={busy} />
           })}
         </div>
       </div>
@@ -122,10 +143,10 @@ function SnapshotTable({ vm, snapshots }: { vm: string; snapshots: Snapshot[] })
   )
 }
 
-type RowProps = { snapshot: Snapshot; vm: string; index: number; start: number; size: number; now: number }
+type RowProps = { snapshot: Snapshot; vm: string; index: number; start: number; size: number; now: number; busy: boolean }
 
 /** Memoized: while scrolling, rows already on screen keep their props and do not re-render. */
-const SnapshotRow = memo(function SnapshotRow({ snapshot: s, vm, index, start, size, now }: RowProps) {
+const SnapshotRow = memo(function SnapshotRow({ snapshot: s, vm, index, start, size, now, busy }: RowProps) {
   const ask = (action: 'restore' | 'delete') => useUi.getState().openDialog({ kind: 'snapshot-confirm', action, vm, snapshot: s })
   return (
     <div
@@ -149,10 +170,10 @@ const SnapshotRow = memo(function SnapshotRow({ snapshot: s, vm, index, start, s
         {usedGb(s.sizeGb)}
       </span>
       <span role="cell" className="row-actions">
-        <button type="button" className="button small" onClick={() => ask('restore')} aria-label={`Restore ${s.name}`} data-testid="snapshot-restore">
+        <button type="button" className="button small" onClick={() => ask('restore')} disabled={busy} title={busy ? BUSY_TITLE : undefined} aria-label={`Restore ${s.name}`} data-testid="snapshot-restore">
           Restore
         </button>
-        <button type="button" className="button small icon-only" onClick={() => ask('delete')} aria-label={`Delete ${s.name}`} data-testid="snapshot-delete">
+        <button type="button" className="button small icon-only" onClick={() => ask('delete')} disabled={busy} title={busy ? BUSY_TITLE : undefined} aria-label={`Delete ${s.name}`} data-testid="snapshot-delete">
           <Icon name="trash" />
         </button>
       </span>

@@ -1,5 +1,5 @@
 import type { Task, TaskStep } from '../../../shared/task'
-import { bytes, eta } from '../format'
+import { bytes, eta, relativeTime } from '../format'
 import { Icon } from './icons'
 
 const STEP_MARK: Record<TaskStep['state'], string> = { pending: '○', running: '◐', done: '✓', failed: '✕', skipped: '–' }
@@ -17,7 +17,10 @@ export function TaskProgress({ task, onCancel, compact }: Props) {
     <section className={`task task-${task.state}`} aria-label={task.title} data-testid="task" data-task-kind={task.kind} data-task-state={task.state}>
       <div className="task-head">
         <span className="task-title">{task.title}</span>
-        <span className="task-state">{running ? (current?.label ?? 'Working…') : stateText(task)}</span>
+        <span className="task-state" title={!running && task.endedAt ? new Date(task.endedAt).toLocaleString() : undefined}>
+          {/* When it ended: Activity and Recent activity otherwise list "Done" with nothing to tell today's from last week's. */}
+          {running ? (current?.label ?? 'Working…') : `${stateText(task)}${task.endedAt ? ` · ${relativeTime(task.endedAt)}` : ''}`}
+        </span>
         {running && task.cancellable && onCancel && (
           <button type="button" className="button small" onClick={() => onCancel(task.id)}>
             Cancel

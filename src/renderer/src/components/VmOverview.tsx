@@ -3,6 +3,7 @@ import { gb, memory, relativeTime, uptime, usedGb } from '../format'
 import { useNow } from '../hooks/useNow'
 import { orderTasks, useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
+import { useSettings } from '../store/settings'
 import { useShallow } from 'zustand/react/shallow'
 import { cancelTask, createSnapshot, openScreenSharing, openTerminal, requestPower, startVm, suspendVm } from '../actions'
 import { TaskProgress } from './TaskProgress'
@@ -62,6 +63,7 @@ function ActionButton({ a }: { a: Action }) {
 
 export function VmOverview({ vm }: { vm: VmInfo }) {
   const now = useNow(1000)
+  const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
   const vmTasks = useTasks(useShallow((s) => orderTasks(Object.values(s.byId).filter((t) => t.vm === vm.name))))
   const running = vmTasks.filter((t) => t.state === 'running')
   const recent = vmTasks.filter((t) => t.state !== 'running').slice(0, 3)
@@ -75,7 +77,8 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
     ['Base image', vm.baseImage ?? '—'],
     // A VM started outside CAL (by `tart run` in a shell) has no start time CAL could know.
     ['Uptime', vm.state !== 'running' ? '—' : vm.startedAt ? uptime(vm.startedAt, now) : 'Started outside CAL'],
-    ['Agent', vm.agent ? AGENT_LABEL[vm.agent] : 'Default'],
+    // Which agent Default means, as the banner names it: "Default" alone left the user to look it up in Settings.
+    ['Agent', vm.agent ? AGENT_LABEL[vm.agent] : defaultAgent ? `${AGENT_LABEL[defaultAgent]} (default)` : 'Default'],
     // A VM made outside CAL has no recorded creation time: unknown, not "never".
     ['Created', vm.createdAt ? relativeTime(vm.createdAt, now) : '—'],
     ['Last session snapshot', relativeTime(vm.lastSessionSnapshotAt, now)],

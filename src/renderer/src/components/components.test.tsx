@@ -8,6 +8,8 @@ import { launchRows, snapshotPolicy } from './LaunchDialog'
 import { lossText } from './SnapshotConfirmDialog'
 import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
+import { SnapshotsPanel } from './SnapshotsView'
+import { NumberSetting, TextSetting } from './SettingFields'
 
 /** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
 describe('status banner', () => {
@@ -83,6 +85,11 @@ describe('task progress', () => {
     expect(html).toContain('Free space.')
     expect(html).not.toContain('progressbar')
   })
+
+  it('says when a finished task ended', () => {
+    const endedAt = new Date(Date.now() - 5 * 60_000).toISOString()
+    expect(renderToStaticMarkup(<TaskProgress task={task('t', { state: 'succeeded', endedAt })} />)).toMatch(/Done · 5 minutes ago/)
+  })
 })
 
 describe('confirmations', () => {
@@ -112,6 +119,14 @@ describe('confirmations', () => {
     expect(lossText('restore', 'dev', snap, null)).toMatch(/since then is lost/)
     expect(lossText('delete', 'dev', snap, null)).toMatch(/"before" \(1.5 GB\) is deleted for good/)
     expect(lossText('rollback', 'dev', null, null)).toMatch(/last agent session \(never\)/)
+  })
+
+  it('says a restore or rollback of a running VM stops it and ends what runs in it', () => {
+    const snap = { name: 'before', vm: 'dev', tartName: 'dev--before', kind: 'manual' as const, createdAt: new Date().toISOString(), sizeGb: 1.5 }
+    expect(lossText('restore', 'dev', snap, null, true)).toMatch(/dev is stopped and started again: every program running in it .* ends/)
+    expect(lossText('rollback', 'dev', null, null, true)).toMatch(/stopped and started again/)
+    expect(lossText('restore', 'dev', snap, null, false)).not.toMatch(/stopped and started again/)
+    expect(lossText('delete', 'dev', snap, null, true)).not.toMatch(/stopped/)
   })
 })
 
@@ -144,5 +159,47 @@ describe('actions by state', () => {
     expect(filterCommands(commands, 'switch beta')[0]?.title).toBe('Switch to beta')
     expect(filterCommands(commands, 'snap')[0]?.title).toBe('Snapshot alpha')
     expect(filterCommands(commands, 'zzzz')).toEqual([])
+    expect(filterCommands(commands, 'delete alpha')[0]?.title).toBe('Delete alpha…')
+  })
+
+  it('palette offers what the toolbar does while a task works on the VM', () => {
+    const vms = [vmInfo('alpha', { state: 'running', ip: '1.2.3.4', lastSessionSnapshotAt: 'x' })]
+    const titles = buildCommands({ vms, selected: vms[0]!, activeSession: null, theme: 'system', mod: '⌘', busy: true }).map((c) => c.title)
+    expect(titles).toContain('Stop alpha')
+    for (const refused of ['Snapshot alpha', 'Roll back alpha', 'Launch agent alpha', 'Restart alpha', 'Suspend alpha']) expect(titles).not.toContain(refused)
+  })
+})
+
+describe('snapshots while the VM is busy', () => {
+  it('shows the task in progress and holds the snapshot commands until it ends', () => {
+    const vm = vmInfo('dev', { state: 'running', ip: '1.2.3.4', lastSessionSnapshotAt: '2025-01-10T12:00:00Z' })
+    const idle = renderToStaticMarkup(<SnapshotsPanel vm={vm} snapshots={[]} usage={null} working={[]} />)
+    expect(idle).not.toMatch(/<button[^>]*disabled=""[^>]*data-testid="snapshot-create"/)
+    expect(idle).not.toMatch(/<button[^>]*disabled=""[^>]*data-testid="rollback"/)
+    const working = [task('t1', { kind: 'snapshot', title: 'Snapshot dev', vm: 'dev', state: 'running' })]
+    const busy = renderToStaticMarkup(<SnapshotsPanel vm={vm} snapshots={[]} usage={null} working={working} />)
+    expect(busy).toContain('data-task-kind="snapshot"')
+    expect(busy).toMatch(/<button[^>]*disabled=""[^>]*data-testid="snapshot-create"/)
+    expect(busy).toMatch(/<button[^>]*disabled=""[^>]*data-testid="rollback"/)
+  })
+})
+
+describe('settings fields', () => {
+  it('says why a number is not saved instead of dropping it silently', () => {
+    const html = renderToStaticMarkup(<NumberSetting label="Terminal font size" value={200} min={9} max={32} onCommit={() => {}} />)
+    expect(html).toContain('aria-invalid="true"')
+    expect(html).toContain('Not saved: use a whole number from 9 to 32.')
+    expect(renderToStaticMarkup(<NumberSetting label="Font" value={13} min={9} max={32} onCommit={() => {}} />)).not.toContain('Not saved')
+  })
+
+  it('shows a long value whole on hover, but never a password', () => {
+    expect(renderToStaticMarkup(<TextSetting label="Base image" value="ghcr.io/x/y:latest" onCommit={() => {}} />)).toContain('title="ghcr.io/x/y:latest"')
+    expect(renderToStaticMarkup(<TextSetting label="Password" type="password" value="s3cret-pw" onCommit={() => {}} />)).not.toContain('title="s3cret-pw"')
+  })
+
+  it('shows what a text validator refuses', () => {
+    const html = renderToStaticMarkup(<TextSetting label="Base image" value="not an image!!" validate={(v) => (v.includes(' ') ? 'Not saved: bad image.' : '')} onCommit={() => {}} />)
+    expect(html).toContain('aria-invalid="true"')
+    expect(html).toContain('Not saved: bad image.')
   })
 })

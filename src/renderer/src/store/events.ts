@@ -48,7 +48,10 @@ function onTask(task: Task): void {
   reportTaskEnd(task)
 }
 
-function onNotice(notice: Notice): void {
+export function onNotice(notice: Notice): void {
+  // The VM limit has its own sheet (opened by the failed start), which names the running VMs and stops one: a toast
+  // repeating it would only sit under that sheet's backdrop, where it cannot be dismissed.
+  if (notice.error?.code === 'VM_LIMIT_REACHED' && useUi.getState().dialog?.kind === 'limit') return
   useUi.getState().pushToast({
     // A notice about a task carries the id `task:<id>`, the same as the toast the task itself raised, so it replaces it.
     id: notice.id,

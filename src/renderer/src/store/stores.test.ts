@@ -3,7 +3,7 @@ import { session, task, vmInfo } from '../test/fixtures'
 import { reportError, reportTaskEnd, runningFromDetails } from '../report'
 import { UiError } from '../api'
 import { HOST_KEY, tabsFor, useSessions } from './sessions'
-import { mergeSessions, onMenuCommand } from './events'
+import { mergeSessions, onMenuCommand, onNotice } from './events'
 import { ENDED_MEANWHILE } from '../terminal/registry'
 import { orderTasks } from './tasks'
 import { useApp } from './app'
@@ -113,6 +113,19 @@ describe('error reporting', () => {
     reportError(new UiError(limit), 'Start c', { vm: 'c' })
     expect(useUi.getState().dialog).toEqual({ kind: 'limit', vm: 'c', running: ['x', 'y'], error: limit })
     expect(runningFromDetails({ ...limit, details: undefined })).toEqual([])
+  })
+
+  it("shows the VM limit once, in its sheet, whether main's notice comes before or after", () => {
+    const notice = { id: 'task:l1', kind: 'vmLimit' as const, level: 'error' as const, title: 'VM limit reached', body: limit.message, error: limit, target: null }
+    const limitToasts = () => useUi.getState().toasts.filter((t) => t.error?.code === 'VM_LIMIT_REACHED')
+    useUi.getState().closeDialog()
+    onNotice(notice)
+    expect(limitToasts()).toHaveLength(1)
+    reportError(new UiError(limit), 'Start c', { vm: 'c' })
+    expect(useUi.getState().dialog?.kind).toBe('limit')
+    expect(limitToasts()).toHaveLength(0)
+    onNotice({ ...notice, id: 'task:l2' })
+    expect(limitToasts()).toHaveLength(0)
   })
 
   it('shows no toast for a call cut off by the lost link while the banner says so; one once the link is back', () => {
