@@ -172,4 +172,28 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     expect(await engine.handlers['vms:get']({ name: 'eng-outside' })).toMatchObject({ state: 'running', ip: outside.ip })
     await outside.stop()
   })
+
+  it('a terminal keeps reconnecting while a restore has set its VM aside, and comes back with the VM', async () => {
+    const name = 'eng-aside'
+    let vm = await sim.bootVm(name)
+    const states: { state: string; message: string | null }[] = []
+    const off = engine.events.on('terminal:state', (e) => states.push(e))
+    try {
+      const s = await engine.handlers['terminal:open']({ vm: name, kind: 'shell', name: 'aside', cols: 80, rows: 24 })
+      // What a restore does to a running VM between its power-off and the swap: stopped, renamed aside.
+      await vm.stop()
+      expect((await sim.run(['rename', name, `${name}.restore-old`])).exitCode).toBe(0)
+      await expect.poll(() => states.some((e) => e.message?.includes('is not there right now')), { timeout: 30_000 }).toBe(true)
+      expect(states.some((e) => e.state === 'closed')).toBe(false)
+      // The swap done and the VM started again: the tab is back.
+      expect((await sim.run(['rename', `${name}.restore-old`, name])).exitCode).toBe(0)
+      vm = sim.startVm(name)
+      await sim.waitForIp(vm)
+      await expect.poll(() => states.at(-1)?.state, { timeout: 60_000 }).toBe('connected')
+      await engine.handlers['terminal:close']({ id: s.id, mode: 'end' })
+    } finally {
+      off()
+      await vm.stop().catch(() => undefined)
+    }
+  }, 120_000)
 })

@@ -13,6 +13,8 @@ export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain log
 /** Errors that retrying cannot fix: the terminal stops and says why. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['SSH_HOST_KEY_MISMATCH', 'SSH_AUTH_FAILED', 'VM_NOT_FOUND', 'NAME_INVALID'])
 const MAX_BACKOFF_MS = 5_000
+/** How long a tab keeps reconnecting to a VM that is not there (a restore swapping its disk) before it gives up. */
+const VM_MISSING_GRACE_MS = 60_000
 /** How long a tab waits, after its tmux server went away, before asking whether the VM is still there. */
 const TMUX_LOST_WAIT_MS = 1_500
 /** Keystrokes (or a paste) kept while reconnecting; beyond this, the rest is dropped. */
@@ -44,6 +46,8 @@ export class SshTerminal extends TerminalBase {
   private tmuxPath: string | null = null
   private reconnectTimer: NodeJS.Timeout | null = null
   private attempt = 0
+  /** Since when reconnecting has found no VM of this name (see VM_MISSING_GRACE_MS), or null. */
+  private missingSince: number | null = null
   /** Typed while reconnecting: sent once the same session is back, dropped (and said so) if it did not survive. */
   private typedAhead = ''
   /** close() has begun: an attach in progress stops before opening a channel. */
@@ -260,10 +264,18 @@ export class SshTerminal extends TerminalBase {
       this.attach(false).then(
         () => {
           this.attempt = 0
+          this.missingSince = null
         },
         (err: unknown) => {
           const e = CalError.from(err)
-          if (FATAL.has(e.code)) {
+          // A restore renames the VM aside for a moment while it swaps the disk: "does not exist" then means "not
+          // yet". Only a VM missing for longer than that (deleted) ends the tab.
+          const now = Date.now()
+          if (e.code === 'VM_NOT_FOUND') this.missingSince ??= now
+          const missingLong = this.missingSince !== null && now - this.missingSince >= VM_MISSING_GRACE_MS
+          if (e.code === 'VM_NOT_FOUND' && !missingLong) {
+            this.scheduleReconnect(`${this.p.vm} is not there right now (a restore sets it aside while it swaps its disk): CAL keeps trying for a minute.`)
+          } else if (FATAL.has(e.code)) {
             this.say(e.message)
             this.finish(`${e.message} ${e.hint}`.trim())
           } else {
