@@ -42,7 +42,7 @@ describe.skipIf(!isRoot)('git safety check: folders the VM user cannot read', ()
 
     const check = await eng.cal(['check', 'dev'])
     expect(check.code).toBe(6)
-    expect(check.stdout).toBe(`dev: not everything could be checked:\n  - ${line}\n  - found no git repositories under ~ (depth 6)\n`)
+    expect(check.stdout).toBe(`dev: not everything could be checked:\n  - ${line}\n(found no git repositories under ~ (depth 6))\n`)
     const json = await eng.cal(['check', 'dev', '--json'])
     expect(JSON.parse(json.stdout)).toMatchObject({ clean: false, unreadable: [{ path: '/home/admin/private', reason: 'denied' }] })
 
