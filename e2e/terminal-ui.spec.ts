@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
-import { visibleSessionId } from './ui/terminal'
+import { openShellTab, terminalPanel } from './ui/terminal'
 
 // The terminal's chrome as a user meets it: resizing the window, the tab strip, the Sessions menu and where the
 // keyboard goes after each of them.
@@ -33,20 +33,8 @@ test.afterAll(async () => {
   await stopVm()
 })
 
-const term = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
-
-/** Opens a shell tab as a user does (the workspace's "Open terminal") and returns its session id. */
-async function openShell(page: Page): Promise<string> {
-  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
-  await page.getByTestId('view-workspace').click()
-  const before = await page.locator('[data-testid="terminal-pane"] [role="tabpanel"]').count()
-  await page.getByTestId('vm-terminal').click()
-  await expect(page.locator('[data-testid="terminal-pane"] [role="tabpanel"]')).toHaveCount(before + 1)
-  const id = await visibleSessionId(page)
-  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
-  await term(page, id).locator('.xterm').click()
-  return id
-}
+const term = terminalPanel
+const openShell = (page: Page) => openShellTab(page, VM)
 
 /** Every line of the tab's xterm, scrollback included. */
 function lines(page: Page, id: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
 import { captureScreen } from './ui/screens'
-import { visibleSessionId } from './ui/terminal'
+import { openShellTab, terminalPanel, visibleSessionId } from './ui/terminal'
 
 // The embedded terminal end to end: Chromium → browser host → engine → ssh2 → the sim VM's tmux, and back.
 // Sessions are opened as a user opens them, from the workspace's "Open terminal", and read from xterm's buffer.
@@ -37,15 +37,7 @@ async function openShell(page: Page): Promise<string> {
     w.__off?.()
     w.__off = w.cal.on('terminal:state', (s) => w.__states!.push(s.state))
   })
-  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
-  await page.getByTestId('view-workspace').click()
-  const before = await page.locator('[data-testid="terminal-pane"] [role="tabpanel"]').count()
-  await page.getByTestId('vm-terminal').click()
-  await expect(page.locator('[data-testid="terminal-pane"] [role="tabpanel"]')).toHaveCount(before + 1)
-  const id = await visibleSessionId(page)
-  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
-  await term(page, id).locator('.xterm').click()
-  return id
+  return openShellTab(page, VM)
 }
 
 /** A new window, as a reload gives: back to the VM's terminal view and the tab `id`, which the engine kept open. */
@@ -56,7 +48,7 @@ async function reopenTab(page: Page, id: string): Promise<void> {
   await page.locator(`#tab-${id}`).click()
 }
 
-const term = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
+const term = terminalPanel
 
 function screen(page: Page, id: string): Promise<string> {
   return page.evaluate((sid) => {

@@ -34,3 +34,19 @@ export async function terminalText(page: Page): Promise<string> {
 export async function waitConnected(page: Page): Promise<void> {
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
 }
+
+/** A terminal tab's panel in the terminal pane. */
+export const terminalPanel = (page: Page, id: string) => page.getByTestId('terminal-pane').getByTestId(`terminal-${id}`)
+
+/** Opens a shell tab in `vm` as a user does (select the VM, "Open terminal"), waits for it to connect, focuses it. */
+export async function openShellTab(page: Page, vm: string): Promise<string> {
+  await page.locator(`[data-testid="vm-row"][data-vm="${vm}"]`).click()
+  await page.getByTestId('view-workspace').click()
+  const before = await page.locator('[data-testid="terminal-pane"] [role="tabpanel"]').count()
+  await page.getByTestId('vm-terminal').click()
+  await expect(page.locator('[data-testid="terminal-pane"] [role="tabpanel"]')).toHaveCount(before + 1)
+  const id = await visibleSessionId(page)
+  await expect(terminalPanel(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
+  await terminalPanel(page, id).locator('.xterm').click()
+  return id
+}

@@ -1,4 +1,6 @@
 import { execa } from 'execa'
+import { expect } from 'vitest'
+import { CalError } from '../../src/shared/errors'
 import type { EventName, EventPayload } from '../../src/shared/api'
 import type { SimHost } from '../sim/harness'
 
@@ -57,4 +59,14 @@ export class EventLog {
       done()
     })
   }
+}
+
+/** The CalError a promise rejects with (the test fails if it resolves or rejects with something else). */
+export async function rejection(p: Promise<unknown>): Promise<CalError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(CalError)
+  return err as CalError
 }

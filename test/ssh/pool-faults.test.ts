@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { CalError } from '../../src/shared/errors'
 import { SshPool } from '../../src/core/ssh/pool'
 import { ensureClientKey, generateEd25519 } from '../../src/core/ssh/keys'
+import { rejection } from './helpers'
 
 /**
  * A VM whose SSH port accepts connections and then says nothing (a guest that hangs or is frozen, sshd that is slow
@@ -55,14 +55,6 @@ function pool(calHome = tempDir(), connectTimeoutMs = 3_000, target = () => port
   return p
 }
 
-async function rejection(p: Promise<unknown>): Promise<CalError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(CalError)
-  return err as CalError
-}
 
 it('times out a connection whose handshake never comes, without an uncaught error as it winds down', async () => {
   const uncaught: unknown[] = []

@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CalError } from '../../src/shared/errors'
 import { defaultSettings } from '../../src/shared/settings'
 import type { VmInfo } from '../../src/shared/vm'
 import { SCROLLBACK_LINES } from '../../src/shared/terminal'
@@ -20,7 +19,7 @@ import type { CommandHandlers } from '../../src/shared/api'
 import type { CliContext } from '../../src/cli/context'
 import { attachCommand, sshCommand, opensshArgs } from '../../src/cli/commands/ssh'
 import { createSimHost, type SimHost, type SimVm } from '../sim/harness'
-import { EventLog, tartResolver } from './helpers'
+import { EventLog, rejection, tartResolver } from './helpers'
 
 const VM = 'ssh-it'
 let sim: SimHost
@@ -40,14 +39,6 @@ function pool(creds: Partial<SshCredentials> = {}): SshPool {
   return p
 }
 
-async function rejection(p: Promise<unknown>): Promise<CalError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(CalError)
-  return err as CalError
-}
 
 beforeAll(async () => {
   calHome = mkdtempSync(join(tmpdir(), 'cal-ssh-it-'))
