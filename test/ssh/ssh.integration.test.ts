@@ -203,6 +203,16 @@ describe('connections', () => {
         "The VM's login keychain could not be unlocked (exit 51): an agent that keeps its sign-in there asks for it again. Check the SSH password in Settings.",
       )
       await terms.close({ id: s.id, mode: 'end' })
+      // Settings no longer asking for the unlock: nothing more to say on the next connection.
+      let unlock = true
+      const r = new SshPool({ calHome, resolveTarget: tartResolver(sim), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: unlock }) })
+      pools.push(r)
+      await r.exec(VM, 'true')
+      expect(r.keychainFailure(VM)).toBe('exit 51')
+      unlock = false
+      r.disconnect(VM)
+      await r.exec(VM, 'true')
+      expect(r.keychainFailure(VM)).toBeNull()
     } finally {
       await terms.dispose()
       await rm(kcPassword, { force: true })

@@ -242,7 +242,9 @@ export class SshPool {
         this.log(`ssh ${vm}: installed CAL's key after first contact with the password`)
       }
       if (method !== 'publickey' || !pin?.keyInstalled) await this.hostKeys.markKeyInstalled(vm)
+      // A failure said before stops being said once Settings no longer ask for the unlock.
       if (creds.unlockKeychain) await this.unlockKeychain(vm, client, creds.password)
+      else this.keychainFailures.delete(vm)
     } catch (err) {
       client.end()
       throw err

@@ -271,7 +271,7 @@ export class SshTerminal extends TerminalBase {
           // A restore renames the VM aside for a moment while it swaps the disk: "does not exist" then means "not
           // yet". Only a VM missing for longer than that (deleted) ends the tab.
           const now = Date.now()
-          if (e.code === 'VM_NOT_FOUND') this.missingSince ??= now
+          this.missingSince = e.code === 'VM_NOT_FOUND' ? (this.missingSince ?? now) : null
           const missingLong = this.missingSince !== null && now - this.missingSince >= VM_MISSING_GRACE_MS
           if (e.code === 'VM_NOT_FOUND' && !missingLong) {
             this.scheduleReconnect(`${this.p.vm} is not there right now (a restore sets it aside while it swaps its disk): CAL keeps trying for a minute.`)
