@@ -83,6 +83,15 @@ it('cancels a command at once while its connection is still being opened', async
   expect((await rejection(pool().exec('frozen', 'true', { signal: AbortSignal.abort() }))).code).toBe('CANCELLED')
 })
 
+it("times a command out at its own limit when the VM never answers, not at the connect timeout plus it", async () => {
+  const started = Date.now()
+  const err = await rejection(pool(undefined, 3_000).exec('frozen', 'true', { timeoutMs: 400 }))
+  expect(err.code).toBe('SSH_TIMEOUT')
+  expect(err.message).toBe('VM "frozen" did not answer over SSH within 400 ms, so a command there did not run.')
+  expect(err.hint).toContain('cal status')
+  expect(Date.now() - started).toBeLessThan(2_000)
+})
+
 it('says that CAL_HOME cannot hold its SSH folder, not that CAL has a bug', async () => {
   const notADir = join(tempDir(), 'cal-home-is-a-file')
   writeFileSync(notADir, '')

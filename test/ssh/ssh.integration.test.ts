@@ -101,6 +101,8 @@ describe('connections', () => {
 
   it('stops a command on timeout and on cancel, killing it in the guest', async () => {
     const p = pool()
+    // Connected first: the time limit covers the connection too (pool-faults tests a VM that never answers).
+    await p.connect(VM)
     const timedOut = await rejection(p.exec(VM, 'sleep 37.25', { timeoutMs: 300 }))
     expect(timedOut.code).toBe('SSH_TIMEOUT')
     expect(timedOut.message).toBe('A command in VM "ssh-it" did not finish within 300 ms.')

@@ -103,9 +103,7 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
       ? setTimeout(
           () =>
             stop(
-              new CalError('SSH_TIMEOUT', `A command in ${opts.where ?? 'the VM'} did not finish within ${seconds(opts.timeoutMs!)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', {
-                timeoutMs: opts.timeoutMs,
-              }),
+              commandTimedOut(opts.where ?? 'the VM', opts.timeoutMs!),
             ),
           opts.timeoutMs,
         )
@@ -175,10 +173,15 @@ export function stopRemote(ch: ClientChannel): void {
   }
 }
 
-function seconds(ms: number): string {
+/** A command that ran past its time limit (and was stopped). */
+export function commandTimedOut(where: string, timeoutMs: number): CalError {
+  return new CalError('SSH_TIMEOUT', `A command in ${where} did not finish within ${seconds(timeoutMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { timeoutMs })
+}
+
+export function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`
 }
 
-function cancelled(): CalError {
+export function cancelled(): CalError {
   return new CalError('CANCELLED', 'The remote command was cancelled.')
 }

@@ -1,7 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2'
 import { CalError } from '../../shared/errors'
 import { connectClient } from './connect'
-import { answerOnPty, execOn, isClosed, openExec, trackExit, type ExecOptions, type ExecResult } from './exec'
+import { answerOnPty, cancelled, commandTimedOut, execOn, isClosed, openExec, seconds, trackExit, type ExecOptions, type ExecResult } from './exec'
 import { HostKeyStore } from './host-keys'
 import { ensureClientKey } from './keys'
 import { installKeyScript, KEYCHAIN_PROMPT, UNLOCK_KEYCHAIN_SCRIPT } from './scripts'
@@ -76,18 +76,49 @@ export class SshPool {
     return entry.ready
   }
 
+  /**
+   * Run `command` in `vm`. `timeoutMs` is the whole wait, the connection included: a hung VM, whose SSH port takes
+   * the connection and then says nothing, times out at the caller's limit, not the connect timeout plus it.
+   * A cancel or a timeout while the connection is still being opened answers at once; the connection carries on
+   * for later use, and the command never starts.
+   */
   exec(vm: string, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const signal = opts.signal
-    if (signal?.aborted) return Promise.reject(new CalError('CANCELLED', 'The remote command was cancelled.'))
-    const run = this.withChannel(vm, (c) => execOn(c, command, { where: `VM "${vm}"`, ...opts }), true)
-    if (!signal) return run
-    // A cancel while the connection is still being opened (a slow or silent VM: up to the connect timeout, plus the
-    // key install and keychain unlock) answers at once. The connection carries on for later use; execOn sees the
-    // signal and never starts the command.
+    const { signal, timeoutMs } = opts
+    if (signal?.aborted) return Promise.reject(cancelled())
+    const where = opts.where ?? `VM "${vm}"`
+    const stopped = new AbortController()
+    let connected = false
+    const run = this.withChannel(
+      vm,
+      (c) => {
+        connected = true
+        return execOn(c, command, { ...opts, where, timeoutMs: undefined, signal: stopped.signal })
+      },
+      true,
+    )
     return new Promise<ExecResult>((resolve, reject) => {
-      const onAbort = () => reject(new CalError('CANCELLED', 'The remote command was cancelled.'))
-      signal.addEventListener('abort', onAbort, { once: true })
-      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+      const stop = (err: CalError) => {
+        stopped.abort()
+        reject(err)
+      }
+      const onAbort = () => stop(cancelled())
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                stop(
+                  connected
+                    ? commandTimedOut(where, timeoutMs)
+                    : new CalError('SSH_TIMEOUT', `${where} did not answer over SSH within ${seconds(timeoutMs)}, so a command there did not run.`, 'Check that the VM is running and not frozen or overloaded (cal status), then try again.', { timeoutMs }),
+                ),
+              timeoutMs,
+            )
+      signal?.addEventListener('abort', onAbort, { once: true })
+      run.then(resolve, reject).finally(() => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      })
     })
   }
 
