@@ -8,8 +8,13 @@ export const RepoRisk = z.object({
   stashes: z.number().int(),
   /** Commits ahead of the upstream branch. */
   unpushed: z.number().int(),
-  /** Local branches with no upstream whose commits exist on no remote. */
+  /** Local branches with no upstream whose commits exist on no remote (outside the VM), and such tags as "(tag NAME)". */
   unpublishedBranches: z.array(z.string()),
+  /**
+   * Remotes whose repository is on the VM's own disk (a path, or ssh to localhost): pushing there keeps nothing
+   * once the VM is gone, so their branches count as no remote.
+   */
+  remotesInVm: z.array(z.object({ name: z.string(), url: z.string() })).default([]),
   /** A `git worktree add` checkout: its branches and stashes are counted in its main repository. */
   linkedWorktree: z.boolean().default(false),
   /** Git steps that failed here: the check of this repository is incomplete, so it counts as at risk. */

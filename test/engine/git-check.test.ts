@@ -45,9 +45,17 @@ async function repo(path: string): Promise<string> {
   return path
 }
 
+/**
+ * Where the tests' bare remotes live, passed to the scan as a folder outside the VM (the product passes /Volumes):
+ * a remote in any other folder of this machine is one inside the "VM", and pushing there keeps nothing.
+ */
+let remotesRoot: string
+const newRemote = async (name = 'r.git') => join(await mkdtemp(join(remotesRoot, 'r-')), name)
+const check = (exec = localExec) => checkGitSafety(exec, 'vm', { outsideVm: [remotesRoot] })
+
 /** A bare remote and a clone of it at `path` with main pushed and tracking: nothing at risk. */
 async function pushedClone(path: string): Promise<{ path: string; remote: string }> {
-  const remote = join(await tempDir('cal-git-remote-'), 'r.git')
+  const remote = await newRemote()
   await execa('git', ['init', '-q', '--bare', remote])
   const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))
   await git(seed, 'push', '-q', remote, 'main')
@@ -64,7 +72,7 @@ async function freshHome(): Promise<string> {
 
 /** Scans `home` with extra shared roots (the product passes /Users/Shared), through the same parser. */
 async function scanWith(sharedRoots: string[], exec = localExec): Promise<GitCheckReport> {
-  const r = await exec('vm', gitScanCommand(sharedRoots))
+  const r = await exec('vm', gitScanCommand(sharedRoots, [remotesRoot]))
   expect(r.code, r.stderr).toBe(0)
   return parseGitScan('vm', r.stdout)
 }
@@ -72,6 +80,7 @@ async function scanWith(sharedRoots: string[], exec = localExec): Promise<GitChe
 const rel = (r: GitCheckReport) => new Map(r.repos.map((x) => [x.path.startsWith(home) ? x.path.slice(home.length) : x.path, x]))
 
 beforeAll(async () => {
+  remotesRoot = await tempDir('cal-git-remotes-')
   await freshHome()
 })
 afterAll(async () => {
@@ -81,14 +90,14 @@ afterAll(async () => {
 describe('git safety check (real git)', () => {
   it('finds nothing in an empty home, and says where it looked', async () => {
     await freshHome()
-    const r = await checkGitSafety(localExec, 'vm')
+    const r = await check()
     expect(r).toMatchObject({ vm: 'vm', repos: [], clean: true, home, roots: [{ path: home, depth: 6 }] })
     expect(r.summary).toEqual(['found no git repositories under ~ (depth 6)'])
   })
 
   it('reports uncommitted, untracked, stashes, unpushed and unpublished work; clean repos stay clean', async () => {
     await freshHome()
-    const remote = join(home, 'remote.git')
+    const remote = await newRemote('remote.git')
     await execa('git', ['init', '-q', '--bare', remote])
     // clean: pushed, tracking
     const clean = await repo(join(home, 'workspace', 'clean'))
@@ -114,7 +123,7 @@ describe('git safety check (real git)', () => {
     // a repo with no remote at all, directly in ~ (depth 1)
     await repo(join(home, 'scratch'))
 
-    const r = await checkGitSafety(localExec, 'vm')
+    const r = await check()
     const byPath = rel(r)
     expect([...byPath.keys()].sort()).toEqual(['/projects/group/dirty', '/scratch', '/workspace/clean'])
     expect(byPath.get('/workspace/clean')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], errors: [] })
@@ -182,7 +191,7 @@ describe('git safety check (real git)', () => {
     await git(app, 'worktree', 'add', '-q', '-b', 'gone', gone)
     await rm(gone, { recursive: true })
 
-    const r = await checkGitSafety(localExec, 'vm')
+    const r = await check()
     const byPath = rel(r)
     expect([...byPath.keys()].sort()).toEqual([outside, '/projects/app', '/wt-detached'].sort())
     expect(byPath.get(outside)).toMatchObject({ branch: 'feature', uncommitted: 1, untracked: 1, stashes: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: true })
@@ -202,7 +211,7 @@ describe('git safety check (real git)', () => {
     await writeFile(join(home, 'wt', 'a.txt'), 'stashed\n')
     await git(join(home, 'wt'), 'stash', '-q')
 
-    const byPath = rel(await checkGitSafety(localExec, 'vm'))
+    const byPath = rel(await check())
     expect([...byPath.keys()].sort()).toEqual(['/proj.git', '/wt'])
     expect(byPath.get('/wt')).toMatchObject({ branch: 'feat', uncommitted: 0, stashes: 0, linkedWorktree: true, errors: [] })
     // A bare clone keeps no remote-tracking branches: its branches count as on no remote.
@@ -223,7 +232,7 @@ describe('git safety check (real git)', () => {
     await git(parent, 'config', 'diff.ignoreSubmodules', 'all')
     await writeFile(join(parent, 'lib', 'a.txt'), 'edited inside the submodule\n')
 
-    const byPath = rel(await checkGitSafety(localExec, 'vm'))
+    const byPath = rel(await check())
     expect(byPath.get('/src/quiet')).toMatchObject({ untracked: 1 })
     expect(byPath.get('/src/parent')).toMatchObject({ uncommitted: 1 })
     // The submodule is checked itself too, once, by its folder (git also lists it as a worktree at .git/modules/lib).
@@ -249,9 +258,61 @@ describe('git safety check (real git)', () => {
     await git(app, 'tag', 'v3', 'main')
     await git(app, 'checkout', '-q', 'v2')
 
-    const r = await checkGitSafety(localExec, 'vm')
+    const r = await check()
     expect(rel(r).get('/work/app')).toMatchObject({ branch: 'v2', unpushed: 2, unpublishedBranches: ['v3'], errors: [] })
     expect(r.summary[0]).toBe(`${app} (v2): 2 commits not pushed, branch v3 on no remote`)
+  })
+
+  it('a push to a repository inside the VM is no push: its branches count as on no remote, and it is named', async () => {
+    await freshHome()
+    // Cloned from a bare repository in the VM's own home: main is pushed and tracking, but only inside the VM.
+    const bare = join(home, 'bare.git')
+    await execa('git', ['init', '-q', '--bare', bare])
+    const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))
+    await git(seed, 'push', '-q', bare, 'main')
+    await git(home, 'clone', '-q', '-b', 'main', bare, join(home, 'work', 'app'))
+    const app = join(home, 'work', 'app')
+    // The same, with a second remote outside the VM that holds main too: nothing at risk.
+    const { path: safe } = await pushedClone(join(home, 'work', 'safe'))
+    const bare2 = join(home, 'bare2.git')
+    await execa('git', ['init', '-q', '--bare', bare2])
+    await git(safe, 'remote', 'add', 'local', bare2)
+    await git(safe, 'push', '-q', 'local', 'main')
+
+    const r = await check()
+    expect(rel(r).get('/work/app')).toMatchObject({ branch: 'main', unpushed: 0, unpublishedBranches: ['main'], remotesInVm: [{ name: 'origin', url: bare }], errors: [] })
+    expect(rel(r).get('/work/safe')).toMatchObject({ unpushed: 0, unpublishedBranches: [], remotesInVm: [{ name: 'local', url: bare2 }], errors: [] })
+    expect(r.summary[0]).toBe(`${app} (main): branch main on no remote outside this VM, remote origin (${bare}) is a repository inside the VM, lost with it`)
+    expect(r.summary).toHaveLength(2)
+  })
+
+  it('tells remotes elsewhere from remotes inside the VM by their URL', async () => {
+    await freshHome()
+    const outside = await newRemote('shared.git')
+    await execa('git', ['init', '-q', '--bare', outside])
+    const cases: [string, string, boolean][] = [
+      ['scp', 'git@github.example:me/app.git', false],
+      ['https', 'https://git.example/me/app.git', false],
+      ['ssh', 'ssh://git@git.example:2222/me/app.git', false],
+      ['share', outside, false],
+      ['share-file', `file://${outside}`, false],
+      ['path', join(home, 'elsewhere.git'), true],
+      ['file', `file://${join(home, 'elsewhere.git')}`, true],
+      ['relative', '../elsewhere.git', true],
+      ['localhost', 'ssh://admin@localhost/Users/admin/app.git', true],
+      ['loopback', '127.0.0.1:app.git', true],
+    ]
+    for (const [name, url] of cases) {
+      const path = await repo(join(home, 'work', name))
+      await git(path, 'remote', 'add', 'origin', url)
+      // What a push or fetch leaves behind: main tracked on origin.
+      await git(path, 'update-ref', 'refs/remotes/origin/main', 'HEAD')
+      await git(path, 'branch', '-q', '--set-upstream-to=origin/main')
+    }
+    const byPath = rel(await check())
+    for (const [name, url, inVm] of cases) {
+      expect(byPath.get(`/work/${name}`), name).toMatchObject(inVm ? { unpublishedBranches: ['main'], remotesInVm: [{ name: 'origin', url }] } : { unpublishedBranches: [], remotesInVm: [] })
+    }
   })
 
   it('a tag holding commits on no branch and no remote is work at risk; a tag on pushed commits is not', async () => {
@@ -265,7 +326,7 @@ describe('git safety check (real git)', () => {
     await git(app, 'tag', '-a', '-m', 'release', 'v1.0.1')
     await git(app, 'checkout', '-q', 'main')
 
-    const r = await checkGitSafety(localExec, 'vm')
+    const r = await check()
     expect(r.clean).toBe(false)
     expect(rel(r).get('/work/app')).toMatchObject({ branch: 'main', unpushed: 0, unpublishedBranches: ['(tag v1.0.1)'], errors: [] })
     expect(r.summary[0]).toBe(`${app} (main): tag v1.0.1 with commits on no branch or remote`)
@@ -284,7 +345,7 @@ describe('git safety check (real git)', () => {
     // The unpushed commit's object goes missing (a damaged repository): counting it fails.
     await unlink(join(app, '.git', 'objects', sha.slice(0, 2), sha.slice(2)))
 
-    const r = await checkGitSafety(localExec, 'vm')
+    const r = await check()
     expect(r.clean).toBe(false)
     expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 0, unpushed: 0, errors: ['rev-list refs/heads/side'] })
     expect(r.summary[0]).toBe(`${app}: the check could not be completed (git failed: rev-list refs/heads/side)`)
@@ -308,10 +369,7 @@ describe('git safety check (real git)', () => {
 
   it('a missing home folder is reported, not scanned as empty', async () => {
     const gone = join(await tempDir(), 'gone')
-    const r = await checkGitSafety(
-      execIn(() => gone),
-      'vm',
-    )
+    const r = await check(execIn(() => gone))
     expect(r.clean).toBe(false)
     expect(r.summary[0]).toBe(`${gone}: CAL could not look for repositories here (the home folder does not exist)`)
   })
@@ -329,7 +387,7 @@ describe('git safety check (real git)', () => {
     await chmod(odd, 0)
     try {
       for (const shell of [['dash'], ['bash', '--posix']]) {
-        const r = await checkGitSafety(execIn(() => home, [...unprivileged, ...shell]), 'vm')
+        const r = await check(execIn(() => home, [...unprivileged, ...shell]))
         expect([...rel(r).keys()]).toEqual(['/work/ok'])
         expect(r.clean).toBe(false)
         expect(r.unreadable).toEqual([
@@ -368,7 +426,7 @@ exec ${realFind} "$@"
       { mode: 0o755 },
     )
     for (const shell of [['dash'], ['bash', '--posix']]) {
-      const r = await checkGitSafety(execIn(() => home, shell, `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`), 'vm')
+      const r = await check(execIn(() => home, shell, `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`))
       expect(r.clean).toBe(false)
       expect(r.unreadable).toEqual([
         { path: home, reason: 'fts_read: Invalid argument' },

@@ -101,6 +101,8 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
       'mkdir -p ~/workspace/app && cd ~/workspace/app',
       'git init -q -b main . && git -c user.name=a -c user.email=a@b commit -q --allow-empty -m one',
       'git init -q --bare ~/remote.git && git remote add origin ~/remote.git && git push -q -u origin main',
+      // A remote inside the VM would be no push at all (git-check.test.ts): origin stands for one elsewhere.
+      'git remote set-url origin git@git.example:me/app.git',
       'git -c user.name=a -c user.email=a@b commit -q --allow-empty -m unpushed',
     ].join('\n')
     expect((await eng.exec('dev', `sh -c '${script}'`)).code).toBe(0)

@@ -44,8 +44,15 @@ export function describeRisk(r: RepoRisk): string {
   // Tags arrive as "(tag NAME)" (shortBranch): said as tags, after the branches.
   const tags = r.unpublishedBranches.filter((b) => b.startsWith('(tag ')).map((b) => b.slice('(tag '.length, -1))
   const branches = r.unpublishedBranches.filter((b) => !b.startsWith('(tag '))
-  if (branches.length) parts.push(`${branches.length === 1 ? 'branch' : 'branches'} ${branches.join(', ')} on no remote`)
-  if (tags.length) parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.join(', ')} with commits on no branch or remote`)
+  // With remotes inside the VM, "on no remote" would read as "never pushed": say where those pushes went.
+  const inVm = r.remotesInVm.length > 0 && (branches.length > 0 || tags.length > 0)
+  const remote = inVm ? 'remote outside this VM' : 'remote'
+  if (branches.length) parts.push(`${branches.length === 1 ? 'branch' : 'branches'} ${branches.join(', ')} on no ${remote}`)
+  if (tags.length) parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.join(', ')} with commits on no branch or ${remote}`)
+  if (inVm) {
+    const names = r.remotesInVm.map((m) => `${m.name} (${m.url})`)
+    parts.push(`${r.remotesInVm.length === 1 ? 'remote' : 'remotes'} ${listing(names)} ${r.remotesInVm.length === 1 ? 'is a repository' : 'are repositories'} inside the VM, lost with it`)
+  }
   return `${r.path}${r.branch ? ` (${r.branch})` : ''}: ${parts.join(', ')}`
 }
 
@@ -100,7 +107,7 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
   const repo = (path: string): CheckedRepo => {
     let r = repos.get(path)
     if (!r) {
-      r = { path, branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: false, errors: [] }
+      r = { path, branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], remotesInVm: [], linkedWorktree: false, errors: [] }
       repos.set(path, r)
     }
     return r
@@ -140,6 +147,9 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
         break
       case 'UNPUB':
         if (rest[0]) repo(path).unpublishedBranches.push(shortBranch(rest[0]))
+        break
+      case 'VMREMOTE':
+        if (rest[0]) repo(path).remotesInVm.push({ name: rest[0], url: rest[1] ?? '' })
         break
       case 'NOGIT':
         repo(path).errors.push(NO_GIT)

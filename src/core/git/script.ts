@@ -23,6 +23,8 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
  *   UNPUB path  ref                      (a branch without upstream whose commits are on no remote, or a tag,
  *                                         refs/tags/NAME, holding commits on no branch and no remote)
+ *   VMREMOTE path  name  url             (a remote whose repository is on this VM's own disk: a push there is lost
+ *                                         with the VM, so its branches count as no remote, for AHEAD and UNPUB too)
  *   NOGIT path                           (git is missing, the repository could not be checked)
  *   ERR   path  step                     (git failed: the check of this repository is incomplete)
  * Paths containing tabs or newlines are not supported.
@@ -34,6 +36,12 @@ export LC_ALL=C GIT_OPTIONAL_LOCKS=0 GIT_TERMINAL_PROMPT=0
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_NAMESPACE CDPATH
 T=$(printf '\t')
 DEPTH=6
+# Remote names and the --exclude patterns built from them are expanded unquoted: no pathname expansion anywhere.
+set -f
+# Leading "--outside FOLDER" arguments: folders not on the VM's own disk (its shared folders, other disks). A remote
+# whose repository is in one of them, or on another machine, holds a copy of what was pushed to it.
+OUTSIDE=
+while [ "$1" = --outside ] && [ $# -ge 2 ]; do OUTSIDE=$OUTSIDE$2$T; shift 2; done
 command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
 # fd 4 (below) is closed for git: a helper it leaves running (the fsmonitor daemon) would hold the SSH channel open.
 g() { git -c safe.directory='*' -C "$R" "$@" 4>&-; }
@@ -42,6 +50,47 @@ exec 4>&1
 # One record: the arguments joined by tabs.
 rec() { _ifs=$IFS; IFS=$T; printf '%s\n' "$*"; IFS=$_ifs; }
 real() { (cd "$1" 2>/dev/null && pwd -P) || printf '%s\n' "$1"; }
+# Whether a remote's URL names a repository on this VM's own disk, where a push is lost with the VM: a path or a
+# file:// URL outside the OUTSIDE folders (resolved from the repository, symlinks followed; as written when it
+# cannot be entered), or ssh to this machine by localhost. Any other host is elsewhere.
+in_vm() {
+  case $1 in
+    file://*) _p=$(printf '%s\n' "$1" | sed 's#^file://##') ;;
+    *://localhost[:/]* | *://*@localhost[:/]* | *://127.0.0.1[:/]* | *://*@127.0.0.1[:/]*) return 0 ;;
+    *://*) return 1 ;;
+    *:*)
+      # scp-like [user@]host:path, unless a slash comes before the colon (then it is a path).
+      case $(printf '%s\n' "$1" | sed 's/:.*//') in
+        */*) _p=$1 ;;
+        localhost | *@localhost | 127.0.0.1 | *@127.0.0.1) return 0 ;;
+        *) return 1 ;;
+      esac
+      ;;
+    *) _p=$1 ;;
+  esac
+  _p=$( (cd "$R" 2>/dev/null && cd "$_p" 2>/dev/null && pwd -P) || printf '%s\n' "$_p")
+  _ifs=$IFS; IFS=$T
+  for _o in $OUTSIDE; do
+    case $_p/ in "$_o"/*) IFS=$_ifs; return 1 ;; esac
+  done
+  IFS=$_ifs
+  return 0
+}
+# Whether a full refname is a remote-tracking branch of a remote inside the VM ($VMR: their names, space-separated;
+# git allows no whitespace or glob characters in them).
+vm_ref() {
+  for _rm in $VMR; do
+    case $1 in "refs/remotes/$_rm/"*) return 0 ;; esac
+  done
+  return 1
+}
+# Commits reachable from the arguments that no remote-tracking branch outside the VM holds: the arguments end with
+# "--not" and may name more exclusions (--branches); the remotes inside the VM are excluded from --remotes.
+unpub() {
+  _x=
+  for _rm in $VMR; do _x="$_x --exclude=$_rm/*"; done
+  g rev-list --count "$@" $_x --remotes
+}
 # find's complaints on stdin, as SKIP records: a folder it could not read may hold repositories nobody checked.
 # GNU find writes "find: '/path': Permission denied" (in the C locale: quoted, with \' and octal escapes), BSD
 # find "find: /path: Operation not permitted"; the reason follows the last ": ". A folder that vanished during the
@@ -140,17 +189,30 @@ done | sort -u | while IFS="$T" read -r _src R; do
     g worktree list --porcelain >/dev/null 2>&1 || rec ERR "$R" 'worktree list'
   fi
   rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"
+  # Remotes inside the VM (see in_vm): named, and their branches count as no remote below. A linked worktree shares
+  # its main repository's remotes.
+  VMR=
+  while IFS= read -r RM; do
+    [ -n "$RM" ] || continue
+    U=$(g remote get-url --push "$RM" 2>/dev/null) || continue
+    if in_vm "$U"; then
+      VMR="$VMR $RM"
+      [ "$LINKED" = 0 ] && rec VMREMOTE "$R" "$RM" "$U"
+    fi
+  done <<EOF
+$(g remote 2>/dev/null)
+EOF
   if [ "$LINKED" = 0 ]; then
     if REFS=$(g for-each-ref --format='%(refname)%09%(upstream)' refs/heads 2>/dev/null); then
       printf '%s\n' "$REFS" | while IFS="$T" read -r B U; do
         [ -n "$B" ] || continue
-        if [ -n "$U" ] && g rev-parse -q --verify "$U^{commit}" >/dev/null 2>&1; then
+        if [ -n "$U" ] && ! vm_ref "$U" && g rev-parse -q --verify "$U^{commit}" >/dev/null 2>&1; then
           if N=$(g rev-list --count "$U..$B" 2>/dev/null); then
             [ "$N" -gt 0 ] 2>/dev/null && rec AHEAD "$R" "$B" "$N"
           else
             rec ERR "$R" "rev-list $B"
           fi
-        elif N=$(g rev-list --count "$B" --not --remotes 2>/dev/null); then
+        elif N=$(unpub "$B" --not 2>/dev/null); then
           [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$B"
         else
           rec ERR "$R" "rev-list $B"
@@ -163,10 +225,10 @@ done | sort -u | while IFS="$T" read -r _src R; do
     # one count for all tags (none: nothing to count), then, only when there are such commits, which tags hold them.
     if [ -z "$(g for-each-ref --count=1 --format=x refs/tags 2>/dev/null)" ]; then
       :
-    elif N=$(g rev-list --count --tags --not --branches --remotes 2>/dev/null); then
+    elif N=$(unpub --tags --not --branches 2>/dev/null); then
       if [ "$N" -gt 0 ] 2>/dev/null; then
         g for-each-ref --format='%(refname)' refs/tags 2>/dev/null | while IFS= read -r TG; do
-          M=$(g rev-list --count "$TG" --not --branches --remotes 2>/dev/null) || continue
+          M=$(unpub "$TG" --not --branches 2>/dev/null) || continue
           [ "$M" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$TG"
         done
       fi
@@ -176,7 +238,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
   fi
   # HEAD is per worktree: a detached one can hold commits on no branch and no remote.
   if [ "$HRC" = 1 ]; then
-    if N=$(g rev-list --count HEAD --not --branches --remotes 2>/dev/null); then
+    if N=$(unpub HEAD --not --branches 2>/dev/null); then
       [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" '(detached HEAD)'
     else
       rec ERR "$R" 'rev-list HEAD'
@@ -186,7 +248,13 @@ done
 printf 'DONE\n'
 `
 
-/** The one remote command string: `sh -c '<script>' cal-git-scan ROOT...`, quoted by the shared helper. */
-export function gitScanCommand(sharedRoots: readonly string[] = SHARED_ROOTS): string {
-  return shellJoin(['sh', '-c', GIT_SCAN_SCRIPT, 'cal-git-scan', ...sharedRoots])
+/**
+ * Folders of a macOS guest that are not on its own disk: Tart's shared folders (`/Volumes/My Shared Files`) and
+ * other disks. A repository there survives the VM, so pushing to it is pushing.
+ */
+export const OUTSIDE_VM: readonly string[] = ['/Volumes']
+
+/** The one remote command string: `sh -c '<script>' cal-git-scan [--outside DIR]... ROOT...`, quoted by the shared helper. */
+export function gitScanCommand(sharedRoots: readonly string[] = SHARED_ROOTS, outside: readonly string[] = OUTSIDE_VM): string {
+  return shellJoin(['sh', '-c', GIT_SCAN_SCRIPT, 'cal-git-scan', ...outside.flatMap((o) => ['--outside', o]), ...sharedRoots])
 }
