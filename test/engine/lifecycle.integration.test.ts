@@ -42,6 +42,11 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
 
   it('never replaces an existing VM on create', async () => {
     await expect(eng.svc.create({ name: 'dev' }).done).rejects.toMatchObject({ code: 'VM_EXISTS' })
+    // macOS's disks ignore case: "DEV" is the same folder as "dev".
+    await expect(eng.svc.create({ name: 'DEV' }).done).rejects.toMatchObject({
+      code: 'VM_EXISTS',
+      message: 'A VM named "dev" already exists, and names that differ only in case are the same VM on macOS.',
+    })
   })
 
   it('starts headless and detached, waits for IP and SSH, reporting each step', async () => {

@@ -42,6 +42,12 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
   if (existing.has(name)) {
     throw new CalError('VM_EXISTS', `A VM named "${name}" already exists.`, 'Pick another name, or delete the existing VM first.', { vm: name })
   }
+  // macOS disks ignore case: Tart keeps "Dev" and "dev" in the same folder, so it would refuse the clone with
+  // "already exists" about a VM the user cannot see by that name.
+  const sameFolder = [...existing].find((e) => e.toLowerCase() === name.toLowerCase())
+  if (sameFolder) {
+    throw new CalError('VM_EXISTS', `A VM named "${sameFolder}" already exists, and names that differ only in case are the same VM on macOS.`, 'Pick another name.', { vm: name, existing: sameFolder })
+  }
   // A restore interrupted between its two renames parks the working VM at OLD: the name is still that VM's, and a new
   // VM under it would make OLD look like garbage that the next restore or delete of the new VM removes unasked.
   const parked = restoreOldName(name)
