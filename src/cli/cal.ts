@@ -2,11 +2,15 @@ import { createEngine, resolveCalHome } from '../core/engine'
 import { runCli } from './main'
 
 // The `cal` entry point: the same engine the app uses, with Tart from --tart / CAL_TART / PATH and data in CAL_HOME.
+// Progress goes to stderr; a stderr nobody reads any more (a closed pipe: EPIPE, a closed descriptor: EBADF) must not
+// abort the operation half-way, so its write errors are dropped and the exit code still says how the operation went.
+process.stderr.on('error', () => {})
+
 const code = await runCli(
   process.argv.slice(2),
   {
     stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stderr: (t) => void (process.stderr.destroyed || process.stderr.write(t)),
     isTTY: !!process.stdin.isTTY && !!process.stderr.isTTY,
     // Someone typing at a terminal can be asked even with stderr redirected: the question goes to /dev/tty.
     canAsk: !!process.stdin.isTTY,

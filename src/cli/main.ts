@@ -16,7 +16,7 @@ Commands:
   create NAME [--image --cpu --memory --disk]
   start NAME                        start headless, wait for IP and SSH
   stop NAME [--force]               shut down cleanly (--force: power off)
-  restart NAME
+  restart NAME                      stop, then start and wait for SSH (a stopped VM just starts)
   suspend NAME                      save memory and stop; start resumes
   delete NAME [--force]             delete a VM and its snapshots
   snapshot create|list|restore|delete NAME [SNAPSHOT]

@@ -63,11 +63,6 @@ describe('cal dispatcher', () => {
     expect(parseSshArgs(['dev', '--session', 'my sess'])).toMatchObject({ vm: 'dev', session: 'my sess', command: null })
     expect(parseSshArgs(['dev', '-t', '--', 'htop'])).toMatchObject({ tty: true, command: ['htop'] })
   })
-
-  it('the ssh placeholder answers until the SSH layer replaces it', async () => {
-    const r = await runCli(['ssh', 'dev'], { stdout: () => {}, stderr: () => {}, isTTY: false }, async () => ({ handlers: {} as never, events: {} as never, calHome: '/tmp' }))
-    expect(typeof r).toBe('number')
-  })
 })
 
 describe('questions', () => {

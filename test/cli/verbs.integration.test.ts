@@ -157,7 +157,7 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(report.checks.find((c: { id: string }) => c.id === 'tart')).toMatchObject({ level: 'ok' })
     expect(report.checks.find((c: { id: string }) => c.id === 'cal-home')).toMatchObject({ level: 'ok' })
     const missing = await eng.cal(['doctor', '--tart', '/nonexistent/tart'])
-    expect(missing.code).toBe(1)
+    expect(missing.code).toBe(8)
     expect(missing.stdout).toContain('brew install cirruslabs/cli/tart')
   }, T)
 })

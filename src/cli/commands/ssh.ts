@@ -10,7 +10,7 @@ import { exitOf, stopRemote } from '../../core/ssh/exec'
 import { opensshOptions } from '../../core/ssh/openssh'
 import { SshPool } from '../../core/ssh/pool'
 import { shellJoin } from '../../core/ssh/quote'
-import { FIND_TMUX, LIST_TMUX_SESSIONS } from '../../core/ssh/scripts'
+import { FIND_TMUX, LIST_TMUX_SESSIONS, TMUX_SETUP } from '../../core/ssh/scripts'
 import { AGENT_TMUX_SESSION, parseTmuxSessions } from '../../core/terminal/service'
 import type { CliCommand, CliContext } from '../context'
 import { EXIT } from '../exit-codes'
@@ -72,9 +72,12 @@ export function parseSshArgs(argv: string[]): SshArgs {
   return { vm, session, command, tty, forget, list, help: false }
 }
 
-/** The remote command for interactive mode: attach (or create) the tmux session, else a login shell with a notice. */
+/**
+ * The remote command for interactive mode: attach (or create) the tmux session after CAL's tmux setup (the same
+ * server-wide options the app's terminal sets: escape-time, history-limit…), else a login shell with a notice.
+ */
 export function attachCommand(session: string): string {
-  const tmux = shellJoin(['-u', 'new-session', '-A', '-s', session])
+  const tmux = shellJoin(['-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', session])
   return `T=$(${FIND_TMUX}); if [ -n "$T" ]; then exec "$T" ${tmux}; else echo 'cal: tmux not found in the VM, starting a plain login shell.' >&2; exec "\${SHELL:-/bin/sh}" -l; fi`
 }
 
@@ -177,13 +180,6 @@ async function runOne(pool: SshPool, vm: string, command: string): Promise<numbe
 
 /** Run OpenSSH on this terminal (the tmux attach, or -t COMMAND); the VM's host key is pinned already. */
 async function onTerminal(ctx: CliContext, pool: SshPool, args: SshArgs, settings: Settings, remote: string): Promise<number> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new CalError(
-      'INVALID_INPUT',
-      args.command ? `cal ssh -t needs a terminal, and this one's input or output is not one.` : `cal ssh ${args.vm} attaches tmux on a terminal, and this one's input or output is not one.`,
-      `To run a command without a terminal, put it after "--" without -t: cal ssh ${args.vm} -- COMMAND`,
-    )
-  }
   const address = (await pool.hostKeys.get(args.vm))?.address ?? ''
   const bracketed = /^\[(.*)\]:(\d+)$/.exec(address)
   const host = bracketed ? bracketed[1]! : address
@@ -199,9 +195,20 @@ async function onTerminal(ctx: CliContext, pool: SshPool, args: SshArgs, setting
   return r.exitCode
 }
 
+/** The tmux attach and -t COMMAND run OpenSSH on this terminal: refuse at once, before connecting, without one. */
+function assertTerminal(args: SshArgs): void {
+  if (process.stdin.isTTY && process.stdout.isTTY) return
+  throw new CalError(
+    'INVALID_INPUT',
+    args.command ? `cal ssh -t needs a terminal, and this one's input or output is not one.` : `cal ssh ${args.vm} needs a terminal to attach tmux, and this one's input or output is not one.`,
+    args.command ? `To run a command without a terminal, put it after "--" without -t: cal ssh ${args.vm} -- COMMAND` : `To run one command: cal ssh ${args.vm} -- COMMAND`,
+  )
+}
+
 export const sshCommand: CliCommand = async (argv, ctx) => {
   const args = parseSshArgs(argv)
   if (args.help) return ctx.stdout(SSH_USAGE + '\n'), EXIT.ok
+  if (!args.forget && !args.list && (args.command === null || args.tty)) assertTerminal(args)
   const settings = await settingsOf(ctx)
   const pool = makePool(ctx, settings)
   try {

@@ -1,7 +1,6 @@
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
-import { reportDone } from '../vm-result'
-import { followTask } from '../task-runner'
+import { followVmTask, reportDone } from '../vm-result'
 import { askBeforePower } from '../power'
 
 const STOP = `Usage: cal stop NAME [--force] [--json]
@@ -14,6 +13,6 @@ export const stopCommand: CliCommand = async (argv, ctx) => {
   if (a.help) return ctx.stdout(STOP + '\n'), 0
   const name = a.positionals[0] as string
   await askBeforePower(ctx, name, 'stop')
-  const task = await followTask(ctx, () => ctx.handlers['vms:stop']({ name, force: a.values.force === true }))
+  const task = await followVmTask(ctx, name, () => ctx.handlers['vms:stop']({ name, force: a.values.force === true }))
   return reportDone(ctx, name, task, `${name} is stopped.`)
 }

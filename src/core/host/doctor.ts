@@ -1,7 +1,6 @@
 import { access, constants, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CalError } from '../../shared/errors'
-import { TART_INSTALL_HINT } from '../tart/errors'
+import { CalError, type ErrorCode } from '../../shared/errors'
 import { TartDriver } from '../tart/driver'
 import { freeBytes, type FreeSpace } from './disk'
 
@@ -11,6 +10,8 @@ export interface DoctorCheck {
   message: string
   /** What to do about it; empty when level is ok. */
   fix: string
+  /** The error behind a failed check, when there is one (TART_NOT_FOUND: `cal doctor` exits 8, as every verb does). */
+  code?: ErrorCode
 }
 
 export interface DoctorReport {
@@ -21,7 +22,7 @@ export interface DoctorReport {
 /** `cal doctor`: Tart found and its version, CAL_HOME writable, CAL's SSH key, disk space, platform. */
 export async function runDoctor(opts: { calHome: string; tartPath?: string; env?: NodeJS.ProcessEnv; freeSpace?: FreeSpace; platform?: string; arch?: string }): Promise<DoctorReport> {
   const checks: DoctorCheck[] = []
-  const add = (id: string, level: DoctorCheck['level'], message: string, fix = '') => checks.push({ id, level, message, fix })
+  const add = (id: string, level: DoctorCheck['level'], message: string, fix = '', code?: ErrorCode) => checks.push({ id, level, message, fix, ...(code ? { code } : {}) })
   const platform = opts.platform ?? process.platform
   const arch = opts.arch ?? process.arch
 
@@ -36,7 +37,8 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
     else add('tart', 'warn', `Tart ${v} at ${tart.path} is old; CAL is tested with Tart 2.8 and newer.`, 'Upgrade with `brew upgrade cirruslabs/cli/tart`.')
   } catch (err) {
     const e = CalError.from(err)
-    add('tart', 'fail', e.code === 'TART_NOT_FOUND' ? `Tart was not found (${tart.path}).` : `Tart did not answer: ${e.message}`, e.code === 'TART_NOT_FOUND' ? TART_INSTALL_HINT : e.hint)
+    // TART_NOT_FOUND says itself what is wrong: missing, or there but not runnable (and then the fix is chmod).
+    add('tart', 'fail', e.code === 'TART_NOT_FOUND' ? e.message : `Tart did not answer: ${e.message}`, e.hint, e.code)
   }
 
   try {

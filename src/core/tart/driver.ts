@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { CalError } from '../../shared/errors'
-import { mapTartFailure, tartNotFound } from './errors'
+import { mapTartFailure, tartNotFound, tartNotRunnable } from './errors'
 import { LineSplitter, parseCompressedSize, parseGet, parseList, parsePercentLine, parseVersion } from './parse'
 import type { PullProgress, TartCallOptions, TartListEntry, TartSetOptions, TartVmDetails } from './types'
 
@@ -21,6 +21,14 @@ export function assertTartName(name: string): string {
 /** `--tart PATH`, else CAL_TART, else `tart` on PATH. */
 export function resolveTartPath(explicit?: string | null, env: NodeJS.ProcessEnv = process.env): string {
   return explicit || env.CAL_TART || 'tart'
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return path.includes('/') && statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 export function tartHomeDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -83,7 +91,8 @@ export class TartDriver {
   }
 
   private failure(args: readonly string[], r: { code?: string; isCanceled: boolean; timedOut: boolean; exitCode?: number; stdout: unknown; stderr: unknown }, timeoutMs: number): CalError {
-    if (r.code === 'ENOENT' || r.code === 'EACCES') return tartNotFound(this.path)
+    if (r.code === 'ENOENT') return tartNotFound(this.path)
+    if (r.code === 'EACCES') return tartNotRunnable(this.path, isFolder(this.path))
     if (r.isCanceled) return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
     if (r.timedOut) {
       return new CalError('TART_FAILED', `tart ${args[0]} did not finish within ${Math.round(timeoutMs / 1000)} s.`, 'Tart may be stuck; check `tart list` and try again.', { command: ['tart', ...args].join(' ') })

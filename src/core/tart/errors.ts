@@ -89,3 +89,17 @@ export function vmLimitError(running: string[], extra: Record<string, unknown> =
 export function tartNotFound(path: string): CalError {
   return new CalError('TART_NOT_FOUND', `Tart was not found (looked for "${path}").`, TART_INSTALL_HINT, { tartPath: path })
 }
+
+/**
+ * The Tart path exists but cannot be run (EACCES): a file without execute permission, or a folder. Still
+ * TART_NOT_FOUND (CAL has no Tart to use), but saying "not found" about a file that is there sends people looking
+ * in the wrong place.
+ */
+export function tartNotRunnable(path: string, isFolder: boolean): CalError {
+  const named = path.includes('/')
+  const where = named ? `"${path}"` : `"${path}" on PATH`
+  const pointAt = 'point CAL at the Tart executable with --tart PATH or CAL_TART (Settings → Tart path in the app)'
+  if (isFolder) return new CalError('TART_NOT_FOUND', `The Tart path ${where} is a folder, not the Tart executable.`, `Instead, ${pointAt}.`, { tartPath: path })
+  const chmod = named ? `chmod +x "${path}"` : 'chmod +x on that file'
+  return new CalError('TART_NOT_FOUND', `Tart at ${where} exists but cannot be run (permission denied).`, `Make it executable (${chmod}), or ${pointAt}.`, { tartPath: path })
+}

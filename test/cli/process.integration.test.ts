@@ -1,0 +1,79 @@
+// The built `cal` as its own process against the simulated host, for what only a real process shows: a closed
+// stderr, Ctrl+C during start, and `cal ssh` attaching tmux through OpenSSH on a real terminal (node-pty).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { spawn as spawnPty, type IPty } from 'node-pty'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimHost, type SimHost } from '../sim/harness'
+import { createSimEngine, stopEverything, type SimEngine } from '../engine/sim-engine'
+
+const isRoot = process.getuid?.() === 0
+const T = 90_000
+const calJs = resolve(__dirname, '../../out/cli/cal.js')
+
+describe.skipIf(!isRoot)('cal as a process', () => {
+  let host: SimHost
+  let eng: SimEngine
+
+  beforeAll(async () => {
+    if (!existsSync(calJs)) throw new Error('out/cli/cal.js is missing: run `npm run build` first (npm test does)')
+    host = await createSimHost()
+    eng = await createSimEngine(host)
+  }, T)
+  afterAll(async () => {
+    if (host) await stopEverything(host)
+    await host?.cleanup()
+    await eng?.dispose()
+  })
+
+  const env = () => ({ ...process.env, ...host.env, CAL_HOME: eng.calHome, CAL_TART: host.tartPath })
+
+  /** `cal ARGS` with stdout read; stderr a pipe that is read (`onStderr`) or closed at once (`closeStderr`). */
+  function calProcess(args: string[], opts: { closeStderr?: boolean; onStderr?: (text: string) => void } = {}) {
+    const child = spawn(process.execPath, [calJs, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    if (opts.closeStderr) child.stderr.destroy()
+    else child.stderr.on('data', (d: Buffer) => opts.onStderr?.((stderr += d.toString())))
+    const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => child.once('close', (code) => r({ code, stdout, stderr })))
+    return { child, exited }
+  }
+
+  it('finishes the operation when nobody reads its stderr any more, and exits with its status', async () => {
+    const create = await calProcess(['create', 'p1'], { closeStderr: true }).exited
+    expect(create).toMatchObject({ code: 0, stdout: expect.stringContaining('Created p1') })
+    const start = await calProcess(['start', 'p1'], { closeStderr: true }).exited
+    expect(start).toMatchObject({ code: 0, stdout: expect.stringMatching(/p1 is running at 127\.0\.64\.\d+; SSH is ready/) })
+    expect((await eng.svc.get('p1')).state).toBe('running')
+  }, T)
+
+  it("cal ssh's attach applies CAL's tmux setup, as the app's terminal does (escape-time 10 ms)", async () => {
+    const pty: IPty = spawnPty(process.execPath, [calJs, 'ssh', 'p1'], { name: 'xterm-256color', cols: 100, rows: 30, env: env() as Record<string, string> })
+    try {
+      const attached = async () => (await eng.exec('p1', "tmux list-clients -t '=cal-agent' -F x 2>/dev/null")).stdout.trim()
+      await expect.poll(attached, { timeout: 20_000, interval: 250 }).toBe('x')
+      expect((await eng.exec('p1', 'tmux show -sv escape-time')).stdout.trim()).toBe('10')
+      expect(Number((await eng.exec('p1', 'tmux show -gv history-limit')).stdout.trim())).toBeGreaterThanOrEqual(10_000)
+    } finally {
+      pty.kill()
+      await eng.exec('p1', 'tmux kill-server 2>/dev/null; true')
+    }
+  }, T)
+
+  it('says, after Ctrl+C during start, that the VM was left stopped', async () => {
+    expect((await eng.cal(['stop', 'p1', '--force'])).code).toBe(0)
+    await host.setFaults('p1', { boot_seconds: 30 })
+    let waiting!: () => void
+    const waitingForIp = new Promise<void>((r) => (waiting = r))
+    const start = calProcess(['start', 'p1'], { onStderr: (text) => text.includes('→ Wait for an IP address') && waiting() })
+    await waitingForIp
+    start.child.kill('SIGINT')
+    const r = await start.exited
+    expect(r.code, r.stderr).toBe(130)
+    expect(r.stderr).toContain('error: Start p1 was cancelled; p1 was left stopped.')
+    expect((await eng.svc.get('p1')).state).toBe('stopped')
+    await host.setFaults('p1', {})
+  }, T)
+})
