@@ -61,6 +61,60 @@ test('window.cal has exactly the contract\'s verbs and events', async ({ page })
   expect(events).toEqual({ allDisposers: true, unknownRefused: true })
 })
 
+test('the token leaves the address bar and the history at once, and a reload still connects', async ({ page, host }) => {
+  // Booleans only, so that a failure never prints the token.
+  const withToken = (url: string) => url.includes(host.token) || /[?&]token=/.test(url)
+  await expect.poll(() => withToken(page.url())).toBe(false)
+  expect(new URL(page.url()).pathname).toBe('/')
+  const history = async () => {
+    const cdp = await page.context().newCDPSession(page)
+    const { entries } = (await cdp.send('Page.getNavigationHistory')) as { entries: { url: string }[] }
+    await cdp.detach()
+    return entries.map((e) => e.url)
+  }
+  expect((await history()).some(withToken)).toBe(false)
+  expect(await page.evaluate(() => window.cal.settings.get())).toMatchObject({ ok: true })
+  // The tab keeps the token (sessionStorage): a reload, from the URL without it, connects again.
+  await page.reload()
+  await expect(page.locator('#root > *').first()).toBeVisible()
+  expect(withToken(page.url())).toBe(false)
+  expect(await page.evaluate(() => window.cal.settings.get())).toMatchObject({ ok: true, value: { warning: null } })
+  expect((await history()).some(withToken)).toBe(false)
+  expect(host.log().includes(host.token)).toBe(false)
+})
+
+test('the page may open a WebSocket to its own host and to nothing else', async ({ page, host }) => {
+  const tryOpen = (url: string) =>
+    page.evaluate(
+      (target) =>
+        new Promise<string>((resolve) => {
+          const done = (outcome: string) => {
+            document.removeEventListener('securitypolicyviolation', onViolation)
+            resolve(outcome)
+          }
+          const onViolation = (e: SecurityPolicyViolationEvent) => e.effectiveDirective === 'connect-src' && done('blocked by CSP')
+          document.addEventListener('securitypolicyviolation', onViolation)
+          try {
+            const ws = new WebSocket(target)
+            ws.onopen = () => {
+              ws.close()
+              done('open')
+            }
+            // A violation is reported asynchronously: give it the time to arrive before calling this a plain error.
+            ws.onerror = () => setTimeout(() => done('error'), 500)
+          } catch (err) {
+            done(`threw ${(err as Error).name}`)
+          }
+        }),
+      url,
+    )
+  // A socket to this host is allowed (refused by the host for want of a token, but not by the page's CSP).
+  expect(await tryOpen(`ws://127.0.0.1:${host.port}/__cal/ws`)).toBe('error')
+  for (const other of [`ws://127.0.0.1:${host.port + 1}/`, `ws://localhost:${host.port}/__cal/ws`, 'ws://127.0.64.2:22/']) {
+    expect(await tryOpen(other), other).toMatch(/blocked by CSP|threw SecurityError/)
+  }
+})
+
 test('losing the browser host fails calls with a clear error while the page keeps trying to reconnect', async ({ page, host }) => {
   expect(await page.evaluate(() => window.cal.app.status())).toMatchObject({ ok: true })
   await host.stop()

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { createEngine, resolveCalHome, type Engine } from '../core/engine'
 import { createFileSettingsStore } from '../core/settings/file-store'
 import type { Notice } from '../shared/notify'
-import { checkExternalUrl } from '../main/external-url'
+import { checkOpenableUrl, vmAddressesFrom } from '../main/external-url'
 import { isNoticeEnabled, NoticeTracker } from '../main/notify/policy'
 import { createRouter } from '../main/router'
 import { refuseUpgrade, isLoopback, isOwnHost } from './guard'
@@ -49,9 +49,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const settings = createFileSettingsStore(calHome)
   const engine = createEngine({ calHome, tartPath: options.tartPath, appVersion: options.appVersion, settings, watchVmsMs: 3000, log })
   const handlers = engine.handlers
-  // A browser page opens web links itself (src/host/client); the host checks the scheme, like the app would, and says so.
+  // A browser page opens web links itself (src/host/client); the host checks the link as the app would, and says so.
+  const vmAddresses = vmAddressesFrom(handlers)
   handlers['shell:openExternal'] = async ({ url }) => {
-    log(`open external ${checkExternalUrl(url).toString()} (the page opens it)`)
+    log(`open external ${(await checkOpenableUrl(url, vmAddresses)).toString()} (the page opens it)`)
     return { ok: true }
   }
   const router = createRouter(handlers, engine.sends, log)

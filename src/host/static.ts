@@ -3,13 +3,24 @@ import { dirname, join } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { commandNames, eventNames, sendNames } from '../shared/api'
 import { contentType, resolveStaticFile } from '../main/app-protocol'
-import { CONTENT_SECURITY_POLICY } from '../main/csp'
+import { webSocketPagePolicy } from '../main/csp'
 import { CLIENT_MODULE_PATH, CLIENT_PATH, SOCKET_WORKER_PATH } from './protocol'
 
 /** The client's entry: a tiny module (served from 'self', so the CSP allows it) handing it the contract's names. */
 export function clientBootstrap(): string {
   const names = { commands: commandNames, sends: sendNames, events: eventNames }
   return `import { installCal } from '${CLIENT_MODULE_PATH}'\ninstallCal(${JSON.stringify(names)})\n`
+}
+
+/** The page's own CSP meta tag: the desktop app's policy, which allows no WebSocket (see stripMetaCsp). */
+const META_CSP = /[ \t]*<meta\s[^>]*http-equiv\s*=\s*["']?content-security-policy["']?[^>]*>[ \t]*\r?\n?/gi
+
+/**
+ * index.html without its CSP meta tag, which states the desktop app's policy (no WebSocket): a page would obey both
+ * that and the header, so the host's own policy, sent as a header with every response, is the only one here.
+ */
+export function stripMetaCsp(html: string): string {
+  return html.replace(META_CSP, '')
 }
 
 /** index.html with the client script placed before the app's own module script (module scripts run in order). */
@@ -21,7 +32,6 @@ export function injectClient(html: string): string {
 }
 
 const securityHeaders = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
@@ -46,7 +56,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, fil
     const file = resolveStaticFile(files.rendererDir, pathname)
     if (!file) return reply(res, 404, 'text/plain', 'Not found')
     if (file.endsWith('.html')) {
-      const html = injectClient(await readFile(file, 'utf8'))
+      const html = injectClient(stripMetaCsp(await readFile(file, 'utf8')))
       return reply(res, 200, contentType(file), html, req.method, { 'cache-control': 'no-store' })
     }
     return reply(res, 200, contentType(file), await readFile(file), req.method)
@@ -64,6 +74,8 @@ export function loggablePath(target: string | undefined): string {
 }
 
 function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, method = 'GET', extra: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...securityHeaders, ...extra })
+  // The page may open a WebSocket to the server it came from (the host checked the Host header names it) and no other.
+  const csp = webSocketPagePolicy(res.req.headers.host)
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'content-security-policy': csp, ...securityHeaders, ...extra })
   res.end(method === 'HEAD' ? undefined : body)
 }

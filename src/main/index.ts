@@ -7,7 +7,7 @@ import type { NavTarget, Notice } from '../shared/notify'
 import type { Settings } from '../shared/settings'
 import { buildAppMenu, type AppMenuAction } from './app-menu'
 import { APP_URL, pageOrigin } from './app-protocol'
-import { checkExternalUrl } from './external-url'
+import { checkOpenableUrl, vmAddressesFrom } from './external-url'
 import { registerIpc } from './ipc'
 import { NoticeTracker } from './notify/policy'
 import { Notifier } from './notify/notifier'
@@ -37,8 +37,11 @@ function start(): void {
   const settings = createElectronSettingsStore(calHome)
   const engine = createEngine({ calHome, appVersion: app.getVersion(), settings, watchVmsMs: 3000, log })
   const handlers = engine.handlers
+  // vnc:// only to one of CAL's VMs, as the engine (Tart) knows them: see checkOpenableUrl.
+  const vmAddresses = vmAddressesFrom(handlers)
+  const openExternal = async (url: string) => shell.openExternal((await checkOpenableUrl(url, vmAddresses)).toString())
   handlers['shell:openExternal'] = async ({ url }) => {
-    await shell.openExternal(checkExternalUrl(url).toString())
+    await openExternal(url)
     return { ok: true }
   }
   const router = createRouter(handlers, engine.sends, log)
@@ -156,7 +159,7 @@ function start(): void {
   })
 
   void app.whenReady().then(async () => {
-    lockDownSession()
+    lockDownSession(pageUrl === APP_URL ? null : pageUrl)
     serveRenderer(join(__dirname, '../renderer'))
     Menu.setApplicationMenu(Menu.buildFromTemplate(buildAppMenu({ platform: process.platform, development: DEV_BUILD, appName: 'CAL' }, runMenuAction)))
     applyAppearance(currentSettings())
@@ -174,7 +177,7 @@ function start(): void {
         void runTrayAction(action, {
           handlers,
           showWindow,
-          openExternal: (url) => shell.openExternal(checkExternalUrl(url).toString()),
+          openExternal,
           copyText: (text) => clipboard.writeText(text),
           quit: () => app.quit(),
           report: (title, error) =>

@@ -61,10 +61,18 @@ export function createRouter(handlers: CommandHandlers, sendHandlers: SendHandle
   }
 }
 
+/** Longest part of a field's path an error repeats: a record's key is the page's own string, of any length. */
+const MAX_PATH_PART = 64
+
+const pathPart = (part: PropertyKey) => {
+  const text = String(part)
+  return text.length > MAX_PATH_PART ? `${text.slice(0, MAX_PATH_PART)}…` : text
+}
+
 /** INVALID_INPUT (or a channel's own code) naming the field that is wrong. */
 export function invalidInput(error: z.ZodError, code: ErrorCode = 'INVALID_INPUT'): CalError {
   const issue = error.issues[0]
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'input'
+  const field = issue && issue.path.length > 0 ? issue.path.map(pathPart).join('.') : 'input'
   return new CalError(code, `Invalid ${field}: ${issue?.message ?? 'bad value'}`, `Check the value of "${field}".`, {
     field,
   })

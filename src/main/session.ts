@@ -1,7 +1,7 @@
 import { protocol, session } from 'electron'
 import { readFile } from 'node:fs/promises'
 import { APP_SCHEME, appFileForUrl, contentType } from './app-protocol'
-import { CONTENT_SECURITY_POLICY, withCsp } from './csp'
+import { CONTENT_SECURITY_POLICY, webSocketPagePolicy, withCsp } from './csp'
 
 /** Must run before the app is ready: cal:// behaves like https (standard, secure, fetch). */
 export function registerAppScheme(): void {
@@ -25,10 +25,15 @@ export function serveRenderer(rendererDir: string): void {
 /** Permissions a CAL page may use: writing the clipboard (copying from a terminal). Everything else is refused. */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write'])
 
-export function lockDownSession(): void {
+/**
+ * `devServerUrl`: a development build's renderer server (its page may open the hot-reload WebSocket to that server,
+ * and nowhere else); null in every other build, where no page of CAL's may open a WebSocket.
+ */
+export function lockDownSession(devServerUrl: string | null = null): void {
   const s = session.defaultSession
   // The CSP header for pages served over http (the dev server); cal:// responses carry it themselves.
-  s.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCsp(details.responseHeaders) }))
+  const policy = devServerUrl && URL.canParse(devServerUrl) ? webSocketPagePolicy(new URL(devServerUrl).host) : CONTENT_SECURITY_POLICY
+  s.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCsp(details.responseHeaders, policy) }))
   s.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)))
   s.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission))
 }

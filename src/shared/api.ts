@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { type Result } from './errors'
 import { GitSafetyReport } from './git'
+import { boundedString, LIMITS } from './limits'
 import { AppCommand } from './menu'
 import { NavTarget, Notice } from './notify'
 import { SettingsPatch, SettingsView } from './settings'
@@ -73,7 +74,7 @@ export const commands = {
   'terminal:clearScrollback': { input: TerminalRef, output: Ok },
   'settings:get': { input: None, output: SettingsView },
   'settings:set': { input: SettingsPatch, output: SettingsView },
-  'shell:openExternal': { input: z.object({ url: z.string().url() }), output: Ok },
+  'shell:openExternal': { input: z.object({ url: boundedString(LIMITS.url).url() }), output: Ok },
 } as const
 
 /** One-way messages from the UI (no reply): keystrokes, resizes and acknowledgements must not round-trip. */

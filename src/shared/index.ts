@@ -1,6 +1,7 @@
 export * from './api'
 export * from './errors'
 export * from './git'
+export * from './limits'
 export * from './names'
 export * from './notify'
 export * from './settings'

@@ -6,6 +6,7 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 export const VmName = z
   .string()
   .regex(NAME_PATTERN, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit')
+  .max(63)
 export type VmName = z.infer<typeof VmName>
 
 /**

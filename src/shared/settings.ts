@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { boundedString, LIMITS } from './limits'
+import { VmName } from './names'
 import { AgentId } from './vm'
 
 export const SETTINGS_VERSION = 1
@@ -15,7 +17,7 @@ export const Settings = z.object({
       cpu: z.number().int().min(1).max(64).default(4),
       memoryMb: z.number().int().min(1024).max(1048576).default(8192),
       diskGb: z.number().int().min(20).max(4000).default(80),
-      baseImage: z.string().min(1).default('ghcr.io/cirruslabs/macos-sequoia-base:latest'),
+      baseImage: boundedString(LIMITS.imageRef).min(1).default('ghcr.io/cirruslabs/macos-sequoia-base:latest'),
     })
     .prefault({}),
   snapshots: z
@@ -27,22 +29,26 @@ export const Settings = z.object({
     .prefault({}),
   defaultAgent: AgentId.default('claude'),
   /** Per-workspace agent overrides, keyed by VM name. */
-  workspaceAgents: z.record(z.string(), AgentId).default({}),
+  workspaceAgents: z
+    .record(VmName, AgentId)
+    .refine((agents) => Object.keys(agents).length <= LIMITS.workspaceAgents, `Give at most ${LIMITS.workspaceAgents} workspaces an agent of their own`)
+    .default({}),
   ssh: z
     .object({
       // A macOS short name. Never anything ssh could read as an option ("-oProxyCommand=…" as user@host).
       user: z
         .string()
         .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'Use the VM account\'s short name: letters, digits, "_", "." or "-", not starting with "-" or "."')
+        .max(64)
         .default('admin'),
       /** Used once, for first contact; CAL installs its own key after that. */
-      password: z.string().default('admin'),
+      password: boundedString(LIMITS.password).default('admin'),
       unlockKeychain: z.boolean().default(false),
     })
     .prefault({}),
-  tartPath: z.string().default(''),
+  tartPath: boundedString(LIMITS.path).default(''),
   proxyMode: z.enum(['auto', 'on', 'off']).default('auto'),
-  outputFolder: z.string().default(''),
+  outputFolder: boundedString(LIMITS.path).default(''),
   notifications: z
     .object({
       enabled: z.boolean().default(true),

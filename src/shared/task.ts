@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CalErrorData } from './errors'
+import { boundedString, LIMITS } from './limits'
 
 export const TaskState = z.enum(['running', 'succeeded', 'failed', 'cancelled'])
 export type TaskState = z.infer<typeof TaskState>
@@ -36,5 +37,5 @@ export const Task = z.object({
 })
 export type Task = z.infer<typeof Task>
 
-export const TaskRef = z.object({ id: z.string() })
+export const TaskRef = z.object({ id: boundedString(LIMITS.id) })
 export const TaskStarted = z.object({ taskId: z.string() })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AgentId } from './vm'
+import { boundedString, LIMITS } from './limits'
 import { TmuxSessionName, VmName } from './names'
 
 /** The scrollback CAL's terminal keeps (xterm's), and so the history CAL asks tmux to keep at least. */
@@ -56,17 +57,20 @@ export const OpenTerminalInput = z.object({
 })
 export type OpenTerminalInput = z.infer<typeof OpenTerminalInput>
 
+/** A terminal's id, as a window sends it back. */
+const TerminalId = boundedString(LIMITS.id)
+
 /** detach leaves the tmux session running in the VM; end kills it. */
-export const CloseTerminalInput = z.object({ id: z.string(), mode: z.enum(['detach', 'end']).default('detach') })
-export const TerminalInput = z.object({ id: z.string(), data: z.string().max(1 << 20) })
-export const TerminalResize = z.object({ id: z.string(), cols: Cols, rows: Rows })
+export const CloseTerminalInput = z.object({ id: TerminalId, mode: z.enum(['detach', 'end']).default('detach') })
+export const TerminalInput = z.object({ id: TerminalId, data: boundedString(LIMITS.terminalInput) })
+export const TerminalResize = z.object({ id: TerminalId, cols: Cols, rows: Rows })
 /** The renderer acknowledges bytes it has written into xterm; main pauses the stream while too much is unacknowledged. */
-export const TerminalAck = z.object({ id: z.string(), bytes: z.number().int().nonnegative() })
+export const TerminalAck = z.object({ id: TerminalId, bytes: z.number().int().nonnegative() })
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
 export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
 /** One open terminal, by id. */
-export const TerminalRef = z.object({ id: z.string() })
+export const TerminalRef = z.object({ id: TerminalId })
 /**
  * A window has a new xterm for this terminal, laid out at the size it last sent: a tab just opened or reattached,
  * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback

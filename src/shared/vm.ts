@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { boundedString, LIMITS } from './limits'
 import { VmName } from './names'
 
 /** Tart's three states plus the transitions CAL itself is driving. */
@@ -38,7 +39,7 @@ export type VmInfo = z.infer<typeof VmInfo>
 
 export const CreateVmInput = z.object({
   name: VmName,
-  image: z.string().min(1).optional(),
+  image: boundedString(LIMITS.imageRef).min(1).optional(),
   cpu: z.number().int().min(1).max(64).optional(),
   memoryMb: z.number().int().min(1024).max(1048576).optional(),
   diskGb: z.number().int().min(20).max(4000).optional(),

@@ -9,6 +9,7 @@ import { parseHostArgs } from '../../src/host/args'
 import { startBrowserHost, type BrowserHost } from '../../src/host/host'
 import { encodeTerminalHeader } from '../../src/host/protocol'
 import { injectClient } from '../../src/host/static'
+import { writeFakeTart } from './fake-tart'
 
 let host: BrowserHost
 let dir: string
@@ -17,11 +18,17 @@ const logs: string[] = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cal-host-'))
   mkdirSync(join(dir, 'renderer', 'assets'), { recursive: true })
-  writeFileSync(join(dir, 'renderer', 'index.html'), '<html><head><script type="module" src="./assets/app.js"></script></head><body></body></html>')
+  // With the desktop app's CSP meta tag, as the built page has it.
+  writeFileSync(
+    join(dir, 'renderer', 'index.html'),
+    `<html><head>\n    <meta\n      http-equiv="Content-Security-Policy"\n      content="default-src 'self'; connect-src 'self';"\n    />\n<script type="module" src="./assets/app.js"></script></head><body></body></html>`,
+  )
   writeFileSync(join(dir, 'renderer', 'assets', 'app.js'), 'console.log(1)')
   writeFileSync(join(dir, 'client.js'), 'export function installCal() {}')
   writeFileSync(join(dir, 'socket-worker.js'), 'self.onmessage = () => {}')
-  host = await startBrowserHost({ port: 0, calHome: join(dir, 'home'), rendererDir: join(dir, 'renderer'), clientFile: join(dir, 'client.js'), log: (msg) => logs.push(msg) })
+  // A tart that knows one running VM, dev at 127.0.64.2: the only address Screen Sharing may open.
+  const tartPath = writeFakeTart(dir, '127.0.64.2')
+  host = await startBrowserHost({ port: 0, calHome: join(dir, 'home'), tartPath, rendererDir: join(dir, 'renderer'), clientFile: join(dir, 'client.js'), log: (msg) => logs.push(msg) })
 })
 afterAll(async () => {
   await host.close()
@@ -75,13 +82,19 @@ describe('browser host', () => {
     expect(res.status).toBe(200)
     expect(res.body.indexOf('/__cal/client.js')).toBeLessThan(res.body.indexOf('./assets/app.js'))
     expect(res.headers['content-security-policy']).toContain("script-src 'self'")
+    // The host's own policy is the page's only one: a WebSocket to this server, nowhere else.
+    expect(res.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${host.port};`)
+    expect(res.body).not.toMatch(/Content-Security-Policy/i)
+    const byName = await get('/', { host: `localhost:${host.port}` })
+    expect(byName.headers['content-security-policy']).toContain(`connect-src 'self' ws://localhost:${host.port};`)
     const boot = await get('/__cal/client.js')
     expect(boot.body).toContain('"vms:list"')
     // The client's socket worker, from beside the client module, under the same headers.
     const worker = await get('/__cal/socket-worker.js')
     expect(worker).toMatchObject({ status: 200, body: 'self.onmessage = () => {}' })
     expect(worker.headers['content-type']).toMatch(/javascript/)
-    expect(worker.headers['content-security-policy']).toContain("connect-src 'self' ws://127.0.0.1:*")
+    expect(worker.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${host.port};`)
+    expect(worker.headers['content-security-policy']).not.toContain('*')
     expect((await get('/../../etc/passwd')).status).toBe(404)
     expect((await get('/', { host: 'evil.example:80' })).status).toBe(403)
   })
@@ -98,6 +111,9 @@ describe('browser host', () => {
     expect(await call(ws, 2, 'vms:get', { name: '../x' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'name' } } })
     expect(await call(ws, 3, 'shell:openExternal', { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
     expect(await call(ws, 4, 'shell:openExternal', { url: 'vnc://127.0.64.2' })).toEqual({ ok: true, value: { ok: true } })
+    for (const [id, url] of [[41, 'vnc://evil.example'], [42, 'vnc://10.0.0.1:5900'], [43, 'vnc://user:pw@127.0.64.2']] as const) {
+      expect(await call(ws, id, 'shell:openExternal', { url })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/only with its own VMs/) } })
+    }
     const event = new Promise((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).t === 'e' && resolve(JSON.parse(d.toString()))))
     expect(await call(ws, 5, 'settings:set', { theme: 'dark' })).toMatchObject({ ok: true, value: { settings: { theme: 'dark' } } })
     expect(await event).toMatchObject({ t: 'e', c: 'settings:changed', d: { settings: { theme: 'dark' } } })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { shouldQuit } from '../../src/main/quit-guard'
 import { ShellState } from '../../src/main/shell-state'
+import { writeFakeTart } from './fake-tart'
 import { task } from './fixtures'
 
 vi.mock('electron', () => import('./electron-mock'))
@@ -36,6 +37,8 @@ describe('quit guard', () => {
 
 describe('main process (src/main/index.ts under the Electron mock)', async () => {
   process.env.CAL_HOME = calHome
+  // One running VM, dev at 127.0.64.2 (Screen Sharing may open that address, and only that one).
+  process.env.CAL_TART = writeFakeTart(calHome, '127.0.64.2')
   await import('../../src/main/index')
   await vi.waitFor(() => expect(e.BrowserWindow.instances).toHaveLength(1))
   const win = e.BrowserWindow.instances[0]!
@@ -43,6 +46,16 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
   it('opens one locked-down window on cal://app', () => {
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
     expect(win.webContents.url).toBe('cal://app/index.html')
+  })
+
+  it('gives every page it serves a CSP that allows no WebSocket, replacing the one a response carried', () => {
+    let headers: Record<string, string[]> = {}
+    e.session.defaultSession.webRequest.headersListener!(
+      { responseHeaders: { 'Content-Security-Policy': ["connect-src ws://127.0.0.1:*"] } },
+      (r) => (headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders),
+    )
+    expect(headers['Content-Security-Policy']).toEqual([expect.stringContaining("connect-src 'self';")])
+    expect(JSON.stringify(headers)).not.toContain('ws:')
   })
 
   it('answers CAL\'s window, refuses another one', async () => {
@@ -107,12 +120,26 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
     expect(e.Tray.instances).toHaveLength(1)
   })
 
-  it('opening external links: web pages and Screen Sharing only', async () => {
+  it('opening external links: web pages, and Screen Sharing with CAL\'s own VMs only', async () => {
     const open = e.ipcMain.handlers.get('shell:openExternal')!
     const event = { sender: win.webContents, senderFrame: win.webContents.mainFrame }
     expect(await open(event, { url: 'vnc://127.0.64.2' })).toEqual({ ok: true, value: { ok: true } })
     expect(await open(event, { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    for (const url of ['vnc://evil.example', 'vnc://192.168.1.10:5900', 'vnc://admin:pw@127.0.64.2']) {
+      expect(await open(event, { url })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/only with its own VMs/) } })
+    }
     expect(e.fake.openedExternal).toEqual(['vnc://127.0.64.2'])
+  })
+
+  it('the tray\'s Screen Sharing goes through the same check', async () => {
+    const tray = e.Tray.instances[0]!
+    const before = e.fake.openedExternal.length
+    tray.emit('click')
+    const items = tray.poppedUp.at(-1)!.template.flatMap((i) => [i, ...(i.submenu ?? [])])
+    const screenSharing = items.find((i) => /Screen Sharing/.test(i.label ?? ''))
+    expect(screenSharing).toBeDefined()
+    screenSharing!.click!()
+    await vi.waitFor(() => expect(e.fake.openedExternal.slice(before)).toEqual(['vnc://127.0.64.2']))
   })
 
   it('quit really closes once allowed', () => {

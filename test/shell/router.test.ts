@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { commandNames, sendNames, type CommandHandlers, type SendHandlers } from '../../src/shared/api'
+import type { z } from 'zod'
+import { commandNames, commands, sendNames, sends, type CommandHandlers, type SendHandlers } from '../../src/shared/api'
+import { LIMITS } from '../../src/shared/limits'
 import { CalError } from '../../src/shared/errors'
 import { createRouter } from '../../src/main/router'
 import { registerIpc, type SenderPolicy } from '../../src/main/ipc'
@@ -55,6 +57,102 @@ describe('router', () => {
     router.send('terminal:input', { id: 7 })
     router.send('terminal:nope', {})
     expect(sends['terminal:input']).toHaveBeenCalledExactlyOnceWith({ id: 's1', data: 'ls\r' })
+  })
+})
+
+/** Every string a schema accepts, by path, with its maximum length (undefined when it has none). */
+function stringLimits(schema: z.ZodType, path = ''): { path: string; max: number | undefined }[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def
+  const inner = (key: string, at = path) => stringLimits(def[key] as z.ZodType, at)
+  switch (def.type) {
+    case 'string':
+      return [{ path, max: (schema as z.ZodString).maxLength ?? undefined }]
+    case 'object':
+      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([k, v]) => stringLimits(v, `${path}.${k}`))
+    case 'record':
+      return [...inner('keyType', `${path}[key]`), ...inner('valueType', `${path}[value]`)]
+    case 'array':
+      return inner('element', `${path}[]`)
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+      return inner('innerType')
+    case 'pipe':
+      return [...inner('in'), ...inner('out')]
+    case 'union':
+      return (def.options as z.ZodType[]).flatMap((o) => stringLimits(o, path))
+    case 'enum':
+    case 'literal':
+    case 'boolean':
+    case 'number':
+    case 'custom':
+      return []
+    default:
+      throw new Error(`${path}: no rule for a ${def.type} schema in this test`)
+  }
+}
+
+describe('string lengths a window may send', () => {
+  it('every string in every command\'s input and every one-way message has a maximum length', () => {
+    const all = [
+      ...Object.entries(commands).flatMap(([name, c]) => stringLimits(c.input as z.ZodType, name)),
+      ...Object.entries(sends).flatMap(([name, schema]) => stringLimits(schema as z.ZodType, name)),
+    ]
+    expect(all.length).toBeGreaterThan(10)
+    expect(all.filter((s) => s.max === undefined).map((s) => s.path)).toEqual([])
+    // Nothing but terminal input needs more than a long path or URL.
+    expect(all.filter((s) => s.max! > LIMITS.url).map((s) => s.path)).toEqual(['terminal:input.data'])
+  })
+
+  it('refuses an over-long string with a clear error that does not repeat the value', async () => {
+    const { handlers, sends } = engineStub()
+    const router = createRouter(handlers, sends)
+    const secret = 'p'.repeat(LIMITS.password + 1)
+    const r = await router.invoke('settings:set', { ssh: { user: 'admin', password: secret, unlockKeychain: false } })
+    expect(r).toMatchObject({ ok: false, error: { code: 'SETTINGS_INVALID', details: { field: 'ssh.password' } } })
+    const error = (r as { error: { message: string; hint: string } }).error
+    expect(error.message).toBe('Invalid ssh.password: too long (1,025 characters; at most 1,024 are accepted)')
+    expect(JSON.stringify(r)).not.toContain('ppppp')
+    expect(handlers['settings:set']).not.toHaveBeenCalled()
+    const cases: [string, unknown, string][] = [
+      ['settings:set', { tartPath: '/'.repeat(LIMITS.path + 1) }, 'tartPath'],
+      ['settings:set', { outputFolder: 'x'.repeat(LIMITS.path + 1) }, 'outputFolder'],
+      ['settings:set', { vmDefaults: { cpu: 4, memoryMb: 8192, diskGb: 80, baseImage: `ghcr.io/${'a'.repeat(LIMITS.imageRef)}` } }, 'vmDefaults.baseImage'],
+      ['vms:create', { name: 'dev', image: `ghcr.io/${'a'.repeat(LIMITS.imageRef)}` }, 'image'],
+      ['shell:openExternal', { url: `https://example.com/${'a'.repeat(LIMITS.url)}` }, 'url'],
+      ['terminal:close', { id: 'x'.repeat(LIMITS.id + 1) }, 'id'],
+      ['tasks:cancel', { id: 'x'.repeat(LIMITS.id + 1) }, 'id'],
+    ]
+    for (const [channel, input, field] of cases) {
+      const out = await router.invoke(channel, input)
+      expect(out, channel).toMatchObject({ ok: false, error: { details: { field }, message: expect.stringMatching(/too long \([\d,]+ characters; at most [\d,]+ are accepted\)/) } })
+    }
+    // A record's key is the page's own string: the error names a field of bounded length whatever the key.
+    const keyed = await router.invoke('settings:set', { workspaceAgents: { [`${'k'.repeat(100_000)}`]: 'claude' } })
+    expect(keyed).toMatchObject({ ok: false, error: { code: 'SETTINGS_INVALID' } })
+    expect(JSON.stringify(keyed).length).toBeLessThan(1000)
+    const many = Object.fromEntries(Array.from({ length: LIMITS.workspaceAgents + 1 }, (_, i) => [`vm-${i}`, 'claude']))
+    expect(await router.invoke('settings:set', { workspaceAgents: many })).toMatchObject({ ok: false, error: { details: { field: 'workspaceAgents' } } })
+  })
+
+  it('takes terminal input of up to 1 MiB in one message (a paste), and drops a bigger one with a log line', () => {
+    const { handlers, sends } = engineStub()
+    const log = vi.fn()
+    const router = createRouter(handlers, sends, log)
+    const paste = 'é'.repeat(LIMITS.terminalInput)
+    router.send('terminal:input', { id: 's1', data: paste })
+    expect(sends['terminal:input']).toHaveBeenCalledExactlyOnceWith({ id: 's1', data: paste })
+    router.send('terminal:input', { id: 's1', data: `${paste}x` })
+    router.send('terminal:resize', { id: 'x'.repeat(LIMITS.id + 1), cols: 80, rows: 24 })
+    expect(sends['terminal:input']).toHaveBeenCalledOnce()
+    expect(sends['terminal:resize']).not.toHaveBeenCalled()
+    expect(log.mock.calls.map(([line]) => line)).toEqual([
+      'terminal:input: ignored a message with Invalid data: too long (1,048,577 characters; at most 1,048,576 are accepted)',
+      'terminal:resize: ignored a message with Invalid id: too long (129 characters; at most 128 are accepted)',
+    ])
   })
 })
 

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { appFileForUrl, pageOrigin, resolveStaticFile } from '../../src/main/app-protocol'
-import { CONTENT_SECURITY_POLICY, withCsp } from '../../src/main/csp'
-import { checkExternalUrl } from '../../src/main/external-url'
+import { CONTENT_SECURITY_POLICY, webSocketPagePolicy, withCsp } from '../../src/main/csp'
+import { checkExternalUrl, checkOpenableUrl } from '../../src/main/external-url'
 import { EventOutbox } from '../../src/main/outbox'
 import { restoreBounds } from '../../src/main/window-state'
 
@@ -60,6 +62,23 @@ describe('external URLs', () => {
       expect(() => checkExternalUrl(url)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
     }
   })
+
+  it('opens Screen Sharing only with the address of one of CAL\'s VMs, as the engine reports it', async () => {
+    const addresses = vi.fn(async () => ['127.0.64.2', null, 'fe80::1'])
+    expect((await checkOpenableUrl('vnc://127.0.64.2', addresses)).hostname).toBe('127.0.64.2')
+    expect((await checkOpenableUrl('vnc://127.0.64.2:5900', addresses)).port).toBe('5900')
+    expect((await checkOpenableUrl('vnc://[fe80::1]', addresses)).protocol).toBe('vnc:')
+    for (const url of ['vnc://evil.example', 'vnc://10.0.0.1', 'vnc://127.0.64.20', 'vnc://127.000.64.2', 'vnc://admin:pw@127.0.64.2', 'vnc://127.0.64.2@evil.example', 'vnc:127.0.64.2']) {
+      await expect(checkOpenableUrl(url, addresses), url).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/only with its own VMs/) })
+    }
+    // Web pages need no VM; the engine is not even asked.
+    addresses.mockClear()
+    expect((await checkOpenableUrl('https://tart.run/', addresses)).protocol).toBe('https:')
+    expect(addresses).not.toHaveBeenCalled()
+    await expect(checkOpenableUrl('file:///etc/passwd', addresses)).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    // When the engine cannot list its VMs (Tart missing), nothing is opened.
+    await expect(checkOpenableUrl('vnc://127.0.64.2', async () => Promise.reject(new Error('tart failed')))).rejects.toMatchObject({ code: 'FORBIDDEN' })
+  })
 })
 
 describe('CSP', () => {
@@ -68,6 +87,24 @@ describe('CSP', () => {
     expect(h).toEqual({ 'X-A': ['b'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] })
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'")
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval')
+  })
+
+  const connectSrc = (policy: string) => /(?:^|;\s*)connect-src ([^;]*)/.exec(policy)?.[1]
+  it('lets the desktop app\'s page open no WebSocket at all, in the header and in the page\'s own meta tag', () => {
+    expect(connectSrc(CONTENT_SECURITY_POLICY)).toBe("'self'")
+    const html = readFileSync(join(import.meta.dirname, '../../src/renderer/index.html'), 'utf8')
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1]
+    expect(meta).toBeDefined()
+    expect(connectSrc(meta!)).toBe("'self'")
+  })
+
+  it('lets a page served over http open a WebSocket to its own server only', () => {
+    expect(connectSrc(webSocketPagePolicy('127.0.0.1:4321'))).toBe("'self' ws://127.0.0.1:4321")
+    expect(connectSrc(webSocketPagePolicy('localhost:5173'))).toBe("'self' ws://localhost:5173")
+    // Anything but a loopback name and port (a wildcard, another host, a header trying to add a source) gets none.
+    for (const host of ['127.0.0.1:*', 'evil.example:80', '127.0.0.1:80 ws://evil.example', '127.0.0.1:80; script-src *', '', undefined]) {
+      expect(webSocketPagePolicy(host), String(host)).toBe(CONTENT_SECURITY_POLICY)
+    }
   })
 })
 

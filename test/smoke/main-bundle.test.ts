@@ -23,6 +23,7 @@ interface Report {
   privilegedSchemes: { scheme: string }[]
   pageStatus: number | null
   pageCsp: string | null
+  pageMetaCsp: string | null
   escapeStatus: number | null
   cspHeaderListener: boolean
   trays: number
@@ -72,6 +73,10 @@ describe('built main bundle under plain Node', () => {
     expect(r.privilegedSchemes.map((s) => s.scheme)).toEqual(['cal'])
     expect(r.pageStatus).toBe(200)
     expect(r.pageCsp).toContain("script-src 'self'")
+    // The desktop page talks to main over IPC: neither its header nor its meta tag lets it open a WebSocket.
+    expect(r.pageCsp).toContain("connect-src 'self';")
+    expect(r.pageMetaCsp).toContain("connect-src 'self';")
+    expect(`${r.pageCsp} ${r.pageMetaCsp}`).not.toMatch(/ws:/)
     expect(r.escapeStatus).toBe(404)
     expect(r.cspHeaderListener).toBe(true)
   })

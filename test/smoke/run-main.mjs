@@ -14,6 +14,7 @@ const win = BrowserWindow.instances[0]
 const prefs = win?.options.webPreferences ?? null
 const handler = protocol.handlers.get('cal')
 const page = handler ? await handler(new Request('cal://app/index.html')) : null
+const pageHtml = page ? await page.clone().text() : ''
 const escape = handler ? await handler(new Request('cal://app/..%2f..%2fpackage.json')) : null
 let navigationBlocked = false
 win?.webContents.emit('will-navigate', { preventDefault: () => (navigationBlocked = true) }, 'https://evil.example/')
@@ -31,6 +32,7 @@ console.log(
     privilegedSchemes: protocol.privileged,
     pageStatus: page?.status ?? null,
     pageCsp: page?.headers.get('content-security-policy') ?? null,
+    pageMetaCsp: /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(pageHtml)?.[1] ?? null,
     escapeStatus: escape?.status ?? null,
     cspHeaderListener: typeof session.defaultSession.webRequest.headersListener === 'function',
     trays: Tray.instances.length,

@@ -54,10 +54,25 @@ function decodeTerminalData(buf: ArrayBuffer): { id: string; data: Uint8Array } 
   return { id: utf8.decode(u8.subarray(2, 2 + idLen)), data: u8.subarray(2 + idLen) }
 }
 
-export function installCal(names: CalNames): void {
-  const fromUrl = new URLSearchParams(location.search).get('token')
+/**
+ * This run's token: taken from the URL the host printed, then kept in this tab's sessionStorage (so a reload still
+ * connects) and removed from the address bar at once, so that it is not in the browser's history, a screenshot, or
+ * a URL copied from the address bar. sessionStorage rather than a cookie: a cookie for 127.0.0.1 would be sent to
+ * every server on any port of this machine, and hosts running side by side would overwrite each other's.
+ */
+function takeToken(): string {
+  const params = new URLSearchParams(location.search)
+  const fromUrl = params.get('token')
+  if (fromUrl === null) return sessionStorage.getItem(TOKEN_KEY) ?? ''
   if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl)
-  const token = fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? ''
+  params.delete('token')
+  const query = params.toString()
+  history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`)
+  return fromUrl
+}
+
+export function installCal(names: CalNames): void {
+  const token = takeToken()
 
   const pending = new Map<number, (r: Result) => void>()
   const listeners = new Map<string, Set<Listener>>()
