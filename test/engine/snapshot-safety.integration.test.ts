@@ -138,6 +138,27 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     eng.settings.snapshots.keep = 10
   }, T)
 
+  it('a session snapshot that was taken succeeds even when retention fails after it', async () => {
+    const settings = eng.settings
+    const snapshots = settings.snapshots
+    // Retention is the only reader of the snapshot settings: make it fail there, after the clone.
+    Object.defineProperty(settings, 'snapshots', {
+      configurable: true,
+      get: () => {
+        throw new Error('settings unreadable')
+      },
+    })
+    try {
+      const { taskId, done } = eng.svc.createSnapshot('dev', 'taken', 'session')
+      expect((await done).name).toBe('taken')
+      expect(eng.svc.tasks.get(taskId)?.log.join('\n')).toContain('retention: could not remove old automatic snapshots (settings unreadable)')
+    } finally {
+      Object.defineProperty(settings, 'snapshots', { configurable: true, writable: true, enumerable: true, value: snapshots })
+    }
+    expect((await eng.svc.listSnapshots('dev')).map((s) => s.name)).toContain('taken')
+    await eng.svc.deleteSnapshot('dev', 'taken').done
+  }, T)
+
   it('a restore whose last rename fails says whether the working VM was really put back', async () => {
     await eng.svc.createSnapshot('dev', 'before', 'manual').done
     await failTart(host, 'rename', ['dev.restore-tmp'])

@@ -301,7 +301,13 @@ export class VmService {
     if (name) validateName(name, 'snapshot name')
     return this.run('snapshot', `Snapshot ${vm}${name ? ` as ${name}` : ''}`, vm, null, async (t) => {
       const snap = await createSnapshot(this.ctx, vm, { name, kind }, t)
-      if (kind === 'session') await pruneSnapshots(this.ctx, vm, t)
+      // The snapshot is taken: a retention that fails (Tart cannot list, say) must not fail it, nor the agent launch
+      // that asked for it. The old snapshots stay, and the next session snapshot tries again.
+      if (kind === 'session') {
+        await pruneSnapshots(this.ctx, vm, t).catch((err: unknown) =>
+          t.log(`retention: could not remove old automatic snapshots (${CalError.from(err).message}); they are kept and retried next time`),
+        )
+      }
       return snap
     }, false)
   }
