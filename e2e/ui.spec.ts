@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test, expect } from './fixtures'
 import { captureScreen } from './ui/screens'
 import { startHost } from './ui/host'
-import { terminalText, typeInTerminal, waitConnected } from './ui/terminal'
+import { openShellTab, terminalText, typeInTerminal, waitConnected } from './ui/terminal'
 
 /**
  * The UI end to end, in Chromium, through the browser host and the simulated Tart host: every click goes
@@ -77,6 +77,8 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     await page.getByTestId('view-terminal').click()
     await typeInTerminal(page, `rm ~/${MARKER}`)
     await expect.poll(() => existsSync(markerOnDisk), { timeout: 15_000 }).toBe(false)
+    // A program still at work when the restore comes: its sheet names it, as the Stop sheet would.
+    await typeInTerminal(page, 'sleep 600')
   })
 
   await test.step('restore: the safety report is clean, and the file is back', async () => {
@@ -85,6 +87,7 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     const dialog = page.getByTestId('snapshot-confirm')
     await expect(dialog.getByTestId('safety-report')).toHaveAttribute('data-clean', 'true', { timeout: 30_000 })
     await expect(dialog.getByTestId('loss-text')).toContainText('since then is lost')
+    await expect(dialog.getByRole('list', { name: 'Running programs' })).toContainText(/shell.*: sleep/)
     await captureScreen(page, 'restore-confirm')
     await dialog.getByTestId('confirm-action').click()
     await expect(dialog).toBeHidden()
@@ -109,15 +112,23 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
   await test.step('a third running VM is refused with the limit message and its hint', async () => {
     // Fill both of the host's slots outside CAL (other tests may hold one already), then ask for a third.
     const running = Number(/(\d)\/2/.exec((await page.getByTestId('running-count').textContent()) ?? '')?.[1] ?? 0)
-    for (const name of ['e2e-other-a', 'e2e-other-b'].slice(0, Math.max(0, 2 - running))) await sim.bootVm(name)
-    await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
-    await page.getByTestId('vm-start').click()
-    const dialog = page.getByTestId('limit-dialog')
-    await expect(dialog).toBeVisible({ timeout: 30_000 })
-    await expect(dialog.getByTestId('limit-message')).not.toBeEmpty()
-    await expect(dialog.getByTestId('limit-hint')).not.toBeEmpty()
-    await expect(dialog.getByRole('button', { name: /^Stop / })).not.toHaveCount(0)
-    await captureScreen(page, 'vm-limit')
+    const others = []
+    try {
+      for (const name of ['e2e-other-a', 'e2e-other-b'].slice(0, Math.max(0, 2 - running))) others.push(await sim.bootVm(name))
+      await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+      await page.getByTestId('vm-start').click()
+      const dialog = page.getByTestId('limit-dialog')
+      await expect(dialog).toBeVisible({ timeout: 30_000 })
+      // The limit said once (the title), then which VMs hold the slots and how to free one: no CLI hint, no repeats.
+      await expect(dialog.getByTestId('limit-message')).toHaveText(`Apple's licence allows no more at once on one Mac. To start ${VM}, stop one of these:`)
+      expect((await dialog.textContent())?.match(/two macOS VMs/gi)).toHaveLength(1)
+      await expect(dialog).not.toContainText('cal stop')
+      await expect(dialog.getByRole('button', { name: /^Stop / })).toHaveCount(2)
+      await captureScreen(page, 'vm-limit')
+    } finally {
+      // The slots are the host's: the later tests of this file boot VMs of their own.
+      for (const vm of others) await vm.stop().catch(() => {})
+    }
   })
 
   await test.step('settings, activity and the command palette', async () => {
@@ -170,5 +181,128 @@ test('Tart missing shows the install help', async ({ browser }) => {
     await page.close()
     await host.stop()
     rmSync(calHome, { recursive: true, force: true })
+  }
+})
+
+test('number fields: emptied they stay empty and required, never 0; memory in GB; what 0 means; disabled looks disabled', async ({ page }) => {
+  await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
+  await page.getByTestId('new-workspace').click()
+  const sheet = page.getByTestId('create-dialog')
+  await sheet.getByTestId('create-name').fill('e2e-numbers')
+  const cpu = sheet.getByLabel('CPU cores')
+  await cpu.fill('')
+  await expect(cpu).toHaveValue('')
+  await expect(cpu).toHaveAttribute('aria-invalid', 'true')
+  await expect(sheet.locator('#vm-cpu-error')).toHaveText('Required: a whole number from 1 to 64.')
+  await expect(sheet.getByLabel('Memory (GB)')).toHaveValue('8')
+
+  // A blue button, once disabled, looks disabled in the dark too: not blue, not white-on-blue.
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
+  const create = sheet.getByTestId('create-submit')
+  const look = () => create.evaluate((b) => ({ bg: getComputedStyle(b).backgroundColor, color: getComputedStyle(b).color, opacity: getComputedStyle(b).opacity }))
+  await cpu.fill('4')
+  const enabled = await look()
+  await cpu.fill('')
+  await create.click()
+  await expect(create).toBeDisabled()
+  const disabled = await look()
+  expect(disabled.bg).not.toBe(enabled.bg)
+  expect(disabled.color).not.toBe(enabled.color)
+  expect(disabled.opacity).toBe('1')
+  await captureScreen(page, 'create-required')
+  await page.keyboard.press('Escape')
+
+  await page.getByTestId('nav-settings').click()
+  const memory = page.getByTestId('settings-view').getByRole('spinbutton', { name: 'Memory' })
+  await expect(memory).toHaveValue('8')
+  await expect(memory.locator('xpath=..')).toContainText('GB')
+  await memory.fill('')
+  await memory.blur()
+  await expect(memory).toHaveValue('')
+  await expect(memory).toHaveAttribute('aria-invalid', 'true')
+  await expect(page.getByTestId('settings-view')).toContainText('Required: a number from 1 to 1024, to one decimal. 8 GB stays saved until then.')
+  await memory.fill('6.5')
+  await memory.press('Enter')
+  await expect(memory).toHaveAttribute('aria-invalid', 'false')
+  await expect(page.getByTestId('settings-view')).toContainText('0 = no limit on the count')
+  // Saved in GB, read back in GB (not 0, not MB) by a fresh window; the create sheet takes it as its default.
+  await page.reload()
+  await page.getByTestId('nav-settings').click()
+  await expect(page.getByTestId('settings-view').getByRole('spinbutton', { name: 'Memory' })).toHaveValue('6.5')
+  await page.getByTestId('new-workspace').click()
+  await expect(page.getByTestId('create-dialog').getByLabel('Memory (GB)')).toHaveValue('6.5')
+})
+
+test('a failed create is said once, in its sheet, and not again in a toast', async ({ page }) => {
+  test.setTimeout(90_000)
+  await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
+  await page.getByTestId('new-workspace').click()
+  await page.getByTestId('create-name').fill('e2e-no-image')
+  await page.getByLabel('Base image').fill('ghcr.io/cal-e2e/no-such-image:latest')
+  await page.getByTestId('create-submit').click()
+  const progress = page.getByTestId('create-progress')
+  await expect(progress.getByTestId('task')).toHaveAttribute('data-task-state', 'failed', { timeout: 60_000 })
+  await expect(progress.getByRole('alert')).toContainText('could not be found')
+  // Main's notice of the failure comes on its own: give it time to arrive, then look for toasts.
+  await page.waitForTimeout(1500)
+  await expect(page.locator('[data-testid="toast"].toast-error')).toHaveCount(0)
+  await captureScreen(page, 'create-failed')
+  await page.getByTestId('create-close').click()
+  await expect(progress).toBeHidden()
+  await expect(page.locator('[data-testid="toast"].toast-error')).toHaveCount(0)
+})
+
+test('the view tabs follow the arrow keys, Home and End, with one tab stop', async ({ page, sim }) => {
+  const name = 'e2e-tabs'
+  await sim.harness.run(['clone', 'ghcr.io/cirruslabs/macos-sequoia-base:latest', name])
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click()
+    const tab = (v: string) => page.getByTestId(`view-${v}`)
+    await expect(tab('workspace')).toHaveAttribute('aria-selected', 'true')
+    await expect(page.getByRole('tab', { selected: false }).and(page.locator('[tabindex="0"]'))).toHaveCount(0)
+    await tab('workspace').focus()
+    await page.keyboard.press('ArrowRight')
+    await expect(tab('snapshots')).toBeFocused()
+    await expect(tab('snapshots')).toHaveAttribute('aria-selected', 'true')
+    await expect(tab('snapshots')).toHaveAttribute('tabindex', '0')
+    await expect(tab('workspace')).toHaveAttribute('tabindex', '-1')
+    await page.keyboard.press('End')
+    await expect(tab('terminal')).toBeFocused()
+    await expect(tab('terminal')).toHaveAttribute('aria-selected', 'true')
+    await page.keyboard.press('ArrowRight')
+    await expect(tab('workspace')).toBeFocused()
+    await page.keyboard.press('ArrowLeft')
+    await expect(tab('terminal')).toBeFocused()
+    await page.keyboard.press('Home')
+    await expect(tab('workspace')).toBeFocused()
+    await expect(tab('workspace')).toHaveAttribute('aria-selected', 'true')
+    await expect(page.getByRole('tabpanel', { name: 'Overview' })).toBeVisible()
+  } finally {
+    await sim.harness.run(['delete', name])
+  }
+})
+
+test('deleting a running VM names the programs that end with it, as the Stop sheet does', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const name = 'e2e-programs'
+  const vm = await sim.bootVm(name)
+  try {
+    await openShellTab(page, name)
+    await typeInTerminal(page, 'sleep 600')
+    await page.getByTestId('view-workspace').click()
+    await page.getByTestId('vm-delete').click()
+    const sheet = page.getByTestId('delete-vm-dialog')
+    await expect(sheet.getByRole('list', { name: 'Running programs' })).toContainText(/shell.*: sleep/, { timeout: 15_000 })
+    await expect(sheet).toContainText(`Still running in ${name}:`)
+    await captureScreen(page, 'delete-running-programs')
+    await page.keyboard.press('Escape')
+    // The Stop sheet names it the same way.
+    await page.getByTestId('vm-stop').click()
+    await expect(page.getByTestId('power-dialog').getByRole('list', { name: 'Running programs' })).toContainText(/shell.*: sleep/)
+    await page.keyboard.press('Escape')
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
   }
 })

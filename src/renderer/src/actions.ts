@@ -52,14 +52,18 @@ export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, un
 export const deleteVm = (name: string) =>
   startTask(`Delete ${name}`, name, unwrap(cal().vms.delete({ name, force: true, confirmed: true })))
 
-export async function createVm(input: CreateVmInput): Promise<string | null> {
+/**
+ * Starts creating a workspace. A refusal of the call itself comes back for the New workspace sheet to show (a toast
+ * would sit under its backdrop); should the sheet be gone meanwhile, it is reported as usual.
+ */
+export async function createVm(input: CreateVmInput): Promise<{ taskId: string } | { error: CalErrorData }> {
   try {
     const { taskId } = await unwrap(cal().vms.create(input))
     useVms.getState().select(input.name)
-    return taskId
+    return { taskId }
   } catch (err) {
-    reportError(err, `Create ${input.name}`, { vm: input.name })
-    return null
+    if (useUi.getState().dialog?.kind !== 'create') reportError(err, `Create ${input.name}`, { vm: input.name })
+    return { error: errorData(err) }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bytes, duration, eta, findResultLabel, gb, listJoin, memory, relativeTime, uptime, usedGb } from './format'
+import { bytes, duration, eta, findResultLabel, gb, listJoin, memory, memoryGb, memoryMb, relativeTime, uptime, usedGb } from './format'
 
 const NOW = Date.parse('2025-01-10T12:00:00Z')
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString()
@@ -33,6 +33,11 @@ describe('format', () => {
     expect(usedGb(23)).toBe('23 GB')
     expect(memory(8192)).toBe('8 GB')
     expect(memory(1536)).toBe('1.5 GB')
+    expect(memory(3000)).toBe('2.9 GB')
+    // The GB a memory field shows, and back to the MB the engine takes.
+    expect(memoryGb(8192)).toBe(8)
+    expect(memoryMb(6.5)).toBe(6656)
+    expect(memoryMb(memoryGb(8192))).toBe(8192)
   })
 
   it('joins lists in prose', () => {

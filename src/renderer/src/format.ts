@@ -68,8 +68,18 @@ export function usedGb(n: number | null): string {
   return n === 0 ? '< 1 GB' : gb(n)
 }
 
+/** Memory is said in GB everywhere (the overview, the create sheet, Settings), to one decimal: 8, 6.5. */
+export function memoryGb(mb: number): number {
+  return Math.round((mb / 1024) * 10) / 10
+}
+
 export function memory(mb: number): string {
-  return mb % 1024 === 0 ? `${mb / 1024} GB` : `${(mb / 1024).toFixed(1)} GB`
+  return `${memoryGb(mb)} GB`
+}
+
+/** GB as typed in a field, back to the MB the engine takes. */
+export function memoryMb(gb: number): number {
+  return Math.round(gb * 1024)
 }
 
 export function eta(seconds: number | null): string {

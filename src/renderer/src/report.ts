@@ -47,8 +47,18 @@ export function sameFailure(a: CalErrorData | null, b: CalErrorData): boolean {
 /** Outcomes worth a toast when they end: failures always, successes the user waits for. */
 const ANNOUNCE_SUCCESS = new Set<Task['kind']>(['create', 'snapshot', 'restore', 'rollback', 'snapshot-delete'])
 
+/**
+ * Whether the New workspace sheet is open on the task whose toast would have this id: the sheet shows how that task
+ * ended, and a toast would only repeat it (under the sheet's backdrop, at that).
+ */
+export function shownInCreateSheet(toastId: string): boolean {
+  const dialog = useUi.getState().dialog
+  return dialog?.kind === 'create' && dialog.taskId !== undefined && toastId === `task:${dialog.taskId}`
+}
+
 export function reportTaskEnd(task: Task): void {
   const id = `task:${task.id}`
+  if (shownInCreateSheet(id)) return
   if (task.state === 'failed' || task.state === 'cancelled') {
     const error = task.error ?? { code: task.state === 'cancelled' ? 'CANCELLED' : 'INTERNAL', message: `${task.title} did not finish.`, hint: '' }
     reportError(new UiError(error), `${task.title} failed`, { vm: task.vm, id, log: task.log })

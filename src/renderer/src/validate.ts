@@ -14,3 +14,32 @@ export function nameError(name: string, taken: string[], what: string, optional:
 
 export const snapshotNameError = (name: string, taken: string[]) => nameError(name, taken, 'snapshot', true)
 export const vmNameError = (name: string, taken: string[]) => nameError(name, taken, 'workspace', false)
+
+/** What a number field accepts: a range, and how many decimals (none by default: whole numbers). */
+export type NumberRule = { min: number; max: number; decimals?: number }
+
+/** "a whole number from 1 to 64", "a number from 1 to 1024, to one decimal": the rule, for a field's message. */
+export function numberRuleText({ min, max, decimals = 0 }: NumberRule): string {
+  if (decimals === 0) return `a whole number from ${min} to ${max}`
+  return `a number from ${min} to ${max}, to ${decimals === 1 ? 'one decimal' : `${decimals} decimals`}`
+}
+
+/**
+ * What is wrong with a number field's text: 'required' when it is empty (never read as 0, which Number('') is),
+ * 'invalid' when it breaks the rule, null when it is fine.
+ */
+export function numberProblem(text: string, rule: NumberRule): 'required' | 'invalid' | null {
+  if (text.trim() === '') return 'required'
+  const n = Number(text)
+  const scale = 10 ** (rule.decimals ?? 0)
+  if (!Number.isFinite(n) || Math.abs(Math.round(n * scale) - n * scale) > 1e-6 || n < rule.min || n > rule.max) return 'invalid'
+  return null
+}
+
+/** The message under a number field in a form: empty when the value is fine. */
+export function numberError(text: string, rule: NumberRule): string {
+  const problem = numberProblem(text, rule)
+  if (problem === 'required') return `Required: ${numberRuleText(rule)}.`
+  if (problem === 'invalid') return `Use ${numberRuleText(rule)}.`
+  return ''
+}

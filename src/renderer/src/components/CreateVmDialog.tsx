@@ -7,17 +7,31 @@ import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
 import { cancelTask, createVm } from '../actions'
-import { vmNameError } from '../validate'
+import { numberError, vmNameError } from '../validate'
+import { memoryGb, memoryMb } from '../format'
+import type { CalErrorData } from '../../../shared/errors'
 import { Modal } from './Modal'
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL } from './StatusBanner'
 
-/** New workspace: a short form, then the pull and setup progress of the task it started. */
+const CPU = { min: 1, max: 64 }
+const MEMORY_GB = { min: 1, max: 1024, decimals: 1 }
+const DISK_GB = { min: 20, max: 4000 }
+
+/**
+ * New workspace: a short form, then the pull and setup progress of the task it started. The task's id lives in the
+ * dialog's state, so a failure the sheet shows is not repeated in a toast (report.ts, events.ts).
+ */
 export function CreateVmDialog() {
   const close = useUi((s) => s.closeDialog)
-  const [taskId, setTaskId] = useState<string | null>(null)
+  const taskId = useUi((s) => (s.dialog?.kind === 'create' ? (s.dialog.taskId ?? null) : null))
   const task = useTasks((s) => (taskId ? s.byId[taskId] : undefined))
-  if (!taskId) return <CreateForm onStarted={setTaskId} onClose={close} />
+  const onStarted = (id: string) => {
+    useUi.getState().openDialog({ kind: 'create', taskId: id })
+    // A task that ended before its id came back was reported as a toast: the sheet says it now.
+    useUi.getState().dismissToast(`task:${id}`)
+  }
+  if (!taskId) return <CreateForm onStarted={onStarted} onClose={close} />
   const running = !task || task.state === 'running'
   return (
     <Modal
@@ -43,6 +57,31 @@ export function CreateVmDialog() {
   )
 }
 
+/** A number field of the form, kept as typed: emptied, it stays empty and says so (Number('') would be 0). */
+function NumberField({ id, label, value, onChange, error, show }: { id: string; label: string; value: string; onChange: (v: string) => void; error: string; show: boolean }) {
+  const flagged = show && Boolean(error)
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <div>
+        <input
+          id={id}
+          className={flagged ? 'field narrow invalid' : 'field narrow'}
+          type="number"
+          required
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={flagged}
+          aria-describedby={`${id}-error`}
+        />
+        <div id={`${id}-error`} className="field-error" role="status">
+          {show && error}
+        </div>
+      </div>
+    </>
+  )
+}
+
 function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => void; onClose: () => void }) {
   const stored = useSettings((s) => s.view?.settings ?? null)
   const defaults = stored ?? defaultSettings()
@@ -50,28 +89,32 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
   const taken = vms.map((v) => v.name)
   const [name, setName] = useState('')
   const [image, setImage] = useState(defaults.vmDefaults.baseImage)
-  const [cpu, setCpu] = useState(defaults.vmDefaults.cpu)
-  const [memoryGb, setMemoryGb] = useState(defaults.vmDefaults.memoryMb / 1024)
-  const [diskGb, setDiskGb] = useState(defaults.vmDefaults.diskGb)
+  const [cpu, setCpu] = useState(String(defaults.vmDefaults.cpu))
+  const [memory, setMemory] = useState(String(memoryGb(defaults.vmDefaults.memoryMb)))
+  const [disk, setDisk] = useState(String(defaults.vmDefaults.diskGb))
   const [agent, setAgent] = useState<AgentId>(defaults.defaultAgent)
   const [touched, setTouched] = useState(false)
   const [busy, setBusy] = useState(false)
+  // A refusal of the create call itself: shown here, since a toast would sit under this sheet's backdrop.
+  const [failure, setFailure] = useState<CalErrorData | null>(null)
   const nameErr = vmNameError(name, taken)
   const imageErr = ImageRef.safeParse(image.trim()).success ? '' : 'Use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest'
-  // Whole cores and gigabytes, as the engine's schema takes them: 2.5 cores would pass here and fail there, with the
-  // error toast under this sheet's backdrop.
-  const numbersOk =
-    Number.isInteger(cpu) && cpu >= 1 && cpu <= 64 && memoryGb >= 1 && memoryGb <= 1024 && Number.isInteger(diskGb) && diskGb >= 20 && diskGb <= 4000
-  const valid = !nameErr && !imageErr && numbersOk
+  // Whole cores and gigabytes of disk, as the engine's schema takes them: 2.5 cores would pass here and fail there.
+  const cpuErr = numberError(cpu, CPU)
+  const memoryErr = numberError(memory, MEMORY_GB)
+  const diskErr = numberError(disk, DISK_GB)
+  const valid = !nameErr && !imageErr && !cpuErr && !memoryErr && !diskErr
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     setTouched(true)
     if (!valid || busy) return
     setBusy(true)
-    const input: CreateVmInput = { name: name.trim(), image: image.trim(), cpu, memoryMb: Math.round(memoryGb * 1024), diskGb, agent }
-    const taskId = await createVm(input)
+    setFailure(null)
+    const input: CreateVmInput = { name: name.trim(), image: image.trim(), cpu: Number(cpu), memoryMb: memoryMb(Number(memory)), diskGb: Number(disk), agent }
+    const started = await createVm(input)
     setBusy(false)
-    if (taskId) onStarted(taskId)
+    if ('taskId' in started) onStarted(started.taskId)
+    else setFailure(started.error)
   }
   return (
     <Modal
@@ -116,12 +159,10 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
             {imageErr}
           </div>
         </div>
-        <label htmlFor="vm-cpu">CPU cores</label>
-        <input id="vm-cpu" className="field narrow" type="number" min={1} max={64} value={cpu} onChange={(e) => setCpu(Number(e.target.value))} />
-        <label htmlFor="vm-mem">Memory (GB)</label>
-        <input id="vm-mem" className="field narrow" type="number" min={1} max={1024} value={memoryGb} onChange={(e) => setMemoryGb(Number(e.target.value))} />
-        <label htmlFor="vm-disk">Disk (GB)</label>
-        <input id="vm-disk" className="field narrow" type="number" min={20} max={4000} value={diskGb} onChange={(e) => setDiskGb(Number(e.target.value))} />
+        {/* A field's problem shows as soon as it is edited away from its default, or on Create. */}
+        <NumberField id="vm-cpu" label="CPU cores" value={cpu} onChange={setCpu} error={cpuErr} show={touched || cpu !== String(defaults.vmDefaults.cpu)} />
+        <NumberField id="vm-mem" label="Memory (GB)" value={memory} onChange={setMemory} error={memoryErr} show={touched || memory !== String(memoryGb(defaults.vmDefaults.memoryMb))} />
+        <NumberField id="vm-disk" label="Disk (GB)" value={disk} onChange={setDisk} error={diskErr} show={touched || disk !== String(defaults.vmDefaults.diskGb)} />
         <label htmlFor="vm-agent">Agent</label>
         <select id="vm-agent" className="field narrow" value={agent} onChange={(e) => setAgent(AgentId.parse(e.target.value))}>
           {AgentId.options.map((a) => (
@@ -131,7 +172,11 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
           ))}
         </select>
       </form>
-      {!numbersOk && <p className="field-error">CPU 1–64 whole cores, memory 1–1024 GB, disk 20–4000 whole GB.</p>}
+      {failure && (
+        <div className="callout callout-error" role="alert" data-testid="create-error">
+          <strong>{failure.message}</strong> {failure.hint}
+        </div>
+      )}
     </Modal>
   )
 }

@@ -5,6 +5,9 @@ import { runningVms, useVms } from '../store/vms'
 import { deleteVm, endSession, requestPower, runPower, startVm } from '../actions'
 import type { PowerAction, PowerQuestion } from '../../../shared/power-question'
 import { useGitCheck } from '../hooks/useGitCheck'
+import { useRunningPrograms } from '../hooks/useRunningPrograms'
+import { useSettings } from '../store/settings'
+import { RunningPrograms } from './RunningPrograms'
 import { CreateVmDialog } from './CreateVmDialog'
 import { LaunchDialog } from './LaunchDialog'
 import { ConfirmFooter, Modal } from './Modal'
@@ -24,7 +27,7 @@ export function Dialogs() {
     case 'snapshot-confirm':
       return <SnapshotConfirmDialog key={`${dialog.vm}:${dialog.action}:${dialog.snapshot?.name}`} action={dialog.action} vm={dialog.vm} snapshot={dialog.snapshot} />
     case 'limit':
-      return <LimitDialog vm={dialog.vm} running={dialog.running} error={dialog.error} />
+      return <LimitDialog vm={dialog.vm} running={dialog.running} />
     case 'delete-vm':
       return <DeleteVmDialog vm={dialog.vm} />
     case 'end-session':
@@ -36,8 +39,11 @@ export function Dialogs() {
   }
 }
 
-/** VM_LIMIT_REACHED: which VMs hold the two slots, and a way to free one. */
-function LimitDialog({ vm, running, error }: { vm: string | null; running: string[]; error: CalErrorData }) {
+/**
+ * VM_LIMIT_REACHED: which VMs hold the two slots, and a way to free one. The sheet says the limit once, in its title:
+ * the engine's message and hint say it again, for the command line (`cal stop NAME`), so they are not shown here.
+ */
+export function LimitDialog({ vm, running }: { vm: string | null; running: string[] }) {
   const close = useUi((s) => s.closeDialog)
   const vms = useVms((s) => s.vms)
   // The live list wins over the error's snapshot of it: a VM may have stopped since.
@@ -71,26 +77,26 @@ function LimitDialog({ vm, running, error }: { vm: string | null; running: strin
         </>
       }
     >
-      <p data-testid="limit-message">{error.message}</p>
-      {error.hint && (
-        <p className="hint" data-testid="limit-hint">
-          {error.hint}
-        </p>
+      <p data-testid="limit-message">
+        {free
+          ? `A slot is free now${vm ? `: ${vm} can start` : ''}.`
+          : `Apple's licence allows no more at once on one Mac. ${vm ? `To start ${vm}, stop` : 'Stop'} one of these:`}
+      </p>
+      {!free && (
+        <ul className="plain-list" aria-label="Running VMs">
+          {names.map((name) => {
+            const info = vms.find((v) => v.name === name)
+            return (
+              <li key={name} className="limit-row">
+                {info && <StateDot state={info.state} />} <span className="limit-name">{name}</span>
+                <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void requestPower(name, 'stop')} data-testid="limit-stop">
+                  {info?.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
+                </button>
+              </li>
+            )
+          })}
+        </ul>
       )}
-      <p className="muted">Apple's licence lets one Mac run at most two macOS VMs at once. {free ? 'A slot is free now.' : 'Stop one of these to make room:'}</p>
-      <ul className="plain-list" aria-label="Running VMs">
-        {names.map((name) => {
-          const info = vms.find((v) => v.name === name)
-          return (
-            <li key={name} className="limit-row">
-              {info && <StateDot state={info.state} />} <span className="limit-name">{name}</span>
-              <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void requestPower(name, 'stop')} data-testid="limit-stop">
-                {info?.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
-              </button>
-            </li>
-          )
-        })}
-      </ul>
     </Modal>
   )
 }
@@ -145,13 +151,22 @@ function PowerDialog({ vm, action, question }: { vm: string; action: PowerAction
         />
       }
     >
-      <ul className="plain-list power-running" aria-label="Running programs">
-        {question.running.map((line) => (
-          <li key={line}>{line}</li>
-        ))}
-      </ul>
+      <RunningPrograms lines={question.running} />
       <p>{question.consequence}</p>
     </Modal>
+  )
+}
+
+/**
+ * What deleting the base VM (role "clean") means. The engine protects it from a plain delete (`cal delete` needs
+ * --force); this sheet is that deliberate override, so it warns rather than claims a protection it then lifts.
+ */
+export function cleanVmWarning(vm: string, usedAsBaseImage: boolean): string {
+  return (
+    `${vm} is CAL's base VM: the untouched copy that new workspaces can be cloned from. CAL keeps it from being deleted ` +
+    `by accident (the cal command needs --force); typing its name here deletes it all the same. Workspaces already ` +
+    `cloned from it are VMs of their own and stay as they are.` +
+    (usedAsBaseImage ? ` New workspaces are set to clone it (Settings → Base image): creating one fails until you change that setting.` : '')
   )
 }
 
@@ -159,10 +174,14 @@ function DeleteVmDialog({ vm }: { vm: string }) {
   const close = useUi((s) => s.closeDialog)
   const [typed, setTyped] = useState('')
   const info = useVms((s) => s.vms.find((v) => v.name === vm))
+  const baseImage = useSettings((s) => s.view?.settings.vmDefaults.baseImage ?? null)
+  const running = info?.state === 'running'
+  const programs = useRunningPrograms(vm, running)
   const { report, error, risky } = useGitCheck(vm)
+  const clean = info?.role === 'clean'
   return (
     <Modal
-      title={`Delete ${vm}?`}
+      title={clean ? `Delete the base VM ${vm}?` : `Delete ${vm}?`}
       onClose={close}
       wide={risky}
       testId="delete-vm-dialog"
@@ -174,19 +193,19 @@ function DeleteVmDialog({ vm }: { vm: string }) {
             void deleteVm(vm)
           }}
           disabled={typed !== vm}
-          label="Delete workspace"
+          label={clean ? 'Delete base VM' : 'Delete workspace'}
         />
       }
     >
       <p>
         The VM, its disk and all of its snapshots are deleted. This cannot be undone.
         {/* Deleting powers a running VM off without the Stop sheet's question: say so here. */}
-        {info?.state === 'running' && ` ${vm} is running: CAL powers it off first, and every program running in it (an agent, a build) ends.`}
+        {running && ` ${vm} is running: CAL powers it off first, and every program running in it (an agent, a build) ends.`}
       </p>
-      {info?.role === 'clean' && (
-        <div className="callout callout-warning" role="note" data-testid="delete-protected">
-          {vm} is the pristine base VM that workspaces and resets are cloned from. CAL protects it; deleting it means
-          the base image is pulled again next time.
+      <RunningPrograms lines={programs} lead={`Still running in ${vm}:`} />
+      {clean && (
+        <div className="callout callout-warning" role="note" data-testid="delete-clean-warning">
+          {cleanVmWarning(vm, baseImage === vm)}
         </div>
       )}
       <SafetyReport report={report} error={error} vm={vm} />

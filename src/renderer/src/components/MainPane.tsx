@@ -1,10 +1,11 @@
-import type { ReactNode } from 'react'
+import type { KeyboardEvent, ReactNode } from 'react'
 import { useApp } from '../store/app'
 import { tabsFor, useActiveTab, useSessions } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { useUi, type View } from '../store/ui'
 import { useSelectedVm, useVms } from '../store/vms'
 import { loadSnapshots } from '../actions'
+import { tabKeyIndex } from '../tabKeys'
 import { EngineDown, NoVms, TartMissing } from './EmptyStates'
 import { SettingsView } from './SettingsView'
 import { SnapshotsView } from './SnapshotsView'
@@ -60,14 +61,39 @@ export function MainPane({ mod }: { mod: string }) {
     useUi.getState().setView(v)
     if (v === 'snapshots' && vm) void loadSnapshots(vm.name)
   }
+  const showTabs = Boolean(showVmChrome || hostMode)
+  const tabs = hostMode ? VM_VIEWS.filter(([v]) => v !== 'snapshots') : VM_VIEWS
+  // Tabs as WAI-ARIA has them: one tab stop (the selected tab), arrows, Home and End move and select (a view switch is
+  // cheap, so selection follows focus).
+  const onTabKey = (e: KeyboardEvent, index: number) => {
+    const next = tabKeyIndex(e.key, index, tabs.length)
+    const target = next === null ? undefined : tabs[next]
+    if (!target) return
+    e.preventDefault()
+    choose(target[0])
+    document.getElementById(`view-tab-${target[0]}`)?.focus()
+  }
   return (
     <main className="main" aria-label={title}>
       <header className="main-header titlebar-drag">
         <h1 className="main-title">{title}</h1>
-        {(showVmChrome || hostMode) && (
+        {showTabs && (
           <div className="segmented" role="tablist" aria-label="Workspace views">
-            {(hostMode ? VM_VIEWS.filter(([v]) => v !== 'snapshots') : VM_VIEWS).map(([v, label]) => (
-              <button key={v} type="button" role="tab" aria-selected={view === v} className={view === v ? 'segment active' : 'segment'} onClick={() => choose(v)} data-testid={`view-${v}`}>
+            {tabs.map(([v, label], i) => (
+              <button
+                key={v}
+                id={`view-tab-${v}`}
+                type="button"
+                role="tab"
+                aria-selected={view === v}
+                aria-controls="main-view"
+                // The selected tab is the tab stop; with none selected (Settings, Activity in front), the first one is.
+                tabIndex={view === v || (i === 0 && !tabs.some(([t]) => t === view)) ? 0 : -1}
+                className={view === v ? 'segment active' : 'segment'}
+                onClick={() => choose(v)}
+                onKeyDown={(e) => onTabKey(e, i)}
+                data-testid={`view-${v}`}
+              >
                 {label}
               </button>
             ))}
@@ -86,7 +112,8 @@ export function MainPane({ mod }: { mod: string }) {
       )}
       {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} onHost={onHost} />}
       {hostOnly && <HostBanner vm={null} />}
-      <div className="main-body">
+      {/* One panel for every view tab: what it shows changes with the selected tab. */}
+      <div className="main-body" id="main-view" {...(showTabs && tabs.some(([t]) => t === view) ? { role: 'tabpanel', 'aria-labelledby': `view-tab-${view}` } : {})}>
         {body}
         <TerminalPane visible={(Boolean(showVmChrome) && view === 'terminal') || hostOnly} />
       </div>

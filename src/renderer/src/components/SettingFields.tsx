@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type ReactNode } from 'react'
+import { numberProblem, numberRuleText } from '../validate'
 
 /** Settings rows in the System Settings style: label left, control right, applied as soon as committed. */
 export function Row({ label, htmlFor, help, error, children }: { label: string; htmlFor?: string; help?: string; error?: string; children: ReactNode }) {
@@ -59,26 +60,51 @@ export function TextSetting(props: {
   )
 }
 
-export function NumberSetting(props: { label: string; value: number; min: number; max: number; onCommit: (v: number) => void; unit?: string; help?: string }) {
+/**
+ * A number committed on blur or Enter. Emptied, the field stays empty and says a value is required (Number('') is 0,
+ * which would be saved otherwise); out of range, it says why. Either way the saved value stays until a valid one.
+ */
+export function NumberSetting(props: {
+  label: string
+  value: number
+  min: number
+  max: number
+  onCommit: (v: number) => void
+  /** Digits allowed after the point (memory in GB: 1); whole numbers by default. */
+  decimals?: number
+  unit?: string
+  /** What the value means, beyond its range (which is always shown), e.g. what 0 does. */
+  help?: string
+}) {
   const id = useId()
   const [draft, setDraft] = useState(String(props.value))
   useEffect(() => setDraft(String(props.value)), [props.value])
+  const rule = { min: props.min, max: props.max, decimals: props.decimals }
+  const problem = numberProblem(draft, rule)
   const n = Number(draft)
-  const valid = draft.trim() !== '' && Number.isInteger(n) && n >= props.min && n <= props.max
-  // An invalid number stays in the field with the reason, unsaved: reverting it silently on blur hid that it was refused.
   const commit = () => {
-    if (valid && n !== props.value) props.onCommit(n)
+    if (!problem && n !== props.value) props.onCommit(n)
   }
+  const saved = `${props.value}${props.unit ? ` ${props.unit}` : ''}`
+  const error =
+    problem === 'required'
+      ? `Required: ${numberRuleText(rule)}. ${saved} stays saved until then.`
+      : problem === 'invalid'
+        ? `Not saved: use ${numberRuleText(rule)}.`
+        : ''
+  const range = `${props.min}–${props.max}`
   return (
-    <Row label={props.label} htmlFor={id} help={props.help ?? `${props.min}–${props.max}`} error={valid ? '' : `Not saved: use a whole number from ${props.min} to ${props.max}.`}>
+    <Row label={props.label} htmlFor={id} help={props.help ? `${range}. ${props.help}` : range} error={error}>
       <input
         id={id}
-        className={valid ? 'field narrow' : 'field narrow invalid'}
+        className={problem ? 'field narrow invalid' : 'field narrow'}
         type="number"
         min={props.min}
         max={props.max}
+        step={props.decimals ? 'any' : 1}
+        required
         value={draft}
-        aria-invalid={!valid}
+        aria-invalid={Boolean(problem)}
         aria-describedby={`${id}-error`}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}

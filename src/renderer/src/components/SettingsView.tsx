@@ -4,6 +4,7 @@ import { useSettings } from '../store/settings'
 import { useVms } from '../store/vms'
 import { saveSettings } from '../actions'
 import { ImageRef } from '../../../shared/names'
+import { memoryGb, memoryMb } from '../format'
 import { AGENT_LABEL } from './StatusBanner'
 import { Group, NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 
@@ -53,13 +54,29 @@ export function SettingsView() {
           onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v.trim() })}
         />
         <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} min={1} max={64} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
-        <NumberSetting label="Memory" unit="MB" value={s.vmDefaults.memoryMb} min={1024} max={1048576} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, memoryMb: v })} />
+        <NumberSetting
+          label="Memory"
+          unit="GB"
+          decimals={1}
+          value={memoryGb(s.vmDefaults.memoryMb)}
+          min={1}
+          max={1024}
+          onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, memoryMb: memoryMb(v) })}
+        />
         <NumberSetting label="Disk" unit="GB" value={s.vmDefaults.diskGb} min={20} max={4000} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, diskGb: v })} />
       </Group>
       <Group title="Snapshots">
         <ToggleSetting label="Snapshot at every agent session start" checked={s.snapshots.autoAtSessionStart} onChange={(v) => set('snapshots', { ...s.snapshots, autoAtSessionStart: v })} />
-        <NumberSetting label="Session snapshots to keep" value={s.snapshots.keep} min={0} max={100} onCommit={(v) => set('snapshots', { ...s.snapshots, keep: v })} />
-        <NumberSetting label="Delete session snapshots after" unit="days" value={s.snapshots.maxAgeDays} min={0} max={3650} onCommit={(v) => set('snapshots', { ...s.snapshots, maxAgeDays: v })} help="0 keeps them regardless of age." />
+        <NumberSetting
+          label="Session snapshots to keep"
+          value={s.snapshots.keep}
+          min={0}
+          max={100}
+          onCommit={(v) => set('snapshots', { ...s.snapshots, keep: v })}
+          // The engine's retention skips the count rule at 0 (core/snapshots/retention.ts): only the age limit applies.
+          help="0 = no limit on the count (the age limit below still applies)."
+        />
+        <NumberSetting label="Delete session snapshots after" unit="days" value={s.snapshots.maxAgeDays} min={0} max={3650} onCommit={(v) => set('snapshots', { ...s.snapshots, maxAgeDays: v })} help="0 = no age limit." />
       </Group>
       <Group title="Connection">
         <TextSetting label="SSH user" value={s.ssh.user} onCommit={(v) => set('ssh', { ...s.ssh, user: v })} />

@@ -1,6 +1,8 @@
 import { useState } from 'react'
 import type { Snapshot } from '../../../shared/snapshot'
 import { useGitCheck } from '../hooks/useGitCheck'
+import { useRunningPrograms } from '../hooks/useRunningPrograms'
+import { RunningPrograms } from './RunningPrograms'
 import { relativeTime, usedGb } from '../format'
 import { useVms } from '../store/vms'
 import { useUi, type SnapshotAction } from '../store/ui'
@@ -29,6 +31,8 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   const close = useUi((s) => s.closeDialog)
   const lastSessionAt = useVms((s) => s.vms.find((v) => v.name === vm)?.lastSessionSnapshotAt ?? null)
   const running = useVms((s) => s.vms.find((v) => v.name === vm)?.state === 'running')
+  // Restore and roll back stop a running VM and start it again; deleting a snapshot leaves the VM alone.
+  const programs = useRunningPrograms(vm, running && action !== 'delete')
   const { report, error, checking, risky } = useGitCheck(vm)
   const [busy, setBusy] = useState(false)
   const confirm = async () => {
@@ -63,6 +67,7 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
       <p className="loss" data-testid="loss-text">
         {lossText(action, vm, snapshot, lastSessionAt, running)}
       </p>
+      <RunningPrograms lines={programs} lead={`Still running in ${vm}:`} />
       <SafetyReport report={report} error={error} vm={vm} />
     </Modal>
   )

@@ -5,6 +5,7 @@ import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
 import { closeTerminal, openTerminal } from '../actions'
 import { getTerm } from '../terminal/registry'
+import { tabKeyIndex } from '../tabKeys'
 import { TerminalMount } from './TerminalMount'
 import { Icon } from './icons'
 import { SessionsMenu } from './SessionsMenu'
@@ -57,9 +58,9 @@ export function TerminalPane({ visible }: { visible: boolean }) {
     if (visible && activeId) document.getElementById(`tab-${activeId}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
   }, [activeId, visible])
   const onTabKey = (e: KeyboardEvent, index: number) => {
-    const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : -2
-    const tab = tabs[(next + tabs.length) % tabs.length]
-    if (next === -2 || !tab) return
+    const next = tabKeyIndex(e.key, index, tabs.length)
+    const tab = next === null ? undefined : tabs[next]
+    if (!tab) return
     e.preventDefault()
     useSessions.getState().activate(context, tab.id)
     document.getElementById(`tab-${tab.id}`)?.focus()

@@ -1,29 +1,41 @@
-import { useEffect } from 'react'
-import { useUi, type Toast } from '../store/ui'
+import { useEffect, useState } from 'react'
+import { toastLifetime, useUi, type Toast } from '../store/ui'
 import { Icon } from './icons'
 import { forgetHostKey } from '../actions'
 
-const AUTO_DISMISS_MS = 6000
-
-/** Toasts, announced politely; errors stay until dismissed and offer the full details. */
+/**
+ * Toasts, announced politely, a few at a time (store/ui.ts): the newest error stays until dismissed and offers the full
+ * details; the others go by themselves (toastLifetime), but never while the pointer or the keyboard is on them.
+ */
 export function Toasts() {
   const toasts = useUi((s) => s.toasts)
+  const [hovered, setHovered] = useState(false)
+  const [focused, setFocused] = useState(false)
   return (
-    <div className="toasts" role="region" aria-label="Notifications" aria-live="polite">
+    <div
+      className="toasts"
+      role="region"
+      aria-label="Notifications"
+      aria-live="polite"
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => setHovered(false)}
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => setFocused(e.currentTarget.contains(e.relatedTarget))}
+    >
       {toasts.map((t) => (
-        <ToastCard key={t.id} toast={t} />
+        <ToastCard key={t.id} toast={t} lifetime={hovered || focused ? null : toastLifetime(t, toasts)} />
       ))}
     </div>
   )
 }
 
-function ToastCard({ toast }: { toast: Toast }) {
+function ToastCard({ toast, lifetime }: { toast: Toast; lifetime: number | null }) {
   const dismiss = useUi((s) => s.dismissToast)
   useEffect(() => {
-    if (toast.level === 'error') return
-    const id = setTimeout(() => dismiss(toast.id), AUTO_DISMISS_MS)
+    if (lifetime === null) return
+    const id = setTimeout(() => dismiss(toast.id), lifetime)
     return () => clearTimeout(id)
-  }, [toast, dismiss])
+  }, [toast, lifetime, dismiss])
   return (
     <div className={`toast toast-${toast.level}`} role={toast.level === 'error' ? 'alert' : 'status'} data-testid="toast" data-code={toast.error?.code}>
       <Icon name={toast.level === 'error' ? 'warning' : toast.level === 'success' ? 'check' : 'tasks'} />

@@ -10,6 +10,8 @@ import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
 import { SnapshotsPanel } from './SnapshotsView'
 import { NumberSetting, TextSetting } from './SettingFields'
+import { LimitDialog, cleanVmWarning } from './Dialogs'
+import { RunningPrograms } from './RunningPrograms'
 
 /** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
 describe('status banner', () => {
@@ -130,6 +132,45 @@ describe('confirmations', () => {
   })
 })
 
+describe('the VM limit sheet', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+
+  it('says the limit once and names each running VM once, with no command-line hint', () => {
+    const shown = text(renderToStaticMarkup(<LimitDialog vm="c" running={['a', 'b']} />))
+    expect(shown.match(/two macOS VMs/gi)).toHaveLength(1)
+    expect(shown).toContain('To start c, stop one of these:')
+    // Each VM once in the list, and once in its own Stop button.
+    expect(shown.match(/\ba\b/g)).toHaveLength(2)
+    expect(shown).not.toMatch(/cal stop|at most two|only 2/)
+  })
+
+  it('says a slot is free once one is', () => {
+    const shown = text(renderToStaticMarkup(<LimitDialog vm="c" running={['a']} />))
+    expect(shown).toContain('A slot is free now: c can start.')
+    expect(shown).not.toContain('Stop a')
+  })
+})
+
+describe('deleting the base VM', () => {
+  it('warns what deleting it means instead of claiming a protection the sheet then lifts', () => {
+    const warning = cleanVmWarning('cal-clean', false)
+    expect(warning).not.toMatch(/protects it/)
+    expect(warning).toMatch(/--force\); typing its name here deletes it all the same/)
+    expect(warning).toMatch(/Workspaces already cloned from it .* stay as they are/)
+    expect(warning).not.toMatch(/Settings/)
+    expect(cleanVmWarning('cal-clean', true)).toMatch(/creating one fails until you change that setting/)
+  })
+})
+
+describe('programs an action ends', () => {
+  it('lists them as the Stop sheet does, and nothing when none runs', () => {
+    const html = renderToStaticMarkup(<RunningPrograms lines={['cal-agent (the agent): claude', 'shell-1: npm test']} lead="Still running in dev:" />)
+    expect(html).toContain('Still running in dev:')
+    expect(html).toMatch(/<ul[^>]*aria-label="Running programs"[^>]*><li>cal-agent \(the agent\): claude<\/li><li>shell-1: npm test<\/li><\/ul>/)
+    expect(renderToStaticMarkup(<RunningPrograms lines={[]} lead="Still running in dev:" />)).toBe('')
+  })
+})
+
 describe('actions by state', () => {
   const enabled = (vm: ReturnType<typeof vmInfo>, busy = false) => vmActions(vm, busy).filter((a) => a.enabled).map((a) => a.testId)
 
@@ -190,6 +231,14 @@ describe('settings fields', () => {
     expect(html).toContain('aria-invalid="true"')
     expect(html).toContain('Not saved: use a whole number from 9 to 32.')
     expect(renderToStaticMarkup(<NumberSetting label="Font" value={13} min={9} max={32} onCommit={() => {}} />)).not.toContain('Not saved')
+  })
+
+  it('takes memory in GB to one decimal, and always shows the range beside what a value means', () => {
+    const memory = renderToStaticMarkup(<NumberSetting label="Memory" unit="GB" decimals={1} value={6.5} min={1} max={1024} onCommit={() => {}} />)
+    expect(memory).not.toContain('aria-invalid="true"')
+    expect(memory).toContain('>1–1024<')
+    const keep = renderToStaticMarkup(<NumberSetting label="Keep" value={3} min={0} max={100} onCommit={() => {}} help="0 keeps them all." />)
+    expect(keep).toContain('0–100. 0 keeps them all.')
   })
 
   it('shows a long value whole on hover, but never a password', () => {

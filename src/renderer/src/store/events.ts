@@ -10,6 +10,7 @@ import { useTasks } from './tasks'
 import { useUi } from './ui'
 import { useVms } from './vms'
 import { loadSnapshots, reportTaskEnd } from '../actions'
+import { shownInCreateSheet } from '../report'
 import { runHotkey } from '../hooks/useHotkeys'
 import { ENDED_MEANWHILE, isTermReleased, redrawAfterBreak } from '../terminal/registry'
 import type { AppCommand } from '../../../shared/menu'
@@ -52,6 +53,8 @@ export function onNotice(notice: Notice): void {
   // The VM limit has its own sheet (opened by the failed start), which names the running VMs and stops one: a toast
   // repeating it would only sit under that sheet's backdrop, where it cannot be dismissed.
   if (notice.error?.code === 'VM_LIMIT_REACHED' && useUi.getState().dialog?.kind === 'limit') return
+  // The end of the create task the New workspace sheet shows is said there.
+  if (shownInCreateSheet(notice.id)) return
   useUi.getState().pushToast({
     // A notice about a task carries the id `task:<id>`, the same as the toast the task itself raised, so it replaces it.
     id: notice.id,

@@ -7,7 +7,7 @@ import { mergeSessions, onMenuCommand, onNotice } from './events'
 import { ENDED_MEANWHILE } from '../terminal/registry'
 import { orderTasks } from './tasks'
 import { useApp } from './app'
-import { useUi } from './ui'
+import { MAX_TOASTS, STALE_ERROR_MS, TOAST_MS, toastLifetime, useUi, type Toast } from './ui'
 import { runningVms, useVms } from './vms'
 
 beforeEach(() => {
@@ -166,9 +166,45 @@ describe('error reporting', () => {
     expect(useUi.getState().toasts.find((t) => t.id === 'task:n')).toMatchObject({ title: 'Snapshot taken' })
   })
 
+  it('shows a failed create once, in the New workspace sheet while it shows that task; as a toast once it is closed', () => {
+    const failed = task('c1', { kind: 'create', state: 'failed', title: 'Create dev', error: { code: 'IMAGE_NOT_FOUND', message: 'No such image.', hint: 'Check it.' } })
+    const notice = { id: 'task:c1', kind: 'taskFailed' as const, level: 'error' as const, title: 'Create dev failed', body: 'No such image. Check it.', error: failed.error, target: null }
+    useUi.getState().openDialog({ kind: 'create', taskId: 'c1' })
+    reportTaskEnd(failed)
+    onNotice(notice)
+    expect(useUi.getState().toasts).toEqual([])
+    // Another task's failure still gets its toast while the sheet is open.
+    reportTaskEnd({ ...failed, id: 'other' })
+    expect(useUi.getState().toasts.map((t) => t.id)).toEqual(['task:other'])
+    // Hidden before the end: the toast is where it is said.
+    useUi.getState().closeDialog()
+    onNotice(notice)
+    expect(useUi.getState().toasts.map((t) => t.id)).toEqual(['task:other', 'task:c1'])
+  })
+
   it('orders running tasks first, newest first', () => {
     const tasks = [task('old', { state: 'succeeded', startedAt: '2025-01-01T00:00:00Z' }), task('new', { state: 'failed', startedAt: '2025-01-02T00:00:00Z' }), task('run', { startedAt: '2024-01-01T00:00:00Z' })]
     expect(orderTasks(tasks).map((t) => t.id)).toEqual(['run', 'new', 'old'])
+  })
+})
+
+describe('toasts', () => {
+  const toast = (id: string, level: Toast['level'] = 'error'): Toast => ({ id, level, title: id, body: '', error: null, log: [] })
+
+  it('shows a few at a time: a new one pushes the oldest out', () => {
+    for (const id of ['a', 'b', 'c', 'd', 'e']) useUi.getState().pushToast(toast(id))
+    expect(MAX_TOASTS).toBe(3)
+    expect(useUi.getState().toasts.map((t) => t.id)).toEqual(['c', 'd', 'e'])
+  })
+
+  it('keeps the newest error until dismissed; older errors and other news go by themselves', () => {
+    const all = [toast('e1'), toast('ok', 'success'), toast('e2'), toast('i', 'info')]
+    expect(toastLifetime(all[2]!, all)).toBeNull()
+    expect(toastLifetime(all[0]!, all)).toBe(STALE_ERROR_MS)
+    expect(toastLifetime(all[1]!, all)).toBe(TOAST_MS)
+    expect(toastLifetime(all[3]!, all)).toBe(TOAST_MS)
+    // The newest error gone, the one before it is the one that waits.
+    expect(toastLifetime(all[0]!, all.filter((t) => t.id !== 'e2'))).toBeNull()
   })
 })
 

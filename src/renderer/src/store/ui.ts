@@ -9,7 +9,8 @@ export type View = 'workspace' | 'snapshots' | 'terminal' | 'settings' | 'tasks'
 export type SnapshotAction = 'restore' | 'delete' | 'rollback'
 
 export type Dialog =
-  | { kind: 'create' }
+  /** With the id of the create task the sheet shows once it started, whose end the sheet reports (not a toast). */
+  | { kind: 'create'; taskId?: string }
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
@@ -41,7 +42,22 @@ type UiState = {
   dismissToast: (id: string) => void
 }
 
-const MAX_TOASTS = 4
+/** At most this many toasts show at once; a new one pushes the oldest out. */
+export const MAX_TOASTS = 3
+/** How long a success or info toast stays. */
+export const TOAST_MS = 6_000
+/** How long an error toast stays once a newer error is shown: the newest stays until dismissed. */
+export const STALE_ERROR_MS = 20_000
+
+/**
+ * When a toast goes by itself, in ms from now, or null for never: the newest error waits to be read and dismissed;
+ * an older one goes after a while (its task's failure stays in Activity), so stale errors do not pile up.
+ */
+export function toastLifetime(toast: Toast, toasts: readonly Toast[]): number | null {
+  if (toast.level !== 'error') return TOAST_MS
+  const newestError = toasts.findLast((t) => t.level === 'error')
+  return newestError?.id === toast.id ? null : STALE_ERROR_MS
+}
 
 export const useUi = create<UiState>((set) => ({
   view: 'workspace',
