@@ -71,6 +71,25 @@ test('resizing the window leaves no copies of the screen\'s lines in the scrollb
   await expect.poll(async () => (await lines(page, id)).includes(`cols=${cols}`)).toBe(true)
 })
 
+test('a burst of output faster than tmux draws still leaves every line in the scrollback', async ({ page }) => {
+  const id = await openShell(page)
+  // The tab's first redraw (its scrollback from tmux) is over before the burst starts.
+  await page.waitForTimeout(1_000)
+  // tmux skips ahead when output outruns it: without the redraw after the burst, most of these never reached the
+  // scrollback (about 500 of 3,000 did).
+  await page.keyboard.type('seq -f "burst-%g" 1 3000; echo "burst-$((6*7))-done"\n')
+  await expect
+    .poll(
+      async () => {
+        const all = await lines(page, id)
+        const seen = new Set(all.filter((l) => /^burst-\d+$/.test(l)))
+        return [seen.size, all.includes('burst-42-done')]
+      },
+      { timeout: 20_000 },
+    )
+    .toEqual([3000, true])
+})
+
 test('the tab in front stays in sight when there are more tabs than the strip shows', async ({ page }) => {
   await page.setViewportSize({ width: 980, height: 700 })
   let id = ''

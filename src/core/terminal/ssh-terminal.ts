@@ -6,7 +6,7 @@ import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
 import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
-import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN } from './escapes'
+import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN, SYNC_END, SYNC_SETTLE_MS, SYNC_START } from './escapes'
 
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
 
@@ -121,15 +121,21 @@ export class SshTerminal extends TerminalBase {
    * A window's new xterm for this terminal, now laid out at its size (see TerminalRedraw): whatever reached it
    * before is dropped (screen and scrollback: drawn for a size it no longer has, and tmux draws it again), then
    * tmux's scrollback is written and pushed above the screen by a clear (the xterm has scrollOnEraseInDisplay),
-   * and tmux draws the screen again.
+   * and tmux draws the screen again. All of it as one synchronized update: the page shows the old screen until the
+   * new one is drawn, never the erased screen or the history passing by.
    */
   protected override async refill(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
     if (!tmux || !this.channel || this.closed) return
     const history = historyLead((await pool.exec(vm, tmuxHistoryCommand(tmux, tmuxName), { timeoutMs: 15_000 })).stdout)
-    this.output(`${ERASE_SCREEN}${CLEAR_SCROLLBACK}${history}${CLEAR_INTO_SCROLLBACK}`)
-    await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
+    this.output(`${SYNC_START}${ERASE_SCREEN}${CLEAR_SCROLLBACK}${history}${CLEAR_INTO_SCROLLBACK}`)
+    try {
+      await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
+      await new Promise((r) => setTimeout(r, SYNC_SETTLE_MS))
+    } finally {
+      this.output(SYNC_END)
+    }
   }
 
   override async clearHistory(): Promise<void> {

@@ -38,6 +38,12 @@ export interface TermEntry {
   drawn: boolean
   /** A redraw asked for once the size stops changing (redrawAfterResize). */
   resizeRedraw: number | null
+  /** Line feeds in the output since it last went quiet, counted up to the screen's height (see redrawAfterBurst). */
+  burstLines: number
+  /** Ends the burst once the output has been quiet for BURST_QUIET_MS. */
+  burstTimer: ReturnType<typeof setTimeout> | null
+  /** A redraw was asked for: the next burst is the engine's redraw itself, not one to redraw after. */
+  redrawing: boolean
 }
 
 const entries = new Map<string, TermEntry>()
@@ -134,7 +140,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null, burstLines: 0, burstTimer: null, redrawing: false }
   entries.set(id, e)
   return e
 }
@@ -165,6 +171,12 @@ function sendInput(id: string, data: string): void {
 export function redrawOnFirstFit(e: TermEntry): void {
   if (e.drawn) return
   e.drawn = true
+  requestRedraw(e)
+}
+
+/** Ask the engine to redraw this xterm (see TerminalRedraw). */
+function requestRedraw(e: TermEntry): void {
+  e.redrawing = true
   window.cal.terminal.redraw({ id: e.id })
 }
 
@@ -189,7 +201,7 @@ export function redrawAfterBreak(open: TerminalSession[]): void {
       continue
     }
     if (e.state !== s.state) setTermState(e.id, s.state, null)
-    if (e.drawn) window.cal.terminal.redraw({ id: e.id })
+    if (e.drawn) requestRedraw(e)
   }
 }
 
@@ -219,8 +231,40 @@ function redrawAfterResize(e: TermEntry): void {
   if (e.resizeRedraw !== null) window.clearTimeout(e.resizeRedraw)
   e.resizeRedraw = window.setTimeout(() => {
     e.resizeRedraw = null
-    if (entries.get(e.id) === e) window.cal.terminal.redraw({ id: e.id })
+    if (entries.get(e.id) === e) requestRedraw(e)
   }, RESIZE_REDRAW_MS)
+}
+
+/** How long output must pause to end a burst (see redrawAfterBurst). */
+export const BURST_QUIET_MS = 300
+
+/**
+ * Output faster than tmux can draw (`cat` of a log, a build) makes tmux skip ahead: it draws the latest screen and
+ * drops the lines in between, which a local terminal would have scrolled into its scrollback. tmux's own history
+ * keeps every line, so once a burst that scrolled more than a screen goes quiet, the engine redraws the tab from it
+ * (as after a resize), in one synchronized update. Only a tmux tab at the bottom with nothing selected: someone
+ * reading back or selecting is not moved. Counting stops at the screen's height, so a flood costs one search per
+ * message at most, through the native indexOf.
+ */
+function noteBurst(e: TermEntry, data: Uint8Array): void {
+  for (let i = data.indexOf(10); i !== -1 && e.burstLines <= e.term.rows; i = data.indexOf(10, i + 1)) e.burstLines++
+  if (e.burstTimer !== null) clearTimeout(e.burstTimer)
+  e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
+}
+
+function redrawAfterBurst(e: TermEntry): void {
+  e.burstTimer = null
+  const scrolled = e.burstLines > e.term.rows
+  e.burstLines = 0
+  if (e.redrawing) {
+    e.redrawing = false
+    return
+  }
+  if (!scrolled || !e.drawn || entries.get(e.id) !== e) return
+  if (!useSessions.getState().sessions.find((s) => s.id === e.id)?.tmuxSession) return
+  const buf = e.term.buffer.active
+  if (buf.type !== 'normal' || buf.viewportY !== buf.baseY || e.term.hasSelection()) return
+  requestRedraw(e)
 }
 
 /**
@@ -231,6 +275,7 @@ function redrawAfterResize(e: TermEntry): void {
  * of one slice back to back; the microtask runs after the slice), which is what lets main release back-pressure.
  */
 function writeData(e: TermEntry, data: Uint8Array): void {
+  noteBurst(e, data)
   const bytes = data.length
   e.term.write(data, () => {
     if (e.parsed === 0) queueMicrotask(() => sendAck(e))
@@ -265,6 +310,7 @@ export function disposeTerm(id: string): void {
   if (!e) return
   entries.delete(id)
   if (e.resizeRedraw !== null) window.clearTimeout(e.resizeRedraw)
+  if (e.burstTimer !== null) clearTimeout(e.burstTimer)
   e.term.dispose()
   e.host.remove()
 }
