@@ -2,6 +2,7 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, shel
 import Store from 'electron-store'
 import { join } from 'node:path'
 import { createEngine, resolveCalHome } from '../core/engine'
+import { CalError } from '../shared/errors'
 import type { EventName } from '../shared/api'
 import type { NavTarget, Notice } from '../shared/notify'
 import type { Settings } from '../shared/settings'
@@ -15,7 +16,7 @@ import { EventOutbox } from './outbox'
 import { createRouter } from './router'
 import { lockDownSession, registerAppScheme, serveRenderer } from './session'
 import { createElectronSettingsStore } from './settings-store'
-import { shouldQuit } from './quit-guard'
+import { QuitGuard } from './quit-guard'
 import { ShellState } from './shell-state'
 import { runTrayAction } from './tray/actions'
 import { CalTray } from './tray/tray'
@@ -55,6 +56,9 @@ function start(): void {
   let outbox: EventOutbox | null = null
   let quitting = false
   let tray: CalTray | null = null
+  let vmsSeen = false
+  let trayReports = 0
+  const quitGuard = new QuitGuard((question) => dialog.showMessageBoxSync(question))
 
   registerIpc(ipcMain, router, { trustedContents: () => (win && !win.isDestroyed() ? win.webContents : null), trustedOrigin: pageOrigin(pageUrl) ?? '' }, log)
 
@@ -91,6 +95,9 @@ function start(): void {
   }
 
   engine.events.on('vms:changed', (vms) => {
+    // A list from Tart: it is there (again).
+    vmsSeen = true
+    state.tartMissing = false
     state.setVms(vms)
     for (const n of tracker.onVms(vms)) notify(n)
     tray?.refresh()
@@ -100,6 +107,7 @@ function start(): void {
     state.updateTask(task)
     notify(tracker.onTask(task))
     tray?.refresh()
+    if (quitGuard.readyToQuit(state.runningTasks())) app.quit()
   })
   engine.events.on('settings:changed', (view) => applyAppearance(view.settings))
 
@@ -146,8 +154,9 @@ function start(): void {
   app.on('window-all-closed', () => {})
   app.on('before-quit', (event) => {
     if (quitting) return
-    if (!shouldQuit(state.runningTasks(), (question) => dialog.showMessageBoxSync(question))) {
+    if (!quitGuard.allowQuit(state.runningTasks())) {
       event.preventDefault()
+      tray?.refresh()
       return
     }
     quitting = true
@@ -163,25 +172,28 @@ function start(): void {
     serveRenderer(join(__dirname, '../renderer'))
     Menu.setApplicationMenu(Menu.buildFromTemplate(buildAppMenu({ platform: process.platform, development: DEV_BUILD, appName: 'CAL' }, runMenuAction)))
     applyAppearance(currentSettings())
-    const status = await handlers['app:status']({}).catch(() => null)
-    if (status) state.macVmLimit = status.macVmLimit
-    const vms = await handlers['vms:list']({}).catch(() => null)
-    if (vms) {
-      state.setVms(vms)
-      tracker.onVms(vms)
-    }
+    // The menu-bar icon and the window come first, filled in when Tart answers: every Tart call costs 100–200 ms, a
+    // hung one waits out its timeout (a minute), and waiting for them left CAL without a window or an icon meanwhile.
     tray = new CalTray(
       join(app.getAppPath(), 'resources'),
-      () => ({ vms: state.vms, tasks: state.runningTasks(), macVmLimit: state.macVmLimit, hasError: state.hasError() }),
+      () => ({ vms: state.vms, tasks: state.runningTasks(), macVmLimit: state.macVmLimit, hasError: state.hasError(), tartMissing: state.tartMissing, listed: vmsSeen, quitWhenDone: quitGuard.waitingForTasks }),
       (action) =>
-        void runTrayAction(action, {
+        runTrayAction(action, {
           handlers,
           showWindow,
           openExternal,
           copyText: (text) => clipboard.writeText(text),
           quit: () => app.quit(),
-          report: (title, error) =>
-            notifier.show({ id: `tray:${Date.now()}`, kind: 'taskFailed', level: 'error', title, body: `${error.message} ${error.hint}`.trim(), error: error.toData(), target: null }),
+          report: (title, error, vm) =>
+            notifier.report({
+              id: `tray:${++trayReports}`,
+              kind: 'taskFailed',
+              level: 'error',
+              title,
+              body: `${error.message} ${error.hint}`.trim(),
+              error: error.toData(),
+              target: vm ? { view: 'workspace', vm, sessionId: null, taskId: null } : null,
+            }),
           confirm: async (q) => {
             const options = { type: 'warning' as const, buttons: ['Cancel', q.confirm], defaultId: 0, cancelId: 0, message: q.title, detail: `${q.running.join('\n')}\n\n${q.consequence}` }
             return (await dialog.showMessageBox(options)).response === 1
@@ -189,5 +201,29 @@ function start(): void {
         }),
     )
     win = openWindow()
+    void loadInitialState()
   })
+
+  /** What the tray shows before the engine's first VM event: the host's status and the VM list, read once. */
+  async function loadInitialState(): Promise<void> {
+    let missing = false
+    const [status, vms] = await Promise.all([
+      handlers['app:status']({}).catch(() => null),
+      handlers['vms:list']({}).catch((err: unknown) => {
+        missing = CalError.from(err).code === 'TART_NOT_FOUND'
+        return null
+      }),
+    ])
+    if (status) state.macVmLimit = status.macVmLimit
+    // The engine's watch may have answered first: its list is newer, and it was the notices' baseline.
+    if (!vmsSeen) {
+      state.tartMissing = missing || status?.tartFound === false
+      if (vms) {
+        vmsSeen = true
+        state.setVms(vms)
+        tracker.onVms(vms)
+      }
+    }
+    tray?.refresh()
+  }
 }

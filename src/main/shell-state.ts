@@ -11,6 +11,8 @@ const MAX_FINISHED_TASKS = 50
 export class ShellState {
   vms: VmInfo[] = []
   macVmLimit = 2
+  /** Tart could not be found or run when last asked (a VM list from it clears this). */
+  tartMissing = false
   private readonly tasks = new Map<string, Task>()
   private unseenError = false
 

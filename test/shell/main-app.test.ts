@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { shouldQuit } from '../../src/main/quit-guard'
+import { QuitGuard } from '../../src/main/quit-guard'
 import { ShellState } from '../../src/main/shell-state'
 import { writeFakeTart } from './fake-tart'
 import { task } from './fixtures'
@@ -15,12 +15,41 @@ afterAll(() => rmSync(calHome, { recursive: true, force: true }))
 
 describe('quit guard', () => {
   it('quits at once when nothing runs, asks while a task runs', () => {
-    const ask = vi.fn(() => 0)
-    expect(shouldQuit([], ask)).toBe(true)
+    const ask = vi.fn(() => 1)
+    const guard = new QuitGuard(ask)
+    expect(guard.allowQuit([])).toBe(true)
     expect(ask).not.toHaveBeenCalled()
-    expect(shouldQuit([task('t', { title: 'Restore dev' })], ask)).toBe(false)
+    expect(guard.allowQuit([task('t', { title: 'Restore dev' })])).toBe(false)
     expect(ask).toHaveBeenCalledWith(expect.objectContaining({ message: 'A task is still running.', detail: expect.stringContaining('Restore dev') }))
-    expect(shouldQuit([task('a'), task('b')], () => 1)).toBe(true)
+    expect(new QuitGuard(() => 2).allowQuit([task('a'), task('b')])).toBe(true)
+  })
+
+  it('"Quit When Done" (the default) keeps a snapshot from being cut off: CAL quits once it has ended', () => {
+    const ask = vi.fn(() => 0)
+    const guard = new QuitGuard(ask)
+    const snapshot = task('s', { kind: 'snapshot', vm: 'dev', title: 'Snapshot dev' })
+    expect(guard.allowQuit([snapshot])).toBe(false)
+    expect(ask).toHaveBeenCalledWith(expect.objectContaining({ buttons: ['Quit When Done', 'Cancel', 'Quit Now'], defaultId: 0, cancelId: 1 }))
+    expect(guard.waitingForTasks).toBe(true)
+    expect(guard.readyToQuit([snapshot])).toBe(false)
+    expect(guard.readyToQuit([])).toBe(true)
+    expect(guard.waitingForTasks).toBe(false)
+    // Cancel on a later ask drops the wait.
+    guard.allowQuit([snapshot])
+    ask.mockReturnValueOnce(1)
+    guard.allowQuit([snapshot])
+    expect(guard.readyToQuit([])).toBe(false)
+  })
+
+  it('does not ask about a start whose VM is already booting: the VM comes up without CAL', () => {
+    const ask = vi.fn(() => 1)
+    const step = (id: string, state: 'pending' | 'running' | 'done') => ({ id, label: id, state })
+    const booting = task('b', { kind: 'start', steps: [step('check', 'done'), step('boot', 'done'), step('ip', 'running'), step('ssh', 'pending')] })
+    expect(new QuitGuard(ask).allowQuit([booting])).toBe(true)
+    expect(ask).not.toHaveBeenCalled()
+    const checking = task('c', { kind: 'start', steps: [step('check', 'running'), step('boot', 'pending'), step('ip', 'pending'), step('ssh', 'pending')] })
+    expect(new QuitGuard(ask).allowQuit([booting, checking])).toBe(false)
+    expect(ask).toHaveBeenCalledWith(expect.objectContaining({ message: 'A task is still running.' }))
   })
 
   it('shell state tracks running tasks and unseen failures', () => {

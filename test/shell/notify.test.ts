@@ -6,7 +6,7 @@ import { running, task, vm } from './fixtures'
 
 vi.mock('electron', () => import('./electron-mock'))
 const { fake, Notification } = await import('./electron-mock')
-const { Notifier } = await import('../../src/main/notify/notifier')
+const { MAX_LIVE, Notifier } = await import('../../src/main/notify/notifier')
 
 describe('notification policy', () => {
   it('a VM that becomes ready (running with an IP) → vmReady opening its terminal; the first list is a baseline', () => {
@@ -47,6 +47,12 @@ describe('notification policy', () => {
     expect(noticeForTask(task('r', { kind: 'rollback', state: 'succeeded' }))).toMatchObject({ kind: 'restoreDone', title: 'Rolled back to session start' })
     expect(noticeForTask(task('x', { kind: 'start', state: 'succeeded' }))).toBeNull()
     expect(noticeForTask(task('x', { kind: 'start', state: 'cancelled' }))).toBeNull()
+  })
+
+  it('a VM created while the user was elsewhere is news (an image pull takes long); it opens the VM', () => {
+    const n = noticeForTask(task('c', { kind: 'create', vm: 'dev', title: 'Create dev', state: 'succeeded' }))
+    expect(n).toMatchObject({ id: 'task:c', kind: 'vmReady', level: 'success', title: 'dev is created', target: { view: 'workspace', vm: 'dev' } })
+    expect(noticeForTask(task('c', { kind: 'create', vm: 'dev', state: 'cancelled' }))).toBeNull()
   })
 
   it('a failed task carries its reason and hint; the VM limit has its own kind', () => {
@@ -151,5 +157,54 @@ describe('Notifier (Electron glue)', () => {
     off.notifier.show(notice)
     expect(Notification.instances).toHaveLength(1)
     expect(off.deps.toast).not.toHaveBeenCalled()
+  })
+
+  const failure: Notice = {
+    id: 'tray:1',
+    kind: 'taskFailed',
+    level: 'error',
+    title: 'Copy SSH command for dev failed',
+    body: 'The VM "dev" is not running.',
+    error: { code: 'VM_NOT_RUNNING', message: 'The VM "dev" is not running.', hint: '' },
+    target: { view: 'workspace', vm: 'dev', sessionId: null, taskId: null },
+  }
+
+  it("a tray item's failure reaches the user with notifications turned off: the window opens at the VM, with the toast", () => {
+    const off = defaultSettings()
+    off.notifications.enabled = false
+    const { deps, notifier } = setup(false, off)
+    notifier.report(failure)
+    expect(Notification.instances).toHaveLength(0)
+    expect(deps.open).toHaveBeenCalledWith(failure.target)
+    expect(deps.toast).toHaveBeenCalledWith(failure)
+    const kindOff = defaultSettings()
+    kindOff.notifications.kinds.taskFailed = false
+    const second = setup(false, kindOff)
+    second.notifier.report(failure)
+    expect(second.deps.open).toHaveBeenCalledWith(failure.target)
+    expect(second.deps.toast).toHaveBeenCalledWith(failure)
+  })
+
+  it("a tray item's failure: a native notification when allowed (the window stays put), the window when it could not be shown", () => {
+    const { deps, notifier } = setup(false)
+    notifier.report(failure)
+    expect(Notification.instances).toHaveLength(1)
+    expect(deps.open).not.toHaveBeenCalled()
+    Notification.instances[0]!.emit('failed', {}, 'denied')
+    expect(deps.open).toHaveBeenCalledWith(failure.target)
+    expect(deps.toast).toHaveBeenCalledWith(failure)
+    const focused = setup(true)
+    focused.notifier.report(failure)
+    expect(focused.deps.toast).toHaveBeenCalledWith(failure)
+    expect(focused.deps.open).not.toHaveBeenCalled()
+  })
+
+  it('keeps only the newest notifications referenced: macOS does not always say when one is gone', () => {
+    const { notifier } = setup(false)
+    for (let i = 0; i < MAX_LIVE + 30; i++) notifier.show({ ...notice, id: `n${i}` })
+    expect(notifier.pending).toBe(MAX_LIVE)
+    // The newest still opens its view.
+    Notification.instances.at(-1)!.emit('click')
+    expect(notifier.pending).toBe(MAX_LIVE - 1)
   })
 })

@@ -120,7 +120,7 @@ describe('tray actions call the engine verbs', () => {
     const d = deps()
     d.handlers['vms:start'].mockRejectedValueOnce(new CalError('VM_LIMIT_REACHED', 'Two VMs are running.', 'Stop one first.'))
     await runTrayAction({ kind: 'vm:start', vm: 'dev' }, d)
-    expect(d.report).toHaveBeenCalledWith('Start dev failed', expect.objectContaining({ code: 'VM_LIMIT_REACHED', hint: 'Stop one first.' }))
+    expect(d.report).toHaveBeenCalledWith('Start dev failed', expect.objectContaining({ code: 'VM_LIMIT_REACHED', hint: 'Stop one first.' }), 'dev')
   })
 })
 
@@ -129,8 +129,8 @@ describe('CalTray (Electron glue)', () => {
 
   it('builds the menu from the current state each time it opens, and swaps template icons by state', () => {
     let vms = [running('dev')]
-    const run = vi.fn()
-    const tray = new CalTray('/res', () => ({ vms, tasks: [], macVmLimit: 2, hasError: false }), run)
+    const run = vi.fn(async () => {})
+    const tray = new CalTray('/res', () => ({ vms, tasks: [], macVmLimit: 2, hasError: false, tartMissing: false, listed: true, quitWhenDone: false }), run)
     const t = Tray.instances[0]!
     expect(t.image).toMatchObject({ path: '/res/tray/runningTemplate.png', template: true })
     t.emit('click')
@@ -143,5 +143,28 @@ describe('CalTray (Electron glue)', () => {
     expect(menu.map((i) => i.label)).toContain('No VMs yet')
     menu.find((i) => i.label === 'Open CAL')!.click!()
     expect(run).toHaveBeenCalledWith({ kind: 'app:open' })
+  })
+
+  it('from a click on Stop until the engine has its task, the VM\'s items wait and the icon is busy (no second Stop)', async () => {
+    let handOver!: () => void
+    const run = vi.fn((): Promise<void> => new Promise((resolve) => (handOver = resolve)))
+    new CalTray('/res', () => ({ vms: [running('dev')], tasks: [], macVmLimit: 2, hasError: false, tartMissing: false, listed: true, quitWhenDone: false }), run)
+    const t = Tray.instances[0]!
+    const vmItems = () => {
+      t.emit('click')
+      return t.poppedUp.at(-1)!.template.find((i) => i.label?.startsWith('dev —'))!.submenu!
+    }
+    vmItems().find((i) => i.label === 'Stop')!.click!()
+    expect(run).toHaveBeenCalledWith({ kind: 'vm:stop', vm: 'dev' })
+    expect(t.image.path).toBe('/res/tray/busyTemplate.png')
+    const waiting = vmItems()
+    for (const l of ['Stop', 'Restart', 'Take Snapshot']) expect(waiting.find((i) => i.label === l)!.enabled).toBe(false)
+    expect(waiting[0]!.label).toBe('State: running (busy)')
+    handOver()
+    await vi.waitFor(() => expect(vmItems().find((i) => i.label === 'Stop')!.enabled).toBe(true))
+    expect(t.image.path).toBe('/res/tray/runningTemplate.png')
+    // Opening a terminal changes nothing in the VM: it never makes its items wait.
+    vmItems().find((i) => i.label === 'Open Terminal')!.click!()
+    expect(vmItems().find((i) => i.label === 'Stop')!.enabled).toBe(true)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { buildTrayMenu, trayIconState, trayTooltip, type TrayMenuItem, type TrayState } from '../../src/main/tray/menu'
 import { running, task, vm } from './fixtures'
 
-const state = (over: Partial<TrayState> = {}): TrayState => ({ vms: [], tasks: [], macVmLimit: 2, hasError: false, ...over })
+const state = (over: Partial<TrayState> = {}): TrayState => ({ vms: [], tasks: [], macVmLimit: 2, hasError: false, pending: new Set(), tartMissing: false, listed: true, quitWhenDone: false, ...over })
 const labels = (items: TrayMenuItem[]) => items.filter((i) => i.type !== 'separator').map((i) => i.label)
 const vmMenu = (items: TrayMenuItem[], name: string) => items.find((i) => i.label?.startsWith(`${name} —`))!.submenu!
 const item = (items: TrayMenuItem[], label: string) => items.find((i) => i.label?.startsWith(label))!
@@ -32,18 +32,18 @@ describe('tray menu', () => {
     expect(item(sub, 'Start').enabled).toBe(false)
     expect(item(sub, 'Stop')).toMatchObject({ enabled: true, action: { kind: 'vm:stop', vm: 'dev' } })
     expect(item(sub, 'Restart')).toMatchObject({ enabled: true, action: { kind: 'vm:restart', vm: 'dev' } })
-    expect(item(sub, 'Snapshot now')).toMatchObject({ enabled: true, action: { kind: 'vm:snapshot', vm: 'dev' } })
-    expect(item(sub, 'Roll back')).toMatchObject({ enabled: true, action: { kind: 'vm:rollback', vm: 'dev' } })
-    expect(item(sub, 'Open terminal')).toMatchObject({ enabled: true, action: { kind: 'vm:terminal', vm: 'dev' } })
+    expect(item(sub, 'Take Snapshot')).toMatchObject({ enabled: true, action: { kind: 'vm:snapshot', vm: 'dev' } })
+    expect(item(sub, 'Roll Back')).toMatchObject({ enabled: true, action: { kind: 'vm:rollback', vm: 'dev' } })
+    expect(item(sub, 'Open Terminal')).toMatchObject({ enabled: true, action: { kind: 'vm:terminal', vm: 'dev' } })
     expect(item(sub, 'Open in Screen Sharing')).toMatchObject({ enabled: true, action: { kind: 'vm:screenSharing', vm: 'dev', ip: '127.0.64.5' } })
-    expect(item(sub, 'Copy SSH command')).toMatchObject({ enabled: true, action: { kind: 'vm:copySsh', vm: 'dev' } })
+    expect(item(sub, 'Copy SSH Command')).toMatchObject({ enabled: true, action: { kind: 'vm:copySsh', vm: 'dev' } })
     expect(item(menu, 'Running VMs').label).toBe('Running VMs: 1 of 2')
   })
 
   it('a stopped VM: Start only; no rollback without a session snapshot', () => {
     const sub = vmMenu(buildTrayMenu(state({ vms: [vm('dev')] })), 'dev')
     expect(item(sub, 'Start')).toMatchObject({ enabled: true, action: { kind: 'vm:start', vm: 'dev' } })
-    for (const l of ['Stop', 'Restart', 'Open terminal', 'Open in Screen Sharing', 'Copy SSH command', 'Roll back']) expect(item(sub, l).enabled).toBe(false)
+    for (const l of ['Stop', 'Restart', 'Open Terminal', 'Open in Screen Sharing', 'Copy SSH Command', 'Roll Back']) expect(item(sub, l).enabled).toBe(false)
     expect(item(sub, 'Open in Screen Sharing').action).toBeUndefined()
     expect(item(sub, 'IP').label).toBe('IP: —')
   })
@@ -60,7 +60,7 @@ describe('tray menu', () => {
     expect(labels(menu)).toContain('Snapshot dev (42%)')
     const sub = vmMenu(menu, 'dev')
     expect(item(sub, 'State').label).toBe('State: running (busy)')
-    for (const l of ['Stop', 'Restart', 'Snapshot now']) expect(item(sub, l).enabled).toBe(false)
+    for (const l of ['Stop', 'Restart', 'Take Snapshot']) expect(item(sub, l).enabled).toBe(false)
     expect(item(menu, 'Quit').label).toBe('Quit CAL…')
   })
 
@@ -70,5 +70,45 @@ describe('tray menu', () => {
     expect(labels(menu).some((l) => l?.startsWith('a-snap'))).toBe(false)
     expect(item(vmMenu(menu, 'b'), 'Start').enabled).toBe(true)
     expect(item(vmMenu(menu, 'a'), 'Start').enabled).toBe(false)
+  })
+
+  it('a suspended VM offers Resume, not Start', () => {
+    const sub = vmMenu(buildTrayMenu(state({ vms: [vm('dev', { state: 'suspended' })] })), 'dev')
+    expect(item(sub, 'Resume')).toMatchObject({ label: 'Resume', enabled: true, action: { kind: 'vm:start', vm: 'dev' } })
+    expect(labels(sub)).not.toContain('Start')
+    expect(item(sub, 'Stop').enabled).toBe(false)
+  })
+
+  it('item titles use title-style capitalization, as macOS menus do', () => {
+    const sub = vmMenu(buildTrayMenu(state({ vms: [running('dev', '127.0.64.5', { lastSessionSnapshotAt: '2026-01-01T09:00:00Z' })] })), 'dev')
+    expect(labels(sub).filter((l) => !/^(State|IP):/.test(l ?? ''))).toEqual([
+      'Start', 'Stop', 'Restart', 'Take Snapshot', 'Roll Back to Session Start…', 'Open Terminal', 'Open in Screen Sharing', 'Copy SSH Command',
+    ])
+  })
+
+  it('while a tray action is under way for a VM (before its task exists) its items wait and the icon is busy', () => {
+    const s = state({ vms: [running('dev', '127.0.64.5', { lastSessionSnapshotAt: '2026-01-01T09:00:00Z' }), vm('other')], pending: new Set(['dev']) })
+    const sub = vmMenu(buildTrayMenu(s), 'dev')
+    expect(item(sub, 'State').label).toBe('State: running (busy)')
+    for (const l of ['Stop', 'Restart', 'Take Snapshot', 'Roll Back']) expect(item(sub, l).enabled).toBe(false)
+    expect(item(vmMenu(buildTrayMenu(s), 'other'), 'Start').enabled).toBe(true)
+    expect(trayIconState(s)).toBe('busy')
+  })
+
+  it('after "Quit When Done" it says CAL quits when the tasks end', () => {
+    expect(labels(buildTrayMenu(state({ tasks: [task('t', { title: 'Snapshot dev' })], quitWhenDone: true })))).toContain('CAL quits when these tasks end')
+  })
+
+  it('before the first VM list has come (Tart is slow to answer at launch): "Looking for VMs…", not "No VMs yet"', () => {
+    expect(labels(buildTrayMenu(state({ listed: false })))).toEqual(['Running VMs: 0 of 2', 'Looking for VMs…', 'Open CAL', 'Settings…', 'Quit CAL'])
+  })
+
+  it('without Tart: says so instead of "No VMs yet", and leads to the window that explains the install', () => {
+    const s = state({ tartMissing: true })
+    const menu = buildTrayMenu(s)
+    expect(labels(menu)).toEqual(['Running VMs: 0 of 2', 'Tart not found', 'Install Tart…', 'Open CAL', 'Settings…', 'Quit CAL'])
+    expect(item(menu, 'Install Tart').action).toEqual({ kind: 'app:open' })
+    expect(trayIconState(s)).toBe('error')
+    expect(trayTooltip(s)).toBe('CAL: Tart not found')
   })
 })

@@ -3,6 +3,9 @@ import type { NavTarget, Notice } from '../../shared/notify'
 import type { Settings } from '../../shared/settings'
 import { deliveryFor, isNoticeEnabled } from './policy'
 
+/** Native notifications kept referenced at most (see showNative). */
+export const MAX_LIVE = 50
+
 export interface NotifierDeps {
   settings(): Pick<Settings, 'notifications'>
   windowFocused(): boolean
@@ -27,9 +30,25 @@ export class Notifier {
       this.deps.toast(notice)
       return
     }
-    const actions = notice.kind === 'vmReady' ? [{ type: 'button' as const, text: 'Open Terminal' }] : []
+    this.showNative(notice)
+  }
+
+  /**
+   * The failure of something the user just asked for (a tray item): it must reach them, so when notifications are
+   * turned off (that kind, or all of them) or cannot be shown, CAL's window opens at the notice's view with it as a toast.
+   */
+  report(notice: Notice): void {
+    const inWindow = () => {
+      if (!this.deps.windowFocused()) this.deps.open(notice.target)
+      this.deps.toast(notice)
+    }
+    if (!this.deps.windowFocused() && isNoticeEnabled(notice, this.deps.settings()) && Notification.isSupported()) this.showNative(notice, inWindow)
+    else inWindow()
+  }
+
+  private showNative(notice: Notice, onFailed: () => void = () => {}): void {
+    const actions = notice.kind === 'vmReady' && notice.target?.view === 'terminal' ? [{ type: 'button' as const, text: 'Open Terminal' }] : []
     const n = new Notification({ title: notice.title, body: notice.body, actions, silent: notice.level !== 'error' })
-    this.live.add(n)
     const release = () => this.live.delete(n)
     const open = () => {
       release()
@@ -38,7 +57,17 @@ export class Notifier {
     n.on('click', open)
     n.on('action', open)
     n.on('close', release)
-    n.on('failed', release)
+    n.on('failed', () => {
+      release()
+      onFailed()
+    })
+    this.live.add(n)
+    // macOS does not promise 'close' for a banner that went to Notification Center unclicked: keep the newest ones
+    // referenced (the ones a user still clicks) rather than every notification of a long session.
+    for (const old of this.live) {
+      if (this.live.size <= MAX_LIVE) break
+      this.live.delete(old)
+    }
     n.show()
   }
 

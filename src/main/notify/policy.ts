@@ -26,6 +26,11 @@ export function noticeForTask(task: Task): Notice | null {
     return { id: `task:${task.id}`, kind: 'taskFailed', level: 'error', title: `${task.title} failed`, body, error, target: nav('tasks', task.vm, task.id) }
   }
   if (task.state !== 'succeeded') return null
+  if (task.kind === 'create' && task.vm) {
+    // The longest wait in CAL (an image pull can take most of an hour), which the user spends elsewhere: its end is
+    // news. Under "A VM is ready", the setting a user turns off when done-notices are too many.
+    return { id: `task:${task.id}`, kind: 'vmReady', level: 'success', title: `${task.vm} is created`, body: 'Start it from CAL or the menu bar to begin working.', error: null, target: nav('workspace', task.vm) }
+  }
   if (task.kind === 'snapshot') {
     return { id: `task:${task.id}`, kind: 'snapshotDone', level: 'success', title: 'Snapshot taken', body: task.title, error: null, target: nav('snapshots', task.vm) }
   }

@@ -15,8 +15,8 @@ export interface TrayActionDeps {
   copyText(text: string): void
   /** Ends the app (the quit prompt for running tasks lives in the app's before-quit handler). */
   quit(): void
-  /** Show a failure to the user (a notification or a toast). */
-  report(title: string, error: CalError): void
+  /** Show a failure to the user (a notification, else the window): `vm` is the VM the item was for. */
+  report(title: string, error: CalError, vm: string | null): void
   /** Ask before stopping or restarting a VM in which programs still run (a native message box); true to go ahead. */
   confirm(question: PowerQuestion): Promise<boolean>
 }
@@ -63,7 +63,7 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
         return
     }
   } catch (err) {
-    deps.report(`${actionLabel(action)} failed`, CalError.from(err))
+    deps.report(`${actionLabel(action)} failed`, CalError.from(err), 'vm' in action ? action.vm : null)
   }
 }
 

@@ -23,6 +23,18 @@ export interface TrayState {
   macVmLimit: number
   /** A failed task not yet seen, or a VM in state "error". */
   hasError: boolean
+  /**
+   * VMs a tray item is working on before the engine has a task for it (Stop and Restart first ask the VM what still
+   * runs there and may ask the user; Roll back first runs the git check): their items wait, so a second click does
+   * not ask again or queue the same operation twice.
+   */
+  pending: ReadonlySet<string>
+  /** Whether a VM list has come yet (at launch Tart may take a while to answer: "No VMs yet" would be wrong). */
+  listed: boolean
+  /** The user chose "Quit When Done": CAL quits once the tasks end. */
+  quitWhenDone: boolean
+  /** Tart cannot be found or run: no VM can be listed or started until it is installed (the window says how). */
+  tartMissing: boolean
 }
 
 export type TrayIconState = 'idle' | 'running' | 'busy' | 'error'
@@ -38,13 +50,14 @@ const stateLabels: Record<VmState, string> = {
 
 /** The icon shows the most urgent thing: an error, then work in progress, then a running VM. */
 export function trayIconState(state: TrayState): TrayIconState {
-  if (state.hasError) return 'error'
-  if (state.tasks.length > 0) return 'busy'
+  if (state.hasError || state.tartMissing) return 'error'
+  if (state.tasks.length > 0 || state.pending.size > 0) return 'busy'
   if (state.vms.some((v) => v.state === 'running')) return 'running'
   return 'idle'
 }
 
 export function trayTooltip(state: TrayState): string {
+  if (state.tartMissing) return 'CAL: Tart not found'
   const running = runningMacVms(state.vms)
   const busy = state.tasks.length > 0 ? `, ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'} in progress` : ''
   return `CAL: ${running} of ${state.macVmLimit} VMs running${busy}${state.hasError ? ', something needs attention' : ''}`
@@ -66,10 +79,15 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
   for (const task of state.tasks) {
     items.push({ label: `${task.title}${task.percent === null ? '…' : ` (${Math.round(task.percent)}%)`}`, enabled: false })
   }
+  if (state.quitWhenDone) items.push({ label: 'CAL quits when these tasks end', enabled: false })
   items.push(separator)
   // Snapshot clones are storage, not machines the user works in.
   const vms = state.vms.filter((v) => v.role !== 'snapshot')
-  if (vms.length === 0) items.push({ label: 'No VMs yet', enabled: false })
+  if (state.tartMissing) {
+    // "No VMs yet" would send the user to create one, which cannot work: the window says how to install Tart.
+    items.push({ label: 'Tart not found', enabled: false }, { label: 'Install Tart…', action: { kind: 'app:open' } })
+  } else if (!state.listed) items.push({ label: 'Looking for VMs…', enabled: false })
+  else if (vms.length === 0) items.push({ label: 'No VMs yet', enabled: false })
   for (const vm of vms) items.push(vmItem(vm, state, atLimit))
   items.push(separator, { label: 'Open CAL', action: { kind: 'app:open' } }, { label: 'Settings…', action: { kind: 'app:settings' } })
   items.push(separator, { label: state.tasks.length > 0 ? 'Quit CAL…' : 'Quit CAL', action: { kind: 'app:quit' } })
@@ -77,7 +95,7 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
 }
 
 function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
-  const busy = state.tasks.some((t) => t.vm === vm.name)
+  const busy = state.pending.has(vm.name) || state.tasks.some((t) => t.vm === vm.name)
   const up = vm.state === 'running'
   const canStart = !busy && (vm.state === 'stopped' || vm.state === 'suspended' || vm.state === 'error')
   const limited = canStart && vm.os === 'darwin' && atLimit
@@ -91,23 +109,23 @@ function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
     { label: `IP: ${vm.ip ?? '—'}`, enabled: false },
     separator,
     {
-      label: limited ? `Start (limit of ${state.macVmLimit} running VMs reached)` : 'Start',
+      label: `${vm.state === 'suspended' ? 'Resume' : 'Start'}${limited ? ` (limit of ${state.macVmLimit} running VMs reached)` : ''}`,
       enabled: canStart && !limited,
       action: vmAction('vm:start'),
     },
     { label: 'Stop', enabled: up && !busy, action: vmAction('vm:stop') },
     { label: 'Restart', enabled: up && !busy, action: vmAction('vm:restart') },
     separator,
-    { label: 'Snapshot now', enabled: !busy && vm.state !== 'error', action: vmAction('vm:snapshot') },
-    { label: 'Roll back to session start…', enabled: !busy && vm.lastSessionSnapshotAt !== null, action: vmAction('vm:rollback') },
+    { label: 'Take Snapshot', enabled: !busy && vm.state !== 'error', action: vmAction('vm:snapshot') },
+    { label: 'Roll Back to Session Start…', enabled: !busy && vm.lastSessionSnapshotAt !== null, action: vmAction('vm:rollback') },
     separator,
-    { label: 'Open terminal', enabled: up, action: vmAction('vm:terminal') },
+    { label: 'Open Terminal', enabled: up, action: vmAction('vm:terminal') },
     {
       label: 'Open in Screen Sharing',
       enabled: withIp,
       ...(withIp && vm.ip ? { action: { kind: 'vm:screenSharing', vm: vm.name, ip: vm.ip } as const } : {}),
     },
-    { label: 'Copy SSH command', enabled: withIp, action: vmAction('vm:copySsh') },
+    { label: 'Copy SSH Command', enabled: withIp, action: vmAction('vm:copySsh') },
   ]
   const where = vm.ip && up ? ` · ${vm.ip}` : ''
   return { label: `${vm.name} — ${stateLabels[vm.state]}${where}`, type: 'submenu', submenu }

@@ -2,6 +2,9 @@ import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeIm
 import { join } from 'node:path'
 import { buildTrayMenu, trayIconState, trayTooltip, type TrayAction, type TrayIconState, type TrayMenuItem, type TrayState } from './menu'
 
+/** Tray items that change a VM: from the click until the engine has a task for it, the VM's items wait. */
+const VM_CHANGING: ReadonlySet<TrayAction['kind']> = new Set(['vm:start', 'vm:stop', 'vm:restart', 'vm:snapshot', 'vm:rollback'])
+
 /** Electron's template for a plain tray item; actions run through `run`. */
 export function toElectronTemplate(items: TrayMenuItem[], run: (action: TrayAction) => void): MenuItemConstructorOptions[] {
   return items.map((item) => {
@@ -22,11 +25,15 @@ export class CalTray {
   private readonly tray: Tray
   private readonly images = new Map<TrayIconState, NativeImage>()
   private shown: TrayIconState | null = null
+  /** VMs a tray action is under way for (see TrayState.pending). */
+  private readonly pending = new Set<string>()
+  private destroyed = false
 
+  /** `run` settles once the action has handed over to the engine (its task then keeps the VM busy) or failed. */
   constructor(
     private readonly resourcesDir: string,
-    private readonly state: () => TrayState,
-    private readonly run: (action: TrayAction) => void,
+    private readonly shellState: () => Omit<TrayState, 'pending'>,
+    private readonly run: (action: TrayAction) => Promise<void>,
   ) {
     this.tray = new Tray(this.image('idle'))
     const open = () => this.tray.popUpContextMenu(this.menu())
@@ -36,7 +43,26 @@ export class CalTray {
   }
 
   menu(): Menu {
-    return Menu.buildFromTemplate(toElectronTemplate(buildTrayMenu(this.state()), this.run))
+    return Menu.buildFromTemplate(toElectronTemplate(buildTrayMenu(this.state()), (action) => this.runAction(action)))
+  }
+
+  private state(): TrayState {
+    return { ...this.shellState(), pending: this.pending }
+  }
+
+  private runAction(action: TrayAction): void {
+    const vm = VM_CHANGING.has(action.kind) && 'vm' in action ? action.vm : null
+    if (vm) {
+      this.pending.add(vm)
+      this.refresh()
+    }
+    void this.run(action)
+      .catch(() => {})
+      .finally(() => {
+        if (!vm || this.destroyed) return
+        this.pending.delete(vm)
+        this.refresh()
+      })
   }
 
   /** Swap the icon and tooltip when the aggregate state changed. */
@@ -53,6 +79,7 @@ export class CalTray {
   }
 
   destroy(): void {
+    this.destroyed = true
     this.tray.destroy()
   }
 
