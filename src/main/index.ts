@@ -24,6 +24,8 @@ import { createMainWindow } from './window'
 import { DEV_BUILD } from './dev-build'
 
 const log = (msg: string) => console.error(`[cal] ${msg}`)
+/** How long a quit waits for the engine to finish what it is writing (a rename, a delete) before exiting anyway. */
+const ENGINE_SETTLE_MS = 10_000
 
 // A second CAL would fight the first over VMs and settings: hand over to the running one.
 if (!app.requestSingleInstanceLock()) {
@@ -161,10 +163,17 @@ function start(): void {
     }
     quitting = true
   })
-  app.on('will-quit', () => {
+  // The engine must not stop in the middle of a rename or a delete (a restore swaps two VMs' names; CAL repairs a cut
+  // restore at its next start, but only what it can see): Electron does not wait for promises, so the quit waits for
+  // the engine to settle (at most ENGINE_SETTLE_MS), then exits.
+  let disposed = false
+  app.on('will-quit', (event) => {
+    if (disposed) return
+    disposed = true
+    event.preventDefault()
     notifier.dispose()
     tray?.destroy()
-    void engine.dispose()
+    void Promise.race([engine.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, ENGINE_SETTLE_MS))]).finally(() => app.exit(0))
   })
 
   void app.whenReady().then(async () => {

@@ -26,6 +26,8 @@ export declare const fake: {
 export declare const app: EventEmitter & {
   isPackaged: boolean
   quitCalls: number
+  /** Exit codes the app exited with: a quit that went through, or app.exit(). */
+  exitCodes: number[]
   whenReady(): Promise<void>
   getVersion(): string
   getPath(name: string): string

@@ -68,9 +68,17 @@ class FakeApp extends EventEmitter {
     this.quitCalls++
     const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true } }
     this.emit('before-quit', event)
-    if (!event.defaultPrevented) this.emit('will-quit', { preventDefault() {} })
+    if (event.defaultPrevented) return
+    const willQuit = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true } }
+    this.emit('will-quit', willQuit)
+    // Electron exits here unless will-quit was prevented; the app then calls exit() itself.
+    if (!willQuit.defaultPrevented) this.exitCodes.push(0)
   }
-  exit() {}
+  /** Exit codes the app exited with, in order (a quit that went through, or app.exit). */
+  exitCodes = []
+  exit(code = 0) {
+    this.exitCodes.push(code)
+  }
 }
 export const app = new FakeApp()
 

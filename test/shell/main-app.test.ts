@@ -171,8 +171,11 @@ describe('main process (src/main/index.ts under the Electron mock)', async () =>
     await vi.waitFor(() => expect(e.fake.openedExternal.slice(before)).toEqual(['vnc://127.0.64.2']))
   })
 
-  it('quit really closes once allowed', () => {
+  it('quit really closes once allowed, and exits once the engine has settled (never in the middle of a rename)', async () => {
     e.app.quit()
+    // Electron would have exited at once, with the engine's last writes in flight: the app exits itself, after them.
+    expect(e.app.exitCodes).toEqual([])
+    await vi.waitFor(() => expect(e.app.exitCodes).toEqual([0]))
     win.close()
     expect(win.isDestroyed()).toBe(true)
   })
