@@ -218,6 +218,69 @@ describe('git safety check (real git)', () => {
     expect(byPath.get('/proj.git')).toMatchObject({ stashes: 1, unpublishedBranches: ['feat', 'main'], linkedWorktree: false, errors: [] })
   })
 
+  it('finds bare repositories, named *.git or not, and checks their branches; a git dir is checked once', async () => {
+    await freshHome()
+    // The only copy: pushed to from a repository since deleted.
+    const app = join(home, 'work', 'app.git')
+    await execa('git', ['init', '-q', '--bare', app])
+    const gone = await repo(join(await tempDir('cal-git-seed-'), 'gone'))
+    await git(gone, 'push', '-q', app, 'main', 'main:feature')
+    await rm(gone, { recursive: true })
+    // A bare clone of a remote outside the VM keeps no remote-tracking branches: its branch is on no remote...
+    const { remote } = await pushedClone(join(await tempDir('cal-git-seed-'), 'seed'))
+    await git(home, 'clone', '-q', '--bare', remote, join(home, '.dotfiles'))
+    // ...unless it fetches into them. This one is 6 folders down, the deepest the scan looks.
+    const mirror = join(home, 'a', 'b', 'c', 'd', 'e', 'lib.git')
+    await mkdir(join(mirror, '..'), { recursive: true })
+    await git(home, 'clone', '-q', '--bare', remote, mirror)
+    await git(mirror, 'config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*')
+    await git(mirror, 'fetch', '-q', 'origin')
+    // A bare repository whose only worktree is outside the scanned folders: both are checked.
+    const tool = join(home, 'tool')
+    await git(home, 'clone', '-q', '--bare', remote, tool)
+    const toolWt = join(await tempDir('cal-git-wt-'), 'tool-wt')
+    await git(tool, 'worktree', 'add', '-q', '-b', 'wip', toolWt, 'main')
+    await writeFile(join(toolWt, 'u.txt'), 'u\n')
+    // A checkout in a folder named *.git, and one whose git dir is elsewhere in ~: each reported once, by its
+    // folder, with its changes.
+    const { path: site } = await pushedClone(join(home, 'src', 'site.git'))
+    await writeFile(join(site, 'new.txt'), 'n\n')
+    await mkdir(join(home, 'gitdirs'))
+    await git(home, 'init', '-q', '--separate-git-dir', join(home, 'gitdirs', 'sep.git'), join(home, 'work', 'sep'))
+    await writeFile(join(home, 'work', 'sep', 'a.txt'), 'a\n')
+    // A git dir in ~ whose worktree is not: its branches are checked there.
+    const orphanWt = await repo(join(await tempDir('cal-git-wt-'), 'orphan'))
+    await git(orphanWt, 'init', '-q', '--separate-git-dir', join(home, 'gitdirs', 'orphan'))
+    // A bare repository's worktree with a submodule, whose git dir is inside the bare repository.
+    const { path: libSrc } = await pushedClone(join(await tempDir('cal-git-lib-'), 'lib'))
+    await git(tool, 'worktree', 'add', '-q', '-b', 'sub', join(home, 'sub-wt'), 'main')
+    await git(join(home, 'sub-wt'), 'submodule', 'add', '-q', libSrc, 'lib')
+
+    const r = await check()
+    const byPath = rel(r)
+    expect([...byPath.keys()].sort()).toEqual(['/.dotfiles', '/a/b/c/d/e/lib.git', '/gitdirs/orphan', '/src/site.git', '/sub-wt', '/sub-wt/lib', '/tool', '/work/app.git', '/work/sep', toolWt].sort())
+    const none = { branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, remotesInVm: [], linkedWorktree: false, errors: [] }
+    expect(byPath.get('/work/app.git')).toEqual({ ...none, path: app, unpublishedBranches: ['feature', 'main'] })
+    expect(byPath.get('/.dotfiles')).toEqual({ ...none, path: join(home, '.dotfiles'), unpublishedBranches: ['main'] })
+    expect(byPath.get('/a/b/c/d/e/lib.git')).toEqual({ ...none, path: mirror, unpublishedBranches: [] })
+    expect(byPath.get('/gitdirs/orphan')).toEqual({ ...none, path: join(home, 'gitdirs', 'orphan'), unpublishedBranches: ['main'] })
+    expect(byPath.get('/tool')).toEqual({ ...none, path: tool, unpublishedBranches: ['main', 'sub', 'wip'] })
+    expect(byPath.get(toolWt)).toMatchObject({ branch: 'wip', untracked: 1, linkedWorktree: true, errors: [] })
+    expect(byPath.get('/src/site.git')).toMatchObject({ branch: 'main', untracked: 1, unpublishedBranches: [], errors: [] })
+    expect(byPath.get('/work/sep')).toMatchObject({ branch: 'main', untracked: 1, unpublishedBranches: [], errors: [] })
+    expect(byPath.get('/sub-wt/lib')).toMatchObject({ branch: 'main', uncommitted: 0, linkedWorktree: false, errors: [] })
+    expect(r.summary).toContain(`${app}: branches feature, main on no remote`)
+  })
+
+  it('a bare repository is checked also when the user\'s git config refuses bare repositories found by their folder', async () => {
+    await freshHome()
+    await writeFile(join(home, '.gitconfig'), '[safe]\n\tbareRepository = explicit\n')
+    await execa('git', ['init', '-q', '--bare', join(home, 'only.git')])
+    const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))
+    await git(seed, 'push', '-q', join(home, 'only.git'), 'main')
+    expect(rel(await check()).get('/only.git')).toMatchObject({ unpublishedBranches: ['main'], errors: [] })
+  })
+
   it("a repository's own config hides neither untracked files nor submodule changes", async () => {
     await freshHome()
     const quiet = await repo(join(home, 'src', 'quiet'))
@@ -283,7 +346,9 @@ describe('git safety check (real git)', () => {
     expect(rel(r).get('/work/app')).toMatchObject({ branch: 'main', unpushed: 0, unpublishedBranches: ['main'], remotesInVm: [{ name: 'origin', url: bare }], errors: [] })
     expect(rel(r).get('/work/safe')).toMatchObject({ unpushed: 0, unpublishedBranches: [], remotesInVm: [{ name: 'local', url: bare2 }], errors: [] })
     expect(r.summary[0]).toBe(`${app} (main): branch main on no remote outside this VM, remote origin (${bare}) is a repository inside the VM, lost with it`)
-    expect(r.summary).toHaveLength(2)
+    // The bare repositories are checked too, each on its own: they have no remote, so their branches are on none
+    // (bare2's main is on safe's origin, which bare2 cannot know).
+    expect(r.summary.slice(1)).toEqual([`${bare}: branch main on no remote`, `${bare2}: branch main on no remote`, 'checked 4 repositories under ~ (depth 6)'])
   })
 
   it('tells remotes elsewhere from remotes inside the VM by their URL', async () => {
@@ -382,26 +447,32 @@ describe('git safety check (real git)', () => {
     await repo(join(hidden, 'app'))
     const odd = join(home, "it's: ü")
     await repo(join(odd, 'lib'))
+    // A backslash and three digits in the name itself (GNU find writes a\\101b): no octal escape.
+    const slash = join(home, 'a\\101b')
+    await repo(join(slash, 'lib'))
     await ownHome()
     await chmod(hidden, 0)
     await chmod(odd, 0)
+    await chmod(slash, 0)
     try {
       for (const shell of [['dash'], ['bash', '--posix']]) {
         const r = await check(execIn(() => home, [...unprivileged, ...shell]))
         expect([...rel(r).keys()]).toEqual(['/work/ok'])
         expect(r.clean).toBe(false)
         expect(r.unreadable).toEqual([
+          { path: slash, reason: 'denied' },
           { path: odd, reason: 'denied' },
           { path: hidden, reason: 'denied' },
         ])
         expect(r.summary).toEqual([
-          "~/it's: ü and ~/private: not checked, their permissions keep the VM's user out (to let CAL check them, make them readable)",
+          "~/a\\101b, ~/it's: ü and ~/private: not checked, their permissions keep the VM's user out (to let CAL check them, make them readable)",
           'checked 1 repository under ~ (depth 6)',
         ])
       }
     } finally {
       await chmod(hidden, 0o755)
       await chmod(odd, 0o755)
+      await chmod(slash, 0o755)
     }
   })
 
@@ -472,6 +543,8 @@ exec ${realFind} "$@"
     await git(join(home, 'projects', 'app'), 'worktree', 'add', '-q', '-b', 'wt', join(home, 'wt'))
     await writeFile(join(home, 'wt', 'u.txt'), 'u\n')
     await repo(join(home, 'Developer', 'org', 'repo'))
+    await git(join(home, 'Developer', 'org', 'repo'), 'clone', '-q', '--bare', '.', join(home, 'Developer', 'repo.git'))
+    await git(join(home, 'Developer', 'org', 'repo'), 'clone', '-q', '--bare', '.', join(home, '.cfg'))
     const records = async (shell: string[]) => (await execIn(() => home, shell)('vm', gitScanCommand([home]))).stdout
     const dash = await records(['dash'])
     expect(dash).toContain('REPO\t')

@@ -8,8 +8,9 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  * macOS's /bin/sh and Debian's dash run it). It looks for repositories in all of ~, in ~/workspace, ~/projects,
  * ~/repos and ~/code (followed when they are symlinks to elsewhere) and in each shared root that exists (the
  * script's arguments, SHARED_ROOTS), down to depth 6: a repository at most 6 folders below its root
- * (~/src/github.com/org/repo is 4), skipping caches, toolchains and app data. Each repository's linked worktrees
- * (`git worktree add`) are checked too, wherever they are. It prints one tab-separated record per fact:
+ * (~/src/github.com/org/repo is 4), skipping caches, toolchains and app data. Bare repositories (`git init --bare`,
+ * `git clone --bare`) are checked too, their branches like any others', and each repository's linked worktrees
+ * (`git worktree add`), wherever they are. It prints one tab-separated record per fact:
  *   HOME  path                           (the guest's $HOME, so the report can say "~")
  *   ROOT  path  depth  realpath          (a folder that was scanned, to that depth)
  *   NOROOT path  reason                  (the home folder could not be scanned)
@@ -18,8 +19,9 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         macOS privacy protection, e.g. ~/Documents without Full Disk Access) or
  *                                         find's own words)
  *   REPO  path  HEAD  uncommitted  untracked  stashes  linked
- *                                        (HEAD is the full refname, empty when detached; linked is 1 for a linked
- *                                         worktree, whose branches and stashes are its main repository's)
+ *                                        (HEAD is the full refname, empty when detached and in a bare repository;
+ *                                         linked is 1 for a linked worktree, whose branches and stashes are its
+ *                                         main repository's)
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
  *   UNPUB path  ref                      (a branch without upstream whose commits are on no remote, or a tag,
  *                                         refs/tags/NAME, holding commits on no branch and no remote)
@@ -35,6 +37,7 @@ export LC_ALL=C GIT_OPTIONAL_LOCKS=0 GIT_TERMINAL_PROMPT=0
 # or hide its branches; CDPATH would make cd print.
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_NAMESPACE CDPATH
 T=$(printf '\t')
+NB=$(printf '\001')
 DEPTH=6
 # Remote names and the --exclude patterns built from them are expanded unquoted: no pathname expansion anywhere.
 set -f
@@ -44,7 +47,8 @@ OUTSIDE=
 while [ "$1" = --outside ] && [ $# -ge 2 ]; do OUTSIDE=$OUTSIDE$2$T; shift 2; done
 command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
 # fd 4 (below) is closed for git: a helper it leaves running (the fsmonitor daemon) would hold the SSH channel open.
-g() { git -c safe.directory='*' -C "$R" "$@" 4>&-; }
+# safe.bareRepository=explicit in the user's config would refuse every bare repository (git before 2.38 ignores it).
+g() { git -c safe.directory='*' -c safe.bareRepository=all -C "$R" "$@" 4>&-; }
 # The script's own output, for the SKIP records written from inside the repository list's pipeline.
 exec 4>&1
 # One record: the arguments joined by tabs.
@@ -98,9 +102,10 @@ unpub() {
 skipped() {
   sed -e 's/^find: //' -e "s#^\('*/.*\): #\1$T#" | while IFS="$T" read -r _p _why; do
     if [ -z "$_why" ]; then _why=$_p; _p=$1; fi
-    # GNU's quoting undone: \' and \NNN (which printf %b reads as \0NNN).
+    # GNU's quoting undone for printf %b, which reads \\ as \ and \0NNN as a byte: find's \\ are set aside first (as a
+    # byte it always escapes), so that the backslash they stand for begins no \' or \NNN; then \' and \NNN.
     case $_p in
-      \'*\') _p=$(printf '%b' "$(printf '%s\n' "$_p" | sed "s/^'//; s/'\$//; s/\\\\'/'/g; s/\\\\\([0-7]\{3\}\)/\\\\0\1/g")") ;;
+      \'*\') _p=$(printf '%b' "$(printf '%s\n' "$_p" | sed "s/^'//; s/'\$//; s/\\\\\\\\/$NB/g; s/\\\\'/'/g; s/\\\\\([0-7]\{3\}\)/\\\\0\1/g; s/$NB/\\\\\\\\/g")") ;;
     esac
     case $_why in
       'Permission denied') _why=denied ;;
@@ -112,14 +117,19 @@ skipped() {
 }
 # Caches, toolchains, app data and the Trash: big, and nobody's own work (Library also holds Xcode's DerivedData,
 # .build SwiftPM's checkouts). -H follows a root that is itself a symlink; symlinks inside are not followed. A
-# repository DEPTH folders down has its .git one deeper, and that .git is printed, not entered. Extra arguments are
-# more "-o TEST" alternatives to prune. The .git folders go to stdout, find's errors through skipped to the output.
+# repository DEPTH folders down has its .git one deeper, and that .git is printed, not entered. Bare repositories
+# (a folder holding HEAD, objects/ and refs/, as git itself tells one) are found in the same pass: one named *.git
+# is tested (one test process per such folder, few) and printed, not entered; any other is found by its HEAD file,
+# printed for the candidates' loop to test. Extra arguments are more "-o TEST" alternatives to prune. The paths go
+# to stdout, find's errors through skipped to the output.
 scan() {
   _root=$1; shift
   { find -H "$_root" -maxdepth $((DEPTH + 1)) \( -name Library -o -name .Trash -o -name node_modules -o -name .cache \
     -o -name .npm -o -name .pnpm-store -o -name .yarn -o -name .cargo -o -name .rustup -o -name .gradle -o -name .m2 \
     -o -name .nvm -o -name .pyenv -o -name .rbenv -o -name .gem -o -name .cocoapods -o -name Pods -o -name .build \
-    -o -name .venv -o -name __pycache__ "$@" \) -prune -o -name .git -print -prune 2>&1 >&3 3>&- | skipped "$_root" >&4; } 3>&1
+    -o -name .venv -o -name __pycache__ "$@" \) -prune -o -name .git -print -prune \
+    -o -name '*.git' -type d -exec test -f {}/HEAD -a -d {}/objects -a -d {}/refs \; -print -prune \
+    -o -name HEAD -type f -print 2>&1 >&3 3>&- | skipped "$_root" >&4; } 3>&1
 }
 # The folders in ~ scanned on their own as well (none without a home).
 NAMED=
@@ -142,25 +152,38 @@ list_repos() {
   for root in "$@"; do [ -d "$root" ] && scan "$root"; done
 }
 SEEN=
-# Candidates, as "source TAB path": every repository found (source 0), then its worktrees (source 1), which may be
-# anywhere.
-list_repos "$@" | sed 's#/\.git$##' | while IFS= read -r R; do
+# Candidates, as "source TAB path": every repository found by its .git (source 0), every bare repository (source 1),
+# then their worktrees (source 2), which may be anywhere. find printed "REPO/.git", "BARE.git" or "FOLDER/HEAD" (a
+# path holds no tab: tagged here as 0, B or H).
+list_repos "$@" | sed -e "s#^\(.*\)/\.git\$#0$T\1#" -e "s#^\([^$T]*\)/HEAD\$#H$T\1#" -e "s#^[^$T]*\$#B$T&#" | while IFS="$T" read -r K R; do
   [ -n "$R" ] || continue
-  rec 0 "$R"
+  # A HEAD file makes a git dir only beside objects/ and refs/ (find tested the *.git ones).
+  if [ "$K" = 0 ]; then rec 0 "$R"
+  elif [ "$K" = B ] || { [ -d "$R/objects" ] && [ -d "$R/refs" ]; }; then rec 1 "$R"
+  else continue
+  fi
   [ "$HAVE_GIT" = 1 ] || continue
   g worktree list --porcelain 2>/dev/null | sed -n 's/^worktree //p' | while IFS= read -r W; do
     # A worktree whose folder is gone holds nothing that could be lost (git calls it prunable).
-    [ -d "$W" ] && rec 1 "$W"
+    [ -d "$W" ] && rec 2 "$W"
   done
 done | sort -u | while IFS="$T" read -r _src R; do
   [ -n "$R" ] || continue
   if [ "$HAVE_GIT" = 0 ]; then rec NOGIT "$R"; continue; fi
   GD=$(g rev-parse --absolute-git-dir 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
   # A repository reached twice (listed by git as a worktree, through a symlink, or a submodule by its git dir) is
-  # checked once, under the path the scan found first.
+  # checked once, under the path listed first (by source, then path).
   case $SEEN in *"$T$GD$T"*) continue ;; esac
   SEEN=$SEEN$T$GD$T
-  BARE=$(g rev-parse --is-bare-repository 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
+  # A git dir found as such (source 1) has no checkout to look at, like a bare repository: it is one, or a git dir
+  # whose worktree is elsewhere (git init --separate-git-dir; a bare repository's submodules), checked from there
+  # when the scan finds it (source 0, seen first), only its branches here otherwise. A folder holding HEAD, objects/
+  # and refs/ inside a worktree's files, and no git dir itself, leads git to the worktree's: seen already.
+  if [ "$_src" = 1 ]; then
+    BARE=true
+  else
+    BARE=$(g rev-parse --is-bare-repository 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
+  fi
   # A linked worktree's git dir names its main repository's in "commondir": branches and stashes live there.
   [ -f "$GD/commondir" ] && LINKED=1 || LINKED=0
   # Full refnames throughout, also in the records (report.ts shortens them for display): git shortens an
@@ -188,7 +211,8 @@ done | sort -u | while IFS="$T" read -r _src R; do
     # Listed above without looking at the exit status: a failure here means worktrees may have been missed.
     g worktree list --porcelain >/dev/null 2>&1 || rec ERR "$R" 'worktree list'
   fi
-  rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"
+  # Without a checkout, HEAD only names the default branch for clones (often one the repository lacks).
+  if [ "$BARE" = true ]; then rec REPO "$R" '' "$UNC" "$UNTR" "$STASH" "$LINKED"; else rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"; fi
   # Remotes inside the VM (see in_vm): named, and their branches count as no remote below. A linked worktree shares
   # its main repository's remotes.
   VMR=
