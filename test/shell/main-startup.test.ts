@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { writeFakeTart } from './fake-tart'
 
 vi.mock('electron', () => import('./electron-mock'))
 const e = await import('./electron-mock')
@@ -14,31 +15,9 @@ afterAll(() => {
   rmSync(calHome, { recursive: true, force: true })
 })
 
-/** A `tart` that answers nothing until the gate file exists (a Tart stuck or slow at login), then knows `dev`. */
-function writeSlowTart(): string {
-  const path = join(calHome, 'tart')
-  const list = JSON.stringify([{ Source: 'local', Name: 'dev', Disk: 80, Size: 20, State: 'running' }])
-  const get = JSON.stringify({ OS: 'darwin', CPU: 4, Memory: 8192, Disk: 80, Size: '20.000', Display: '1024x768', State: 'running' })
-  const script = [
-    '#!/bin/sh',
-    `while [ ! -e '${gate}' ]; do sleep 0.05; done`,
-    'case "$1" in',
-    `  list) echo '${list}' ;;`,
-    `  get) echo '${get}' ;;`,
-    "  ip) echo '127.0.64.2' ;;",
-    "  --version) echo '2.31.0' ;;",
-    '  *) exit 1 ;;',
-    'esac',
-    '',
-  ].join('\n')
-  writeFileSync(path, script)
-  chmodSync(path, 0o755)
-  return path
-}
-
 describe('launch with a Tart that is slow to answer', async () => {
   process.env.CAL_HOME = calHome
-  process.env.CAL_TART = writeSlowTart()
+  process.env.CAL_TART = writeFakeTart(calHome, '127.0.64.2', gate)
   await import('../../src/main/index')
   const trayLabels = () => {
     const tray = e.Tray.instances[0]!
