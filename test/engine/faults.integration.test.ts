@@ -28,6 +28,8 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     await Promise.all([eng.svc.start('a').done, eng.svc.start('b').done])
     const err = await eng.svc.start('c').done.catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'VM_LIMIT_REACHED', details: { running: ['a', 'b'] } })
+    // The window is told at once that nothing changed: "c" is not left "starting" (a third running VM of two).
+    expect(eng.vmEmits.at(-1)?.find((v) => v.name === 'c')?.state).toBe('stopped')
     expect((err as Error).message).toContain('a, b')
     expect((await eng.svc.get('c')).state).toBe('stopped')
     const cli = await eng.cal(['start', 'c'])

@@ -124,10 +124,16 @@ export class VmService {
   }
 
   /** "starting"/"stopping" at once, from the last list, without asking Tart (which would slow the operation). */
-  private emitTransient(): void {
+  private emitTransient(back?: { vm: string; state: VmState }): void {
     if (!this.lastEmitted) return this.emitSoon()
-    const vms = (JSON.parse(this.lastEmitted) as VmInfo[]).map((v) => ({ ...v, state: this.ctx.transient.get(v.name) ?? v.state }))
+    const vms = (JSON.parse(this.lastEmitted) as VmInfo[]).map((v) => ({ ...v, state: this.ctx.transient.get(v.name) ?? (v.name === back?.vm ? back.state : v.state) }))
     this.deps.emitVms(vms)
+  }
+
+  /** The state `vm` was last listed in (before an operation on it set a transient one). */
+  private lastState(vm: string): VmState | null {
+    if (!this.lastEmitted) return null
+    return (JSON.parse(this.lastEmitted) as VmInfo[]).find((v) => v.name === vm)?.state ?? null
   }
 
   /** Resolves once pending VM emits have gone out (tests, and callers that need the list settled). */
@@ -158,14 +164,23 @@ export class VmService {
       await this.repaired
       return this.ctx.locks.run(vm, () =>
         withVmLock(this.ctx.facts.paths.run, vm, title, async () => {
+          // Operations on one VM run one at a time and clear their transient state as they end: this is its real one.
+          const before = transient ? this.lastState(vm) : null
           if (transient) {
             this.ctx.transient.set(vm, transient)
             this.emitTransient()
           }
+          let failed = false
           try {
             return await body(t)
+          } catch (err) {
+            failed = true
+            throw err
           } finally {
             this.ctx.transient.delete(vm)
+            // A refused operation (a start at the VM limit) changed nothing: its VM shows its last state at once,
+            // not "starting" (a third running VM of two) until Tart has been listed again.
+            if (failed && before) this.emitTransient({ vm, state: before })
             this.emitSoon()
           }
         }),
