@@ -21,9 +21,9 @@ async function tempDir(prefix = 'cal-git-'): Promise<string> {
   return d
 }
 const execIn =
-  (h: () => string, shell: string[] = ['sh'], path = process.env.PATH ?? '/usr/bin:/bin'): RemoteExec =>
+  (h: () => string, shell: string[] = ['sh'], path = process.env.PATH ?? '/usr/bin:/bin', env: Record<string, string> = {}): RemoteExec =>
   async (_vm, command) => {
-    const r = await execa(shell[0]!, [...shell.slice(1), '-c', command], { env: { HOME: h(), PATH: path }, extendEnv: false, reject: false })
+    const r = await execa(shell[0]!, [...shell.slice(1), '-c', command], { env: { ...env, HOME: h(), PATH: path }, extendEnv: false, reject: false })
     return { stdout: String(r.stdout), stderr: String(r.stderr), code: r.exitCode ?? -1 }
   }
 const localExec = execIn(() => home)
@@ -430,6 +430,22 @@ describe('git safety check (real git)', () => {
     expect((err as Error).message).toMatch(/^CAL could not check "vm" for unsaved git work before the restore: The git safety check in "vm" failed \(exit 1\)\.$/)
     expect((err as { hint: string }).hint).toMatch(/confirm the restore \(--yes\) to go ahead without the check\.$/)
     expect(await guardDestructive(ctx, 'vm', 'restore', true)).toBeNull()
+  })
+
+  it('git variables left in the login environment change nothing: other objects, extra config', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    await writeFile(join(app, 'b.txt'), 'b\n')
+    await git(app, 'add', 'b.txt')
+    await git(app, 'commit', '-qm', 'unpushed')
+    const env = {
+      GIT_OBJECT_DIRECTORY: join(home, 'no-such-objects'),
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'status.showUntrackedFiles',
+      GIT_CONFIG_VALUE_0: 'no',
+    }
+    const r = await check(execIn(() => home, ['sh'], process.env.PATH, env))
+    expect(rel(r).get('/work/app')).toMatchObject({ unpushed: 1, errors: [] })
   })
 
   it('a missing home folder is reported, not scanned as empty', async () => {

@@ -36,6 +36,10 @@ export LC_ALL=C GIT_OPTIONAL_LOCKS=0 GIT_TERMINAL_PROMPT=0
 # A GIT_DIR, GIT_WORK_TREE or GIT_NAMESPACE left in the login environment would aim every command at one repository
 # or hide its branches; CDPATH would make cd print.
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_NAMESPACE CDPATH
+# Nor may the login environment point git at other objects, extra config or grafts (every command failed with a
+# GIT_OBJECT_DIRECTORY left there); the commits are counted as they are, without replace refs.
+unset GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_CONFIG_PARAMETERS GIT_CONFIG_COUNT GIT_REPLACE_REF_BASE GIT_GRAFT_FILE GIT_SHALLOW_FILE
+export GIT_NO_REPLACE_OBJECTS=1
 T=$(printf '\t')
 NB=$(printf '\001')
 DEPTH=6
