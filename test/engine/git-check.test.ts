@@ -366,6 +366,9 @@ describe('git safety check (real git)', () => {
       ['relative', '../elsewhere.git', true],
       ['localhost', 'ssh://admin@localhost/Users/admin/app.git', true],
       ['loopback', '127.0.0.1:app.git', true],
+      ['loopback-ssh', 'ssh://git@127.0.1.1:22/srv/app.git', true],
+      ['ipv6-loopback', 'ssh://[::1]/srv/app.git', true],
+      ['ipv4-host', 'ssh://10.0.0.5/srv/app.git', false],
     ]
     for (const [name, url] of cases) {
       const path = await repo(join(home, 'work', name))

@@ -60,17 +60,17 @@ rec() { _ifs=$IFS; IFS=$T; printf '%s\n' "$*"; IFS=$_ifs; }
 real() { (cd "$1" 2>/dev/null && pwd -P) || printf '%s\n' "$1"; }
 # Whether a remote's URL names a repository on this VM's own disk, where a push is lost with the VM: a path or a
 # file:// URL outside the OUTSIDE folders (resolved from the repository, symlinks followed; as written when it
-# cannot be entered), or ssh to this machine by localhost. Any other host is elsewhere.
+# cannot be entered), or ssh to this machine (localhost, 127.*, [::1]). Any other host is elsewhere.
 in_vm() {
   case $1 in
     file://*) _p=$(printf '%s\n' "$1" | sed 's#^file://##') ;;
-    *://localhost[:/]* | *://*@localhost[:/]* | *://127.0.0.1[:/]* | *://*@127.0.0.1[:/]*) return 0 ;;
+    *://localhost[:/]* | *://*@localhost[:/]* | *://127.*[:/]* | *://*@127.*[:/]* | *://\[::1\]* | *://*@\[::1\]*) return 0 ;;
     *://*) return 1 ;;
     *:*)
       # scp-like [user@]host:path, unless a slash comes before the colon (then it is a path).
       case $(printf '%s\n' "$1" | sed 's/:.*//') in
         */*) _p=$1 ;;
-        localhost | *@localhost | 127.0.0.1 | *@127.0.0.1) return 0 ;;
+        localhost | *@localhost | 127.* | *@127.*) return 0 ;;
         *) return 1 ;;
       esac
       ;;
