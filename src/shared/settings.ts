@@ -95,3 +95,18 @@ export const SettingsView = z.object({
 export type SettingsView = z.infer<typeof SettingsView>
 
 export const defaultSettings = (): Settings => Settings.parse({})
+
+/**
+ * The agent a workspace launches: the one asked for now, else its Settings → Workspaces choice, else the one picked
+ * when the VM was created (`VmInfo.agent`), else the default. The launch, the banner and the overview all ask this,
+ * so what the window names is what Launch starts.
+ */
+export function workspaceAgent(
+  settings: Pick<Settings, 'defaultAgent' | 'workspaceAgents'>,
+  vm: string,
+  chosenAtCreate: AgentId | null = null,
+  requested?: AgentId,
+): AgentId {
+  const override = Object.hasOwn(settings.workspaceAgents, vm) ? settings.workspaceAgents[vm] : undefined
+  return requested ?? override ?? chosenAtCreate ?? settings.defaultAgent
+}

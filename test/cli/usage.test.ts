@@ -114,6 +114,37 @@ describe('snapshot delete', () => {
   })
 })
 
+describe('snapshot --name, as the seeds write it (cal snapshot restore dev --name before-refactor)', () => {
+  it('names the snapshot for create, restore and delete, like the second argument', async () => {
+    const calls: Array<[string, unknown]> = []
+    const stop = new CalError('INTERNAL', 'stop here')
+    const handlers = {
+      'snapshots:create': async (input: unknown) => (calls.push(['create', input]), Promise.reject(stop)),
+      'snapshots:restore': async (input: unknown) => (calls.push(['restore', input]), Promise.reject(stop)),
+      'snapshots:delete': async (input: unknown) => (calls.push(['delete', input]), Promise.reject(stop)),
+    } as never
+    for (const verb of ['create', 'restore', 'delete']) {
+      const r = await cal(['snapshot', verb, 'dev', '--name', 'before-refactor', '--yes'], handlers)
+      expect(r.stderr, verb).toContain('stop here')
+    }
+    expect(calls.map(([verb, input]) => [verb, (input as { vm: string; name?: string; snapshot?: string }).vm, (input as { name?: string }).name ?? (input as { snapshot?: string }).snapshot])).toEqual([
+      ['create', 'dev', 'before-refactor'],
+      ['restore', 'dev', 'before-refactor'],
+      ['delete', 'dev', 'before-refactor'],
+    ])
+  })
+
+  it('refuses two different names, and restore or delete without one', async () => {
+    const two = await cal(['snapshot', 'restore', 'dev', 'a', '--name', 'b'])
+    expect(two.code).toBe(2)
+    expect(two.stderr).toContain('Two snapshot names')
+    const none = await cal(['snapshot', 'delete', 'dev'])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain('which snapshot?')
+    expect((await cal(['snapshot', 'delete', 'dev', '--name'])).code).toBe(2)
+  })
+})
+
 describe('Ctrl+C', () => {
   it('says when the engine refuses to cancel, instead of "cancelling…"', async () => {
     const events = new EngineEvents()

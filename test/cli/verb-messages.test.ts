@@ -108,3 +108,34 @@ describe('cal ssh without a terminal', () => {
     expect(asked).toEqual([])
   })
 })
+
+describe('cal run while an agent already works in the VM', () => {
+  const launchInfo = (running: string | null) => ({
+    vm: 'dev', vmState: 'running', agent: 'opencode', agentLabel: 'opencode', isolated: true, repository: null, branch: null,
+    lastBackupAt: null, autoSnapshot: true, warning: null, signedIn: true, signInPath: '~/.config/opencode/config.json',
+    command: 'opencode', installed: true, running,
+  })
+  const runWith = (running: string | null) => () => ({
+    'agent:launchInfo': async () => launchInfo(running),
+    'agent:launch': async () => ({ id: 's1', vm: 'dev', kind: 'agent', tmuxSession: 'cal-agent' }),
+    'terminal:close': async () => ({}),
+  })
+
+  it('says the asked-for agent was not started and names what runs there, not "opencode runs in…"', async () => {
+    const r = await cal(['run', 'dev', '--agent', 'opencode'], runWith('claude'))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('opencode was not started: claude already runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
+    const json = await cal(['run', 'dev', '--agent', 'opencode', '--json'], runWith('claude'))
+    expect(JSON.parse(json.stdout)).toMatchObject({ agent: 'opencode', started: false, running: 'claude' })
+  })
+
+  it('says the agent already runs when it is the one asked for', async () => {
+    const r = await cal(['run', 'dev'], runWith('opencode'))
+    expect(r.stdout).toBe('opencode already runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
+  })
+
+  it('says the agent runs when it was started', async () => {
+    const r = await cal(['run', 'dev', '--agent', 'opencode'], runWith(null))
+    expect(r.stdout).toBe('opencode runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
+  })
+})

@@ -49,7 +49,9 @@ export const runCommand: CliCommand = async (argv, ctx) => {
     ...(info.warning ? [`Warning:     ${info.warning}`] : []),
   ]
   ctx.stderr(facts.join('\n') + '\n')
-  const question = info.running ? `Attach ${label}'s session in ${name}?` : `Launch ${label} in ${name}?`
+  // An agent already at work is attached, never replaced: it may be another than the one asked for (--agent), so
+  // what cal says names the program that runs there, not the agent it would have started.
+  const question = info.running ? `Attach the agent's session in ${name} (${info.running} runs there)?` : `Launch ${label} in ${name}?`
   if (!ctx.yes && ctx.canAsk && !(await ctx.confirm(question, facts.join('\n'), true))) {
     ctx.stderr('Not launched.\n')
     return EXIT.cancelled
@@ -71,10 +73,12 @@ export const runCommand: CliCommand = async (argv, ctx) => {
   await ctx.handlers['terminal:close']({ id: session.id, mode: 'detach' })
   const tmux = session.tmuxSession ?? 'cal-agent'
   if (ctx.json) {
-    printJson(ctx, { vm: name, agent: info.agent, tmuxSession: tmux })
+    printJson(ctx, { vm: name, agent: info.agent, started: !info.running, running: info.running, tmuxSession: tmux })
     return EXIT.ok
   }
   if (process.stdin.isTTY && process.stdout.isTTY) return sshCommand([name, '--session', tmux], ctx)
-  ctx.stdout(`${label} runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
+  if (info.running === info.command) ctx.stdout(`${label} already runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
+  else if (info.running) ctx.stdout(`${label} was not started: ${info.running} already runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
+  else ctx.stdout(`${label} runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
   return EXIT.ok
 }

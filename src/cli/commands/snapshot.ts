@@ -4,11 +4,25 @@ import { parseVerb } from '../args'
 import { ago, printJson, table, usageError } from '../output'
 import { followTask, withConfirmation } from '../task-runner'
 
-const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT] [--yes] [--json]
+const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT | --name SNAPSHOT] [--yes] [--json]
   create NAME [SNAPSHOT]   Snapshot the VM (a running VM is suspended, cloned and resumed). Default name: manual-DATE.
   list NAME                Its snapshots: name, kind, age and size as Tart reports it.
   restore NAME SNAPSHOT    Replace the VM with the snapshot, crash-safely, after the git safety check.
-  delete NAME SNAPSHOT     Delete one snapshot. On a terminal, asks first (--yes does not ask).`
+  delete NAME SNAPSHOT     Delete one snapshot. On a terminal, asks first (--yes does not ask).
+  --name SNAPSHOT          The same as SNAPSHOT (cal snapshot restore dev --name before-refactor).`
+
+/** NAME and SNAPSHOT, the snapshot given as the second argument or as --name (the seeds' form). */
+function vmAndSnapshot(rest: string[], required: boolean): { help: boolean; vm: string; snapshot: string | undefined } {
+  const a = parseVerb(rest, { name: { type: 'string' } }, USAGE, { min: 1, max: 2 })
+  const [vm, positional] = a.positionals as [string, string | undefined]
+  const named = typeof a.values.name === 'string' ? a.values.name : undefined
+  if (positional !== undefined && named !== undefined && positional !== named) {
+    throw new CalError('INVALID_INPUT', `Two snapshot names: "${positional}" and --name "${named}". Give one.`, USAGE.split('\n')[0] ?? '')
+  }
+  const snapshot = positional ?? named
+  if (!a.help && required && snapshot === undefined) throw new CalError('INVALID_INPUT', 'Missing arguments: which snapshot?', USAGE.split('\n')[0] ?? '')
+  return { help: a.help, vm, snapshot }
+}
 
 export const snapshotCommand: CliCommand = async (argv, ctx) => {
   const [sub, ...rest] = argv
@@ -28,9 +42,8 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       return 0
     }
     case 'create': {
-      const a = parseVerb(rest, {}, USAGE, { min: 1, max: 2 })
-      if (a.help) return ctx.stdout(USAGE + '\n'), 0
-      const [vm, name] = a.positionals as [string, string | undefined]
+      const { help, vm, snapshot: name } = vmAndSnapshot(rest, false)
+      if (help) return ctx.stdout(USAGE + '\n'), 0
       const task = await followTask(ctx, () => ctx.handlers['snapshots:create']({ vm, name, kind: 'manual' }))
       const snaps = await ctx.handlers['snapshots:list']({ vm })
       const made = name ? snaps.find((s) => s.name === name) : snaps.find((s) => s.kind === 'manual')
@@ -39,18 +52,20 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       return 0
     }
     case 'restore': {
-      const a = parseVerb(rest, {}, USAGE, { min: 2, max: 2 })
+      const a = vmAndSnapshot(rest, true)
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
-      const [vm, snapshot] = a.positionals as [string, string]
+      const { vm } = a
+      const snapshot = a.snapshot as string
       const task = await withConfirmation(ctx, (confirmed) => followTask(ctx, () => ctx.handlers['snapshots:restore']({ vm, snapshot, confirmed })))
       if (ctx.json) return printJson(ctx, { ok: true, task }), 0
       ctx.stdout(`${vm} restored to ${snapshot}.\n`)
       return 0
     }
     case 'delete': {
-      const a = parseVerb(rest, {}, USAGE, { min: 2, max: 2 })
+      const a = vmAndSnapshot(rest, true)
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
-      const [vm, snapshot] = a.positionals as [string, string]
+      const { vm } = a
+      const snapshot = a.snapshot as string
       // As the app does, a person at a terminal is asked first: a deleted snapshot cannot be brought back.
       if (!ctx.yes && ctx.canAsk) {
         const snap = (await ctx.handlers['snapshots:list']({ vm })).find((s) => s.name === snapshot)

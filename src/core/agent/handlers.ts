@@ -1,6 +1,6 @@
 import type { CommandHandlers } from '../../shared/api'
 import { CalError } from '../../shared/errors'
-import type { Settings } from '../../shared/settings'
+import { workspaceAgent, type Settings } from '../../shared/settings'
 import type { LaunchInfo } from '../../shared/terminal'
 import type { AgentId, VmInfo } from '../../shared/vm'
 import type { RemoteExec } from '../ssh/exec'
@@ -21,9 +21,9 @@ export interface AgentDeps {
   exec: RemoteExec
 }
 
-/** The workspace's agent: a per-VM override, else the default. */
-export function agentFor(settings: Settings, vm: string, requested?: AgentId): AgentId {
-  return requested ?? (Object.hasOwn(settings.workspaceAgents, vm) ? settings.workspaceAgents[vm] : undefined) ?? settings.defaultAgent
+/** The workspace's agent: the one requested, a per-VM override, the one chosen when the VM was created, else the default. */
+export function agentFor(settings: Settings, vm: string, requested?: AgentId, chosenAtCreate: AgentId | null = null): AgentId {
+  return workspaceAgent(settings, vm, chosenAtCreate, requested)
 }
 
 /**
@@ -114,7 +114,7 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
     'agent:launchInfo': async ({ name, agent }): Promise<LaunchInfo> => {
       const settings = deps.settings()
       const info = await deps.vmState(name)
-      const spec = AGENTS[agentFor(settings, name, agent)]
+      const spec = AGENTS[agentFor(settings, name, agent, info.agent)]
       const running = info.state === 'running'
       const [repo, lastBackupAt, signedIn, installed, agentRunning] = await Promise.all([
         running ? findRepository(deps.exec, name) : Promise.resolve({ dir: null, repository: null, branch: null }),
@@ -151,7 +151,7 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       if (busy) {
         throw new CalError('VM_BUSY', `CAL is busy with "${input.vm}" (${busy}), so its agent cannot start yet.`, 'Launch the agent again once that has finished (Activity shows its progress).', { vm: input.vm })
       }
-      const spec = AGENTS[agentFor(settings, input.vm, input.agent)]
+      const spec = AGENTS[agentFor(settings, input.vm, input.agent, info.agent)]
       // An agent already at work in the VM is shown, not started again: no second session snapshot (which would pause
       // or restart the VM under it, and rotate out the snapshot from before it started).
       if (await runningAgent(deps.terminals, input.vm)) return deps.terminals.launchAgent(input.vm, { command: spec.command, cols: input.cols, rows: input.rows })

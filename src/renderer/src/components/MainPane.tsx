@@ -9,7 +9,7 @@ import { tabKeyIndex } from '../tabKeys'
 import { EngineDown, NoVms, TartMissing } from './EmptyStates'
 import { SettingsView } from './SettingsView'
 import { SnapshotsView } from './SnapshotsView'
-import { HostBanner, StatusBanner } from './StatusBanner'
+import { HostBanner, StatusBanner, withShownAgent } from './StatusBanner'
 import { TasksView } from './TasksView'
 import { TerminalPane } from './TerminalPane'
 import { VmOverview } from './VmOverview'
@@ -31,6 +31,7 @@ export function MainPane({ mod }: { mod: string }) {
   const hasVms = useVms((s) => s.vms.length > 0)
   const vmsLoaded = useVms((s) => s.loaded)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
+  const workspaceAgents = useSettings((s) => s.view?.settings.workspaceAgents)
   const global = view === 'settings' || view === 'tasks'
   // A Host tab runs on this Mac: the banner must not say the isolation covers it.
   const frontTab = useActiveTab(vm?.name ?? null)
@@ -110,7 +111,7 @@ export function MainPane({ mod }: { mod: string }) {
           <strong>Lost the connection to CAL.</strong> Reconnecting… Until then, nothing you type or click reaches it. If CAL's browser host was restarted, open the new address it printed.
         </div>
       )}
-      {showVmChrome && <StatusBanner vm={vm} defaultAgent={defaultAgent} onHost={onHost} />}
+      {showVmChrome && <StatusBanner vm={withShownAgent(vm, workspaceAgents)} defaultAgent={defaultAgent} onHost={onHost} />}
       {hostOnly && <HostBanner vm={null} />}
       {/* One panel for every view tab: what it shows changes with the selected tab. */}
       <div className="main-body" id="main-view" {...(showTabs && tabs.some(([t]) => t === view) ? { role: 'tabpanel', 'aria-labelledby': `view-tab-${view}` } : {})}>

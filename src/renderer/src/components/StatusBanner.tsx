@@ -24,6 +24,15 @@ export function bannerFor(vm: Pick<VmInfo, 'state'>): { tone: Tone; headline: st
   }
 }
 
+/**
+ * The VM with `agent` set to the one its Launch starts unless the default applies (Settings → Workspaces first, then
+ * the agent chosen at create; see workspaceAgent), so the banner and overview never name another agent than Launch runs.
+ */
+export function withShownAgent<T extends Pick<VmInfo, 'name' | 'agent'>>(vm: T, workspaceAgents: Record<string, AgentId> | undefined): T {
+  const override = workspaceAgents && Object.hasOwn(workspaceAgents, vm.name) ? workspaceAgents[vm.name] : undefined
+  return override && override !== vm.agent ? { ...vm, agent: override } : vm
+}
+
 export function envLabel(vm: Pick<VmInfo, 'os' | 'agent'>, defaultAgent: AgentId | null): string {
   const parts = [vm.os === 'darwin' ? 'macOS' : 'Linux']
   const agent = vm.agent ?? defaultAgent

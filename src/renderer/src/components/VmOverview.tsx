@@ -7,7 +7,7 @@ import { useSettings } from '../store/settings'
 import { useShallow } from 'zustand/react/shallow'
 import { cancelTask, createSnapshot, openScreenSharing, openTerminal, requestPower, startVm, suspendVm } from '../actions'
 import { TaskProgress } from './TaskProgress'
-import { AGENT_LABEL } from './StatusBanner'
+import { AGENT_LABEL, withShownAgent } from './StatusBanner'
 import { Icon, type IconName } from './icons'
 
 type Action = { label: string; icon: IconName; run: () => void; enabled: boolean; primary?: boolean; iconOnly?: boolean; testId: string }
@@ -64,6 +64,8 @@ function ActionButton({ a }: { a: Action }) {
 export function VmOverview({ vm }: { vm: VmInfo }) {
   const now = useNow(1000)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
+  const workspaceAgents = useSettings((s) => s.view?.settings.workspaceAgents)
+  const agent = withShownAgent(vm, workspaceAgents).agent
   const vmTasks = useTasks(useShallow((s) => orderTasks(Object.values(s.byId).filter((t) => t.vm === vm.name))))
   const running = vmTasks.filter((t) => t.state === 'running')
   const recent = vmTasks.filter((t) => t.state !== 'running').slice(0, 3)
@@ -78,7 +80,7 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
     // A VM started outside CAL (by `tart run` in a shell) has no start time CAL could know.
     ['Uptime', vm.state !== 'running' ? '—' : vm.startedAt ? uptime(vm.startedAt, now) : 'Started outside CAL'],
     // Which agent Default means, as the banner names it: "Default" alone left the user to look it up in Settings.
-    ['Agent', vm.agent ? AGENT_LABEL[vm.agent] : defaultAgent ? `${AGENT_LABEL[defaultAgent]} (default)` : 'Default'],
+    ['Agent', agent ? AGENT_LABEL[agent] : defaultAgent ? `${AGENT_LABEL[defaultAgent]} (default)` : 'Default'],
     // A VM made outside CAL has no recorded creation time: unknown, not "never".
     ['Created', vm.createdAt ? relativeTime(vm.createdAt, now) : '—'],
     ['Last session snapshot', relativeTime(vm.lastSessionSnapshotAt, now)],

@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 import { task, vmInfo } from '../test/fixtures'
-import { StatusBanner, bannerFor } from './StatusBanner'
+import { StatusBanner, bannerFor, withShownAgent } from './StatusBanner'
 import { SafetyReport } from './SafetyReport'
 import { TaskProgress } from './TaskProgress'
 import { launchRows, snapshotPolicy } from './LaunchDialog'
@@ -250,5 +250,15 @@ describe('settings fields', () => {
     const html = renderToStaticMarkup(<TextSetting label="Base image" value="not an image!!" validate={(v) => (v.includes(' ') ? 'Not saved: bad image.' : '')} onCommit={() => {}} />)
     expect(html).toContain('aria-invalid="true"')
     expect(html).toContain('Not saved: bad image.')
+  })
+})
+
+describe('the agent the banner and overview name', () => {
+  it('is the one Launch starts: Settings → Workspaces over the agent chosen at create, else that one, else the default', () => {
+    expect(withShownAgent(vmInfo('ws', { agent: 'opencode' }), { ws: 'cursor' }).agent).toBe('cursor')
+    expect(withShownAgent(vmInfo('ws', { agent: 'opencode' }), { other: 'cursor' }).agent).toBe('opencode')
+    expect(withShownAgent(vmInfo('ws', { agent: null }), undefined).agent).toBe(null)
+    const html = renderToStaticMarkup(<StatusBanner vm={withShownAgent(vmInfo('ws', { state: 'running', agent: null }), { ws: 'cursor' })} defaultAgent="claude" />)
+    expect(html).toContain('Cursor CLI')
   })
 })
