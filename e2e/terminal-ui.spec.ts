@@ -90,6 +90,39 @@ test('a burst of output faster than tmux draws still leaves every line in the sc
     .toEqual([3000, true])
 })
 
+test('the redraw after a burst replaces the screen in one frame: it never shows it blank', async ({ page }) => {
+  const id = await openShell(page)
+  await page.waitForTimeout(1_000)
+  await page.keyboard.type('seq -f "blink-%g" 1 3000; echo "blink-$((6*7))-done"\n')
+  // Every frame the page paints from the moment the burst's last line is on screen: the redraw that follows (tmux's
+  // history, then its screen) must not show the screen erased in between (xterm 6.0's DOM renderer drew its selection
+  // layer, and with it every row, in the middle of the synchronized update on each scroll).
+  await page.evaluate((sid) => {
+    const w = globalThis as unknown as { __frames: string[][]; __recording: boolean }
+    const rows = document.querySelector(`[data-testid="terminal-${sid}"] .xterm-rows`)!
+    w.__frames = []
+    w.__recording = true
+    let seen = false
+    const tick = () => {
+      if (!w.__recording) return
+      const text = [...rows.children].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd())
+      seen ||= text.includes('blink-42-done')
+      if (seen) w.__frames.push(text)
+      requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  }, id)
+  await expect.poll(async () => new Set((await lines(page, id)).filter((l) => /^blink-\d+$/.test(l))).size, { timeout: 20_000 }).toBe(3000)
+  await page.waitForTimeout(500)
+  const frames = await page.evaluate(() => {
+    const w = globalThis as unknown as { __frames: string[][]; __recording: boolean }
+    w.__recording = false
+    return w.__frames
+  })
+  expect(frames.length).toBeGreaterThan(0)
+  expect(frames.filter((f) => !f.includes('blink-42-done')).map((f) => f.filter((l) => l).length)).toEqual([])
+})
+
 test('the tab in front stays in sight when there are more tabs than the strip shows', async ({ page }) => {
   await page.setViewportSize({ width: 980, height: 700 })
   let id = ''

@@ -1,7 +1,7 @@
 import '@xterm/xterm/css/xterm.css'
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
-import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, redrawOnFirstFit, setTermVisible, type TermEntry } from './registry'
+import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, openTerm, redrawOnFirstFit, setTermVisible, type TermEntry } from './registry'
 import { useApp } from '../store/app'
 import { macEditingKey } from './keys'
 import { TerminalSearch } from './TerminalSearch'
@@ -105,10 +105,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     const el = container.current
     if (!el) return
     el.appendChild(entry.host)
-    if (!entry.opened) {
-      entry.term.open(entry.host)
-      entry.opened = true
-    }
+    openTerm(entry)
     entry.term.attachCustomKeyEventHandler(keyHandler(entry, () => setSearchRequest((n) => n + 1)))
     let timer: number | null = null
     const fit = () => {

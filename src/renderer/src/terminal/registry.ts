@@ -145,6 +145,47 @@ export function getOrCreateTerm(id: string): TermEntry {
   return e
 }
 
+/** Open a session's xterm into its element, once (TerminalView, when it first shows it). */
+export function openTerm(e: TermEntry): void {
+  if (e.opened) return
+  e.term.open(e.host)
+  e.opened = true
+  holdSelectionDuringSync(e.term)
+}
+
+/** The part of xterm's internals holdSelectionDuringSync reaches (xterm 6.0's RenderService). */
+interface SelectionRedraw {
+  handleSelectionChanged(start: [number, number] | undefined, end: [number, number] | undefined, columnSelectMode: boolean): void
+}
+
+/**
+ * Keep xterm's selection layer from painting in the middle of a synchronized update (DEC 2026, which the engine's
+ * redraw is). xterm 6.0 holds its row renders until the update ends, but every scroll also has the selection layer
+ * refreshed on the next frame, and its DOM renderer does that by rendering every row at once, whatever the mode: a
+ * redraw, which scrolls tmux's history through the xterm and leaves its screen erased until tmux draws it again,
+ * showed that erased screen for a frame or more, after every burst, resize and `less` page. The selection's redraw
+ * waits for the end of the update (the first render after it) instead. Without those internals (another xterm
+ * version), nothing changes.
+ */
+function holdSelectionDuringSync(term: Terminal): void {
+  const render = (term as unknown as { _core?: { _renderService?: Partial<SelectionRedraw> } })._core?._renderService
+  if (!render || typeof render.handleSelectionChanged !== 'function') return
+  const draw = render.handleSelectionChanged.bind(render)
+  let held: Parameters<SelectionRedraw['handleSelectionChanged']> | null = null
+  render.handleSelectionChanged = (...args) => {
+    held = args
+    if (!term.modes.synchronizedOutputMode) release()
+  }
+  const release = () => {
+    if (!held || term.modes.synchronizedOutputMode) return
+    const args = held
+    held = null
+    draw(...args)
+  }
+  term.onRender(release)
+  term.onWriteParsed(release)
+}
+
 /** Characters per input message: a big paste goes in several, each well within what one message may carry. */
 export const INPUT_CHUNK = 65_536
 
