@@ -123,6 +123,47 @@ test('the redraw after a burst replaces the screen in one frame: it never shows 
   expect(frames.filter((f) => !f.includes('blink-42-done')).map((f) => f.filter((l) => l).length)).toEqual([])
 })
 
+test('paging in less and ordinary output a few screens long redraw nothing; quitting less redraws once', async ({ page }) => {
+  // Count the page's redraw requests as they leave for the browser host (window.cal itself is frozen).
+  await page.addInitScript(() => {
+    const w = window as unknown as { __redraws: string[] }
+    w.__redraws = []
+    const post = Worker.prototype.postMessage
+    Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      const text = (args[0] as { text?: string })?.text
+      if (text?.includes('"terminal:redraw"')) w.__redraws.push(text)
+      return post.apply(this, args)
+    } as Worker['postMessage']
+  })
+  await page.reload()
+  const id = await openShell(page)
+  await page.waitForTimeout(1_000)
+  // This tab's (a reload also redraws the tabs earlier tests left open).
+  const redraws = () => page.evaluate((sid) => (window as unknown as { __redraws: string[] }).__redraws.filter((t) => t.includes(sid)).length, id)
+  const before = await redraws()
+  // A few screens at a pace tmux keeps up with, then less paging through a long file and quitting.
+  await page.keyboard.type('for i in $(seq 1 120); do echo "calm-$i"; sleep 0.01; done\n')
+  await expect.poll(async () => (await lines(page, id)).includes('calm-120')).toBe(true)
+  await page.waitForTimeout(1_000)
+  expect(await redraws()).toBe(before)
+  await page.keyboard.type('seq -f "page-%g" 1 2000 > /tmp/pages.txt; less /tmp/pages.txt\n')
+  for (let i = 0; i < 4; i++) {
+    await page.waitForTimeout(400)
+    await page.keyboard.press('Space')
+  }
+  await page.waitForTimeout(1_000)
+  // Each page went through tmux as lines scrolling up: no redraw for them (each one cost 677 KB and 240 ms).
+  expect(await redraws()).toBe(before)
+  await page.keyboard.press('q')
+  await page.keyboard.type('echo "paged-$((6*7))"\n')
+  await expect.poll(async () => (await lines(page, id)).includes('paged-42')).toBe(true)
+  await page.waitForTimeout(1_000)
+  // Back at the shell, the pages that scrolled into the scrollback are not tmux's history: at most one redraw puts
+  // it back as a local terminal's alternate screen would have left it.
+  expect(await redraws()).toBeLessThanOrEqual(before + 1)
+  expect((await lines(page, id)).some((l) => /^page-\d+$/.test(l))).toBe(false)
+})
+
 test('the tab in front stays in sight when there are more tabs than the strip shows', async ({ page }) => {
   await page.setViewportSize({ width: 980, height: 700 })
   let id = ''

@@ -77,6 +77,14 @@ export const TerminalRef = z.object({ id: TerminalId })
  * and has tmux draw the screen again, so nothing drawn for another size is left in it.
  */
 export const TerminalRedraw = TerminalRef
+/**
+ * The last `lines` lines above a tmux terminal's screen as tmux keeps them (plain text, trailing spaces trimmed), how
+ * many lines it keeps there, and whether a full-screen program or tmux's copy mode has the pane: after a burst of output the page compares them
+ * with its own scrollback to tell whether tmux skipped lines (see redrawAfterBurst in the renderer).
+ */
+export const TerminalTailInput = z.object({ id: TerminalId, lines: z.number().int().min(1).max(1000) })
+export const TerminalTail = z.object({ fullScreen: z.boolean(), historySize: z.number().int().nonnegative(), lines: z.array(z.string()) })
+export type TerminalTail = z.infer<typeof TerminalTail>
 /** The page heard a terminal's bell while CAL's window was not focused. */
 export const TerminalBell = TerminalRef
 /** The engine's word for it, with what a notification needs to say. */

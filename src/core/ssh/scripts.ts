@@ -79,6 +79,15 @@ export function attachTmuxCommand(tmux: string, name: string): string {
 }
 
 /**
+ * Whether session `name`'s pane shows a full-screen program (its alternate screen) or tmux's copy mode ("1" or "0")
+ * and how many lines its history holds, then the last `lines` lines of that history as plain text.
+ */
+export function tmuxTailCommand(tmux: string, name: string, lines: number): string {
+  const target = `=${name}:`
+  return `${shellJoin([tmux, 'display-message', '-p', '-t', target, '#{?alternate_on,1,#{?pane_in_mode,1,0}} #{history_size}'])} && ${shellJoin([tmux, 'capture-pane', '-p', '-S', String(-lines), '-E', '-1', '-t', target])}`
+}
+
+/**
  * The scrollback tmux keeps for session `name` (the lines above its screen, with their colours), for a terminal
  * that attaches to it afresh. Exits non-zero when there is no such session.
  */

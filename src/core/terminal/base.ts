@@ -1,5 +1,5 @@
 import type { EventPayload } from '../../shared/api'
-import type { TerminalSession, TerminalState } from '../../shared/terminal'
+import type { TerminalSession, TerminalState, TerminalTail } from '../../shared/terminal'
 import { OutputBatcher } from './batcher'
 import { FlowControl } from './flow'
 
@@ -51,6 +51,11 @@ export abstract class TerminalBase {
 
   ack(bytes: number): void {
     this.flow.ack(bytes)
+  }
+
+  /** The last lines above the screen as the VM's tmux keeps them (see TerminalTail); none without tmux. */
+  tail(_lines: number): Promise<TerminalTail> {
+    return Promise.resolve({ fullScreen: false, historySize: 0, lines: [] })
   }
 
   /** Forget the scrollback kept outside the page (tmux's history); nothing is kept by default. */

@@ -11,7 +11,7 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
 
 export function terminalHandlers(
   svc: TerminalService,
-): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession' | 'terminal:clearScrollback'> {
+): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession' | 'terminal:clearScrollback' | 'terminal:tail'> {
   return {
     'terminal:open': (input) => svc.open(input),
     'terminal:list': async () => svc.list(),
@@ -24,6 +24,7 @@ export function terminalHandlers(
       await svc.endSession(vm, name)
       return { ok: true as const }
     },
+    'terminal:tail': ({ id, lines }) => svc.tail(id, lines),
     'terminal:clearScrollback': async ({ id }) => {
       await svc.clearScrollback(id)
       return { ok: true as const }

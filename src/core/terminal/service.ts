@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
 import { TmuxSessionName } from '../../shared/names'
-import type { OpenTerminalInput, TerminalSession, VmTmuxSession } from '../../shared/terminal'
+import type { OpenTerminalInput, TerminalSession, TerminalTail, VmTmuxSession } from '../../shared/terminal'
 import { killTmuxSessionScript, LIST_TMUX_SESSIONS, sessionNotEnded, SHELL_NAMES } from '../ssh/scripts'
 import type { SshPool } from '../ssh/pool'
 import { resolveTartPath } from '../tart/driver'
@@ -117,6 +117,10 @@ export class TerminalService {
   /** Forget the history kept on the VM's side (tmux's), so that no later tab brings it back; the page clears its own. */
   async clearScrollback(id: string): Promise<void> {
     await this.require(id).clearHistory()
+  }
+
+  tail(id: string, lines: number): Promise<TerminalTail> {
+    return this.require(id).tail(lines)
   }
 
   /** See TerminalRedraw. A failure leaves the terminal as it is: the next output fills it in. */

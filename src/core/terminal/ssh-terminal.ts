@@ -1,10 +1,10 @@
 import type { ClientChannel } from 'ssh2'
 import { CalError, type ErrorCode } from '../../shared/errors'
-import type { TerminalSession } from '../../shared/terminal'
+import type { TerminalSession, TerminalTail } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand } from '../ssh/scripts'
+import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand, tmuxTailCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN, SYNC_END, SYNC_SETTLE_MS, SYNC_START } from './escapes'
 
@@ -124,7 +124,17 @@ export class SshTerminal extends TerminalBase {
    * and tmux draws the screen again. All of it as one synchronized update: the page shows the old screen until the
    * new one is drawn, never the erased screen or the history passing by.
    */
-  protected override async refill(): Promise<void> {
+  protected override refill(): Promise<void> {
+    // One at a time: a second redraw (a resize right after a burst) would otherwise end the first one's synchronized
+    // update with its own end mark, and show its erased screen.
+    const run = this.refilling.then(() => this.refillOnce())
+    this.refilling = run.catch(() => undefined)
+    return run
+  }
+
+  private refilling: Promise<void> = Promise.resolve()
+
+  private async refillOnce(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
     if (!tmux || !this.channel || this.closed) return
@@ -136,6 +146,16 @@ export class SshTerminal extends TerminalBase {
     } finally {
       this.output(SYNC_END)
     }
+  }
+
+  override async tail(lines: number): Promise<TerminalTail> {
+    const { pool, vm, tmuxName } = this.p
+    if (!this.tmuxPath || this.closed) return { fullScreen: false, historySize: 0, lines: [] }
+    const r = await pool.exec(vm, tmuxTailCommand(this.tmuxPath, tmuxName, lines), { timeoutMs: 15_000 })
+    if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not read "${tmuxName}" in ${vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'The session may have ended.')
+    const [head = '', ...rest] = r.stdout.replace(/\n$/, '').split('\n')
+    const [mode, size] = head.trim().split(' ')
+    return { fullScreen: mode === '1', historySize: Math.max(0, Number.parseInt(size ?? '0', 10) || 0), lines: rest }
   }
 
   override async clearHistory(): Promise<void> {

@@ -38,12 +38,14 @@ export interface TermEntry {
   drawn: boolean
   /** A redraw asked for once the size stops changing (redrawAfterResize). */
   resizeRedraw: number | null
-  /** Line feeds in the output since it last went quiet, counted up to the screen's height (see redrawAfterBurst). */
+  /** Line feeds in the output since the last check for skipped lines, counted up to the screen's height (see noteBurst). */
   burstLines: number
   /** Ends the burst once the output has been quiet for BURST_QUIET_MS. */
   burstTimer: ReturnType<typeof setTimeout> | null
-  /** A redraw was asked for: the next burst is the engine's redraw itself, not one to redraw after. */
-  redrawing: boolean
+  /** A check for skipped lines is under way (see redrawAfterBurst). */
+  checking: boolean
+  /** At the last check: the lines tmux's history held and the lines above this xterm's screen. */
+  counted: { history: number; scrollback: number } | null
 }
 
 const entries = new Map<string, TermEntry>()
@@ -140,7 +142,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null, burstLines: 0, burstTimer: null, redrawing: false }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null, burstLines: 0, burstTimer: null, checking: false, counted: null }
   entries.set(id, e)
   return e
 }
@@ -217,7 +219,8 @@ export function redrawOnFirstFit(e: TermEntry): void {
 
 /** Ask the engine to redraw this xterm (see TerminalRedraw). */
 function requestRedraw(e: TermEntry): void {
-  e.redrawing = true
+  // The redraw replaces the scrollback: the next check starts counting afresh.
+  e.counted = null
   window.cal.terminal.redraw({ id: e.id })
 }
 
@@ -282,10 +285,15 @@ export const BURST_QUIET_MS = 300
 /**
  * Output faster than tmux can draw (`cat` of a log, a build) makes tmux skip ahead: it draws the latest screen and
  * drops the lines in between, which a local terminal would have scrolled into its scrollback. tmux's own history
- * keeps every line, so once a burst that scrolled more than a screen goes quiet, the engine redraws the tab from it
- * (as after a resize), in one synchronized update. Only a tmux tab at the bottom with nothing selected: someone
- * reading back or selecting is not moved. Counting stops at the screen's height, so a flood costs one search per
- * message at most, through the native indexOf.
+ * keeps every line. So once a burst that scrolled more than a screen goes quiet, the page asks tmux for the last
+ * screenful of its history (a few KB) and how long that history is: tmux skipped lines when they differ from the
+ * lines above this xterm's screen, or when its history grew more than this scrollback since the last check (a gap in
+ * the middle of a long burst). Then the engine redraws the tab from its history (as after a resize), in one
+ * synchronized update. Both keep 10,000 lines: once both are full, only the end of a burst can be compared.
+ * A full-screen program (vim, less, top) or tmux's copy mode is never a reason: they page and repaint, they skip
+ * nothing. Only a tmux tab at the bottom with nothing selected: someone reading back or selecting is not moved. The
+ * redraw's own output is a burst too, and its check finds the lines equal. Counting stops at the screen's height,
+ * so a flood costs one search per message at most, through the native indexOf.
  */
 function noteBurst(e: TermEntry, data: Uint8Array): void {
   for (let i = data.indexOf(10); i !== -1 && e.burstLines <= e.term.rows; i = data.indexOf(10, i + 1)) e.burstLines++
@@ -295,17 +303,42 @@ function noteBurst(e: TermEntry, data: Uint8Array): void {
 
 function redrawAfterBurst(e: TermEntry): void {
   e.burstTimer = null
-  const scrolled = e.burstLines > e.term.rows
+  // Not yet a screen's worth since the last check, a check under way, or someone reading back: the lines stay counted.
+  if (e.burstLines <= e.term.rows || e.checking || !mayRedraw(e)) return
+  e.checking = true
   e.burstLines = 0
-  if (e.redrawing) {
-    e.redrawing = false
-    return
-  }
-  if (!scrolled || !e.drawn || entries.get(e.id) !== e) return
-  if (!useSessions.getState().sessions.find((s) => s.id === e.id)?.tmuxSession) return
+  void linesSkipped(e)
+    .then((skipped) => {
+      // Output came meanwhile (tmux's last redraw of a skip has few line feeds): check again once it is quiet.
+      if (e.burstTimer !== null) e.burstLines = e.term.rows + 1
+      else if (skipped && mayRedraw(e)) requestRedraw(e)
+    })
+    .catch(() => undefined)
+    .finally(() => (e.checking = false))
+}
+
+/** A drawn tmux tab, still open here, at the bottom of its scrollback with nothing selected. */
+function mayRedraw(e: TermEntry): boolean {
+  if (!e.drawn || entries.get(e.id) !== e) return false
+  if (!useSessions.getState().sessions.find((s) => s.id === e.id)?.tmuxSession) return false
   const buf = e.term.buffer.active
-  if (buf.type !== 'normal' || buf.viewportY !== buf.baseY || e.term.hasSelection()) return
-  requestRedraw(e)
+  return buf.type === 'normal' && buf.viewportY === buf.baseY && !e.term.hasSelection()
+}
+
+/** Whether tmux kept lines this xterm's scrollback lacks (see noteBurst). */
+async function linesSkipped(e: TermEntry): Promise<boolean> {
+  const n = Math.max(1, Math.min(e.term.rows, e.term.buffer.active.baseY))
+  const r = await window.cal.terminal.tail({ id: e.id, lines: n })
+  if (!r.ok) return false
+  const now = e.term.buffer.active
+  const before = e.counted
+  e.counted = { history: r.value.historySize, scrollback: now.baseY }
+  if (r.value.fullScreen) return false
+  const grewLess = before !== null && now.baseY - before.scrollback < r.value.historySize - before.history
+  const theirs = r.value.lines.slice(-n).map((l) => l.trimEnd())
+  const mine: string[] = []
+  for (let i = Math.max(0, now.baseY - theirs.length); i < now.baseY; i++) mine.push(now.getLine(i)?.translateToString(true) ?? '')
+  return grewLess || mine.join('\n') !== theirs.join('\n')
 }
 
 /**
