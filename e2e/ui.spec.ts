@@ -226,6 +226,8 @@ test('number fields: emptied they stay empty and required, never 0; memory in GB
   await memory.press('Enter')
   await expect(memory).toHaveAttribute('aria-invalid', 'false')
   await expect(page.getByTestId('settings-view')).toContainText('0 = no limit on the count')
+  // No control for what CAL does not do yet (the proxy modes).
+  await expect(page.getByTestId('settings-view').getByLabel('Proxy')).toHaveCount(0)
   // Saved in GB, read back in GB (not 0, not MB) by a fresh window; the create sheet takes it as its default.
   await page.reload()
   await page.getByTestId('nav-settings').click()

@@ -82,7 +82,8 @@ export function SettingsView() {
         <TextSetting label="SSH user" value={s.ssh.user} onCommit={(v) => set('ssh', { ...s.ssh, user: v })} />
         <TextSetting label="First-contact password" type="password" value={s.ssh.password} placeholder="Saved: type to replace it" onCommit={(v) => set('ssh', { ...s.ssh, password: v })} help="Used once; CAL installs its own key after that. CAL keeps it and never shows it." />
         <ToggleSetting label="Unlock the keychain at login" checked={s.ssh.unlockKeychain} onChange={(v) => set('ssh', { ...s.ssh, unlockKeychain: v })} />
-        <SelectSetting label="Proxy" value={s.proxyMode} options={[['auto', 'Automatic'], ['on', 'On'], ['off', 'Off']]} onChange={(v) => set('proxyMode', v)} />
+        {/* No Proxy control: the proxy modes (seeds) are not built, and a setting that changes nothing misleads. The
+            setting stays in the file for when they are. */}
         <TextSetting label="Tart path" value={s.tartPath} placeholder="Found on PATH" onCommit={(v) => set('tartPath', v)} />
         <TextSetting label="Output folder" value={s.outputFolder} placeholder="Not set" onCommit={(v) => set('outputFolder', v)} />
       </Group>
