@@ -374,7 +374,11 @@ export function setTermVisible(e: TermEntry, visible: boolean): void {
 
 /** Empty a terminal's scrollback in this window (ED 3), leaving its screen as it is. */
 export function clearTermScrollback(id: string): void {
-  entries.get(id)?.term.write('\x1b[3J')
+  const e = entries.get(id)
+  if (!e) return
+  // tmux's history is cleared with it: the next check for skipped lines starts counting afresh.
+  e.counted = null
+  e.term.write('\x1b[3J')
 }
 
 /** Release a session's xterm (its tab was closed); what main still sends for it is ignored from now on. */
