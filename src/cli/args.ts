@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { CalError } from '../shared/errors'
+import { AgentId } from '../shared/vm'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -33,6 +34,17 @@ function parseErrorMessage(err: Error & { code?: string }): string {
   const unknown = /^Unknown option '([^']*)'/.exec(err.message)
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `Unknown option ${unknown[1]}.`
   return err.message.split('\n')[0] ?? 'Bad arguments.'
+}
+
+/** The seeds' names for the agents (`--agent claude-code`), beside CAL's own. */
+const AGENT_ALIASES: Record<string, AgentId> = { 'claude-code': 'claude', 'cursor-cli': 'cursor' }
+
+/** --agent: claude, opencode or cursor (or the seeds' claude-code, cursor-cli); undefined when not given. */
+export function agentOption(value: string | boolean | undefined, usage: string): AgentId | undefined {
+  if (value === undefined) return undefined
+  const parsed = AgentId.safeParse(typeof value === 'string' ? (AGENT_ALIASES[value] ?? value) : value)
+  if (!parsed.success) throw new CalError('INVALID_INPUT', `--agent must be claude, opencode or cursor (got "${String(value)}").`, usage.split('\n')[0] ?? '')
+  return parsed.data
 }
 
 export function intOption(value: string | boolean | undefined, name: string): number | undefined {

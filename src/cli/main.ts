@@ -13,7 +13,7 @@ Usage: cal [--tart PATH] [--json] [--yes] COMMAND [ARGS]
 Commands:
   list (ls)                         workspace VMs and their state
   status [NAME]                     Tart and CAL_HOME, or one VM in detail
-  create NAME [--image --cpu --memory --disk]
+  create NAME [--image --cpu --memory --disk --agent]
   start NAME                        start headless, wait for IP and SSH
   stop NAME [--force]               shut down cleanly (--force: power off)
   restart NAME                      stop, then start and wait for SSH (a stopped VM just starts)

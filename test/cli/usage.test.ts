@@ -145,6 +145,20 @@ describe('snapshot --name, as the seeds write it (cal snapshot restore dev --nam
   })
 })
 
+describe('--agent, with the seeds\' names too', () => {
+  it('create records the agent cal run and Launch start in the VM; claude-code and cursor-cli are accepted', async () => {
+    const inputs: unknown[] = []
+    const stop = new CalError('INTERNAL', 'stop here')
+    const handlers = { 'vms:create': async (input: unknown) => (inputs.push(input), Promise.reject(stop)) } as never
+    for (const agent of ['opencode', 'claude-code', 'cursor-cli']) await cal(['create', 'dev', '--agent', agent], handlers)
+    expect(inputs.map((i) => (i as { agent?: string }).agent)).toEqual(['opencode', 'claude', 'cursor'])
+    const bad = await cal(['create', 'dev', '--agent', 'vim'], handlers)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--agent must be claude, opencode or cursor (got "vim")')
+    expect(inputs).toHaveLength(3)
+  })
+})
+
 describe('Ctrl+C', () => {
   it('says when the engine refuses to cancel, instead of "cancelling…"', async () => {
     const events = new EngineEvents()

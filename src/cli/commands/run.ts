@@ -1,8 +1,7 @@
 import { CalError } from '../../shared/errors'
-import { AgentId } from '../../shared/vm'
 import type { Task } from '../../shared/task'
 import type { CliCommand } from '../context'
-import { parseVerb } from '../args'
+import { agentOption, parseVerb } from '../args'
 import { EXIT } from '../exit-codes'
 import { printJson } from '../output'
 import { progressPrinter } from '../task-runner'
@@ -19,9 +18,7 @@ export const runCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { agent: { type: 'string' }, backup: { type: 'boolean' }, 'no-snapshot': { type: 'boolean' } }, RUN, { min: 1, max: 1 })
   if (a.help) return ctx.stdout(RUN + '\n'), EXIT.ok
   const name = a.positionals[0] as string
-  const parsed = a.values.agent === undefined ? undefined : AgentId.safeParse(a.values.agent)
-  if (parsed && !parsed.success) throw new CalError('INVALID_INPUT', `--agent must be claude, opencode or cursor (got "${String(a.values.agent)}").`, RUN.split('\n')[0] ?? '')
-  const agent = parsed?.data
+  const agent = agentOption(a.values.agent, RUN)
   const backup = a.values.backup === true
   const skip = a.values['no-snapshot'] === true
   if (backup && skip) throw new CalError('INVALID_INPUT', '--backup and --no-snapshot contradict each other: give one.', RUN.split('\n')[0] ?? '')
