@@ -22,7 +22,7 @@ Commands:
   snapshot create|list|restore|delete NAME [SNAPSHOT]
   rollback NAME                     restore the latest session-start snapshot
   check NAME                        git safety check in the VM
-  disk-usage                        space used by VMs and snapshots
+  disk-usage [NAME]                 space used by VMs and snapshots (NAME: that VM's, per snapshot)
   doctor                            what is missing and how to fix it
   run NAME [--agent A] [--backup | --no-snapshot]
                                     launch the coding agent (session snapshot first), then attach it

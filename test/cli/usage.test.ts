@@ -159,6 +159,34 @@ describe('--agent, with the seeds\' names too', () => {
   })
 })
 
+describe('disk-usage NAME', () => {
+  const usage = { totalGb: 130, freeGb: 200, vms: [{ name: 'dev', sizeGb: 30, snapshotsGb: 20, snapshotCount: 2 }] }
+  const snaps = [
+    { name: 'before', vm: 'dev', tartName: 'dev.snap.before', kind: 'manual', createdAt: '2026-11-20T10:00:00.000Z', sizeGb: 12 },
+    { name: 'session-1', vm: 'dev', tartName: 'dev.snap.session-1', kind: 'session', createdAt: '2026-11-21T09:30:00.000Z', sizeGb: 8 },
+  ]
+  const handlers = {
+    'snapshots:diskUsage': async () => usage,
+    'snapshots:list': async () => snaps,
+    'vms:list': async () => [{ name: 'dev' }],
+  } as never
+
+  it("lists that VM and each of its snapshots, with the free space", async () => {
+    const r = await cal(['disk-usage', 'dev'], handlers)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/dev\s+VM\s+30 GB/)
+    expect(r.stdout).toMatch(/before\s+manual snapshot\s+2026-11-20 10:00\s+12 GB/)
+    expect(r.stdout).toMatch(/session-1\s+session snapshot/)
+    expect(r.stdout).toContain('dev: 50 GB with 2 snapshots, 200 GB free')
+  })
+
+  it('names a VM that does not exist, with a suggestion', async () => {
+    const r = await cal(['disk-usage', 'dve'], handlers)
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain('The VM "dve" does not exist. Did you mean "dev"?')
+  })
+})
+
 describe('Ctrl+C', () => {
   it('says when the engine refuses to cancel, instead of "cancelling…"', async () => {
     const events = new EngineEvents()

@@ -1,16 +1,30 @@
+import { CalError } from '../../shared/errors'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { printJson, table } from '../output'
 
-const USAGE = `Usage: cal disk-usage [--json]
-  Allocated size of each VM and of its snapshots, as Tart reports it, and the free space left.`
+const USAGE = `Usage: cal disk-usage [NAME] [--json]
+  Allocated size of each VM and of its snapshots, as Tart reports it, and the free space left. With NAME, that VM
+  and each of its snapshots.`
 
 export const diskUsageCommand: CliCommand = async (argv, ctx) => {
-  const a = parseVerb(argv, {}, USAGE, { min: 0, max: 0 })
+  const a = parseVerb(argv, {}, USAGE, { min: 0, max: 1 })
   if (a.help) return ctx.stdout(USAGE + '\n'), 0
   const u = await ctx.handlers['snapshots:diskUsage']({})
+  const free = u.freeGb !== null ? `, ${u.freeGb} GB free` : ''
+  const name = a.positionals[0]
+  if (name !== undefined) {
+    const vm = u.vms.find((v) => v.name === name)
+    if (!vm) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })
+    const snapshots = await ctx.handlers['snapshots:list']({ vm: name })
+    if (ctx.json) return printJson(ctx, { vm, snapshots, freeGb: u.freeGb }), 0
+    const rows = [[vm.name, 'VM', '', `${vm.sizeGb} GB`], ...snapshots.map((s) => [s.name, `${s.kind} snapshot`, s.createdAt.slice(0, 16).replace('T', ' '), `${s.sizeGb} GB`])]
+    ctx.stdout(table(['NAME', 'WHAT', 'TAKEN', 'SIZE'], rows))
+    ctx.stdout(`\n${name}: ${vm.sizeGb + vm.snapshotsGb} GB with ${vm.snapshotCount === 1 ? '1 snapshot' : `${vm.snapshotCount} snapshots`}${free}\n`)
+    return 0
+  }
   if (ctx.json) return printJson(ctx, u), 0
   ctx.stdout(table(['VM', 'VM SIZE', 'SNAPSHOTS', 'SNAPSHOT SIZE', 'TOTAL'], u.vms.map((v) => [v.name, `${v.sizeGb} GB`, v.snapshotCount, `${v.snapshotsGb} GB`, `${v.sizeGb + v.snapshotsGb} GB`])))
-  ctx.stdout(`\nTotal ${u.totalGb} GB${u.freeGb !== null ? `, ${u.freeGb} GB free` : ''}\n`)
+  ctx.stdout(`\nTotal ${u.totalGb} GB${free}\n`)
   return 0
 }
