@@ -187,6 +187,23 @@ describe('disk-usage NAME', () => {
   })
 })
 
+describe('status NAME', () => {
+  const vm = { name: 'dev', state: 'stopped', role: 'workspace', os: 'darwin', cpu: 4, memoryMb: 8192, diskGb: 80, sizeGb: 20, display: '', ip: null, baseImage: null, agent: 'opencode', createdAt: null, startedAt: null, lastSessionSnapshotAt: null, error: null }
+  const handlers = (workspaceAgents: Record<string, string>) =>
+    ({
+      'vms:get': async () => vm,
+      'settings:get': async () => ({ settings: { defaultAgent: 'claude', workspaceAgents }, warning: null }),
+      'snapshots:list': async () => [{ name: 'session-2' }, { name: 'before' }],
+    }) as never
+
+  it('says which agent Launch starts there (Settings, else the one chosen at create) and its snapshots', async () => {
+    const chosen = await cal(['status', 'dev'], handlers({}))
+    expect(chosen.stdout).toMatch(/^agent\s+opencode$/m)
+    expect(chosen.stdout).toMatch(/^snapshots\s+2 \(newest: session-2\)$/m)
+    expect((await cal(['status', 'dev'], handlers({ dev: 'cursor' }))).stdout).toMatch(/^agent\s+cursor$/m)
+  })
+})
+
 describe('Ctrl+C', () => {
   it('says when the engine refuses to cancel, instead of "cancelling…"', async () => {
     const events = new EngineEvents()

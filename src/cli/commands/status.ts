@@ -1,9 +1,11 @@
+import { workspaceAgent } from '../../shared/settings'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { printJson } from '../output'
 
 const USAGE = `Usage: cal status [NAME] [--json]
-  Without NAME: Tart, CAL_HOME and how many macOS VMs run. With NAME: that VM's state and facts.`
+  Without NAME: Tart, CAL_HOME and how many macOS VMs run. With NAME: that VM's state and facts, the agent cal run
+  and the app's Launch start in it, and its snapshots.`
 
 export const statusCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, USAGE, { min: 0, max: 1 })
@@ -12,10 +14,15 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
   if (name) {
     const vm = await ctx.handlers['vms:get']({ name })
     if (ctx.json) return printJson(ctx, vm), 0
+    // The agent as Launch picks it (the settings' choice for this VM, the one chosen at create, the default).
+    const settings = await ctx.handlers['settings:get']({}).then((v) => v.settings).catch(() => null)
+    const agent = settings ? workspaceAgent(settings, vm.name, vm.agent) : vm.agent
+    const snapshots = vm.role === 'snapshot' ? null : await ctx.handlers['snapshots:list']({ vm: name }).catch(() => null)
     const rows: [string, unknown][] = [
       ['name', vm.name], ['state', vm.state], ['role', vm.role], ['os', vm.os], ['cpu', vm.cpu], ['memory', `${vm.memoryMb} MB`],
       ['disk', `${vm.diskGb} GB (${vm.sizeGb} GB used)`], ['ip', vm.ip], ['image', vm.baseImage], ['created', vm.createdAt],
-      ['started', vm.startedAt], ['last session snapshot', vm.lastSessionSnapshotAt], ['error', vm.error],
+      ['started', vm.startedAt], ['agent', agent], ['snapshots', snapshots && `${snapshots.length}${snapshots.length ? ` (newest: ${snapshots[0]!.name})` : ''}`],
+      ['last session snapshot', vm.lastSessionSnapshotAt], ['error', vm.error],
     ]
     ctx.stdout(rows.filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k.padEnd(22)}${String(v)}`).join('\n') + '\n')
     return 0
