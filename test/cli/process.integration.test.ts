@@ -1,23 +1,20 @@
 // The built `cal` as its own process against the simulated host, for what only a real process shows: a closed
 // stderr, Ctrl+C during start, and `cal ssh` attaching tmux through OpenSSH on a real terminal (node-pty).
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { spawn as spawnPty, type IPty } from 'node-pty'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimHost, type SimHost } from '../sim/harness'
-import { createSimEngine, stopEverything, type SimEngine } from '../engine/sim-engine'
+import { BUILT_CAL as calJs, createSimEngine, requireBuiltCal, stopEverything, type SimEngine } from '../engine/sim-engine'
 
 const isRoot = process.getuid?.() === 0
 const T = 90_000
-const calJs = resolve(__dirname, '../../out/cli/cal.js')
 
 describe.skipIf(!isRoot)('cal as a process', () => {
   let host: SimHost
   let eng: SimEngine
 
   beforeAll(async () => {
-    if (!existsSync(calJs)) throw new Error('out/cli/cal.js is missing: run `npm run build` first (npm test does)')
+    requireBuiltCal()
     host = await createSimHost()
     eng = await createSimEngine(host)
   }, T)

@@ -4,7 +4,8 @@
  */
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Client } from 'ssh2'
 import type { CommandHandlers } from '../../src/shared/api'
 import { defaultSettings, type Settings } from '../../src/shared/settings'
@@ -65,6 +66,14 @@ export interface SimEngine {
   /** Runs `cal ARGS` in-process against this engine; returns exit code and output. */
   cal(args: string[], io?: { isTTY?: boolean; answer?: boolean }): Promise<{ code: number; stdout: string; stderr: string }>
   dispose(): Promise<void>
+}
+
+/** The built `cal` command, for tests that run it as its own process. */
+export const BUILT_CAL = resolve(__dirname, '../../out/cli/cal.js')
+
+/** Fails with what to do when `cal` has not been built (npm test builds it first). */
+export function requireBuiltCal(): void {
+  if (!existsSync(BUILT_CAL)) throw new Error('out/cli/cal.js is missing: run `npm run build` first (npm test does)')
 }
 
 export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDeps> = {}): Promise<SimEngine> {

@@ -3,22 +3,21 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { vmLockPath } from '../../src/core/vms/vm-lock'
 import { createSimHost, type SimHost } from '../sim/harness'
-import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
+import { BUILT_CAL as calJs, createSimEngine, requireBuiltCal, stopEverything, type SimEngine } from './sim-engine'
 
 const isRoot = process.getuid?.() === 0
 const T = 90_000
-const calJs = resolve(__dirname, '../../out/cli/cal.js')
 
 describe.skipIf(!isRoot)('one VM, two CAL processes', () => {
   let host: SimHost
   let eng: SimEngine
 
   beforeAll(async () => {
-    if (!existsSync(calJs)) throw new Error('out/cli/cal.js is missing: run `npm run build` first (npm test does)')
+    requireBuiltCal()
     host = await createSimHost()
     eng = await createSimEngine(host)
     await eng.svc.create({ name: 'shared' }).done
