@@ -29,6 +29,8 @@ test('a changed host key is refused until the user forgets it', async ({ page, s
     const toast = page.locator('[data-testid="toast"][data-code="SSH_HOST_KEY_MISMATCH"]')
     await expect(toast).toBeVisible({ timeout: 30_000 })
     await expect(toast.getByTestId('toast-hint')).toContainText('Forget host key')
+    // The app's wording: the button beside it, not the command line's `cal ssh NAME --forget-host-key`.
+    await expect(toast.getByTestId('toast-hint')).not.toContainText('cal ssh')
 
     await toast.getByTestId('forget-host-key').click()
     await expect(page.getByTestId('toast').filter({ hasText: `Forgot ${VM}'s host key` })).toBeVisible()

@@ -2,7 +2,7 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, shel
 import Store from 'electron-store'
 import { join } from 'node:path'
 import { createEngine, resolveCalHome } from '../core/engine'
-import { CalError } from '../shared/errors'
+import { appHintOf, CalError } from '../shared/errors'
 import type { EventName } from '../shared/api'
 import type { NavTarget, Notice } from '../shared/notify'
 import type { Settings } from '../shared/settings'
@@ -199,7 +199,7 @@ function start(): void {
               kind: 'taskFailed',
               level: 'error',
               title,
-              body: `${error.message} ${error.hint}`.trim(),
+              body: `${error.message} ${appHintOf(error)}`.trim(),
               error: error.toData(),
               target: vm ? { view: 'workspace', vm, sessionId: null, taskId: null } : null,
             }),

@@ -40,28 +40,61 @@ export type ErrorCode = z.infer<typeof ErrorCode>
 export const CalErrorData = z.object({
   code: ErrorCode,
   message: z.string(),
+  /** What to do, for the command line: may name `cal` verbs and flags. */
   hint: z.string().default(''),
+  /** The same advice for the app's window and tray, naming its buttons and views; absent when `hint` suits both. */
+  appHint: z.string().optional(),
   /** Extra facts the UI can show, e.g. the names of the running VMs or a tool's stderr. */
   details: z.record(z.string(), z.unknown()).optional(),
 })
 export type CalErrorData = z.infer<typeof CalErrorData>
 
+/**
+ * What to do, worded twice when the command line and the app differ: `cli` may name `cal` verbs and flags
+ * (`cal start dev`, --yes), `app` names what the window offers instead (its Start button, the Snapshots tab), since
+ * someone using the app may not have `cal` on their PATH at all.
+ */
+export interface Hint {
+  cli: string
+  app: string
+}
+
+/** The advice to show in the app's window, tray and notifications. */
+export function appHintOf(e: { hint: string; appHint?: string | undefined }): string {
+  return e.appHint || e.hint
+}
+
 /** The one error type that crosses every boundary: what failed, why, and what to do. */
 export class CalError extends Error {
   readonly code: ErrorCode
+  /** The command line's wording (see Hint). */
   readonly hint: string
+  /** The app's wording, '' when it is the same as `hint`. */
+  readonly appHint: string
   readonly details: Record<string, unknown> | undefined
 
-  constructor(code: ErrorCode, message: string, hint = '', details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, hint: string | Hint = '', details?: Record<string, unknown>) {
     super(message)
     this.name = 'CalError'
     this.code = code
-    this.hint = hint
+    this.hint = typeof hint === 'string' ? hint : hint.cli
+    this.appHint = typeof hint === 'string' || hint.app === hint.cli ? '' : hint.app
     this.details = details
   }
 
+  /** Both wordings, for an error that wraps this one and keeps its advice. */
+  get hints(): Hint {
+    return { cli: this.hint, app: this.appHint || this.hint }
+  }
+
   toData(): CalErrorData {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.details ? { details: this.details } : {}) }
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      ...(this.appHint ? { appHint: this.appHint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    }
   }
 
   static from(err: unknown): CalError {

@@ -61,6 +61,9 @@ describe('notification policy', () => {
     expect(failed!.target).toMatchObject({ view: 'tasks', taskId: 'f' })
     const limit = noticeForTask(task('l', { state: 'failed', error: { code: 'VM_LIMIT_REACHED', message: 'Two macOS VMs are running.', hint: 'Stop one.' } }))
     expect(limit).toMatchObject({ kind: 'vmLimit', title: 'VM limit reached' })
+    // A notification is the app's: it words the hint as the app does, not as the command line does.
+    const twice = noticeForTask(task('w', { state: 'failed', error: { code: 'VM_NOT_RUNNING', message: 'dev is not running.', hint: 'Run `cal start dev`.', appHint: 'Start it first.' } }))
+    expect(twice!.body).toBe('dev is not running. Start it first.')
   })
 
   it('a VM that stops on its own → vmStoppedUnexpectedly; a stop CAL drove → nothing', () => {

@@ -92,7 +92,8 @@ describe('connections', () => {
     const err = await rejection(p.exec(VM, 'true'))
     expect(err.code).toBe('SSH_HOST_KEY_MISMATCH')
     expect(err.message).toContain('SHA256:previous')
-    expect(err.hint).toMatch(/Forget host key/)
+    expect(err.hint).toMatch(/`cal ssh ssh-it --forget-host-key`/)
+    expect(err.appHint).toMatch(/choose "Forget host key"/)
 
     await p.forgetHostKey(VM)
     expect((await p.exec(VM, 'echo again')).stdout).toBe('again\n')

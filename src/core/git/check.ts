@@ -11,7 +11,7 @@ export async function checkGitSafety(
 ): Promise<GitCheckReport> {
   const r = await exec(vm, gitScanCommand(SHARED_ROOTS, opts.outsideVm ?? OUTSIDE_VM), { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal })
   if (r.code !== 0 && !r.stdout.includes('DONE')) {
-    throw new CalError('INTERNAL', `The git safety check in "${vm}" failed (exit ${r.code}).`, 'Connect with `cal ssh` and check that the login shell works.', {
+    throw new CalError('INTERNAL', `The git safety check in "${vm}" failed (exit ${r.code}).`, { cli: 'Connect with `cal ssh` and check that the login shell works.', app: 'Open a terminal on it and check that the login shell works.' }, {
       stderr: r.stderr.slice(-2000),
     })
   }

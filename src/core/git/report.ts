@@ -95,7 +95,7 @@ export function describeUnreadable(home: string | null, unreadable: GitSafetyRep
 export function parseGitScan(vm: string, stdout: string, now = new Date()): GitCheckReport {
   const lines = stdout.split('\n').map((l) => l.replace(/\r$/, ''))
   if (!lines.includes('DONE')) {
-    throw new CalError('INTERNAL', `The git safety check in "${vm}" stopped before it finished.`, 'Run `cal check` again; if it keeps failing, look at the VM over `cal ssh`.', {
+    throw new CalError('INTERNAL', `The git safety check in "${vm}" stopped before it finished.`, { cli: 'Run `cal check` again; if it keeps failing, look at the VM over `cal ssh`.', app: 'Check it again; if it keeps failing, look at the VM in a terminal.' }, {
       output: stdout.slice(-2000),
     })
   }

@@ -1,6 +1,16 @@
 import { statfs } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { CalError } from '../../shared/errors'
+import { CalError, type Hint } from '../../shared/errors'
+
+const PRUNE = "prune Tart's cache with `tart prune --entries caches --older-than 7`"
+
+/** What to do when Tart's disk is full; `then` ends the sentence, in each wording. */
+export function freeSpaceHint(then: Hint = { cli: ' and try again.', app: ' and try again.' }): Hint {
+  return {
+    cli: `Free some space (delete old snapshots with \`cal snapshot delete\`, or ${PRUNE})${then.cli}`,
+    app: `Free some space (delete old snapshots from a VM's Snapshots tab, or ${PRUNE})${then.app}`,
+  }
+}
 
 export type FreeSpace = (path: string) => Promise<number | null>
 
@@ -35,7 +45,7 @@ export async function assertFreeSpace(path: string, neededBytes: number, what: s
   throw new CalError(
     'DISK_FULL',
     `Not enough disk space for ${what}: it needs about ${(neededBytes / GB).toFixed(1)} GB and only ${(have / GB).toFixed(1)} GB is free.`,
-    'Free some space (delete old snapshots with `cal snapshot delete`, or prune Tart\'s cache with `tart prune --entries caches --older-than 7`) and try again.',
+    freeSpaceHint(),
     { neededBytes, freeBytes: have, path },
   )
 }

@@ -1,8 +1,9 @@
 import { CalError } from '../../shared/errors'
+import { freeSpaceHint } from '../host/disk'
 import type { Snapshot, SnapshotKind } from '../../shared/snapshot'
 import { localVms } from '../tart/parse'
 import { nested, type Reporter, type VmContext } from '../vms/context'
-import { FREE_SPACE_HINT, startVm, stopVm, suspendVm } from '../vms/lifecycle'
+import { startVm, stopVm, suspendVm } from '../vms/lifecycle'
 import { autoSnapshotName, defaultRole, snapshotTartName, validateName } from '../vms/naming'
 
 /**
@@ -38,7 +39,7 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
   } else {
     const list = await ctx.tart.list({ source: 'local', signal: r.signal })
     const entry = localVms(list).find((e) => e.name === vm)
-    if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
+    if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'It may have been deleted or renamed outside CAL; the sidebar lists the VMs that exist.' }, { vm })
     if (list.some((e) => e.name === tartName)) throw taken()
     wasRunning = entry.state === 'running'
     sizeOf = Promise.resolve(entry.sizeGb)
@@ -49,7 +50,7 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
     try {
       if (canSuspend) {
         const session = opts.kind === 'session' ? ', or turn off "Snapshot at every agent session start" in Settings → Snapshots' : ''
-        await suspendVm(ctx, vm, nested(r, 'suspend'), { knownRunning: true, spaceHint: `${FREE_SPACE_HINT} and try again${session}.` })
+        await suspendVm(ctx, vm, nested(r, 'suspend'), { knownRunning: true, spaceHint: freeSpaceHint({ cli: ` and try again${session}.`, app: ` and try again${session}.` }) })
       } else {
         // A VM CAL did not start is shut down over SSH; one that cannot be asked is refused, never powered off for a snapshot.
         await stopVm(ctx, vm, false, nested(r, 'stop'), { noPowerOffFor: `snapshot "${name}"` })
@@ -57,7 +58,7 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
     } catch (err) {
       const e = CalError.from(err)
       if (e.code === 'VM_DIED') {
-        throw new CalError('VM_DIED', `"${vm}" stopped unexpectedly while being paused for snapshot "${name}"; no snapshot was taken.`, `Its disk is as the crash left it. Start it again with \`cal start ${vm}\`.`, { vm, cause: e.message, ...(e.details ?? {}) })
+        throw new CalError('VM_DIED', `"${vm}" stopped unexpectedly while being paused for snapshot "${name}"; no snapshot was taken.`, { cli: `Its disk is as the crash left it. Start it again with \`cal start ${vm}\`.`, app: 'Its disk is as the crash left it. Start it again.' }, { vm, cause: e.message, ...(e.details ?? {}) })
       }
       throw e
     }
@@ -97,7 +98,7 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
     } catch (err) {
       const e = CalError.from(err)
       const taken = cloneError ? 'no snapshot was taken' : `snapshot "${name}" was taken and is safe`
-      throw new CalError(e.code, `"${vm}" did not come back after the snapshot (${taken}): ${e.message}`, e.hint || `Start it again with \`cal start ${vm}\`.`, { ...(e.details ?? {}), vm, snapshot: cloneError ? null : name })
+      throw new CalError(e.code, `"${vm}" did not come back after the snapshot (${taken}): ${e.message}`, e.hint ? e.hints : { cli: `Start it again with \`cal start ${vm}\`.`, app: 'Start it again.' }, { ...(e.details ?? {}), vm, snapshot: cloneError ? null : name })
     }
   } else r.skip?.('resume')
   if (cloneError) throw cloneError

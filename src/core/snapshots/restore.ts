@@ -127,7 +127,7 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
   const old = restoreOldName(vm)
   const intact = (err: unknown, extra: string) => {
     const e = CalError.from(err)
-    return new CalError(e.code, `Restoring "${vm}" from "${snapshot}" failed: ${e.message} ${extra}`, e.hint, { ...(e.details ?? {}), vm, snapshot, workingVmIntact: true })
+    return new CalError(e.code, `Restoring "${vm}" from "${snapshot}" failed: ${e.message} ${extra}`, e.hints, { ...(e.details ?? {}), vm, snapshot, workingVmIntact: true })
   }
   r.step('clone')
   const cloned = ctx.tart.clone(tartName, tmp, { replace: true, signal: r.signal })
@@ -149,7 +149,7 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
         list = await ctx.tart.list({ source: 'local', signal: r.signal })
       }
       const entry = localVms(list).find((e) => e.name === vm)
-      if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
+      if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'It may have been deleted or renamed outside CAL; the sidebar lists the VMs that exist.' }, { vm })
       wasRunning = entry.state === 'running'
     }
     await cloned
@@ -204,6 +204,6 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
 /** The newest session-start snapshot, for `cal rollback`. */
 export async function latestSessionSnapshot(ctx: VmContext, vm: string): Promise<string> {
   const s = (await listSnapshots(ctx, vm)).find((x) => x.kind === 'session')
-  if (!s) throw new CalError('NO_SESSION_SNAPSHOT', `"${vm}" has no session-start snapshot to roll back to.`, `See its snapshots with \`cal snapshot list ${vm}\` and restore one by name.`, { vm })
+  if (!s) throw new CalError('NO_SESSION_SNAPSHOT', `"${vm}" has no session-start snapshot to roll back to.`, { cli: `See its snapshots with \`cal snapshot list ${vm}\` and restore one by name.`, app: 'Restore one of its snapshots from its Snapshots tab instead.' }, { vm })
   return s.name
 }

@@ -20,7 +20,7 @@ export async function listSnapshots(ctx: VmContext, vm: string, entries?: TartLi
 
 export async function findSnapshot(ctx: VmContext, vm: string, name: string, entries?: TartListEntry[]): Promise<Snapshot> {
   const snap = (await listSnapshots(ctx, vm, entries)).find((s) => s.name === name)
-  if (!snap) throw new CalError('SNAPSHOT_NOT_FOUND', `"${vm}" has no snapshot named "${name}".`, `See its snapshots with \`cal snapshot list ${vm}\`.`, { vm, snapshot: name })
+  if (!snap) throw new CalError('SNAPSHOT_NOT_FOUND', `"${vm}" has no snapshot named "${name}".`, { cli: `See its snapshots with \`cal snapshot list ${vm}\`.`, app: 'Its Snapshots tab lists the snapshots it has.' }, { vm, snapshot: name })
   return snap
 }
 

@@ -95,7 +95,10 @@ function mapConnectError(
     return new CalError(
       'SSH_HOST_KEY_MISMATCH',
       `VM "${p.vm}" presented a different SSH host key than the one CAL pinned (expected ${mismatch.expected}, got ${mismatch.actual}). CAL refused to connect.`,
-      `If you recreated or replaced "${p.vm}" outside CAL, choose "Forget host key" for it (cal ssh ${p.vm} --forget-host-key) and connect again. Otherwise something may be intercepting the connection.`,
+      {
+        cli: `If you recreated or replaced "${p.vm}" outside CAL, forget its host key (\`cal ssh ${p.vm} --forget-host-key\`) and connect again. Otherwise something may be intercepting the connection.`,
+        app: `If you recreated or replaced "${p.vm}" outside CAL, choose "Forget host key" for it and connect again. Otherwise something may be intercepting the connection.`,
+      },
       { vm: p.vm, address: where, expected: mismatch.expected, actual: mismatch.actual },
     )
   }
@@ -105,7 +108,10 @@ function mapConnectError(
       ? new CalError(
           'SSH_AUTH_FAILED',
           `VM "${p.vm}" refused CAL's SSH key.`,
-          `CAL's key was installed in this VM earlier. If the VM was recreated or its ~/.ssh/authorized_keys changed, choose "Forget host key" (cal ssh ${p.vm} --forget-host-key) so CAL bootstraps it again with the password.`,
+          {
+            cli: `CAL's key was installed in this VM earlier. If the VM was recreated or its ~/.ssh/authorized_keys changed, run \`cal ssh ${p.vm} --forget-host-key\` so CAL bootstraps it again with the password.`,
+            app: `CAL's key was installed in this VM earlier. If the VM was recreated or its ~/.ssh/authorized_keys changed, choose "Forget host key" so CAL bootstraps it again with the password.`,
+          },
           { vm: p.vm, user: p.user },
         )
       : new CalError(

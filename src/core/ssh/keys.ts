@@ -47,7 +47,10 @@ export function sshDirError(calHome: string, err: unknown): CalError {
   const e = err as NodeJS.ErrnoException
   const dir = sshDir(calHome)
   if (e.code === 'ENOSPC') return new CalError('DISK_FULL', `CAL could not write to its SSH folder ${dir}: the disk is full.`, 'Free some space on this Mac, then try again.', { path: dir })
-  return new CalError('INTERNAL', `CAL cannot use its SSH folder ${dir}: ${e.message}.`, `Check that CAL_HOME (${calHome}) is a folder you can write to (cal doctor checks it), or point CAL_HOME at one that is.`, {
+  return new CalError('INTERNAL', `CAL cannot use its SSH folder ${dir}: ${e.message}.`, {
+    cli: `Check that CAL_HOME (${calHome}) is a folder you can write to (cal doctor checks it), or point CAL_HOME at one that is.`,
+    app: `Check that CAL_HOME (${calHome}) is a folder you can write to, or point CAL_HOME at one that is.`,
+  }, {
     path: dir,
     cause: e.code ?? e.message,
   })
@@ -105,7 +108,10 @@ function keyError(path: string, why: string): CalError {
   return new CalError(
     'SSH_AUTH_FAILED',
     `CAL's SSH key ${path} cannot be used: ${why}.`,
-    `Restore it from a backup, or move it away: CAL then makes a new key, and each VM needs "cal ssh NAME --forget-host-key" to accept its password once more.`,
+    {
+      cli: `Restore it from a backup, or move it away: CAL then makes a new key, and each VM needs "cal ssh NAME --forget-host-key" to accept its password once more.`,
+      app: `Restore it from a backup, or move it away: CAL then makes a new key, and each VM needs "Forget host key" to accept its password once more.`,
+    },
     { path },
   )
 }

@@ -110,7 +110,7 @@ export class SshPool {
                 stop(
                   connected
                     ? commandTimedOut(where, timeoutMs)
-                    : new CalError('SSH_TIMEOUT', `${where} did not answer over SSH within ${seconds(timeoutMs)}, so a command there did not run.`, 'Check that the VM is running and not frozen or overloaded (cal status), then try again.', { timeoutMs }),
+                    : new CalError('SSH_TIMEOUT', `${where} did not answer over SSH within ${seconds(timeoutMs)}, so a command there did not run.`, { cli: 'Check that the VM is running and not frozen or overloaded (cal status), then try again.', app: 'Check that the VM is running and not frozen or overloaded, then try again.' }, { timeoutMs }),
                 ),
               timeoutMs,
             )

@@ -1,4 +1,5 @@
 import { CalError } from '../../shared/errors'
+import { freeSpaceHint } from '../host/disk'
 
 export const TART_INSTALL_HINT = 'Install Tart with `brew install cirruslabs/cli/tart`, or point CAL at it with --tart PATH or CAL_TART.'
 
@@ -30,20 +31,20 @@ export function mapTartFailure(f: TartFailure): CalError {
   let m: RegExpExecArray | null
 
   if ((m = /the specified VM "([^"]*)" does not exist/.exec(all))) {
-    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, 'Run `cal list` to see the VMs Tart knows.', { ...details, vm: m[1] })
+    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, { cli: 'Run `cal list` to see the VMs Tart knows.', app: 'The sidebar lists the VMs Tart knows.' }, { ...details, vm: m[1] })
   }
   if ((m = /The number of VMs exceeds the system limit(?: \(other running VMs: ([^)]*)\))?/.exec(all))) {
     const running = m[1] ? m[1].split(',').map((s) => s.trim()).filter(Boolean) : []
     return vmLimitError(running, details)
   }
   if ((m = /VM "(?:VM ")?([^"]*)"(?: is not running")? is not running/.exec(all))) {
-    return new CalError('VM_NOT_RUNNING', `The VM "${m[1]}" is not running.`, `Start it first with \`cal start ${m[1]}\`.`, { ...details, vm: m[1] })
+    return new CalError('VM_NOT_RUNNING', `The VM "${m[1]}" is not running.`, { cli: `Start it first with \`cal start ${m[1]}\`.`, app: 'Start it first.' }, { ...details, vm: m[1] })
   }
   if ((m = /VM "([^"]*)" is already running!/.exec(all))) {
-    return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is already running.`, `Stop it first with \`cal stop ${m[1]}\`, or just connect to it.`, { ...details, vm: m[1] })
+    return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is already running.`, { cli: `Stop it first with \`cal stop ${m[1]}\`, or just connect to it.`, app: 'Stop it first, or just open a terminal on it.' }, { ...details, vm: m[1] })
   }
   if ((m = /VM "([^"]*)" is running/.exec(all))) {
-    return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is running, so Tart cannot ${verb} it.`, `Stop it first with \`cal stop ${m[1]}\`.`, { ...details, vm: m[1] })
+    return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is running, so Tart cannot ${verb} it.`, { cli: `Stop it first with \`cal stop ${m[1]}\`.`, app: 'Stop it first.' }, { ...details, vm: m[1] })
   }
   if ((m = /(\S+) should be a local name/.exec(all))) {
     return new CalError('NAME_INVALID', `"${m[1]}" is not a valid local VM name.`, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.', details)
@@ -52,14 +53,14 @@ export function mapTartFailure(f: TartFailure): CalError {
     return new CalError('VM_EXISTS', `Cannot rename "${m[1]}": a VM named "${m[2]}" already exists.`, `Delete or rename "${m[2]}" first.`, details)
   }
   if ((m = /failed to rename a non-existent local VM: (\S+)/.exec(all))) {
-    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, 'Run `cal list` to see the VMs Tart knows.', { ...details, vm: m[1] })
+    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, { cli: 'Run `cal list` to see the VMs Tart knows.', app: 'The sidebar lists the VMs Tart knows.' }, { ...details, vm: m[1] })
   }
   if (/No space left on device|volume is out of space|out of space/i.test(all)) {
-    return new CalError('DISK_FULL', `The disk is full: tart ${verb} could not write its files.`, 'Free some space (delete old snapshots with `cal snapshot delete`, or run `tart prune --entries caches --older-than 7`) and try again.', details)
+    return new CalError('DISK_FULL', `The disk is full: tart ${verb} could not write its files.`, freeSpaceHint(), details)
   }
   if (/no IP address found/.test(all)) {
     const notRunning = /is your VM running\?/.test(all)
-    return new CalError(notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT', notRunning ? 'The VM stopped before it got an IP address.' : 'The VM did not get an IP address in time.', notRunning ? 'Check the VM log under CAL_HOME/logs and start it again.' : 'The guest may still be booting; wait a little and run `cal start` again, or check its log under CAL_HOME/logs.', details)
+    return new CalError(notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT', notRunning ? 'The VM stopped before it got an IP address.' : 'The VM did not get an IP address in time.', notRunning ? 'Check the VM log under CAL_HOME/logs and start it again.' : { cli: 'The guest may still be booting; wait a little and run `cal start` again, or check its log under CAL_HOME/logs.', app: 'The guest may still be booting; wait a little and start it again, or check its log under CAL_HOME/logs.' }, details)
   }
   if (/UnexpectedHTTPStatusCode\(.*code: 404/.test(all) || /failed to parse remote name/.test(all)) {
     return new CalError('IMAGE_NOT_FOUND', `The image could not be found: ${line}`, 'Check the image name, e.g. ghcr.io/cirruslabs/macos-sequoia-base:latest.', details)
@@ -81,7 +82,7 @@ export function vmLimitError(running: string[], extra: Record<string, unknown> =
   return new CalError(
     'VM_LIMIT_REACHED',
     `macOS allows only 2 macOS VMs at once, and ${names} ${running.length === 1 ? 'is' : 'are'} already running.`,
-    `Stop one first, e.g. \`cal stop ${running[0] ?? 'NAME'}\`.`,
+    { cli: `Stop one first, e.g. \`cal stop ${running[0] ?? 'NAME'}\`.`, app: 'Stop one of them first.' },
     { ...extra, running },
   )
 }

@@ -1,5 +1,5 @@
 import type { ClientChannel } from 'ssh2'
-import { CalError, type ErrorCode } from '../../shared/errors'
+import { appHintOf, CalError, type ErrorCode } from '../../shared/errors'
 import type { TerminalSession, TerminalTail } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
@@ -303,7 +303,7 @@ export class SshTerminal extends TerminalBase {
             this.scheduleReconnect(`${this.p.vm} is not there right now (a restore sets it aside while it swaps its disk): CAL keeps trying for a minute.`)
           } else if (FATAL.has(e.code)) {
             this.say(e.message)
-            this.finish(`${e.message} ${e.hint}`.trim())
+            this.finish(`${e.message} ${appHintOf(e)}`.trim())
           } else {
             this.scheduleReconnect(`The last attempt failed: ${e.message}`)
           }

@@ -55,7 +55,10 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
     throw new CalError(
       'VM_EXISTS',
       `A VM named "${name}" already exists: an interrupted restore left it parked as "${parked}".`,
-      `CAL puts it back when it next starts (run \`cal list\`), or put it back yourself with \`tart rename ${parked} ${name}\`.`,
+      {
+        cli: `CAL puts it back when it next starts (run \`cal list\`), or put it back yourself with \`tart rename ${parked} ${name}\`.`,
+        app: `Quit and reopen CAL to have it put back, or put it back yourself with \`tart rename ${parked} ${name}\`.`,
+      },
       { vm: name, parkedAs: parked },
     )
   }

@@ -15,7 +15,10 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
     throw new CalError(
       'CONFIRMATION_REQUIRED',
       `"${vm}" is ${d.state}, so CAL cannot check it for unsaved git work before the ${action}.`,
-      `Start it and run \`cal check ${vm}\` first, or confirm the ${action} (--yes).`,
+      {
+        cli: `Start it and run \`cal check ${vm}\` first, or confirm the ${action} (--yes).`,
+        app: `Start it so that CAL can check it first, or confirm the ${action} to go ahead without the check.`,
+      },
       { vm, action, checked: false },
     )
   }
@@ -30,20 +33,26 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
     throw new CalError(
       'CONFIRMATION_REQUIRED',
       `CAL could not check "${vm}" for unsaved git work before the ${action}: ${e.message.replace(/\.$/, '')}.`,
-      `${e.hint ? `${e.hint} ` : ''}Then run \`cal check ${vm}\`, or confirm the ${action} (--yes) to go ahead without the check.`,
+      {
+        cli: `${e.hint ? `${e.hint} ` : ''}Then run \`cal check ${vm}\`, or confirm the ${action} (--yes) to go ahead without the check.`,
+        app: `${e.hints.app ? `${e.hints.app} ` : ''}Then check it again, or confirm the ${action} to go ahead without the check.`,
+      },
       { vm, action, checked: false, cause: e.code },
     )
   }
   if (!report.clean) {
     // Work at risk, repositories git could not read, folders the scan could not read: each wants its own remedy.
     const atRisk = report.repos.some(repoAtRisk)
-    const remedies = [
-      atRisk ? 'commit and push that work first' : null,
-      report.repos.some((r) => r.errors.length > 0) ? `look at the repositories git could not read (cal ssh ${vm})` : null,
-      report.unreadable.length > 0 ? 'let CAL read the folders it could not check (see above)' : null,
-    ].filter((r): r is string => r !== null)
-    const first = remedies.join('; ') || 'look at what the check could not do (above)'
-    const hint = `${first.charAt(0).toUpperCase()}${first.slice(1)}, or confirm the ${action} (--yes) to ${atRisk ? 'discard it' : 'go ahead'}.`
+    const remedies = (lookAt: string) =>
+      [
+        atRisk ? 'commit and push that work first' : null,
+        report.repos.some((r) => r.errors.length > 0) ? `look at the repositories git could not read (${lookAt})` : null,
+        report.unreadable.length > 0 ? 'let CAL read the folders it could not check (see above)' : null,
+      ]
+        .filter((r): r is string => r !== null)
+        .join('; ') || 'look at what the check could not do (above)'
+    const sentence = (first: string, confirm: string) => `${first.charAt(0).toUpperCase()}${first.slice(1)}, or confirm the ${action}${confirm} to ${atRisk ? 'discard it' : 'go ahead'}.`
+    const hint = { cli: sentence(remedies(`cal ssh ${vm}`), ' (--yes)'), app: sentence(remedies('in a terminal on the VM'), '') }
     const message = atRisk ? `The ${action} would lose work in "${vm}"` : `CAL could not check everything in "${vm}" before the ${action}`
     throw new CalError('GIT_RISK', `${message}: ${report.summary.join('; ')}.`, hint, {
       vm,

@@ -73,7 +73,7 @@ export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[]): Pr
 export async function getVmInfo(ctx: VmContext, name: string): Promise<VmInfo> {
   const list = await ctx.tart.list({ source: 'local' })
   const entry = workspaceEntries(list).find(([shown]) => shown === name)?.[1]
-  if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })
+  if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'It may have been deleted or renamed outside CAL; the sidebar lists the VMs that exist.' }, { vm: name })
   return infoFor(ctx, entry, (await ctx.facts.get(name)) ?? undefined, name)
 }
 

@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { homedir, release } from 'node:os'
 import { join } from 'node:path'
-import { CalError } from '../../shared/errors'
+import { CalError, type Hint } from '../../shared/errors'
+import { freeSpaceHint } from '../host/disk'
 import { shellJoin } from '../ssh/quote'
 import { mapTartFailure } from '../tart/errors'
 import { localVms } from '../tart/parse'
@@ -13,7 +14,7 @@ import { signalProcess, sleep, type RunExit } from './supervisor'
 
 function assertNotRunning(d: KnownVm, name: string): void {
   if (d.state === 'running') {
-    throw new CalError('VM_ALREADY_RUNNING', `The VM "${name}" is already running.`, `Connect with \`cal ssh ${name}\`, or stop it first with \`cal stop ${name}\`.`, { vm: name })
+    throw new CalError('VM_ALREADY_RUNNING', `The VM "${name}" is already running.`, { cli: `Connect with \`cal ssh ${name}\`, or stop it first with \`cal stop ${name}\`.`, app: 'Open a terminal on it, or stop it first.' }, { vm: name })
   }
 }
 
@@ -67,7 +68,7 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
       // CAL made this VM and knows its OS: one `tart list` gives its state and who else runs.
       const list = localVms(await ctx.tart.list({ source: 'local', signal: r.signal }))
       const entry = list.find((e) => e.name === name)
-      if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })
+      if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'It may have been deleted or renamed outside CAL; the sidebar lists the VMs that exist.' }, { vm: name })
       d = { state: entry.state, os }
       assertNotRunning(d, name)
       const others = list.filter((e) => e.state === 'running' && e.name !== name)
@@ -149,11 +150,11 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
   const d = await ctx.tart.get(name, { signal: r.signal })
   if (d.state === 'stopped') {
     await ctx.facts.removeRun(name)
-    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running.`, `Start it with \`cal start ${name}\`.`, { vm: name })
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name })
   }
   if (d.state === 'suspended') {
     if (!force) {
-      throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is suspended; stopping it would discard its saved memory state.`, `Resume it with \`cal start ${name}\`, or discard the state with \`cal stop ${name} --force\`.`, { vm: name })
+      throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is suspended; stopping it would discard its saved memory state.`, { cli: `Resume it with \`cal start ${name}\`, or discard the state with \`cal stop ${name} --force\`.`, app: 'Resume it with Start, then stop it: that shuts it down cleanly.' }, { vm: name })
     }
     r.step('poweroff')
     await ctx.tart.stop(name, { signal: r.signal })
@@ -178,7 +179,10 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
         throw new CalError(
           'VM_ALREADY_RUNNING',
           `"${name}" could not be asked to shut down cleanly for ${opts.noPowerOffFor}: \`sudo -n shutdown -h now\` over SSH failed (${why}). CAL does not power a VM off for that; "${name}" is still running.`,
-          `Shut it down from inside the VM, or stop it in CAL (\`cal stop ${name}\`, which powers it off if the guest cannot be asked), then try again.`,
+          {
+            cli: `Shut it down from inside the VM, or stop it in CAL (\`cal stop ${name}\`, which powers it off if the guest cannot be asked), then try again.`,
+            app: 'Shut it down from inside the VM, or stop it with Stop (which powers it off if the guest cannot be asked), then try again.',
+          },
           { vm: name },
         )
       }
@@ -218,7 +222,7 @@ async function memoryBytes(ctx: VmContext, name: string): Promise<number> {
  * A suspend writes state.vzvmsave, about the size of the guest's RAM, to TART_HOME's volume. If that write fails,
  * Tart's run exits 1 and the VM dies without a guest shutdown, so CAL refuses up front and the VM keeps running.
  */
-async function assertRoomToSuspend(ctx: VmContext, name: string, hint: string): Promise<void> {
+async function assertRoomToSuspend(ctx: VmContext, name: string, hint: Hint): Promise<void> {
   const [memory, free] = await Promise.all([memoryBytes(ctx, name), ctx.freeSpace(ctx.tart.home)])
   const needed = memory + SUSPEND_MARGIN_BYTES
   if (free === null || free >= needed) return
@@ -231,27 +235,25 @@ async function assertRoomToSuspend(ctx: VmContext, name: string, hint: string): 
   )
 }
 
-export const FREE_SPACE_HINT = "Free some space (delete old snapshots with `cal snapshot delete`, or prune Tart's cache with `tart prune --entries caches --older-than 7`)"
-
 /**
  * Suspend saves memory to state.vzvmsave and ends `tart run`. Only safe for a run CAL started with --suspendable:
  * Tart's SIGUSR1 on any other run kills the VM without saving anything. `spaceHint` is what to do when the disk
  * cannot hold the saved memory (the snapshot flow names its own way out).
  */
-export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts: { knownRunning?: boolean; spaceHint?: string } = {}): Promise<void> {
+export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts: { knownRunning?: boolean; spaceHint?: Hint } = {}): Promise<void> {
   r.step('check')
   const d = opts.knownRunning ? { state: 'running' as const } : await ctx.tart.get(name, { signal: r.signal })
   if (d.state !== 'running') {
-    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running${d.state === 'suspended' ? ' (it is already suspended)' : ''}.`, `Start it with \`cal start ${name}\`.`, { vm: name })
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running${d.state === 'suspended' ? ' (it is already suspended)' : ''}.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name })
   }
   if (!hostCanSuspend()) {
-    throw new CalError('INVALID_INPUT', `This Mac cannot suspend "${name}": saving a VM's memory needs macOS 14 or newer.`, `Stop it with \`cal stop ${name}\` instead; snapshots shut it down cleanly and start it again.`, { vm: name })
+    throw new CalError('INVALID_INPUT', `This Mac cannot suspend "${name}": saving a VM's memory needs macOS 14 or newer.`, { cli: `Stop it with \`cal stop ${name}\` instead; snapshots shut it down cleanly and start it again.`, app: 'Stop it instead; snapshots shut it down cleanly and start it again.' }, { vm: name })
   }
   const rec = await ctx.facts.getRun(name)
   if (!rec || !rec.suspendable || !(await ctx.supervisor.isOurRun(rec, name))) {
-    throw new CalError('INVALID_INPUT', `"${name}" was not started by CAL with --suspendable, so suspending it would power it off without saving.`, `Stop it with \`cal stop ${name}\` instead, or restart it with CAL first.`, { vm: name })
+    throw new CalError('INVALID_INPUT', `"${name}" was not started by CAL with --suspendable, so suspending it would power it off without saving.`, { cli: `Stop it with \`cal stop ${name}\` instead, or restart it with CAL first.`, app: 'Stop it instead, or restart it with Restart first.' }, { vm: name })
   }
-  await assertRoomToSuspend(ctx, name, opts.spaceHint ?? `${FREE_SPACE_HINT} and try again, or stop the VM instead with \`cal stop ${name}\`.`)
+  await assertRoomToSuspend(ctx, name, opts.spaceHint ?? freeSpaceHint({ cli: ` and try again, or stop the VM instead with \`cal stop ${name}\`.`, app: ' and try again, or stop the VM instead.' }))
   r.step('suspend')
   await markStopRequested(ctx, name)
   try {
@@ -272,10 +274,10 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts:
       throw new CalError('TART_FAILED', `"${name}" did not suspend within ${Math.round(ctx.timing.suspendWaitMs / 1000)} s.`, 'Try again, or stop it instead.', { vm: name, log: log.slice(-2000) })
     }
     await ctx.facts.removeRun(name)
-    throw new CalError('VM_DIED', `"${name}" stopped instead of suspending: ${log.split('\n').pop() || 'no state was saved'}.`, `Start it again with \`cal start ${name}\`; its memory state is lost, its disk is intact.`, { vm: name, log: log.slice(-2000) })
+    throw new CalError('VM_DIED', `"${name}" stopped instead of suspending: ${log.split('\n').pop() || 'no state was saved'}.`, { cli: `Start it again with \`cal start ${name}\`; its memory state is lost, its disk is intact.`, app: 'Start it again; its memory state is lost, its disk is intact.' }, { vm: name, log: log.slice(-2000) })
   }
   await ctx.facts.removeRun(name)
-  r.log('memory state saved; `cal start` resumes it')
+  r.log('memory state saved; starting the VM resumes it')
 }
 
 /**
@@ -304,7 +306,7 @@ export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: 
   const d = await ctx.tart.get(name, { signal: r.signal })
   const role = facts?.role ?? (name === 'cal-clean' ? 'clean' : 'workspace')
   if (role === 'clean' && !force) {
-    throw new CalError('VM_PROTECTED', `"${name}" is the pristine base VM and is protected from deletion.`, `Delete it anyway with \`cal delete ${name} --force\`.`, { vm: name })
+    throw new CalError('VM_PROTECTED', `"${name}" is the pristine base VM and is protected from deletion.`, { cli: `Delete it anyway with \`cal delete ${name} --force\`.`, app: 'Delete it anyway from its Delete sheet, which says what that removes.' }, { vm: name })
   }
   if (d.state !== 'stopped') {
     r.step('poweroff')

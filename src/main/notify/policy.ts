@@ -3,6 +3,7 @@ import type { NavTarget, Notice } from '../../shared/notify'
 import type { Settings } from '../../shared/settings'
 import type { Task, TaskKind } from '../../shared/task'
 import type { VmInfo } from '../../shared/vm'
+import { appHintOf } from '../../shared/errors'
 
 /** Tasks during which a VM going down is CAL's own doing, not a crash. */
 const STOPPING_KINDS: ReadonlySet<TaskKind> = new Set(['stop', 'restart', 'suspend', 'delete', 'restore', 'rollback', 'snapshot'])
@@ -19,7 +20,7 @@ const nav = (view: NavTarget['view'], vm: string | null, taskId: string | null =
 export function noticeForTask(task: Task): Notice | null {
   if (task.state === 'failed') {
     const error = task.error ?? { code: 'INTERNAL' as const, message: 'The task failed without saying why.', hint: '' }
-    const body = error.hint ? `${error.message} ${error.hint}` : error.message
+    const body = appHintOf(error) ? `${error.message} ${appHintOf(error)}` : error.message
     if (error.code === 'VM_LIMIT_REACHED') {
       return { id: `task:${task.id}`, kind: 'vmLimit', level: 'error', title: 'VM limit reached', body, error, target: nav('workspace', task.vm) }
     }

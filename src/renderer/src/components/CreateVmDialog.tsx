@@ -9,7 +9,7 @@ import { useVms } from '../store/vms'
 import { cancelTask, createVm } from '../actions'
 import { numberError, vmNameError } from '../validate'
 import { memoryGb, memoryMb } from '../format'
-import type { CalErrorData } from '../../../shared/errors'
+import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { Modal } from './Modal'
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL } from './StatusBanner'
@@ -174,7 +174,7 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
       </form>
       {failure && (
         <div className="callout callout-error" role="alert" data-testid="create-error">
-          <strong>{failure.message}</strong> {failure.hint}
+          <strong>{failure.message}</strong> {appHintOf(failure)}
         </div>
       )}
     </Modal>

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { CalErrorData } from '../../../shared/errors'
+import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
 import { deleteVm, endSession, requestPower, runPower, startVm } from '../actions'
@@ -235,10 +235,10 @@ function ErrorDialog({ title, error, log }: { title: string; error: CalErrorData
           <dt>What failed</dt>
           <dd>{error.message}</dd>
         </div>
-        {error.hint && (
+        {appHintOf(error) && (
           <div className="fact">
             <dt>What to do</dt>
-            <dd>{error.hint}</dd>
+            <dd>{appHintOf(error)}</dd>
           </div>
         )}
         <div className="fact">

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { HostStatus } from '../../../shared/vm'
-import type { CalErrorData } from '../../../shared/errors'
+import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { refreshStatus, typeInHostTerminal } from '../actions'
 import { Icon } from './icons'
@@ -71,7 +71,7 @@ export function EngineDown({ error }: { error: CalErrorData }) {
     <div className="empty" data-testid="engine-down" role="alert">
       <h2>CAL cannot reach its engine</h2>
       <p>{error.message}</p>
-      {error.hint && <p className="muted">{error.hint}</p>}
+      {appHintOf(error) && <p className="muted">{appHintOf(error)}</p>}
       <div className="empty-actions">
         <button type="button" className="button primary" onClick={() => window.location.reload()}>
           Try again

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import type { CalErrorData } from '../../../shared/errors'
+import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import type { LaunchInfo } from '../../../shared/terminal'
 import type { VmState } from '../../../shared/vm'
 import { cal, unwrap } from '../api'
@@ -121,13 +121,13 @@ export function LaunchDialog({ vm }: { vm: string }) {
     >
       {error && (
         <div className="callout callout-error" role="alert">
-          {error.message} {error.hint && <div className="hint">{error.hint}</div>}
+          {error.message} {appHintOf(error) && <div className="hint">{appHintOf(error)}</div>}
         </div>
       )}
       {failure && (
         <div className="callout callout-error" role="alert" data-testid="launch-error">
           <strong>{snapshotFailed ? 'The session snapshot failed, so the agent was not started.' : 'The agent was not started.'}</strong> {failure.message}
-          {failure.hint && <div className="hint">{failure.hint}</div>}
+          {appHintOf(failure) && <div className="hint">{appHintOf(failure)}</div>}
           {snapshotFailed && (
             <div className="callout-actions">
               <button type="button" className="button" onClick={() => void go('no-snapshot')} data-testid="launch-no-snapshot">

@@ -1,4 +1,4 @@
-import type { CalErrorData } from '../../../shared/errors'
+import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import type { GitSafetyReport } from '../../../shared/git'
 import { Icon } from './icons'
 
@@ -10,7 +10,7 @@ export function SafetyReport({ report, error, vm }: Props) {
     return (
       <div className="callout callout-warning" data-testid="safety-report" data-clean="unknown" role="status">
         <Icon name="warning" /> <strong>Could not check the git repositories in {vm}.</strong> {error.message}
-        {error.hint && <div className="hint">{error.hint}</div>}
+        {appHintOf(error) && <div className="hint">{appHintOf(error)}</div>}
       </div>
     )
   }

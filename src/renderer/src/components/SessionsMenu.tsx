@@ -7,6 +7,7 @@ import { relativeTime } from '../format'
 import { contextKey, useSessions } from '../store/sessions'
 import { useUi } from '../store/ui'
 import { Icon } from './icons'
+import { appHintOf } from '../../../shared/errors'
 
 /**
  * The VM's tmux sessions, from the tab strip: closing a tab only detaches, so this is where a detached shell or
@@ -86,7 +87,7 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
           {loading && <p className="muted sessions-note">Looking…</p>}
           {error && (
             <p className="sessions-note" role="alert">
-              {error.message} {error.hint}
+              {error.message} {appHintOf(error)}
             </p>
           )}
           {list?.length === 0 && <p className="muted sessions-note">No tmux sessions are running in {vm}.</p>}

@@ -1,6 +1,7 @@
 import type { Task, TaskStep } from '../../../shared/task'
 import { bytes, eta, relativeTime } from '../format'
 import { Icon } from './icons'
+import { appHintOf } from '../../../shared/errors'
 
 const STEP_MARK: Record<TaskStep['state'], string> = { pending: '○', running: '◐', done: '✓', failed: '✕', skipped: '–' }
 
@@ -48,7 +49,7 @@ export function TaskProgress({ task, onCancel, compact }: Props) {
       )}
       {task.error && (
         <p className="task-error" role="alert">
-          {task.error.message} {task.error.hint && <span className="hint">{task.error.hint}</span>}
+          {task.error.message} {appHintOf(task.error) && <span className="hint">{appHintOf(task.error)}</span>}
         </p>
       )}
       {!compact && task.steps.length > 0 && (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { toastLifetime, useUi, type Toast } from '../store/ui'
 import { Icon } from './icons'
 import { forgetHostKey } from '../actions'
+import { appHintOf } from '../../../shared/errors'
 
 /**
  * Toasts, announced politely, a few at a time (store/ui.ts): the newest error stays until dismissed and offers the full
@@ -42,9 +43,9 @@ function ToastCard({ toast, lifetime }: { toast: Toast; lifetime: number | null 
       <div className="toast-text">
         <div className="toast-title">{toast.title}</div>
         {toast.body && <div className="toast-body">{toast.body}</div>}
-        {toast.error?.hint && (
+        {toast.error && appHintOf(toast.error) && (
           <div className="toast-hint" data-testid="toast-hint">
-            {toast.error.hint}
+            {appHintOf(toast.error)}
           </div>
         )}
         {toast.error?.code === 'SSH_HOST_KEY_MISMATCH' && typeof toast.error.details?.vm === 'string' && (

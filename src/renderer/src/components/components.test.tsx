@@ -88,6 +88,13 @@ describe('task progress', () => {
     expect(html).not.toContain('progressbar')
   })
 
+  it("shows the app's wording of a hint, not the command line's", () => {
+    const error = { code: 'VM_NOT_RUNNING' as const, message: 'dev is not running.', hint: 'Start it with `cal start dev`.', appHint: 'Start it first.' }
+    const html = renderToStaticMarkup(<TaskProgress task={task('t', { state: 'failed', error })} />)
+    expect(html).toContain('Start it first.')
+    expect(html).not.toContain('cal start')
+  })
+
   it('says when a finished task ended', () => {
     const endedAt = new Date(Date.now() - 5 * 60_000).toISOString()
     expect(renderToStaticMarkup(<TaskProgress task={task('t', { state: 'succeeded', endedAt })} />)).toMatch(/Done · 5 minutes ago/)
