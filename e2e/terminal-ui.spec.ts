@@ -90,6 +90,32 @@ test('a burst of output faster than tmux draws still leaves every line in the sc
     .toEqual([3000, true])
 })
 
+test('a burst longer than the whole scrollback, after one that filled it, still leaves its lines in order', async ({ page }) => {
+  const id = await openShell(page)
+  await page.waitForTimeout(1_000)
+  // The first burst fills xterm's scrollback and tmux's history (10,000 lines each), so neither grows in the second:
+  // only lines compared deeper in both show what tmux skipped there.
+  await page.keyboard.type('seq -f "fill-%g" 1 12000; echo "fill-$((6*7))-done"\n')
+  await expect.poll(async () => (await lines(page, id)).includes('fill-42-done'), { timeout: 20_000 }).toBe(true)
+  await page.waitForTimeout(1_500)
+  // Then the end of the burst comes at a readable pace: tmux draws those lines, so the lines just above the screen
+  // match and only the lines deeper up show the gap tmux left while the burst outran it.
+  await page.keyboard.type('seq -f "big-%g" 1 25000; for i in $(seq 1 150); do echo "slow-$i"; sleep 0.01; done; echo "big-$((6*7))-done"\n')
+  await expect
+    .poll(
+      async () => {
+        const all = await lines(page, id)
+        const seen = all.filter((l) => /^big-\d+$/.test(l)).map((l) => Number(l.slice(4)))
+        const [first = 0, last = 0] = [Math.min(...seen), Math.max(...seen)]
+        // In order and without a gap from the oldest line kept to the last one, and about a whole history of them
+        // (tmux trims its history by a tenth at a time: it keeps 9,000 to 10,000 lines).
+        return [last, last - first + 1 === seen.length, seen.length > 8_500, all.includes('slow-1') && all.includes('big-42-done')]
+      },
+      { timeout: 30_000 },
+    )
+    .toEqual([25000, true, true, true])
+})
+
 test('the redraw after a burst replaces the screen in one frame: it never shows it blank', async ({ page }) => {
   const id = await openShell(page)
   await page.waitForTimeout(1_000)

@@ -82,8 +82,19 @@ export const TerminalRedraw = TerminalRef
  * many lines it keeps there, and whether a full-screen program or tmux's copy mode has the pane: after a burst of output the page compares them
  * with its own scrollback to tell whether tmux skipped lines (see redrawAfterBurst in the renderer).
  */
-export const TerminalTailInput = z.object({ id: TerminalId, lines: z.number().int().min(1).max(1000) })
-export const TerminalTail = z.object({ fullScreen: z.boolean(), historySize: z.number().int().nonnegative(), lines: z.array(z.string()) })
+export const TerminalTailInput = z.object({
+  id: TerminalId,
+  lines: z.number().int().min(1).max(1000),
+  /** Single lines wanted from deeper in the history, as distances above the screen (1 = the line just above it). */
+  depths: z.array(z.number().int().min(1).max(100_000)).max(8).default([]),
+})
+export const TerminalTail = z.object({
+  fullScreen: z.boolean(),
+  historySize: z.number().int().nonnegative(),
+  lines: z.array(z.string()),
+  /** The line at each asked depth, or null where the history is not that deep. */
+  samples: z.array(z.string().nullable()).default([]),
+})
 export type TerminalTail = z.infer<typeof TerminalTail>
 /** The page heard a terminal's bell while CAL's window was not focused. */
 export const TerminalBell = TerminalRef

@@ -309,6 +309,28 @@ describe('terminal sessions', () => {
     expect(events.states.at(-1)).toMatchObject({ id: again.id, state: 'closed' })
   })
 
+  it("reads the end of tmux's history and single lines deeper in it, as the page's check for skipped lines asks", async () => {
+    const handlers = terminalHandlers(svc)
+    const sends = terminalSends(svc)
+    const s = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
+    try {
+      sends['terminal:input']({ id: s.id, data: 'seq -f "deep-%g" 1 300; echo "deep-$((6*7))-done"\r' })
+      await untilPane(s.tmuxSession!, /^deep-42-done$/m, 'the lines')
+      const depths = [1, 40, 200, 99_999]
+      const tail = await handlers['terminal:tail']({ id: s.id, lines: 3, depths })
+      // tmux's whole history, read apart, is what each depth counts up from.
+      const history = (await p.exec(VM, `tmux capture-pane -p -S - -E -1 -t '=${s.tmuxSession}:'`)).stdout.replace(/\n$/, '').split('\n')
+      expect(tail.fullScreen).toBe(false)
+      expect(tail.historySize).toBe(history.length)
+      expect(history.length).toBeGreaterThan(250)
+      expect(tail.lines).toEqual(history.slice(-3))
+      expect(tail.samples).toEqual([history.at(-1), history.at(-40), history.at(-200), null])
+      expect(tail.samples[2]).toMatch(/^deep-\d+$/)
+    } finally {
+      await handlers['terminal:close']({ id: s.id, mode: 'end' })
+    }
+  })
+
   it('gives two new tabs opened at once two shells, and two opens of one session one terminal', async () => {
     const handlers = terminalHandlers(svc)
     const [a, b] = await Promise.all([0, 1].map(() => handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })))

@@ -54,8 +54,8 @@ export abstract class TerminalBase {
   }
 
   /** The last lines above the screen as the VM's tmux keeps them (see TerminalTail); none without tmux. */
-  tail(_lines: number): Promise<TerminalTail> {
-    return Promise.resolve({ fullScreen: false, historySize: 0, lines: [] })
+  tail(_lines: number, depths: number[] = []): Promise<TerminalTail> {
+    return Promise.resolve({ fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null) })
   }
 
   /** Forget the scrollback kept outside the page (tmux's history); nothing is kept by default. */

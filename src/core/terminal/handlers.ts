@@ -24,7 +24,7 @@ export function terminalHandlers(
       await svc.endSession(vm, name)
       return { ok: true as const }
     },
-    'terminal:tail': ({ id, lines }) => svc.tail(id, lines),
+    'terminal:tail': ({ id, lines, depths }) => svc.tail(id, lines, depths),
     'terminal:clearScrollback': async ({ id }) => {
       await svc.clearScrollback(id)
       return { ok: true as const }

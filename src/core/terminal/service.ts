@@ -119,8 +119,8 @@ export class TerminalService {
     await this.require(id).clearHistory()
   }
 
-  tail(id: string, lines: number): Promise<TerminalTail> {
-    return this.require(id).tail(lines)
+  tail(id: string, lines: number, depths: number[] = []): Promise<TerminalTail> {
+    return this.require(id).tail(lines, depths)
   }
 
   /** See TerminalRedraw. A failure leaves the terminal as it is: the next output fills it in. */

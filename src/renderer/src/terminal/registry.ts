@@ -288,8 +288,9 @@ export const BURST_QUIET_MS = 300
  * keeps every line. So once a burst that scrolled more than a screen goes quiet, the page asks tmux for the last
  * screenful of its history (a few KB) and how long that history is: tmux skipped lines when they differ from the
  * lines above this xterm's screen, or when its history grew more than this scrollback since the last check (a gap in
- * the middle of a long burst). Then the engine redraws the tab from its history (as after a resize), in one
- * synchronized update. Both keep 10,000 lines: once both are full, only the end of a burst can be compared.
+ * the middle of a long burst), or when a few lines from deeper in it differ from the lines as far up this scrollback
+ * (a gap shifts every line above it: this is what still sees one once both are full, 10,000 lines each, and neither
+ * grows). Then the engine redraws the tab from its history (as after a resize), in one synchronized update.
  * A full-screen program (vim, less, top) or tmux's copy mode is never a reason: they page and repaint, they skip
  * nothing. Only a tmux tab at the bottom with nothing selected: someone reading back or selecting is not moved. The
  * redraw's own output is a burst too, and its check finds the lines equal. Counting stops at the screen's height,
@@ -327,18 +328,35 @@ function mayRedraw(e: TermEntry): boolean {
 
 /** Whether tmux kept lines this xterm's scrollback lacks (see noteBurst). */
 async function linesSkipped(e: TermEntry): Promise<boolean> {
-  const n = Math.max(1, Math.min(e.term.rows, e.term.buffer.active.baseY))
-  const r = await window.cal.terminal.tail({ id: e.id, lines: n })
+  const scrollback = e.term.buffer.active.baseY
+  const n = Math.max(1, Math.min(e.term.rows, scrollback))
+  const r = await window.cal.terminal.tail({ id: e.id, lines: n, depths: sampleDepths(scrollback, n) })
   if (!r.ok) return false
   const now = e.term.buffer.active
+  // Output that came while tmux answered moved this scrollback on, so the two no longer line up: check again once quiet.
+  if (now.baseY !== scrollback) {
+    e.burstLines = e.term.rows + 1
+    e.burstTimer ??= setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
+    return false
+  }
   const before = e.counted
   e.counted = { history: r.value.historySize, scrollback: now.baseY }
   if (r.value.fullScreen) return false
   const grewLess = before !== null && now.baseY - before.scrollback < r.value.historySize - before.history
+  const line = (depth: number) => now.getLine(now.baseY - depth)?.translateToString(true) ?? ''
   const theirs = r.value.lines.slice(-n).map((l) => l.trimEnd())
   const mine: string[] = []
-  for (let i = Math.max(0, now.baseY - theirs.length); i < now.baseY; i++) mine.push(now.getLine(i)?.translateToString(true) ?? '')
-  return grewLess || mine.join('\n') !== theirs.join('\n')
+  for (let d = theirs.length; d >= 1; d--) mine.push(line(d))
+  const shifted = sampleDepths(scrollback, n).some((d, i) => {
+    const sample = r.value.samples[i]
+    return sample != null && line(d) !== sample.trimEnd()
+  })
+  return grewLess || shifted || mine.join('\n') !== theirs.join('\n')
+}
+
+/** Depths (lines above the screen) compared beyond the last `tail` lines: the oldest this scrollback has, and two between. */
+function sampleDepths(scrollback: number, tail: number): number[] {
+  return [...new Set([scrollback, Math.ceil(scrollback / 2), Math.ceil(scrollback / 4)])].filter((d) => d > tail)
 }
 
 /**
