@@ -14,6 +14,7 @@ function deps() {
     'vms:start': vi.fn(async () => ({ taskId: 't1' })),
     'vms:stop': vi.fn(async () => ({ taskId: 't2' })),
     'vms:restart': vi.fn(async () => ({ taskId: 't3' })),
+    'vms:suspend': vi.fn(async () => ({ taskId: 't6' })),
     'snapshots:create': vi.fn(async () => ({ taskId: 't4' })),
     'snapshots:rollback': vi.fn(async (): Promise<{ taskId: string }> => ({ taskId: 't5' })),
     'vms:sshCommand': vi.fn(async () => ({ command: 'ssh admin@127.0.64.2' })),
@@ -32,8 +33,12 @@ function deps() {
 }
 
 describe('tray actions call the engine verbs', () => {
-  it('start / stop / restart / snapshot', async () => {
+  it('start / stop / restart / suspend / snapshot', async () => {
     const d = deps()
+    await runTrayAction({ kind: 'vm:suspend', vm: 'dev' }, d)
+    expect(d.handlers['vms:suspend']).toHaveBeenCalledWith({ name: 'dev' })
+    // Suspending keeps the VM's programs (in its saved memory): nothing to ask.
+    expect(d.handlers['terminal:sessions']).not.toHaveBeenCalled()
     await runTrayAction({ kind: 'vm:start', vm: 'dev' }, d)
     await runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
     await runTrayAction({ kind: 'vm:restart', vm: 'dev' }, d)

@@ -32,6 +32,7 @@ describe('tray menu', () => {
     expect(item(sub, 'Start').enabled).toBe(false)
     expect(item(sub, 'Stop')).toMatchObject({ enabled: true, action: { kind: 'vm:stop', vm: 'dev' } })
     expect(item(sub, 'Restart')).toMatchObject({ enabled: true, action: { kind: 'vm:restart', vm: 'dev' } })
+    expect(item(sub, 'Suspend')).toMatchObject({ enabled: true, action: { kind: 'vm:suspend', vm: 'dev' } })
     expect(item(sub, 'Take Snapshot')).toMatchObject({ enabled: true, action: { kind: 'vm:snapshot', vm: 'dev' } })
     expect(item(sub, 'Roll Back')).toMatchObject({ enabled: true, action: { kind: 'vm:rollback', vm: 'dev' } })
     expect(item(sub, 'Open Terminal')).toMatchObject({ enabled: true, action: { kind: 'vm:terminal', vm: 'dev' } })
@@ -43,7 +44,7 @@ describe('tray menu', () => {
   it('a stopped VM: Start only; no rollback without a session snapshot', () => {
     const sub = vmMenu(buildTrayMenu(state({ vms: [vm('dev')] })), 'dev')
     expect(item(sub, 'Start')).toMatchObject({ enabled: true, action: { kind: 'vm:start', vm: 'dev' } })
-    for (const l of ['Stop', 'Restart', 'Open Terminal', 'Open in Screen Sharing', 'Copy SSH Command', 'Roll Back']) expect(item(sub, l).enabled).toBe(false)
+    for (const l of ['Stop', 'Restart', 'Suspend', 'Open Terminal', 'Open in Screen Sharing', 'Copy SSH Command', 'Roll Back']) expect(item(sub, l).enabled).toBe(false)
     expect(item(sub, 'Open in Screen Sharing').action).toBeUndefined()
     expect(item(sub, 'IP').label).toBe('IP: —')
   })
@@ -60,7 +61,7 @@ describe('tray menu', () => {
     expect(labels(menu)).toContain('Snapshot dev (42%)')
     const sub = vmMenu(menu, 'dev')
     expect(item(sub, 'State').label).toBe('State: running (busy)')
-    for (const l of ['Stop', 'Restart', 'Take Snapshot']) expect(item(sub, l).enabled).toBe(false)
+    for (const l of ['Stop', 'Restart', 'Suspend', 'Take Snapshot']) expect(item(sub, l).enabled).toBe(false)
     expect(item(menu, 'Quit').label).toBe('Quit CAL…')
   })
 
@@ -77,12 +78,13 @@ describe('tray menu', () => {
     expect(item(sub, 'Resume')).toMatchObject({ label: 'Resume', enabled: true, action: { kind: 'vm:start', vm: 'dev' } })
     expect(labels(sub)).not.toContain('Start')
     expect(item(sub, 'Stop').enabled).toBe(false)
+    expect(item(sub, 'Suspend').enabled).toBe(false)
   })
 
   it('item titles use title-style capitalization, as macOS menus do', () => {
     const sub = vmMenu(buildTrayMenu(state({ vms: [running('dev', '127.0.64.5', { lastSessionSnapshotAt: '2026-01-01T09:00:00Z' })] })), 'dev')
     expect(labels(sub).filter((l) => !/^(State|IP):/.test(l ?? ''))).toEqual([
-      'Start', 'Stop', 'Restart', 'Take Snapshot', 'Roll Back to Session Start…', 'Open Terminal', 'Open in Screen Sharing', 'Copy SSH Command',
+      'Start', 'Stop', 'Restart', 'Suspend', 'Take Snapshot', 'Roll Back to Session Start…', 'Open Terminal', 'Open in Screen Sharing', 'Copy SSH Command',
     ])
   })
 

@@ -4,7 +4,7 @@ import type { NavTarget } from '../../shared/notify'
 import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction, type PowerQuestion } from '../../shared/power-question'
 import type { TrayAction } from './menu'
 
-type Verbs = 'vms:start' | 'vms:stop' | 'vms:restart' | 'snapshots:create' | 'snapshots:rollback' | 'vms:sshCommand' | 'terminal:sessions'
+type Verbs = 'vms:start' | 'vms:stop' | 'vms:restart' | 'vms:suspend' | 'snapshots:create' | 'snapshots:rollback' | 'vms:sshCommand' | 'terminal:sessions'
 
 /** What tray actions need from the app; injected so the mapping to engine verbs is tested without Electron. */
 export interface TrayActionDeps {
@@ -35,6 +35,9 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
         return
       case 'vm:restart':
         if (await mayPower(action.vm, 'restart', deps)) await handlers['vms:restart']({ name: action.vm })
+        return
+      case 'vm:suspend':
+        await handlers['vms:suspend']({ name: action.vm })
         return
       case 'vm:snapshot':
         await handlers['snapshots:create']({ vm: action.vm, kind: 'manual' })
@@ -95,6 +98,7 @@ function actionLabel(action: TrayAction): string {
     'vm:start': 'Start',
     'vm:stop': 'Stop',
     'vm:restart': 'Restart',
+    'vm:suspend': 'Suspend',
     'vm:snapshot': 'Snapshot',
     'vm:rollback': 'Roll back',
     'vm:terminal': 'Open terminal for',

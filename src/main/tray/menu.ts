@@ -3,7 +3,7 @@ import type { VmInfo, VmState } from '../../shared/vm'
 
 /** What a tray item does; the Electron glue maps each to engine verbs (see actions.ts). */
 export type TrayAction =
-  | { kind: 'vm:start' | 'vm:stop' | 'vm:restart' | 'vm:snapshot' | 'vm:rollback' | 'vm:terminal' | 'vm:copySsh'; vm: string }
+  | { kind: 'vm:start' | 'vm:stop' | 'vm:restart' | 'vm:suspend' | 'vm:snapshot' | 'vm:rollback' | 'vm:terminal' | 'vm:copySsh'; vm: string }
   | { kind: 'vm:screenSharing'; vm: string; ip: string }
   | { kind: 'app:open' | 'app:settings' | 'app:quit' }
 
@@ -115,6 +115,8 @@ function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
     },
     { label: 'Stop', enabled: up && !busy, action: vmAction('vm:stop') },
     { label: 'Restart', enabled: up && !busy, action: vmAction('vm:restart') },
+    // Its programs keep running in the saved memory, so nothing to ask first (the engine refuses a run it cannot save).
+    { label: 'Suspend', enabled: up && !busy, action: vmAction('vm:suspend') },
     separator,
     { label: 'Take Snapshot', enabled: !busy && vm.state !== 'error', action: vmAction('vm:snapshot') },
     { label: 'Roll Back to Session Start…', enabled: !busy && vm.lastSessionSnapshotAt !== null, action: vmAction('vm:rollback') },
