@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, expect } from './fixtures'
@@ -89,6 +90,19 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     await expect(dialog.getByTestId('loss-text')).toContainText('since then is lost')
     await expect(dialog.getByRole('list', { name: 'Running programs' })).toContainText(/shell.*: sleep/)
     await captureScreen(page, 'restore-confirm')
+    // While the user reads, work appears in the VM (an agent still at it): a repository with a file never committed.
+    // The engine checks again at the confirmation, so the restore waits for a yes to the new report.
+    const wip = join(sim.tartHome, 'vms', VM, 'guest-home', 'wip')
+    mkdirSync(wip)
+    const git = (args: string[]) => spawnSync('git', args, { cwd: wip, stdio: 'ignore' }).status
+    expect(git(['init', '-q'])).toBe(0)
+    writeFileSync(join(wip, 'notes.txt'), 'not committed\n')
+    await dialog.getByTestId('confirm-action').click()
+    await expect(dialog.getByTestId('report-changed')).toBeVisible({ timeout: 30_000 })
+    await expect(dialog.getByTestId('safety-report')).toHaveAttribute('data-clean', 'false')
+    await expect(dialog.getByTestId('safety-report')).toContainText('1 untracked file')
+    await expect(dialog.getByTestId('confirm-action')).toHaveText('Restore anyway')
+    await captureScreen(page, 'restore-report-changed')
     await dialog.getByTestId('confirm-action').click()
     await expect(dialog).toBeHidden()
     await expect.poll(() => existsSync(markerOnDisk), { timeout: 180_000 }).toBe(true)

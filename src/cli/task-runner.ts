@@ -95,21 +95,27 @@ export function progressPrinter(ctx: CliContext): (t: Task) => void {
 
 /**
  * Destructive verbs: with --yes, confirmed at once. Otherwise try unconfirmed; if the engine reports work at
- * risk (GIT_RISK) or an unchecked VM (CONFIRMATION_REQUIRED), show why and ask on a terminal, or refuse.
+ * risk (GIT_RISK) or an unchecked VM (CONFIRMATION_REQUIRED), show why and ask on a terminal, or refuse. A yes
+ * names the report it was given to (`checkedAt`): the engine checks again and refuses if more is at risk by then,
+ * and that newer report is asked about in turn.
  */
-export async function withConfirmation<T>(ctx: CliContext, call: (confirmed: boolean) => Promise<T>): Promise<T> {
+export async function withConfirmation<T>(ctx: CliContext, call: (confirmed: boolean, checkedAt?: string) => Promise<T>): Promise<T> {
   if (ctx.yes) return call(true)
-  try {
-    return await call(false)
-  } catch (err) {
-    if (!(err instanceof CalError) || (err.code !== 'GIT_RISK' && err.code !== 'CONFIRMATION_REQUIRED')) throw err
-    if (!ctx.canAsk) {
-      throw new CalError(err.code, err.message, `${err.hint} Without a terminal, CAL only proceeds with --yes.`, err.details)
+  let attempt = () => call(false)
+  for (;;) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (!(err instanceof CalError) || (err.code !== 'GIT_RISK' && err.code !== 'CONFIRMATION_REQUIRED')) throw err
+      if (!ctx.canAsk) {
+        throw new CalError(err.code, err.message, `${err.hint} Without a terminal, CAL only proceeds with --yes.`, err.details)
+      }
+      const report = err.details?.report as { summary?: string[]; checkedAt?: string } | undefined
+      const context = [`warning: ${err.message}`, ...(report?.summary ?? []).map((line) => `  - ${line}`)].map((l) => `${l}\n`).join('')
+      ctx.stderr(context)
+      if (!(await ctx.confirm('Continue anyway?', context))) throw new CalError('CANCELLED', 'Nothing was changed.')
+      const checkedAt = report?.checkedAt
+      attempt = () => call(true, checkedAt)
     }
-    const report = err.details?.report as { summary?: string[] } | undefined
-    const context = [`warning: ${err.message}`, ...(report?.summary ?? []).map((line) => `  - ${line}`)].map((l) => `${l}\n`).join('')
-    ctx.stderr(context)
-    if (!(await ctx.confirm('Continue anyway?', context))) throw new CalError('CANCELLED', 'Nothing was changed.')
-    return call(true)
   }
 }

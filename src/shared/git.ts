@@ -10,6 +10,8 @@ export const RepoRisk = z.object({
   unpushed: z.number().int(),
   /** Local branches with no upstream whose commits exist on no remote (outside the VM), and such tags as "(tag NAME)". */
   unpublishedBranches: z.array(z.string()),
+  /** The commits on those that no remote outside the VM holds, counted per branch or tag (so a new one shows). */
+  unpublishedCommits: z.number().int().default(0),
   /**
    * Remotes whose repository is on the VM's own disk (a path, or ssh to localhost): pushing there keeps nothing
    * once the VM is gone, so their branches count as no remote.

@@ -17,6 +17,8 @@ export const LIMITS = {
   password: 1024,
   /** One message of terminal input: the page sends a large paste in pieces of 64 Ki characters (INPUT_CHUNK). */
   terminalInput: 1 << 20,
+  /** A git safety report's time (an ISO 8601 timestamp). */
+  timestamp: 64,
   /** Workspaces with an agent of their own in the settings. */
   workspaceAgents: 1000,
 } as const
@@ -30,3 +32,6 @@ const count = (n: number) => n.toLocaleString('en-US')
 export function boundedString(max: number): z.ZodString {
   return z.string().max(max, { error: (issue) => `too long (${count(String(issue.input).length)} characters; at most ${count(max)} are accepted)` })
 }
+
+/** The `checkedAt` of a git safety report a confirmation was given to (see RestoreSnapshotInput). */
+export const CheckedAt = boundedString(LIMITS.timestamp)

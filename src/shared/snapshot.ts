@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CheckedAt } from './limits'
 import { SnapshotName, VmName } from './names'
 
 /** manual: made by the user; session: taken at an agent session start; init: after first-time setup. */
@@ -27,7 +28,10 @@ export type DiskUsage = z.infer<typeof DiskUsage>
 
 export const SnapshotRef = z.object({ vm: VmName, snapshot: SnapshotName })
 export const CreateSnapshotInput = z.object({ vm: VmName, name: SnapshotName.optional(), kind: SnapshotKind.default('manual') })
-/** Destructive verbs need `confirmed: true` once the git safety report has been shown. */
-export const RestoreSnapshotInput = z.object({ vm: VmName, snapshot: SnapshotName, confirmed: z.boolean().default(false) })
+/**
+ * Destructive verbs need `confirmed: true` once the git safety report has been shown. `checkedAt`, the shown report's,
+ * says which report the yes was given to: the engine then checks again and refuses if more is at risk by now.
+ */
+export const RestoreSnapshotInput = z.object({ vm: VmName, snapshot: SnapshotName, confirmed: z.boolean().default(false), checkedAt: CheckedAt.optional() })
 export const DeleteSnapshotInput = RestoreSnapshotInput
-export const RollbackInput = z.object({ vm: VmName, confirmed: z.boolean().default(false) })
+export const RollbackInput = z.object({ vm: VmName, confirmed: z.boolean().default(false), checkedAt: CheckedAt.optional() })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { boundedString, LIMITS } from './limits'
+import { boundedString, CheckedAt, LIMITS } from './limits'
 import { VmName } from './names'
 
 /** Tart's three states plus the transitions CAL itself is driving. */
@@ -49,7 +49,8 @@ export type CreateVmInput = z.infer<typeof CreateVmInput>
 
 export const VmRef = z.object({ name: VmName })
 export const StopVmInput = z.object({ name: VmName, force: z.boolean().default(false) })
-export const DeleteVmInput = z.object({ name: VmName, force: z.boolean().default(false), confirmed: z.boolean().default(false) })
+/** `checkedAt`: see RestoreSnapshotInput. */
+export const DeleteVmInput = z.object({ name: VmName, force: z.boolean().default(false), confirmed: z.boolean().default(false), checkedAt: CheckedAt.optional() })
 
 export const HostStatus = z.object({
   tartFound: z.boolean(),

@@ -114,6 +114,23 @@ describe('snapshot delete', () => {
   })
 })
 
+describe('a destructive verb confirmed on a terminal', () => {
+  it('names the report the yes was given to, and asks again about a newer one the engine found', async () => {
+    const calls: unknown[] = []
+    const risk = (checkedAt: string, line: string) => new CalError('GIT_RISK', `risk ${checkedAt}`, 'Commit first.', { report: { checkedAt, summary: [line] } })
+    const answers = [risk('T1', '~/app (main): 1 unpushed commit'), risk('T2', '~/app (main): 2 unpushed commits'), new CalError('INTERNAL', 'stop here')]
+    const handlers = { 'snapshots:rollback': async (input: unknown) => (calls.push(input), Promise.reject(answers.shift())) }
+    const r = await cal(['rollback', 'dev'], handlers as never, { canAsk: true, answer: true })
+    expect(calls).toEqual([
+      { vm: 'dev', confirmed: false },
+      { vm: 'dev', confirmed: true, checkedAt: 'T1' },
+      { vm: 'dev', confirmed: true, checkedAt: 'T2' },
+    ])
+    expect(r.asked).toEqual(['Continue anyway?', 'Continue anyway?'])
+    expect(r.stderr).toContain('2 unpushed commits')
+  })
+})
+
 describe('snapshot --name, as the seeds write it (cal snapshot restore dev --name before-refactor)', () => {
   it('names the snapshot for create, restore and delete, like the second argument', async () => {
     const calls: Array<[string, unknown]> = []

@@ -8,7 +8,7 @@ import { checkGitSafety } from '../../src/core/git/check'
 import { parseGitScan, type GitCheckReport } from '../../src/core/git/report'
 import type { RemoteExec } from '../../src/core/git/remote-exec'
 import { gitScanCommand } from '../../src/core/git/script'
-import { guardDestructive } from '../../src/core/vms/guard'
+import { guardDestructive, ShownReports } from '../../src/core/vms/guard'
 import { GitSafetyReport } from '../../src/shared/git'
 import type { VmContext } from '../../src/core/vms/context'
 
@@ -260,11 +260,11 @@ describe('git safety check (real git)', () => {
     const byPath = rel(r)
     expect([...byPath.keys()].sort()).toEqual(['/.dotfiles', '/a/b/c/d/e/lib.git', '/gitdirs/orphan', '/src/site.git', '/sub-wt', '/sub-wt/lib', '/tool', '/work/app.git', '/work/sep', toolWt].sort())
     const none = { branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, remotesInVm: [], linkedWorktree: false, errors: [] }
-    expect(byPath.get('/work/app.git')).toEqual({ ...none, path: app, unpublishedBranches: ['feature', 'main'] })
-    expect(byPath.get('/.dotfiles')).toEqual({ ...none, path: join(home, '.dotfiles'), unpublishedBranches: ['main'] })
-    expect(byPath.get('/a/b/c/d/e/lib.git')).toEqual({ ...none, path: mirror, unpublishedBranches: [] })
-    expect(byPath.get('/gitdirs/orphan')).toEqual({ ...none, path: join(home, 'gitdirs', 'orphan'), unpublishedBranches: ['main'] })
-    expect(byPath.get('/tool')).toEqual({ ...none, path: tool, unpublishedBranches: ['main', 'sub', 'wip'] })
+    expect(byPath.get('/work/app.git')).toEqual({ ...none, path: app, unpublishedBranches: ['feature', 'main'], unpublishedCommits: 2 })
+    expect(byPath.get('/.dotfiles')).toEqual({ ...none, path: join(home, '.dotfiles'), unpublishedBranches: ['main'], unpublishedCommits: 1 })
+    expect(byPath.get('/a/b/c/d/e/lib.git')).toEqual({ ...none, path: mirror, unpublishedBranches: [], unpublishedCommits: 0 })
+    expect(byPath.get('/gitdirs/orphan')).toEqual({ ...none, path: join(home, 'gitdirs', 'orphan'), unpublishedBranches: ['main'], unpublishedCommits: 1 })
+    expect(byPath.get('/tool')).toEqual({ ...none, path: tool, unpublishedBranches: ['main', 'sub', 'wip'], unpublishedCommits: 3 })
     expect(byPath.get(toolWt)).toMatchObject({ branch: 'wip', untracked: 1, linkedWorktree: true, errors: [] })
     expect(byPath.get('/src/site.git')).toMatchObject({ branch: 'main', untracked: 1, unpublishedBranches: [], errors: [] })
     expect(byPath.get('/work/sep')).toMatchObject({ branch: 'main', untracked: 1, unpublishedBranches: [], errors: [] })
@@ -419,7 +419,7 @@ describe('git safety check (real git)', () => {
     expect(r.summary[0]).toBe(`${app}: the check could not be completed (git failed: rev-list refs/heads/side)`)
 
     const ctx = { tart: { get: async () => ({ state: 'running' }) }, exec: localExec } as unknown as VmContext
-    await expect(guardDestructive(ctx, 'vm', 'restore', false)).rejects.toMatchObject({
+    await expect(guardDestructive(ctx, 'vm', 'restore', { confirmed: false, reports: new ShownReports() })).rejects.toMatchObject({
       code: 'GIT_RISK',
       details: { report: { clean: false, summary: expect.arrayContaining([expect.stringContaining('could not be completed')]) } },
     })
@@ -428,11 +428,53 @@ describe('git safety check (real git)', () => {
   it('a check that cannot run asks for confirmation instead of blocking the restore', async () => {
     // A login shell that fails outright (here `false` in place of sh): the scan never runs.
     const ctx = { tart: { get: async () => ({ state: 'running' }) }, exec: execIn(() => home, ['false']) } as unknown as VmContext
-    const err = await guardDestructive(ctx, 'vm', 'restore', false).catch((e: unknown) => e)
+    const err = await guardDestructive(ctx, 'vm', 'restore', { confirmed: false, reports: new ShownReports() }).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'CONFIRMATION_REQUIRED', details: { vm: 'vm', action: 'restore', checked: false, cause: 'INTERNAL' } })
     expect((err as Error).message).toMatch(/^CAL could not check "vm" for unsaved git work before the restore: The git safety check in "vm" failed \(exit 1\)\.$/)
     expect((err as { hint: string }).hint).toMatch(/confirm the restore \(--yes\) to go ahead without the check\.$/)
-    expect(await guardDestructive(ctx, 'vm', 'restore', true)).toBeNull()
+    expect(await guardDestructive(ctx, 'vm', 'restore', { confirmed: true, reports: new ShownReports() })).toBeNull()
+  })
+
+  it('a yes given to a report is checked again: more at risk by then is refused with the new report, the same goes ahead', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    const commit = async (file: string) => {
+      await writeFile(join(app, file), `${file}\n`)
+      await git(app, 'add', file)
+      await git(app, 'commit', '-qm', file)
+    }
+    await commit('one.txt')
+    await writeFile(join(app, 'scratch.txt'), 'notes\n')
+    let state = 'running'
+    const ctx = { tart: { get: async () => ({ state }) }, exec: localExec } as unknown as VmContext
+    const reports = new ShownReports()
+    const ask = (checkedAt?: string) => guardDestructive(ctx, 'vm', 'restore', { confirmed: true, checkedAt, reports })
+
+    // What the user reads: the clone's two commits on no remote outside the VM (its origin is a folder on the same
+    // disk), one untracked file.
+    const shown = ((await guardDestructive(ctx, 'vm', 'restore', { confirmed: false, reports }).catch((e: unknown) => e)) as { details: { report: GitSafetyReport } }).details.report
+    expect(shown.repos.find((r) => r.path.endsWith('/work/app'))).toMatchObject({ unpublishedBranches: ['main'], unpublishedCommits: 2, untracked: 1 })
+    expect(await ask(shown.checkedAt)).toMatchObject({ clean: false })
+
+    // Meanwhile the agent committed again: that yes no longer covers what would be lost.
+    await commit('two.txt')
+    const err = await ask(shown.checkedAt).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'GIT_RISK', details: { action: 'restore', changedSinceConfirmed: true } })
+    expect((err as Error).message).toMatch(/^More is at risk in "vm" than when you confirmed the restore: .*branch main on no remote/)
+    expect((err as { hint: string }).hint).toBe('Nothing was changed. Read the new report and confirm the restore again.')
+    // The new report, once read and confirmed, goes ahead; a report CAL never showed covers nothing.
+    const newer = (err as { details: { report: GitSafetyReport } }).details.report
+    expect(newer.repos.find((r) => r.path.endsWith('/work/app'))).toMatchObject({ unpublishedCommits: 3 })
+    expect(await ask(newer.checkedAt)).toMatchObject({ clean: false })
+    await expect(ask('2000-01-01T00:00:00.000Z')).rejects.toMatchObject({ code: 'GIT_RISK' })
+    // The command line's --yes names no report: no second check. A stopped VM cannot have changed.
+    expect(await ask()).toBeNull()
+    state = 'stopped'
+    expect(await ask('2000-01-01T00:00:00.000Z')).toBeNull()
+    // Less at risk than was read (the untracked file gone meanwhile) goes ahead too.
+    state = 'running'
+    await unlink(join(app, 'scratch.txt'))
+    expect(await ask(newer.checkedAt)).toMatchObject({ clean: false })
   })
 
   it('git variables left in the login environment change nothing: other objects, extra config', async () => {

@@ -10,7 +10,7 @@ export const deleteCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { force: { type: 'boolean', short: 'f' } }, DELETE, { min: 1, max: 1 })
   if (a.help) return ctx.stdout(DELETE + '\n'), 0
   const name = a.positionals[0] as string
-  const task = await withConfirmation(ctx, (confirmed) => followTask(ctx, () => ctx.handlers['vms:delete']({ name, force: a.values.force === true, confirmed })))
+  const task = await withConfirmation(ctx, (confirmed, checkedAt) => followTask(ctx, () => ctx.handlers['vms:delete']({ name, force: a.values.force === true, confirmed, checkedAt })))
   if (ctx.json) printJson(ctx, { ok: true, task })
   else ctx.stdout(`Deleted ${name}.\n`)
   return 0

@@ -10,7 +10,7 @@ export const rollbackCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, USAGE, { min: 1, max: 1 })
   if (a.help) return ctx.stdout(USAGE + '\n'), 0
   const vm = a.positionals[0] as string
-  const task = await withConfirmation(ctx, (confirmed) => followTask(ctx, () => ctx.handlers['snapshots:rollback']({ vm, confirmed })))
+  const task = await withConfirmation(ctx, (confirmed, checkedAt) => followTask(ctx, () => ctx.handlers['snapshots:rollback']({ vm, confirmed, checkedAt })))
   if (ctx.json) return printJson(ctx, { ok: true, task }), 0
   ctx.stdout(`${vm} rolled back (${task.title}).\n`)
   return 0

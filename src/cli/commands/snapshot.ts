@@ -56,7 +56,7 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
       const { vm } = a
       const snapshot = a.snapshot as string
-      const task = await withConfirmation(ctx, (confirmed) => followTask(ctx, () => ctx.handlers['snapshots:restore']({ vm, snapshot, confirmed })))
+      const task = await withConfirmation(ctx, (confirmed, checkedAt) => followTask(ctx, () => ctx.handlers['snapshots:restore']({ vm, snapshot, confirmed, checkedAt })))
       if (ctx.json) return printJson(ctx, { ok: true, task }), 0
       ctx.stdout(`${vm} restored to ${snapshot}.\n`)
       return 0

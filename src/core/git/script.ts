@@ -23,8 +23,8 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         linked is 1 for a linked worktree, whose branches and stashes are its
  *                                         main repository's)
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
- *   UNPUB path  ref                      (a branch without upstream whose commits are on no remote, or a tag,
- *                                         refs/tags/NAME, holding commits on no branch and no remote)
+ *   UNPUB path  ref  count               (a branch without upstream whose commits are on no remote, or a tag,
+ *                                         refs/tags/NAME, holding commits on no branch and no remote; how many)
  *   VMREMOTE path  name  url             (a remote whose repository is on this VM's own disk: a push there is lost
  *                                         with the VM, so its branches count as no remote, for AHEAD and UNPUB too)
  *   NOGIT path                           (git is missing, the repository could not be checked)
@@ -241,7 +241,7 @@ EOF
             rec ERR "$R" "rev-list $B"
           fi
         elif N=$(unpub "$B" --not 2>/dev/null); then
-          [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$B"
+          [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$B" "$N"
         else
           rec ERR "$R" "rev-list $B"
         fi
@@ -257,7 +257,7 @@ EOF
       if [ "$N" -gt 0 ] 2>/dev/null; then
         g for-each-ref --format='%(refname)' refs/tags 2>/dev/null | while IFS= read -r TG; do
           M=$(unpub "$TG" --not --branches 2>/dev/null) || continue
-          [ "$M" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$TG"
+          [ "$M" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$TG" "$M"
         done
       fi
     else
@@ -267,7 +267,7 @@ EOF
   # HEAD is per worktree: a detached one can hold commits on no branch and no remote.
   if [ "$HRC" = 1 ]; then
     if N=$(unpub HEAD --not --branches 2>/dev/null); then
-      [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" '(detached HEAD)'
+      [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" '(detached HEAD)' "$N"
     else
       rec ERR "$R" 'rev-list HEAD'
     fi

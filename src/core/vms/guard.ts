@@ -4,12 +4,41 @@ import { checkGitSafety } from '../git/check'
 import { repoAtRisk } from '../git/report'
 import type { VmContext } from './context'
 
+/** The reports CAL showed lately (to the window or the command line), so that a confirmation can name the one it saw. */
+export class ShownReports {
+  private readonly byKey = new Map<string, GitSafetyReport>()
+
+  remember(report: GitSafetyReport): GitSafetyReport {
+    this.byKey.set(`${report.vm}\n${report.checkedAt}`, report)
+    // Each is about one confirmation sheet: the last few are plenty.
+    for (const key of this.byKey.keys()) if (this.byKey.size > 20) this.byKey.delete(key)
+    return report
+  }
+
+  find(vm: string, checkedAt: string): GitSafetyReport | null {
+    return this.byKey.get(`${vm}\n${checkedAt}`) ?? null
+  }
+}
+
+/**
+ * What was confirmed: nothing (`confirmed: false`: check, and refuse work at risk), a plain yes (the command line's
+ * --yes: no check), or a yes given after reading the report checked at `checkedAt`: then the VM is checked again,
+ * since an agent may have gone on working while the user read, and only what that report showed counts as accepted.
+ */
+export interface Confirmation {
+  confirmed: boolean
+  checkedAt?: string | undefined
+  reports: ShownReports
+  signal?: AbortSignal
+}
+
 /**
  * Before restore, delete and re-init: run the git safety check in the VM. Work at risk (or a VM that cannot be
  * checked because it is not running) needs explicit confirmation; the error carries the report for the UI/CLI.
  */
-export async function guardDestructive(ctx: VmContext, vm: string, action: string, confirmed: boolean, signal?: AbortSignal): Promise<GitSafetyReport | null> {
-  if (confirmed) return null
+export async function guardDestructive(ctx: VmContext, vm: string, action: string, c: Confirmation): Promise<GitSafetyReport | null> {
+  if (c.confirmed) return c.checkedAt === undefined ? null : checkAgain(ctx, vm, action, c)
+  const signal = c.signal
   const d = await ctx.tart.get(vm, { signal })
   if (d.state !== 'running') {
     throw new CalError(
@@ -54,6 +83,7 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
     const sentence = (first: string, confirm: string) => `${first.charAt(0).toUpperCase()}${first.slice(1)}, or confirm the ${action}${confirm} to ${atRisk ? 'discard it' : 'go ahead'}.`
     const hint = { cli: sentence(remedies(`cal ssh ${vm}`), ' (--yes)'), app: sentence(remedies('in a terminal on the VM'), '') }
     const message = atRisk ? `The ${action} would lose work in "${vm}"` : `CAL could not check everything in "${vm}" before the ${action}`
+    c.reports.remember(report)
     throw new CalError('GIT_RISK', `${message}: ${report.summary.join('; ')}.`, hint, {
       vm,
       action,
@@ -61,4 +91,52 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
     })
   }
   return report
+}
+
+/**
+ * The check again, for a confirmation given after reading the report checked at `checkedAt`: what is at risk now
+ * must be no more than what that report showed (the same repositories and folders, no count higher), else the
+ * destructive step is refused with the new report, to be read and confirmed in turn. A VM that is not running cannot
+ * have changed; a check that cannot run now (the VM stopped answering) does not undo the user's yes.
+ */
+async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirmation): Promise<GitSafetyReport | null> {
+  const d = await ctx.tart.get(vm, { signal: c.signal })
+  if (d.state !== 'running') return null
+  let now: GitSafetyReport
+  try {
+    now = await checkGitSafety(ctx.exec, vm, { signal: c.signal })
+  } catch (err) {
+    if (CalError.from(err).code === 'CANCELLED') throw err
+    return null
+  }
+  const seen = c.reports.find(vm, c.checkedAt ?? '')
+  if (now.clean || (seen !== null && coveredBy(now, seen))) return now
+  c.reports.remember(now)
+  throw new CalError(
+    'GIT_RISK',
+    `More is at risk in "${vm}" than when you confirmed the ${action}${seen ? '' : ' (CAL no longer has the report you confirmed)'}: ${now.summary.join('; ')}.`,
+    `Nothing was changed. Read the new report and confirm the ${action} again.`,
+    { vm, action, report: now, changedSinceConfirmed: true },
+  )
+}
+
+/** Whether everything `now` puts at risk was already in `seen`, no more of it. */
+export function coveredBy(now: GitSafetyReport, seen: GitSafetyReport): boolean {
+  const before = new Map(seen.repos.map((r) => [r.path, r]))
+  const repos = now.repos.every((r) => {
+    if (!repoAtRisk(r) && r.errors.length === 0) return true
+    const b = before.get(r.path)
+    return (
+      b !== undefined &&
+      r.uncommitted <= b.uncommitted &&
+      r.untracked <= b.untracked &&
+      r.stashes <= b.stashes &&
+      r.unpushed <= b.unpushed &&
+      r.unpublishedCommits <= b.unpublishedCommits &&
+      r.errors.length <= b.errors.length &&
+      r.unpublishedBranches.every((name) => b.unpublishedBranches.includes(name))
+    )
+  })
+  const unreadable = new Set(seen.unreadable.map((u) => u.path))
+  return repos && now.unreadable.every((u) => unreadable.has(u.path))
 }

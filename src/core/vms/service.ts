@@ -19,7 +19,7 @@ import { TartDriver, type TartPathSource } from '../tart/driver'
 import { localVms } from '../tart/parse'
 import { DEFAULT_TIMING, type Timing, type VmContext } from './context'
 import { createVm } from './create'
-import { guardDestructive } from './guard'
+import { guardDestructive, ShownReports } from './guard'
 import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms } from './inventory'
 import { deleteVm, startVm, stopVm, suspendVm } from './lifecycle'
 import { KeyedMutex } from './mutex'
@@ -73,6 +73,8 @@ export class VmService {
   readonly ctx: VmContext
   readonly tasks: TaskManager
   private lastEmitted = ''
+  /** The git safety reports shown lately, for a confirmation that names the one it saw (see guardDestructive). */
+  private readonly shown = new ShownReports()
   private lastSignature = ''
 
   constructor(private readonly deps: VmServiceDeps) {
@@ -277,10 +279,10 @@ export class VmService {
     return this.run('suspend', `Suspend ${name}`, name, 'stopping', (t) => suspendVm(this.ctx, name, t), false)
   }
 
-  async delete(name: string, force: boolean, confirmed: boolean): Promise<Started> {
+  async delete(name: string, force: boolean, confirmed: boolean, checkedAt?: string): Promise<Started> {
     validateName(name, 'VM name')
     await this.repaired
-    await guardDestructive(this.ctx, name, 'delete', confirmed)
+    await guardDestructive(this.ctx, name, 'delete', { confirmed, checkedAt, reports: this.shown })
     return this.run('delete', `Delete ${name}`, name, 'stopping', async (t) => {
       await deleteVm(this.ctx, name, force, t)
       await this.deps.onDeleted?.(name)
@@ -347,22 +349,22 @@ export class VmService {
     }
   }
 
-  async restoreSnapshot(vm: string, snapshot: string, confirmed: boolean): Promise<Started> {
+  async restoreSnapshot(vm: string, snapshot: string, confirmed: boolean, checkedAt?: string): Promise<Started> {
     validateName(vm, 'VM name')
     validateName(snapshot, 'snapshot name')
     await this.repaired
     // CAL's facts answer at once; the task confirms with Tart (a clone deleted behind CAL's back fails there).
     const f = await this.ctx.facts.get(snapshotTartName(vm, snapshot))
     if (f?.role !== 'snapshot' || f.parent !== vm) await findSnapshot(this.ctx, vm, snapshot)
-    await guardDestructive(this.ctx, vm, 'restore', confirmed)
+    await guardDestructive(this.ctx, vm, 'restore', { confirmed, checkedAt, reports: this.shown })
     return this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
   }
 
-  async rollback(vm: string, confirmed: boolean): Promise<Started> {
+  async rollback(vm: string, confirmed: boolean, checkedAt?: string): Promise<Started> {
     validateName(vm, 'VM name')
     await this.repaired
     const snapshot = await latestSessionSnapshot(this.ctx, vm)
-    await guardDestructive(this.ctx, vm, 'rollback', confirmed)
+    await guardDestructive(this.ctx, vm, 'rollback', { confirmed, checkedAt, reports: this.shown })
     return this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
   }
 
@@ -389,7 +391,7 @@ export class VmService {
   async checkGit(vm: string, signal?: AbortSignal): Promise<GitSafetyReport> {
     validateName(vm, 'VM name')
     await this.sshTarget(vm)
-    return checkGitSafety(this.ctx.exec, vm, { signal })
+    return this.shown.remember(await checkGitSafety(this.ctx.exec, vm, { signal }))
   }
 }
 

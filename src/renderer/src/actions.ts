@@ -3,6 +3,7 @@
  * Each one calls window.cal, and reports failures through report.ts; none of them polls.
  */
 import type { CalErrorData } from '../../shared/errors'
+import type { GitSafetyReport } from '../../shared/git'
 import type { CreateVmInput } from '../../shared/vm'
 import type { SettingsPatch } from '../../shared/settings'
 import type { TerminalKind, TerminalSession } from '../../shared/terminal'
@@ -49,8 +50,28 @@ export async function requestPower(vm: string, action: PowerAction): Promise<voi
 export const runPower = (vm: string, action: PowerAction) => (action === 'stop' ? stopVm(vm) : restartVm(vm))
 
 export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, unwrap(cal().vms.suspend({ name })))
-export const deleteVm = (name: string) =>
-  startTask(`Delete ${name}`, name, unwrap(cal().vms.delete({ name, force: true, confirmed: true })))
+/**
+ * A destructive verb confirmed after reading the git safety report checked at `checkedAt` (none when the check
+ * failed and the user went ahead anyway). The engine checks again first: when more is at risk by then, the verb is
+ * not started and the newer report comes back, for the sheet to show and be confirmed in turn. True when started;
+ * false on any other failure (reported as usual).
+ */
+async function startConfirmed(title: string, vm: string, pending: Promise<unknown>): Promise<true | false | GitSafetyReport> {
+  try {
+    await pending
+    return true
+  } catch (err) {
+    const e = errorData(err)
+    const newer = e.code === 'GIT_RISK' && e.details?.changedSinceConfirmed === true ? (e.details.report as GitSafetyReport | undefined) : undefined
+    if (newer) return newer
+    reportError(err, title, { vm })
+    return false
+  }
+}
+
+/** See startConfirmed: a newer report is shown as a failure, since the Delete sheet is closed by then. */
+export const deleteVm = (name: string, checkedAt?: string) =>
+  startTask(`Delete ${name}`, name, unwrap(cal().vms.delete({ name, force: true, confirmed: true, checkedAt })))
 
 /**
  * Starts creating a workspace. A refusal of the call itself comes back for the New workspace sheet to show (a toast
@@ -79,11 +100,12 @@ export async function loadSnapshots(vm: string): Promise<void> {
 
 export const createSnapshot = (vm: string, name?: string) =>
   startTask(`Snapshot ${vm}`, vm, unwrap(cal().snapshots.create({ vm, name: name || undefined, kind: 'manual' })))
-export const restoreSnapshot = (vm: string, snapshot: string) =>
-  startTask(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true })))
+export const restoreSnapshot = (vm: string, snapshot: string, checkedAt?: string) =>
+  startConfirmed(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true, checkedAt })))
 export const deleteSnapshot = (vm: string, snapshot: string) =>
   startTask(`Delete snapshot ${snapshot}`, vm, unwrap(cal().snapshots.delete({ vm, snapshot, confirmed: true })))
-export const rollbackVm = (vm: string) => startTask(`Roll back ${vm}`, vm, unwrap(cal().snapshots.rollback({ vm, confirmed: true })))
+export const rollbackVm = (vm: string, checkedAt?: string) =>
+  startConfirmed(`Roll back ${vm}`, vm, unwrap(cal().snapshots.rollback({ vm, confirmed: true, checkedAt })))
 
 export const cancelTask = (id: string) => startTask('Cancel task', null, unwrap(cal().tasks.cancel({ id })))
 

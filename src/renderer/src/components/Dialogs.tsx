@@ -190,7 +190,7 @@ function DeleteVmDialog({ vm }: { vm: string }) {
           onCancel={close}
           onConfirm={() => {
             close()
-            void deleteVm(vm)
+            void deleteVm(vm, report?.checkedAt)
           }}
           disabled={typed !== vm}
           label={clean ? 'Delete base VM' : 'Delete workspace'}

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import type { GitSafetyReport } from '../../../shared/git'
 import type { Snapshot } from '../../../shared/snapshot'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
@@ -33,18 +34,25 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   const running = useVms((s) => s.vms.find((v) => v.name === vm)?.state === 'running')
   // Restore and roll back stop a running VM and start it again; deleting a snapshot leaves the VM alone.
   const programs = useRunningPrograms(vm, running && action !== 'delete')
-  const { report, error, checking, risky } = useGitCheck(vm)
+  const checked = useGitCheck(vm)
+  // The engine's check again at the confirmation found more at risk than the report read here: it replaces it.
+  const [newer, setNewer] = useState<GitSafetyReport | null>(null)
+  const report = newer ?? checked.report
+  const { error, checking } = checked
+  const risky = newer !== null || checked.risky
   const [busy, setBusy] = useState(false)
   const confirm = async () => {
     setBusy(true)
-    const ok =
+    const checkedAt = report?.checkedAt
+    const result =
       action === 'restore' && snapshot
-        ? await restoreSnapshot(vm, snapshot.name)
+        ? await restoreSnapshot(vm, snapshot.name, checkedAt)
         : action === 'delete' && snapshot
           ? await deleteSnapshot(vm, snapshot.name)
-          : await rollbackVm(vm)
+          : await rollbackVm(vm, checkedAt)
     setBusy(false)
-    if (ok) close()
+    if (result === true) close()
+    else if (result !== false) setNewer(result)
   }
   const title = action === 'rollback' ? `Roll back ${vm}?` : `${VERB[action]} snapshot "${snapshot?.name}"?`
   return (
@@ -68,7 +76,13 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
         {lossText(action, vm, snapshot, lastSessionAt, running)}
       </p>
       <RunningPrograms lines={programs} lead={`Still running in ${vm}:`} />
-      <SafetyReport report={report} error={error} vm={vm} />
+      {newer && (
+        <p className="callout callout-warning" role="alert" data-testid="report-changed">
+          CAL checked {vm} again before going ahead and found more at risk than in the report you read: nothing was changed.
+          Read the report below again.
+        </p>
+      )}
+      <SafetyReport report={report} error={newer ? null : error} vm={vm} />
     </Modal>
   )
 }
