@@ -34,7 +34,9 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   const running = useVms((s) => s.vms.find((v) => v.name === vm)?.state === 'running')
   // Restore and roll back stop a running VM and start it again; deleting a snapshot leaves the VM alone.
   const programs = useRunningPrograms(vm, running && action !== 'delete')
-  const checked = useGitCheck(vm)
+  // Deleting a snapshot leaves the VM's disk as it is: no work in it is at stake, so its git state is not checked (a
+  // stopped VM's check would fail and turn the button into a red "Delete anyway" for nothing).
+  const checked = useGitCheck(vm, action !== 'delete')
   // The engine's check again at the confirmation found more at risk than the report read here: it replaces it.
   const [newer, setNewer] = useState<GitSafetyReport | null>(null)
   const report = newer ?? checked.report
@@ -82,7 +84,7 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
           Read the report below again.
         </p>
       )}
-      <SafetyReport report={report} error={newer ? null : error} vm={vm} />
+      {action !== 'delete' && <SafetyReport report={report} error={newer ? null : error} vm={vm} />}
     </Modal>
   )
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { toastLifetime, useUi, type Toast } from '../store/ui'
 import { Icon } from './icons'
 import { forgetHostKey } from '../actions'
@@ -12,8 +12,15 @@ export function Toasts() {
   const toasts = useUi((s) => s.toasts)
   const [hovered, setHovered] = useState(false)
   const [focused, setFocused] = useState(false)
+  const region = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    // A toast that goes while its button has the focus (its Dismiss clicked) takes the focus with it, and Chromium
+    // fires no blur for a removed element: without this, `focused` stayed true and no toast went by itself again.
+    if (focused && !region.current?.contains(document.activeElement)) setFocused(false)
+  }, [toasts, focused])
   return (
     <div
+      ref={region}
       className="toasts"
       role="region"
       aria-label="Notifications"

@@ -5,7 +5,7 @@ import { StatusBanner, bannerFor, withShownAgent } from './StatusBanner'
 import { SafetyReport } from './SafetyReport'
 import { TaskProgress } from './TaskProgress'
 import { launchRows, snapshotPolicy } from './LaunchDialog'
-import { lossText } from './SnapshotConfirmDialog'
+import { SnapshotConfirmDialog, lossText } from './SnapshotConfirmDialog'
 import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
 import { SnapshotsPanel } from './SnapshotsView'
@@ -136,6 +136,18 @@ describe('confirmations', () => {
     expect(lossText('rollback', 'dev', null, null, true)).toMatch(/stopped and started again/)
     expect(lossText('restore', 'dev', snap, null, false)).not.toMatch(/stopped and started again/)
     expect(lossText('delete', 'dev', snap, null, true)).not.toMatch(/stopped/)
+  })
+
+  it('checks git only where the VM\'s work is at stake: not before deleting a snapshot', () => {
+    const snap = { name: 'before', vm: 'dev', tartName: 'dev--before', kind: 'manual' as const, createdAt: new Date().toISOString(), sizeGb: 1.5 }
+    const restore = renderToStaticMarkup(<SnapshotConfirmDialog action="restore" vm="dev" snapshot={snap} />)
+    expect(restore).toContain('data-testid="safety-report"')
+    // A stopped VM's check fails: a snapshot's delete sheet must neither warn of it nor ask for "Delete anyway".
+    const del = renderToStaticMarkup(<SnapshotConfirmDialog action="delete" vm="dev" snapshot={snap} />)
+    expect(del).not.toContain('safety-report')
+    expect(del).not.toContain('anyway')
+    expect(del).toMatch(/<button[^>]*data-testid="confirm-action"[^>]*>Delete<\/button>/)
+    expect(del).not.toMatch(/<button[^>]*disabled=""[^>]*data-testid="confirm-action"/)
   })
 })
 
