@@ -46,6 +46,7 @@ describe('hints worded for the app and for the command line', () => {
     expect(data.hint).toBe(e.hint)
     expect(appHintOf(data)).toBe(e.appHint)
     const limit = vmLimitError(['a', 'b']).toData()
+    expect(limit.message).toBe('macOS allows only 2 macOS VMs at once, and a and b are already running.')
     expect(limit.hint).toContain('`cal stop a`')
     expect(appHintOf(limit)).toBe('Stop one of them first.')
   })

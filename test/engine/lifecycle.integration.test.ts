@@ -147,7 +147,8 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect(task.steps.find((s) => s.id === 'poweroff')?.state).toBe('pending')
     expect((await eng.svc.get('dev')).state).toBe('stopped')
     expect(existsSync(join(eng.calHome, 'run', 'dev.json'))).toBe(false)
-    await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING' })
+    // A second stop says what is so, not "start it first" (the VM stopped as asked, by whoever came first).
+    await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING', message: 'The VM "dev" is already stopped.' })
   }, T)
 
   it('a VM parked mid-swap by a restore is still listed under its own name, so a window keeps it selected', async () => {

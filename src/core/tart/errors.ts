@@ -1,4 +1,5 @@
 import { CalError } from '../../shared/errors'
+import { listJoin } from '../../shared/text'
 import { freeSpaceHint } from '../host/disk'
 
 export const TART_INSTALL_HINT = 'Install Tart with `brew install cirruslabs/cli/tart`, or point CAL at it with --tart PATH or CAL_TART.'
@@ -78,7 +79,7 @@ export function mapTartFailure(f: TartFailure): CalError {
 }
 
 export function vmLimitError(running: string[], extra: Record<string, unknown> = {}): CalError {
-  const names = running.length ? running.join(', ') : 'other VMs'
+  const names = running.length ? listJoin(running) : 'other VMs'
   return new CalError(
     'VM_LIMIT_REACHED',
     `macOS allows only 2 macOS VMs at once, and ${names} ${running.length === 1 ? 'is' : 'are'} already running.`,

@@ -17,7 +17,8 @@ async function unexpectedStop(ctx: VmContext, name: string): Promise<string | nu
   const log = await ctx.supervisor.logSince(rec.logPath)
   const lines = log.split('\n').filter((l) => l.trim() && !l.startsWith(RUN_MARKER))
   const bad = lines.reverse().find((l) => /error|exceeds|failed|unexpected/i.test(l))
-  return bad ? bad.trim() : 'stopped unexpectedly'
+  // Shown as the VM's error and as a notification's body, whose title already says it stopped: say what is known.
+  return bad ? bad.trim() : 'It stopped unexpectedly (CAL did not ask it to), and its log names no error.'
 }
 
 async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined, name = entry.name): Promise<VmInfo> {

@@ -150,7 +150,8 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
   const d = await ctx.tart.get(name, { signal: r.signal })
   if (d.state === 'stopped') {
     await ctx.facts.removeRun(name)
-    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name })
+    // Stopped meanwhile (from inside the guest, by Tart, by another window): what was asked for is done.
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is already stopped.`, 'Nothing to do: it was stopped before this stop could.', { vm: name })
   }
   if (d.state === 'suspended') {
     if (!force) {
@@ -251,7 +252,7 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts:
   }
   const rec = await ctx.facts.getRun(name)
   if (!rec || !rec.suspendable || !(await ctx.supervisor.isOurRun(rec, name))) {
-    throw new CalError('INVALID_INPUT', `"${name}" was not started by CAL with --suspendable, so suspending it would power it off without saving.`, { cli: `Stop it with \`cal stop ${name}\` instead, or restart it with CAL first.`, app: 'Stop it instead, or restart it with Restart first.' }, { vm: name })
+    throw new CalError('INVALID_INPUT', `CAL did not start "${name}" as a VM that can be suspended, so suspending it would power it off without saving.`, { cli: `Stop it with \`cal stop ${name}\` instead, or restart it with CAL first.`, app: 'Stop it instead, or restart it with Restart first.' }, { vm: name })
   }
   await assertRoomToSuspend(ctx, name, opts.spaceHint ?? freeSpaceHint({ cli: ` and try again, or stop the VM instead with \`cal stop ${name}\`.`, app: ' and try again, or stop the VM instead.' }))
   r.step('suspend')

@@ -87,11 +87,7 @@ export function eta(seconds: number | null): string {
   return `about ${duration(Math.max(1, seconds))} left`
 }
 
-/** "a, b and c" */
-export function listJoin(items: string[]): string {
-  if (items.length <= 1) return items.join('')
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
-}
+export { listJoin } from '../../shared/text'
 
 export type FindResults = { index: number; count: number }
 
