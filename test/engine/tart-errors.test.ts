@@ -28,7 +28,7 @@ describe('mapTartFailure: the three error paths', () => {
     const e = fail(['run', 'c'], 1, 'The number of VMs exceeds the system limit (other running VMs: a, b)\n')
     expect(e.code).toBe('VM_LIMIT_REACHED')
     expect(e.details?.running).toEqual(['a', 'b'])
-    expect(e.message).toContain('a, b')
+    expect(e.message).toContain('a and b are already running')
     expect(e.hint).toContain('cal stop a')
     expect(fail(['run', 'c'], 1, 'The number of VMs exceeds the system limit\n').code).toBe('VM_LIMIT_REACHED')
   })
