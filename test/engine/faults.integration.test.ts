@@ -30,11 +30,11 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     expect(err).toMatchObject({ code: 'VM_LIMIT_REACHED', details: { running: ['a', 'b'] } })
     // The window is told at once that nothing changed: "c" is not left "starting" (a third running VM of two).
     expect(eng.vmEmits.at(-1)?.find((v) => v.name === 'c')?.state).toBe('stopped')
-    expect((err as Error).message).toContain('a, b')
+    expect((err as Error).message).toContain('a and b are already running')
     expect((await eng.svc.get('c')).state).toBe('stopped')
     const cli = await eng.cal(['start', 'c'])
     expect(cli.code).toBe(5)
-    expect(cli.stderr).toMatch(/^error: .*a, b.*\nhint: .*cal stop a/m)
+    expect(cli.stderr).toMatch(/^error: .*a and b are already running.*\nhint: .*cal stop a/m)
     await eng.svc.stop('b', true).done
   }, T)
 
