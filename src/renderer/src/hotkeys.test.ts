@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { matchHotkey, type KeyLike } from './hotkeys'
+import { matchHotkey, modLabel, type KeyLike } from './hotkeys'
 
 const key = (k: Partial<KeyLike>): KeyLike => ({ key: '', code: '', metaKey: false, ctrlKey: false, altKey: false, shiftKey: false, ...k })
 
@@ -18,6 +18,14 @@ describe('hotkeys', () => {
     expect(matchHotkey(key({ key: 'w', ctrlKey: true }), false, true)).toBeNull()
     expect(matchHotkey(key({ key: 'W', ctrlKey: true, shiftKey: true }), false, true)).toEqual({ kind: 'closeTab' })
     expect(matchHotkey(key({ key: '!', code: 'Digit1', ctrlKey: true, shiftKey: true }), false, true)).toEqual({ kind: 'workspace', index: 0 })
+  })
+
+  it('shows off macOS the shortcuts that work in a terminal too (Ctrl+Shift+T, not Ctrl+T, which is the shell\'s)', () => {
+    expect(modLabel(true)).toBe('⌘')
+    expect(modLabel(false)).toBe('Ctrl+Shift+')
+    for (const [k, code, kind] of [['T', 'KeyT', 'newTab'], ['W', 'KeyW', 'closeTab'], ['K', 'KeyK', 'palette'], ['!', 'Digit1', 'workspace'], ['<', 'Comma', 'settings']] as const) {
+      for (const inTerminal of [true, false]) expect(matchHotkey(key({ key: k, code, ctrlKey: true, shiftKey: true }), false, inTerminal)).toMatchObject({ kind })
+    }
   })
 
   it('opens Settings with ⌘, or Ctrl+, (no Shift needed in a terminal: the shell has no use for it)', () => {

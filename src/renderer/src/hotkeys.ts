@@ -50,5 +50,6 @@ export function matchHotkey(e: KeyLike, mac: boolean, inTerminal: boolean): Hotk
 }
 
 export function modLabel(mac: boolean): string {
-  return mac ? '⌘' : 'Ctrl+'
+  // Off macOS the shortcuts shown are the ones that work everywhere, in a terminal too (see matchHotkey).
+  return mac ? '⌘' : 'Ctrl+Shift+'
 }

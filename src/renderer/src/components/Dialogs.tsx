@@ -6,6 +6,7 @@ import { deleteVm, endSession, requestPower, runPower, startVm } from '../action
 import type { PowerAction, PowerQuestion } from '../../../shared/power-question'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
+import { useSessions } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { RunningPrograms } from './RunningPrograms'
 import { CreateVmDialog } from './CreateVmDialog'
@@ -105,6 +106,8 @@ export function LimitDialog({ vm, running }: { vm: string | null; running: strin
 function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
   const close = useUi((s) => s.closeDialog)
   const agent = name === 'cal-agent'
+  // Closing a tab is the way to keep a session only when one shows it: a detached session (from Sessions) has none.
+  const hasTab = useSessions((s) => s.sessions.some((t) => t.vm === vm && t.tmuxSession === name && t.state !== 'closed'))
   return (
     <Modal
       title={`End ${name} in ${vm}?`}
@@ -126,7 +129,11 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
         Every program running in the tmux session {agent ? '(the coding agent included) ' : ''}stops, and its screen and
         scrollback are gone. Files in the VM stay as they are.
       </p>
-      <p className="muted">To keep it running, close its tab instead: the session stays in the VM, ready to reattach.</p>
+      <p className="muted">
+        {hasTab
+          ? 'To keep it running, close its tab instead: the session stays in the VM, ready to reattach.'
+          : 'To keep it running, cancel: the session stays in the VM, ready to reattach from Sessions.'}
+      </p>
     </Modal>
   )
 }
