@@ -24,6 +24,23 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     await eng?.dispose()
   })
 
+  it("a stop of a VM stopped behind CAL's back says so, and never shows it running again meanwhile", async () => {
+    await eng.svc.start('a').done
+    await eng.svc.settled()
+    expect(eng.vmEmits.at(-1)?.find((v) => v.name === 'a')?.state).toBe('running')
+    // Tart stops it; CAL has not listed it since.
+    expect((await host.run(['stop', '--timeout', '5', 'a'])).exitCode).toBe(0)
+    const from = eng.vmEmits.length
+    const err = await eng.svc.stop('a').done.catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'VM_NOT_RUNNING', message: 'The VM "a" is already stopped.' })
+    await eng.svc.settled()
+    await eng.svc.refresh()
+    const shown = eng.vmEmits.slice(from).map((list) => list.find((v) => v.name === 'a')?.state)
+    // Shown running again (with its address) read as "a is ready" in the window.
+    expect(shown).not.toContain('running')
+    expect(shown.at(-1)).toBe('stopped')
+  }, T)
+
   it('refuses the third macOS VM up front, naming the two running', async () => {
     await Promise.all([eng.svc.start('a').done, eng.svc.start('b').done])
     const err = await eng.svc.start('c').done.catch((e: unknown) => e)

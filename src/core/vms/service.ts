@@ -69,6 +69,9 @@ const STEPS = {
 } as const
 
 /** Engine service for VMs, snapshots and the git check; the command handlers (handlers.ts) are thin wrappers. */
+/** Refusals that mean the VM was not in the state CAL last listed for it (see run). */
+const STALE_STATE: ReadonlySet<string> = new Set(['VM_NOT_RUNNING', 'VM_ALREADY_RUNNING', 'VM_NOT_FOUND'])
+
 export class VmService {
   readonly ctx: VmContext
   readonly tasks: TaskManager
@@ -173,16 +176,20 @@ export class VmService {
             this.emitTransient()
           }
           let failed = false
+          let stale = false
           try {
             return await body(t)
           } catch (err) {
             failed = true
+            // The VM was not in the state CAL last listed (stopped or started behind its back): that state is stale.
+            stale = STALE_STATE.has(CalError.from(err).code)
             throw err
           } finally {
             this.ctx.transient.delete(vm)
             // A refused operation (a start at the VM limit) changed nothing: its VM shows its last state at once,
-            // not "starting" (a third running VM of two) until Tart has been listed again.
-            if (failed && before) this.emitTransient({ vm, state: before })
+            // not "starting" (a third running VM of two) until Tart has been listed again. Not a stale one: a stop of a
+            // VM stopped meanwhile showed it running again, with its address, which read as "ready".
+            if (failed && before && !stale) this.emitTransient({ vm, state: before })
             this.emitSoon()
           }
         }),
