@@ -22,7 +22,19 @@ export type Snapshot = z.infer<typeof Snapshot>
 export const DiskUsage = z.object({
   totalGb: z.number(),
   freeGb: z.number().nullable(),
-  vms: z.array(z.object({ name: z.string(), sizeGb: z.number(), snapshotsGb: z.number(), snapshotCount: z.number().int() })),
+  vms: z.array(
+    z.object({
+      name: z.string(),
+      sizeGb: z.number(),
+      snapshotsGb: z.number(),
+      snapshotCount: z.number().int(),
+      /**
+       * What a restore left beside the VM (its copy from before the restore, whose deletion failed, or a clone under
+       * way): hidden from the VM list, counted here, removed by the VM's next restore.
+       */
+      leftoverGb: z.number().default(0),
+    }),
+  ),
 })
 export type DiskUsage = z.infer<typeof DiskUsage>
 

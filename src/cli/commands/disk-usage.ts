@@ -20,11 +20,20 @@ export const diskUsageCommand: CliCommand = async (argv, ctx) => {
     if (ctx.json) return printJson(ctx, { vm, snapshots, freeGb: u.freeGb }), 0
     const rows = [[vm.name, 'VM', '', `${vm.sizeGb} GB`], ...snapshots.map((s) => [s.name, `${s.kind} snapshot`, s.createdAt.slice(0, 16).replace('T', ' '), `${s.sizeGb} GB`])]
     ctx.stdout(table(['NAME', 'WHAT', 'TAKEN', 'SIZE'], rows))
-    ctx.stdout(`\n${name}: ${vm.sizeGb + vm.snapshotsGb} GB with ${vm.snapshotCount === 1 ? '1 snapshot' : `${vm.snapshotCount} snapshots`}${free}\n`)
+    ctx.stdout(`\n${name}: ${vm.sizeGb + vm.snapshotsGb + vm.leftoverGb} GB with ${vm.snapshotCount === 1 ? '1 snapshot' : `${vm.snapshotCount} snapshots`}${free}\n`)
+    leftovers(ctx, [vm])
     return 0
   }
   if (ctx.json) return printJson(ctx, u), 0
   ctx.stdout(table(['VM', 'VM SIZE', 'SNAPSHOTS', 'SNAPSHOT SIZE', 'TOTAL'], u.vms.map((v) => [v.name, `${v.sizeGb} GB`, v.snapshotCount, `${v.snapshotsGb} GB`, `${v.sizeGb + v.snapshotsGb} GB`])))
   ctx.stdout(`\nTotal ${u.totalGb} GB${free}\n`)
+  leftovers(ctx, u.vms)
   return 0
+}
+
+/** Disk a restore left beside a VM: counted in the total, not in the table's columns, so said apart. */
+function leftovers(ctx: Parameters<CliCommand>[1], vms: { name: string; leftoverGb: number }[]): void {
+  for (const v of vms.filter((x) => x.leftoverGb > 0)) {
+    ctx.stdout(`${v.name}: ${v.leftoverGb} GB left by a restore (its copy from before it, or a clone under way); ${v.name}'s next restore removes it.\n`)
+  }
 }

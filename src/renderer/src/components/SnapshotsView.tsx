@@ -40,6 +40,11 @@ export function SnapshotsPanel({ vm, snapshots, usage, working }: { vm: VmInfo; 
         <span>
           <strong>{snapshots.length}</strong> {snapshots.length === 1 ? 'snapshot' : 'snapshots'} · {snapshots.length > 0 ? usedGb(ownGb) : gb(ownGb)}
         </span>
+        {mine && mine.leftoverGb > 0 && (
+          <span className="muted" data-testid="restore-leftover" title={`${vm.name}'s next restore removes it.`}>
+            + {usedGb(mine.leftoverGb)} left by a restore
+          </span>
+        )}
         {usage && (
           <span>
             All VMs {usage.vms.length > 0 ? usedGb(usage.totalGb) : gb(usage.totalGb)}

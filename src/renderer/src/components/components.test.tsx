@@ -242,6 +242,13 @@ describe('snapshots while the VM is busy', () => {
     expect(busy).toMatch(/<button[^>]*disabled=""[^>]*data-testid="snapshot-create"/)
     expect(busy).toMatch(/<button[^>]*disabled=""[^>]*data-testid="rollback"/)
   })
+
+  it('counts what a restore left beside the VM, and says nothing when there is none', () => {
+    const vm = vmInfo('dev', { state: 'stopped' })
+    const usage = (leftoverGb: number) => ({ totalGb: 30 + leftoverGb, freeGb: 100, vms: [{ name: 'dev', sizeGb: 30, snapshotsGb: 0, snapshotCount: 0, leftoverGb }] })
+    expect(renderToStaticMarkup(<SnapshotsPanel vm={vm} snapshots={[]} usage={usage(12)} working={[]} />)).toMatch(/data-testid="restore-leftover"[^>]*>\+ 12(\.0)? GB left by a restore/)
+    expect(renderToStaticMarkup(<SnapshotsPanel vm={vm} snapshots={[]} usage={usage(0)} working={[]} />)).not.toContain('restore-leftover')
+  })
 })
 
 describe('settings fields', () => {
