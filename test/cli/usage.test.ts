@@ -177,7 +177,7 @@ describe('--agent, with the seeds\' names too', () => {
 })
 
 describe('disk-usage NAME', () => {
-  const usage = { totalGb: 130, freeGb: 200, vms: [{ name: 'dev', sizeGb: 30, snapshotsGb: 20, snapshotCount: 2 }] }
+  const usage = { totalGb: 130, freeGb: 200, vms: [{ name: 'dev', sizeGb: 30, snapshotsGb: 20, snapshotCount: 2, leftoverGb: 0 }] }
   const snaps = [
     { name: 'before', vm: 'dev', tartName: 'dev.snap.before', kind: 'manual', createdAt: '2026-11-20T10:00:00.000Z', sizeGb: 12 },
     { name: 'session-1', vm: 'dev', tartName: 'dev.snap.session-1', kind: 'session', createdAt: '2026-11-21T09:30:00.000Z', sizeGb: 8 },
