@@ -145,7 +145,9 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       const settings = deps.settings()
       const info = await deps.vmState(input.vm)
       if (info.state !== 'running') {
-        throw new CalError('VM_NOT_RUNNING', `VM "${input.vm}" is ${info.state}, so its agent cannot start.`, 'Start the VM first, then launch the agent.', { vm: input.vm, state: info.state })
+        const now = info.state === 'error' ? 'in an error state' : info.state
+        const first = info.state === 'suspended' ? 'Resume it (start it) first' : info.state === 'starting' ? 'Wait until it runs' : 'Start it first'
+        throw new CalError('VM_NOT_RUNNING', `VM "${input.vm}" is ${now}, so its agent cannot start.`, `${first}, then launch the agent.`, { vm: input.vm, state: info.state })
       }
       const busy = deps.busyWith?.(input.vm)
       if (busy) {

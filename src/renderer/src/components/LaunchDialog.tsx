@@ -7,6 +7,7 @@ import { useLoad } from '../hooks/useLoad'
 import { relativeTime } from '../format'
 import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
+import { useVms } from '../store/vms'
 import { launchAgent } from '../actions'
 import { sameFailure } from '../report'
 import { Modal } from './Modal'
@@ -39,6 +40,18 @@ export function snapshotPolicy(autoSnapshot: boolean, running: string | null = n
     : 'None: automatic snapshots are off (Settings → Snapshots). Backup first takes one before the agent starts; the VM pauses while it is taken.'
 }
 
+/**
+ * Why Launch cannot go ahead now that the VM is no longer running (it stopped, or went into an error, while the sheet
+ * was open): the facts were read when the sheet opened and say Running. Null while it runs, or when it is unknown.
+ */
+export function launchBlocked(vm: string, liveState: VmState | undefined): string | null {
+  if (liveState === undefined || liveState === 'running') return null
+  if (liveState === 'starting') return `${vm} is starting again, so the agent cannot start yet. Launch it once ${vm} is running.`
+  const now = liveState === 'error' ? 'in an error state' : STATE_LABEL[liveState].toLowerCase()
+  const start = liveState === 'suspended' ? 'Resume it with Start' : 'Start it with Start'
+  return `${vm} is ${now} now, so the agent cannot start. ${start} in its Overview, then launch the agent again.`
+}
+
 /** Launch's three ways: as the settings say, with a snapshot whatever they say, without any (after one failed). */
 type Way = 'launch' | 'backup' | 'no-snapshot'
 
@@ -56,8 +69,20 @@ export function LaunchDialog({ vm }: { vm: string }) {
   useEffect(() => {
     if (failure) toasts.filter((t) => sameFailure(t.error, failure)).forEach((t) => useUi.getState().dismissToast(t.id))
   }, [failure, toasts])
-  const canLaunch = !!info?.isolated && busy === null
+  // The VM as the sidebar shows it now: it may stop while the sheet is open.
+  const liveState = useVms((s) => s.vms.find((v) => v.name === vm)?.state)
+  const blocked = busy === null ? launchBlocked(vm, liveState) : null
+  const canLaunch = !!info?.isolated && busy === null && blocked === null
+  // The facts with the VM's status as it is now (the dot and the label alike), not as it was when the sheet opened.
+  const shown = info && busy === null && liveState ? { ...info, vmState: liveState } : info
   const launchRef = useRef<HTMLButtonElement>(null)
+  const cancelRef = useRef<HTMLButtonElement>(null)
+  // Launch, focused, is disabled when the VM stops: the focus would fall to <body>; Cancel is what is left to press.
+  useEffect(() => {
+    // (Chromium moves the focus off a disabled button only at its next frame: it may still be on Launch here.)
+    const now = document.activeElement
+    if (blocked !== null && (now === null || now === document.body || now === launchRef.current)) cancelRef.current?.focus()
+  }, [blocked])
   // What showModal() focused (Cancel: Launch is still disabled while the facts load).
   const initialFocus = useRef<Element | null>(null)
   useEffect(() => {
@@ -75,7 +100,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
   // The seeds' confirmation keys: Enter launches (the focused default button), B backs up first.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && info && !info.running && busy === null) {
+      if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && info && !info.running && busy === null && blocked === null) {
         e.preventDefault()
         void go('backup')
       }
@@ -104,12 +129,12 @@ export function LaunchDialog({ vm }: { vm: string }) {
       testId="launch-dialog"
       footer={
         <>
-          <button type="button" className="button" onClick={close} disabled={busy !== null}>
+          <button type="button" className="button" onClick={close} disabled={busy !== null} ref={cancelRef}>
             Cancel
           </button>
           <span className="toolbar-spacer" />
           {!info?.running && (
-            <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null} data-testid="launch-backup" aria-keyshortcuts="B">
+            <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null || blocked !== null} data-testid="launch-backup" aria-keyshortcuts="B">
               {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'} <kbd className="key-hint">B</kbd>
             </button>
           )}
@@ -124,7 +149,12 @@ export function LaunchDialog({ vm }: { vm: string }) {
           {error.message} {appHintOf(error) && <div className="hint">{appHintOf(error)}</div>}
         </div>
       )}
-      {failure && (
+      {blocked && info && (
+        <div className="callout callout-warning" role="alert" data-testid="launch-blocked">
+          {blocked}
+        </div>
+      )}
+      {failure && !blocked && (
         <div className="callout callout-error" role="alert" data-testid="launch-error">
           <strong>{snapshotFailed ? 'The session snapshot failed, so the agent was not started.' : 'The agent was not started.'}</strong> {failure.message}
           {appHintOf(failure) && <div className="hint">{appHintOf(failure)}</div>}
@@ -155,11 +185,11 @@ export function LaunchDialog({ vm }: { vm: string }) {
       {info && (
         <>
           <dl className="facts facts-single" data-testid="launch-info">
-            {launchRows(info).map(([k, v]) => (
+            {launchRows(shown ?? info).map(([k, v]) => (
               <div key={k} className="fact">
                 <dt>{k}</dt>
                 <dd>
-                  {k === 'VM status' && KNOWN_STATES.includes(info.vmState) && <StateDot state={info.vmState as VmState} />} {v}
+                  {k === 'VM status' && KNOWN_STATES.includes((shown ?? info).vmState) && <StateDot state={(shown ?? info).vmState as VmState} />} {v}
                 </dd>
               </div>
             ))}

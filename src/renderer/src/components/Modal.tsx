@@ -30,7 +30,7 @@ export function Modal({ title, onClose, children, footer, wide, busy = false, te
       // back as close() would: without this it lands on <body>, where keys reach nothing (and on Linux a Ctrl+W
       // meant for the shell would close the tab). Focus that an action put elsewhere on purpose stays there.
       const now = document.activeElement
-      if (opener instanceof HTMLElement && opener.isConnected && (now === null || now === document.body)) opener.focus()
+      if (now === null || now === document.body) restoreFocus(opener)
     }
   }, [])
   useEffect(() => {
@@ -63,6 +63,28 @@ export function Modal({ title, onClose, children, footer, wide, busy = false, te
       {footer && <div className="sheet-footer">{footer}</div>}
     </dialog>
   )
+}
+
+const FOCUSABLE = 'button:not(:disabled), [href], input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])'
+
+/**
+ * Gives the focus back to what opened a sheet. When that is gone (a palette command switched the view) or can no
+ * longer take it (its VM stopped, so Launch agent is disabled), focus goes to the nearest control still there: the
+ * opener's toolbar, else the main view, rather than <body>.
+ */
+export function restoreFocus(opener: Element | null): void {
+  const take = (el: Element | null | undefined): boolean => {
+    if (!(el instanceof HTMLElement) || !el.isConnected || !el.matches(FOCUSABLE)) return false
+    el.focus()
+    return document.activeElement === el
+  }
+  if (take(opener)) return
+  const scopes = [opener?.isConnected ? opener.closest('[role="toolbar"]') : null, document.querySelector('main')]
+  for (const scope of scopes) {
+    // Tab stops only: a roving tabindex's other tabs (tabIndex -1) are not where Tab would have led.
+    const candidates = scope ? Array.from(scope.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.tabIndex >= 0) : []
+    if (candidates.some(take)) return
+  }
 }
 
 type ConfirmProps = {

@@ -4,7 +4,7 @@ import { task, vmInfo } from '../test/fixtures'
 import { StatusBanner, bannerFor, withShownAgent } from './StatusBanner'
 import { SafetyReport } from './SafetyReport'
 import { TaskProgress } from './TaskProgress'
-import { launchRows, snapshotPolicy } from './LaunchDialog'
+import { launchBlocked, launchRows, snapshotPolicy } from './LaunchDialog'
 import { SnapshotConfirmDialog, lossText } from './SnapshotConfirmDialog'
 import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
@@ -121,6 +121,15 @@ describe('confirmations', () => {
     expect(launchRows({ ...info, installed: false, running: 'claude' })[4]).toEqual(['Already running', "claude, in the agent's session: Launch shows it and starts nothing"])
     expect(snapshotPolicy(true, 'claude')).toBe('None: the agent already runs, so Launch takes no snapshot.')
     expect(snapshotPolicy(true)).toMatch(/^A session snapshot is taken first/)
+  })
+  it('blocks Launch once the VM is no longer running, naming the app\'s button rather than a cal command', () => {
+    expect(launchBlocked('dev', 'running')).toBeNull()
+    expect(launchBlocked('dev', undefined)).toBeNull()
+    expect(launchBlocked('dev', 'stopped')).toBe('dev is stopped now, so the agent cannot start. Start it with Start in its Overview, then launch the agent again.')
+    expect(launchBlocked('dev', 'error')).toMatch(/^dev is in an error state now/)
+    expect(launchBlocked('dev', 'suspended')).toMatch(/Resume it with Start in its Overview/)
+    expect(launchBlocked('dev', 'starting')).toBe('dev is starting again, so the agent cannot start yet. Launch it once dev is running.')
+    for (const state of ['stopped', 'stopping', 'suspended', 'error', 'starting'] as const) expect(launchBlocked('dev', state)).not.toMatch(/cal |--yes|--force/)
   })
 
   it('says what a restore, delete or rollback loses', () => {
