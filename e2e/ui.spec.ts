@@ -48,9 +48,12 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
 
   await test.step('start it and see the banner turn green', async () => {
     await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
-    await page.getByTestId('vm-start').click()
+    // By keyboard: Start turns into a Stop button (disabled while it starts), and the keyboard stays in the window.
+    await page.getByTestId('vm-start').focus()
+    await page.keyboard.press('Enter')
     const banner = page.getByTestId('status-banner')
     await expect(banner).toHaveAttribute('data-tone', 'green', { timeout: 90_000 })
+    await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('main') && document.activeElement !== document.body), { timeout: 5_000 }).toBe(true)
     await expect(banner).toContainText('ISOLATION ACTIVE')
     await expect(banner).toContainText(`VM: ${VM}`)
     await expect(page.getByTestId('running-count')).toContainText(/[12]\/2 running/)

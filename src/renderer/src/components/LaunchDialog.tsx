@@ -135,7 +135,10 @@ export function LaunchDialog({ vm }: { vm: string }) {
           <span className="toolbar-spacer" />
           {!info?.running && (
             <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null || blocked !== null} data-testid="launch-backup" aria-keyshortcuts="B">
-              {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'} <kbd className="key-hint">B</kbd>
+              {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'}{' '}
+              <kbd className="key-hint" aria-hidden="true">
+                B
+              </kbd>
             </button>
           )}
           <button type="button" className="button primary" onClick={() => void go('launch')} disabled={!canLaunch} ref={launchRef} data-testid="launch-go">

@@ -102,10 +102,10 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
                     {s.command ? ` · running ${s.command}` : ''}
                     {s.createdAt ? ` · started ${relativeTime(s.createdAt)}` : ''}
                   </span>
-                  <button type="button" className="button small" onClick={() => show(s)} data-testid="session-show">
+                  <button type="button" className="button small" onClick={() => show(s)} data-testid="session-show" aria-label={`${s.openId ? 'Show' : 'Reattach'} ${s.name}`}>
                     {s.openId ? 'Show' : 'Reattach'}
                   </button>
-                  <button type="button" className="button small destructive-text" onClick={() => end(s)} data-testid="session-end">
+                  <button type="button" className="button small destructive-text" onClick={() => end(s)} data-testid="session-end" aria-label={`End ${s.name}…`}>
                     End…
                   </button>
                 </li>

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react'
 import type { VmInfo } from '../../../shared/vm'
 import { gb, memory, relativeTime, uptime, usedGb } from '../format'
 import { useNow } from '../hooks/useNow'
@@ -9,6 +10,7 @@ import { cancelTask, createSnapshot, openScreenSharing, openTerminal, requestPow
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL, withShownAgent } from './StatusBanner'
 import { Icon, type IconName } from './icons'
+import { restoreFocus } from './Modal'
 
 type Action = { label: string; icon: IconName; run: () => void; enabled: boolean; primary?: boolean; iconOnly?: boolean; testId: string }
 
@@ -61,6 +63,29 @@ function ActionButton({ a }: { a: Action }) {
   )
 }
 
+/**
+ * A toolbar keeps the keyboard: a button pressed from it that is then disabled (every action waits while a task runs)
+ * or replaced (Start becomes Stop) takes the focus with it to the page's body, where keys reach nothing. After each
+ * render (the overview renders every second), focus lost that way goes to the toolbar's next usable control, else
+ * the main view (restoreFocus). A click elsewhere on the page leaves its button as it was: that focus stays where it went.
+ */
+function useToolbarFocus(bar: React.RefObject<HTMLDivElement | null>): { onFocus: (e: React.FocusEvent) => void; onBlur: (e: React.FocusEvent) => void } {
+  const last = useRef<HTMLButtonElement | null>(null)
+  useEffect(() => {
+    const button = last.current
+    const now = document.activeElement
+    if (!button || !(now === null || now === document.body || now === button)) return
+    if (button.isConnected && !button.disabled) return
+    last.current = null
+    restoreFocus(bar.current?.querySelector('button') ?? null)
+  })
+  return {
+    onFocus: (e) => void (last.current = e.target instanceof HTMLButtonElement ? e.target : null),
+    // Focus that went to another control or a sheet was not lost.
+    onBlur: (e) => void (e.relatedTarget !== null && (last.current = null)),
+  }
+}
+
 export function VmOverview({ vm }: { vm: VmInfo }) {
   const now = useNow(1000)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
@@ -70,6 +95,8 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
   const running = vmTasks.filter((t) => t.state === 'running')
   const recent = vmTasks.filter((t) => t.state !== 'running').slice(0, 3)
   const actions = vmActions(vm, running.length > 0)
+  const bar = useRef<HTMLDivElement>(null)
+  const keepFocus = useToolbarFocus(bar)
   const facts: Array<[string, string]> = [
     ['IP address', vm.ip ?? '—'],
     ['CPU', `${vm.cpu} cores`],
@@ -87,7 +114,7 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
   ]
   return (
     <div className="pane-scroll">
-      <div className="toolbar" role="toolbar" aria-label={`Actions for ${vm.name}`}>
+      <div className="toolbar" role="toolbar" aria-label={`Actions for ${vm.name}`} ref={bar} {...keepFocus}>
         {GROUPS.map((ids) => (
           <div key={ids[0]} className="button-group" role="group">
             {actions
