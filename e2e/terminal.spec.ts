@@ -404,7 +404,11 @@ test('Settings → Terminal font size applies to the open terminal, and the gues
     await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
     await page.getByTestId('view-terminal').click()
   }
-  await page.getByTestId('nav-settings').click()
+  // Ctrl+, from the terminal (⌘, on a Mac): Settings open with the keyboard on one of its controls, not on nothing.
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.press(process.platform === 'darwin' ? 'Meta+Comma' : 'Control+Comma')
+  await expect(page.getByTestId('settings-view')).toBeVisible()
+  await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('main') && document.activeElement !== document.body)).toBe(true)
   const field = page.getByLabel('Terminal font size')
   await field.fill('20')
   await field.press('Enter')

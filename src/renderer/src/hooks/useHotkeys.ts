@@ -4,6 +4,21 @@ import { contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
 import { clearScrollback, closeTerminal, openTerminal } from '../actions'
+import { restoreFocus } from '../components/Modal'
+
+/**
+ * A shortcut that changed the view may have removed what had the focus (a terminal, a field of the view left): once
+ * the new view is drawn, focus that fell to the page's body goes to its first control, where keys reach something.
+ */
+function keepKeyboard(): void {
+  // Two frames: the browser moves the focus off a control hidden by the new view only when it draws it.
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      const now = document.activeElement
+      if (now === null || now === document.body || (now instanceof HTMLElement && now.offsetParent === null)) restoreFocus(null)
+    }),
+  )
+}
 
 /**
  * Run one shortcut, typed in the page or chosen in the native menu (the 'app:command' event; on macOS the menu
@@ -20,12 +35,14 @@ export function runHotkey(hotkey: Hotkey): boolean {
       return true
     case 'settings':
       ui.setView('settings')
+      keepKeyboard()
       return true
     case 'workspace': {
       const vm = vms[hotkey.index]
       if (!vm) return false
       useVms.getState().select(vm.name)
       if (ui.view === 'settings' || ui.view === 'tasks') ui.setView('workspace')
+      keepKeyboard()
       return true
     }
     case 'newTab': {
