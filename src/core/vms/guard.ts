@@ -10,8 +10,8 @@ export class ShownReports {
 
   remember(report: GitSafetyReport): GitSafetyReport {
     this.byKey.set(`${report.vm}\n${report.checkedAt}`, report)
-    // Each is about one confirmation sheet: the last few are plenty.
-    for (const key of this.byKey.keys()) if (this.byKey.size > 20) this.byKey.delete(key)
+    // Each is about one confirmation sheet: the last few are plenty (a Map keeps insertion order: the oldest first).
+    if (this.byKey.size > 20) this.byKey.delete(this.byKey.keys().next().value!)
     return report
   }
 

@@ -185,26 +185,26 @@ export function LaunchDialog({ vm }: { vm: string }) {
           <span className="spinner" aria-hidden="true" /> Checking {vm}…
         </p>
       )}
-      {info && (
+      {shown && (
         <>
           <dl className="facts facts-single" data-testid="launch-info">
-            {launchRows(shown ?? info).map(([k, v]) => (
+            {launchRows(shown).map(([k, v]) => (
               <div key={k} className="fact">
                 <dt>{k}</dt>
                 <dd>
-                  {k === 'VM status' && KNOWN_STATES.includes((shown ?? info).vmState) && <StateDot state={(shown ?? info).vmState as VmState} />} {v}
+                  {k === 'VM status' && KNOWN_STATES.includes(shown.vmState) && <StateDot state={shown.vmState as VmState} />} {v}
                 </dd>
               </div>
             ))}
             <div className="fact">
               <dt>Snapshot</dt>
-              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(info.autoSnapshot, info.running)}</dd>
+              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(shown.autoSnapshot, shown.running)}</dd>
             </div>
           </dl>
           <p className="muted">The agent will have full access within the VM. Your host system and other files are protected.</p>
-          {info.warning && (
+          {shown.warning && (
             <div className="callout callout-warning" role="note" data-testid="launch-warning">
-              <Icon name="warning" /> {info.warning}
+              <Icon name="warning" /> {shown.warning}
             </div>
           )}
         </>

@@ -330,7 +330,8 @@ function mayRedraw(e: TermEntry): boolean {
 async function linesSkipped(e: TermEntry): Promise<boolean> {
   const scrollback = e.term.buffer.active.baseY
   const n = Math.max(1, Math.min(e.term.rows, scrollback))
-  const r = await window.cal.terminal.tail({ id: e.id, lines: n, depths: sampleDepths(scrollback, n) })
+  const depths = sampleDepths(scrollback, n)
+  const r = await window.cal.terminal.tail({ id: e.id, lines: n, depths })
   if (!r.ok) return false
   const now = e.term.buffer.active
   // Output that came while tmux answered moved this scrollback on, so the two no longer line up: check again once quiet.
@@ -347,7 +348,7 @@ async function linesSkipped(e: TermEntry): Promise<boolean> {
   const theirs = r.value.lines.slice(-n).map((l) => l.trimEnd())
   const mine: string[] = []
   for (let d = theirs.length; d >= 1; d--) mine.push(line(d))
-  const shifted = sampleDepths(scrollback, n).some((d, i) => {
+  const shifted = depths.some((d, i) => {
     const sample = r.value.samples[i]
     return sample != null && line(d) !== sample.trimEnd()
   })
