@@ -73,4 +73,21 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     expect((await eng.svc.get('p1')).state).toBe('stopped')
     await host.setFaults('p1', {})
   }, T)
+
+  it('stops the run it began even when Ctrl+C comes before Tart counts the VM as running', async () => {
+    // Until `tart run` holds its lock, `tart stop` says the VM is not running: a cancel through it let the VM boot on.
+    await host.setFaults('p1', { lock_delay_seconds: 3, boot_seconds: 30 })
+    let waiting!: () => void
+    const waitingForIp = new Promise<void>((r) => (waiting = r))
+    const start = calProcess(['start', 'p1'], { onStderr: (text) => text.includes('→ Wait for an IP address') && waiting() })
+    await waitingForIp
+    expect((await eng.svc.get('p1')).state).toBe('stopped')
+    start.child.kill('SIGINT')
+    const r = await start.exited
+    expect(r.code, r.stderr).toBe(130)
+    expect(r.stderr).toContain('error: Start p1 was cancelled; p1 was left stopped.')
+    await new Promise((res) => setTimeout(res, 4000))
+    expect((await eng.svc.get('p1')).state).toBe('stopped')
+    await host.setFaults('p1', {})
+  }, T)
 })

@@ -50,6 +50,8 @@ export interface RunResult {
 export interface SimFaults {
   /** Seconds between `tart run` and the guest's sshd starting (read when `run` starts). */
   boot_seconds?: number
+  /** Seconds `tart run` waits before taking the VM's lock: Tart still reports the VM stopped meanwhile. */
+  lock_delay_seconds?: number
   /** The guest never gets an IP (`tart ip` fails); re-read on every `tart ip`. */
   no_ip?: boolean
   /** The guest dies this many seconds after boot; `run` prints the error line and exits 0. Re-read while running. */

@@ -111,7 +111,7 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
     return { ip }
   } catch (err) {
     // A cancelled start must not leave a VM half-booted behind the user's back.
-    if (signal?.aborted) await hardStop(ctx, name).catch(() => {})
+    if (signal?.aborted) await endRun(ctx, name, run).catch((e: unknown) => r.log(`could not stop the run it began: ${CalError.from(e).message}`))
     throw err
   }
 }
@@ -135,6 +135,19 @@ async function waitNotRunning(ctx: VmContext, name: string, timeoutMs: number, s
 export async function hardStop(ctx: VmContext, name: string): Promise<void> {
   await markStopRequested(ctx, name)
   await ctx.tart.stop(name, { timeoutSeconds: 5 })
+  await ctx.facts.removeRun(name)
+}
+
+/**
+ * Ends a run this process began, as `tart stop` would (SIGINT: Tart's hard stop; SIGKILL if it is still there after
+ * 5 s), but by its PID: until `tart run` holds its lock, `tart stop` finds no VM running and the run boots on.
+ */
+async function endRun(ctx: VmContext, name: string, run: { pid: number }): Promise<void> {
+  await markStopRequested(ctx, name)
+  if (signalProcess(run.pid, 'SIGINT') && !(await ctx.supervisor.waitExit(run.pid, 5000))) {
+    signalProcess(run.pid, 'SIGKILL')
+    if (!(await ctx.supervisor.waitExit(run.pid, 5000))) throw new CalError('TART_FAILED', `The run of ${name} (pid ${run.pid}) did not end.`, 'Stop it before using it.', { vm: name })
+  }
   await ctx.facts.removeRun(name)
 }
 

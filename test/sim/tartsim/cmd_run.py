@@ -66,6 +66,11 @@ class Runner:
         darwin = cfg.get("os", "darwin") == "darwin"
         suspendable = self.ns.suspendable or os.path.exists(self.vm.state_path)
         ensure_host()
+        delay = faults.number(self.vm.path, "lock_delay_seconds", None)
+        if delay:
+            # A slow start: until the lock is taken Tart has no signal handler, so SIGINT ends the process.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            time.sleep(delay)
         with global_lock():
             if self._mac_collision(cfg.get("macAddress")):
                 print("There is already a running VM with the same MAC address!")

@@ -7,6 +7,7 @@ import os
 
 ENV = {
     "boot_seconds": "TART_SIM_BOOT_SECONDS",
+    "lock_delay_seconds": "TART_SIM_LOCK_DELAY_SECONDS",
     "no_ip": "TART_SIM_NO_IP",
     "die_after": "TART_SIM_DIE_AFTER",
     "die_message": "TART_SIM_DIE_MESSAGE",
