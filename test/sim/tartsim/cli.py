@@ -1,5 +1,6 @@
 """Entry point of the simulated `tart`: specs of every verb and the dispatcher."""
 import sys
+import traceback
 
 from . import VERSION, cmd_ctl, cmd_list, cmd_run, cmd_vm
 from .args import ROOT_USAGE, HelpRequested, Opt, Spec, parse
@@ -126,6 +127,11 @@ def main() -> None:
         sys.stdout.flush()
         code = err.emit()
     except BrokenPipeError:
+        code = 1
+    except Exception as exc:  # noqa: BLE001
+        # A bug in the simulator: its cause on the first line (what CAL's error message quotes), then the traceback.
+        sys.stdout.flush()
+        sys.stderr.write(f"Error: tart-sim crashed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         code = 1
     sys.stdout.flush()
     sys.exit(code)

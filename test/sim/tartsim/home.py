@@ -78,10 +78,22 @@ class TmpDir:
     """A scratch directory under tmp/, protected from GC by a flock while this object lives."""
 
     def __init__(self, name: str | None = None):
-        self.path = os.path.join(tmp_root(), name or str(uuid.uuid4()).upper())
-        os.makedirs(self.path, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDONLY)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        # Another command's GC may take the new directory's lock before this does (it is not locked between mkdir
+        # and flock) and delete it; then make another, so the GC of a concurrent `tart list` cannot fail a clone.
+        while True:
+            self.path = os.path.join(tmp_root(), name or str(uuid.uuid4()).upper())
+            os.makedirs(self.path, exist_ok=True)
+            try:
+                self.fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                if os.path.samestat(os.fstat(self.fd), os.stat(self.path)):
+                    return
+            except FileNotFoundError:
+                pass
+            os.close(self.fd)
 
     def release(self) -> None:
         if self.fd is not None:
