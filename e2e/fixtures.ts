@@ -92,9 +92,25 @@ export const test = base.extend<{ host: HostFixture; page: Page }, { sim: SimFix
       rmSync(calHome, { recursive: true, force: true })
     }
   },
-  page: async ({ page, host }, use) => {
+  page: async ({ page, host }, use, testInfo) => {
+    // What the page said (console, uncaught errors, crashes): attached when the test fails, beside the host's log.
+    const lines: string[] = []
+    const at = () => new Date().toISOString().slice(11, 23)
+    page.on('console', (m) => lines.push(`${at()} console.${m.type()}: ${m.text()}`))
+    page.on('pageerror', (e) => lines.push(`${at()} page error: ${e.message}`))
+    page.on('crash', () => lines.push(`${at()} the page crashed`))
+    page.on('websocket', (ws) => {
+      lines.push(`${at()} websocket opened`)
+      ws.on('close', () => lines.push(`${at()} websocket closed`))
+      ws.on('socketerror', (e) => lines.push(`${at()} websocket error: ${e}`))
+    })
+    page.on('worker', (w) => {
+      lines.push(`${at()} worker ${w.url()}`)
+      w.on('close', () => lines.push(`${at()} worker closed: ${w.url()}`))
+    })
     await page.goto(host.url)
     await use(page)
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('page.log', { body: lines.join('\n'), contentType: 'text/plain' })
   },
 })
 

@@ -57,6 +57,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
   const router = createRouter(handlers, engine.sends, log)
   const sockets = new Set<WebSocket>()
+  /** Set once the host closes: its sockets then end on purpose. */
+  let closed: Promise<void> | null = null
 
   /** The sockets a message may go to now; one too far behind is closed (see MAX_BEHIND). */
   const open = () =>
@@ -114,7 +116,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   function attach(ws: WebSocket): void {
     sockets.add(ws)
-    ws.on('close', () => sockets.delete(ws))
+    const since = Date.now()
+    ws.on('close', (code, reason) => {
+      sockets.delete(ws)
+      // Rare and otherwise invisible (the page just says it reconnects): say how it ended, for whoever reads the log.
+      if (!closed) log(`a page's socket closed after ${Math.round((Date.now() - since) / 1000)} s (code ${code}${reason.length ? `, ${reason.toString().slice(0, 120)}` : ''})`)
+    })
     ws.on('error', (err) => log(`socket error: ${err.message}`))
     ws.on('message', (data, isBinary) => {
       const msg = isBinary ? null : parseClientMessage(data.toString())
@@ -135,7 +142,6 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   })
   const address = server.address()
   port = typeof address === 'object' && address ? address.port : 0
-  let closed: Promise<void> | null = null
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
