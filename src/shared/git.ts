@@ -21,6 +21,11 @@ export const RepoRisk = z.object({
   linkedWorktree: z.boolean().default(false),
   /** Git steps that failed here: the check of this repository is incomplete, so it counts as at risk. */
   errors: z.array(z.string()).default([]),
+  /**
+   * A checksum of the work the counts count (branch tips, stashes, status, the changed files' content), so that a
+   * later check of the same VM sees work that changed under the same counts; empty when the scan gave none.
+   */
+  fingerprint: z.string().default(''),
 })
 export type RepoRisk = z.infer<typeof RepoRisk>
 

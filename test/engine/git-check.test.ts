@@ -9,6 +9,7 @@ import { parseGitScan, type GitCheckReport } from '../../src/core/git/report'
 import type { RemoteExec } from '../../src/core/git/remote-exec'
 import { gitScanCommand } from '../../src/core/git/script'
 import { guardDestructive, ShownReports } from '../../src/core/vms/guard'
+import { CalError } from '../../src/shared/errors'
 import { GitSafetyReport } from '../../src/shared/git'
 import type { VmContext } from '../../src/core/vms/context'
 
@@ -259,7 +260,7 @@ describe('git safety check (real git)', () => {
     const r = await check()
     const byPath = rel(r)
     expect([...byPath.keys()].sort()).toEqual(['/.dotfiles', '/a/b/c/d/e/lib.git', '/gitdirs/orphan', '/src/site.git', '/sub-wt', '/sub-wt/lib', '/tool', '/work/app.git', '/work/sep', toolWt].sort())
-    const none = { branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, remotesInVm: [], linkedWorktree: false, errors: [] }
+    const none = { branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, remotesInVm: [], linkedWorktree: false, errors: [], fingerprint: expect.stringMatching(/^\d+ \d+$/) }
     expect(byPath.get('/work/app.git')).toEqual({ ...none, path: app, unpublishedBranches: ['feature', 'main'], unpublishedCommits: 2 })
     expect(byPath.get('/.dotfiles')).toEqual({ ...none, path: join(home, '.dotfiles'), unpublishedBranches: ['main'], unpublishedCommits: 1 })
     expect(byPath.get('/a/b/c/d/e/lib.git')).toEqual({ ...none, path: mirror, unpublishedBranches: [], unpublishedCommits: 0 })
@@ -475,6 +476,47 @@ describe('git safety check (real git)', () => {
     state = 'running'
     await unlink(join(app, 'scratch.txt'))
     expect(await ask(newer.checkedAt)).toMatchObject({ clean: false })
+  })
+
+  it('a yes given to a report does not cover work changed under the same counts: a file edited again, a commit amended', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    await writeFile(join(app, 'a.txt'), 'edited once\n')
+    await writeFile(join(app, 'notes.txt'), 'first notes\n')
+    await writeFile(join(app, 'c.txt'), 'c\n')
+    await git(app, 'add', 'c.txt')
+    await git(app, 'commit', '-qm', 'c')
+    const ctx = { tart: { get: async () => ({ state: 'running' }) }, exec: localExec } as unknown as VmContext
+    const reports = new ShownReports()
+    const ask = (checkedAt?: string) => guardDestructive(ctx, 'vm', 'restore', { confirmed: true, checkedAt, reports })
+    const read = async () => ((await guardDestructive(ctx, 'vm', 'restore', { confirmed: false, reports }).catch((e: unknown) => e)) as { details: { report: GitSafetyReport } }).details.report
+    const appIn = (r: GitSafetyReport) => r.repos.find((x) => x.path.endsWith('/work/app'))!
+
+    const shown = await read()
+    expect(appIn(shown)).toMatchObject({ uncommitted: 1, untracked: 1 })
+    expect(appIn(shown).fingerprint).toMatch(/^\d+ \d+$/)
+    // Nothing changed: the same fingerprint, and the yes holds.
+    expect(appIn(await read()).fingerprint).toBe(appIn(shown).fingerprint)
+    expect(await ask(shown.checkedAt)).toMatchObject({ clean: false })
+
+    // The changed file edited again, the untracked one too, a commit amended: the same counts each time.
+    const changes: [string, () => Promise<unknown>][] = [
+      ['a changed file edited again', () => writeFile(join(app, 'a.txt'), 'edited twice\n')],
+      ['an untracked file edited', () => writeFile(join(app, 'notes.txt'), 'more notes\n')],
+      ['a commit amended', () => git(app, 'commit', '-q', '--amend', '-m', 'c, amended')],
+    ]
+    let confirmed = shown
+    for (const [what, change] of changes) {
+      await change()
+      const err = (await ask(confirmed.checkedAt).catch((e: unknown) => e)) as CalError
+      expect(err, what).toMatchObject({ code: 'GIT_RISK', details: { changedSinceConfirmed: true, changedRepos: [expect.stringMatching(/\/work\/app$/)] } })
+      expect(err.message, what).toMatch(/^Work at risk in "vm" changed since you confirmed the restore \(in .*\/work\/app\): /)
+      const newer = err.details!.report as GitSafetyReport
+      expect(appIn(newer), what).toMatchObject({ uncommitted: 1, untracked: 1, unpushed: appIn(shown).unpushed, unpublishedCommits: appIn(shown).unpublishedCommits })
+      // The new report, once confirmed, goes ahead.
+      expect(await ask(newer.checkedAt), what).toMatchObject({ clean: false })
+      confirmed = newer
+    }
   })
 
   it('git variables left in the login environment change nothing: other objects, extra config', async () => {

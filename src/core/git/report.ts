@@ -107,7 +107,7 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
   const repo = (path: string): CheckedRepo => {
     let r = repos.get(path)
     if (!r) {
-      r = { path, branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], unpublishedCommits: 0, remotesInVm: [], linkedWorktree: false, errors: [] }
+      r = { path, branch: null, uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], unpublishedCommits: 0, remotesInVm: [], linkedWorktree: false, errors: [], fingerprint: '' }
       repos.set(path, r)
     }
     return r
@@ -150,6 +150,9 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
           repo(path).unpublishedBranches.push(shortBranch(rest[0]))
           repo(path).unpublishedCommits += Number.parseInt(rest[1] ?? '', 10) || 0
         }
+        break
+      case 'SUM':
+        repo(path).fingerprint = rest[0] ?? ''
         break
       case 'VMREMOTE':
         if (rest[0]) repo(path).remotesInVm.push({ name: rest[0], url: rest[1] ?? '' })

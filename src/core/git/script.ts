@@ -27,6 +27,10 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         refs/tags/NAME, holding commits on no branch and no remote; how many)
  *   VMREMOTE path  name  url             (a remote whose repository is on this VM's own disk: a push there is lost
  *                                         with the VM, so its branches count as no remote, for AHEAD and UNPUB too)
+ *   SUM   path  checksum                 (what the repository's work is now: its branch, tag and stash tips, HEAD,
+ *                                         the status, the staged blobs, and the content of its changed files and of
+ *                                         up to 1,000 untracked ones; only ever compared with another
+ *                                         check of the same VM, to see work that changed under the same counts)
  *   NOGIT path                           (git is missing, the repository could not be checked)
  *   ERR   path  step                     (git failed: the check of this repository is incomplete)
  * Paths containing tabs or newlines are not supported.
@@ -195,7 +199,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
   BR=$(g symbolic-ref -q HEAD 2>/dev/null)
   HRC=$?
   [ "$HRC" -le 1 ] || rec ERR "$R" 'symbolic-ref HEAD'
-  UNC=0 UNTR=0 STASH=0
+  UNC=0 UNTR=0 STASH=0 ST=
   if [ "$BARE" != true ]; then
     # Forced options: the repository's own config (status.showUntrackedFiles, submodule.*.ignore,
     # diff.ignoreSubmodules) must not hide untracked files or changed submodules.
@@ -217,6 +221,20 @@ done | sort -u | while IFS="$T" read -r _src R; do
   fi
   # Without a checkout, HEAD only names the default branch for clones (often one the repository lacks).
   if [ "$BARE" = true ]; then rec REPO "$R" '' "$UNC" "$UNTR" "$STASH" "$LINKED"; else rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"; fi
+  # The same counts can hide new work (a commit amended, a changed file edited again): a checksum of what they
+  # count. Two processes in a clean repository; files are read only where there is uncommitted work, untracked ones
+  # up to a bound (a tree nobody ignored can hold thousands); nothing is written (hash-object without -w).
+  SUM=$( {
+    g for-each-ref --format='%(objectname) %(refname) %(HEAD)' refs/heads refs/tags refs/stash 2>/dev/null
+    [ "$HRC" = 1 ] && g rev-parse -q --verify HEAD 2>/dev/null
+    printf '%s\n' "$ST"
+    if [ "$BARE" != true ] && [ $((UNC + UNTR)) -gt 0 ]; then
+      g diff --cached --raw --abbrev=40 2>/dev/null
+      { g -c core.quotepath=off ls-files -m 2>/dev/null; g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null | head -n 1000; } |
+        while IFS= read -r _f; do [ -f "$R/$_f" ] && printf '%s\n' "$_f"; done | g hash-object --stdin-paths 2>/dev/null
+    fi
+  } | cksum)
+  rec SUM "$R" "$SUM"
   # Remotes inside the VM (see in_vm): named, and their branches count as no remote below. A linked worktree shares
   # its main repository's remotes.
   VMR=

@@ -1,5 +1,5 @@
 import { CalError } from '../../shared/errors'
-import type { GitSafetyReport } from '../../shared/git'
+import type { GitSafetyReport, RepoRisk } from '../../shared/git'
 import { checkGitSafety } from '../git/check'
 import { repoAtRisk } from '../git/report'
 import type { VmContext } from './context'
@@ -112,16 +112,40 @@ async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirm
   const seen = c.reports.find(vm, c.checkedAt ?? '')
   if (now.clean || (seen !== null && coveredBy(now, seen))) return now
   c.reports.remember(now)
-  throw new CalError(
-    'GIT_RISK',
-    `More is at risk in "${vm}" than when you confirmed the ${action}${seen ? '' : ' (CAL no longer has the report you confirmed)'}: ${now.summary.join('; ')}.`,
-    `Nothing was changed. Read the new report and confirm the ${action} again.`,
-    { vm, action, report: now, changedSinceConfirmed: true },
-  )
+  // Only changed, no more of it: say which repositories, since the new report's lines may read just like the old.
+  const changed = seen !== null && coveredBy(now, seen, { ignoreContent: true }) ? changedRepos(now, seen) : []
+  const what = changed.length > 0 ? `Work at risk in "${vm}" changed since you confirmed the ${action} (in ${changed.join(', ')})` : `More is at risk in "${vm}" than when you confirmed the ${action}${seen ? '' : ' (CAL no longer has the report you confirmed)'}`
+  throw new CalError('GIT_RISK', `${what}: ${now.summary.join('; ')}.`, `Nothing was changed. Read the new report and confirm the ${action} again.`, {
+    vm,
+    action,
+    report: now,
+    changedSinceConfirmed: true,
+    changedRepos: changed,
+  })
 }
 
-/** Whether everything `now` puts at risk was already in `seen`, no more of it. */
-export function coveredBy(now: GitSafetyReport, seen: GitSafetyReport): boolean {
+/** The repositories at risk whose work changed between the two checks (their fingerprints differ). */
+function changedRepos(now: GitSafetyReport, seen: GitSafetyReport): string[] {
+  const before = new Map(seen.repos.map((r) => [r.path, r]))
+  return now.repos.filter((r) => repoAtRisk(r) && contentChanged(r, before.get(r.path))).map((r) => r.path)
+}
+
+/**
+ * Whether a repository's work changed under the same counts since an earlier check (a commit amended, a changed file
+ * edited again). Only then: once a count fell, the fingerprint differs anyway, and less at risk is no new risk.
+ * A report without fingerprints cannot tell.
+ */
+function contentChanged(r: RepoRisk, b: RepoRisk | undefined): boolean {
+  if (b === undefined || r.fingerprint === '' || b.fingerprint === '' || r.fingerprint === b.fingerprint) return false
+  const counts = (x: RepoRisk) => [x.uncommitted, x.untracked, x.stashes, x.unpushed, x.unpublishedCommits, x.errors.length, x.unpublishedBranches.length].join()
+  return counts(r) === counts(b)
+}
+
+/**
+ * Whether everything `now` puts at risk was already in `seen`: no more of it, and (unless `ignoreContent`) not
+ * changed either, such as a commit amended or a changed file edited again under the same counts.
+ */
+export function coveredBy(now: GitSafetyReport, seen: GitSafetyReport, opts: { ignoreContent?: boolean } = {}): boolean {
   const before = new Map(seen.repos.map((r) => [r.path, r]))
   const repos = now.repos.every((r) => {
     if (!repoAtRisk(r) && r.errors.length === 0) return true
@@ -134,7 +158,8 @@ export function coveredBy(now: GitSafetyReport, seen: GitSafetyReport): boolean 
       r.unpushed <= b.unpushed &&
       r.unpublishedCommits <= b.unpublishedCommits &&
       r.errors.length <= b.errors.length &&
-      r.unpublishedBranches.every((name) => b.unpublishedBranches.includes(name))
+      r.unpublishedBranches.every((name) => b.unpublishedBranches.includes(name)) &&
+      (opts.ignoreContent === true || !contentChanged(r, b))
     )
   })
   const unreadable = new Set(seen.unreadable.map((u) => u.path))

@@ -37,7 +37,7 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   // Deleting a snapshot leaves the VM's disk as it is: no work in it is at stake, so its git state is not checked (a
   // stopped VM's check would fail and turn the button into a red "Delete anyway" for nothing).
   const checked = useGitCheck(vm, action !== 'delete')
-  // The engine's check again at the confirmation found more at risk than the report read here: it replaces it.
+  // The engine's check again at the confirmation found more at risk, or changed work, than the report read here showed: it replaces it.
   const [newer, setNewer] = useState<GitSafetyReport | null>(null)
   const report = newer ?? checked.report
   const { error, checking } = checked
@@ -80,8 +80,8 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
       <RunningPrograms lines={programs} lead={`Still running in ${vm}:`} />
       {newer && (
         <p className="callout callout-warning" role="alert" data-testid="report-changed">
-          CAL checked {vm} again before going ahead and found more at risk than in the report you read: nothing was changed.
-          Read the report below again.
+          CAL checked {vm} again before going ahead: the work at risk grew or changed since the report you read, so nothing
+          was changed. Read the report below again.
         </p>
       )}
       {action !== 'delete' && <SafetyReport report={report} error={newer ? null : error} vm={vm} />}

@@ -45,7 +45,7 @@ describe('git safety report', () => {
   })
 
   it('lists what would be lost', () => {
-    const repo = { path: '~/app', branch: 'feat', uncommitted: 3, untracked: 0, stashes: 1, unpushed: 2, unpublishedBranches: ['wip'], unpublishedCommits: 1, remotesInVm: [], linkedWorktree: false, errors: [] }
+    const repo = { path: '~/app', branch: 'feat', uncommitted: 3, untracked: 0, stashes: 1, unpushed: 2, unpublishedBranches: ['wip'], unpublishedCommits: 1, remotesInVm: [], linkedWorktree: false, errors: [], fingerprint: '' }
     const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: false, repos: [repo], summary: ['~/app: 3 uncommitted changes'] }} />)
     expect(html).toContain('data-clean="false"')
     expect(html).toContain('~/app: 3 uncommitted changes')
