@@ -304,6 +304,30 @@ describe('git safety check (real git)', () => {
     expect(byPath.get('/src/parent/lib')).toMatchObject({ uncommitted: 1 })
   })
 
+  it('a mirror of a remote outside the VM is a copy, not work at risk; a mirror of a repository inside the VM is not', async () => {
+    await freshHome()
+    const { remote } = await pushedClone(join(await tempDir('cal-git-src-'), 'src'))
+    // A tag and a second branch on the remote, so the mirror has both.
+    const seed = join(await tempDir('cal-git-seed2-'), 'seed')
+    await git(join(seed, '..'), 'clone', '-q', '-b', 'main', remote, seed)
+    await git(seed, 'tag', 'v1')
+    await git(seed, 'push', '-q', 'origin', 'v1', 'main:feature')
+    await git(home, 'clone', '-q', '--mirror', remote, join(home, 'backup', 'src.git'))
+    // A remote fetched straight into refs/heads, as `git remote add --mirror=fetch` sets up.
+    const fetched = join(home, 'fetched.git')
+    await execa('git', ['init', '-q', '--bare', fetched])
+    await git(fetched, 'remote', 'add', '--mirror=fetch', 'origin', remote)
+    await git(fetched, 'fetch', '-q', 'origin')
+    // A mirror of a repository inside the VM holds what exists nowhere else.
+    const inside = await repo(join(home, 'work', 'inside'))
+    await git(home, 'clone', '-q', '--mirror', inside, join(home, 'inside-mirror.git'))
+
+    const byPath = rel(await check())
+    expect(byPath.get('/backup/src.git')).toMatchObject({ unpublishedBranches: [], unpublishedCommits: 0, errors: [] })
+    expect(byPath.get('/fetched.git')).toMatchObject({ unpublishedBranches: [], unpublishedCommits: 0, errors: [] })
+    expect(byPath.get('/inside-mirror.git')).toMatchObject({ unpublishedBranches: ['main'], unpublishedCommits: 1 })
+  })
+
   it('checks branches by full refname: a tag with the same name hides no commits', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

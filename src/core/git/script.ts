@@ -24,7 +24,8 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         main repository's)
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
  *   UNPUB path  ref  count               (a branch without upstream whose commits are on no remote, or a tag,
- *                                         refs/tags/NAME, holding commits on no branch and no remote; how many)
+ *                                         refs/tags/NAME, holding commits on no branch and no remote; how many.
+ *                                         None in a mirror of a remote outside the VM: its refs are that remote's)
  *   VMREMOTE path  name  url             (a remote whose repository is on this VM's own disk: a push there is lost
  *                                         with the VM, so its branches count as no remote, for AHEAD and UNPUB too)
  *   SUM   path  checksum                 (what the repository's work is now: its branch, tag and stash tips, HEAD,
@@ -237,13 +238,20 @@ done | sort -u | while IFS="$T" read -r _src R; do
   rec SUM "$R" "$SUM"
   # Remotes inside the VM (see in_vm): named, and their branches count as no remote below. A linked worktree shares
   # its main repository's remotes.
+  # A mirror (git clone --mirror, or any remote outside the VM fetched straight into refs/heads) holds that remote's
+  # branches and tags as of its last fetch: they are a copy, not work of this VM's ($MIRROR names the remote).
   VMR=
+  MIRROR=
   while IFS= read -r RM; do
     [ -n "$RM" ] || continue
     U=$(g remote get-url --push "$RM" 2>/dev/null) || continue
     if in_vm "$U"; then
       VMR="$VMR $RM"
       [ "$LINKED" = 0 ] && rec VMREMOTE "$R" "$RM" "$U"
+    else
+      case $(g config --get-all "remote.$RM.fetch" 2>/dev/null) in
+        *'refs/*:refs/*'* | *'refs/heads/*:refs/heads/*'*) MIRROR=$RM ;;
+      esac
     fi
   done <<EOF
 $(g remote 2>/dev/null)
@@ -258,6 +266,8 @@ EOF
           else
             rec ERR "$R" "rev-list $B"
           fi
+        elif [ -n "$MIRROR" ]; then
+          :
         elif N=$(unpub "$B" --not 2>/dev/null); then
           [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" "$B" "$N"
         else
@@ -269,7 +279,7 @@ EOF
     fi
     # A tag can hold commits that are on no branch and no remote (tagged on a detached HEAD, or its branch deleted):
     # one count for all tags (none: nothing to count), then, only when there are such commits, which tags hold them.
-    if [ -z "$(g for-each-ref --count=1 --format=x refs/tags 2>/dev/null)" ]; then
+    if [ -n "$MIRROR" ] || [ -z "$(g for-each-ref --count=1 --format=x refs/tags 2>/dev/null)" ]; then
       :
     elif N=$(unpub --tags --not --branches 2>/dev/null); then
       if [ "$N" -gt 0 ] 2>/dev/null; then
