@@ -328,6 +328,24 @@ describe('git safety check (real git)', () => {
     expect(byPath.get('/inside-mirror.git')).toMatchObject({ unpublishedBranches: ['main'], unpublishedCommits: 1 })
   })
 
+  it("a bare repository committed as another repository's files (a test fixture) is that repository's, not its own", async () => {
+    await freshHome()
+    const { path: project } = await pushedClone(join(home, 'work', 'project'))
+    const fixtures = join(project, 'test', 'fixtures')
+    await mkdir(fixtures, { recursive: true })
+    await git(fixtures, 'clone', '-q', '--bare', await repo(join(await tempDir('cal-git-fx-'), 'fx')), 'committed.git')
+    await git(project, 'add', 'test')
+    await git(project, 'commit', '-qm', 'fixture')
+    await git(project, 'push', '-q', 'origin', 'main')
+    // One not committed (yet): its commits exist nowhere else.
+    await git(fixtures, 'clone', '-q', '--bare', await repo(join(await tempDir('cal-git-fx-'), 'fx')), 'loose.git')
+
+    const byPath = rel(await check())
+    expect([...byPath.keys()].sort()).toEqual(['/work/project', '/work/project/test/fixtures/loose.git'])
+    expect(byPath.get('/work/project')).toMatchObject({ untracked: 1, unpushed: 0, unpublishedBranches: [] })
+    expect(byPath.get('/work/project/test/fixtures/loose.git')).toMatchObject({ unpublishedBranches: ['main'] })
+  })
+
   it('checks branches by full refname: a tag with the same name hides no commits', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

@@ -193,6 +193,12 @@ done | sort -u | while IFS="$T" read -r _src R; do
   else
     BARE=$(g rev-parse --is-bare-repository 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
   fi
+  # A repository committed as files of another one (a test fixture, project/test/fixtures/x.git) is that one's
+  # tracked files: a change to it shows there, and its commits are safe once that one is pushed.
+  if [ "$_src" = 1 ] && _top=$(git -c safe.directory='*' -C "$(dirname "$R")" rev-parse --show-toplevel 2>/dev/null 4>&-) &&
+    git -c safe.directory='*' -C "$_top" ls-files --error-unmatch -- "$R/HEAD" >/dev/null 2>&1 4>&-; then
+    continue
+  fi
   # A linked worktree's git dir names its main repository's in "commondir": branches and stashes live there.
   [ -f "$GD/commondir" ] && LINKED=1 || LINKED=0
   # Full refnames throughout, also in the records (report.ts shortens them for display): git shortens an
