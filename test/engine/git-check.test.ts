@@ -346,6 +346,33 @@ describe('git safety check (real git)', () => {
     expect(byPath.get('/work/project/test/fixtures/loose.git')).toMatchObject({ unpublishedBranches: ['main'] })
   })
 
+  it('a dotfiles repository (bare, in ~, used with ~ as its work tree): changes to the files it tracks are at risk', async () => {
+    await freshHome()
+    const cfg = join(home, '.cfg')
+    const remote = await newRemote()
+    await execa('git', ['init', '-q', '--bare', remote])
+    await git(home, 'init', '-q', '--bare', cfg)
+    const dot = (...args: string[]) => git(home, `--git-dir=${cfg}`, `--work-tree=${home}`, ...args)
+    await writeFile(join(home, '.zshrc'), 'export A=1\n')
+    await writeFile(join(home, 'notes.txt'), 'not tracked by it\n')
+    await dot('config', 'status.showUntrackedFiles', 'no')
+    await dot('add', '.zshrc')
+    await dot('commit', '-qm', 'zshrc')
+    await dot('remote', 'add', 'origin', remote)
+    await dot('push', '-q', '-u', 'origin', 'main')
+
+    const clean = rel(await check()).get('/.cfg')
+    expect(clean).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, unpublishedBranches: [], errors: [] })
+    // An edit to a file it tracks: at risk; an untracked file in ~ is not its business.
+    await writeFile(join(home, '.zshrc'), 'export A=2\n')
+    const changed = await check()
+    expect(rel(changed).get('/.cfg')).toMatchObject({ branch: 'main', uncommitted: 1, untracked: 0, errors: [] })
+    expect(changed.summary).toContain(`${cfg} (main): 1 uncommitted change`)
+    // Edited again: the same count, another fingerprint.
+    await writeFile(join(home, '.zshrc'), 'export A=3\n')
+    expect(rel(await check()).get('/.cfg')!.fingerprint).not.toBe(rel(changed).get('/.cfg')!.fingerprint)
+  })
+
   it('checks branches by full refname: a tag with the same name hides no commits', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

@@ -19,7 +19,8 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         macOS privacy protection, e.g. ~/Documents without Full Disk Access) or
  *                                         find's own words)
  *   REPO  path  HEAD  uncommitted  untracked  stashes  linked
- *                                        (HEAD is the full refname, empty when detached and in a bare repository;
+ *                                        (HEAD is the full refname, empty when detached and in a bare repository
+ *                                         but a dotfiles one, whose work tree is ~ and whose changes count there;
  *                                         linked is 1 for a linked worktree, whose branches and stashes are its
  *                                         main repository's)
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
@@ -58,6 +59,8 @@ command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
 # fd 4 (below) is closed for git: a helper it leaves running (the fsmonitor daemon) would hold the SSH channel open.
 # safe.bareRepository=explicit in the user's config would refuse every bare repository (git before 2.38 ignores it).
 g() { git -c safe.directory='*' -c safe.bareRepository=all -C "$R" "$@" 4>&-; }
+# git on the repository's work tree: ~ for a dotfiles repository ($DOT, below), else g.
+gw() { if [ "$DOT" = 1 ]; then git -c safe.directory='*' -C "$HOME" --git-dir="$GD" --work-tree="$HOME" "$@" 4>&-; else g "$@"; fi; }
 # The script's own output, for the SKIP records written from inside the repository list's pipeline.
 exec 4>&1
 # One record: the arguments joined by tabs.
@@ -206,13 +209,23 @@ done | sort -u | while IFS="$T" read -r _src R; do
   BR=$(g symbolic-ref -q HEAD 2>/dev/null)
   HRC=$?
   [ "$HRC" -le 1 ] || rec ERR "$R" 'symbolic-ref HEAD'
-  UNC=0 UNTR=0 STASH=0 ST=
+  UNC=0 UNTR=0 STASH=0 ST= DOT=0
   if [ "$BARE" != true ]; then
     # Forced options: the repository's own config (status.showUntrackedFiles, submodule.*.ignore,
     # diff.ignoreSubmodules) must not hide untracked files or changed submodules.
     if ST=$(g status --porcelain --untracked-files=normal --ignore-submodules=none 2>/dev/null); then
       UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
       UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
+    else
+      rec ERR "$R" 'status'
+    fi
+  elif [ -f "$GD/index" ] && [ "$(dirname "$R")" = "$HOME" ] && [ -z "$(g config --get core.worktree 2>/dev/null)" ]; then
+    # A bare repository in ~ with an index is used with ~ as its work tree: the dotfiles pattern (git
+    # --git-dir=~/.cfg --work-tree=~). Changes to the files it tracks are checked there; untracked files are not (all
+    # of ~ would count), as such a repository is set up to show.
+    DOT=1
+    if ST=$(gw status --porcelain --untracked-files=no --ignore-submodules=none 2>/dev/null); then
+      UNC=$(printf '%s\n' "$ST" | grep -c .)
     else
       rec ERR "$R" 'status'
     fi
@@ -227,7 +240,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
     g worktree list --porcelain >/dev/null 2>&1 || rec ERR "$R" 'worktree list'
   fi
   # Without a checkout, HEAD only names the default branch for clones (often one the repository lacks).
-  if [ "$BARE" = true ]; then rec REPO "$R" '' "$UNC" "$UNTR" "$STASH" "$LINKED"; else rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"; fi
+  if [ "$BARE" = true ] && [ "$DOT" = 0 ]; then rec REPO "$R" '' "$UNC" "$UNTR" "$STASH" "$LINKED"; else rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"; fi
   # The same counts can hide new work (a commit amended, a changed file edited again): a checksum of what they
   # count. Two processes in a clean repository; files are read only where there is uncommitted work, untracked ones
   # up to a bound (a tree nobody ignored can hold thousands); nothing is written (hash-object without -w).
@@ -235,10 +248,11 @@ done | sort -u | while IFS="$T" read -r _src R; do
     g for-each-ref --format='%(objectname) %(refname) %(HEAD)' refs/heads refs/tags refs/stash 2>/dev/null
     [ "$HRC" = 1 ] && g rev-parse -q --verify HEAD 2>/dev/null
     printf '%s\n' "$ST"
-    if [ "$BARE" != true ] && [ $((UNC + UNTR)) -gt 0 ]; then
-      g diff --cached --raw --abbrev=40 2>/dev/null
-      { g -c core.quotepath=off ls-files -m 2>/dev/null; g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null | head -n 1000; } |
-        while IFS= read -r _f; do [ -f "$R/$_f" ] && printf '%s\n' "$_f"; done | g hash-object --stdin-paths 2>/dev/null
+    if { [ "$BARE" != true ] || [ "$DOT" = 1 ]; } && [ $((UNC + UNTR)) -gt 0 ]; then
+      [ "$DOT" = 1 ] && _wt=$HOME || _wt=$R
+      gw diff --cached --raw --abbrev=40 2>/dev/null
+      { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ "$DOT" = 1 ] || g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null | head -n 1000; } |
+        while IFS= read -r _f; do [ -f "$_wt/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --stdin-paths 2>/dev/null
     fi
   } | cksum)
   rec SUM "$R" "$SUM"
