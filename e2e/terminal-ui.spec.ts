@@ -8,7 +8,9 @@ import { openShellTab, terminalPanel } from './ui/terminal'
 
 interface TermLike {
   cols: number
-  buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } }
+  buffer: { active: { length: number; viewportY: number; baseY: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } }
+  scrollLines(amount: number): void
+  scrollToBottom(): void
 }
 interface PageWindow {
   cal: CalApi
@@ -88,6 +90,40 @@ test('a burst of output faster than tmux draws still leaves every line in the sc
       { timeout: 20_000 },
     )
     .toEqual([3000, true])
+})
+
+test('a burst that ends while someone reads back is checked once they are back at the bottom', async ({ page }) => {
+  const id = await openShell(page)
+  await page.waitForTimeout(1_000)
+  const term = (fn: 'up' | 'bottom' | 'where') =>
+    page.evaluate(
+      ([sid, what]) => {
+        const t = (globalThis as unknown as PageWindow).__calTerms.get(sid)!
+        if (what === 'up') t.scrollLines(-50)
+        if (what === 'bottom') t.scrollToBottom()
+        return t.buffer.active.baseY - t.buffer.active.viewportY
+      },
+      [id, fn] as const,
+    )
+  // tmux redraws its status line every 15 s by default, which also sets off the check: not here, so that only the
+  // return to the bottom can.
+  await page.keyboard.type('tmux set status-interval 0\n')
+  await page.keyboard.type('seq -f "pre-%g" 1 200\n')
+  // All of them, once the check after that burst has redrawn what tmux skipped.
+  await expect.poll(async () => new Set((await lines(page, id)).filter((l) => /^pre-\d+$/.test(l))).size, { timeout: 20_000 }).toBe(200)
+  await page.waitForTimeout(1_000)
+  // Typing scrolls xterm to the bottom: the burst comes two seconds after the command, once the page reads back.
+  await page.keyboard.type('sleep 2; seq -f "late-%g" 1 3000; echo "late-$((6*7))-done"\n')
+  await page.waitForTimeout(500)
+  expect(await term('up')).toBe(50)
+  await expect.poll(async () => (await lines(page, id)).includes('late-42-done'), { timeout: 20_000 }).toBe(true)
+  await page.waitForTimeout(1_000)
+  // Still reading back: nothing was redrawn under the reader.
+  expect(await term('where')).toBeGreaterThan(0)
+  await term('bottom')
+  await expect
+    .poll(async () => new Set((await lines(page, id)).filter((l) => /^late-\d+$/.test(l))).size, { timeout: 20_000 })
+    .toBe(3000)
 })
 
 test('a burst longer than the whole scrollback, after one that filled it, still leaves its lines in order', async ({ page }) => {

@@ -139,6 +139,10 @@ export function getOrCreateTerm(id: string): TermEntry {
     if (!e!.visible) useSessions.getState().setAttention(id, true)
     if (!document.hasFocus()) window.cal.terminal.bell({ id })
   })
+  // A burst that ended while someone read back or selected was left unchecked (mayRedraw): check it once they are
+  // back at the bottom with nothing selected.
+  term.onScroll(() => checkLeftBurst(e!))
+  term.onSelectionChange(() => checkLeftBurst(e!))
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
@@ -316,6 +320,11 @@ function redrawAfterBurst(e: TermEntry): void {
     })
     .catch(() => undefined)
     .finally(() => (e.checking = false))
+}
+
+/** A burst left unchecked while the tab could not be redrawn: checked once it can (see the listeners in getOrCreateTerm). */
+function checkLeftBurst(e: TermEntry): void {
+  if (e.burstLines > e.term.rows && e.burstTimer === null && !e.checking && mayRedraw(e)) e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
 }
 
 /** A drawn tmux tab, still open here, at the bottom of its scrollback with nothing selected. */
