@@ -531,7 +531,7 @@ describe('git safety check (real git)', () => {
     const err = await ask(shown.checkedAt).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'GIT_RISK', details: { action: 'restore', changedSinceConfirmed: true } })
     expect((err as Error).message).toMatch(/^More is at risk in "vm" than when you confirmed the restore: .*branch main on no remote/)
-    expect((err as { hint: string }).hint).toBe('Nothing was changed. Read the new report and confirm the restore again.')
+    expect((err as { hint: string }).hint).toBe('Nothing was changed. Read the new report and confirm the restore again. If an agent is still at work there, end its session first, or its work changes again.')
     // The new report, once read and confirmed, goes ahead; a report CAL never showed covers nothing.
     const newer = (err as { details: { report: GitSafetyReport } }).details.report
     expect(newer.repos.find((r) => r.path.endsWith('/work/app'))).toMatchObject({ unpublishedCommits: 3 })

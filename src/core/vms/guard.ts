@@ -115,7 +115,7 @@ async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirm
   // Only changed, no more of it: say which repositories, since the new report's lines may read just like the old.
   const changed = seen !== null && coveredBy(now, seen, { ignoreContent: true }) ? changedRepos(now, seen) : []
   const what = changed.length > 0 ? `Work at risk in "${vm}" changed since you confirmed the ${action} (in ${changed.join(', ')})` : `More is at risk in "${vm}" than when you confirmed the ${action}${seen ? '' : ' (CAL no longer has the report you confirmed)'}`
-  throw new CalError('GIT_RISK', `${what}: ${now.summary.join('; ')}.`, `Nothing was changed. Read the new report and confirm the ${action} again.`, {
+  throw new CalError('GIT_RISK', `${what}: ${now.summary.join('; ')}.`, `Nothing was changed. Read the new report and confirm the ${action} again. If an agent is still at work there, end its session first, or its work changes again.`, {
     vm,
     action,
     report: now,
