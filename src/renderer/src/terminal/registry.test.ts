@@ -56,6 +56,8 @@ vi.mock('@xterm/xterm', () => ({
     onBinary() {}
     onResize() {}
     onBell() {}
+    onScroll() {}
+    onSelectionChange() {}
     write(_data: unknown, done?: () => void) {
       done?.()
     }
