@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { CalError } from '../shared/errors'
 import { AgentId } from '../shared/vm'
+import { closest } from './suggest'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -16,7 +17,7 @@ export function parseVerb(argv: string[], options: Options, usage: string, count
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
   } catch (err) {
-    throw new CalError('INVALID_INPUT', parseErrorMessage(err as Error & { code?: string }), usage.split('\n')[0] ?? '')
+    throw new CalError('INVALID_INPUT', parseErrorMessage(err as Error & { code?: string }, Object.keys(options)), usage.split('\n')[0] ?? '')
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
   const help = values.help === true
@@ -26,13 +27,25 @@ export function parseVerb(argv: string[], options: Options, usage: string, count
   return { values, positionals: parsed.positionals, help }
 }
 
+/** The global flags, which every verb accepts too (cal list --json). */
+const GLOBAL_FLAGS = ['json', 'yes', 'tart', 'help']
+
 /**
  * node:util's messages, made short: its unknown-option text tells you to quote the flag as a positional argument
- * (and leaves a quote open), which is never what a cal user meant.
+ * (and leaves a quote open), which is never what a cal user meant; its missing-value text shows its own syntax
+ * ("Option '--cpu <value>' argument missing"). A typo of a flag the verb takes is named ("did you mean").
  */
-function parseErrorMessage(err: Error & { code?: string }): string {
+function parseErrorMessage(err: Error & { code?: string }, flags: string[]): string {
   const unknown = /^Unknown option '([^']*)'/.exec(err.message)
-  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `Unknown option ${unknown[1]}.`
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const flag = unknown[1] ?? ''
+    const guess = flag.startsWith('--') ? closest(flag.slice(2), [...flags, ...GLOBAL_FLAGS]) : null
+    return `Unknown option ${flag}.${guess ? ` Did you mean --${guess}?` : ''}`
+  }
+  const missing = /^Option '(?:-\w, )?(--[^ ']+)[^']*' argument missing/.exec(err.message)
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing) return `${missing[1]} needs a value.`
+  const noValue = /^Option '(?:-\w, )?(--[^ ']+)' does not take an argument/.exec(err.message)
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && noValue) return `${noValue[1]} takes no value.`
   return err.message.split('\n')[0] ?? 'Bad arguments.'
 }
 

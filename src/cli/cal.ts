@@ -1,5 +1,6 @@
 import { createEngine, resolveCalHome } from '../core/engine'
-import { runCli } from './main'
+import { assertCalHomeIsFolder } from './cal-home'
+import { CAL_VERSION, runCli } from './main'
 
 // The `cal` entry point: the same engine the app uses, with Tart from --tart / CAL_TART / PATH and data in CAL_HOME.
 // Progress goes to stderr; a stderr nobody reads any more (a closed pipe: EPIPE, a closed descriptor: EBADF) must not
@@ -17,7 +18,8 @@ const code = await runCli(
   },
   async (g) => {
     const calHome = resolveCalHome()
-    const engine = createEngine({ calHome, tartPath: g.tartPath ?? process.env.CAL_TART })
+    assertCalHomeIsFolder(calHome)
+    const engine = createEngine({ calHome, tartPath: g.tartPath ?? process.env.CAL_TART, appVersion: CAL_VERSION })
     return { handlers: engine.handlers, events: engine.events, calHome, dispose: () => engine.dispose() }
   },
 )

@@ -1,10 +1,16 @@
 import { createWriteStream } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
+import type { Readable, Writable } from 'node:stream'
 import { CalError } from '../shared/errors'
 import type { CliCommand, CliContext } from './context'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes'
 import { printError } from './output'
 import { closest, withSuggestion } from './suggest'
+
+declare const __CAL_VERSION__: string | undefined
+
+/** CAL's version (package.json), set by the build; 0.0.0 when run from source. */
+export const CAL_VERSION = typeof __CAL_VERSION__ !== 'undefined' ? __CAL_VERSION__ : '0.0.0'
 
 export const HELP = `cal — run coding agents in disposable macOS VMs (Tart)
 
@@ -110,16 +116,28 @@ export function answerIsYes(answer: string, defaultYes = false): boolean {
 /**
  * Asks on the terminal; anything but y/yes is no (with `defaultYes`, an empty answer is yes too). With stderr
  * redirected (`cal stop dev 2>&1 | tee log`), the question, and what it is about (`context`, already written to
- * stderr), go to the terminal itself.
+ * stderr), go to the terminal itself. Ctrl+C or Ctrl+D instead of an answer is a no (never the default), and the
+ * caller's "nothing was changed" follows on a line of its own. `streams`: for tests.
  */
-export async function askTerminal(question: string, context?: string, defaultYes = false): Promise<boolean> {
-  const tty = process.stderr.isTTY ? null : createWriteStream('/dev/tty')
+export async function askTerminal(question: string, context?: string, defaultYes = false, streams: { input?: Readable; output?: Writable } = {}): Promise<boolean> {
+  const tty = streams.output || process.stderr.isTTY ? null : createWriteStream('/dev/tty')
   tty?.on('error', () => undefined) // no terminal after all: the answer still comes from stdin
-  const output = tty ?? process.stderr
+  const output = streams.output ?? tty ?? process.stderr
   if (tty && context) tty.write(context)
-  const rl = createInterface({ input: process.stdin, output })
+  const rl = createInterface({ input: streams.input ?? process.stdin, output })
+  // Input that ends (Ctrl+D) closes the interface; the question's promise may then never settle.
+  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)))
   try {
-    return answerIsYes(await rl.question(`${question} ${defaultYes ? '[Y/n]' : '[y/N]'} `), defaultYes)
+    const asked = rl.question(`${question} ${defaultYes ? '[Y/n]' : '[y/N]'} `).catch((err: Error) => {
+      if (err.name === 'AbortError') return null
+      throw err
+    })
+    const answer = await Promise.race([asked, closed])
+    if (answer === null) {
+      output.write('\n')
+      return false
+    }
+    return answerIsYes(answer, defaultYes)
   } finally {
     rl.close()
     tty?.end()
@@ -138,13 +156,15 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
     return printError({ ...io, json: argv.includes('--json') }, err)
   }
   if (g.version) {
-    io.stdout(`${typeof __CAL_VERSION__ !== 'undefined' ? __CAL_VERSION__ : '0.0.0'}\n`)
+    io.stdout(`${CAL_VERSION}\n`)
     return EXIT.ok
   }
   const [verb, ...rest] = g.rest
   if (!verb || g.help || verb === 'help') {
-    if (verb === 'help' && rest[0] && COMMANDS[rest[0]]) return runCli([rest[0], '--help'], io, makeContext)
-    if (verb === 'help' && rest[0]) return printError({ ...io, json: g.json }, unknownCommand(rest[0]))
+    // cal help start, cal --help start: that command's help. cal help help: cal's own.
+    const about = verb === 'help' ? rest[0] : verb
+    if (about && COMMANDS[about]) return runCli([about, '--help'], io, makeContext)
+    if (verb === 'help' && about && about !== 'help') return printError({ ...io, json: g.json }, unknownCommand(about))
     // Help asked for is output; help instead of a missing command is a usage error, on stderr.
     if (verb || g.help) io.stdout(HELP)
     else io.stderr(HELP)
@@ -175,4 +195,3 @@ function unknownCommand(verb: string): CalError {
   return new CalError('INVALID_INPUT', `unknown command "${verb}"`, `${guess ? `did you mean \`cal ${guess}\`? ` : ''}run \`cal --help\` for the list of commands`)
 }
 
-declare const __CAL_VERSION__: string | undefined

@@ -38,6 +38,8 @@ export function closest(word: string, candidates: readonly string[]): string | n
  */
 export async function withSuggestion(ctx: Pick<CliContext, 'handlers'>, err: unknown): Promise<unknown> {
   if (!(err instanceof CalError) || !ctx.handlers) return err
+  const missingVm = await vmMissingToo(ctx, err)
+  if (missingVm) return missingVm
   try {
     if (err.code === 'VM_NOT_FOUND' && typeof err.details?.vm === 'string') {
       const names = (await ctx.handlers['vms:list']({})).map((v) => v.name)
@@ -53,4 +55,21 @@ export async function withSuggestion(ctx: Pick<CliContext, 'handlers'>, err: unk
     // No list to compare with: the original error says enough.
   }
   return err
+}
+
+/**
+ * A snapshot missing from a VM that does not exist either (`cal rollback dve`, `cal snapshot restore dve s1`): the
+ * VM is what is wrong, so say that (with a suggestion), not that it has no such snapshot.
+ */
+async function vmMissingToo(ctx: Pick<CliContext, 'handlers'>, err: CalError): Promise<CalError | null> {
+  const vm = err.details?.vm
+  if ((err.code !== 'SNAPSHOT_NOT_FOUND' && err.code !== 'NO_SESSION_SNAPSHOT') || typeof vm !== 'string') return null
+  try {
+    const names = (await ctx.handlers['vms:list']({})).map((v) => v.name)
+    if (names.includes(vm)) return null
+    const guess = closest(vm, names)
+    return new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.${guess ? ` Did you mean "${guess}"?` : ''}`, 'Run `cal list` to see your VMs.', { vm })
+  } catch {
+    return null
+  }
 }

@@ -90,4 +90,26 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     expect((await eng.svc.get('p1')).state).toBe('stopped')
     await host.setFaults('p1', {})
   }, T)
+
+  it('takes Ctrl+C at a question as a no: nothing changes, and it says so on a line of its own', async () => {
+    expect((await eng.cal(['snapshot', 'create', 'p1', 'keep'])).code).toBe(0)
+    const pty: IPty = spawnPty(process.execPath, [calJs, 'snapshot', 'delete', 'p1', 'keep'], { name: 'xterm-256color', cols: 120, rows: 30, env: env() as Record<string, string> })
+    let screen = ''
+    let interrupted = false
+    const exited = new Promise<number>((r) => pty.onExit(({ exitCode }) => r(exitCode)))
+    pty.onData((d) => {
+      screen += d
+      if (!interrupted && screen.includes('[y/N] ')) {
+        interrupted = true
+        pty.write('\x03')
+      }
+    })
+    const code = await exited
+    expect(code, screen).toBe(130)
+    const after = screen.slice(screen.indexOf('[y/N] '))
+    expect(after.split('\n')[0], screen).not.toContain('error:')
+    expect(after).toContain('error: Snapshot "keep" was kept; nothing was changed.')
+    expect(screen).not.toContain('The operation was cancelled')
+    expect((await eng.cal(['snapshot', 'list', 'p1'])).stdout).toContain('keep')
+  }, T)
 })

@@ -3,6 +3,10 @@ import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { ago, printJson, table, usageError } from '../output'
 import { followTask, withConfirmation } from '../task-runner'
+import { EXIT } from '../exit-codes'
+import { closest } from '../suggest'
+
+const SUBCOMMANDS = ['create', 'list', 'restore', 'delete']
 
 const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT | --name SNAPSHOT] [--yes] [--json]
   create NAME [SNAPSHOT]   Snapshot the VM (a running VM is suspended, cloned and resumed). Default name: manual-DATE.
@@ -26,16 +30,17 @@ function vmAndSnapshot(rest: string[], required: boolean): { help: boolean; vm: 
 
 export const snapshotCommand: CliCommand = async (argv, ctx) => {
   const [sub, ...rest] = argv
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    ctx.stdout(USAGE + '\n')
-    return sub ? 0 : 2
-  }
+  // Help asked for is output; the usage instead of a missing subcommand is a usage error, on stderr (as cal's own).
+  if (!sub) return ctx.stderr(USAGE + '\n'), EXIT.usage
+  if (sub === '--help' || sub === '-h' || sub === 'help') return ctx.stdout(USAGE + '\n'), EXIT.ok
   switch (sub) {
     case 'list': {
       const a = parseVerb(rest, {}, USAGE, { min: 1, max: 1 })
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
       const vm = a.positionals[0] as string
       const snaps = await ctx.handlers['snapshots:list']({ vm })
+      // No snapshots may mean no such VM (a typo): say that, rather than offer to snapshot a VM that does not exist.
+      if (!snaps.length) await ctx.handlers['vms:get']({ name: vm })
       if (ctx.json) return printJson(ctx, snaps), 0
       if (!snaps.length) return ctx.stdout(`${vm} has no snapshots. Take one with \`cal snapshot create ${vm}\`.\n`), 0
       ctx.stdout(table(['NAME', 'KIND', 'CREATED', 'SIZE'], snaps.map((s) => [s.name, s.kind, ago(s.createdAt), `${s.sizeGb} GB`])))
@@ -80,7 +85,9 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       ctx.stdout(`Snapshot ${snapshot} of ${vm} deleted.\n`)
       return 0
     }
-    default:
-      throw usageError(`Unknown snapshot command "${sub}".`, USAGE.split('\n')[0] ?? '')
+    default: {
+      const guess = closest(sub, SUBCOMMANDS)
+      throw usageError(`Unknown snapshot command "${sub}".${guess ? ` Did you mean \`cal snapshot ${guess}\`?` : ''}`, USAGE.split('\n')[0] ?? '')
+    }
   }
 }

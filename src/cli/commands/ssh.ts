@@ -14,12 +14,13 @@ import { FIND_TMUX, LIST_TMUX_SESSIONS, TMUX_SETUP } from '../../core/ssh/script
 import { AGENT_TMUX_SESSION, parseTmuxSessions } from '../../core/terminal/service'
 import type { CliCommand, CliContext } from '../context'
 import { EXIT } from '../exit-codes'
-import { table, usageError } from '../output'
+import { printJson, table, usageError } from '../output'
+import { closest } from '../suggest'
 
 export const SSH_USAGE = `Usage: cal ssh NAME [--session TMUX_SESSION] [-- COMMAND...]
        cal ssh NAME -t -- COMMAND...
        cal ssh NAME --list [--json]
-       cal ssh NAME --forget-host-key
+       cal ssh NAME --forget-host-key [--json]
   Without a command: attach the VM's tmux session (default "${AGENT_TMUX_SESSION}") in this terminal,
   through OpenSSH with CAL's key and the VM's pinned host key.
   With a command: run it in the VM and exit with its status; this command's input goes to it. One argument goes
@@ -58,7 +59,10 @@ export function parseSshArgs(argv: string[]): SshArgs {
     } else if (a === '--tty' || a === '-t') tty = true
     else if (a === '--forget-host-key') forget = true
     else if (a === '--list' || a === '-l') list = true
-    else if (a.startsWith('-')) throw usageError(`Unknown option ${a}.`, SSH_USAGE)
+    else if (a.startsWith('-')) {
+      const guess = a.startsWith('--') ? closest(a.slice(2), ['session', 'tty', 'forget-host-key', 'list', 'json', 'yes', 'help']) : null
+      throw usageError(`Unknown option ${a}.${guess ? ` Did you mean --${guess}?` : ''}`, SSH_USAGE)
+    }
     else if (vm === null) vm = a
     else throw usageError(`Unexpected argument "${a}": put the remote command after "--".`, SSH_USAGE)
   }
@@ -213,12 +217,11 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
   const pool = makePool(ctx, settings)
   try {
     if (args.forget) {
-      if (!(await pool.hostKeys.get(args.vm))) {
-        ctx.stdout(`No host key is pinned for "${args.vm}": nothing to forget.\n`)
-        return EXIT.ok
-      }
-      await pool.forgetHostKey(args.vm)
-      ctx.stdout(`Forgot the host key of "${args.vm}"; the next connection pins it again.\n`)
+      const pinned = !!(await pool.hostKeys.get(args.vm))
+      if (pinned) await pool.forgetHostKey(args.vm)
+      if (ctx.json) printJson(ctx, { ok: true, vm: args.vm, forgotten: pinned })
+      else if (!pinned) ctx.stdout(`No host key is pinned for "${args.vm}": nothing to forget.\n`)
+      else ctx.stdout(`Forgot the host key of "${args.vm}"; the next connection pins it again.\n`)
       return EXIT.ok
     }
     // Connecting through the pool first pins the host key, installs CAL's key on first contact, writes the

@@ -1,6 +1,7 @@
 import { workspaceAgent } from '../../shared/settings'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
+import { EXIT } from '../exit-codes'
 import { printJson } from '../output'
 
 const USAGE = `Usage: cal status [NAME] [--json]
@@ -28,7 +29,9 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
     return 0
   }
   const s = await ctx.handlers['app:status']({})
-  if (ctx.json) return printJson(ctx, s), 0
+  // Tart missing exits 8 with --json too: a script reads the code, not only the tartFound field.
+  const code = s.tartFound ? EXIT.ok : EXIT.tartMissing
+  if (ctx.json) return printJson(ctx, s), code
   ctx.stdout(
     [
       `tart        ${s.tartFound ? `${s.tartVersion} (${s.tartPath})` : 'not found'}`,
@@ -36,5 +39,5 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
       `macOS VMs   ${s.runningMacVms} of ${s.macVmLimit} running`,
     ].join('\n') + '\n',
   )
-  return s.tartFound ? 0 : 8
+  return code
 }

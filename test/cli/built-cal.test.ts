@@ -1,0 +1,40 @@
+// The built `cal` as its own process, for what only its entry point (cal.ts) decides: the CAL_HOME it is given and
+// the version it reports. No Tart is needed: CAL_TART names one that does not exist.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUILT_CAL, requireBuiltCal } from '../engine/sim-engine'
+
+let dir: string
+beforeAll(() => {
+  requireBuiltCal()
+  dir = mkdtempSync(join(tmpdir(), 'cal-built-'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function cal(args: string[], calHome: string) {
+  const r = spawnSync(process.execPath, [BUILT_CAL, ...args], { env: { ...process.env, CAL_HOME: calHome, CAL_TART: join(dir, 'no-tart') }, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe('the built cal', () => {
+  it('names a CAL_HOME that is a file, every verb and cal doctor, without a stack trace', () => {
+    const file = join(dir, 'cal-home-file')
+    writeFileSync(file, '')
+    for (const verb of ['doctor', 'list']) {
+      const r = cal([verb], file)
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toBe(`error: CAL_HOME "${file}" is not a folder.\nhint: CAL keeps its data in a folder: move that file away, or point CAL_HOME at a folder.\n`)
+    }
+  })
+
+  it('reports its own version in cal status --json, as --version does', () => {
+    const version = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
+    expect(cal(['--version'], join(dir, 'home')).stdout).toBe(`${version}\n`)
+    const r = cal(['status', '--json'], join(dir, 'home'))
+    expect(r.code).toBe(8)
+    expect(JSON.parse(r.stdout)).toMatchObject({ tartFound: false, appVersion: version })
+  })
+})

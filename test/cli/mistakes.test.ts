@@ -1,0 +1,145 @@
+// What a newcomer's mistakes and second thoughts meet: a VM name mistyped for a snapshot verb, a flag mistyped or
+// left without its value, a subcommand mistyped, help asked for in another order, Ctrl+C or Ctrl+D at a question,
+// and --json where the text output had no JSON twin. Each through runCli with a fake engine.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { afterAll, describe, expect, it } from 'vitest'
+import { CalError } from '../../src/shared/errors'
+import { EngineEvents } from '../../src/core/events'
+import { askTerminal, runCli } from '../../src/cli/main'
+import { assertCalHomeIsFolder } from '../../src/cli/cal-home'
+
+type Handlers = Record<string, (input: never) => Promise<unknown>>
+
+const dir = mkdtempSync(join(tmpdir(), 'cal-mistakes-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+async function cal(args: string[], handlers: Handlers = {}, calHome = dir) {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(
+    args,
+    { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, canAsk: false },
+    async () => ({ handlers: handlers as never, events: new EngineEvents(), calHome }),
+  )
+  return { code, stdout, stderr }
+}
+
+const notFound = (vm: string) => new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
+const vms = { 'vms:list': async () => [{ name: 'dev' }], 'vms:get': async ({ name }: { name: string }) => (name === 'dev' ? { name } : Promise.reject(notFound(name))) }
+
+describe('a snapshot verb on a VM that does not exist', () => {
+  it('snapshot list says the VM does not exist (exit 3), rather than "no snapshots" with exit 0', async () => {
+    const handlers = { ...vms, 'snapshots:list': async () => [] }
+    const r = await cal(['snapshot', 'list', 'dve'], handlers)
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('The VM "dve" does not exist. Did you mean "dev"?')
+    const json = await cal(['snapshot', 'list', 'dve', '--json'], handlers)
+    expect(json.code).toBe(3)
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'VM_NOT_FOUND' } })
+    const empty = await cal(['snapshot', 'list', 'dev'], handlers)
+    expect(empty).toMatchObject({ code: 0, stdout: expect.stringContaining('dev has no snapshots') })
+  })
+
+  it('rollback and restore name the missing VM, not a missing snapshot', async () => {
+    const handlers = {
+      ...vms,
+      'snapshots:list': async () => [],
+      'snapshots:rollback': async ({ vm }: { vm: string }) => Promise.reject(new CalError('NO_SESSION_SNAPSHOT', `"${vm}" has no session-start snapshot to roll back to.`, 'See its snapshots.', { vm })),
+      'snapshots:restore': async ({ vm, snapshot }: { vm: string; snapshot: string }) => Promise.reject(new CalError('SNAPSHOT_NOT_FOUND', `"${vm}" has no snapshot named "${snapshot}".`, 'See its snapshots.', { vm, snapshot })),
+    }
+    for (const args of [['rollback', 'dve', '--yes'], ['snapshot', 'restore', 'dve', 'before', '--yes']]) {
+      const r = await cal(args, handlers)
+      expect(r.code, args.join(' ')).toBe(3)
+      expect(r.stderr, args.join(' ')).toContain('error: The VM "dve" does not exist. Did you mean "dev"?')
+      expect(r.stderr, args.join(' ')).not.toContain('has no')
+    }
+    // The VM exists: the engine's own words stay.
+    expect((await cal(['rollback', 'dev', '--yes'], handlers)).stderr).toContain('"dev" has no session-start snapshot')
+  })
+})
+
+describe('flags', () => {
+  it('a missing value or an unwanted one is said plainly, not in node:util words', async () => {
+    const missing = await cal(['create', 'dev', '--cpu'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('error: --cpu needs a value.')
+    expect(missing.stderr).not.toContain('<value>')
+    const extra = await cal(['stop', 'dev', '--force=yes'])
+    expect(extra.code).toBe(2)
+    expect(extra.stderr).toContain('error: --force takes no value.')
+  })
+
+  it('a typo of a flag the verb takes, or of a global one, is named', async () => {
+    expect((await cal(['stop', 'dev', '--forec'])).stderr).toContain('Unknown option --forec. Did you mean --force?')
+    expect((await cal(['list', '--jsn'])).stderr).toContain('Unknown option --jsn. Did you mean --json?')
+    expect((await cal(['ssh', 'dev', '--sesion', 'x'])).stderr).toContain('Unknown option --sesion. Did you mean --session?')
+    expect((await cal(['list', '--bogus'])).stderr).not.toContain('Did you mean')
+  })
+})
+
+describe('snapshot subcommands and help', () => {
+  it('a mistyped subcommand gets a suggestion; a missing one is a usage error on stderr', async () => {
+    const typo = await cal(['snapshot', 'lsit', 'dev'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('Did you mean `cal snapshot list`?')
+    const missing = await cal(['snapshot'])
+    expect(missing.code).toBe(2)
+    expect(missing.stdout).toBe('')
+    expect(missing.stderr).toMatch(/^Usage: cal snapshot /)
+    expect((await cal(['snapshot', '--help'])).stdout).toMatch(/^Usage: cal snapshot /)
+  })
+
+  it('cal --help VERB is that verb\'s help, and cal help help is cal\'s', async () => {
+    const verb = await cal(['--help', 'start'])
+    expect(verb.code).toBe(0)
+    expect(verb.stdout).toMatch(/^Usage: cal start/)
+    const help = await cal(['help', 'help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^cal — /)
+  })
+})
+
+describe('--json where the text had no JSON twin', () => {
+  it('status exits 8 when Tart is missing, with --json as without', async () => {
+    const status = { 'app:status': async () => ({ tartFound: false, tartPath: null, tartVersion: null, calHome: dir, runningMacVms: 0, macVmLimit: 2, platform: 'linux', appVersion: '0.1.0' }) }
+    expect((await cal(['status'], status)).code).toBe(8)
+    const json = await cal(['status', '--json'], status)
+    expect(json.code).toBe(8)
+    expect(JSON.parse(json.stdout)).toMatchObject({ tartFound: false })
+  })
+
+  it('ssh --forget-host-key answers in JSON', async () => {
+    const r = await cal(['ssh', 'dev', '--forget-host-key', '--json'], vms)
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, vm: 'dev', forgotten: false })
+  })
+})
+
+describe('a question left without an answer', () => {
+  it('Ctrl+D (the input ends) is a no, on a line of its own', { timeout: 5000 }, async () => {
+    const input = new PassThrough()
+    const output = new PassThrough()
+    let shown = ''
+    output.on('data', (d: Buffer) => (shown += d.toString()))
+    setTimeout(() => input.end(), 20)
+    await expect(askTerminal('Launch it?', undefined, true, { input, output })).resolves.toBe(false)
+    expect(shown).toMatch(/Launch it\? \[Y\/n\] \n$/)
+  })
+})
+
+describe('CAL_HOME', () => {
+  it('a file where the folder should be is named, before the engine trips on it', () => {
+    expect(() => assertCalHomeIsFolder(dir)).not.toThrow()
+    expect(() => assertCalHomeIsFolder(join(dir, 'not-yet'))).not.toThrow()
+    const file = join(dir, 'file')
+    rmSync(file, { force: true })
+    writeFileSync(file, '')
+    for (const home of [file, join(file, 'below')]) {
+      expect(() => assertCalHomeIsFolder(home)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: `CAL_HOME "${home}" is not a folder.` }))
+    }
+  })
+})
