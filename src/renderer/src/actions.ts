@@ -51,21 +51,33 @@ export const runPower = (vm: string, action: PowerAction) => (action === 'stop' 
 
 export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, unwrap(cal().vms.suspend({ name })))
 /**
+ * What a confirmation sheet's action came to: started; refused because the work at risk grew or changed since the
+ * report the user read (the newer report, and the repositories whose work changed under the same counts); or failed.
+ */
+export type ConfirmedOutcome = { started: true } | { newer: GitSafetyReport; changedRepos: string[] } | { error: CalErrorData }
+
+/**
  * A destructive verb confirmed after reading the git safety report checked at `checkedAt` (none when the check
  * failed and the user went ahead anyway). The engine checks again first: when more is at risk by then, the verb is
- * not started and the newer report comes back, for the sheet to show and be confirmed in turn. True when started;
- * false on any other failure (reported as usual).
+ * not started and the newer report comes back, for the sheet to show and be confirmed in turn. Any other refusal
+ * comes back too, for the sheet to say: a toast would sit under its backdrop, behind the sheet, where nothing can be
+ * clicked. Should the sheet be gone meanwhile, or the refusal have a sheet of its own (the VM limit), it is reported
+ * as usual.
  */
-async function startConfirmed(title: string, vm: string, pending: Promise<unknown>): Promise<true | false | GitSafetyReport> {
+async function startConfirmed(title: string, vm: string, pending: Promise<unknown>): Promise<ConfirmedOutcome> {
   try {
     await pending
-    return true
+    return { started: true }
   } catch (err) {
     const e = errorData(err)
     const newer = e.code === 'GIT_RISK' && e.details?.changedSinceConfirmed === true ? (e.details.report as GitSafetyReport | undefined) : undefined
-    if (newer) return newer
-    reportError(err, title, { vm })
-    return false
+    if (newer) {
+      const changed = e.details?.changedRepos
+      return { newer, changedRepos: Array.isArray(changed) ? changed.filter((r): r is string => typeof r === 'string') : [] }
+    }
+    const dialog = useUi.getState().dialog
+    if (e.code === 'VM_LIMIT_REACHED' || dialog?.kind !== 'snapshot-confirm' || dialog.vm !== vm) reportError(err, title, { vm })
+    return { error: e }
   }
 }
 
@@ -103,7 +115,7 @@ export const createSnapshot = (vm: string, name?: string) =>
 export const restoreSnapshot = (vm: string, snapshot: string, checkedAt?: string) =>
   startConfirmed(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true, checkedAt })))
 export const deleteSnapshot = (vm: string, snapshot: string) =>
-  startTask(`Delete snapshot ${snapshot}`, vm, unwrap(cal().snapshots.delete({ vm, snapshot, confirmed: true })))
+  startConfirmed(`Delete snapshot ${snapshot}`, vm, unwrap(cal().snapshots.delete({ vm, snapshot, confirmed: true })))
 export const rollbackVm = (vm: string, checkedAt?: string) =>
   startConfirmed(`Roll back ${vm}`, vm, unwrap(cal().snapshots.rollback({ vm, confirmed: true, checkedAt })))
 

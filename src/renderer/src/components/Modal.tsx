@@ -94,17 +94,33 @@ type ConfirmProps = {
   /** Red for what cannot be undone; blue otherwise. */
   destructive?: boolean
   disabled?: boolean
+  /**
+   * The action is under way and can no longer be called back: both buttons wait (pass the same to the Modal, so
+   * Escape waits too). A Cancel then would only close the sheet while the action went ahead.
+   */
+  busy?: boolean
   testId?: string
 }
 
 /** A confirmation sheet's footer: Cancel (focused, so Return does not destroy by accident) and the action. */
-export function ConfirmFooter({ onCancel, onConfirm, label, destructive = true, disabled, testId }: ConfirmProps) {
+export function ConfirmFooter({ onCancel, onConfirm, label, destructive = true, disabled, busy = false, testId }: ConfirmProps) {
+  const cancelRef = useRef<HTMLButtonElement>(null)
+  const wasBusy = useRef(busy)
+  useEffect(() => {
+    const ended = wasBusy.current && !busy
+    wasBusy.current = busy
+    if (!ended) return
+    // The action's button, disabled while it ran, dropped the focus to <body>, where keys reach nothing: the sheet is
+    // still open (the action was refused), so the focus goes back to Cancel, where it started.
+    const now = document.activeElement
+    if (now === null || now === document.body) cancelRef.current?.focus()
+  }, [busy])
   return (
     <>
-      <button type="button" className="button" onClick={onCancel} autoFocus>
+      <button ref={cancelRef} type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
         Cancel
       </button>
-      <button type="button" className={destructive ? 'button destructive' : 'button primary'} onClick={onConfirm} disabled={disabled} data-testid={testId}>
+      <button type="button" className={destructive ? 'button destructive' : 'button primary'} onClick={onConfirm} disabled={disabled || busy} aria-busy={busy} data-testid={testId}>
         {label}
       </button>
     </>

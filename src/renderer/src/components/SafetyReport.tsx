@@ -1,3 +1,4 @@
+import { Fragment, type ReactNode } from 'react'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import type { GitSafetyReport } from '../../../shared/git'
 import { Icon } from './icons'
@@ -6,6 +7,15 @@ type Props = { report: GitSafetyReport | null; error: CalErrorData | null; vm: s
 
 /** The git safety report from inside the VM: what a restore or rollback would throw away. */
 export function SafetyReport({ report, error, vm }: Props) {
+  if (error?.code === 'VM_NOT_RUNNING') {
+    // Not a fault: a stopped VM cannot be looked into. Its "Start it first" hint named no way to do so from this sheet.
+    return (
+      <div className="callout callout-warning" data-testid="safety-report" data-clean="unknown" role="status">
+        <Icon name="warning" /> <strong>{vm} is not running, so CAL cannot check it for git work that was never pushed.</strong>{' '}
+        <div className="hint">To check first, cancel, start {vm} from its Overview and come back here.</div>
+      </div>
+    )
+  }
   if (error) {
     return (
       <div className="callout callout-warning" data-testid="safety-report" data-clean="unknown" role="status">
@@ -57,7 +67,7 @@ export function SafetyReport({ report, error, vm }: Props) {
           <tbody>
             {risky.map((r) => (
               <tr key={r.path}>
-                <td>{r.path}</td>
+                <td>{breakAtSlashes(r.path)}</td>
                 <td>{r.branch ?? '—'}</td>
                 <td>{r.uncommitted}</td>
                 <td>{r.untracked}</td>
@@ -73,4 +83,18 @@ export function SafetyReport({ report, error, vm }: Props) {
       )}
     </div>
   )
+}
+
+/** A path that wraps after its slashes, as a path should, rather than inside a folder's name ("/home/admin/pro" "j"). */
+function breakAtSlashes(path: string): ReactNode {
+  return path.split('/').map((part, i, all) => (
+    <Fragment key={i}>
+      {part}
+      {i < all.length - 1 && (
+        <>
+          /<wbr />
+        </>
+      )}
+    </Fragment>
+  ))
 }

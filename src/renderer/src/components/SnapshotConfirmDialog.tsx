@@ -1,13 +1,17 @@
 import { useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import type { GitSafetyReport } from '../../../shared/git'
 import type { Snapshot } from '../../../shared/snapshot'
+import type { Task } from '../../../shared/task'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
 import { RunningPrograms } from './RunningPrograms'
 import { relativeTime, usedGb } from '../format'
 import { useVms } from '../store/vms'
 import { useUi, type SnapshotAction } from '../store/ui'
-import { deleteSnapshot, restoreSnapshot, rollbackVm } from '../actions'
+import { deleteSnapshot, loadSnapshots, restoreSnapshot, rollbackVm } from '../actions'
+import { orderTasks, useTasks } from '../store/tasks'
 import { ConfirmFooter, Modal } from './Modal'
 import { SafetyReport } from './SafetyReport'
 
@@ -26,25 +30,46 @@ export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot 
   return `${vm} goes back to the start of the last agent session (${relativeTime(lastSessionAt)}). Everything written to ${vm} since then is lost.${restart}`
 }
 
+/**
+ * The callout after the engine's check at the confirmation refused the action: it names the repositories whose work
+ * changed under the same counts, since the new report may then read exactly like the one the user read.
+ */
+export function changedText(vm: string, changedRepos: string[]): string {
+  const what = changedRepos.length > 0 ? `the work in ${changedRepos.join(', ')} changed since the report you read, though its counts may look the same` : 'the work at risk grew or changed since the report you read'
+  return `CAL checked ${vm} again before going ahead: ${what}, so nothing was changed. Read the report below again.`
+}
+
+/** Why the sheet's action cannot be confirmed yet: another task works on the VM (the Snapshots tab holds its buttons too). */
+export function workingText(vm: string, working: Task[]): string | null {
+  const first = working[0]
+  return first ? `${first.title} is in progress on ${vm}: wait until it has finished, then confirm.` : null
+}
+
 type Props = { action: SnapshotAction; vm: string; snapshot: Snapshot | null }
 
 export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
   const close = useUi((s) => s.closeDialog)
   const lastSessionAt = useVms((s) => s.vms.find((v) => v.name === vm)?.lastSessionSnapshotAt ?? null)
   const running = useVms((s) => s.vms.find((v) => v.name === vm)?.state === 'running')
+  const working = useTasks(useShallow((s) => orderTasks(Object.values(s.byId).filter((t) => t.vm === vm && t.state === 'running'))))
   // Restore and roll back stop a running VM and start it again; deleting a snapshot leaves the VM alone.
   const programs = useRunningPrograms(vm, running && action !== 'delete')
   // Deleting a snapshot leaves the VM's disk as it is: no work in it is at stake, so its git state is not checked (a
   // stopped VM's check would fail and turn the button into a red "Delete anyway" for nothing).
   const checked = useGitCheck(vm, action !== 'delete')
   // The engine's check again at the confirmation found more at risk, or changed work, than the report read here showed: it replaces it.
-  const [newer, setNewer] = useState<GitSafetyReport | null>(null)
+  const [refusal, setRefusal] = useState<{ newer: GitSafetyReport; changedRepos: string[] } | null>(null)
+  // Any other refusal of the action, said here: a toast would sit under the sheet's backdrop.
+  const [failure, setFailure] = useState<CalErrorData | null>(null)
+  const newer = refusal?.newer ?? null
   const report = newer ?? checked.report
   const { error, checking } = checked
   const risky = newer !== null || checked.risky
   const [busy, setBusy] = useState(false)
+  const waitFor = busy ? null : workingText(vm, working)
   const confirm = async () => {
     setBusy(true)
+    setFailure(null)
     const checkedAt = report?.checkedAt
     const result =
       action === 'restore' && snapshot
@@ -53,8 +78,13 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
           ? await deleteSnapshot(vm, snapshot.name)
           : await rollbackVm(vm, checkedAt)
     setBusy(false)
-    if (result === true) close()
-    else if (result !== false) setNewer(result)
+    if ('started' in result) close()
+    else if ('newer' in result) setRefusal(result)
+    else {
+      setFailure(result.error)
+      // The list this sheet was opened from may be stale (a snapshot deleted by the cal command meanwhile).
+      void loadSnapshots(vm)
+    }
   }
   const title = action === 'rollback' ? `Roll back ${vm}?` : `${VERB[action]} snapshot "${snapshot?.name}"?`
   return (
@@ -62,13 +92,18 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
       title={title}
       onClose={close}
       wide={risky}
+      // Once confirmed, the engine checks again before it starts anything: a Cancel or Escape then would close the
+      // sheet while the action still went ahead.
+      busy={busy}
       testId="snapshot-confirm"
       footer={
         <ConfirmFooter
           onCancel={close}
           onConfirm={() => void confirm()}
-          destructive={risky}
-          disabled={busy || checking}
+          // Every action here throws something away for good: the snapshot, or what was written since it.
+          destructive
+          busy={busy}
+          disabled={checking || waitFor !== null}
           label={risky ? `${VERB[action]} anyway` : VERB[action]}
           testId="confirm-action"
         />
@@ -78,10 +113,20 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
         {lossText(action, vm, snapshot, lastSessionAt, running)}
       </p>
       <RunningPrograms lines={programs} lead={`Still running in ${vm}:`} />
-      {newer && (
+      {refusal && (
         <p className="callout callout-warning" role="alert" data-testid="report-changed">
-          CAL checked {vm} again before going ahead: the work at risk grew or changed since the report you read, so nothing
-          was changed. Read the report below again.
+          {changedText(vm, refusal.changedRepos)}
+        </p>
+      )}
+      {failure && (
+        <div className="callout callout-error" role="alert" data-testid="confirm-error">
+          <strong>{action === 'rollback' ? `Could not roll back ${vm}.` : `Could not ${action} snapshot "${snapshot?.name}".`}</strong> {failure.message}
+          {appHintOf(failure) && <div className="hint">{appHintOf(failure)}</div>}
+        </div>
+      )}
+      {waitFor && (
+        <p className="callout" role="status" data-testid="vm-working">
+          {waitFor}
         </p>
       )}
       {action !== 'delete' && <SafetyReport report={report} error={newer ? null : error} vm={vm} />}

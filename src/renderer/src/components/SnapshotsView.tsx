@@ -80,10 +80,14 @@ const BUSY_TITLE = 'Wait until the work in progress on this VM has finished.'
 function CreateSnapshotForm({ vm, existing, busy: vmBusy }: { vm: VmInfo; existing: Snapshot[]; busy: boolean }) {
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
+  const input = useRef<HTMLInputElement>(null)
   const error = snapshotNameError(name, existing.map((s) => s.name))
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     if (error || busy) return
+    // Take snapshot is disabled while the snapshot is taken, which drops its focus to <body>, where keys reach nothing:
+    // the keyboard waits in the name field instead, ready for the next one.
+    if (e.currentTarget instanceof HTMLFormElement && e.currentTarget.contains(document.activeElement)) input.current?.focus()
     setBusy(true)
     if (await createSnapshot(vm.name, name.trim() || undefined)) setName('')
     setBusy(false)
@@ -94,6 +98,7 @@ function CreateSnapshotForm({ vm, existing, busy: vmBusy }: { vm: VmInfo; existi
         Snapshot name
       </label>
       <input
+        ref={input}
         id="snapshot-name"
         className={error ? 'field invalid' : 'field'}
         placeholder="Snapshot name (optional)"

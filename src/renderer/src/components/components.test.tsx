@@ -5,7 +5,7 @@ import { StatusBanner, bannerFor, withShownAgent } from './StatusBanner'
 import { SafetyReport } from './SafetyReport'
 import { TaskProgress } from './TaskProgress'
 import { launchBlocked, launchRows, snapshotPolicy } from './LaunchDialog'
-import { SnapshotConfirmDialog, lossText } from './SnapshotConfirmDialog'
+import { SnapshotConfirmDialog, changedText, lossText, workingText } from './SnapshotConfirmDialog'
 import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
 import { SnapshotsPanel } from './SnapshotsView'
@@ -53,9 +53,24 @@ describe('git safety report', () => {
   })
 
   it('says when the check itself failed', () => {
-    const html = renderToStaticMarkup(<SafetyReport vm="dev" report={null} error={{ code: 'VM_NOT_RUNNING', message: 'dev is stopped.', hint: 'Start it.' }} />)
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" report={null} error={{ code: 'SSH_TIMEOUT', message: 'dev did not answer.', hint: 'Try again.' }} />)
     expect(html).toContain('data-clean="unknown"')
-    expect(html).toContain('Start it.')
+    expect(html).toContain('Try again.')
+  })
+
+  it('says a stopped VM cannot be checked, and how to check it from the app, not "Start it first" with no way to', () => {
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" report={null} error={{ code: 'VM_NOT_RUNNING', message: 'The VM "dev" is not running.', hint: 'Start it first.' }} />)
+    expect(html).toContain('data-clean="unknown"')
+    expect(html).toContain('dev is not running, so CAL cannot check it for git work that was never pushed.')
+    expect(html).toContain('start dev from its Overview')
+    expect(html).not.toContain('Start it first.')
+    expect(html).not.toContain('Could not check')
+  })
+
+  it('wraps a repository path after its slashes, not inside a folder name', () => {
+    const repo = { path: '/home/admin/proj', branch: 'main', uncommitted: 1, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: [], unpublishedCommits: 0, remotesInVm: [], linkedWorktree: false, errors: [], fingerprint: '' }
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: false, repos: [repo], summary: ['/home/admin/proj: 1 uncommitted change'] }} />)
+    expect(html).toContain('<td>/<wbr/>home/<wbr/>admin/<wbr/>proj</td>')
   })
 })
 
@@ -156,7 +171,24 @@ describe('confirmations', () => {
     expect(del).not.toContain('safety-report')
     expect(del).not.toContain('anyway')
     expect(del).toMatch(/<button[^>]*data-testid="confirm-action"[^>]*>Delete<\/button>/)
+    // Deleted for good: red, as every sheet's irreversible action is, not the blue of a harmless one.
+    expect(del).toMatch(/<button[^>]*class="button destructive"[^>]*data-testid="confirm-action"/)
+    expect(restore).toMatch(/<button[^>]*class="button destructive"[^>]*data-testid="confirm-action"/)
     expect(del).not.toMatch(/<button[^>]*disabled=""[^>]*data-testid="confirm-action"/)
+  })
+})
+
+describe('a confirmation the engine refused', () => {
+  it('names the repositories whose work changed, since the new report may read like the old one', () => {
+    expect(changedText('dev', ['/Users/admin/app'])).toBe(
+      'CAL checked dev again before going ahead: the work in /Users/admin/app changed since the report you read, though its counts may look the same, so nothing was changed. Read the report below again.',
+    )
+    expect(changedText('dev', [])).toMatch(/^CAL checked dev again before going ahead: the work at risk grew or changed since the report you read, so nothing was changed/)
+  })
+
+  it('waits while another task works on the VM, naming it, as the Snapshots tab does', () => {
+    expect(workingText('dev', [])).toBeNull()
+    expect(workingText('dev', [task('t1', { kind: 'snapshot', title: 'Snapshot dev as nightly', vm: 'dev' })])).toBe('Snapshot dev as nightly is in progress on dev: wait until it has finished, then confirm.')
   })
 })
 

@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process'
+import { resolve } from 'node:path'
+import { sshExec } from '../test/sim/harness'
+import { test, expect } from './fixtures'
+import { captureScreen } from './ui/screens'
+
+/**
+ * The snapshot confirmation sheets as a user meets them: what happens when the engine refuses the action, and what
+ * Cancel, Escape and the keyboard do meanwhile.
+ */
+const focusIsOnBody = (page: import('@playwright/test').Page) => page.evaluate(() => document.activeElement === null || document.activeElement === document.body)
+
+test('a confirmed restore cannot be cancelled while CAL checks again; a refusal names the changed repository and keeps the keyboard', async ({ page, sim }) => {
+  test.setTimeout(180_000)
+  const name = 'e2e-snapconfirm'
+  const vm = await sim.bootVm(name)
+  const inVm = async (command: string) => expect((await sshExec(vm, command)).code).toBe(0)
+  try {
+    // A repository with a change never committed: the report is not clean.
+    await inVm("git init -q app && cd app && echo one > a.txt && git add a.txt && git -c user.name=a -c user.email=a@b commit -qm one && echo two >> a.txt")
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click()
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
+    await page.getByTestId('view-snapshots').click()
+
+    // Take snapshot by keyboard: the button is disabled while the snapshot is taken, and the keyboard must not fall to <body>.
+    await page.getByTestId('snapshot-name').fill('before')
+    await page.getByTestId('snapshot-create').focus()
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId('snapshot-create')).toBeDisabled()
+    expect(await focusIsOnBody(page)).toBe(false)
+    await expect(page.getByTestId('snapshot-name')).toBeFocused()
+    await expect(page.locator('[data-testid="snapshot-row"][data-snapshot="before"]')).toBeVisible({ timeout: 120_000 })
+    await expect(page.getByTestId('snapshot-create')).toBeEnabled({ timeout: 60_000 })
+
+    await page.locator('[data-testid="snapshot-row"][data-snapshot="before"]').getByTestId('snapshot-restore').click()
+    const dialog = page.getByTestId('snapshot-confirm')
+    await expect(dialog.getByTestId('safety-report')).toHaveAttribute('data-clean', 'false', { timeout: 30_000 })
+    await expect(dialog.getByTestId('safety-report')).toContainText('1 uncommitted change')
+    // While the user reads, the changed file is edited again: the same counts, other work.
+    await inVm('cd app && echo three >> a.txt')
+    await dialog.getByTestId('confirm-action').click()
+    // The engine checks again before it starts anything: Cancel and Escape wait, else the sheet would close while the
+    // restore still went ahead.
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeDisabled()
+    await page.keyboard.press('Escape')
+    await expect(dialog.getByTestId('report-changed')).toBeVisible({ timeout: 30_000 })
+    await expect(dialog.getByTestId('report-changed')).toContainText('/app changed since the report you read')
+    // The refused sheet keeps the keyboard, on Cancel, where it started.
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused()
+    await captureScreen(page, 'restore-report-changed-named')
+    await page.keyboard.press('Escape')
+    await expect(dialog).toBeHidden()
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})
+
+test('a restore the engine refuses is said in its sheet, not in a toast under its backdrop', async ({ page, sim, host }) => {
+  test.setTimeout(180_000)
+  const name = 'e2e-snapgone'
+  await sim.harness.run(['clone', 'ghcr.io/cirruslabs/macos-sequoia-base:latest', name])
+  const cal = (...args: string[]) =>
+    spawnSync(process.execPath, [resolve(import.meta.dirname, '../out/cli/cal.js'), ...args], {
+      env: { ...process.env, ...sim.env, CAL_HOME: host.calHome, CAL_TART: sim.tartPath },
+      encoding: 'utf8',
+    })
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click()
+    await page.getByTestId('view-snapshots').click()
+    await page.getByTestId('snapshot-name').fill('old')
+    await page.getByTestId('snapshot-create').click()
+    const row = page.locator('[data-testid="snapshot-row"][data-snapshot="old"]')
+    await expect(row).toBeVisible({ timeout: 60_000 })
+    await expect(row.getByTestId('snapshot-restore')).toBeEnabled({ timeout: 30_000 })
+    await row.getByTestId('snapshot-restore').click()
+    const dialog = page.getByTestId('snapshot-confirm')
+    // A stopped VM cannot be checked: the sheet says so, and how to check it from the app.
+    await expect(dialog.getByTestId('safety-report')).toContainText(`${name} is not running, so CAL cannot check it`)
+    await expect(dialog.getByTestId('safety-report')).not.toContainText('Start it first.')
+    // Deleted behind the window's back (another window, the cal command) while the sheet is open.
+    expect(cal('snapshot', 'delete', name, 'old', '--yes').status).toBe(0)
+    await dialog.getByTestId('confirm-action').click()
+    await expect(dialog.getByTestId('confirm-error')).toContainText('has no snapshot named "old"')
+    // Not also in a toast under the backdrop (the "Snapshot taken" one may still be showing).
+    await expect(page.getByTestId('toast').filter({ hasText: 'no snapshot named' })).toHaveCount(0)
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused()
+    // The list the sheet came from is read again: the snapshot is gone from it too.
+    await expect(row).toHaveCount(0)
+    await captureScreen(page, 'restore-refused-in-sheet')
+    await page.keyboard.press('Escape')
+    await expect(dialog).toBeHidden()
+  } finally {
+    await sim.harness.run(['delete', name])
+  }
+})
