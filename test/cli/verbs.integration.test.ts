@@ -34,6 +34,11 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(JSON.parse(st.stdout)).toMatchObject({ tartFound: true, tartVersion: '2.32.1', runningMacVms: 0 })
     expect((await eng.cal(['create', 'bad name'])).code).toBe(2)
     expect((await eng.cal(['status', 'nope'])).code).toBe(3)
+    // A local source that does not exist is said as such, not as "the VM does not exist" about the new one.
+    const noSource = await eng.cal(['create', 'w9', '--image', 'nosuch'])
+    expect(noSource.code).toBe(3)
+    expect(noSource.stderr).toContain('error: There is no VM named "nosuch" on this Mac to create w9 from.')
+    expect((await eng.cal(['list', '--json'])).stdout).not.toContain('w9')
   }, T)
 
   it('start, check, snapshot create/list, restore, rollback refusal, disk-usage', async () => {

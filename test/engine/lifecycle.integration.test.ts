@@ -189,8 +189,12 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect((await eng.svc.get('dev')).lastSessionSnapshotAt).not.toBeNull()
 
     await writeFile(join(host.guestHome('dev'), 'marker'), 'three')
-    await (await eng.svc.rollback('dev', true)).done
+    const rollback = await eng.svc.rollback('dev', true)
+    await rollback.done
     expect(await readFile(join(host.guestHome('dev'), 'marker'), 'utf8')).toBe('two')
+    // Its progress reads as a restore's, in words, not step ids.
+    const steps = eng.tasks.filter((t) => t.id === rollback.taskId).at(-1)!.steps
+    expect(steps.map((s) => s.label)).toEqual(['Check the session-start snapshot', 'Clone the snapshot to a temporary VM', 'Replace the working VM', 'Delete the old VM', 'Start it again'])
   }, T)
 
   it('disk usage counts the VM and its snapshots', async () => {

@@ -68,7 +68,14 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
   else await pullImage(ctx, image, r)
 
   r.step('clone')
-  await ctx.tart.clone(image, name, { signal: r.signal })
+  await ctx.tart.clone(image, name, { signal: r.signal }).catch((err: unknown) => {
+    // A local source that is not there: "the VM does not exist" would read as if the new VM were the problem.
+    const e = CalError.from(err)
+    if (isLocal && e.code === 'VM_NOT_FOUND' && e.details?.vm === image) {
+      throw new CalError('IMAGE_NOT_FOUND', `There is no VM named "${image}" on this Mac to create ${name} from.`, { cli: `Name a VM that \`cal list\` shows, or an image such as ${DEFAULT_IMAGE}.`, app: `Name a VM from the sidebar, or an image such as ${DEFAULT_IMAGE}.` }, { ...e.details, vm: name, image })
+    }
+    throw err
+  })
   try {
     r.step('configure')
     const d = await ctx.tart.get(name, { signal: r.signal })

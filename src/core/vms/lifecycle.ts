@@ -164,7 +164,7 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
   if (d.state === 'stopped') {
     await ctx.facts.removeRun(name)
     // Stopped meanwhile (from inside the guest, by Tart, by another window): what was asked for is done.
-    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is already stopped.`, 'Nothing to do: it was stopped before this stop could.', { vm: name })
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is already stopped.`, 'Nothing was done.', { vm: name })
   }
   if (d.state === 'suspended') {
     if (!force) {

@@ -169,7 +169,11 @@ function busy(vm: string, path: string, owner: VmLockOwner | null): CalError {
   return new CalError(
     'VM_BUSY',
     `Another CAL process is working on "${vm}"${what}.`,
-    `Wait for it to finish (the CAL app's Activity view, or the cal command that started it, shows its progress), then try again. If no other CAL app or cal command is running, delete ${path}.`,
+    {
+      cli: `Wait for it to finish (the CAL app's Activity view, or the cal command that started it, shows its progress), then try again. If no other CAL app or cal command is running, delete ${path}.`,
+      // A lock left by a process that is gone is taken over by itself: the app's user has no file to delete.
+      app: 'Wait for it to finish (the Activity view, or the terminal where that cal command runs, shows its progress), then try again.',
+    },
     { vm, path, ...(shown ? { owner: shown } : {}) },
   )
 }
