@@ -17,11 +17,20 @@ export function printJson(ctx: CliContext, value: unknown): void {
 export function printError(ctx: Pick<CliContext, 'stderr' | 'stdout' | 'json'>, err: unknown): number {
   const e = CalError.from(err)
   if (ctx.json) ctx.stdout(JSON.stringify({ ok: false, error: e.toData() }, null, 2) + '\n')
-  ctx.stderr(`error: ${e.message}\n`)
-  if (e.hint) ctx.stderr(`hint: ${e.hint}\n`)
   const report = e.details?.report as { summary?: string[] } | undefined
+  ctx.stderr(`error: ${withoutSummary(e.message, report?.summary)}\n`)
   if (report?.summary?.length) for (const line of report.summary) ctx.stderr(`  - ${line}\n`)
+  if (e.hint) ctx.stderr(`hint: ${e.hint}\n`)
   return exitCodeFor(e.code)
+}
+
+/**
+ * An engine message that ends with a git report's summary ("… would lose work in "dev": a; b.") loses that ending
+ * when the summary is listed below it, line by line: else the terminal shows it twice.
+ */
+export function withoutSummary(message: string, summary: string[] | undefined): string {
+  const tail = summary?.length ? `: ${summary.join('; ')}.` : null
+  return tail && message.endsWith(tail) ? `${message.slice(0, -tail.length)}:` : message
 }
 
 /** "5 minutes ago" style, for snapshot lists. */

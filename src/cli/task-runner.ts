@@ -1,6 +1,7 @@
 import { CalError } from '../shared/errors'
 import type { Task } from '../shared/task'
 import type { CliContext } from './context'
+import { withoutSummary } from './output'
 
 /**
  * Starts a task through the engine and follows it to the end: each step, percent and log line goes to stderr
@@ -111,7 +112,7 @@ export async function withConfirmation<T>(ctx: CliContext, call: (confirmed: boo
         throw new CalError(err.code, err.message, `${err.hint} Without a terminal, CAL only proceeds with --yes.`, err.details)
       }
       const report = err.details?.report as { summary?: string[]; checkedAt?: string } | undefined
-      const context = [`warning: ${err.message}`, ...(report?.summary ?? []).map((line) => `  - ${line}`)].map((l) => `${l}\n`).join('')
+      const context = [`warning: ${withoutSummary(err.message, report?.summary)}`, ...(report?.summary ?? []).map((line) => `  - ${line}`)].map((l) => `${l}\n`).join('')
       ctx.stderr(context)
       if (!(await ctx.confirm('Continue anyway?', context))) throw new CalError('CANCELLED', 'Nothing was changed.')
       const checkedAt = report?.checkedAt

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { CalError, ErrorCode } from '../../src/shared/errors'
 import { exitCodeFor } from '../../src/cli/exit-codes'
 import { answerIsYes, runCli, splitGlobals } from '../../src/cli/main'
-import { printError, table } from '../../src/cli/output'
+import { printError, withoutSummary, table } from '../../src/cli/output'
 import { parseSshArgs } from '../../src/cli/commands/ssh'
 
 async function cal(args: string[]) {
@@ -98,6 +98,16 @@ describe('exit codes and output', () => {
     expect(code).toBe(6)
     expect(JSON.parse(out)).toMatchObject({ ok: false, error: { code: 'GIT_RISK' } })
     expect(err).toContain('  - ~/workspace/app (main): 1 commit not pushed')
+  })
+
+  it('says a git report once: the message drops the summary it ends with when the lines follow', () => {
+    let err = ''
+    const summary = ['~/app (main): 1 commit not pushed', 'checked 1 repository under ~ (depth 6)']
+    const e = new CalError('GIT_RISK', `The restore would lose work in "dev": ${summary.join('; ')}.`, 'Push it first.', { report: { summary } })
+    printError({ stdout: () => undefined, stderr: (t) => void (err += t), json: false }, e)
+    expect(err).toBe(`error: The restore would lose work in "dev":\n  - ${summary[0]}\n  - ${summary[1]}\nhint: Push it first.\n`)
+    // A message that does not end with it stays whole.
+    expect(withoutSummary('Something else.', summary)).toBe('Something else.')
   })
 
   it('formats tables with aligned columns', () => {
