@@ -33,6 +33,14 @@ export function withoutSummary(message: string, summary: string[] | undefined): 
   return tail && message.endsWith(tail) ? `${message.slice(0, -tail.length)}:` : message
 }
 
+/** A moment as this machine's local date and time, to the minute ("2026-11-23 09:05"), as people read a clock. */
+export function localStamp(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`
+}
+
 /** "5 minutes ago" style, for snapshot lists. */
 export function ago(iso: string | null, now = Date.now()): string {
   if (!iso) return '-'

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { CalError, ErrorCode } from '../../src/shared/errors'
 import { exitCodeFor } from '../../src/cli/exit-codes'
 import { answerIsYes, runCli, splitGlobals } from '../../src/cli/main'
-import { printError, withoutSummary, table } from '../../src/cli/output'
+import { localStamp, printError, withoutSummary, table } from '../../src/cli/output'
 import { parseSshArgs } from '../../src/cli/commands/ssh'
 
 async function cal(args: string[]) {
@@ -108,6 +108,19 @@ describe('exit codes and output', () => {
     expect(err).toBe(`error: The restore would lose work in "dev":\n  - ${summary[0]}\n  - ${summary[1]}\nhint: Push it first.\n`)
     // A message that does not end with it stays whole.
     expect(withoutSummary('Something else.', summary)).toBe('Something else.')
+  })
+
+  it('shows a snapshot\'s time in this machine\'s time zone, not UTC', () => {
+    const tz = process.env.TZ
+    try {
+      process.env.TZ = 'Asia/Tokyo'
+      expect(localStamp('2026-11-23T23:30:00.000Z')).toBe('2026-11-24 08:30')
+      process.env.TZ = 'UTC'
+      expect(localStamp('2026-11-23T23:30:00.000Z')).toBe('2026-11-23 23:30')
+    } finally {
+      if (tz === undefined) delete process.env.TZ
+      else process.env.TZ = tz
+    }
   })
 
   it('formats tables with aligned columns', () => {

@@ -1,7 +1,7 @@
 import { CalError } from '../../shared/errors'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
-import { printJson, table } from '../output'
+import { localStamp, printJson, table } from '../output'
 
 const USAGE = `Usage: cal disk-usage [NAME] [--json]
   Allocated size of each VM and of its snapshots, as Tart reports it, and the free space left. With NAME, that VM
@@ -18,7 +18,7 @@ export const diskUsageCommand: CliCommand = async (argv, ctx) => {
     if (!vm) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })
     const snapshots = await ctx.handlers['snapshots:list']({ vm: name })
     if (ctx.json) return printJson(ctx, { vm, snapshots, freeGb: u.freeGb }), 0
-    const rows = [[vm.name, 'VM', '', `${vm.sizeGb} GB`], ...snapshots.map((s) => [s.name, `${s.kind} snapshot`, s.createdAt.slice(0, 16).replace('T', ' '), `${s.sizeGb} GB`])]
+    const rows = [[vm.name, 'VM', '', `${vm.sizeGb} GB`], ...snapshots.map((s) => [s.name, `${s.kind} snapshot`, localStamp(s.createdAt), `${s.sizeGb} GB`])]
     ctx.stdout(table(['NAME', 'WHAT', 'TAKEN', 'SIZE'], rows))
     ctx.stdout(`\n${name}: ${vm.sizeGb + vm.snapshotsGb + vm.leftoverGb} GB with ${vm.snapshotCount === 1 ? '1 snapshot' : `${vm.snapshotCount} snapshots`}${free}\n`)
     leftovers(ctx, [vm])
