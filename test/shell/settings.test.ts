@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defaultSettings } from '../../src/shared/settings'
 import { createEngine } from '../../src/core/engine'
-import { applySettingsPatch, createFileSettingsStore, migrateSettings, settingsHandlers, type SettingsStore } from '../../src/core/settings'
+import { applySettingsPatch, createFileSettingsStore, createSettingsStore, migrateSettings, settingsHandlers, type SettingsStore } from '../../src/core/settings'
 
 vi.mock('electron', () => import('./electron-mock'))
 const { createElectronSettingsStore } = await import('../../src/main/settings-store')
@@ -145,3 +145,29 @@ describe('engine wiring', () => {
     expect(Object.keys(settingsHandlers(store))).toEqual(['settings:get', 'settings:set'])
   })
 })
+
+describe('the settings file watcher', () => {
+  it('survives a file that can be neither read nor moved aside: no throw into the watcher, the last settings stay', () => {
+    let fire: () => void = () => {}
+    let broken = false
+    const store = createSettingsStore({
+      path: join(tmpdir(), 'cal-no-such-dir', 'settings.json'),
+      read: () => {
+        if (broken) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
+        return undefined
+      },
+      write: () => undefined,
+      watch: (fn) => {
+        fire = fn
+        return () => undefined
+      },
+    })
+    const seen: unknown[] = []
+    store.onChange((v) => seen.push(v))
+    broken = true
+    // Without the guard, load's attempt to move the unreadable file aside (it is not there) throws out of the watcher.
+    expect(() => fire()).not.toThrow()
+    expect(seen).toEqual([])
+  })
+})
+

@@ -109,7 +109,17 @@ export function createSettingsStore(backend: SettingsBackend, initialWarning: st
     },
     onChange(fn) {
       listeners.add(fn)
-      if (!unwatch && backend.watch) unwatch = backend.watch(() => notify(view(load())))
+      if (!unwatch && backend.watch) {
+        unwatch = backend.watch(() => {
+          // Called by the file watcher, where a throw would end the process: a file that can be neither read nor
+          // moved aside now (CAL_HOME made unreadable, or a file) keeps the settings last seen; a later change retries.
+          try {
+            notify(view(load()))
+          } catch {
+            // nothing to tell: get() and set() still report the same failure to their callers
+          }
+        })
+      }
       return () => {
         listeners.delete(fn)
         if (listeners.size === 0 && unwatch) {
