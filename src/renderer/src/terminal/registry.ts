@@ -324,7 +324,9 @@ function redrawAfterBurst(e: TermEntry): void {
 
 /** A burst left unchecked while the tab could not be redrawn: checked once it can (see the listeners in getOrCreateTerm). */
 function checkLeftBurst(e: TermEntry): void {
-  if (e.burstLines > e.term.rows && e.burstTimer === null && !e.checking && mayRedraw(e)) e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
+  // xterm reports a scroll per line during a flood, while the burst timer runs: that test first, and nothing else then.
+  if (e.burstTimer !== null || e.checking || e.burstLines <= e.term.rows || !mayRedraw(e)) return
+  e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
 }
 
 /** A drawn tmux tab, still open here, at the bottom of its scrollback with nothing selected. */
