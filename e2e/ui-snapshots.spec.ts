@@ -85,6 +85,7 @@ test('a restore the engine refuses is said in its sheet, not in a toast under it
     // Not also in a toast under the backdrop (the "Snapshot taken" one may still be showing).
     await expect(page.getByTestId('toast').filter({ hasText: 'no snapshot named' })).toHaveCount(0)
     await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused()
+    await expect(dialog.getByTestId('confirm-action')).toBeDisabled()
     // The list the sheet came from is read again: the snapshot is gone from it too.
     await expect(row).toHaveCount(0)
     await captureScreen(page, 'restore-refused-in-sheet')

@@ -103,7 +103,8 @@ export function SnapshotConfirmDialog({ action, vm, snapshot }: Props) {
           // Every action here throws something away for good: the snapshot, or what was written since it.
           destructive
           busy={busy}
-          disabled={checking || waitFor !== null}
+          // A snapshot that is gone (deleted elsewhere meanwhile) cannot be restored or deleted again: only Cancel is left.
+          disabled={checking || waitFor !== null || failure?.code === 'SNAPSHOT_NOT_FOUND'}
           label={risky ? `${VERB[action]} anyway` : VERB[action]}
           testId="confirm-action"
         />
