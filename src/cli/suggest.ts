@@ -37,39 +37,22 @@ export function closest(word: string, candidates: readonly string[]): string | n
  * Anything else, or a lookup that fails, returns the error as it was.
  */
 export async function withSuggestion(ctx: Pick<CliContext, 'handlers'>, err: unknown): Promise<unknown> {
-  if (!(err instanceof CalError) || !ctx.handlers) return err
-  const missingVm = await vmMissingToo(ctx, err)
-  if (missingVm) return missingVm
-  try {
-    if (err.code === 'VM_NOT_FOUND' && typeof err.details?.vm === 'string') {
-      const names = (await ctx.handlers['vms:list']({})).map((v) => v.name)
-      const guess = closest(err.details.vm, names)
-      if (guess) return new CalError(err.code, `${err.message} Did you mean "${guess}"?`, err.hint, err.details)
+  if (!(err instanceof CalError) || !ctx.handlers || typeof err.details?.vm !== 'string') return err
+  const vm = err.details.vm
+  // No list to compare with: the original error says enough.
+  const names = (list: () => Promise<{ name: string }[]>) => Promise.resolve().then(list).then((xs) => xs.map((x) => x.name), () => null)
+  if (err.code === 'VM_NOT_FOUND' || err.code === 'SNAPSHOT_NOT_FOUND' || err.code === 'NO_SESSION_SNAPSHOT') {
+    const vms = await names(() => ctx.handlers['vms:list']({}))
+    if (vms && !vms.includes(vm)) {
+      // Also behind a missing snapshot (`cal rollback dve`, `cal snapshot restore dve s1`): the VM is what is wrong.
+      const missing = err.code === 'VM_NOT_FOUND' ? err : new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
+      const guess = closest(vm, vms)
+      return guess ? new CalError(missing.code, `${missing.message} Did you mean "${guess}"?`, missing.hint, missing.details) : missing
     }
-    if (err.code === 'SNAPSHOT_NOT_FOUND' && typeof err.details?.vm === 'string' && typeof err.details.snapshot === 'string') {
-      const names = (await ctx.handlers['snapshots:list']({ vm: err.details.vm })).map((s) => s.name)
-      const guess = closest(err.details.snapshot, names)
-      if (guess) return new CalError(err.code, `${err.message} Did you mean "${guess}"?`, err.hint, err.details)
-    }
-  } catch {
-    // No list to compare with: the original error says enough.
+  }
+  if (err.code === 'SNAPSHOT_NOT_FOUND' && typeof err.details.snapshot === 'string') {
+    const guess = closest(err.details.snapshot, (await names(() => ctx.handlers['snapshots:list']({ vm }))) ?? [])
+    if (guess) return new CalError(err.code, `${err.message} Did you mean "${guess}"?`, err.hint, err.details)
   }
   return err
-}
-
-/**
- * A snapshot missing from a VM that does not exist either (`cal rollback dve`, `cal snapshot restore dve s1`): the
- * VM is what is wrong, so say that (with a suggestion), not that it has no such snapshot.
- */
-async function vmMissingToo(ctx: Pick<CliContext, 'handlers'>, err: CalError): Promise<CalError | null> {
-  const vm = err.details?.vm
-  if ((err.code !== 'SNAPSHOT_NOT_FOUND' && err.code !== 'NO_SESSION_SNAPSHOT') || typeof vm !== 'string') return null
-  try {
-    const names = (await ctx.handlers['vms:list']({})).map((v) => v.name)
-    if (names.includes(vm)) return null
-    const guess = closest(vm, names)
-    return new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.${guess ? ` Did you mean "${guess}"?` : ''}`, 'Run `cal list` to see your VMs.', { vm })
-  } catch {
-    return null
-  }
 }

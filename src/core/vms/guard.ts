@@ -110,11 +110,12 @@ async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirm
     return null
   }
   const seen = c.reports.find(vm, c.checkedAt ?? '')
-  if (now.clean || (seen !== null && coveredBy(now, seen))) return now
+  const grew = seen === null || !noMoreAtRisk(now, seen)
+  // Not more, but changed (a commit amended, a changed file edited again): named, as the new report may read the same.
+  const changed = seen !== null && !grew ? changedRepos(now, seen) : []
+  if (now.clean || (!grew && changed.length === 0)) return now
   c.reports.remember(now)
-  // Only changed, no more of it: say which repositories, since the new report's lines may read just like the old.
-  const changed = seen !== null && coveredBy(now, seen, { ignoreContent: true }) ? changedRepos(now, seen) : []
-  const what = changed.length > 0 ? `Work at risk in "${vm}" changed since you confirmed the ${action} (in ${changed.join(', ')})` : `More is at risk in "${vm}" than when you confirmed the ${action}${seen ? '' : ' (CAL no longer has the report you confirmed)'}`
+  const what = grew ? `More is at risk in "${vm}" than when you confirmed the ${action}${seen ? '' : ' (CAL no longer has the report you confirmed)'}` : `Work at risk in "${vm}" changed since you confirmed the ${action} (in ${changed.join(', ')})`
   throw new CalError('GIT_RISK', `${what}: ${now.summary.join('; ')}.`, `Nothing was changed. Read the new report and confirm the ${action} again. If an agent is still at work there, end its session first, or its work changes again.`, {
     vm,
     action,
@@ -141,11 +142,8 @@ function contentChanged(r: RepoRisk, b: RepoRisk | undefined): boolean {
   return counts(r) === counts(b)
 }
 
-/**
- * Whether everything `now` puts at risk was already in `seen`: no more of it, and (unless `ignoreContent`) not
- * changed either, such as a commit amended or a changed file edited again under the same counts.
- */
-export function coveredBy(now: GitSafetyReport, seen: GitSafetyReport, opts: { ignoreContent?: boolean } = {}): boolean {
+/** Whether everything `now` puts at risk was already in `seen`, no more of it (changed work: see changedRepos). */
+function noMoreAtRisk(now: GitSafetyReport, seen: GitSafetyReport): boolean {
   const before = new Map(seen.repos.map((r) => [r.path, r]))
   const repos = now.repos.every((r) => {
     if (!repoAtRisk(r) && r.errors.length === 0) return true
@@ -158,8 +156,7 @@ export function coveredBy(now: GitSafetyReport, seen: GitSafetyReport, opts: { i
       r.unpushed <= b.unpushed &&
       r.unpublishedCommits <= b.unpublishedCommits &&
       r.errors.length <= b.errors.length &&
-      r.unpublishedBranches.every((name) => b.unpublishedBranches.includes(name)) &&
-      (opts.ignoreContent === true || !contentChanged(r, b))
+      r.unpublishedBranches.every((name) => b.unpublishedBranches.includes(name))
     )
   })
   const unreadable = new Set(seen.unreadable.map((u) => u.path))
