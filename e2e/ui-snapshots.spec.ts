@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { sshExec } from '../test/sim/harness'
 import { test, expect } from './fixtures'
 import { captureScreen } from './ui/screens'
+import { openShellTab } from './ui/terminal'
 
 /**
  * The snapshot confirmation sheets as a user meets them: what happens when the engine refuses the action, and what
@@ -92,6 +93,42 @@ test('a restore the engine refuses is said in its sheet, not in a toast under it
     await page.keyboard.press('Escape')
     await expect(dialog).toBeHidden()
   } finally {
+    await sim.harness.run(['delete', name])
+  }
+})
+
+test('a snapshot that has to shut the VM down names the programs it would end first; Cancel takes none', async ({ page, sim }) => {
+  test.setTimeout(240_000)
+  const name = 'e2e-snapshutdown'
+  // Started outside CAL: CAL cannot suspend it, so a snapshot shuts it down and starts it again.
+  const vm = await sim.bootVm(name)
+  try {
+    await openShellTab(page, name)
+    await page.keyboard.type('clear; sleep 600\n')
+    await page.getByTestId('view-workspace').click()
+    await page.getByTestId('vm-snapshot').click()
+    const dialog = page.getByTestId('power-dialog')
+    await expect(dialog).toContainText(`Snapshot ${name}? A program is still running in it.`)
+    await expect(dialog).toContainText(': sleep')
+    await expect(dialog).toContainText('cannot be suspended')
+    await captureScreen(page, 'snapshot-shutdown-question')
+    // Cancel is the default: Enter takes no snapshot and leaves the VM running.
+    await page.keyboard.press('Enter')
+    await expect(dialog).toHaveCount(0)
+    await page.getByTestId('view-snapshots').click()
+    await expect(page.getByTestId('snapshot-row')).toHaveCount(0)
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${name}"]`)).toContainText('Running')
+
+    // The Snapshots tab asks the same; once confirmed the snapshot is taken, with the name typed before the question.
+    await page.getByTestId('snapshot-name').fill('kept')
+    await page.getByTestId('snapshot-create').click()
+    await expect(dialog).toContainText(`Snapshot ${name}? A program is still running in it.`)
+    await dialog.getByRole('button', { name: 'Shut down and snapshot' }).click()
+    await expect(page.locator('[data-testid="snapshot-row"][data-snapshot="kept"]')).toBeVisible({ timeout: 180_000 })
+    await expect(page.getByTestId('snapshot-name')).toHaveValue('')
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${name}"]`)).toContainText('Running', { timeout: 60_000 })
+  } finally {
+    await vm.stop().catch(() => {})
     await sim.harness.run(['delete', name])
   }
 })

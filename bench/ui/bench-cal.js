@@ -23,6 +23,7 @@
         agent: 'claude',
         createdAt: iso(86400 * (i % 30)),
         startedAt: state === 'running' ? iso(3600) : null,
+        suspendable: state === 'running',
         lastSessionSnapshotAt: iso(1800 + seed),
         error: state === 'error' ? 'The guest stopped answering.' : null,
       })

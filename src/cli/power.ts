@@ -4,17 +4,20 @@ import type { VmInfo } from '../shared/vm'
 import type { CliContext } from './context'
 
 /**
- * `cal stop` and `cal restart` on a terminal: when programs still run in the VM's tmux sessions (an agent
- * mid-task, a build), name them and ask first, as the app and the tray do. With --yes, without a terminal (scripts),
+ * `cal stop`, `cal restart`, and `cal snapshot create` of a running VM that cannot be suspended (the snapshot shuts it
+ * down) on a terminal: when programs still run in the VM's tmux sessions (an agent mid-task, a build), name them and
+ * ask first, as the app and the tray do. With --yes, without a terminal (scripts),
  * or when the VM cannot say within ASK_WITHIN_MS, it goes ahead as before. `known`: the VM as the caller just read it.
  */
 export async function askBeforePower(ctx: CliContext, name: string, action: PowerAction, known?: VmInfo): Promise<void> {
   if (ctx.yes || !ctx.canAsk) return
   const vm = known ?? (await ctx.handlers['vms:get']({ name }))
-  if (vm.state !== 'running') return
+  if (vm.state !== 'running' || (action === 'snapshot' && vm.suspendable)) return
   const question = powerQuestion(name, action, await busyWithin(() => ctx.handlers['terminal:sessions']({ name }), ASK_WITHIN_MS))
   if (!question) return
   const context = [`warning: ${question.title}`, ...question.running.map((line) => `  - ${line}`), question.consequence].map((l) => `${l}\n`).join('')
   ctx.stderr(context)
-  if (!(await ctx.confirm(`${question.confirm} anyway?`, context))) throw new CalError('CANCELLED', `${name} was left running; nothing was changed.`)
+  if (!(await ctx.confirm(`${question.confirm} anyway?`, context))) {
+    throw new CalError('CANCELLED', `${action === 'snapshot' ? 'No snapshot was taken: ' : ''}${name} was left running; nothing was changed.`)
+  }
 }

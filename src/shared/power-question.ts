@@ -1,6 +1,7 @@
 import type { VmTmuxSession } from './terminal'
 
-export type PowerAction = 'stop' | 'restart'
+/** 'snapshot': a snapshot of a running VM that cannot be suspended, which shuts it down and starts it again. */
+export type PowerAction = 'stop' | 'restart' | 'snapshot'
 
 /** What the user is asked before stopping or restarting a VM in which programs still run. */
 export interface PowerQuestion {
@@ -20,15 +21,17 @@ export function busySessions(sessions: readonly VmTmuxSession[]): VmTmuxSession[
 /** The question for `busy` (see busySessions), or null when nothing would be lost and no question is needed. */
 export function powerQuestion(vm: string, action: PowerAction, busy: readonly VmTmuxSession[]): PowerQuestion | null {
   if (busy.length === 0) return null
-  const verb = action === 'stop' ? 'Stop' : 'Restart'
+  const verb = { stop: 'Stop', restart: 'Restart', snapshot: 'Snapshot' }[action]
   const one = busy.length === 1
+  const ends = `ends ${one ? 'it' : 'them'}, with ${one ? 'its' : 'their'} tmux ${one ? 'session' : 'sessions'} and scrollback. Files on the VM's disk stay as they are.`
   return {
     title: `${verb} ${vm}? ${one ? 'A program is' : `${busy.length} programs are`} still running in it.`,
     running: busy.map((s) => `${s.name}${s.kind === 'agent' ? ' (the agent)' : ''}: ${s.command}`),
     consequence:
-      `${action === 'stop' ? 'Stopping' : 'Restarting'} the VM ends ${one ? 'it' : 'them'}, with ${one ? 'its' : 'their'} tmux ` +
-      `${one ? 'session' : 'sessions'} and scrollback. Files on the VM's disk stay as they are.`,
-    confirm: verb,
+      action === 'snapshot'
+        ? `${vm} cannot be suspended (CAL suspends only a macOS VM it started itself), so the snapshot shuts it down cleanly and starts it again. That ${ends}`
+        : `${action === 'stop' ? 'Stopping' : 'Restarting'} the VM ${ends}`,
+    confirm: action === 'snapshot' ? 'Shut down and snapshot' : verb,
   }
 }
 

@@ -31,6 +31,11 @@ export const VmInfo = z.object({
   createdAt: z.string().nullable(),
   /** When CAL saw it start; null when stopped or unknown. */
   startedAt: z.string().nullable(),
+  /**
+   * Running, and started by CAL as a macOS VM that can be suspended: a snapshot then pauses it with its programs
+   * still running. False otherwise: a snapshot of a running VM shuts it down cleanly and starts it again.
+   */
+  suspendable: z.boolean(),
   lastSessionSnapshotAt: z.string().nullable(),
   /** Error text for state "error" (e.g. the guest died). */
   error: z.string().nullable(),

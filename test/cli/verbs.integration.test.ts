@@ -110,6 +110,34 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     await eng.cal(['start', 'w1'])
   }, T)
 
+  it('snapshot create asks first on a terminal when it has to shut down a VM in which a program runs', async () => {
+    // Started outside CAL: CAL cannot suspend it, so a snapshot shuts it down and starts it again.
+    const outside = await host.bootVm('o1')
+    try {
+      expect(await eng.handlers['vms:get']({ name: 'o1' })).toMatchObject({ state: 'running', suspendable: false })
+      expect(await eng.handlers['vms:get']({ name: 'w1' })).toMatchObject({ state: 'running', suspendable: true })
+      expect((await eng.exec('o1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
+      const no = await eng.cal(['snapshot', 'create', 'o1', 's1'], { isTTY: true, answer: false })
+      expect(no.code).toBe(130)
+      expect(no.stderr).toContain('warning: Snapshot o1? A program is still running in it.')
+      expect(no.stderr).toContain('  - busy: sleep')
+      expect(no.stderr).toContain('so the snapshot shuts it down cleanly and starts it again')
+      expect(no.stderr).toContain('No snapshot was taken: o1 was left running')
+      expect(await eng.handlers['snapshots:list']({ vm: 'o1' })).toEqual([])
+      expect((await eng.exec('o1', 'tmux has-session -t busy')).code).toBe(0)
+      // A VM CAL started is suspended for a snapshot, its programs kept (on a Mac; the simulator's guests boot afresh):
+      // nothing to ask.
+      expect((await eng.exec('w1', "tmux new-session -d -s busy2 'sleep 600'")).code).toBe(0)
+      const kept = await eng.cal(['snapshot', 'create', 'w1', 's2'], { isTTY: true, answer: false })
+      expect(kept.code).toBe(0)
+      expect(kept.stderr).not.toContain('warning:')
+      expect((await eng.cal(['snapshot', 'delete', 'w1', 's2', '--yes'])).code).toBe(0)
+    } finally {
+      await outside.stop().catch(() => {})
+      await host.run(['delete', 'o1'])
+    }
+  }, T)
+
   it('suspend, start (resume), restart, stop, stop --force', async () => {
     expect((await eng.cal(['suspend', 'w1'])).code).toBe(0)
     expect((await eng.cal(['stop', 'w1'])).code).toBe(4)

@@ -7,7 +7,7 @@ import type { TerminalService } from '../../src/core/terminal/service'
 function vm(name: string, agent: AgentId | null, state: VmInfo['state'] = 'running'): VmInfo {
   return {
     name, state, role: 'workspace', os: 'darwin', cpu: 4, memoryMb: 8192, diskGb: 80, sizeGb: 1, display: '', ip: '127.0.64.9',
-    baseImage: null, agent, createdAt: null, startedAt: null, lastSessionSnapshotAt: null, error: null,
+    baseImage: null, agent, createdAt: null, startedAt: null, suspendable: false, lastSessionSnapshotAt: null, error: null,
   }
 }
 

@@ -42,7 +42,7 @@ describe('tray actions call the engine verbs', () => {
     await runTrayAction({ kind: 'vm:start', vm: 'dev' }, d)
     await runTrayAction({ kind: 'vm:stop', vm: 'dev' }, d)
     await runTrayAction({ kind: 'vm:restart', vm: 'dev' }, d)
-    await runTrayAction({ kind: 'vm:snapshot', vm: 'dev' }, d)
+    await runTrayAction({ kind: 'vm:snapshot', vm: 'dev', shutsDown: false }, d)
     expect(d.handlers['vms:start']).toHaveBeenCalledWith({ name: 'dev' })
     expect(d.handlers['vms:stop']).toHaveBeenCalledWith({ name: 'dev', force: false })
     expect(d.handlers['vms:restart']).toHaveBeenCalledWith({ name: 'dev' })
@@ -67,6 +67,26 @@ describe('tray actions call the engine verbs', () => {
     await runTrayAction({ kind: 'vm:restart', vm: 'dev' }, d)
     expect(d.confirm).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Restart dev? 2 programs are still running in it.', confirm: 'Restart' }))
     expect(d.handlers['vms:restart']).toHaveBeenCalledWith({ name: 'dev' })
+  })
+
+  it('a snapshot that shuts the VM down asks first, naming the programs it ends; one that suspends it does not ask', async () => {
+    const d = deps()
+    d.handlers['terminal:sessions'].mockResolvedValue([{ name: 'cal-agent', kind: 'agent', createdAt: null, clients: 0, openId: null, command: 'claude' }])
+    d.confirm.mockResolvedValueOnce(false)
+    await runTrayAction({ kind: 'vm:snapshot', vm: 'dev', shutsDown: true }, d)
+    expect(d.confirm).toHaveBeenCalledWith({
+      title: 'Snapshot dev? A program is still running in it.',
+      running: ['cal-agent (the agent): claude'],
+      consequence:
+        "dev cannot be suspended (CAL suspends only a macOS VM it started itself), so the snapshot shuts it down cleanly and starts it again. That ends it, with its tmux session and scrollback. Files on the VM's disk stay as they are.",
+      confirm: 'Shut down and snapshot',
+    })
+    expect(d.handlers['snapshots:create']).not.toHaveBeenCalled()
+    await runTrayAction({ kind: 'vm:snapshot', vm: 'dev', shutsDown: true }, d)
+    expect(d.handlers['snapshots:create']).toHaveBeenCalledTimes(1)
+    await runTrayAction({ kind: 'vm:snapshot', vm: 'dev', shutsDown: false }, d)
+    expect(d.confirm).toHaveBeenCalledTimes(2)
+    expect(d.handlers['snapshots:create']).toHaveBeenCalledTimes(2)
   })
 
   it('stop goes ahead without asking when only shells wait at their prompts, or when the VM cannot say', async () => {

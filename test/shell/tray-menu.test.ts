@@ -33,7 +33,10 @@ describe('tray menu', () => {
     expect(item(sub, 'Stop')).toMatchObject({ enabled: true, action: { kind: 'vm:stop', vm: 'dev' } })
     expect(item(sub, 'Restart')).toMatchObject({ enabled: true, action: { kind: 'vm:restart', vm: 'dev' } })
     expect(item(sub, 'Suspend')).toMatchObject({ enabled: true, action: { kind: 'vm:suspend', vm: 'dev' } })
-    expect(item(sub, 'Take Snapshot')).toMatchObject({ enabled: true, action: { kind: 'vm:snapshot', vm: 'dev' } })
+    expect(item(sub, 'Take Snapshot')).toMatchObject({ enabled: true, action: { kind: 'vm:snapshot', vm: 'dev', shutsDown: false } })
+    // A running VM CAL cannot suspend is shut down for a snapshot: the action says so, for the question first.
+    const other = vmMenu(buildTrayMenu(state({ vms: [running('dev', '127.0.64.5', { suspendable: false })] })), 'dev')
+    expect(item(other, 'Take Snapshot')).toMatchObject({ action: { kind: 'vm:snapshot', vm: 'dev', shutsDown: true } })
     expect(item(sub, 'Roll Back')).toMatchObject({ enabled: true, action: { kind: 'vm:rollback', vm: 'dev' } })
     expect(item(sub, 'Open Terminal')).toMatchObject({ enabled: true, action: { kind: 'vm:terminal', vm: 'dev' } })
     expect(item(sub, 'Open in Screen Sharing')).toMatchObject({ enabled: true, action: { kind: 'vm:screenSharing', vm: 'dev', ip: '127.0.64.5' } })

@@ -3,6 +3,7 @@ import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { ago, printJson, table, usageError } from '../output'
 import { followTask, withConfirmation } from '../task-runner'
+import { askBeforePower } from '../power'
 import { EXIT } from '../exit-codes'
 import { closest } from '../suggest'
 
@@ -49,6 +50,7 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
     case 'create': {
       const { help, vm, snapshot: name } = vmAndSnapshot(rest, false)
       if (help) return ctx.stdout(USAGE + '\n'), 0
+      await askBeforePower(ctx, vm, 'snapshot')
       const task = await followTask(ctx, () => ctx.handlers['snapshots:create']({ vm, name, kind: 'manual' }))
       const snaps = await ctx.handlers['snapshots:list']({ vm })
       const made = name ? snaps.find((s) => s.name === name) : snaps.find((s) => s.kind === 'manual')

@@ -43,6 +43,8 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
     agent: facts?.agent ?? null,
     createdAt: facts?.createdAt ?? null,
     startedAt: rec ? rec.startedAt : null,
+    // As createSnapshot decides: a snapshot suspends only a run CAL started as suspendable.
+    suspendable: !!rec?.suspendable && (await ctx.supervisor.isOurRun(rec, entry.name)),
     lastSessionSnapshotAt: facts?.lastSessionSnapshotAt ?? null,
     error,
   }

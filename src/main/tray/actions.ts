@@ -17,7 +17,10 @@ export interface TrayActionDeps {
   quit(): void
   /** Show a failure to the user (a notification, else the window): `vm` is the VM the item was for. */
   report(title: string, error: CalError, vm: string | null): void
-  /** Ask before stopping or restarting a VM in which programs still run (a native message box); true to go ahead. */
+  /**
+   * Ask before stopping or restarting a VM in which programs still run, or shutting it down for a snapshot (a native
+   * message box); true to go ahead.
+   */
   confirm(question: PowerQuestion): Promise<boolean>
 }
 
@@ -40,7 +43,8 @@ export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): P
         await handlers['vms:suspend']({ name: action.vm })
         return
       case 'vm:snapshot':
-        await handlers['snapshots:create']({ vm: action.vm, kind: 'manual' })
+        // A VM that cannot be suspended is shut down for the snapshot, which ends its programs: asked as for Stop.
+        if (!action.shutsDown || (await mayPower(action.vm, 'snapshot', deps))) await handlers['snapshots:create']({ vm: action.vm, kind: 'manual' })
         return
       case 'vm:rollback':
         return await rollback(action.vm, deps)

@@ -3,7 +3,9 @@ import type { VmInfo, VmState } from '../../shared/vm'
 
 /** What a tray item does; the Electron glue maps each to engine verbs (see actions.ts). */
 export type TrayAction =
-  | { kind: 'vm:start' | 'vm:stop' | 'vm:restart' | 'vm:suspend' | 'vm:snapshot' | 'vm:rollback' | 'vm:terminal' | 'vm:copySsh'; vm: string }
+  | { kind: 'vm:start' | 'vm:stop' | 'vm:restart' | 'vm:suspend' | 'vm:rollback' | 'vm:terminal' | 'vm:copySsh'; vm: string }
+  /** `shutsDown`: the VM is running and cannot be suspended, so the snapshot shuts it down and starts it again. */
+  | { kind: 'vm:snapshot'; vm: string; shutsDown: boolean }
   | { kind: 'vm:screenSharing'; vm: string; ip: string }
   | { kind: 'app:open' | 'app:settings' | 'app:quit' }
 
@@ -100,7 +102,7 @@ function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
   const canStart = !busy && (vm.state === 'stopped' || vm.state === 'suspended' || vm.state === 'error')
   const limited = canStart && vm.os === 'darwin' && atLimit
   const withIp = up && vm.ip !== null
-  const vmAction = (kind: Exclude<TrayAction['kind'], 'vm:screenSharing' | 'app:open' | 'app:settings' | 'app:quit'>): TrayAction => ({
+  const vmAction = (kind: Exclude<TrayAction['kind'], 'vm:screenSharing' | 'vm:snapshot' | 'app:open' | 'app:settings' | 'app:quit'>): TrayAction => ({
     kind,
     vm: vm.name,
   })
@@ -118,7 +120,11 @@ function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
     // Its programs keep running in the saved memory, so nothing to ask first (the engine refuses a run it cannot save).
     { label: 'Suspend', enabled: up && !busy, action: vmAction('vm:suspend') },
     separator,
-    { label: 'Take Snapshot', enabled: !busy && vm.state !== 'error', action: vmAction('vm:snapshot') },
+    {
+      label: 'Take Snapshot',
+      enabled: !busy && vm.state !== 'error',
+      action: { kind: 'vm:snapshot', vm: vm.name, shutsDown: vm.state === 'running' && !vm.suspendable },
+    },
     { label: 'Roll Back to Session Start…', enabled: !busy && vm.lastSessionSnapshotAt !== null, action: vmAction('vm:rollback') },
     separator,
     { label: 'Open Terminal', enabled: up, action: vmAction('vm:terminal') },

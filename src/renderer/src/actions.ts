@@ -7,7 +7,7 @@ import type { GitSafetyReport } from '../../shared/git'
 import type { CreateVmInput } from '../../shared/vm'
 import type { SettingsPatch } from '../../shared/settings'
 import type { TerminalKind, TerminalSession } from '../../shared/terminal'
-import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction } from '../../shared/power-question'
+import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction, type PowerQuestion } from '../../shared/power-question'
 import { UiError, cal, errorData, unwrap } from './api'
 import { reportError } from './report'
 import { useApp } from './store/app'
@@ -39,15 +39,32 @@ export const restartVm = (name: string) => startTask(`Restart ${name}`, name, un
  * Stop or restart from the UI: when programs still work in the VM's tmux sessions (an agent mid-task, a build),
  * ask first in a sheet that names them; else go ahead (also when the VM cannot say in time, see busyWithin).
  */
-export async function requestPower(vm: string, action: PowerAction): Promise<void> {
+export async function requestPower(vm: string, action: 'stop' | 'restart'): Promise<void> {
+  if (!(await mayEndPrograms(vm, action))) return
+  void (action === 'stop' ? stopVm(vm) : restartVm(vm))
+}
+
+/**
+ * Take a snapshot from the UI; true once it started. A running VM that cannot be suspended is shut down for it and
+ * started again, which ends its programs: as for Stop, the ones still working are named and the user decides first.
+ */
+export async function requestSnapshot(vm: string, name?: string): Promise<boolean> {
+  const info = useVms.getState().vms.find((v) => v.name === vm)
+  if (info && !info.suspendable && !(await mayEndPrograms(vm, 'snapshot'))) return false
+  return createSnapshot(vm, name)
+}
+
+/** Whether `action` may go ahead: asked in a sheet when programs still work in the running VM's tmux sessions. */
+async function mayEndPrograms(vm: string, action: PowerAction): Promise<boolean> {
   const running = useVms.getState().vms.find((v) => v.name === vm)?.state === 'running'
   const busy = running ? await busyWithin(() => unwrap(cal().terminal.sessions({ name: vm })), ASK_WITHIN_MS) : []
   const question = powerQuestion(vm, action, busy)
-  if (question) useUi.getState().openDialog({ kind: 'power-confirm', vm, action, question })
-  else void runPower(vm, action)
+  return question === null || askPower(vm, action, question)
 }
 
-export const runPower = (vm: string, action: PowerAction) => (action === 'stop' ? stopVm(vm) : restartVm(vm))
+function askPower(vm: string, action: PowerAction, question: PowerQuestion): Promise<boolean> {
+  return new Promise((decide) => useUi.getState().openDialog({ kind: 'power-confirm', vm, action, question, decide }))
+}
 
 export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, unwrap(cal().vms.suspend({ name })))
 /**
@@ -110,7 +127,7 @@ export async function loadSnapshots(vm: string): Promise<void> {
   }
 }
 
-export const createSnapshot = (vm: string, name?: string) =>
+const createSnapshot = (vm: string, name?: string) =>
   startTask(`Snapshot ${vm}`, vm, unwrap(cal().snapshots.create({ vm, name: name || undefined, kind: 'manual' })))
 export const restoreSnapshot = (vm: string, snapshot: string, checkedAt?: string) =>
   startConfirmed(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true, checkedAt })))

@@ -2,8 +2,8 @@ import { useState } from 'react'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
-import { deleteVm, endSession, requestPower, runPower, startVm } from '../actions'
-import type { PowerAction, PowerQuestion } from '../../../shared/power-question'
+import { deleteVm, endSession, requestPower, startVm } from '../actions'
+import type { PowerQuestion } from '../../../shared/power-question'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
 import { useSessions } from '../store/sessions'
@@ -34,7 +34,7 @@ export function Dialogs() {
     case 'end-session':
       return <EndSessionDialog vm={dialog.vm} name={dialog.name} />
     case 'power-confirm':
-      return <PowerDialog vm={dialog.vm} action={dialog.action} question={dialog.question} />
+      return <PowerDialog question={dialog.question} decide={dialog.decide} />
     case 'error':
       return <ErrorDialog title={dialog.title} error={dialog.error} log={dialog.log} />
   }
@@ -138,9 +138,16 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
   )
 }
 
-/** Stopping or restarting a VM ends the programs in its tmux sessions: named here before it happens. */
-function PowerDialog({ vm, action, question }: { vm: string; action: PowerAction; question: PowerQuestion }) {
-  const close = useUi((s) => s.closeDialog)
+/**
+ * Stopping or restarting a VM, or shutting it down for a snapshot, ends the programs in its tmux sessions: named here
+ * before it happens.
+ */
+function PowerDialog({ question, decide }: { question: PowerQuestion; decide: (yes: boolean) => void }) {
+  const closeDialog = useUi((s) => s.closeDialog)
+  const close = () => {
+    closeDialog()
+    decide(false)
+  }
   return (
     <Modal
       title={question.title}
@@ -150,8 +157,8 @@ function PowerDialog({ vm, action, question }: { vm: string; action: PowerAction
         <ConfirmFooter
           onCancel={close}
           onConfirm={() => {
-            close()
-            void runPower(vm, action)
+            closeDialog()
+            decide(true)
           }}
           label={question.confirm}
           testId="power-confirm"

@@ -32,12 +32,18 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
   return rows
 }
 
-/** What Launch does about snapshots, always said: taking one pauses the VM, which the user should not discover later. */
-export function snapshotPolicy(autoSnapshot: boolean, running: string | null = null): string {
+/**
+ * What Launch does about snapshots, always said: taking one pauses the VM, which the user should not discover later.
+ * `shutsDown`: the VM runs and cannot be suspended, so a snapshot shuts it down and starts it again, ending its programs.
+ */
+export function snapshotPolicy(autoSnapshot: boolean, running: string | null = null, shutsDown = false): string {
   if (running) return 'None: the agent already runs, so Launch takes no snapshot.'
+  const pause = shutsDown
+    ? 'this VM cannot be suspended, so it is shut down for the snapshot and started again, which ends the programs running in it'
+    : 'the VM pauses while it is taken'
   return autoSnapshot
-    ? 'A session snapshot is taken first; the VM pauses while it is taken (Settings → Snapshots).'
-    : 'None: automatic snapshots are off (Settings → Snapshots). Backup first takes one before the agent starts; the VM pauses while it is taken.'
+    ? `A session snapshot is taken first; ${pause} (Settings → Snapshots).`
+    : `None: automatic snapshots are off (Settings → Snapshots). Backup first takes one before the agent starts; ${pause}.`
 }
 
 /**
@@ -71,6 +77,10 @@ export function LaunchDialog({ vm }: { vm: string }) {
   }, [failure, toasts])
   // The VM as the sidebar shows it now: it may stop while the sheet is open.
   const liveState = useVms((s) => s.vms.find((v) => v.name === vm)?.state)
+  const shutsDownNow = useVms((s) => s.vms.some((v) => v.name === vm && v.state === 'running' && !v.suspendable))
+  // While launching, as it was at the press: the VM's state changes as the snapshot shuts it down.
+  const [shutAtPress, setShutAtPress] = useState(false)
+  const shutsDown = busy === null ? shutsDownNow : shutAtPress
   const blocked = busy === null ? launchBlocked(vm, liveState) : null
   const canLaunch = !!info?.isolated && busy === null && blocked === null
   // The facts with the VM's status as it is now (the dot and the label alike), not as it was when the sheet opened.
@@ -111,6 +121,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
   const snapshotting = !info?.running && (busy === 'backup' || (busy === 'launch' && !!info?.autoSnapshot))
   const go = async (way: Way) => {
     setBusy(way)
+    setShutAtPress(shutsDownNow)
     setFailure(null)
     const failed = await launchAgent(vm, { backupFirst: way === 'backup', skipSnapshot: way === 'no-snapshot' })
     setBusy(null)
@@ -173,7 +184,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
       {busy !== null && info && (
         <p role="status" data-testid="launch-progress">
           <span className="spinner" aria-hidden="true" /> {snapshotting
-            ? `Taking a session snapshot of ${vm} (it pauses meanwhile), then starting ${info.agentLabel}…`
+            ? `Taking a session snapshot of ${vm} (it ${shutsDown ? 'shuts down and starts again' : 'pauses'} meanwhile), then starting ${info.agentLabel}…`
             : info.running
               ? `Opening the agent's session in ${vm}…`
               : `Starting ${info.agentLabel} in ${vm}…`}{' '}
@@ -198,7 +209,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
             ))}
             <div className="fact">
               <dt>Snapshot</dt>
-              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(shown.autoSnapshot, shown.running)}</dd>
+              <dd data-testid="launch-snapshot-policy">{snapshotPolicy(shown.autoSnapshot, shown.running, shutsDown)}</dd>
             </div>
           </dl>
           <p className="muted">The agent will have full access within the VM. Your host system and other files are protected.</p>

@@ -9,7 +9,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { useSnapshots, useVmSnapshots } from '../store/snapshots'
 import { orderTasks, useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
-import { cancelTask, createSnapshot } from '../actions'
+import { cancelTask, requestSnapshot } from '../actions'
 import { snapshotNameError } from '../validate'
 import { Icon } from './icons'
 import { TaskProgress } from './TaskProgress'
@@ -89,7 +89,7 @@ function CreateSnapshotForm({ vm, existing, busy: vmBusy }: { vm: VmInfo; existi
     // the keyboard waits in the name field instead, ready for the next one.
     if (e.currentTarget instanceof HTMLFormElement && e.currentTarget.contains(document.activeElement)) input.current?.focus()
     setBusy(true)
-    if (await createSnapshot(vm.name, name.trim() || undefined)) setName('')
+    if (await requestSnapshot(vm.name, name.trim() || undefined)) setName('')
     setBusy(false)
   }
   return (

@@ -6,7 +6,7 @@ import { orderTasks, useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { useSettings } from '../store/settings'
 import { useShallow } from 'zustand/react/shallow'
-import { cancelTask, createSnapshot, openScreenSharing, openTerminal, requestPower, startVm, suspendVm } from '../actions'
+import { cancelTask, openScreenSharing, openTerminal, requestPower, requestSnapshot, startVm, suspendVm } from '../actions'
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL, withShownAgent } from './StatusBanner'
 import { Icon, type IconName } from './icons'
@@ -31,7 +31,7 @@ export function vmActions(vm: VmInfo, busy = false): Action[] {
     { label: 'Suspend', icon: 'pause', run: () => void suspendVm(vm.name), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-suspend' },
     { label: 'Launch agent', icon: 'agent', run: () => ui().openDialog({ kind: 'launch', vm: vm.name }), enabled: settled && s === 'running', primary: true, testId: 'vm-launch' },
     { label: 'Open terminal', icon: 'terminal', run: () => void openTerminal(vm.name), enabled: s === 'running', testId: 'vm-terminal' },
-    { label: 'Snapshot', icon: 'camera', run: () => void createSnapshot(vm.name), enabled: settled, testId: 'vm-snapshot' },
+    { label: 'Snapshot', icon: 'camera', run: () => void requestSnapshot(vm.name), enabled: settled, testId: 'vm-snapshot' },
     {
       label: 'Roll back',
       icon: 'rollback',

@@ -136,6 +136,11 @@ describe('confirmations', () => {
     expect(launchRows({ ...info, installed: false, running: 'claude' })[4]).toEqual(['Already running', "claude, in the agent's session: Launch shows it and starts nothing"])
     expect(snapshotPolicy(true, 'claude')).toBe('None: the agent already runs, so Launch takes no snapshot.')
     expect(snapshotPolicy(true)).toMatch(/^A session snapshot is taken first/)
+    // A running VM CAL cannot suspend is shut down for the snapshot: Launch says what that ends.
+    expect(snapshotPolicy(true, null, true)).toBe(
+      'A session snapshot is taken first; this VM cannot be suspended, so it is shut down for the snapshot and started again, which ends the programs running in it (Settings → Snapshots).',
+    )
+    expect(snapshotPolicy(false, null, true)).toMatch(/Backup first takes one before the agent starts; this VM cannot be suspended, so it is shut down/)
   })
   it('blocks Launch once the VM is no longer running, naming the app\'s button rather than a cal command', () => {
     expect(launchBlocked('dev', 'running')).toBeNull()

@@ -14,7 +14,8 @@ export type Dialog =
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
-  | { kind: 'power-confirm'; vm: string; action: PowerAction; question: PowerQuestion }
+  /** `decide`: told the answer (false when the sheet is closed any other way than by its confirming button). */
+  | { kind: 'power-confirm'; vm: string; action: PowerAction; question: PowerQuestion; decide: (yes: boolean) => void }
   | { kind: 'launch'; vm: string }
   | { kind: 'limit'; vm: string | null; running: string[]; error: CalErrorData }
   | { kind: 'error'; title: string; error: CalErrorData; log: string[] }

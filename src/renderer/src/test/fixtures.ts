@@ -19,6 +19,7 @@ export function vmInfo(name: string, patch: Partial<VmInfo> = {}): VmInfo {
     agent: null,
     createdAt: null,
     startedAt: null,
+    suspendable: false,
     lastSessionSnapshotAt: null,
     error: null,
     ...patch,
