@@ -13,12 +13,15 @@ export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout(JSON.stringify(value, null, 2) + '\n')
 }
 
-/** `error: message` and `hint: …` on stderr (or the error as JSON with --json); returns the exit code. */
+/**
+ * `error: message` and `hint: …` on stderr (or the error as JSON with --json); returns the exit code. What the user
+ * called off (a "no" to a question, Ctrl-C) is said without "error:", as `cal run`'s "Not launched." is.
+ */
 export function printError(ctx: Pick<CliContext, 'stderr' | 'stdout' | 'json'>, err: unknown): number {
   const e = CalError.from(err)
   if (ctx.json) ctx.stdout(JSON.stringify({ ok: false, error: e.toData() }, null, 2) + '\n')
   const report = e.details?.report as { summary?: string[] } | undefined
-  ctx.stderr(`error: ${withoutSummary(e.message, report?.summary)}\n`)
+  ctx.stderr(`${e.code === 'CANCELLED' ? '' : 'error: '}${withoutSummary(e.message, report?.summary)}\n`)
   if (report?.summary?.length) for (const line of report.summary) ctx.stderr(`  - ${line}\n`)
   if (e.hint) ctx.stderr(`hint: ${e.hint}\n`)
   return exitCodeFor(e.code)

@@ -69,7 +69,7 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     start.child.kill('SIGINT')
     const r = await start.exited
     expect(r.code, r.stderr).toBe(130)
-    expect(r.stderr).toContain('error: Start p1 was cancelled; p1 was left stopped.')
+    expect(r.stderr).toContain('Start p1 was cancelled; p1 was left stopped.')
     expect((await eng.svc.get('p1')).state).toBe('stopped')
     await host.setFaults('p1', {})
   }, T)
@@ -85,7 +85,7 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     start.child.kill('SIGINT')
     const r = await start.exited
     expect(r.code, r.stderr).toBe(130)
-    expect(r.stderr).toContain('error: Start p1 was cancelled; p1 was left stopped.')
+    expect(r.stderr).toContain('Start p1 was cancelled; p1 was left stopped.')
     await new Promise((res) => setTimeout(res, 4000))
     expect((await eng.svc.get('p1')).state).toBe('stopped')
     await host.setFaults('p1', {})
@@ -108,7 +108,7 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     expect(code, screen).toBe(130)
     const after = screen.slice(screen.indexOf('[y/N] '))
     expect(after.split('\n')[0], screen).not.toContain('error:')
-    expect(after).toContain('error: Snapshot "keep" was kept; nothing was changed.')
+    expect(after).toContain('Snapshot "keep" was kept; nothing was changed.')
     expect(screen).not.toContain('The operation was cancelled')
     expect((await eng.cal(['snapshot', 'list', 'p1'])).stdout).toContain('keep')
   }, T)

@@ -41,13 +41,13 @@ describe('a cancelled cal start', () => {
   it('says the VM was left stopped', async () => {
     const r = await cal(['start', 'dev'], cancelledStart(vm('stopped')))
     expect(r.code).toBe(130)
-    expect(r.stderr).toBe('error: Start dev was cancelled; dev was left stopped.\nhint: Start it with: cal start dev\n')
+    expect(r.stderr).toBe('Start dev was cancelled; dev was left stopped.\nhint: Start it with: cal start dev\n')
   })
 
   it('says the VM still runs, and where, when it could not be stopped', async () => {
     const r = await cal(['start', 'dev'], cancelledStart(vm('running', '192.168.64.5')))
     expect(r.code).toBe(130)
-    expect(r.stderr).toContain('error: Start dev was cancelled; dev is running at 192.168.64.5.\n')
+    expect(r.stderr).toContain('Start dev was cancelled; dev is running at 192.168.64.5.\n')
     expect(r.stderr).toContain('cal stop dev')
   })
 
