@@ -139,5 +139,7 @@ export const LaunchInfo = z.object({
   installed: z.boolean().nullable().default(null),
   /** The program already at work in the agent's tmux session: Launch then shows it, with no snapshot. */
   running: z.string().nullable().default(null),
+  /** A session snapshot shuts the VM down and starts it again (it runs and cannot be suspended, see VmInfo.suspendable). */
+  snapshotShutsDown: z.boolean().default(false),
 })
 export type LaunchInfo = z.infer<typeof LaunchInfo>

@@ -127,6 +127,10 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
       expect(no.stderr).not.toContain('error:')
       expect(await eng.handlers['snapshots:list']({ vm: 'o1' })).toEqual([])
       expect((await eng.exec('o1', 'tmux has-session -t busy')).code).toBe(0)
+      // cal run says what its session snapshot will do to such a VM before it asks.
+      const run = await eng.cal(['run', 'o1'], { isTTY: true, answer: false })
+      expect(run.stderr).toContain('Snapshot:    a session snapshot first: CAL cannot suspend this VM, so it shuts it down')
+      expect(run.stderr).toContain('Not launched.')
       // A VM CAL started is suspended for a snapshot, its programs kept (on a Mac; the simulator's guests boot afresh):
       // nothing to ask.
       expect((await eng.exec('w1', "tmux new-session -d -s busy2 'sleep 600'")).code).toBe(0)

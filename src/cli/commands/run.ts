@@ -33,7 +33,9 @@ export const runCommand: CliCommand = async (argv, ctx) => {
     : skip
       ? 'none'
       : backup || info.autoSnapshot
-        ? 'a session snapshot first (the VM pauses meanwhile)'
+        ? info.snapshotShutsDown
+          ? 'a session snapshot first: CAL cannot suspend this VM, so it shuts it down for the snapshot and starts it again, which ends the programs running in it'
+          : 'a session snapshot first (the VM pauses meanwhile)'
         : 'none (automatic snapshots are off)'
   const facts = [
     `Workspace:   ${name} (isolation active: the agent works inside the VM)`,

@@ -139,6 +139,7 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
         command: spec.command,
         installed,
         running: agentRunning,
+        snapshotShutsDown: running && !info.suspendable,
       }
     },
     'agent:launch': async (input) => {

@@ -118,7 +118,7 @@ describe('task progress', () => {
 
 describe('confirmations', () => {
   it('lists the launch facts, with repository and backup when known', () => {
-    const info = { vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null, signedIn: null, signInPath: '~/.claude', command: 'claude', installed: null, running: null } as const
+    const info = { vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: 'o/app', branch: 'main', lastBackupAt: null, autoSnapshot: true, warning: null, signedIn: null, signInPath: '~/.claude', command: 'claude', installed: null, running: null, snapshotShutsDown: false } as const
     expect(launchRows(info)).toEqual([
       ['Workspace', 'dev'],
       ['VM status', 'Running'],
