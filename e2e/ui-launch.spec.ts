@@ -73,13 +73,15 @@ test('Enter launches once the facts are in, and Escape while launching does not 
   try {
     const dialog = await openLaunch(page, name)
     await expect(dialog.getByTestId('launch-info')).toContainText(name)
-    // The default policy is said before anything happens: Launch snapshots, and so pauses, the VM.
+    // The default policy is said before anything happens: Launch snapshots the VM, which CAL did not start and so
+    // cannot suspend: it is shut down for the snapshot, which ends what runs in it.
     await expect(dialog.getByTestId('launch-snapshot-policy')).toContainText('A session snapshot is taken first')
+    await expect(dialog.getByTestId('launch-snapshot-policy')).toContainText('this VM cannot be suspended, so it is shut down for the snapshot')
     await expect(dialog.getByTestId('launch-go')).toBeFocused()
     await page.keyboard.press('Enter')
 
     // The snapshot takes a while (a clean shutdown and a boot): Escape meanwhile would only hide it, so it does nothing.
-    await expect(dialog.getByTestId('launch-progress')).toContainText(`Taking a session snapshot of ${name}`)
+    await expect(dialog.getByTestId('launch-progress')).toContainText(`Taking a session snapshot of ${name} (it shuts down and starts again meanwhile)`)
     await page.keyboard.press('Escape')
     await page.keyboard.press('Escape')
     await expect(dialog.getByTestId('launch-progress')).toBeVisible()
