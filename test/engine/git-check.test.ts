@@ -541,10 +541,10 @@ describe('git safety check (real git)', () => {
     expect(await ask()).toBeNull()
     state = 'stopped'
     expect(await ask('2000-01-01T00:00:00.000Z')).toBeNull()
-    // Less at risk than was read (the untracked file gone meanwhile) goes ahead too.
+    // Less at risk than was read is asked about again too: a file gone can hide another one edited meanwhile.
     state = 'running'
     await unlink(join(app, 'scratch.txt'))
-    expect(await ask(newer.checkedAt)).toMatchObject({ clean: false })
+    await expect(ask(newer.checkedAt)).rejects.toMatchObject({ code: 'GIT_RISK', details: { changedRepos: [expect.stringMatching(/\/work\/app$/)] } })
   })
 
   it('a yes given to a report does not cover work changed under the same counts: a file edited again, a commit amended', async () => {
@@ -586,6 +586,16 @@ describe('git safety check (real git)', () => {
       expect(await ask(newer.checkedAt), what).toMatchObject({ clean: false })
       confirmed = newer
     }
+
+    // One untracked file deleted while another is edited: fewer files at risk, and work the report never showed.
+    await writeFile(join(app, 'draft.txt'), 'draft\n')
+    const two = await read()
+    expect(appIn(two)).toMatchObject({ untracked: 2 })
+    await unlink(join(app, 'notes.txt'))
+    await writeFile(join(app, 'draft.txt'), 'draft, rewritten\n')
+    const err = (await ask(two.checkedAt).catch((e: unknown) => e)) as CalError
+    expect(err).toMatchObject({ code: 'GIT_RISK', details: { changedSinceConfirmed: true, changedRepos: [expect.stringMatching(/\/work\/app$/)] } })
+    expect(appIn(err.details!.report as GitSafetyReport)).toMatchObject({ untracked: 1 })
   })
 
   it('git variables left in the login environment change nothing: other objects, extra config', async () => {

@@ -95,8 +95,9 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
 
 /**
  * The check again, for a confirmation given after reading the report checked at `checkedAt`: what is at risk now
- * must be no more than what that report showed (the same repositories and folders, no count higher), else the
- * destructive step is refused with the new report, to be read and confirmed in turn. A VM that is not running cannot
+ * must be no more than what that report showed (the same repositories and folders, no count higher), and the work in
+ * each repository still at risk the same (its fingerprint), else the destructive step is refused with the new report,
+ * to be read and confirmed in turn. A VM that is not running cannot
  * have changed; a check that cannot run now (the VM stopped answering) does not undo the user's yes.
  */
 async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirmation): Promise<GitSafetyReport | null> {
@@ -111,7 +112,8 @@ async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirm
   }
   const seen = c.reports.find(vm, c.checkedAt ?? '')
   const grew = seen === null || !noMoreAtRisk(now, seen)
-  // Not more, but changed (a commit amended, a changed file edited again): named, as the new report may read the same.
+  // Not more, but changed (a commit amended, a changed file edited again, one file deleted and another edited): named,
+  // as the new report may read the same.
   const changed = seen !== null && !grew ? changedRepos(now, seen) : []
   if (now.clean || (!grew && changed.length === 0)) return now
   c.reports.remember(now)
@@ -132,14 +134,13 @@ function changedRepos(now: GitSafetyReport, seen: GitSafetyReport): string[] {
 }
 
 /**
- * Whether a repository's work changed under the same counts since an earlier check (a commit amended, a changed file
- * edited again). Only then: once a count fell, the fingerprint differs anyway, and less at risk is no new risk.
- * A report without fingerprints cannot tell.
+ * Whether a repository's work changed since an earlier check (a commit amended, a changed file edited again). Also
+ * when a count fell: one file deleted or committed can hide another edited meanwhile, which the user never read of,
+ * so less at risk is asked about again too (one more yes, for work the user just changed). A report without
+ * fingerprints cannot tell.
  */
 function contentChanged(r: RepoRisk, b: RepoRisk | undefined): boolean {
-  if (b === undefined || r.fingerprint === '' || b.fingerprint === '' || r.fingerprint === b.fingerprint) return false
-  const counts = (x: RepoRisk) => [x.uncommitted, x.untracked, x.stashes, x.unpushed, x.unpublishedCommits, x.errors.length, x.unpublishedBranches.length].join()
-  return counts(r) === counts(b)
+  return b !== undefined && r.fingerprint !== '' && b.fingerprint !== '' && r.fingerprint !== b.fingerprint
 }
 
 /** Whether everything `now` puts at risk was already in `seen`, no more of it (changed work: see changedRepos). */

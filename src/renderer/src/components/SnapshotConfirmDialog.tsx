@@ -35,7 +35,7 @@ export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot 
  * changed under the same counts, since the new report may then read exactly like the one the user read.
  */
 export function changedText(vm: string, changedRepos: string[]): string {
-  const what = changedRepos.length > 0 ? `the work in ${changedRepos.join(', ')} changed since the report you read, though its counts may look the same` : 'the work at risk grew or changed since the report you read'
+  const what = changedRepos.length > 0 ? `the work in ${changedRepos.join(', ')} changed since the report you read (its counts may even look the same)` : 'the work at risk grew or changed since the report you read'
   return `CAL checked ${vm} again before going ahead: ${what}, so nothing was changed. Read the report below again.`
 }
 

@@ -186,7 +186,7 @@ describe('confirmations', () => {
 describe('a confirmation the engine refused', () => {
   it('names the repositories whose work changed, since the new report may read like the old one', () => {
     expect(changedText('dev', ['/Users/admin/app'])).toBe(
-      'CAL checked dev again before going ahead: the work in /Users/admin/app changed since the report you read, though its counts may look the same, so nothing was changed. Read the report below again.',
+      'CAL checked dev again before going ahead: the work in /Users/admin/app changed since the report you read (its counts may even look the same), so nothing was changed. Read the report below again.',
     )
     expect(changedText('dev', [])).toMatch(/^CAL checked dev again before going ahead: the work at risk grew or changed since the report you read, so nothing was changed/)
   })
