@@ -115,6 +115,13 @@ test('a snapshot that has to shut the VM down names the programs it would end fi
     // Cancel is the default: Enter takes no snapshot and leaves the VM running.
     await page.keyboard.press('Enter')
     await expect(dialog).toHaveCount(0)
+    // Launch's session snapshot would end it too: named there, and Enter cancels rather than launches.
+    await page.getByTestId('vm-launch').click()
+    const launch = page.getByTestId('launch-dialog')
+    await expect(launch.getByTestId('running-programs')).toContainText(': sleep')
+    await expect(launch.getByRole('button', { name: 'Cancel' })).toBeFocused()
+    await page.keyboard.press('Enter')
+    await expect(launch).toHaveCount(0)
     await page.getByTestId('view-snapshots').click()
     await expect(page.getByTestId('snapshot-row')).toHaveCount(0)
     await expect(page.locator(`[data-testid="vm-row"][data-vm="${name}"]`)).toContainText('Running')

@@ -29,7 +29,7 @@ export function powerQuestion(vm: string, action: PowerAction, busy: readonly Vm
     running: busy.map((s) => `${s.name}${s.kind === 'agent' ? ' (the agent)' : ''}: ${s.command}`),
     consequence:
       action === 'snapshot'
-        ? `${vm} cannot be suspended (CAL suspends only a macOS VM it started itself), so the snapshot shuts it down cleanly and starts it again. That ${ends}`
+        ? `${vm} cannot be suspended (CAL suspends only a macOS VM it started itself, on a Mac with macOS 14 or newer), so the snapshot shuts it down cleanly and starts it again. That ${ends}`
         : `${action === 'stop' ? 'Stopping' : 'Restarting'} the VM ${ends}`,
     confirm: action === 'snapshot' ? 'Shut down and snapshot' : verb,
   }

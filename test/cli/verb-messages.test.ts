@@ -139,3 +139,47 @@ describe('cal run while an agent already works in the VM', () => {
     expect(r.stdout).toBe('opencode runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
   })
 })
+
+describe('cal run when its session snapshot has to shut the VM down', () => {
+  const info = {
+    vm: 'dev', vmState: 'running', agent: 'claude', agentLabel: 'Claude Code', isolated: true, repository: null, branch: null, lastBackupAt: null,
+    autoSnapshot: true, warning: null, signedIn: true, signInPath: '~/.claude', command: 'claude', installed: true, running: null, snapshotShutsDown: true,
+  }
+  const sessions = [
+    { name: 'build', kind: 'shell', createdAt: null, clients: 0, openId: null, command: 'make' },
+    { name: 'shell-1', kind: 'shell', createdAt: null, clients: 1, openId: 'x', command: null },
+  ]
+  async function ask(args: string[], live: typeof sessions) {
+    let stderr = ''
+    const asked: Array<{ question: string; defaultYes: boolean | undefined }> = []
+    const handlers = { 'agent:launchInfo': async () => info, 'terminal:sessions': async () => live }
+    const code = await runCli(
+      args,
+      { stdout: () => {}, stderr: (t) => void (stderr += t), isTTY: true, canAsk: true, confirm: async (question, _c, defaultYes) => (asked.push({ question, defaultYes }), false) },
+      async () => ({ handlers: handlers as never, events: new EngineEvents(), calHome: '/tmp' }),
+    )
+    return { code, stderr, asked }
+  }
+
+  it('names the programs it ends, and then Enter does not launch', async () => {
+    const r = await ask(['run', 'dev'], sessions)
+    expect(r.code).toBe(130)
+    expect(r.stderr).toContain('which ends the programs running in it:\n             - build: make\n')
+    expect(r.stderr).not.toContain('shell-1')
+    expect(r.asked).toEqual([{ question: 'Launch Claude Code in dev?', defaultYes: false }])
+  })
+
+  it('keeps Enter as launch when only shells wait at their prompts, or when no snapshot is taken', async () => {
+    expect((await ask(['run', 'dev'], sessions.slice(1))).asked[0]?.defaultYes).toBe(true)
+    const none = await ask(['run', 'dev', '--no-snapshot'], sessions)
+    expect(none.asked[0]?.defaultYes).toBe(true)
+    expect(none.stderr).not.toContain('build: make')
+  })
+})
+
+describe('cal snapshot --help', () => {
+  it('says a running VM CAL cannot suspend is shut down for it, not that every running VM is suspended', async () => {
+    const help = (await cal(['snapshot', '--help'], () => ({}))).stdout.replace(/\s+/g, ' ')
+    expect(help).toContain('a running VM is suspended, cloned and resumed; one CAL cannot suspend is shut down and started again, which ends its programs: on a terminal it names them and asks first')
+  })
+})

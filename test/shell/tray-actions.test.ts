@@ -78,7 +78,7 @@ describe('tray actions call the engine verbs', () => {
       title: 'Snapshot dev? A program is still running in it.',
       running: ['cal-agent (the agent): claude'],
       consequence:
-        "dev cannot be suspended (CAL suspends only a macOS VM it started itself), so the snapshot shuts it down cleanly and starts it again. That ends it, with its tmux session and scrollback. Files on the VM's disk stay as they are.",
+        "dev cannot be suspended (CAL suspends only a macOS VM it started itself, on a Mac with macOS 14 or newer), so the snapshot shuts it down cleanly and starts it again. That ends it, with its tmux session and scrollback. Files on the VM's disk stay as they are.",
       confirm: 'Shut down and snapshot',
     })
     expect(d.handlers['snapshots:create']).not.toHaveBeenCalled()

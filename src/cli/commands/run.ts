@@ -4,6 +4,7 @@ import type { CliCommand } from '../context'
 import { agentOption, parseVerb } from '../args'
 import { EXIT } from '../exit-codes'
 import { printJson } from '../output'
+import { ASK_WITHIN_MS, busyWithin, powerQuestion } from '../../shared/power-question'
 import { progressPrinter } from '../task-runner'
 import { sshCommand } from './ssh'
 
@@ -12,7 +13,8 @@ const RUN = `Usage: cal run NAME [--agent claude|opencode|cursor] [--backup | --
   takes one at session start (--backup: whatever they say; --no-snapshot: none), then the agent in the VM's tmux
   session "cal-agent" (an agent already running there is shown, not started again). On a terminal, cal then
   attaches that session as cal ssh NAME does: detach with Ctrl-b d, and the agent keeps running. It asks first on
-  a terminal (Enter launches); --yes does not.`
+  a terminal (Enter launches, unless the session snapshot has to shut the VM down while programs run in it: it
+  names them, and Enter does not launch); --yes does not.`
 
 export const runCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { agent: { type: 'string' }, backup: { type: 'boolean' }, 'no-snapshot': { type: 'boolean' } }, RUN, { min: 1, max: 1 })
@@ -37,6 +39,13 @@ export const runCommand: CliCommand = async (argv, ctx) => {
           ? 'a session snapshot first: CAL cannot suspend this VM, so it shuts it down for the snapshot and starts it again, which ends the programs running in it'
           : 'a session snapshot first (the VM pauses meanwhile)'
         : 'none (automatic snapshots are off)'
+  // A snapshot that shuts the VM down ends the programs still working in it: named, as cal stop names them, and Enter
+  // is then no, as for every question whose yes loses something (Enter must not end a build that was never named).
+  const snapshotFirst = !info.running && !skip && (backup || info.autoSnapshot)
+  const ended =
+    snapshotFirst && info.snapshotShutsDown && !ctx.yes && ctx.canAsk
+      ? (powerQuestion(name, 'snapshot', await busyWithin(() => ctx.handlers['terminal:sessions']({ name }), ASK_WITHIN_MS))?.running ?? [])
+      : []
   const facts = [
     `Workspace:   ${name} (isolation active: the agent works inside the VM)`,
     `Agent:       ${label}`,
@@ -44,14 +53,15 @@ export const runCommand: CliCommand = async (argv, ctx) => {
     ...(!info.running && info.installed === false ? [`Installed:   not found in the VM: install ${info.command} there first, or it will say "command not found"`] : []),
     ...(info.signedIn === false ? [`Signed in:   not yet (nothing in ${info.signInPath}): it asks you to sign in when it starts`] : []),
     ...(info.repository ? [`Repository:  ${info.repository}${info.branch ? ` (branch: ${info.branch})` : ''}`] : []),
-    `Snapshot:    ${snapshot}`,
+    `Snapshot:    ${snapshot}${ended.length ? ':' : ''}`,
+    ...ended.map((line) => `             - ${line}`),
     ...(info.warning ? [`Warning:     ${info.warning}`] : []),
   ]
   ctx.stderr(facts.join('\n') + '\n')
   // An agent already at work is attached, never replaced: it may be another than the one asked for (--agent), so
   // what cal says names the program that runs there, not the agent it would have started.
   const question = info.running ? `Attach the agent's session in ${name} (${info.running} runs there)?` : `Launch ${label} in ${name}?`
-  if (!ctx.yes && ctx.canAsk && !(await ctx.confirm(question, facts.join('\n'), true))) {
+  if (!ctx.yes && ctx.canAsk && !(await ctx.confirm(question, facts.join('\n'), ended.length === 0))) {
     ctx.stderr('Not launched.\n')
     return EXIT.cancelled
   }

@@ -143,11 +143,8 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
  * before it happens.
  */
 function PowerDialog({ question, decide }: { question: PowerQuestion; decide: (yes: boolean) => void }) {
-  const closeDialog = useUi((s) => s.closeDialog)
-  const close = () => {
-    closeDialog()
-    decide(false)
-  }
+  // Closed any other way than by its confirm button, the question is answered no (see the store's closeDialog).
+  const close = useUi((s) => s.closeDialog)
   return (
     <Modal
       title={question.title}
@@ -157,8 +154,8 @@ function PowerDialog({ question, decide }: { question: PowerQuestion; decide: (y
         <ConfirmFooter
           onCancel={close}
           onConfirm={() => {
-            closeDialog()
             decide(true)
+            close()
           }}
           label={question.confirm}
           testId="power-confirm"

@@ -4,6 +4,7 @@ import type { LaunchInfo } from '../../../shared/terminal'
 import type { VmState } from '../../../shared/vm'
 import { cal, unwrap } from '../api'
 import { useLoad } from '../hooks/useLoad'
+import { useRunningPrograms } from '../hooks/useRunningPrograms'
 import { relativeTime } from '../format'
 import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
@@ -11,6 +12,7 @@ import { useVms } from '../store/vms'
 import { launchAgent } from '../actions'
 import { sameFailure } from '../report'
 import { Modal } from './Modal'
+import { RunningPrograms } from './RunningPrograms'
 import { STATE_LABEL, StateDot } from './StateDot'
 import { Icon } from './icons'
 
@@ -81,6 +83,10 @@ export function LaunchDialog({ vm }: { vm: string }) {
   // While launching, as it was at the press: the VM's state changes as the snapshot shuts it down.
   const [shutAtPress, setShutAtPress] = useState(false)
   const shutsDown = busy === null ? shutsDownNow : shutAtPress
+  // Such a snapshot ends the programs still working in the VM: named here, as the Stop sheet names them.
+  const ended = useRunningPrograms(vm, shutsDownNow && info?.running === null)
+  // Then Launch's own snapshot ends them: Enter must not, so Cancel keeps the focus, as in every sheet that ends them.
+  const launchEnds = !!info?.autoSnapshot && ended.length > 0
   const blocked = busy === null ? launchBlocked(vm, liveState) : null
   const canLaunch = !!info?.isolated && busy === null && blocked === null
   // The facts with the VM's status as it is now (the dot and the label alike), not as it was when the sheet opened.
@@ -98,15 +104,20 @@ export function LaunchDialog({ vm }: { vm: string }) {
   useEffect(() => {
     initialFocus.current = document.activeElement
   }, [])
-  // Once Launch can be pressed it takes the focus, so Enter launches, unless the user put the focus elsewhere here.
+  // Once Launch can be pressed it takes the focus, so Enter launches, unless the user put the focus elsewhere here or
+  // Launch ends programs (named once they are known, which may be after Launch took the focus).
   useEffect(() => {
     const launch = launchRef.current
     if (!canLaunch || !launch) return
     const now = document.activeElement
+    if (launchEnds) {
+      if (now === launch) cancelRef.current?.focus()
+      return
+    }
     const dialog = launch.closest('dialog')
     const placed = now !== initialFocus.current && now !== dialog && !!dialog?.contains(now)
     if (!placed) launch.focus()
-  }, [canLaunch])
+  }, [canLaunch, launchEnds])
   // The seeds' confirmation keys: Enter launches (the focused default button), B backs up first.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -212,6 +223,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
               <dd data-testid="launch-snapshot-policy">{snapshotPolicy(shown.autoSnapshot, shown.running, shutsDown)}</dd>
             </div>
           </dl>
+          {busy === null && !shown.running && <RunningPrograms lines={ended} lead={`The snapshot ends what still runs in ${vm}:`} />}
           <p className="muted">The agent will have full access within the VM. Your host system and other files are protected.</p>
           {shown.warning && (
             <div className="callout callout-warning" role="note" data-testid="launch-warning">

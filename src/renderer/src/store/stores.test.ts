@@ -115,6 +115,20 @@ describe('error reporting', () => {
     expect(runningFromDetails({ ...limit, details: undefined })).toEqual([])
   })
 
+  it('answers no to a power question that the limit sheet replaces, so what waits on it does not wait for ever', () => {
+    const decide = vi.fn()
+    const question = { title: 'Snapshot dev?', running: ['build: make'], consequence: '', confirm: 'Shut down and snapshot' }
+    useUi.getState().openDialog({ kind: 'power-confirm', vm: 'dev', action: 'snapshot', question, decide })
+    reportError(new UiError(limit), 'Start c', { vm: 'c' })
+    expect(useUi.getState().dialog?.kind).toBe('limit')
+    expect(decide).toHaveBeenCalledWith(false)
+    // Closed without its confirm button (Cancel, Escape), it is a no too.
+    const closed = vi.fn()
+    useUi.getState().openDialog({ kind: 'power-confirm', vm: 'dev', action: 'snapshot', question, decide: closed })
+    useUi.getState().closeDialog()
+    expect(closed).toHaveBeenCalledWith(false)
+  })
+
   it("shows the VM limit once, in its sheet, whether main's notice comes before or after", () => {
     const notice = { id: 'task:l1', kind: 'vmLimit' as const, level: 'error' as const, title: 'VM limit reached', body: limit.message, error: limit, target: null }
     const limitToasts = () => useUi.getState().toasts.filter((t) => t.error?.code === 'VM_LIMIT_REACHED')

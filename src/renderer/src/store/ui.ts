@@ -14,11 +14,20 @@ export type Dialog =
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
-  /** `decide`: told the answer (false when the sheet is closed any other way than by its confirming button). */
+  /** `decide`: told the answer (false when the sheet is closed or replaced any other way than by its confirm button). */
   | { kind: 'power-confirm'; vm: string; action: PowerAction; question: PowerQuestion; decide: (yes: boolean) => void }
   | { kind: 'launch'; vm: string }
   | { kind: 'limit'; vm: string | null; running: string[]; error: CalErrorData }
   | { kind: 'error'; title: string; error: CalErrorData; log: string[] }
+
+/**
+ * A power question left unanswered, closed or replaced by another sheet (the VM limit's, shown when a start fails),
+ * is a no: whoever waits on the answer (Take snapshot, disabled meanwhile) must not wait for ever. A yes is given
+ * before the sheet closes, and the first answer is the one that counts.
+ */
+function leave(dialog: Dialog | null, next: Dialog | null): void {
+  if (dialog?.kind === 'power-confirm' && dialog !== next) dialog.decide(false)
+}
 
 export type Toast = {
   /** Stable per cause (e.g. "task:ID"), so the same failure reported twice shows once. */
@@ -66,8 +75,8 @@ export const useUi = create<UiState>((set) => ({
   paletteOpen: false,
   toasts: [],
   setView: (view) => set({ view }),
-  openDialog: (dialog) => set({ dialog, paletteOpen: false }),
-  closeDialog: () => set({ dialog: null }),
+  openDialog: (dialog) => set((s) => (leave(s.dialog, dialog), { dialog, paletteOpen: false })),
+  closeDialog: () => set((s) => (leave(s.dialog, null), { dialog: null })),
   setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
   pushToast: (toast) =>
     set((s) => ({ toasts: [...s.toasts.filter((t) => t.id !== toast.id), toast].slice(-MAX_TOASTS) })),
