@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
-import { sshExec } from '../test/sim/harness'
+import { DEFAULT_IMAGE, sshExec } from '../test/sim/harness'
 import { test, expect } from './fixtures'
 import { captureScreen } from './ui/screens'
 import { openShellTab } from './ui/terminal'
@@ -137,5 +137,19 @@ test('a snapshot that has to shut the VM down names the programs it would end fi
   } finally {
     await vm.stop().catch(() => {})
     await sim.harness.run(['delete', name])
+  }
+})
+
+test('a snapshot name typed for one VM is not offered for the next one shown', async ({ page, sim }) => {
+  const names = ['e2e-form-a', 'e2e-form-b']
+  for (const name of names) expect((await sim.harness.run(['clone', DEFAULT_IMAGE, name])).exitCode).toBe(0)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${names[0]}"]`).click({ timeout: 30_000 })
+    await page.getByTestId('view-snapshots').click()
+    await page.getByTestId('snapshot-name').fill('for-a')
+    await page.locator(`[data-testid="vm-row"][data-vm="${names[1]}"]`).click()
+    await expect(page.getByTestId('snapshot-name')).toHaveValue('')
+  } finally {
+    for (const name of names) await sim.harness.run(['delete', name])
   }
 })

@@ -32,7 +32,8 @@ export function SnapshotsPanel({ vm, snapshots, usage, working }: { vm: VmInfo; 
   const busy = working.length > 0
   return (
     <div className="pane-fill">
-      <CreateSnapshotForm vm={vm} existing={snapshots} busy={busy} />
+      {/* One form per VM: a name typed for one is not offered for the next one shown. */}
+      <CreateSnapshotForm key={vm.name} vm={vm} existing={snapshots} busy={busy} />
       {working.map((t) => (
         <TaskProgress key={t.id} task={t} onCancel={(id) => void cancelTask(id)} compact />
       ))}
