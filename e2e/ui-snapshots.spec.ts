@@ -153,3 +153,27 @@ test('a snapshot name typed for one VM is not offered for the next one shown', a
     for (const name of names) await sim.harness.run(['delete', name])
   }
 })
+
+test('a question about programs running in a VM closes once the VM stops elsewhere, having done nothing', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const name = 'e2e-snapmoot'
+  // Started outside CAL, so a snapshot would shut it down; a program works in a tmux session made by hand.
+  const vm = await sim.bootVm(name)
+  try {
+    expect((await sshExec(vm, "tmux new-session -d -s build 'sleep 600'")).code).toBe(0)
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click()
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
+    await page.getByTestId('vm-snapshot').click()
+    const dialog = page.getByTestId('power-dialog')
+    await expect(dialog).toContainText('build: sleep')
+    // Stopped from elsewhere (a terminal, the tray, another window) while the user reads.
+    await vm.stop()
+    await expect(dialog).toHaveCount(0, { timeout: 30_000 })
+    await expect(page.getByTestId('toast').filter({ hasText: `${name} is no longer running` })).toContainText('nothing was done')
+    await page.getByTestId('view-snapshots').click()
+    await expect(page.getByTestId('snapshot-row')).toHaveCount(0)
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})

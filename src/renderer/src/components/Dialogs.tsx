@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
@@ -34,7 +34,7 @@ export function Dialogs() {
     case 'end-session':
       return <EndSessionDialog vm={dialog.vm} name={dialog.name} />
     case 'power-confirm':
-      return <PowerDialog question={dialog.question} decide={dialog.decide} />
+      return <PowerDialog vm={dialog.vm} question={dialog.question} decide={dialog.decide} />
     case 'error':
       return <ErrorDialog title={dialog.title} error={dialog.error} log={dialog.log} />
   }
@@ -142,9 +142,24 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
  * Stopping or restarting a VM, or shutting it down for a snapshot, ends the programs in its tmux sessions: named here
  * before it happens.
  */
-function PowerDialog({ question, decide }: { question: PowerQuestion; decide: (yes: boolean) => void }) {
+function PowerDialog({ vm, question, decide }: { vm: string; question: PowerQuestion; decide: (yes: boolean) => void }) {
   // Closed any other way than by its confirm button, the question is answered no (see the store's closeDialog).
   const close = useUi((s) => s.closeDialog)
+  // The question is about programs running in the VM: once it stops or is gone (stopped from the tray, a terminal,
+  // another window), it no longer holds, and a yes would act on a state the user was not asked about.
+  const running = useVms((s) => s.vms.some((v) => v.name === vm && v.state === 'running'))
+  useEffect(() => {
+    if (running) return
+    useUi.getState().pushToast({
+      id: `power-moot:${vm}`,
+      level: 'info',
+      title: `${vm} is no longer running`,
+      body: 'It stopped while CAL was asking, so nothing was done. Try again if you still want to.',
+      error: null,
+      log: [],
+    })
+    close()
+  }, [running, vm, close])
   return (
     <Modal
       title={question.title}
