@@ -1,4 +1,5 @@
 import type { VmTmuxSession } from './terminal'
+import type { VmInfo } from './vm'
 
 /** 'snapshot': a snapshot of a running VM that cannot be suspended, which shuts it down and starts it again. */
 export type PowerAction = 'stop' | 'restart' | 'snapshot'
@@ -11,6 +12,11 @@ export interface PowerQuestion {
   consequence: string
   /** The confirming button's label. */
   confirm: string
+}
+
+/** Whether a snapshot of `vm` shuts it down and starts it again (ending its programs) instead of suspending it. */
+export function snapshotShutsDown(vm: Pick<VmInfo, 'state' | 'suspendable'>): boolean {
+  return vm.state === 'running' && !vm.suspendable
 }
 
 /** The sessions whose programs stopping or restarting the VM would end: a shell waiting at its prompt loses nothing. */

@@ -3,6 +3,7 @@ import { CalError } from '../../shared/errors'
 import { workspaceAgent, type Settings } from '../../shared/settings'
 import type { LaunchInfo } from '../../shared/terminal'
 import type { AgentId, VmInfo } from '../../shared/vm'
+import { snapshotShutsDown } from '../../shared/power-question'
 import type { RemoteExec } from '../ssh/exec'
 import { shellJoin } from '../ssh/quote'
 import type { TerminalService } from '../terminal/service'
@@ -139,7 +140,7 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
         command: spec.command,
         installed,
         running: agentRunning,
-        snapshotShutsDown: running && !info.suspendable,
+        snapshotShutsDown: snapshotShutsDown(info),
       }
     },
     'agent:launch': async (input) => {

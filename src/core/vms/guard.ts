@@ -97,8 +97,8 @@ export async function guardDestructive(ctx: VmContext, vm: string, action: strin
  * The check again, for a confirmation given after reading the report checked at `checkedAt`: what is at risk now
  * must be no more than what that report showed (the same repositories and folders, no count higher), and the work in
  * each repository still at risk the same (its fingerprint), else the destructive step is refused with the new report,
- * to be read and confirmed in turn. A VM that is not running cannot
- * have changed; a check that cannot run now (the VM stopped answering) does not undo the user's yes.
+ * to be read and confirmed in turn. A VM that is not running cannot have changed; a check that cannot run now (the VM
+ * stopped answering) does not undo the user's yes.
  */
 async function checkAgain(ctx: VmContext, vm: string, action: string, c: Confirmation): Promise<GitSafetyReport | null> {
   const d = await ctx.tart.get(vm, { signal: c.signal })

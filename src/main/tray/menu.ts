@@ -1,5 +1,6 @@
 import type { Task } from '../../shared/task'
 import type { VmInfo, VmState } from '../../shared/vm'
+import { snapshotShutsDown } from '../../shared/power-question'
 
 /** What a tray item does; the Electron glue maps each to engine verbs (see actions.ts). */
 export type TrayAction =
@@ -123,7 +124,7 @@ function vmItem(vm: VmInfo, state: TrayState, atLimit: boolean): TrayMenuItem {
     {
       label: 'Take Snapshot',
       enabled: !busy && vm.state !== 'error',
-      action: { kind: 'vm:snapshot', vm: vm.name, shutsDown: vm.state === 'running' && !vm.suspendable },
+      action: { kind: 'vm:snapshot', vm: vm.name, shutsDown: snapshotShutsDown(vm) },
     },
     { label: 'Roll Back to Session Start…', enabled: !busy && vm.lastSessionSnapshotAt !== null, action: vmAction('vm:rollback') },
     separator,

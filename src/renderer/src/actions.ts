@@ -7,7 +7,7 @@ import type { GitSafetyReport } from '../../shared/git'
 import type { CreateVmInput } from '../../shared/vm'
 import type { SettingsPatch } from '../../shared/settings'
 import type { TerminalKind, TerminalSession } from '../../shared/terminal'
-import { ASK_WITHIN_MS, busyWithin, powerQuestion, type PowerAction, type PowerQuestion } from '../../shared/power-question'
+import { ASK_WITHIN_MS, busyWithin, powerQuestion, snapshotShutsDown, type PowerAction, type PowerQuestion } from '../../shared/power-question'
 import { UiError, cal, errorData, unwrap } from './api'
 import { reportError } from './report'
 import { useApp } from './store/app'
@@ -50,7 +50,7 @@ export async function requestPower(vm: string, action: 'stop' | 'restart'): Prom
  */
 export async function requestSnapshot(vm: string, name?: string): Promise<boolean> {
   const info = useVms.getState().vms.find((v) => v.name === vm)
-  if (info && !info.suspendable && !(await mayEndPrograms(vm, 'snapshot'))) return false
+  if (info && snapshotShutsDown(info) && !(await mayEndPrograms(vm, 'snapshot'))) return false
   return createSnapshot(vm, name)
 }
 
@@ -59,11 +59,11 @@ async function mayEndPrograms(vm: string, action: PowerAction): Promise<boolean>
   const running = useVms.getState().vms.find((v) => v.name === vm)?.state === 'running'
   const busy = running ? await busyWithin(() => unwrap(cal().terminal.sessions({ name: vm })), ASK_WITHIN_MS) : []
   const question = powerQuestion(vm, action, busy)
-  return question === null || askPower(vm, action, question)
+  return question === null || askPower(vm, question)
 }
 
-function askPower(vm: string, action: PowerAction, question: PowerQuestion): Promise<boolean> {
-  return new Promise((decide) => useUi.getState().openDialog({ kind: 'power-confirm', vm, action, question, decide }))
+function askPower(vm: string, question: PowerQuestion): Promise<boolean> {
+  return new Promise((decide) => useUi.getState().openDialog({ kind: 'power-confirm', vm, question, decide }))
 }
 
 export const suspendVm = (name: string) => startTask(`Suspend ${name}`, name, unwrap(cal().vms.suspend({ name })))

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import type { LaunchInfo } from '../../../shared/terminal'
 import type { VmState } from '../../../shared/vm'
+import { snapshotShutsDown } from '../../../shared/power-question'
 import { cal, unwrap } from '../api'
 import { useLoad } from '../hooks/useLoad'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
@@ -79,7 +80,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
   }, [failure, toasts])
   // The VM as the sidebar shows it now: it may stop while the sheet is open.
   const liveState = useVms((s) => s.vms.find((v) => v.name === vm)?.state)
-  const shutsDownNow = useVms((s) => s.vms.some((v) => v.name === vm && v.state === 'running' && !v.suspendable))
+  const shutsDownNow = useVms((s) => s.vms.some((v) => v.name === vm && snapshotShutsDown(v)))
   // While launching, as it was at the press: the VM's state changes as the snapshot shuts it down.
   const [shutAtPress, setShutAtPress] = useState(false)
   const shutsDown = busy === null ? shutsDownNow : shutAtPress

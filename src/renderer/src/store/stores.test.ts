@@ -118,13 +118,13 @@ describe('error reporting', () => {
   it('answers no to a power question that the limit sheet replaces, so what waits on it does not wait for ever', () => {
     const decide = vi.fn()
     const question = { title: 'Snapshot dev?', running: ['build: make'], consequence: '', confirm: 'Shut down and snapshot' }
-    useUi.getState().openDialog({ kind: 'power-confirm', vm: 'dev', action: 'snapshot', question, decide })
+    useUi.getState().openDialog({ kind: 'power-confirm', vm: 'dev', question, decide })
     reportError(new UiError(limit), 'Start c', { vm: 'c' })
     expect(useUi.getState().dialog?.kind).toBe('limit')
     expect(decide).toHaveBeenCalledWith(false)
     // Closed without its confirm button (Cancel, Escape), it is a no too.
     const closed = vi.fn()
-    useUi.getState().openDialog({ kind: 'power-confirm', vm: 'dev', action: 'snapshot', question, decide: closed })
+    useUi.getState().openDialog({ kind: 'power-confirm', vm: 'dev', question, decide: closed })
     useUi.getState().closeDialog()
     expect(closed).toHaveBeenCalledWith(false)
   })

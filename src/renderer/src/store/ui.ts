@@ -1,6 +1,6 @@
 import { create } from 'zustand'
 import type { CalErrorData } from '../../../shared/errors'
-import type { PowerAction, PowerQuestion } from '../../../shared/power-question'
+import type { PowerQuestion } from '../../../shared/power-question'
 import type { Snapshot } from '../../../shared/snapshot'
 
 /** The main pane's views; "workspace", "snapshots" and "terminal" belong to the selected VM. */
@@ -15,7 +15,7 @@ export type Dialog =
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
   /** `decide`: told the answer (false when the sheet is closed or replaced any other way than by its confirm button). */
-  | { kind: 'power-confirm'; vm: string; action: PowerAction; question: PowerQuestion; decide: (yes: boolean) => void }
+  | { kind: 'power-confirm'; vm: string; question: PowerQuestion; decide: (yes: boolean) => void }
   | { kind: 'launch'; vm: string }
   | { kind: 'limit'; vm: string | null; running: string[]; error: CalErrorData }
   | { kind: 'error'; title: string; error: CalErrorData; log: string[] }
