@@ -154,6 +154,35 @@ test('a snapshot name typed for one VM is not offered for the next one shown', a
   }
 })
 
+test('a snapshot that fails gives its name back to the field; one that succeeds does not', async ({ page, sim }) => {
+  const name = 'e2e-snapfail'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, name])).exitCode).toBe(0)
+  try {
+    await sim.harness.setFaults(name, { clone_fail: true })
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click({ timeout: 30_000 })
+    await page.getByTestId('view-snapshots').click()
+    const field = page.getByTestId('snapshot-name')
+    await field.fill('keep-me')
+    await page.getByTestId('snapshot-create').click()
+    const toast = page.getByTestId('toast').filter({ hasText: 'keep-me' })
+    await expect(toast).toBeVisible({ timeout: 60_000 })
+    // Tart's long NSError text is cut to four lines in the toast; Details… has all of it.
+    const body = await toast.locator('.toast-body').evaluate((el) => ({ shown: el.clientHeight, whole: el.scrollHeight, line: parseFloat(getComputedStyle(el).lineHeight) }))
+    expect(body.whole).toBeGreaterThan(body.shown)
+    expect(body.shown).toBeLessThanOrEqual(4 * body.line + 1)
+    await expect(field).toHaveValue('keep-me')
+    await expect(page.getByTestId('snapshot-create')).toBeEnabled()
+    await captureScreen(page, 'snapshot-failed-name-kept')
+
+    await sim.harness.setFaults(name, {})
+    await page.getByTestId('snapshot-create').click()
+    await expect(page.locator('[data-testid="snapshot-row"][data-snapshot="keep-me"]')).toBeVisible({ timeout: 60_000 })
+    await expect(field).toHaveValue('')
+  } finally {
+    await sim.harness.run(['delete', name])
+  }
+})
+
 test('a question about programs running in a VM closes once the VM stops elsewhere, having done nothing', async ({ page, sim }) => {
   test.setTimeout(120_000)
   const name = 'e2e-snapmoot'

@@ -45,13 +45,20 @@ export async function requestPower(vm: string, action: 'stop' | 'restart'): Prom
 }
 
 /**
- * Take a snapshot from the UI; true once it started. A running VM that cannot be suspended is shut down for it and
- * started again, which ends its programs: as for Stop, the ones still working are named and the user decides first.
+ * Take a snapshot from the UI; its task's id once it started, else null. A running VM that cannot be suspended is
+ * shut down for it and started again, which ends its programs: as for Stop, the ones still working are named and the
+ * user decides first.
  */
-export async function requestSnapshot(vm: string, name?: string): Promise<boolean> {
+export async function requestSnapshot(vm: string, name?: string): Promise<string | null> {
   const info = useVms.getState().vms.find((v) => v.name === vm)
-  if (info && snapshotShutsDown(info) && !(await mayEndPrograms(vm, 'snapshot'))) return false
-  return createSnapshot(vm, name)
+  if (info && snapshotShutsDown(info) && !(await mayEndPrograms(vm, 'snapshot'))) return null
+  try {
+    const { taskId } = await unwrap(cal().snapshots.create({ vm, name: name || undefined, kind: 'manual' }))
+    return taskId
+  } catch (err) {
+    reportError(err, `Snapshot ${vm}`, { vm })
+    return null
+  }
 }
 
 /** Whether `action` may go ahead: asked in a sheet when programs still work in the running VM's tmux sessions. */
@@ -127,8 +134,6 @@ export async function loadSnapshots(vm: string): Promise<void> {
   }
 }
 
-const createSnapshot = (vm: string, name?: string) =>
-  startTask(`Snapshot ${vm}`, vm, unwrap(cal().snapshots.create({ vm, name: name || undefined, kind: 'manual' })))
 export const restoreSnapshot = (vm: string, snapshot: string, checkedAt?: string) =>
   startConfirmed(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true, checkedAt })))
 export const deleteSnapshot = (vm: string, snapshot: string) =>

@@ -1,4 +1,4 @@
-import { memo, useRef, useState, type FormEvent } from 'react'
+import { memo, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { DiskUsage, Snapshot } from '../../../shared/snapshot'
 import type { Task } from '../../../shared/task'
@@ -81,6 +81,18 @@ const BUSY_TITLE = 'Wait until the work in progress on this VM has finished.'
 function CreateSnapshotForm({ vm, existing, busy: vmBusy }: { vm: VmInfo; existing: Snapshot[]; busy: boolean }) {
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
+  // The name of the snapshot under way, cleared from the field meanwhile: it comes back if that snapshot fails or is
+  // cancelled (the field still empty), so a retry needs no retyping.
+  const [taking, setTaking] = useState<{ taskId: string; name: string } | null>(null)
+  const ended = useTasks((s) => {
+    const task = taking ? s.byId[taking.taskId] : undefined
+    return task && task.state !== 'running' ? task.state : null
+  })
+  useEffect(() => {
+    if (!taking || !ended) return
+    if (ended !== 'succeeded') setName((now) => now || taking.name)
+    setTaking(null)
+  }, [taking, ended])
   const input = useRef<HTMLInputElement>(null)
   const error = snapshotNameError(name, existing.map((s) => s.name))
   const submit = async (e: FormEvent) => {
@@ -90,7 +102,12 @@ function CreateSnapshotForm({ vm, existing, busy: vmBusy }: { vm: VmInfo; existi
     // the keyboard waits in the name field instead, ready for the next one.
     if (e.currentTarget instanceof HTMLFormElement && e.currentTarget.contains(document.activeElement)) input.current?.focus()
     setBusy(true)
-    if (await requestSnapshot(vm.name, name.trim() || undefined)) setName('')
+    const wanted = name.trim()
+    const taskId = await requestSnapshot(vm.name, wanted || undefined)
+    if (taskId) {
+      setName('')
+      if (wanted) setTaking({ taskId, name: wanted })
+    }
     setBusy(false)
   }
   return (
