@@ -547,6 +547,24 @@ describe('git safety check (real git)', () => {
     await expect(ask(newer.checkedAt)).rejects.toMatchObject({ code: 'GIT_RISK', details: { changedRepos: [expect.stringMatching(/\/work\/app$/)] } })
   })
 
+  it('past the first 1,000 untracked files, one edited to the same size still changes the fingerprint', async () => {
+    await freshHome()
+    const app = await repo(join(home, 'work', 'app'))
+    await mkdir(join(app, 'many'))
+    // Listed in path order: f1004 is past the 1,000 whose content is hashed.
+    for (let i = 0; i < 1005; i++) await writeFile(join(app, 'many', `f${String(i).padStart(4, '0')}`), 'a\n')
+    const fp = async () => rel(await check()).get('/work/app')!.fingerprint
+    const before = await fp()
+    expect(await fp()).toBe(before)
+    await writeFile(join(app, 'many', 'f1004'), 'b\n')
+    const after = await fp()
+    expect(after).not.toBe(before)
+    expect(rel(await check()).get('/work/app')).toMatchObject({ untracked: 1 })
+    // Deleted: changed again, while the count stays the same (the folder is one untracked entry).
+    await unlink(join(app, 'many', 'f1003'))
+    expect(await fp()).not.toBe(after)
+  })
+
   it('a yes given to a report does not cover work changed under the same counts: a file edited again, a commit amended', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

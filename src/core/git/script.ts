@@ -243,7 +243,9 @@ done | sort -u | while IFS="$T" read -r _src R; do
   if [ "$BARE" = true ] && [ "$DOT" = 0 ]; then rec REPO "$R" '' "$UNC" "$UNTR" "$STASH" "$LINKED"; else rec REPO "$R" "$BR" "$UNC" "$UNTR" "$STASH" "$LINKED"; fi
   # The same counts can hide new work (a commit amended, a changed file edited again): a checksum of what they
   # count. Two processes in a clean repository; files are read only where there is uncommitted work, untracked ones
-  # up to a bound (a tree nobody ignored can hold thousands); nothing is written (hash-object without -w).
+  # up to a bound (a tree nobody ignored can hold thousands); nothing is written (hash-object without -w). Past the
+  # bound, each untracked file's inode, size and modification time (to the nanosecond where the disk keeps it) stand
+  # in for its content: perl (macOS has it) reads them all in one process; without perl those files are left out.
   SUM=$( {
     g for-each-ref --format='%(objectname) %(refname) %(HEAD)' refs/heads refs/tags refs/stash 2>/dev/null
     [ "$HRC" = 1 ] && g rev-parse -q --verify HEAD 2>/dev/null
@@ -251,8 +253,12 @@ done | sort -u | while IFS="$T" read -r _src R; do
     if { [ "$BARE" != true ] || [ "$DOT" = 1 ]; } && [ $((UNC + UNTR)) -gt 0 ]; then
       [ "$DOT" = 1 ] && _wt=$HOME || _wt=$R
       gw diff --cached --raw --abbrev=40 2>/dev/null
-      { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ "$DOT" = 1 ] || g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null | head -n 1000; } |
+      _new=
+      [ "$DOT" = 1 ] || _new=$(g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null)
+      { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ -n "$_new" ] && printf '%s\n' "$_new" | head -n 1000; } |
         while IFS= read -r _f; do [ -f "$_wt/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --stdin-paths 2>/dev/null
+      [ -n "$_new" ] && printf '%s\n' "$_new" | sed '1,1000d' |
+        (cd "$_wt" && perl -MTime::HiRes=lstat -ne 'chomp; my @s = lstat; print "@s[1,7,9] $_\n" if @s') 2>/dev/null
     fi
   } | cksum)
   rec SUM "$R" "$SUM"
