@@ -331,6 +331,26 @@ describe('terminal sessions', () => {
     }
   })
 
+  it('redraws a new tab without a copy of its first line above the screen (tmux has no history yet)', async () => {
+    const handlers = terminalHandlers(svc)
+    const sends = terminalSends(svc)
+    const s = await handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })
+    try {
+      await untilPane(s.tmuxSession!, /\$ *$/m, 'the prompt')
+      const from = events.text(s.id).length
+      sends['terminal:redraw']({ id: s.id })
+      await events.until(() => events.text(s.id).slice(from).includes('\x1b[?2026l'), 'the redraw')
+      const redraw = events.text(s.id).slice(from)
+      // What goes above the screen: between the scrollback's clear and the clear that pushes it up.
+      const history = redraw.slice(redraw.indexOf('\x1b[3J') + 4, redraw.indexOf('\x1b[H\x1b[2J'))
+      expect(history).toBe('')
+      const tail = await handlers['terminal:tail']({ id: s.id, lines: 3, depths: [1] })
+      expect(tail).toMatchObject({ historySize: 0, lines: [], samples: [null] })
+    } finally {
+      await handlers['terminal:close']({ id: s.id, mode: 'end' })
+    }
+  })
+
   it('gives two new tabs opened at once two shells, and two opens of one session one terminal', async () => {
     const handlers = terminalHandlers(svc)
     const [a, b] = await Promise.all([0, 1].map(() => handlers['terminal:open']({ vm: VM, kind: 'shell', cols: 80, rows: 24 })))

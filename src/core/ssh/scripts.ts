@@ -96,10 +96,12 @@ export function tmuxTailCommand(tmux: string, name: string, lines: number, depth
 
 /**
  * The scrollback tmux keeps for session `name` (the lines above its screen, with their colours), for a terminal
- * that attaches to it afresh. Exits non-zero when there is no such session.
+ * that attaches to it afresh. Exits non-zero when there is no such session. Nothing at all while that history is
+ * empty: tmux clamps `-E -1` to the screen's first line then, and printed that.
  */
 export function tmuxHistoryCommand(tmux: string, name: string): string {
-  return shellJoin([tmux, 'capture-pane', '-p', '-e', '-S', '-', '-E', '-1', '-t', `=${name}:`])
+  const size = shellJoin([tmux, 'display-message', '-p', '-t', `=${name}:`, '#{history_size}'])
+  return `h=$(${size}) || exit; [ "$h" = 0 ] || ${shellJoin([tmux, 'capture-pane', '-p', '-e', '-S', '-', '-E', '-1', '-t', `=${name}:`])}`
 }
 
 /** Has tmux draw session `name`'s screen again on every client attached to it (a redraw, not a clear). */

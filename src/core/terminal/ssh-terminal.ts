@@ -158,7 +158,8 @@ export class SshTerminal extends TerminalBase {
     const historySize = Math.max(0, Number.parseInt(size ?? '0', 10) || 0)
     // One line per depth first (tmux clamps a depth beyond its history to its oldest line: not that line), then the tail.
     const samples = depths.map((d, i) => (d <= historySize ? (rest[i] ?? null) : null))
-    return { fullScreen: mode === '1', historySize, lines: rest.slice(depths.length), samples }
+    // With no history, tmux clamps the tail's last line to the screen's first one and prints that: not history.
+    return { fullScreen: mode === '1', historySize, lines: historySize > 0 ? rest.slice(depths.length) : [], samples }
   }
 
   override async clearHistory(): Promise<void> {
