@@ -156,6 +156,31 @@ test('finds text on the screen: count, match case, regular expressions, back to 
   await expect.poll(() => screen(page, id)).toMatch(/^back-5$/m)
 })
 
+test('finds the newest match first, on the screen, not the oldest one up in the scrollback', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('echo "MARK""ER-old"; seq 1 300; echo "MARK""ER-new"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^MARKER-new$/m)
+  await page.keyboard.press('Control+Shift+F')
+  const find = term(page, id).getByTestId('terminal-find')
+  await find.getByTestId('terminal-find-input').fill('marker-')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText('2 of 2')
+  // Typing on keeps that match, and the terminal stays at the bottom.
+  await find.getByTestId('terminal-find-input').pressSequentially('n')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText('1 of 1')
+  const scrolled = await page.evaluate((sid) => {
+    const buf = (globalThis as unknown as { __calTerms: { get(id: string): { buffer: { active: { viewportY: number; baseY: number } } } } }).__calTerms.get(sid)!.buffer.active
+    return buf.baseY - buf.viewportY
+  }, id)
+  expect(scrolled).toBe(0)
+  // Enter goes on up to the older match, Shift+Enter back down to the newer one.
+  await find.getByTestId('terminal-find-input').fill('marker-')
+  await find.getByTestId('terminal-find-input').press('Enter')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText('1 of 2')
+  await find.getByTestId('terminal-find-input').press('Shift+Enter')
+  await expect(find.getByTestId('terminal-find-count')).toHaveText('2 of 2')
+  await find.getByTestId('terminal-find-input').press('Escape')
+})
+
 test('a closed tab detaches: Sessions reattaches it with its screen, and ends it for good', async ({ page }) => {
   const id = await openShell(page)
   const name = await page.evaluate(async (sid) => {

@@ -32,14 +32,17 @@ export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEn
     }
   }, [entry])
 
-  const options = (incremental: boolean): ISearchOptions => ({
+  const options = (): ISearchOptions => ({
     caseSensitive,
     regex,
-    incremental,
     decorations: searchDecorations(entry.term.options.theme),
   })
 
-  const find = (direction: 'next' | 'previous', text = query, incremental = false) => {
+  /**
+   * 'previous' searches up from the match shown, or from the bottom when none is: typing finds the newest match first
+   * (the one on screen, as a local terminal does), not the oldest one 10,000 lines up, and typing on keeps it.
+   */
+  const find = (direction: 'next' | 'previous', text = query) => {
     if (!text) {
       entry.search.clearDecorations()
       setResults(null)
@@ -52,8 +55,8 @@ export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEn
       return
     }
     setInvalid(false)
-    if (direction === 'next') entry.search.findNext(text, options(incremental))
-    else entry.search.findPrevious(text, options(false))
+    if (direction === 'next') entry.search.findNext(text, options())
+    else entry.search.findPrevious(text, options())
   }
 
   // A changed toggle or theme searches again from where the user is. The addon (0.16) does not notice changed
@@ -61,7 +64,7 @@ export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEn
   const again = useRef(() => {})
   again.current = () => {
     entry.search.clearDecorations()
-    find('next', query, true)
+    find('previous', query)
   }
   useEffect(() => again.current(), [caseSensitive, regex]) // only the toggles: typing searches in onChange
   useEffect(() => onTerminalThemeChange(() => again.current()), [])
@@ -77,8 +80,9 @@ export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEn
       ev.preventDefault()
       close()
     } else if (ev.key === 'Enter') {
+      // The first match is the newest: Enter goes on up to older ones, Shift+Enter back down.
       ev.preventDefault()
-      find(ev.shiftKey ? 'previous' : 'next')
+      find(ev.shiftKey ? 'next' : 'previous')
     }
   }
 
@@ -109,7 +113,7 @@ export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEn
         spellCheck={false}
         onChange={(ev) => {
           setQuery(ev.target.value)
-          find('next', ev.target.value, true)
+          find('previous', ev.target.value)
         }}
         onKeyDown={onKey}
         data-testid="terminal-find-input"
@@ -119,10 +123,10 @@ export function TerminalSearch({ entry, focusRequest, onClose }: { entry: TermEn
       <span className={invalid ? 'find-count invalid' : 'find-count'} aria-live="polite" data-testid="terminal-find-count">
         {label}
       </span>
-      <button type="button" className="find-button" title="Previous match (Shift+Enter)" aria-label="Previous match" onClick={() => find('previous')} disabled={!query}>
+      <button type="button" className="find-button" title="Older match, up (Enter)" aria-label="Older match" onClick={() => find('previous')} disabled={!query}>
         <Icon name="up" />
       </button>
-      <button type="button" className="find-button" title="Next match (Enter)" aria-label="Next match" onClick={() => find('next')} disabled={!query}>
+      <button type="button" className="find-button" title="Newer match, down (Shift+Enter)" aria-label="Newer match" onClick={() => find('next')} disabled={!query}>
         <Icon name="down" />
       </button>
       <button type="button" className="find-button" title="Close (Escape)" aria-label="Close find" onClick={close}>
