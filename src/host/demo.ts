@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
+import { shellQuote } from '../core/ssh/quote'
 
 /** The simulated Tart host's executables, relative to the repository (the demo runs from a checkout). */
 export function simPaths(repoRoot: string): { tart: string; tartSim: string } {
@@ -21,6 +22,12 @@ export interface Demo {
   start(): Promise<void>
   /** Stop every simulated VM (no stray sshd), then delete the temporary folders. Idempotent; safe mid-start. */
   stop(): Promise<void>
+}
+
+/** How to run the `cal` CLI against the demo's simulated host, from the repository (it keeps its folders to itself). */
+export function demoCliHint(d: Pick<Demo, 'tartPath' | 'tartHome' | 'calHome'>): string {
+  const env = `TART_HOME=${shellQuote(d.tartHome)} CAL_HOME=${shellQuote(d.calHome)} CAL_TART=${shellQuote(d.tartPath)}`
+  return `demo: the cal CLI on the same VMs: ${env} node out/cli/cal.js ssh ${DEMO_VMS.running}`
 }
 
 /**
@@ -70,6 +77,7 @@ export function createDemo(repoRoot: string, log: (msg: string) => void): Demo {
     if (ip.exitCode !== 0) throw new Error(`${DEMO_VMS.running} did not boot: ${String(ip.stderr).trim()}`)
     const addr = String(ip.stdout).trim()
     log(`demo: ${DEMO_VMS.running} is running at ${addr} (ssh admin@${addr}, password admin); ${DEMO_VMS.stopped} is stopped`)
+    log(demoCliHint({ tartPath: tart, tartHome, calHome }))
   }
 
   return { tartPath: tart, tartHome, calHome, start, stop }

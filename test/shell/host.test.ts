@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { parseHostArgs } from '../../src/host/args'
+import { demoCliHint } from '../../src/host/demo'
 import { startBrowserHost, type BrowserHost } from '../../src/host/host'
 import { encodeTerminalHeader } from '../../src/host/protocol'
 import { injectClient } from '../../src/host/static'
@@ -209,5 +210,12 @@ describe('host arguments', () => {
     expect(() => parseHostArgs(['--port', 'abc'])).toThrow(/--port/)
     expect(() => parseHostArgs(['--tart'])).toThrow(/needs a value/)
     expect(() => parseHostArgs(['--bogus'])).toThrow(/unknown argument/)
+  })
+})
+
+describe('demo', () => {
+  it("says how to point the cal CLI at the demo's simulated host", () => {
+    const hint = demoCliHint({ tartPath: '/repo/test/sim/bin/tart', tartHome: '/tmp/cal-demo-tart-x', calHome: "/tmp/it's home" })
+    expect(hint).toContain("TART_HOME=/tmp/cal-demo-tart-x CAL_HOME='/tmp/it'\\''s home' CAL_TART=/repo/test/sim/bin/tart node out/cli/cal.js ssh cal-dev")
   })
 })
