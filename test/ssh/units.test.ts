@@ -14,6 +14,7 @@ import { historyLead } from '../../src/core/terminal/ssh-terminal'
 import { shellJoin, shellQuote } from '../../src/core/ssh/quote'
 import { completeUtf8Length, OutputBatcher } from '../../src/core/terminal/batcher'
 import { FlowControl } from '../../src/core/terminal/flow'
+import { guestLocale } from '../../src/core/ssh/locale'
 import { defaultSettings } from '../../src/shared/settings'
 
 const dirs: string[] = []
@@ -281,5 +282,21 @@ describe('tmux session list', () => {
       ['my sess', 'sleep'],
       ['a|b', null],
     ])
+  })
+})
+
+describe('guestLocale', () => {
+  it("sends this Mac's UTF-8 locale, else en_US.UTF-8 (an app opened from the Finder has none)", () => {
+    expect(guestLocale({ LANG: 'de_DE.UTF-8' })).toBe('de_DE.UTF-8')
+    expect(guestLocale({ LANG: 'fr_FR.utf8' })).toBe('fr_FR.utf8')
+    // The character set's own variables win over LANG.
+    expect(guestLocale({ LANG: 'de_DE.UTF-8', LC_CTYPE: 'ja_JP.UTF-8' })).toBe('ja_JP.UTF-8')
+    expect(guestLocale({ LANG: 'de_DE.UTF-8', LC_CTYPE: 'ja_JP.UTF-8', LC_ALL: 'pt_BR.UTF-8' })).toBe('pt_BR.UTF-8')
+    expect(guestLocale({})).toBe('en_US.UTF-8')
+    expect(guestLocale({ LANG: '' })).toBe('en_US.UTF-8')
+    // Not UTF-8, or not a locale name at all.
+    expect(guestLocale({ LANG: 'C' })).toBe('en_US.UTF-8')
+    expect(guestLocale({ LANG: 'de_DE.ISO8859-1' })).toBe('en_US.UTF-8')
+    expect(guestLocale({ LANG: 'x.UTF-8; rm -rf ~' })).toBe('en_US.UTF-8')
   })
 })

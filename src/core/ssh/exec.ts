@@ -8,6 +8,8 @@ export interface ExecOptions {
   stdin?: string
   /** Where the command runs, for error messages ('VM "dev"'). */
   where?: string
+  /** Environment sent with the command (the guest's sshd takes what its AcceptEnv allows, and drops the rest). */
+  env?: Record<string, string>
 }
 
 export interface ExecResult {
@@ -49,19 +51,16 @@ export function exitOf(ch: ClientChannel): { code: number | null; signal: string
 }
 
 /** Open a channel running `command` (no PTY unless asked), as a promise. */
-export function openExec(client: Client, command: string, pty?: { cols: number; rows: number }): Promise<ClientChannel> {
+export function openExec(client: Client, command: string, pty?: { cols: number; rows: number }, env?: Record<string, string>): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     const cb = (err: Error | undefined, ch: ClientChannel) => {
       if (err) return reject(err)
       resolve(trackExit(ch))
     }
     try {
-      if (pty) {
-        const ptyOpts = { term: 'xterm-256color', cols: pty.cols, rows: pty.rows, width: 0, height: 0 }
-        client.exec(command, { pty: ptyOpts }, cb)
-      } else {
-        client.exec(command, cb)
-      }
+      const ptyOpts = pty && { term: 'xterm-256color', cols: pty.cols, rows: pty.rows, width: 0, height: 0 }
+      if (ptyOpts || env) client.exec(command, { ...(ptyOpts ? { pty: ptyOpts } : {}), ...(env ? { env } : {}) }, cb)
+      else client.exec(command, cb)
     } catch (err) {
       reject(err as Error)
     }
@@ -74,7 +73,7 @@ export function openExec(client: Client, command: string, pty?: { cols: number; 
  */
 export async function execOn(client: Client, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
   if (opts.signal?.aborted) throw cancelled()
-  const ch = await openExec(client, command)
+  const ch = await openExec(client, command, undefined, opts.env)
   if (opts.signal?.aborted) {
     // Cancelled while the channel was being opened: the command has started, so stop it.
     stopRemote(ch)

@@ -4,6 +4,7 @@ import { connectClient } from './connect'
 import { answerOnPty, cancelled, commandTimedOut, execOn, isClosed, openExec, seconds, trackExit, type ExecOptions, type ExecResult } from './exec'
 import { HostKeyStore } from './host-keys'
 import { ensureClientKey } from './keys'
+import { guestLocale } from './locale'
 import { installKeyScript, KEYCHAIN_PROMPT, UNLOCK_KEYCHAIN_SCRIPT } from './scripts'
 
 export type { ExecResult, RemoteExec } from './exec'
@@ -23,6 +24,8 @@ export interface SshPoolOptions {
   log?: (line: string) => void
   connectTimeoutMs?: number
   keepaliveIntervalMs?: number
+  /** LANG for terminals in the guest (default: guestLocale()). */
+  locale?: string
 }
 
 export interface ShellOptions {
@@ -122,12 +125,18 @@ export class SshPool {
     })
   }
 
-  /** A PTY channel (TERM=xterm-256color) running the login shell, or `command` when given. */
+  /** What a terminal's channel sends besides its command: LANG (see guestLocale). */
+  get terminalEnv(): Record<string, string> {
+    return { LANG: this.opts.locale ?? guestLocale() }
+  }
+
+  /** A PTY channel (TERM=xterm-256color, terminalEnv) running the login shell, or `command` when given. */
   shell(vm: string, opts: ShellOptions): Promise<ClientChannel> {
+    const env = this.terminalEnv
     return this.withChannel(vm, (c) => {
-      if (opts.command) return openExec(c, opts.command, { cols: opts.cols, rows: opts.rows })
+      if (opts.command) return openExec(c, opts.command, { cols: opts.cols, rows: opts.rows }, env)
       return new Promise<ClientChannel>((resolve, reject) =>
-        c.shell({ term: 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 }, (err, ch) => (err ? reject(err) : resolve(trackExit(ch)))),
+        c.shell({ term: 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 }, { env }, (err, ch) => (err ? reject(err) : resolve(trackExit(ch)))),
       )
     })
   }

@@ -113,7 +113,7 @@ export class SshTerminal extends TerminalBase {
   /** Start the agent in this terminal's tmux session if a shell waits at its prompt there (see startSessionScript). */
   async startAgent(start: AgentStart): Promise<void> {
     if (!this.tmuxPath || this.closed || !this.info.tmuxSession) return
-    const r = await this.p.pool.exec(this.p.vm, startSessionScript(this.tmuxPath, this.info.tmuxSession, start, this.info.cols, this.info.rows), { timeoutMs: 15_000 })
+    const r = await this.p.pool.exec(this.p.vm, startSessionScript(this.tmuxPath, this.info.tmuxSession, start, this.info.cols, this.info.rows), { timeoutMs: 15_000, env: this.p.pool.terminalEnv })
     if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not start the agent in "${this.info.tmuxSession}" in ${this.p.vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'Close the agent tab and launch it again.')
   }
 
@@ -215,7 +215,8 @@ export class SshTerminal extends TerminalBase {
         lost = (await pool.exec(vm, shellJoin([this.tmuxPath, 'has-session', '-t', `=${tmuxName}`]), { timeoutMs: 15_000 })).code !== 0
         if (this.stopping) return
       }
-      if (first && this.p.start) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.start, cols, rows), { timeoutMs: 15_000 })
+      // Its environment too: the tmux server this may start passes it on to every session's shell.
+      if (first && this.p.start) await pool.exec(vm, startSessionScript(this.tmuxPath, tmuxName, this.p.start, cols, rows), { timeoutMs: 15_000, env: pool.terminalEnv })
       ch = await pool.shell(vm, { cols, rows, command: attachTmuxCommand(this.tmuxPath, tmuxName) })
       this.info.tmuxSession = tmuxName
       this.info.notice = null
