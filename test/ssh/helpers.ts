@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { execa } from 'execa'
 import { expect } from 'vitest'
 import { CalError } from '../../src/shared/errors'
 import type { EventName, EventPayload } from '../../src/shared/api'
-import type { SimHost } from '../sim/harness'
+import { SshPool, type SshPoolOptions } from '../../src/core/ssh/pool'
+import { createTerminalService, type TerminalService } from '../../src/core/terminal/handlers'
+import { createSimHost, type SimHost, type SimVm } from '../sim/harness'
 
 /** Resolve a sim VM's address the way the engine does: `tart ip NAME`. */
 export function tartResolver(sim: SimHost) {
@@ -69,4 +74,31 @@ export async function rejection(p: Promise<unknown>): Promise<CalError> {
   )
   expect(err).toBeInstanceOf(CalError)
   return err as CalError
+}
+
+export interface TerminalRig {
+  sim: SimHost
+  vm: SimVm
+  calHome: string
+  pool: SshPool
+  terminals: TerminalService
+  events: EventLog
+  close(): Promise<void>
+}
+
+/** One booted sim VM, an SSH pool on it (admin/admin) and a terminal service whose events `events` collects. */
+export async function startTerminalRig(name: string, poolOptions: Partial<SshPoolOptions> = {}): Promise<TerminalRig> {
+  const calHome = mkdtempSync(join(tmpdir(), `cal-${name}-`))
+  const sim = await createSimHost()
+  const vm = await sim.bootVm(name)
+  const pool = new SshPool({ calHome, resolveTarget: tartResolver(sim), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }), ...poolOptions })
+  const events = new EventLog()
+  const terminals = createTerminalService({ pool, emit: events.emit, calHome })
+  const close = async () => {
+    await terminals.dispose()
+    await pool.dispose()
+    await sim.cleanup()
+    rmSync(calHome, { recursive: true, force: true })
+  }
+  return { sim, vm, calHome, pool, terminals, events, close }
 }

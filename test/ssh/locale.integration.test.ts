@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SshPool } from '../../src/core/ssh/pool'
-import { createTerminalService, type TerminalService } from '../../src/core/terminal/handlers'
-import { createSimHost, type SimHost } from '../sim/harness'
-import { EventLog, tartResolver } from './helpers'
+import type { SshPool } from '../../src/core/ssh/pool'
+import type { TerminalService } from '../../src/core/terminal/handlers'
+import { startTerminalRig, type EventLog, type TerminalRig } from './helpers'
 
 /**
  * Terminals in the VM run in a UTF-8 locale: CAL sends LANG with each terminal's channel, as OpenSSH's SendEnv does.
@@ -15,26 +11,18 @@ const VM = 'locale-it'
 const LOCALE = 'C.UTF-8'
 const SHOW = 'echo "charmap=$(locale charmap) lang=$LANG"'
 const SHOWN = /charmap=UTF-8 lang=C\.UTF-8/
-let sim: SimHost
-let calHome: string
+let rig: TerminalRig
 let pool: SshPool
 let terminals: TerminalService
 let events: EventLog
 
 beforeAll(async () => {
-  calHome = mkdtempSync(join(tmpdir(), 'cal-locale-it-'))
-  sim = await createSimHost()
-  await sim.bootVm(VM)
-  pool = new SshPool({ calHome, resolveTarget: tartResolver(sim), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }), locale: LOCALE })
-  events = new EventLog()
-  terminals = createTerminalService({ pool, emit: events.emit, calHome })
+  rig = await startTerminalRig(VM, { locale: LOCALE })
+  ;({ pool, terminals, events } = rig)
 })
 
 afterAll(async () => {
-  await terminals?.dispose()
-  await pool?.dispose()
-  await sim?.cleanup()
-  rmSync(calHome, { recursive: true, force: true })
+  await rig?.close()
 })
 
 describe('the locale of terminals in the VM', () => {

@@ -1,38 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SshPool } from '../../src/core/ssh/pool'
-import { createTerminalService, type TerminalService } from '../../src/core/terminal/handlers'
-import { createSimHost, type SimHost, type SimVm } from '../sim/harness'
-import { EventLog, tartResolver } from './helpers'
+import type { SshPool } from '../../src/core/ssh/pool'
+import type { TerminalService } from '../../src/core/terminal/handlers'
+import type { SimHost, SimVm } from '../sim/harness'
+import { startTerminalRig, type EventLog, type TerminalRig } from './helpers'
 
 /** When a tab's tmux server goes away: a `tmux kill-server` ends the session; a VM shutting down does not. */
 const VM = 'tmux-lost'
 const simDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../sim')
 let sim: SimHost
 let vm: SimVm
-let calHome: string
 let pool: SshPool
 let terminals: TerminalService
 let events: EventLog
 
+let rig: TerminalRig
+
 beforeAll(async () => {
-  calHome = mkdtempSync(join(tmpdir(), 'cal-tmux-lost-'))
-  sim = await createSimHost()
-  vm = await sim.bootVm(VM)
-  pool = new SshPool({ calHome, resolveTarget: tartResolver(sim), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
-  events = new EventLog()
-  terminals = createTerminalService({ pool, emit: events.emit, calHome })
+  rig = await startTerminalRig(VM)
+  ;({ sim, vm, pool, terminals, events } = rig)
 })
 
 afterAll(async () => {
-  await terminals?.dispose()
-  await pool?.dispose()
-  await sim?.cleanup()
-  rmSync(calHome, { recursive: true, force: true })
+  await rig?.close()
 })
 
 const statesOf = (id: string) => events.states.filter((e) => e.id === id)
