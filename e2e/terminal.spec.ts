@@ -282,7 +282,7 @@ test('Clear scrollback empties the tab\'s history and tmux\'s, so a new window d
   expect(await screen(page, id)).not.toMatch(/^clear-me-1$/m)
 })
 
-test("a web link opens through the app; the VM's localhost points at the VM", async ({ page, host }) => {
+test("a web link opens through the app on Ctrl+click (⌘ on macOS), not on a plain click; the VM's localhost points at the VM", async ({ page, host }) => {
   const id = await openShell(page)
   await page.keyboard.type('clear; echo "dev server on http://localhost:3000/app"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^dev server on http:\/\/localhost:3000\/app$/m)
@@ -291,19 +291,25 @@ test("a web link opens through the app; the VM's localhost points at the VM", as
     return r.ok ? r.value.ip : null
   }, VM)
   expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
-  // The web-links addon underlines a link under the pointer; a click then opens it. The link starts at column 14.
+  // The web-links addon underlines a link under the pointer, which says how to open it. The link starts at column 14.
   const row = (await term(page, id).locator('.xterm-rows > div', { hasText: /^dev server on/ }).first().boundingBox())!
   const { cols } = await size(page, id)
   const at = { x: row.x + (row.width / cols) * 20, y: row.y + row.height / 2 }
   await page.mouse.move(at.x, at.y)
-  // In a browser the page opens it itself (the app hands it to the OS); nothing listens on :3000, so only the
-  // request is checked.
+  await expect(term(page, id).locator('[title]')).toHaveAttribute('title', `http://${ip}:3000/app\nCtrl+click to open`)
+  // A plain click is a click; Ctrl+click opens the link. In a browser the page opens it itself (the app hands it to
+  // the OS); nothing listens on :3000, so only the request is checked.
+  await page.mouse.click(at.x, at.y)
   const request = page.context().waitForEvent('request', (r) => r.url() === `http://${ip}:3000/app`)
   const popup = page.waitForEvent('popup')
+  await page.keyboard.down('Control')
   await page.mouse.click(at.x, at.y)
+  await page.keyboard.up('Control')
   await expect.poll(() => host.log()).toContain(`open external http://${ip}:3000/app`)
   await request
   await (await popup).close()
+  // Opened once: the plain click, sent first, opened nothing.
+  expect(host.log().split(`open external http://${ip}:3000/app`).length - 1).toBe(1)
 })
 
 test('an OSC 8 hyperlink opens through the app too, and shows where it goes on hover', async ({ page, host }) => {
@@ -342,9 +348,11 @@ test('an OSC 8 hyperlink opens through the app too, and shows where it goes on h
   const { cols } = await size(page, id)
   const at = { x: row.x + (row.width / cols) * 4, y: row.y + row.height / 2 }
   await page.mouse.move(at.x, at.y)
-  await expect(term(page, id).locator('[title="https://example.com/x"]')).toHaveCount(1)
+  await expect(term(page, id).locator('[title]')).toHaveAttribute('title', 'https://example.com/x\nCtrl+click to open')
   const popup = page.waitForEvent('popup')
+  await page.keyboard.down('Control')
   await page.mouse.click(at.x, at.y)
+  await page.keyboard.up('Control')
   await expect.poll(() => host.log()).toContain('open external https://example.com/x')
   await (await popup).close()
   await page.mouse.move(at.x, 0)

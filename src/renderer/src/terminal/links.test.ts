@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { linkTarget } from './links'
+import { clickOpensLink, linkTarget, linkTitle } from './links'
 
 describe('terminal links', () => {
   it('opens web links, and points the VM\'s own loopback addresses at the VM', () => {
@@ -16,5 +16,14 @@ describe('terminal links', () => {
 
   it('opens nothing but http and https', () => {
     for (const uri of ['file:///etc/passwd', 'javascript:alert(1)', 'vnc://1.2.3.4', 'not a url']) expect(linkTarget(uri, '192.168.64.5')).toBeNull()
+  })
+
+  it('opens a link on ⌘-click on macOS and Ctrl+click elsewhere, never on a plain click, and says so on hover', () => {
+    expect(clickOpensLink({ metaKey: true, ctrlKey: false }, true)).toBe(true)
+    expect(clickOpensLink({ metaKey: false, ctrlKey: true }, true)).toBe(false)
+    expect(clickOpensLink({ metaKey: false, ctrlKey: true }, false)).toBe(true)
+    expect(clickOpensLink({ metaKey: false, ctrlKey: false }, false)).toBe(false)
+    expect(linkTitle('https://tart.run/', true)).toBe('https://tart.run/\n⌘-click to open')
+    expect(linkTitle('https://tart.run/', false)).toBe('https://tart.run/\nCtrl+click to open')
   })
 })

@@ -17,3 +17,16 @@ export function linkTarget(uri: string, vmIp: string | null): string | null {
   if (vmIp && LOOPBACK.has(url.hostname)) url.hostname = vmIp.includes(':') ? `[${vmIp}]` : vmIp
   return url.toString()
 }
+
+/**
+ * Whether a click on a link opens it: ⌘-click on macOS, Ctrl+click elsewhere, as in Terminal.app, iTerm2 and VS Code.
+ * A plain click stays a click (focus, a selection, a program's mouse), never a page opening by surprise.
+ */
+export function clickOpensLink(event: { metaKey: boolean; ctrlKey: boolean }, mac: boolean): boolean {
+  return mac ? event.metaKey : event.ctrlKey
+}
+
+/** What hovering a link says: where it goes and how to open it. */
+export function linkTitle(url: string, mac: boolean): string {
+  return `${url}\n${mac ? '⌘-click' : 'Ctrl+click'} to open`
+}

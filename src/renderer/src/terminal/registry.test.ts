@@ -127,14 +127,18 @@ describe('terminal registry', () => {
     fake.emit('terminal:data', { id: 's3', data: bytes('x') })
     const handler = fake.created.at(-1)!.options.linkHandler as ILinkHandler
     expect(handler.allowNonHttpProtocols).toBe(false)
-    const event = { preventDefault: vi.fn() } as unknown as MouseEvent
+    const event = { preventDefault: vi.fn(), metaKey: false, ctrlKey: false } as unknown as MouseEvent
     const range = { start: { x: 1, y: 1 }, end: { x: 4, y: 1 } }
     handler.hover!(event, 'https://example.com/x', range)
-    expect(getTerm('s3')!.host.title).toBe('https://example.com/x')
+    expect(getTerm('s3')!.host.title).toBe('https://example.com/x\nCtrl+click to open')
     handler.leave!(event, 'https://example.com/x', range)
     expect(getTerm('s3')!.host.hasAttribute('title')).toBe(false)
+    // A plain click is left alone; Ctrl+click (⌘ on macOS) opens.
     handler.activate(event, 'https://example.com/x', range)
-    expect(event.preventDefault).toHaveBeenCalled()
+    expect(event.preventDefault).not.toHaveBeenCalled()
+    const ctrlClick = { preventDefault: vi.fn(), metaKey: false, ctrlKey: true } as unknown as MouseEvent
+    handler.activate(ctrlClick, 'https://example.com/x', range)
+    expect(ctrlClick.preventDefault).toHaveBeenCalled()
     await vi.waitFor(() => expect(fake.opened).toEqual(['https://example.com/x']))
     disposeTerm('s3')
   })

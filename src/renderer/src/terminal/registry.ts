@@ -8,7 +8,8 @@ import { unwrap } from '../api'
 import { reportError } from '../report'
 import { useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
-import { linkTarget } from './links'
+import { isMacPlatform } from '../hotkeys'
+import { clickOpensLink, linkTarget, linkTitle } from './links'
 import { terminalSize } from './size'
 import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
 
@@ -67,6 +68,8 @@ declare global {
   }
 }
 
+const isMac = typeof navigator !== 'undefined' && isMacPlatform(navigator.platform)
+
 /** Where a link in terminal `id` really goes (see linkTarget), or null when CAL does not open it. */
 function linkUrl(id: string, uri: string): string | null {
   const vm = useSessions.getState().sessions.find((s) => s.id === id)?.vm ?? null
@@ -74,13 +77,19 @@ function linkUrl(id: string, uri: string): string | null {
   return linkTarget(uri, ip)
 }
 
-/** A web link clicked in terminal `id` opens in the user's browser (see linkTarget; main applies the scheme allow-list
- * again); a refusal is shown, not lost. */
+/** A web link ⌘-clicked (Ctrl+click elsewhere) in terminal `id` opens in the user's browser (see linkTarget; main
+ * applies the scheme allow-list again); a refusal is shown, not lost. */
 function openLink(id: string, event: MouseEvent, uri: string): void {
+  if (!clickOpensLink(event, isMac)) return
   event.preventDefault()
   const url = linkUrl(id, uri)
   if (!url) return
   unwrap(window.cal.shell.openExternal({ url })).catch((err: unknown) => reportError(err, `Open ${url}`))
+}
+
+/** Hovering a link shows where it goes (an OSC 8 link's text can say otherwise) and how to open it. */
+function showLinkTitle(e: TermEntry, id: string, uri: string): void {
+  e.host.title = linkTitle(linkUrl(id, uri) ?? uri, isMac)
 }
 
 export function getTerm(id: string): TermEntry | undefined {
@@ -113,9 +122,7 @@ export function getOrCreateTerm(id: string): TermEntry {
     // text can differ from their target, so hovering one shows where it goes.
     linkHandler: {
       activate: (event, uri) => openLink(id, event, uri),
-      hover: (_event, uri) => {
-        e!.host.title = linkUrl(id, uri) ?? uri
-      },
+      hover: (_event, uri) => showLinkTitle(e!, id, uri),
       leave: () => e!.host.removeAttribute('title'),
       allowNonHttpProtocols: false,
     },
@@ -124,7 +131,12 @@ export function getOrCreateTerm(id: string): TermEntry {
   const search = new SearchAddon()
   term.loadAddon(fit)
   term.loadAddon(search)
-  term.loadAddon(new WebLinksAddon((event, uri) => openLink(id, event, uri)))
+  term.loadAddon(
+    new WebLinksAddon((event, uri) => openLink(id, event, uri), {
+      hover: (_event, uri) => showLinkTitle(e!, id, uri),
+      leave: () => e!.host.removeAttribute('title'),
+    }),
+  )
   term.loadAddon(new Unicode11Addon())
   term.unicode.activeVersion = '11'
   // Keystrokes are one-way messages: no round trip per key.
