@@ -6,6 +6,7 @@ import { vmActions } from './components/VmOverview'
 import { clearScrollback, closeTerminal, forgetHostKey, loadSnapshots, openTerminal, saveSettings } from './actions'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
+import { settingsKeyLabel } from './hotkeys'
 
 export type Command = { id: string; title: string; group: string; hint?: string; run: () => void }
 
@@ -18,7 +19,7 @@ export function buildCommands({ vms, selected, activeSession, theme, mod, busy =
     { id: 'new-workspace', title: 'New workspace…', group: 'Workspaces', run: () => ui().openDialog({ kind: 'create' }) },
     { id: 'host-terminal', title: 'Open host terminal', group: 'Terminal', run: () => void openTerminal(null, 'host') },
     { id: 'activity', title: 'Show activity', group: 'Go to', run: () => ui().setView('tasks') },
-    { id: 'settings', title: 'Open settings', group: 'Go to', hint: `${mod},`, run: () => ui().setView('settings') },
+    { id: 'settings', title: 'Open settings', group: 'Go to', hint: settingsKeyLabel(mod), run: () => ui().setView('settings') },
   ]
   if (selected) {
     const name = selected.name

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { matchHotkey, modLabel, type KeyLike } from './hotkeys'
+import { matchHotkey, modLabel, settingsKeyLabel, type KeyLike } from './hotkeys'
 
 const key = (k: Partial<KeyLike>): KeyLike => ({ key: '', code: '', metaKey: false, ctrlKey: false, altKey: false, shiftKey: false, ...k })
 
@@ -23,6 +23,9 @@ describe('hotkeys', () => {
   it('shows off macOS the shortcuts that work in a terminal too (Ctrl+Shift+T, not Ctrl+T, which is the shell\'s)', () => {
     expect(modLabel(true)).toBe('⌘')
     expect(modLabel(false)).toBe('Ctrl+Shift+')
+    // Settings' key needs no Shift anywhere, so none is shown (the README's table says Ctrl+,).
+    expect(settingsKeyLabel(modLabel(true))).toBe('⌘,')
+    expect(settingsKeyLabel(modLabel(false))).toBe('Ctrl+,')
     for (const [k, code, kind] of [['T', 'KeyT', 'newTab'], ['W', 'KeyW', 'closeTab'], ['K', 'KeyK', 'palette'], ['!', 'Digit1', 'workspace'], ['<', 'Comma', 'settings']] as const) {
       for (const inTerminal of [true, false]) expect(matchHotkey(key({ key: k, code, ctrlKey: true, shiftKey: true }), false, inTerminal)).toMatchObject({ kind })
     }

@@ -49,6 +49,11 @@ export function matchHotkey(e: KeyLike, mac: boolean, inTerminal: boolean): Hotk
   return null
 }
 
+/** Settings' key as shown: ⌘, or Ctrl+, (it needs no Shift, even in a terminal; see matchHotkey). */
+export function settingsKeyLabel(mod: string): string {
+  return `${mod.replace('Shift+', '')},`
+}
+
 export function modLabel(mac: boolean): string {
   // Off macOS the shortcuts shown are the ones that work everywhere, in a terminal too (see matchHotkey).
   return mac ? '⌘' : 'Ctrl+Shift+'

@@ -10,6 +10,7 @@ import { useUi } from '../store/ui'
 import { loadSnapshots, openTerminal } from '../actions'
 import { STATE_LABEL, StateDot } from './StateDot'
 import { Icon } from './icons'
+import { settingsKeyLabel } from '../hotkeys'
 
 const ROW_HEIGHT = 44
 
@@ -124,7 +125,7 @@ export function Sidebar({ mod }: { mod: string }) {
           className={view === 'settings' ? 'sidebar-button active' : 'sidebar-button'}
           aria-current={view === 'settings' ? 'page' : undefined}
           onClick={() => useUi.getState().setView('settings')}
-          title={`Settings (${mod},)`}
+          title={`Settings (${settingsKeyLabel(mod)})`}
           aria-keyshortcuts={mod === '⌘' ? 'Meta+,' : 'Control+,'}
           data-testid="nav-settings"
         >
