@@ -190,6 +190,8 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   expect(name).toMatch(/^shell-\d+$/)
   await page.keyboard.type('seq -f "early-%g" 1 120; SPOT=still-here; echo "spot-$SPOT"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^spot-still-here$/m)
+  // A program left running in it, for Sessions to name.
+  await page.keyboard.type('sleep 600\n')
   await page.getByTestId('terminal-pane').getByRole('button', { name: `Close ${VM}: ${name}` }).click()
   await expect(term(page, id)).toHaveCount(0)
 
@@ -197,6 +199,10 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   const row = page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${name}"]`)
   await expect(row).toHaveAttribute('data-open', 'no')
   await expect(row).toContainText('detached')
+  // All it says is shown, wrapped under the name rather than cut off.
+  const meta = row.getByTestId('session-meta')
+  await expect(meta).toContainText(/ · running sleep · started /)
+  expect(await meta.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= el.closest('li')!.getBoundingClientRect().right)).toBe(true)
   // The keyboard goes into the list, and Escape brings it back to the button.
   await expect(page.getByTestId('sessions-panel').locator('button').first()).toBeFocused()
   await page.keyboard.press('Escape')
@@ -213,6 +219,7 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
   await expect.poll(() => screen(page, again)).toMatch(/^early-1\nearly-2\n(.*\n)*early-120\n(.*\n)*spot-still-here$/m)
   expect((await screen(page, again)).match(/^early-1$/gm)).toHaveLength(1)
   await term(page, again).locator('.xterm').click()
+  await page.keyboard.press('Control+C')
   await page.keyboard.type('echo "again-$SPOT"\n')
   await expect.poll(() => screen(page, again)).toMatch(/^again-still-here$/m)
 

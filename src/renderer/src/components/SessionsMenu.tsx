@@ -96,11 +96,13 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
               {list.map((s) => (
                 <li key={s.name} className="session-row" data-testid="session-row" data-name={s.name} data-open={s.openId ? 'yes' : 'no'}>
                   <Icon name={s.kind === 'agent' ? 'agent' : 'terminal'} size={12} />
-                  <span className="session-name">{s.name}</span>
-                  <span className="muted session-meta">
-                    {s.openId ? 'open in a tab' : 'detached'}
-                    {s.command ? ` · running ${s.command}` : ''}
-                    {s.createdAt ? ` · started ${relativeTime(s.createdAt)}` : ''}
+                  <span className="session-text">
+                    <span className="session-name">{s.name}</span>
+                    <span className="muted session-meta" data-testid="session-meta">
+                      {s.openId ? 'open in a tab' : 'detached'}
+                      {s.command ? ` · running ${s.command}` : ''}
+                      {s.createdAt ? ` · started ${relativeTime(s.createdAt)}` : ''}
+                    </span>
                   </span>
                   <button type="button" className="button small" onClick={() => show(s)} data-testid="session-show" aria-label={`${s.openId ? 'Show' : 'Reattach'} ${s.name}`}>
                     {s.openId ? 'Show' : 'Reattach'}
