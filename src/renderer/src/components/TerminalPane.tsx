@@ -1,4 +1,4 @@
-import { useEffect, type KeyboardEvent } from 'react'
+import { useEffect, useRef, type KeyboardEvent } from 'react'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
 import { useApp } from '../store/app'
 import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
@@ -52,10 +52,18 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   // While the window itself is cut off from the engine (browser host), no open tab is really connected.
   const linkDown = useApp((s) => s.linkDown)
   const shown = (state: TerminalState): TerminalState => (linkDown && state !== 'closed' ? 'reconnecting' : state)
-  // The tab in front is always in sight: with more tabs than the strip shows, a new tab (⌘T, Host, Sessions) or one
-  // chosen with Ctrl+Tab was otherwise left scrolled out of view.
+  // The tab in front is always in sight, its close button too: with more tabs than the strip shows, a new tab (⌘T,
+  // Host, Sessions) or one chosen with Ctrl+Tab was otherwise left scrolled out of view, and so was the tab in front
+  // once the window got narrower.
+  const strip = useRef<HTMLDivElement>(null)
   useEffect(() => {
-    if (visible && activeId) document.getElementById(`tab-${activeId}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+    const list = strip.current
+    if (!visible || !activeId || !list) return
+    const reveal = () => document.getElementById(`tab-${activeId}`)?.parentElement?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+    reveal()
+    const resized = new ResizeObserver(reveal)
+    resized.observe(list)
+    return () => resized.disconnect()
   }, [activeId, visible])
   const onTabKey = (e: KeyboardEvent, index: number) => {
     const next = tabKeyIndex(e.key, index, tabs.length)
@@ -68,7 +76,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   return (
     <div className="terminal-pane" hidden={!visible} data-testid="terminal-pane">
       <div className="tabstrip">
-        <div role="tablist" aria-label="Terminal tabs" className="tabs">
+        <div ref={strip} role="tablist" aria-label="Terminal tabs" className="tabs">
           {tabs.map((s, i) => (
             <div key={s.id} className={s.id === activeId ? 'tab active' : 'tab'}>
               <button
