@@ -150,7 +150,8 @@ export async function stopEverything(host: SimHost): Promise<void> {
 
 /**
  * A `tart` for faults the simulator has none for: it execs the simulated tart, except that `tart VERB NAME…` fails
- * the way Tart does (stderr, exit 1) while {@link failTart} lists NAME for VERB. Everything else is the real sim.
+ * the way Tart does (stderr, exit 1) while {@link failTart} lists NAME for VERB, or dies of SIGINT (as a Ctrl-C on
+ * the terminal ends it) while {@link interruptTart} does. Everything else is the real sim.
  */
 export async function faultyTart(host: SimHost): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cal-faulty-tart-'))
@@ -163,6 +164,8 @@ export async function faultyTart(host: SimHost): Promise<string> {
     '  else echo "Error: Error Domain=NSCocoaErrorDomain Code=513 \\"$2 couldn\'t be moved because you don\'t have permission to access it.\\"" >&2; fi',
     '  exit 1',
     'fi',
+    'i="$TART_HOME/cal-test-interrupt/$1"',
+    'if [ -f "$i" ] && grep -qxF -- "$2" "$i"; then kill -INT $$; sleep 5; exit 1; fi',
     `exec '${host.tartPath}' "$@"`,
     '',
   ].join('\n')
@@ -172,8 +175,17 @@ export async function faultyTart(host: SimHost): Promise<string> {
 }
 
 /** Makes `tart VERB NAME` fail for each of `names` under the {@link faultyTart} wrapper; an empty list clears it. */
-export async function failTart(host: SimHost, verb: string, names: string[]): Promise<void> {
-  const dir = join(host.tartHome, 'cal-test-fail')
+export function failTart(host: SimHost, verb: string, names: string[]): Promise<void> {
+  return listFor(host, 'cal-test-fail', verb, names)
+}
+
+/** Makes `tart VERB NAME` die of SIGINT for each of `names` under the {@link faultyTart} wrapper. */
+export function interruptTart(host: SimHost, verb: string, names: string[]): Promise<void> {
+  return listFor(host, 'cal-test-interrupt', verb, names)
+}
+
+async function listFor(host: SimHost, folder: string, verb: string, names: string[]): Promise<void> {
+  const dir = join(host.tartHome, folder)
   await mkdir(dir, { recursive: true })
   await writeFile(join(dir, verb), names.map((n) => `${n}\n`).join(''))
 }

@@ -90,10 +90,12 @@ export class TartDriver {
     throw this.failure(args, r, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)
   }
 
-  private failure(args: readonly string[], r: { code?: string; isCanceled: boolean; timedOut: boolean; exitCode?: number; stdout: unknown; stderr: unknown }, timeoutMs: number): CalError {
+  private failure(args: readonly string[], r: { code?: string; isCanceled: boolean; timedOut: boolean; exitCode?: number; signal?: string; stdout: unknown; stderr: unknown }, timeoutMs: number): CalError {
     if (r.code === 'ENOENT') return tartNotFound(this.path)
     if (r.code === 'EACCES') return tartNotRunnable(this.path, isFolder(this.path))
-    if (r.isCanceled) return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
+    // Ctrl-C on a terminal reaches tart as well as cal (one process group), and can end it before cal has cancelled
+    // the task: that is the user's cancel too, not a Tart failure ("exit code unknown").
+    if (r.isCanceled || r.signal === 'SIGINT') return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
     if (r.timedOut) {
       return new CalError('TART_FAILED', `tart ${args[0]} did not finish within ${Math.round(timeoutMs / 1000)} s.`, 'Tart may be stuck; check `tart list` and try again.', { command: ['tart', ...args].join(' ') })
     }

@@ -110,8 +110,11 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
     r.log(`SSH ready (${banner})`)
     return { ip }
   } catch (err) {
-    // A cancelled start must not leave a VM half-booted behind the user's back.
-    if (signal?.aborted) await endRun(ctx, name, run).catch((e: unknown) => r.log(`could not stop the run it began: ${CalError.from(e).message}`))
+    // A cancelled start must not leave a VM half-booted behind the user's back; a Ctrl-C that ended `tart ip` before
+    // cal cancelled the task is that cancel too (see TartDriver.failure).
+    if (signal && (signal.aborted || CalError.from(err).code === 'CANCELLED')) {
+      await endRun(ctx, name, run).catch((e: unknown) => r.log(`could not stop the run it began: ${CalError.from(e).message}`))
+    }
     throw err
   }
 }
