@@ -94,7 +94,7 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
       sizeOf = ctx.tart.list({ source: 'local' }).then((l) => l.find((e) => e.name === tartName)?.sizeGb ?? 0, () => 0)
     }
     try {
-      await startVm(ctx, vm, nested(r, canSuspend ? 'resume' : 'start'), canSuspend ? { state: 'suspended', os: 'darwin' } : undefined)
+      await startVm(ctx, vm, nested(r, 'start'), canSuspend ? { state: 'suspended', os: 'darwin' } : undefined)
     } catch (err) {
       const e = CalError.from(err)
       const taken = cloneError ? 'no snapshot was taken' : `snapshot "${name}" was taken and is safe`

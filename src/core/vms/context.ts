@@ -46,10 +46,32 @@ export interface Reporter {
   signal?: AbortSignal
 }
 
-/** Inner steps become log lines of the outer task. */
-export function nested(outer: Reporter, prefix: string): Reporter {
+/** Each task kind's steps: id and the label the app and cal show. */
+export const STEPS = {
+  create: [['pull', 'Get the image'], ['clone', 'Clone the image'], ['configure', 'Set CPU, memory, disk, MAC and serial']],
+  start: [['check', 'Check the VM and the 2-VM limit'], ['boot', 'Start the VM headless'], ['ip', 'Wait for an IP address'], ['ssh', 'Wait for SSH']],
+  stop: [['check', 'Check the VM'], ['shutdown', 'Ask the guest to shut down'], ['poweroff', 'Power off']],
+  restart: [['stop', 'Stop'], ['start', 'Start and wait for SSH']],
+  suspend: [['check', 'Check the VM'], ['suspend', 'Save memory and suspend']],
+  delete: [['check', 'Check the VM'], ['poweroff', 'Power off'], ['delete', 'Delete the VM and its snapshots']],
+  snapshot: [['check', 'Check the VM'], ['pause', 'Pause the VM for a consistent disk'], ['clone', 'Clone the disk'], ['resume', 'Bring the VM back']],
+  restore: [['prepare', 'Check the snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],
+  // A rollback is a restore of the latest session-start snapshot: the same steps (without them it showed their ids).
+  rollback: [['prepare', 'Check the session-start snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],
+  'snapshot-delete': [['delete', 'Delete the snapshot']],
+} as const
+
+/**
+ * Inner steps become log lines of the outer task: a snapshot's "Bring the VM back" logs "wait for an IP address",
+ * the inner verb's step label, not its id ("resume: ip").
+ */
+export function nested(outer: Reporter, verb: 'start' | 'stop' | 'suspend'): Reporter {
+  const labels = new Map<string, string>(STEPS[verb])
   return {
-    step: (id) => outer.log(`${prefix}: ${id}`),
+    step: (id) => {
+      const label = labels.get(id) ?? id
+      outer.log(label.charAt(0).toLowerCase() + label.slice(1))
+    },
     log: (line) => outer.log(line),
     progress: outer.progress,
     signal: outer.signal,

@@ -17,7 +17,7 @@ import { FactsStore } from '../store/facts'
 import type { TaskHandle, TaskManager } from '../tasks/tasks'
 import { TartDriver, type TartPathSource } from '../tart/driver'
 import { localVms } from '../tart/parse'
-import { DEFAULT_TIMING, type Timing, type VmContext } from './context'
+import { DEFAULT_TIMING, nested, STEPS, type Timing, type VmContext } from './context'
 import { createVm } from './create'
 import { guardDestructive, ShownReports } from './guard'
 import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms } from './inventory'
@@ -55,20 +55,6 @@ export interface VmServiceDeps {
 }
 
 type Started = { taskId: string; done: Promise<unknown> }
-
-const STEPS = {
-  create: [['pull', 'Get the image'], ['clone', 'Clone the image'], ['configure', 'Set CPU, memory, disk, MAC and serial']],
-  start: [['check', 'Check the VM and the 2-VM limit'], ['boot', 'Start the VM headless'], ['ip', 'Wait for an IP address'], ['ssh', 'Wait for SSH']],
-  stop: [['check', 'Check the VM'], ['shutdown', 'Ask the guest to shut down'], ['poweroff', 'Power off']],
-  restart: [['stop', 'Stop'], ['start', 'Start and wait for SSH']],
-  suspend: [['check', 'Check the VM'], ['suspend', 'Save memory and suspend']],
-  delete: [['check', 'Check the VM'], ['poweroff', 'Power off'], ['delete', 'Delete the VM and its snapshots']],
-  snapshot: [['check', 'Check the VM'], ['pause', 'Pause the VM for a consistent disk'], ['clone', 'Clone the disk'], ['resume', 'Bring the VM back']],
-  restore: [['prepare', 'Check the snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],
-  // A rollback is a restore of the latest session-start snapshot: the same steps (without them it showed their ids).
-  rollback: [['prepare', 'Check the session-start snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],
-  'snapshot-delete': [['delete', 'Delete the snapshot']],
-} as const
 
 /** Engine service for VMs, snapshots and the git check; the command handlers (handlers.ts) are thin wrappers. */
 /** Refusals that mean the VM was not in the state CAL last listed for it (see run). */
@@ -276,10 +262,10 @@ export class VmService {
     return this.run('restart', `Restart ${name}`, name, 'stopping', async (t) => {
       t.step('stop')
       const d = await this.ctx.tart.get(name, { signal: t.signal })
-      if (d.state !== 'stopped') await stopVm(this.ctx, name, false, { ...t, step: (s) => t.log(`stop: ${s}`) })
+      if (d.state !== 'stopped') await stopVm(this.ctx, name, false, nested(t, 'stop'))
       t.step('start')
       this.ctx.transient.set(name, 'starting')
-      return startVm(this.ctx, name, { ...t, step: (s) => t.log(`start: ${s}`) })
+      return startVm(this.ctx, name, nested(t, 'start'))
     })
   }
 
