@@ -20,11 +20,28 @@ export function printJson(ctx: CliContext, value: unknown): void {
 export function printError(ctx: Pick<CliContext, 'stderr' | 'stdout' | 'json'>, err: unknown): number {
   const e = CalError.from(err)
   if (ctx.json) ctx.stdout(JSON.stringify({ ok: false, error: e.toData() }, null, 2) + '\n')
-  const report = e.details?.report as { summary?: string[] } | undefined
+  const report = e.details?.report as GitReportLines | undefined
   ctx.stderr(`${e.code === 'CANCELLED' ? '' : 'error: '}${withoutSummary(e.message, report?.summary)}\n`)
-  if (report?.summary?.length) for (const line of report.summary) ctx.stderr(`  - ${line}\n`)
+  ctx.stderr(reportLines(report))
   if (e.hint) ctx.stderr(`hint: ${e.hint}\n`)
   return exitCodeFor(e.code)
+}
+
+/** What a git report's summary and scope need to be listed (the engine's GIT_RISK details carry the report). */
+export interface GitReportLines {
+  summary?: string[]
+  scope?: string
+}
+
+/**
+ * A git report's summary as "  - item" lines, with where the scan looked ("checked 1 repository under ~") after the
+ * list in parentheses, as `cal check` says it: the scope is not one of the things at risk.
+ */
+export function reportLines(report: GitReportLines | undefined): string {
+  const summary = report?.summary ?? []
+  const scope = report?.scope && summary.includes(report.scope) ? report.scope : null
+  const items = summary.filter((l) => l !== scope).map((l) => `  - ${l}\n`)
+  return items.join('') + (scope ? `(${scope})\n` : '')
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CalError } from '../shared/errors'
 import type { Task } from '../shared/task'
 import type { CliContext } from './context'
-import { withoutSummary } from './output'
+import { reportLines, withoutSummary, type GitReportLines } from './output'
 
 /**
  * Starts a task through the engine and follows it to the end: each step, percent and log line goes to stderr
@@ -111,8 +111,8 @@ export async function withConfirmation<T>(ctx: CliContext, call: (confirmed: boo
       if (!ctx.canAsk) {
         throw new CalError(err.code, err.message, `${err.hint} Without a terminal, CAL only proceeds with --yes.`, err.details)
       }
-      const report = err.details?.report as { summary?: string[]; checkedAt?: string } | undefined
-      const context = [`warning: ${withoutSummary(err.message, report?.summary)}`, ...(report?.summary ?? []).map((line) => `  - ${line}`)].map((l) => `${l}\n`).join('')
+      const report = err.details?.report as (GitReportLines & { checkedAt?: string }) | undefined
+      const context = `warning: ${withoutSummary(err.message, report?.summary)}\n${reportLines(report)}`
       ctx.stderr(context)
       if (!(await ctx.confirm('Continue anyway?', context))) throw new CalError('CANCELLED', 'Nothing was changed.')
       const checkedAt = report?.checkedAt

@@ -5,6 +5,8 @@ import { exitCodeFor } from '../../src/cli/exit-codes'
 import { answerIsYes, runCli, splitGlobals } from '../../src/cli/main'
 import { localStamp, printError, withoutSummary, table } from '../../src/cli/output'
 import { parseSshArgs } from '../../src/cli/commands/ssh'
+import { withConfirmation } from '../../src/cli/task-runner'
+import type { CliContext } from '../../src/cli/context'
 
 async function cal(args: string[]) {
   let stdout = ''
@@ -108,6 +110,21 @@ describe('exit codes and output', () => {
     expect(err).toBe(`error: The restore would lose work in "dev":\n  - ${summary[0]}\n  - ${summary[1]}\nhint: Push it first.\n`)
     // A message that does not end with it stays whole.
     expect(withoutSummary('Something else.', summary)).toBe('Something else.')
+  })
+
+  it('lists where the git check looked after the work at risk, not as one of its items (as cal check does)', async () => {
+    const scope = 'checked 1 repository under ~ (depth 6)'
+    const summary = ['~/app (main): 1 uncommitted change', scope]
+    const report = { summary, scope }
+    const e = new CalError('GIT_RISK', `The delete would lose work in "dev": ${summary.join('; ')}.`, 'Push it first.', { report })
+    let err = ''
+    printError({ stdout: () => undefined, stderr: (t) => void (err += t), json: false }, e)
+    expect(err).toBe(`error: The delete would lose work in "dev":\n  - ${summary[0]}\n(${scope})\nhint: Push it first.\n`)
+    // The question on a terminal shows the same lines.
+    let asked = ''
+    const ctx = { yes: false, canAsk: true, stderr: (t: string) => void (asked += t), confirm: async () => false } as unknown as CliContext
+    await expect(withConfirmation(ctx, async () => Promise.reject(e))).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(asked).toBe(`warning: The delete would lose work in "dev":\n  - ${summary[0]}\n(${scope})\n`)
   })
 
   it('shows a snapshot\'s time in this machine\'s time zone, not UTC', () => {
