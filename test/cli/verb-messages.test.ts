@@ -183,3 +183,13 @@ describe('cal snapshot --help', () => {
     expect(help).toContain('a running VM is suspended, cloned and resumed; one CAL cannot suspend is shut down and started again, which ends its programs: on a terminal it names them and asks first')
   })
 })
+
+describe('cal rollback', () => {
+  it('names the snapshot it rolled back to, once, not the task title in parentheses', async () => {
+    const r = await cal(['rollback', 'dev', '--yes'], (events) => ({
+      'snapshots:rollback': async () => endedTask(events, 'rollback', 'Roll dev back to session-2026-11-23-091348', 'succeeded'),
+    }))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('dev rolled back to snapshot session-2026-11-23-091348.\n')
+  })
+})

@@ -12,6 +12,8 @@ export const rollbackCommand: CliCommand = async (argv, ctx) => {
   const vm = a.positionals[0] as string
   const task = await withConfirmation(ctx, (confirmed, checkedAt) => followTask(ctx, () => ctx.handlers['snapshots:rollback']({ vm, confirmed, checkedAt })))
   if (ctx.json) return printJson(ctx, { ok: true, task }), 0
-  ctx.stdout(`${vm} rolled back (${task.title}).\n`)
+  // The engine names the snapshot it chose in the task's title ("Roll dev back to session-…").
+  const to = / back to (\S+)$/.exec(task.title)?.[1]
+  ctx.stdout(`${vm} rolled back to ${to ? `snapshot ${to}` : 'its latest session-start snapshot'}.\n`)
   return 0
 }
