@@ -76,6 +76,14 @@ describe('cal doctor without Tart', () => {
     expect((await cal(['list', '--tart', missing])).code).toBe(8)
   })
 
+  it('cal status says what to do, and does not claim that no VM runs', async () => {
+    const r = await cal(['status', '--tart', join(dir, 'no-such-tart')])
+    expect(r.code).toBe(8)
+    expect(r.stdout).toContain('tart        not found or cannot be run: `cal doctor` says why and what to do')
+    expect(r.stdout).toContain('macOS VMs   unknown without Tart')
+    expect(r.stdout).not.toContain('0 of 2')
+  })
+
   it('the exit code is documented', async () => {
     expect((await cal(['doctor', '--help'])).stdout).toContain('8 when Tart is missing or cannot be run')
     expect((await cal(['--help'])).stdout).toMatch(/8 Tart not found or cannot be run \(every verb, cal doctor too\)/)

@@ -34,9 +34,10 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
   if (ctx.json) return printJson(ctx, s), code
   ctx.stdout(
     [
-      `tart        ${s.tartFound ? `${s.tartVersion} (${s.tartPath})` : 'not found'}`,
+      `tart        ${s.tartFound ? `${s.tartVersion} (${s.tartPath})` : 'not found or cannot be run: `cal doctor` says why and what to do'}`,
       `CAL_HOME    ${s.calHome}`,
-      `macOS VMs   ${s.runningMacVms} of ${s.macVmLimit} running`,
+      // Without Tart, nothing says which VMs run: not "0 of 2".
+      `macOS VMs   ${s.tartFound ? `${s.runningMacVms} of ${s.macVmLimit} running` : 'unknown without Tart'}`,
     ].join('\n') + '\n',
   )
   return code
