@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimHost, KNOWN_IMAGES, type SimHost } from '../sim/harness'
-import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
+import { createSimEngine, faultyTart, interruptTart, stopEverything, type SimEngine } from './sim-engine'
 
 const isRoot = process.getuid?.() === 0
 const T = 90_000
@@ -154,6 +154,23 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
       await host.setFaults('b', {})
       await host.run(['stop', 'b'])
       await quick.dispose()
+    }
+  }, T)
+
+  // Ctrl-C on a terminal reaches the tart cal runs as well as cal (one process group), and can end it before cal's
+  // own handler has cancelled the task: that is the user's cancel, and is handled as one.
+  it('a start whose `tart ip` dies of SIGINT is cancelled, and the VM it began to start is stopped again', async () => {
+    await stopEverything(host)
+    const interrupted = await createSimEngine(host, { tartPath: await faultyTart(host) })
+    try {
+      await interruptTart(host, 'ip', ['c'])
+      const err = await interrupted.svc.start('c').done.catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'CANCELLED', message: 'Start c was cancelled.' })
+      expect(interrupted.tasks.filter((t) => t.kind === 'start').at(-1)?.state).toBe('cancelled')
+      expect((await interrupted.svc.get('c')).state).toBe('stopped')
+    } finally {
+      await interruptTart(host, 'ip', [])
+      await interrupted.dispose()
     }
   }, T)
 })
