@@ -3,7 +3,7 @@ import { parseVerb } from '../args'
 import { printJson } from '../output'
 import { followTask, withConfirmation } from '../task-runner'
 
-const DELETE = `Usage: cal delete NAME [--force] [--yes] [--json]
+const DELETE = `Usage: cal delete NAME [--force|-f] [--yes] [--json]
   Delete the VM and its snapshots, after the git safety check. --force is needed for the pristine cal-clean VM.`
 
 export const deleteCommand: CliCommand = async (argv, ctx) => {

@@ -3,7 +3,7 @@ import { parseVerb } from '../args'
 import { followVmTask, reportDone } from '../vm-result'
 import { askBeforePower } from '../power'
 
-const STOP = `Usage: cal stop NAME [--force] [--json]
+const STOP = `Usage: cal stop NAME [--force|-f] [--json]
   Ask the guest OS to shut down, wait, then power off if it did not. --force powers off at once
   (and discards a suspended VM's saved state). On a terminal, asks first when programs still run in the VM's tmux
   sessions (--yes does not ask).`
