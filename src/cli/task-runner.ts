@@ -19,12 +19,19 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
     wake?.()
   })
   let cancelAsked = false
+  let cancelSent = false
   const cancel = (id: string) => {
+    // Once is enough: a second Ctrl+C while the task winds down asks nothing new (nor says "cancelling…" again).
+    if (cancelSent) return
+    cancelSent = true
     ctx.handlers['tasks:cancel']({ id }).then(
       () => ctx.stderr('\ncancelling…\n'),
       // Some work is not safe to stop half-way (a snapshot's suspend, clone and resume): the engine refuses, and
-      // the task goes on. Say so, rather than "cancelling…" followed by a success.
-      (err: unknown) => ctx.stderr(`\nnot cancelled: ${CalError.from(err).message} ${CalError.from(err).hint}\n`.replace(/ \n$/, '\n')),
+      // the task goes on. Say so, rather than "cancelling…" followed by a success; a later Ctrl+C asks again.
+      (err: unknown) => {
+        cancelSent = false
+        ctx.stderr(`\nnot cancelled: ${CalError.from(err).message} ${CalError.from(err).hint}\n`.replace(/ \n$/, '\n'))
+      },
     )
   }
   const onSigint = () => {

@@ -218,6 +218,9 @@ describe('status NAME', () => {
     expect(chosen.stdout).toMatch(/^agent\s+opencode$/m)
     expect(chosen.stdout).toMatch(/^snapshots\s+2 \(newest: session-2\)$/m)
     expect((await cal(['status', 'dev'], handlers({ dev: 'cursor' }))).stdout).toMatch(/^agent\s+cursor$/m)
+    // --json says the same: the agent Launch starts, and how many snapshots.
+    const json = JSON.parse((await cal(['status', 'dev', '--json'], handlers({ dev: 'cursor' }))).stdout) as Record<string, unknown>
+    expect(json).toMatchObject({ name: 'dev', launchAgent: 'cursor', snapshotCount: 2 })
   })
 })
 
@@ -248,5 +251,33 @@ describe('Ctrl+C', () => {
     await expect(done).resolves.toMatchObject({ state: 'succeeded' })
     expect(stderr).toContain('not cancelled: "Snapshot dev" cannot be cancelled safely once started. Wait for it to finish.')
     expect(stderr).not.toContain('cancelling…')
+  })
+
+  it('a second Ctrl+C while the task winds down asks nothing more and says "cancelling…" once', async () => {
+    const events = new EngineEvents()
+    let stderr = ''
+    let asked = 0
+    const ctx = {
+      events,
+      stderr: (t: string) => void (stderr += t),
+      stdout: () => {},
+      isTTY: false,
+      handlers: { 'tasks:cancel': async () => void (asked += 1) },
+    } as unknown as CliContext
+    const cancelled: Task = {
+      id: 't2', kind: 'start', title: 'Start dev', vm: 'dev', state: 'cancelled', percent: null, bytesDone: null, bytesTotal: null, etaSeconds: null,
+      steps: [], log: [], cancellable: true, error: { code: 'CANCELLED', message: 'Start dev was cancelled.', hint: '' }, startedAt: '', endedAt: null,
+    }
+    const done = followTask(ctx, async () => {
+      setTimeout(() => {
+        process.emit('SIGINT')
+        setTimeout(() => process.emit('SIGINT'), 10)
+        setTimeout(() => events.emit('tasks:updated', cancelled), 30)
+      }, 10)
+      return { taskId: 't2' }
+    })
+    await expect(done).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(asked).toBe(1)
+    expect(stderr.match(/cancelling…/g)).toHaveLength(1)
   })
 })
