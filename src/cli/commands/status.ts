@@ -6,7 +6,7 @@ import { printJson } from '../output'
 
 const USAGE = `Usage: cal status [NAME] [--json]
   Without NAME: Tart, CAL_HOME and how many macOS VMs run. With NAME: that VM's state and facts, the agent cal run
-  and the app's Launch start in it, and its snapshots.`
+  and the app's Launch start in it, and its snapshots (--json: launchAgent and snapshotCount).`
 
 export const statusCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, USAGE, { min: 0, max: 1 })
@@ -14,11 +14,12 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
   const name = a.positionals[0]
   if (name) {
     const vm = await ctx.handlers['vms:get']({ name })
-    if (ctx.json) return printJson(ctx, vm), 0
     // The agent as Launch picks it (the settings' choice for this VM, the one chosen at create, the default).
-    const settings = await ctx.handlers['settings:get']({}).then((v) => v.settings).catch(() => null)
+    const settings = await (async () => (await ctx.handlers['settings:get']({})).settings)().catch(() => null)
     const agent = settings ? workspaceAgent(settings, vm.name, vm.agent) : vm.agent
     const snapshots = vm.role === 'snapshot' ? null : await ctx.handlers['snapshots:list']({ vm: name }).catch(() => null)
+    // The VM as the engine gives it (its `agent` is the one chosen at create), plus what the text shows besides.
+    if (ctx.json) return printJson(ctx, { ...vm, launchAgent: agent, snapshotCount: snapshots?.length ?? null }), 0
     const rows: [string, unknown][] = [
       ['name', vm.name], ['state', vm.state], ['role', vm.role], ['os', vm.os], ['cpu', vm.cpu], ['memory', `${vm.memoryMb} MB`],
       ['disk', `${vm.diskGb} GB (${vm.sizeGb} GB used)`], ['ip', vm.ip], ['image', vm.baseImage], ['created', vm.createdAt],
