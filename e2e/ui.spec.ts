@@ -210,7 +210,7 @@ test('number fields: emptied they stay empty and required, never 0; memory in GB
   await cpu.fill('')
   await expect(cpu).toHaveValue('')
   await expect(cpu).toHaveAttribute('aria-invalid', 'true')
-  await expect(sheet.locator('#vm-cpu-error')).toHaveText('Required: a whole number from 1 to 64.')
+  await expect(sheet.locator('#vm-cpu-error')).toHaveText('Required: a whole number from 2 to 64.')
   await expect(sheet.getByLabel('Memory (GB)')).toHaveValue('8')
 
   // A blue button, once disabled, looks disabled in the dark too: not blue, not white-on-blue.

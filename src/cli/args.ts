@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { z } from 'zod'
 import { CalError } from '../shared/errors'
-import { AgentId } from '../shared/vm'
-import { closest } from './suggest'
+import { AgentId, type VmResource } from '../shared/vm'
+import { didYouMean } from './suggest'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -39,8 +40,7 @@ function parseErrorMessage(err: Error & { code?: string }, flags: string[]): str
   const unknown = /^Unknown option '([^']*)'/.exec(err.message)
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
     const flag = unknown[1] ?? ''
-    const guess = flag.startsWith('--') ? closest(flag.slice(2), [...flags, ...GLOBAL_FLAGS]) : null
-    return `Unknown option ${flag}.${guess ? ` Did you mean --${guess}?` : ''}`
+    return `Unknown option ${flag}.${flag.startsWith('--') ? didYouMean(flag.slice(2), [...flags, ...GLOBAL_FLAGS], (f) => `--${f}`) : ''}`
   }
   const missing = /^Option '(?:-\w, )?(--[^ ']+)[^']*' argument missing/.exec(err.message)
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing) return `${missing[1]} needs a value.`
@@ -60,9 +60,18 @@ export function agentOption(value: string | boolean | undefined, usage: string):
   return parsed.data
 }
 
-export function intOption(value: string | boolean | undefined, name: string): number | undefined {
+/**
+ * A whole-number option (--cpu, --memory, --disk), checked before any work starts: a value Tart would refuse is a
+ * usage error naming the option, the value, the range and an example, not a failure after a pull and a clone.
+ * `example`: the command line it is shown in (`cal create dev`). Undefined when not given.
+ */
+export function wholeNumberOption(value: string | boolean | undefined, flag: string, range: VmResource, example: string): number | undefined {
   if (value === undefined || typeof value === 'boolean') return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n <= 0) throw new CalError('INVALID_INPUT', `--${name} must be a positive whole number (got "${value}").`, '')
-  return n
+  const schema = z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(range.min).max(range.max))
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const allowed = `${range.min} to ${range.max} ${range.unit}`
+  const numeric = /^\s*\d+\s*$/.test(value)
+  const what = numeric ? `is ${Number(value) < range.min ? 'below the minimum' : 'above the maximum'}` : 'is not a whole number'
+  throw new CalError('INVALID_INPUT', `--${flag} "${value}" ${what}: it takes ${allowed}.`, `For example: ${example} --${flag} ${range.example}`)
 }

@@ -5,7 +5,7 @@ import { CalError } from '../shared/errors'
 import type { CliCommand, CliContext } from './context'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes'
 import { printError } from './output'
-import { closest, withSuggestion } from './suggest'
+import { didYouMean, withSuggestion } from './suggest'
 
 declare const __CAL_VERSION__: string | undefined
 
@@ -191,7 +191,6 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
 }
 
 function unknownCommand(verb: string): CalError {
-  const guess = closest(verb, [...Object.keys(COMMANDS), 'help'])
-  return new CalError('INVALID_INPUT', `unknown command "${verb}"`, `${guess ? `did you mean \`cal ${guess}\`? ` : ''}run \`cal --help\` for the list of commands`)
+  return new CalError('INVALID_INPUT', `Unknown command "${verb}".${didYouMean(verb, [...Object.keys(COMMANDS), 'help'])}`, 'Run `cal --help` for the list of commands.')
 }
 

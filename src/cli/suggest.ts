@@ -33,6 +33,16 @@ export function closest(word: string, candidates: readonly string[]): string | n
 }
 
 /**
+ * The one way every "did you mean" is said: " Did you mean X?" (a sentence to append to the message), X being the
+ * closest candidate shown as the message showed the mistyped word (quoted by default; a flag as --flag); '' when
+ * none is close.
+ */
+export function didYouMean(word: string, candidates: readonly string[], show: (guess: string) => string = (g) => `"${g}"`): string {
+  const guess = closest(word, candidates)
+  return guess ? ` Did you mean ${show(guess)}?` : ''
+}
+
+/**
  * A VM or snapshot that does not exist: when the name is a typo of one that does, say which ("did you mean").
  * Anything else, or a lookup that fails, returns the error as it was.
  */
@@ -46,13 +56,13 @@ export async function withSuggestion(ctx: Pick<CliContext, 'handlers'>, err: unk
     if (vms && !vms.includes(vm)) {
       // Also behind a missing snapshot (`cal rollback dve`, `cal snapshot restore dve s1`): the VM is what is wrong.
       const missing = err.code === 'VM_NOT_FOUND' ? err : new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, 'Run `cal list` to see your VMs.', { vm })
-      const guess = closest(vm, vms)
-      return guess ? new CalError(missing.code, `${missing.message} Did you mean "${guess}"?`, missing.hint, missing.details) : missing
+      const guess = didYouMean(vm, vms)
+      return guess ? new CalError(missing.code, `${missing.message}${guess}`, missing.hint, missing.details) : missing
     }
   }
   if (err.code === 'SNAPSHOT_NOT_FOUND' && typeof err.details.snapshot === 'string') {
-    const guess = closest(err.details.snapshot, (await names(() => ctx.handlers['snapshots:list']({ vm }))) ?? [])
-    if (guess) return new CalError(err.code, `${err.message} Did you mean "${guess}"?`, err.hint, err.details)
+    const guess = didYouMean(err.details.snapshot, (await names(() => ctx.handlers['snapshots:list']({ vm }))) ?? [])
+    if (guess) return new CalError(err.code, `${err.message}${guess}`, err.hint, err.details)
   }
   return err
 }

@@ -1,6 +1,7 @@
 import { CalError } from '../shared/errors'
 import type { Task } from '../shared/task'
 import type { CliContext } from './context'
+import { handlingCtrlC } from './interrupt'
 import { reportLines, withoutSummary, type GitReportLines } from './output'
 
 /**
@@ -40,6 +41,7 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
     else cancelAsked = true
   }
   process.on('SIGINT', onSigint)
+  const release = handlingCtrlC()
   try {
     const { taskId } = await start()
     wanted = taskId
@@ -61,6 +63,7 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
   } finally {
     off()
     process.off('SIGINT', onSigint)
+    release()
   }
 }
 

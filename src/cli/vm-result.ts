@@ -13,6 +13,21 @@ export async function reportDone(ctx: CliContext, name: string, task: unknown, t
 }
 
 /**
+ * Whether the engine refused because the VM is already in the state asked for (a stop of a stopped VM, a start of a
+ * running one, a suspend of a suspended one): for a script that is success, not a conflict.
+ */
+export function alreadyIn(err: unknown, state: VmInfo['state']): boolean {
+  return err instanceof CalError && (err.code === 'VM_NOT_RUNNING' || err.code === 'VM_ALREADY_RUNNING') && err.details?.state === state
+}
+
+/** The closing line when nothing had to be done: exit 0, and with --json the same shape as reportDone (no task). */
+export async function reportUnchanged(ctx: CliContext, name: string, text: string): Promise<number> {
+  if (ctx.json) printJson(ctx, { ok: true, task: null, unchanged: true, vm: await ctx.handlers['vms:get']({ name }).catch(() => null) })
+  else ctx.stdout(text + '\n')
+  return 0
+}
+
+/**
  * followTask for start, stop and restart: a cancelled one (Ctrl+C) says which state the VM was left in, since that
  * depends on when it was cancelled (a cancelled start stops the VM again; a resume, once begun, goes on).
  */

@@ -19,6 +19,10 @@ export const Snapshot = z.object({
 })
 export type Snapshot = z.infer<typeof Snapshot>
 
+/** A restore or rollback under way: its task, and the snapshot it restores (a rollback's is the engine's choice). */
+export const RestoreStarted = z.object({ taskId: z.string(), snapshot: SnapshotName })
+export type RestoreStarted = z.infer<typeof RestoreStarted>
+
 export const DiskUsage = z.object({
   totalGb: z.number(),
   freeGb: z.number().nullable(),

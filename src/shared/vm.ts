@@ -42,12 +42,26 @@ export const VmInfo = z.object({
 })
 export type VmInfo = z.infer<typeof VmInfo>
 
+/**
+ * What a new VM may be given, checked before anything is pulled or cloned (the app's dialog, `cal create`, the
+ * engine's schema). Each image sets its own minimum (`cpuCountMin`, `memorySizeMin`, from the macOS release's
+ * requirements), which `tart set` enforces only after the pull and the clone; these floors are below every macOS
+ * image's (Tart's own default macOS VM has 2 cores and 4 GB), so they never refuse what an image allows. The disk's
+ * is CAL's own (an image's disk only grows).
+ */
+export const VM_RESOURCES = {
+  cpu: { min: 2, max: 64, unit: 'CPU cores', example: 8 },
+  memoryMb: { min: 4096, max: 1048576, unit: 'MB', example: 8192 },
+  diskGb: { min: 20, max: 4000, unit: 'GB', example: 100 },
+} as const
+export type VmResource = (typeof VM_RESOURCES)[keyof typeof VM_RESOURCES]
+
 export const CreateVmInput = z.object({
   name: VmName,
   image: boundedString(LIMITS.imageRef).min(1).optional(),
-  cpu: z.number().int().min(1).max(64).optional(),
-  memoryMb: z.number().int().min(1024).max(1048576).optional(),
-  diskGb: z.number().int().min(20).max(4000).optional(),
+  cpu: z.number().int().min(VM_RESOURCES.cpu.min).max(VM_RESOURCES.cpu.max).optional(),
+  memoryMb: z.number().int().min(VM_RESOURCES.memoryMb.min).max(VM_RESOURCES.memoryMb.max).optional(),
+  diskGb: z.number().int().min(VM_RESOURCES.diskGb.min).max(VM_RESOURCES.diskGb.max).optional(),
   agent: AgentId.optional(),
 })
 export type CreateVmInput = z.infer<typeof CreateVmInput>

@@ -1,7 +1,7 @@
 // The built `cal` as its own process, for what only its entry point (cal.ts) decides: the CAL_HOME it is given and
 // the version it reports. No Tart is needed: CAL_TART names one that does not exist.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -36,5 +36,32 @@ describe('the built cal', () => {
     const r = cal(['status', '--json'], join(dir, 'home'))
     expect(r.code).toBe(8)
     expect(JSON.parse(r.stdout)).toMatchObject({ tartFound: false, appVersion: version })
+  })
+
+  it('says Ctrl+C was received when it comes before any work began, not just exit 130', async () => {
+    // A Tart that never answers: cal is still reading when Ctrl+C comes (the app's "first fraction of a second").
+    const calls = join(dir, 'tart-calls')
+    const tart = join(dir, 'slow-tart')
+    writeFileSync(tart, `#!/bin/sh\necho $$ >> '${calls}'\nexec sleep 20\n`)
+    chmodSync(tart, 0o755)
+    const child = spawn(process.execPath, [BUILT_CAL, 'restart', 'dev'], { env: { ...process.env, CAL_HOME: join(dir, 'home'), CAL_TART: tart }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const ended = new Promise<{ code: number | null; signal: string | null }>((r) => child.once('close', (code, signal) => r({ code, signal })))
+    try {
+      await expect.poll(() => existsSync(calls), { timeout: 10_000, interval: 20 }).toBe(true)
+      child.kill('SIGINT')
+      expect(await ended).toEqual({ code: 130, signal: null })
+      expect(stderr).toBe('\ncancelled; nothing was changed.\n')
+    } finally {
+      child.kill('SIGKILL')
+      for (const pid of readFileSync(calls, 'utf8').split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+    }
   })
 })

@@ -38,7 +38,7 @@ describe('cal dispatcher', () => {
   it('rejects unknown commands and bad arguments with exit 2', async () => {
     const r = await cal(['frobnicate'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('error: unknown command "frobnicate"')
+    expect(r.stderr).toContain('error: Unknown command "frobnicate".')
     expect(r.stderr).toContain('hint: ')
   })
 
@@ -55,7 +55,7 @@ describe('cal dispatcher', () => {
     expect((await cal(['ssh', '--help'])).stdout).toMatch(/^Usage: cal ssh/)
     const r = await cal(['help', 'nosuch'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('unknown command "nosuch"')
+    expect(r.stderr).toContain('Unknown command "nosuch".')
   })
 
   it('checks cal ssh arguments before connecting', () => {

@@ -10,6 +10,7 @@ import { CalError } from '../../src/shared/errors'
 import { EngineEvents } from '../../src/core/events'
 import { askTerminal, runCli } from '../../src/cli/main'
 import { assertCalHomeIsFolder } from '../../src/cli/cal-home'
+import { didYouMean } from '../../src/cli/suggest'
 
 type Handlers = Record<string, (input: never) => Promise<unknown>>
 
@@ -79,13 +80,62 @@ describe('flags', () => {
     expect((await cal(['ssh', 'dev', '--sesion', 'x'])).stderr).toContain('Unknown option --sesion. Did you mean --session?')
     expect((await cal(['list', '--bogus'])).stderr).not.toContain('Did you mean')
   })
+
+  it('every "did you mean" is worded the same way: a sentence after the message, the guess shown as the typo was', async () => {
+    const verb = await cal(['strat', 'dev'])
+    const sub = await cal(['snapshot', 'lsit', 'dev'])
+    const vm = await cal(['stop', 'dve'], { ...vms, 'vms:stop': async () => Promise.reject(notFound('dve')) })
+    const flag = await cal(['stop', 'dev', '--forec'])
+    const lines = [verb, sub, vm, flag].map((r) => r.stderr.split('\n')[0])
+    expect(lines).toEqual([
+      'error: Unknown command "strat". Did you mean "start"?',
+      'error: Unknown snapshot command "lsit". Did you mean "list"?',
+      'error: The VM "dve" does not exist. Did you mean "dev"?',
+      'error: Unknown option --forec. Did you mean --force?',
+    ])
+    expect(didYouMean('lsit', ['list', 'start'])).toBe(' Did you mean "list"?')
+    expect(didYouMean('zzzz', ['list'])).toBe('')
+  })
+})
+
+describe('cal create sizes', () => {
+  // The engine is never asked: a pull and a clone would come before Tart's own refusal.
+  const untouched = { 'vms:create': async () => Promise.reject(new Error('the engine was asked')) }
+
+  it('below what Tart accepts is a usage error at once, with the range and an example', async () => {
+    const memory = await cal(['create', 'x', '--memory', '10'], untouched)
+    expect(memory.code).toBe(2)
+    expect(memory.stderr).toBe('error: --memory "10" is below the minimum: it takes 4096 to 1048576 MB.\nhint: For example: cal create x --memory 8192\n')
+    const cpu = await cal(['create', 'x', '--cpu', '1'], untouched)
+    expect(cpu.code).toBe(2)
+    expect(cpu.stderr).toContain('error: --cpu "1" is below the minimum: it takes 2 to 64 CPU cores.')
+    expect(cpu.stderr).toContain('hint: For example: cal create x --cpu 8')
+    const disk = await cal(['create', 'x', '--disk', '99999'], untouched)
+    expect(disk.code).toBe(2)
+    expect(disk.stderr).toContain('error: --disk "99999" is above the maximum: it takes 20 to 4000 GB.')
+  })
+
+  it('that are not numbers name the option, the value and what it takes', async () => {
+    for (const [flag, value] of [['--cpu', 'abc'], ['--memory', '8GB'], ['--disk', '-5'], ['--cpu', '4.5']] as const) {
+      const r = await cal(['create', 'x', `${flag}=${value}`], untouched)
+      expect(r.code, `${flag} ${value}`).toBe(2)
+      expect(r.stderr, `${flag} ${value}`).toMatch(new RegExp(`^error: ${flag} "${value.replace('.', '\\.')}" is not a whole number: it takes \\d+ to \\d+ `))
+      expect(r.stderr, `${flag} ${value}`).toContain(`hint: For example: cal create x ${flag} `)
+    }
+  })
+
+  it('within the range reach the engine', async () => {
+    let asked: unknown = null
+    await cal(['create', 'x', '--cpu', '4', '--memory', '4096', '--disk', '20'], { 'vms:create': async (input: never) => ((asked = input), Promise.reject(new Error('stop here'))) })
+    expect(asked).toMatchObject({ name: 'x', cpu: 4, memoryMb: 4096, diskGb: 20 })
+  })
 })
 
 describe('snapshot subcommands and help', () => {
   it('a mistyped subcommand gets a suggestion; a missing one is a usage error on stderr', async () => {
     const typo = await cal(['snapshot', 'lsit', 'dev'])
     expect(typo.code).toBe(2)
-    expect(typo.stderr).toContain('Did you mean `cal snapshot list`?')
+    expect(typo.stderr).toContain('Unknown snapshot command "lsit". Did you mean "list"?')
     const missing = await cal(['snapshot'])
     expect(missing.code).toBe(2)
     expect(missing.stdout).toBe('')

@@ -37,7 +37,7 @@ describe('typos', () => {
     expect(closest('zzz', ['list'])).toBeNull()
     const verb = await cal(['lsit'])
     expect(verb.code).toBe(2)
-    expect(verb.stderr).toContain('did you mean `cal list`?')
+    expect(verb.stderr).toBe('error: Unknown command "lsit". Did you mean "list"?\nhint: Run `cal --help` for the list of commands.\n')
 
     const vms = { 'vms:list': async () => [{ name: 'dev' }, { name: 'cal-clean' }], 'vms:get': async ({ name }: { name: string }) => Promise.reject(notFound(name)) }
     const vm = await cal(['status', 'dve'], vms as never)

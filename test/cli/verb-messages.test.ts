@@ -1,6 +1,7 @@
 // What cal says about the VM around start, restart and ssh: the state a cancelled start left it in, a restart that only
 // starts, and cal ssh refusing at once without a terminal.
 import { afterEach, describe, expect, it } from 'vitest'
+import { CalError } from '../../src/shared/errors'
 import type { Task } from '../../src/shared/task'
 import type { VmInfo } from '../../src/shared/vm'
 import { EngineEvents } from '../../src/core/events'
@@ -83,6 +84,42 @@ describe('cal restart of a stopped VM', () => {
     }))
     expect(r.stderr).not.toContain('was stopped')
     expect(r.stdout).toBe('dev restarted; running at 192.168.64.5.\n')
+  })
+})
+
+describe('a VM already in the state asked for', () => {
+  // As the engine refuses (lifecycle.ts): the state it found is in the details.
+  const failedTask = (events: EngineEvents, kind: string, err: CalError) => endedTask(events, kind, `${kind} dev`, 'failed', err.toData())
+  const engine = (state: VmInfo['state'], ip: string | null, kind: string, err: CalError) => (events: EngineEvents) => ({
+    'vms:get': async () => vm(state, ip),
+    [`vms:${kind}`]: async () => failedTask(events, kind, err),
+  })
+  const stopped = new CalError('VM_NOT_RUNNING', 'The VM "dev" is already stopped.', 'Nothing was done.', { vm: 'dev', state: 'stopped' })
+  const running = new CalError('VM_ALREADY_RUNNING', 'The VM "dev" is already running.', 'Connect with cal ssh dev.', { vm: 'dev', state: 'running' })
+  const suspended = new CalError('VM_NOT_RUNNING', 'The VM "dev" is not running (it is already suspended).', 'Start it.', { vm: 'dev', state: 'suspended' })
+
+  it('cal stop of a stopped VM says so and exits 0, so scripts need no || true', async () => {
+    const r = await cal(['stop', 'dev'], engine('stopped', null, 'stop', stopped))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('dev is already stopped.\n')
+    expect(r.stderr).not.toContain('error:')
+    const json = await cal(['stop', 'dev', '--json'], engine('stopped', null, 'stop', stopped))
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, task: null, unchanged: true, vm: { name: 'dev', state: 'stopped' } })
+  })
+
+  it('cal start of a running VM and cal suspend of a suspended one do the same', async () => {
+    const start = await cal(['start', 'dev'], engine('running', '192.168.64.5', 'start', running))
+    expect(start).toMatchObject({ code: 0, stdout: 'dev is already running at 192.168.64.5.\n' })
+    const suspend = await cal(['suspend', 'dev'], engine('suspended', null, 'suspend', suspended))
+    expect(suspend).toMatchObject({ code: 0, stdout: 'dev is already suspended. Resume it with `cal start dev`.\n' })
+  })
+
+  it('other refusals stay errors: a stop of a suspended VM (its state would be lost), a suspend of a stopped one', async () => {
+    const wouldDiscard = new CalError('VM_NOT_RUNNING', 'The VM "dev" is suspended; stopping it would discard its saved memory state.', 'Resume it.', { vm: 'dev' })
+    expect((await cal(['stop', 'dev'], engine('suspended', null, 'stop', wouldDiscard))).code).toBe(4)
+    const notRunning = new CalError('VM_NOT_RUNNING', 'The VM "dev" is not running.', 'Start it.', { vm: 'dev', state: 'stopped' })
+    expect((await cal(['suspend', 'dev'], engine('stopped', null, 'suspend', notRunning))).code).toBe(4)
   })
 })
 
@@ -184,12 +221,22 @@ describe('cal snapshot --help', () => {
   })
 })
 
-describe('cal rollback', () => {
-  it('names the snapshot it rolled back to, once, not the task title in parentheses', async () => {
-    const r = await cal(['rollback', 'dev', '--yes'], (events) => ({
-      'snapshots:rollback': async () => endedTask(events, 'rollback', 'Roll dev back to session-2026-11-23-091348', 'succeeded'),
-    }))
+describe('cal rollback and cal snapshot restore', () => {
+  // The title is the engine's prose (it may change, or be translated): the result names the snapshot.
+  const restoring = (kind: string, snapshot: string) => (events: EngineEvents) => ({
+    [`snapshots:${kind}`]: async () => ({ ...endedTask(events, kind, 'Bring dev back', 'succeeded'), snapshot }),
+  })
+
+  it('name the snapshot the engine says it restored, not one parsed from the task title', async () => {
+    const r = await cal(['rollback', 'dev', '--yes'], restoring('rollback', 'session-2026-11-23-091348'))
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('dev rolled back to snapshot session-2026-11-23-091348.\n')
+    const restore = await cal(['snapshot', 'restore', 'dev', 'before', '--yes'], restoring('restore', 'before'))
+    expect(restore.stdout).toBe('dev restored to snapshot before.\n')
+  })
+
+  it('give it with --json too', async () => {
+    const r = await cal(['rollback', 'dev', '--yes', '--json'], restoring('rollback', 'session-1'))
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, task: { id: 't1', state: 'succeeded' }, restoredSnapshot: 'session-1' })
   })
 })

@@ -148,7 +148,9 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect((await eng.svc.get('dev')).state).toBe('stopped')
     expect(existsSync(join(eng.calHome, 'run', 'dev.json'))).toBe(false)
     // A second stop says what is so, not "start it first" (the VM stopped as asked, by whoever came first).
-    await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING', message: 'The VM "dev" is already stopped.' })
+    await expect(eng.svc.stop('dev').done).rejects.toMatchObject({ code: 'VM_NOT_RUNNING', message: 'The VM "dev" is already stopped.', details: { state: 'stopped' } })
+    // cal stop says so and exits 0: a script stopping a stopped VM needs no `|| true`.
+    expect(await eng.cal(['stop', 'dev'])).toMatchObject({ code: 0, stdout: 'dev is already stopped.\n' })
   }, T)
 
   it('a VM parked mid-swap by a restore is still listed under its own name, so a window keeps it selected', async () => {

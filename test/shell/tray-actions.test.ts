@@ -16,7 +16,7 @@ function deps() {
     'vms:restart': vi.fn(async () => ({ taskId: 't3' })),
     'vms:suspend': vi.fn(async () => ({ taskId: 't6' })),
     'snapshots:create': vi.fn(async () => ({ taskId: 't4' })),
-    'snapshots:rollback': vi.fn(async (): Promise<{ taskId: string }> => ({ taskId: 't5' })),
+    'snapshots:rollback': vi.fn(async (): Promise<{ taskId: string; snapshot: string }> => ({ taskId: 't5', snapshot: 'session-1' })),
     'vms:sshCommand': vi.fn(async () => ({ command: 'ssh admin@127.0.64.2' })),
     'terminal:sessions': vi.fn(async (): Promise<VmTmuxSession[]> => []),
   }

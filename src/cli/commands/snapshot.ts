@@ -4,8 +4,9 @@ import { parseVerb } from '../args'
 import { ago, printJson, table, usageError } from '../output'
 import { followTask, withConfirmation } from '../task-runner'
 import { askBeforePower } from '../power'
+import { followRestore } from '../restore-result'
 import { EXIT } from '../exit-codes'
-import { closest } from '../suggest'
+import { didYouMean } from '../suggest'
 
 const SUBCOMMANDS = ['create', 'list', 'restore', 'delete']
 
@@ -65,10 +66,9 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
       const { vm } = a
       const snapshot = a.snapshot as string
-      const task = await withConfirmation(ctx, (confirmed, checkedAt) => followTask(ctx, () => ctx.handlers['snapshots:restore']({ vm, snapshot, confirmed, checkedAt })))
-      if (ctx.json) return printJson(ctx, { ok: true, task }), 0
-      ctx.stdout(`${vm} restored to ${snapshot}.\n`)
-      return 0
+      return withConfirmation(ctx, (confirmed, checkedAt) =>
+        followRestore(ctx, () => ctx.handlers['snapshots:restore']({ vm, snapshot, confirmed, checkedAt }), (restored) => `${vm} restored to snapshot ${restored}.`),
+      )
     }
     case 'delete': {
       const a = vmAndSnapshot(rest, true)
@@ -90,8 +90,7 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       return 0
     }
     default: {
-      const guess = closest(sub, SUBCOMMANDS)
-      throw usageError(`Unknown snapshot command "${sub}".${guess ? ` Did you mean \`cal snapshot ${guess}\`?` : ''}`, USAGE.split('\n')[0] ?? '')
+      throw usageError(`Unknown snapshot command "${sub}".${didYouMean(sub, SUBCOMMANDS)}`, USAGE.split('\n')[0] ?? '')
     }
   }
 }

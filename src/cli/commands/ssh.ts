@@ -15,7 +15,8 @@ import { AGENT_TMUX_SESSION, parseTmuxSessions } from '../../core/terminal/servi
 import type { CliCommand, CliContext } from '../context'
 import { EXIT } from '../exit-codes'
 import { printJson, table, usageError } from '../output'
-import { closest } from '../suggest'
+import { didYouMean } from '../suggest'
+import { handlingCtrlC } from '../interrupt'
 
 export const SSH_USAGE = `Usage: cal ssh NAME [--session TMUX_SESSION] [-- COMMAND...]
        cal ssh NAME -t -- COMMAND...
@@ -60,8 +61,8 @@ export function parseSshArgs(argv: string[]): SshArgs {
     else if (a === '--forget-host-key') forget = true
     else if (a === '--list' || a === '-l') list = true
     else if (a.startsWith('-')) {
-      const guess = a.startsWith('--') ? closest(a.slice(2), ['session', 'tty', 'forget-host-key', 'list', 'json', 'yes', 'help']) : null
-      throw usageError(`Unknown option ${a}.${guess ? ` Did you mean --${guess}?` : ''}`, SSH_USAGE)
+      const guess = a.startsWith('--') ? didYouMean(a.slice(2), ['session', 'tty', 'forget-host-key', 'list', 'json', 'yes', 'help'], (f) => `--${f}`) : ''
+      throw usageError(`Unknown option ${a}.${guess}`, SSH_USAGE)
     }
     else if (vm === null) vm = a
     else throw usageError(`Unexpected argument "${a}": put the remote command after "--".`, SSH_USAGE)
@@ -148,6 +149,7 @@ async function runOne(pool: SshPool, vm: string, command: string): Promise<numbe
     }
     const handlers = Object.entries(STOPPING_SIGNALS).map(([signal, code]) => [signal, () => stop(code)] as const)
     for (const [signal, fn] of handlers) process.on(signal, fn)
+    const release = handlingCtrlC()
     const onOutputError = (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') stop(128 + 13)
       else reject(err)
@@ -160,6 +162,7 @@ async function runOne(pool: SshPool, vm: string, command: string): Promise<numbe
     const pipeStdin = process.stdin.readable
     ch.on('close', () => {
       for (const [signal, fn] of handlers) process.removeListener(signal, fn)
+      release()
       process.stdout.removeListener('error', onOutputError)
       if (pipeStdin) {
         process.stdin.unpipe(ch)

@@ -9,6 +9,7 @@ type VmHandlerNames =
   | 'snapshots:rollback' | 'snapshots:diskUsage' | 'git:check' | 'tasks:list' | 'tasks:cancel'
 
 const started = (s: { taskId: string }) => ({ taskId: s.taskId })
+const restoring = (s: { taskId: string; snapshot: string }) => ({ taskId: s.taskId, snapshot: s.snapshot })
 
 /** Binds the contract's channels to the service; inputs arrive parsed by the router. */
 export function vmHandlers(svc: VmService): Pick<CommandHandlers, VmHandlerNames> {
@@ -25,9 +26,9 @@ export function vmHandlers(svc: VmService): Pick<CommandHandlers, VmHandlerNames
     'vms:sshCommand': async ({ name }) => ({ command: await svc.sshCommand(name) }),
     'snapshots:list': ({ vm }) => svc.listSnapshots(vm),
     'snapshots:create': async ({ vm, name, kind }) => started(svc.createSnapshot(vm, name, kind)),
-    'snapshots:restore': async ({ vm, snapshot, confirmed, checkedAt }) => started(await svc.restoreSnapshot(vm, snapshot, confirmed, checkedAt)),
+    'snapshots:restore': async ({ vm, snapshot, confirmed, checkedAt }) => restoring(await svc.restoreSnapshot(vm, snapshot, confirmed, checkedAt)),
     'snapshots:delete': async ({ vm, snapshot }) => started(svc.deleteSnapshot(vm, snapshot)),
-    'snapshots:rollback': async ({ vm, confirmed, checkedAt }) => started(await svc.rollback(vm, confirmed, checkedAt)),
+    'snapshots:rollback': async ({ vm, confirmed, checkedAt }) => restoring(await svc.rollback(vm, confirmed, checkedAt)),
     'snapshots:diskUsage': () => svc.diskUsage(),
     'git:check': ({ name }) => svc.checkGit(name),
     'tasks:list': async () => svc.tasks.list(),

@@ -14,7 +14,7 @@ import { signalProcess, sleep, type RunExit } from './supervisor'
 
 function assertNotRunning(d: KnownVm, name: string): void {
   if (d.state === 'running') {
-    throw new CalError('VM_ALREADY_RUNNING', `The VM "${name}" is already running.`, { cli: `Connect with \`cal ssh ${name}\`, or stop it first with \`cal stop ${name}\`.`, app: 'Open a terminal on it, or stop it first.' }, { vm: name })
+    throw new CalError('VM_ALREADY_RUNNING', `The VM "${name}" is already running.`, { cli: `Connect with \`cal ssh ${name}\`, or stop it first with \`cal stop ${name}\`.`, app: 'Open a terminal on it, or stop it first.' }, { vm: name, state: 'running' })
   }
 }
 
@@ -167,7 +167,7 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
   if (d.state === 'stopped') {
     await ctx.facts.removeRun(name)
     // Stopped meanwhile (from inside the guest, by Tart, by another window): what was asked for is done.
-    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is already stopped.`, 'Nothing was done.', { vm: name })
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is already stopped.`, 'Nothing was done.', { vm: name, state: 'stopped' })
   }
   if (d.state === 'suspended') {
     if (!force) {
@@ -261,7 +261,7 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts:
   r.step('check')
   const d = opts.knownRunning ? { state: 'running' as const } : await ctx.tart.get(name, { signal: r.signal })
   if (d.state !== 'running') {
-    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running${d.state === 'suspended' ? ' (it is already suspended)' : ''}.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name })
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running${d.state === 'suspended' ? ' (it is already suspended)' : ''}.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name, state: d.state })
   }
   if (!hostCanSuspend()) {
     throw new CalError('INVALID_INPUT', `This Mac cannot suspend "${name}": saving a VM's memory needs macOS 14 or newer.`, { cli: `Stop it with \`cal stop ${name}\` instead; snapshots shut it down cleanly and start it again.`, app: 'Stop it instead; snapshots shut it down cleanly and start it again.' }, { vm: name })

@@ -344,7 +344,7 @@ export class VmService {
     }
   }
 
-  async restoreSnapshot(vm: string, snapshot: string, confirmed: boolean, checkedAt?: string): Promise<Started> {
+  async restoreSnapshot(vm: string, snapshot: string, confirmed: boolean, checkedAt?: string): Promise<Started & { snapshot: string }> {
     validateName(vm, 'VM name')
     validateName(snapshot, 'snapshot name')
     await this.repaired
@@ -352,15 +352,16 @@ export class VmService {
     const f = await this.ctx.facts.get(snapshotTartName(vm, snapshot))
     if (f?.role !== 'snapshot' || f.parent !== vm) await findSnapshot(this.ctx, vm, snapshot)
     await guardDestructive(this.ctx, vm, 'restore', { confirmed, checkedAt, reports: this.shown })
-    return this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
+    return { ...this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
   }
 
-  async rollback(vm: string, confirmed: boolean, checkedAt?: string): Promise<Started> {
+  /** Restores the newest session-start snapshot; the result names it (the engine chose it, not the caller). */
+  async rollback(vm: string, confirmed: boolean, checkedAt?: string): Promise<Started & { snapshot: string }> {
     validateName(vm, 'VM name')
     await this.repaired
     const snapshot = await latestSessionSnapshot(this.ctx, vm)
     await guardDestructive(this.ctx, vm, 'rollback', { confirmed, checkedAt, reports: this.shown })
-    return this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false)
+    return { ...this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
   }
 
   private async restoreTo(vm: string, snapshot: string, t: Parameters<typeof restoreSnapshot>[3]): Promise<void> {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { AgentId, type CreateVmInput } from '../../../shared/vm'
+import { AgentId, VM_RESOURCES, type CreateVmInput } from '../../../shared/vm'
 import { ImageRef } from '../../../shared/names'
 import { defaultSettings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
@@ -14,9 +14,10 @@ import { Modal } from './Modal'
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL } from './StatusBanner'
 
-const CPU = { min: 1, max: 64 }
-const MEMORY_GB = { min: 1, max: 1024, decimals: 1 }
-const DISK_GB = { min: 20, max: 4000 }
+// The engine's ranges (VM_RESOURCES), memory in GB here.
+const CPU = { min: VM_RESOURCES.cpu.min, max: VM_RESOURCES.cpu.max }
+const MEMORY_GB = { min: VM_RESOURCES.memoryMb.min / 1024, max: VM_RESOURCES.memoryMb.max / 1024, decimals: 1 }
+const DISK_GB = { min: VM_RESOURCES.diskGb.min, max: VM_RESOURCES.diskGb.max }
 
 /**
  * New workspace: a short form, then the pull and setup progress of the task it started. The task's id lives in the
