@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
+import { captureScreen } from './ui/screens'
 import { openShellTab, terminalPanel } from './ui/terminal'
 
 // The terminal's chrome as a user meets it: resizing the window, the tab strip, the Sessions menu and where the
@@ -285,4 +286,62 @@ test('Tab out of the Sessions popover closes it; an Escape typed in the terminal
   await term(page, id).locator('.xterm').click()
   await page.keyboard.press('Escape')
   await expect(term(page, id).locator('.xterm-helper-textarea')).toBeFocused()
+})
+
+test('a tab renamed with a double-click or the palette keeps its name through a reload; Escape cancels, an empty name restores the default', async ({ page }) => {
+  const id = await openShell(page)
+  const tab = page.locator(`#tab-${id}`)
+  const title = tab.getByTestId('tab-title')
+  const field = page.getByTestId('tab-rename')
+  const original = (await title.textContent()) ?? ''
+  expect(original).toMatch(new RegExp(`^${VM}: shell-\\d+$`))
+
+  await tab.dblclick()
+  await expect(field).toBeFocused()
+  await expect(field).toHaveValue(original)
+  // The whole title is selected: typing replaces it. The tab keeps its role and name meanwhile.
+  await page.keyboard.type('build server')
+  await expect(page.getByRole('tab', { name: new RegExp(original) })).toHaveAttribute('id', `tab-${id}`)
+  await captureScreen(page, 'terminal-tab-rename')
+  await page.keyboard.press('Enter')
+  await expect(field).toHaveCount(0)
+  await expect(title).toHaveText('build server')
+  await expect(page.getByRole('tab', { name: /^build server/ })).toHaveAttribute('id', `tab-${id}`)
+  // Enter gave the keyboard back to the terminal.
+  await page.keyboard.type('echo "renamed-$((3*3))"\n')
+  await expect.poll(async () => (await lines(page, id)).includes('renamed-9')).toBe(true)
+
+  // Escape cancels.
+  await tab.dblclick()
+  await page.keyboard.type('not this')
+  await page.keyboard.press('Escape')
+  await expect(field).toHaveCount(0)
+  await expect(title).toHaveText('build server')
+
+  // From the palette; a click elsewhere confirms.
+  await page.getByTestId('open-palette').click()
+  await page.keyboard.type('Rename tab')
+  await page.keyboard.press('Enter')
+  await expect(field).toBeFocused()
+  await page.keyboard.type('tests')
+  await term(page, id).locator('.xterm').click()
+  await expect(field).toHaveCount(0)
+  await expect(title).toHaveText('tests')
+
+  // The tab outlives the page (the engine keeps it), and so does its name.
+  await page.reload()
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-terminal').click()
+  await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText('tests')
+  await captureScreen(page, 'terminal-tab-renamed')
+
+  // An empty name gives the default title back, for good.
+  await page.locator(`#tab-${id}`).dblclick()
+  await page.keyboard.press('Backspace')
+  await page.keyboard.press('Enter')
+  await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText(original)
+  await page.reload()
+  await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+  await page.getByTestId('view-terminal').click()
+  await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText(original)
 })

@@ -64,8 +64,10 @@ const size = (page: Page, id: string) => page.evaluate((sid) => {
   return { cols: t.cols, rows: t.rows }
 }, id)
 
+let vmIp = ''
+
 test.beforeAll(async ({ sim }) => {
-  await sim.bootVm(VM)
+  vmIp = (await sim.bootVm(VM)).ip
 })
 
 test('types a command and sees its output, follows a window resize', async ({ page }) => {
@@ -533,6 +535,46 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
   await expect.poll(() => screen(page, id)).toMatch(/^after-kept$/m)
   // The redraw replaced the screen: its lines are not also copied into the scrollback.
   expect((await screen(page, id)).match(/^before-kept$/gm)).toHaveLength(1)
+
+  // The VM out of reach for a while (every connection to its sshd cut, the kernel aborting it): attempts fail and the
+  // wait between them grows. The banner counts them, says when the next starts and that typing is kept.
+  const cut = () => promisify(execFile)('ss', ['-K', 'dst', vmIp, 'dport', '=', '22'])
+  let cutting = true
+  const cutter = (async () => {
+    while (cutting) {
+      await cut()
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  })()
+  const status = term(page, id).getByTestId('terminal-status')
+  try {
+    await expect(status).toContainText('Reconnecting…')
+    await expect(status.getByTestId('terminal-attempt')).toHaveText(/^Attempt [1-9]\d* · (next try in \d s|trying now…)$/)
+    await expect(status.getByTestId('terminal-typing-kept')).toContainText('What you type is kept and sent once the session is back.')
+    // A wait of 4 s or more: attempt 5 (250 ms doubling), counting down.
+    await expect(status.getByTestId('terminal-attempt')).toHaveText(/^Attempt ([5-9]|\d\d) · next try in [45] s$/, { timeout: 30_000 })
+    await captureScreen(page, 'terminal-reconnecting')
+    // Just after a failed attempt: the next one is 4 s or more away when the VM is back and "Retry now" is pressed.
+    await expect(status.getByTestId('terminal-attempt')).toHaveText(/^Attempt ([5-9]|\d\d) · next try in [45] s$/, { timeout: 10_000 })
+  } catch (err) {
+    cutting = false
+    await cutter
+    throw err
+  }
+  cutting = false
+  await cutter
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('echo "typed-while-$MARK"\n')
+  // "Retry now" from the keyboard: the engine attaches at once, long before the next attempt was due.
+  const retry = status.getByRole('button', { name: 'Retry now' })
+  await retry.focus()
+  await page.keyboard.press('Enter')
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 2_500 })
+  await expect(status).toHaveCount(0)
+  await expect.poll(() => screen(page, id)).toMatch(/^typed-while-kept$/m)
+  // The banner took the keyboard with it: the terminal has it back.
+  await page.keyboard.type('echo "retried-$MARK"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^retried-kept$/m)
 })
 
 test("when the page loses CAL and gets it back, it says so, then shows what the terminal printed meanwhile", async ({ page, host, sim }) => {

@@ -26,6 +26,7 @@ import {
   TerminalBell,
   TerminalRedraw,
   TerminalRef,
+  TerminalRetry,
   TerminalTail,
   TerminalTailInput,
   TerminalBellEvent,
@@ -76,6 +77,8 @@ export const commands = {
   'terminal:endSession': { input: EndTmuxSessionInput, output: Ok },
   'terminal:clearScrollback': { input: TerminalRef, output: Ok },
   'terminal:tail': { input: TerminalTailInput, output: TerminalTail },
+  /** Reconnect now rather than when the backoff says (the banner's "Retry now"). */
+  'terminal:retry': { input: TerminalRef, output: TerminalRetry },
   'settings:get': { input: None, output: SettingsView },
   'settings:set': { input: SettingsPatch, output: SettingsView },
   'shell:openExternal': { input: z.object({ url: boundedString(LIMITS.url).url() }), output: Ok },

@@ -68,9 +68,22 @@ export const TerminalResize = z.object({ id: TerminalId, cols: Cols, rows: Rows 
 export const TerminalAck = z.object({ id: TerminalId, bytes: z.number().int().nonnegative() })
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
-export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable() })
+/** While a terminal reconnects: which attempt is next or under way, and when it starts. */
+export const ReconnectInfo = z.object({
+  /** The attempt waiting to start or under way, counted from 1 since the connection dropped. */
+  attempt: z.number().int().positive(),
+  /** Milliseconds until that attempt starts, as the engine sent the event; null while it is under way. */
+  retryInMs: z.number().int().nonnegative().nullable(),
+  /** Keystrokes typed meanwhile are kept and sent once the same tmux session is back (not for a plain login shell). */
+  keepsTyping: z.boolean(),
+})
+export type ReconnectInfo = z.infer<typeof ReconnectInfo>
+/** `reconnect` comes with state 'reconnecting' (optional: other states, and older senders, leave it out). */
+export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable(), reconnect: ReconnectInfo.nullable().optional() })
 /** One open terminal, by id. */
 export const TerminalRef = z.object({ id: TerminalId })
+/** Whether "Retry now" started an attempt: false when none was waiting (connected, closed, or one already under way). */
+export const TerminalRetry = z.object({ started: z.boolean() })
 /**
  * A window has a new xterm for this terminal, laid out at the size it last sent: a tab just opened or reattached,
  * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback

@@ -1,5 +1,5 @@
 import type { EventPayload } from '../../shared/api'
-import type { TerminalSession, TerminalState, TerminalTail } from '../../shared/terminal'
+import type { ReconnectInfo, TerminalSession, TerminalState, TerminalTail } from '../../shared/terminal'
 import { OutputBatcher } from './batcher'
 import { FlowControl } from './flow'
 
@@ -58,6 +58,11 @@ export abstract class TerminalBase {
     return Promise.resolve({ fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null) })
   }
 
+  /** Start a reconnect attempt now rather than when the backoff ends; false when none was waiting (see SshTerminal). */
+  retryNow(): boolean {
+    return false
+  }
+
   /** Forget the scrollback kept outside the page (tmux's history); nothing is kept by default. */
   clearHistory(): Promise<void> {
     return Promise.resolve()
@@ -91,10 +96,10 @@ export abstract class TerminalBase {
     this.batcher.write(`\r\n\x1b[2m[CAL] ${text}\x1b[0m\r\n`)
   }
 
-  protected setState(state: TerminalState, message: string | null = null): void {
+  protected setState(state: TerminalState, message: string | null = null, reconnect: ReconnectInfo | null = null): void {
     if (this.info.state === state && state !== 'reconnecting') return
     this.info.state = state
-    this.emit('terminal:state', { id: this.info.id, state, message })
+    this.emit('terminal:state', { id: this.info.id, state, message, ...(state === 'reconnecting' ? { reconnect } : {}) })
   }
 
   /** Final: flush output, announce 'closed' once, release listeners. */

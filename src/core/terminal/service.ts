@@ -119,6 +119,11 @@ export class TerminalService {
     await this.require(id).clearHistory()
   }
 
+  /** Reconnect a dropped terminal now instead of when its backoff ends; false when no attempt was waiting. */
+  retry(id: string): boolean {
+    return this.require(id).retryNow()
+  }
+
   tail(id: string, lines: number, depths: number[] = []): Promise<TerminalTail> {
     return this.require(id).tail(lines, depths)
   }

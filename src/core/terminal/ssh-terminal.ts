@@ -46,6 +46,8 @@ export class SshTerminal extends TerminalBase {
   private tmuxPath: string | null = null
   private reconnectTimer: NodeJS.Timeout | null = null
   private attempt = 0
+  /** What the reconnecting state says, kept for the event that an attempt has started. */
+  private reconnecting = { message: '', keepsTyping: false }
   /** Since when reconnecting has found no VM of this name (see VM_MISSING_GRACE_MS), or null. */
   private missingSince: number | null = null
   /** Typed while reconnecting: sent once the same session is back, dropped (and said so) if it did not survive. */
@@ -282,39 +284,63 @@ export class SshTerminal extends TerminalBase {
     )
     if (this.stopping) return
     if (reachable) this.finish('The tmux session ended: its tmux server stopped.')
-    else this.scheduleReconnect('The VM is restarting or shutting down: CAL reattaches once it is back.')
+    // Its tmux server is gone, so what is typed meanwhile would reach a new session: it is not kept (see attachOnce).
+    else this.scheduleReconnect('The VM is restarting or shutting down: CAL reattaches once it is back.', false)
   }
 
-  private scheduleReconnect(message: string): void {
+  /**
+   * Say "reconnecting" with the attempt that comes next and when, and start it then. `keepsTyping`: what is typed
+   * meanwhile will be sent to the same session once it is back (see input and attachOnce), as the banner says.
+   */
+  private scheduleReconnect(message: string, keepsTyping = this.info.tmuxSession !== null): void {
     if (this.closed) return
-    this.setState('reconnecting', message)
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.attempt)
     this.attempt += 1
+    this.reconnecting = { message, keepsTyping }
+    this.setState('reconnecting', message, { attempt: this.attempt, retryInMs: delay, keepsTyping })
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null
-      this.attach(false).then(
-        () => {
-          this.attempt = 0
-          this.missingSince = null
-        },
-        (err: unknown) => {
-          const e = CalError.from(err)
-          // A restore renames the VM aside for a moment while it swaps the disk: "does not exist" then means "not
-          // yet". Only a VM missing for longer than that (deleted) ends the tab.
-          const now = Date.now()
-          this.missingSince = e.code === 'VM_NOT_FOUND' ? (this.missingSince ?? now) : null
-          const missingLong = this.missingSince !== null && now - this.missingSince >= VM_MISSING_GRACE_MS
-          if (e.code === 'VM_NOT_FOUND' && !missingLong) {
-            this.scheduleReconnect(`${this.p.vm} is not there right now (a restore sets it aside while it swaps its disk): CAL keeps trying for a minute.`)
-          } else if (FATAL.has(e.code)) {
-            this.say(e.message)
-            this.finish(`${e.message} ${appHintOf(e)}`.trim())
-          } else {
-            this.scheduleReconnect(`The last attempt failed: ${e.message}`)
-          }
-        },
-      )
+      this.reconnectNow()
     }, delay)
+  }
+
+  /**
+   * "Retry now": start the waiting attempt at once. Nothing happens while one is under way (its failure schedules
+   * the next), after close, or while connected, so a second click never attaches twice.
+   */
+  override retryNow(): boolean {
+    if (this.stopping || !this.reconnectTimer || this.attaching) return false
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = null
+    this.reconnectNow()
+    return true
+  }
+
+  private reconnectNow(): void {
+    const { message, keepsTyping } = this.reconnecting
+    this.setState('reconnecting', message, { attempt: this.attempt, retryInMs: null, keepsTyping })
+    this.attach(false).then(
+      () => {
+        this.attempt = 0
+        this.missingSince = null
+      },
+      (err: unknown) => {
+        const e = CalError.from(err)
+        // A restore renames the VM aside for a moment while it swaps the disk: "does not exist" then means "not
+        // yet". Only a VM missing for longer than that (deleted) ends the tab.
+        const now = Date.now()
+        this.missingSince = e.code === 'VM_NOT_FOUND' ? (this.missingSince ?? now) : null
+        const missingLong = this.missingSince !== null && now - this.missingSince >= VM_MISSING_GRACE_MS
+        if (e.code === 'VM_NOT_FOUND' && !missingLong) {
+          this.scheduleReconnect(`${this.p.vm} is not there right now (a restore sets it aside while it swaps its disk): CAL keeps trying for a minute.`, keepsTyping)
+        } else if (FATAL.has(e.code)) {
+          this.say(e.message)
+          this.finish(`${e.message} ${appHintOf(e)}`.trim())
+        } else {
+          this.scheduleReconnect(`The last attempt failed: ${e.message}`, keepsTyping)
+        }
+      },
+    )
   }
 }
 

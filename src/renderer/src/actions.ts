@@ -239,6 +239,16 @@ export async function clearScrollback(id: string): Promise<void> {
   }
 }
 
+/** "Retry now" on a reconnecting tab: the engine tries at once (and ignores it while an attempt is under way). */
+export async function retryTerminal(id: string): Promise<void> {
+  try {
+    await unwrap(cal().terminal.retry({ id }))
+  } catch (err) {
+    // Closed meanwhile: the tab already says so.
+    if (!(err instanceof UiError) || err.data.code !== 'TERMINAL_NOT_FOUND') reportError(err, 'Reconnect the terminal')
+  }
+}
+
 /** The explicit "forget this VM's host key" action, offered after CAL refused a changed key. */
 export async function forgetHostKey(vm: string): Promise<boolean> {
   try {

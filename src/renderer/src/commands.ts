@@ -3,7 +3,9 @@ import type { VmInfo } from '../../shared/vm'
 import type { TerminalSession } from '../../shared/terminal'
 import type { Settings } from '../../shared/settings'
 import { vmActions } from './components/VmOverview'
-import { clearScrollback, closeTerminal, forgetHostKey, loadSnapshots, openTerminal, saveSettings } from './actions'
+import { clearScrollback, closeTerminal, forgetHostKey, loadSnapshots, openTerminal, retryTerminal, saveSettings } from './actions'
+import { useSessions } from './store/sessions'
+import { tabTitle } from './store/tabNames'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
 import { settingsKeyLabel } from './hotkeys'
@@ -39,7 +41,18 @@ export function buildCommands({ vms, selected, activeSession, theme, mod, busy =
     if (selected.state === 'running') commands.push({ id: 'new-tab', title: `New shell tab in ${name}`, group: 'Terminal', hint: `${mod}T`, run: () => void openTerminal(name) })
   }
   if (activeSession) {
-    commands.push({ id: 'close-tab', title: `Close tab "${activeSession.title}"`, group: 'Terminal', hint: `${mod}W`, run: () => void closeTerminal(activeSession.id) })
+    const title = tabTitle(activeSession, useSessions.getState().names)
+    commands.push({ id: 'close-tab', title: `Close tab "${title}"`, group: 'Terminal', hint: `${mod}W`, run: () => void closeTerminal(activeSession.id) })
+    commands.push({
+      id: 'rename-tab',
+      title: 'Rename tab…',
+      group: 'Terminal',
+      run: () => {
+        ui().setView('terminal')
+        useSessions.getState().setRenaming(activeSession.id)
+      },
+    })
+    if (activeSession.state === 'reconnecting') commands.push({ id: 'retry-now', title: 'Reconnect now', group: 'Terminal', run: () => void retryTerminal(activeSession.id) })
     commands.push({ id: 'clear-scrollback', title: 'Clear scrollback', group: 'Terminal', hint: mod === '⌘' ? '⌥⌘K' : undefined, run: () => void clearScrollback(activeSession.id) })
     const { vm, tmuxSession } = activeSession
     if (vm && tmuxSession) {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react'
-import type { TerminalSession, TerminalState } from '../../../shared/terminal'
+import type { TerminalState } from '../../../shared/terminal'
 import { useApp } from '../store/app'
 import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useVms } from '../store/vms'
@@ -9,13 +9,17 @@ import { tabKeyIndex } from '../tabKeys'
 import { TerminalMount } from './TerminalMount'
 import { Icon } from './icons'
 import { SessionsMenu } from './SessionsMenu'
+import { TabNameField, type RenameEnd } from './TabNameField'
+import { defaultTabTitle, tabTitle } from '../store/tabNames'
 
 const STATE_TEXT: Record<TerminalState, string> = { connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', closed: 'Closed' }
 
-function tabTitle(s: TerminalSession): string {
-  if (s.kind === 'host') return s.title || 'Host'
-  if (s.kind === 'agent') return s.title || 'Agent'
-  return s.title || s.tmuxSession || 'Shell'
+/** Renaming ended: keep the name (an empty one restores the default title); Enter and Escape give the terminal the keyboard. */
+function endRename(id: string, end: RenameEnd): void {
+  const store = useSessions.getState()
+  store.setRenaming(null)
+  if (end.how !== 'escape') store.rename(id, end.name)
+  if (end.how !== 'blur') window.setTimeout(() => getTerm(id)?.term.focus(), 0)
 }
 
 /**
@@ -42,6 +46,8 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   const messages = useSessions((s) => s.messages)
   const activeByContext = useSessions((s) => s.activeByContext)
   const attention = useSessions((s) => s.attention)
+  const names = useSessions((s) => s.names)
+  const renaming = useSessions((s) => s.renaming)
   const selectedVm = useVms((s) => s.selected)
   const selectedInfo = useVms((s) => s.vms.find((v) => v.name === s.selected) ?? null)
   const context = contextKey(selectedVm)
@@ -66,19 +72,25 @@ export function TerminalPane({ visible }: { visible: boolean }) {
     return () => resized.disconnect()
   }, [activeId, visible])
   const onTabKey = (e: KeyboardEvent, index: number) => {
+    const tab = tabs[index]
+    if (e.key === 'F2' && tab) {
+      e.preventDefault()
+      useSessions.getState().setRenaming(tab.id)
+      return
+    }
     const next = tabKeyIndex(e.key, index, tabs.length)
-    const tab = next === null ? undefined : tabs[next]
-    if (!tab) return
+    const target = next === null ? undefined : tabs[next]
+    if (!target) return
     e.preventDefault()
-    useSessions.getState().activate(context, tab.id)
-    document.getElementById(`tab-${tab.id}`)?.focus()
+    useSessions.getState().activate(context, target.id)
+    document.getElementById(`tab-${target.id}`)?.focus()
   }
   return (
     <div className="terminal-pane" hidden={!visible} data-testid="terminal-pane">
       <div className="tabstrip">
         <div ref={strip} role="tablist" aria-label="Terminal tabs" className="tabs">
           {tabs.map((s, i) => (
-            <div key={s.id} className={s.id === activeId ? 'tab active' : 'tab'}>
+            <div key={s.id} className={`tab${s.id === activeId ? ' active' : ''}${renaming === s.id ? ' renaming' : ''}`}>
               <button
                 type="button"
                 role="tab"
@@ -92,7 +104,9 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                   if (s.id === activeId) getTerm(s.id)?.term.focus()
                   else useSessions.getState().activate(context, s.id)
                 }}
+                onDoubleClick={() => useSessions.getState().setRenaming(s.id)}
                 onKeyDown={(e) => onTabKey(e, i)}
+                title={`${tabTitle(s, names)} (double-click to rename)`}
                 data-testid="terminal-tab"
                 data-kind={s.kind}
                 data-state={shown(s.state)}
@@ -101,7 +115,9 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 <span className={`conn-dot conn-${shown(s.state)}`} aria-hidden="true" />
                 {s.kind === 'agent' && <Icon name="agent" size={12} />}
                 {s.kind === 'host' && <Icon name="screen" size={12} />}
-                <span className="tab-title">{tabTitle(s)}</span>
+                <span className="tab-title" data-testid="tab-title">
+                  {tabTitle(s, names)}
+                </span>
                 {attention[s.id] && (
                   <span className="tab-bell" title="Rang the bell while you were away">
                     <Icon name="bell" size={12} />
@@ -112,10 +128,11 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                   {attention[s.id] ? ', rang the bell' : ''}
                 </span>
               </button>
+              {renaming === s.id && <TabNameField initial={tabTitle(s, names)} placeholder={defaultTabTitle(s)} onEnd={(end) => endRename(s.id, end)} />}
               <button
                 type="button"
                 className="tab-close"
-                aria-label={`Close ${tabTitle(s)}`}
+                aria-label={`Close ${tabTitle(s, names)}`}
                 title={s.tmuxSession ? 'Close the tab: the session keeps running in the VM' : 'Close the tab'}
                 onClick={() => closeTab(s.id, selectedVm)}
               >

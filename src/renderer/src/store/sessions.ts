@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
+import { loadTabNames, namesFor, saveTabNames, withTabName, type TabNames } from './tabNames'
 
 /** The context key when no VM is selected. */
 export const HOST_KEY = '(host)'
@@ -12,6 +13,13 @@ type SessionStore = {
   activeByContext: Record<string, string>
   /** Sessions that rang the bell while out of sight (an agent waiting for an answer does); cleared when shown. */
   attention: Record<string, true>
+  /** Names the user gave tabs (the page's own: neither the VM nor tmux hears of them), by session id. */
+  names: TabNames
+  /** The tab whose title is an inline text field right now, or null. */
+  renaming: string | null
+  /** Name a tab; an empty name gives it its default title back. */
+  rename: (id: string, name: string) => void
+  setRenaming: (id: string | null) => void
   setAttention: (id: string, on: boolean) => void
   add: (session: TerminalSession, context: string) => void
   setAll: (sessions: TerminalSession[]) => void
@@ -35,6 +43,15 @@ export const useSessions = create<SessionStore>((set) => ({
   messages: {},
   activeByContext: {},
   attention: {},
+  names: loadTabNames(),
+  renaming: null,
+  rename: (id, name) =>
+    set((s) => {
+      const names = withTabName(s.names, id, name)
+      saveTabNames(names)
+      return { names }
+    }),
+  setRenaming: (renaming) => set({ renaming }),
   setAttention: (id, on) =>
     set((s) => {
       if (Boolean(s.attention[id]) === on) return s
@@ -48,7 +65,12 @@ export const useSessions = create<SessionStore>((set) => ({
       sessions: [...s.sessions.filter((x) => x.id !== session.id), session],
       activeByContext: { ...s.activeByContext, [context]: session.id },
     })),
-  setAll: (sessions) => set({ sessions }),
+  setAll: (sessions) =>
+    set((s) => {
+      const names = namesFor(s.names, sessions)
+      if (names !== s.names) saveTabNames(names)
+      return { sessions, names }
+    }),
   setState: (id, state, message) =>
     set((s) => ({
       sessions: s.sessions.map((x) => (x.id === id ? { ...x, state } : x)),
@@ -68,7 +90,9 @@ export const useSessions = create<SessionStore>((set) => ({
       }
       const { [id]: _gone, ...attention } = s.attention
       const { [id]: _message, ...messages } = s.messages
-      return { sessions, messages, activeByContext, attention }
+      const names = namesFor(s.names, sessions)
+      if (names !== s.names) saveTabNames(names)
+      return { sessions, messages, activeByContext, attention, names, renaming: s.renaming === id ? null : s.renaming }
     }),
   activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
 }))

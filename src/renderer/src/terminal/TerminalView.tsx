@@ -5,6 +5,8 @@ import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, openTerm, redr
 import { useApp } from '../store/app'
 import { macEditingKey } from './keys'
 import { TerminalSearch } from './TerminalSearch'
+import { TerminalStatus } from './TerminalStatus'
+import { retryTerminal } from '../actions'
 
 export interface TerminalViewProps {
   sessionId: string
@@ -84,9 +86,10 @@ function useEntryState(entry: TermEntry) {
   )
   const state = useSyncExternalStore(subscribe, () => entry.state)
   const message = useSyncExternalStore(subscribe, () => entry.message)
+  const reconnect = useSyncExternalStore(subscribe, () => entry.reconnect)
   // The window itself lost the engine (browser host): nothing typed here reaches the VM until it is back.
   const linkDown = useApp((s) => s.linkDown) && state !== 'closed'
-  return { state, message, linkDown }
+  return { state, message, reconnect, linkDown }
 }
 
 /** An xterm attached to one terminal session; mount it anywhere, as often as you like. */
@@ -96,7 +99,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     ensureTerminalListeners()
     return getOrCreateTerm(sessionId)
   })
-  const { state, message, linkDown } = useEntryState(entry)
+  const { state, message, reconnect, linkDown } = useEntryState(entry)
   // Each ⌘F bumps this: it opens the find bar, or focuses (and selects) its field when it is already open.
   const [searchRequest, setSearchRequest] = useState(0)
 
@@ -148,37 +151,28 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
     return () => window.clearTimeout(id)
   }, [active, entry])
 
-  const label = linkDown || state === 'reconnecting' ? 'Reconnecting…' : state === 'connecting' ? 'Connecting…' : state === 'closed' ? 'Session ended.' : null
-  const note = linkDown ? 'Lost the connection to CAL: what you type is not sent until it is back.' : message
+  // "Retry now" had the keyboard: once the banner goes (connected), the terminal gets it back, not <body>.
+  const statusFocused = useRef(false)
+  const showsStatus = linkDown || state === 'reconnecting' || state === 'connecting' || state === 'closed'
+  useEffect(() => {
+    if (showsStatus || !statusFocused.current) return
+    statusFocused.current = false
+    if (document.activeElement === null || document.activeElement === document.body) entry.term.focus()
+  }, [showsStatus, entry])
 
   return (
     <div className="cal-terminal" data-testid={`terminal-${sessionId}`} data-state={state ?? 'unknown'} style={{ position: 'relative', width: '100%', height: '100%', overflow: 'hidden' }}>
+      {/* Before the xterm in the page's order, so Tab reaches "Retry now" on the way in (xterm keeps Tab once focused). */}
+      <div className="terminal-status-slot" onFocus={() => (statusFocused.current = true)} onBlur={(e) => {
+          // Focus moving on, not the button leaving the page with the banner.
+          if (e.relatedTarget) statusFocused.current = false
+        }}>
+        <TerminalStatus state={state} message={message} linkDown={linkDown} reconnect={reconnect} onRetry={() => void retryTerminal(sessionId)} />
+      </div>
       <div ref={container} style={{ position: 'absolute', inset: 0 }} />
-      {label && (
-        <div role="status" data-testid="terminal-status" style={statusStyle(state === 'closed')}>
-          <strong>{label}</strong>
-          {note ? <span style={{ marginLeft: 6 }}>{note}</span> : null}
-        </div>
-      )}
       {searchRequest > 0 && <TerminalSearch entry={entry} focusRequest={searchRequest} onClose={() => setSearchRequest(0)} />}
     </div>
   )
-}
-
-function statusStyle(closed: boolean): React.CSSProperties {
-  return {
-    position: 'absolute',
-    top: 8,
-    left: '50%',
-    transform: 'translateX(-50%)',
-    zIndex: 2,
-    padding: '4px 10px',
-    borderRadius: 6,
-    fontSize: 12,
-    background: closed ? 'rgba(120,120,120,0.85)' : 'rgba(200,140,0,0.9)',
-    color: '#fff',
-    pointerEvents: 'none',
-  }
 }
 
 let standalone: { root: Root; el: HTMLDivElement } | null = null

@@ -3,7 +3,7 @@ import { FitAddon } from '@xterm/addon-fit'
 import { SearchAddon } from '@xterm/addon-search'
 import { Unicode11Addon } from '@xterm/addon-unicode11'
 import { WebLinksAddon } from '@xterm/addon-web-links'
-import { SCROLLBACK_LINES, type TerminalSession, type TerminalState } from '../../../shared/terminal'
+import { SCROLLBACK_LINES, type ReconnectInfo, type TerminalSession, type TerminalState } from '../../../shared/terminal'
 import { unwrap } from '../api'
 import { reportError } from '../report'
 import { useSessions } from '../store/sessions'
@@ -12,6 +12,7 @@ import { isMacPlatform } from '../hotkeys'
 import { clickOpensLink, linkTarget, linkTitle } from './links'
 import { terminalSize } from './size'
 import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
+import { reconnectView, type ReconnectView } from './reconnect'
 
 /**
  * One xterm per terminal session id, kept outside React and outside the store: the instance and its
@@ -28,6 +29,8 @@ export interface TermEntry {
   /** null until main reports a state (a session opened before this view only shows an overlay when told). */
   state: TerminalState | null
   message: string | null
+  /** While reconnecting: the attempt and when it starts, as the engine last said (see reconnectView). */
+  reconnect: ReconnectView | null
   /** Last size sent to main, so only real changes are sent. */
   sent: { cols: number; rows: number } | null
   listeners: Set<() => void>
@@ -158,7 +161,7 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null, burstLines: 0, burstTimer: null, checking: false, counted: null }
+  e = { id, term, fit, search, host, opened: false, state: null, message: null, reconnect: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null, burstLines: 0, burstTimer: null, checking: false, counted: null }
   entries.set(id, e)
   return e
 }
@@ -440,10 +443,11 @@ export function isTermReleased(id: string): boolean {
   return released.has(id)
 }
 
-export function setTermState(id: string, state: TerminalState, message: string | null): void {
+export function setTermState(id: string, state: TerminalState, message: string | null, reconnect: ReconnectInfo | null = null): void {
   const e = getOrCreateTerm(id)
   e.state = state
   e.message = message
+  e.reconnect = state === 'reconnecting' ? reconnectView(reconnect, Date.now()) : null
   for (const l of e.listeners) l()
 }
 
@@ -497,8 +501,8 @@ export function ensureTerminalListeners(): void {
   window.cal.on('terminal:data', ({ id, data }) => {
     if (!released.has(id)) writeData(getOrCreateTerm(id), data)
   })
-  window.cal.on('terminal:state', ({ id, state, message }) => {
-    if (!released.has(id)) setTermState(id, state, message)
+  window.cal.on('terminal:state', ({ id, state, message, reconnect }) => {
+    if (!released.has(id)) setTermState(id, state, message, reconnect)
   })
   onSystemThemeChange(() => setTerminalTheme(themeChoice))
 }

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { session } from '../test/fixtures'
+import { useSessions } from './sessions'
+import { defaultTabTitle, loadTabNames, namesFor, saveTabNames, TAB_NAME_MAX, tabTitle, withTabName } from './tabNames'
+
+/** The page's localStorage, as a Map. */
+function fakeStorage(): Map<string, string> {
+  const map = new Map<string, string>()
+  vi.stubGlobal('localStorage', {
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+  })
+  return map
+}
+
+beforeEach(() => {
+  useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {}, names: {}, renaming: null })
+})
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('tab names', () => {
+  it('shows the name given, else the default title', () => {
+    const s = session('s1', 'dev', { title: 'dev: shell-1' })
+    expect(tabTitle(s, {})).toBe('dev: shell-1')
+    expect(tabTitle(s, { s1: 'build' })).toBe('build')
+    expect(defaultTabTitle(session('h', null, { kind: 'host', title: '' }))).toBe('Host')
+  })
+
+  it('trims and folds spaces, cuts long names, and an empty name restores the default', () => {
+    expect(withTabName({}, 's1', '  tests   and\tlint ')).toEqual({ s1: 'tests and lint' })
+    expect(withTabName({ s1: 'a', s2: 'b' }, 's1', '   ')).toEqual({ s2: 'b' })
+    expect(withTabName({}, 's1', 'x'.repeat(200)).s1).toHaveLength(TAB_NAME_MAX)
+  })
+
+  it('forgets the names of tabs that are gone, and keeps the same object when nothing is', () => {
+    const names = { s1: 'a', gone: 'b' }
+    expect(namesFor(names, [session('s1', 'dev')])).toEqual({ s1: 'a' })
+    const kept = { s1: 'a' }
+    expect(namesFor(kept, [session('s1', 'dev')])).toBe(kept)
+  })
+
+  it("keeps names in the page's storage, and reads junk there as none", () => {
+    const storage = fakeStorage()
+    saveTabNames({ s1: 'build' })
+    expect(loadTabNames()).toEqual({ s1: 'build' })
+    storage.set('cal.tabNames', '{not json')
+    expect(loadTabNames()).toEqual({})
+    storage.set('cal.tabNames', JSON.stringify({ s1: 42 }))
+    expect(loadTabNames()).toEqual({})
+  })
+
+  it('renames through the store, saves it, and a tab that closes takes its name with it', () => {
+    const storage = fakeStorage()
+    const store = useSessions.getState()
+    store.add(session('s1', 'dev'), 'dev')
+    store.add(session('s2', 'dev'), 'dev')
+    store.setRenaming('s1')
+    store.rename('s1', 'server')
+    store.rename('s2', 'tests')
+    expect(useSessions.getState().names).toEqual({ s1: 'server', s2: 'tests' })
+    expect(JSON.parse(storage.get('cal.tabNames')!)).toEqual({ s1: 'server', s2: 'tests' })
+    store.remove('s1')
+    expect(useSessions.getState()).toMatchObject({ names: { s2: 'tests' }, renaming: null })
+    expect(JSON.parse(storage.get('cal.tabNames')!)).toEqual({ s2: 'tests' })
+    // The engine's list after a reload: names of its sessions stay.
+    store.setAll([session('s2', 'dev')])
+    expect(useSessions.getState().names).toEqual({ s2: 'tests' })
+    store.rename('s2', '')
+    expect(useSessions.getState().names).toEqual({})
+  })
+})
