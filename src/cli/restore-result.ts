@@ -9,9 +9,13 @@ import { followTask } from './task-runner'
  * snapshot is the engine's choice), never read back out of the task's title.
  */
 export async function followRestore(ctx: CliContext, start: () => Promise<RestoreStarted>, done: (snapshot: string) => string): Promise<number> {
-  let restored: RestoreStarted | null = null
-  const task: Task = await followTask(ctx, async () => (restored = await start()))
-  const snapshot = (restored as RestoreStarted | null)?.snapshot ?? ''
+  const started: { snapshot?: string } = {}
+  const task: Task = await followTask(ctx, async () => {
+    const r = await start()
+    started.snapshot = r.snapshot
+    return r
+  })
+  const snapshot = started.snapshot ?? ''
   if (ctx.json) printJson(ctx, { ok: true, task, restoredSnapshot: snapshot })
   else ctx.stdout(`${done(snapshot)}\n`)
   return 0

@@ -16,7 +16,7 @@ export function TabNameField({ initial, placeholder, onEnd }: { initial: string;
   }
   return (
     <input
-      className="tab-rename"
+      className="field tab-rename"
       aria-label="Tab name"
       data-testid="tab-rename"
       autoFocus
