@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { boundedString, LIMITS } from './limits'
 import { VmName } from './names'
-import { AgentId } from './vm'
+import { AgentId, resourceNumber, VM_RESOURCES } from './vm'
 
 export const SETTINGS_VERSION = 1
 
@@ -14,9 +14,10 @@ export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
   vmDefaults: z
     .object({
-      cpu: z.number().int().min(1).max(64).default(4),
-      memoryMb: z.number().int().min(1024).max(1048576).default(8192),
-      diskGb: z.number().int().min(20).max(4000).default(80),
+      // The sizes a new VM may have (VM_RESOURCES); a stored size outside them is brought into range on load (migrate.ts).
+      cpu: resourceNumber(VM_RESOURCES.cpu).default(4),
+      memoryMb: resourceNumber(VM_RESOURCES.memoryMb).default(8192),
+      diskGb: resourceNumber(VM_RESOURCES.diskGb).default(80),
       baseImage: boundedString(LIMITS.imageRef).min(1).default('ghcr.io/cirruslabs/macos-sequoia-base:latest'),
     })
     .prefault({}),

@@ -56,12 +56,23 @@ export const VM_RESOURCES = {
 } as const
 export type VmResource = (typeof VM_RESOURCES)[keyof typeof VM_RESOURCES]
 
+/** A whole number in a resource's range, whose error says the range ("use 2 to 64 CPU cores"). */
+export function resourceNumber(r: VmResource) {
+  const use = `use ${r.min} to ${r.max} ${r.unit}`
+  return z.number({ error: use }).int(use).min(r.min, use).max(r.max, use)
+}
+
+/** A value in a resource's range: below it, the least; above it, the most. */
+export function clampResource(n: number, r: VmResource): number {
+  return Math.min(r.max, Math.max(r.min, n))
+}
+
 export const CreateVmInput = z.object({
   name: VmName,
   image: boundedString(LIMITS.imageRef).min(1).optional(),
-  cpu: z.number().int().min(VM_RESOURCES.cpu.min).max(VM_RESOURCES.cpu.max).optional(),
-  memoryMb: z.number().int().min(VM_RESOURCES.memoryMb.min).max(VM_RESOURCES.memoryMb.max).optional(),
-  diskGb: z.number().int().min(VM_RESOURCES.diskGb.min).max(VM_RESOURCES.diskGb.max).optional(),
+  cpu: resourceNumber(VM_RESOURCES.cpu).optional(),
+  memoryMb: resourceNumber(VM_RESOURCES.memoryMb).optional(),
+  diskGb: resourceNumber(VM_RESOURCES.diskGb).optional(),
   agent: AgentId.optional(),
 })
 export type CreateVmInput = z.infer<typeof CreateVmInput>

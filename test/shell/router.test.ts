@@ -29,8 +29,11 @@ describe('router', () => {
 
   it('settings:set refuses a bad value with SETTINGS_INVALID', async () => {
     const { handlers, sends } = engineStub()
-    const r = await createRouter(handlers, sends).invoke('settings:set', { vmDefaults: { cpu: 0, memoryMb: 8192, diskGb: 80, baseImage: 'x' } })
-    expect(r).toMatchObject({ ok: false, error: { code: 'SETTINGS_INVALID', details: { field: 'vmDefaults.cpu' } } })
+    const r = await createRouter(handlers, sends).invoke('settings:set', { vmDefaults: { cpu: 1, memoryMb: 8192, diskGb: 80, baseImage: 'x' } })
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'SETTINGS_INVALID', message: 'Invalid vmDefaults.cpu: use 2 to 64 CPU cores', details: { field: 'vmDefaults.cpu' } },
+    })
   })
 
   it('returns engine errors as CalError values; unknown errors become INTERNAL and are logged', async () => {

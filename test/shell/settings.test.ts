@@ -44,6 +44,15 @@ describe('migrateSettings / applySettingsPatch (pure)', () => {
     expect(r.settings.version).toBe(1)
   })
 
+  it('brings a VM size an older CAL stored (1 core, 1 GB) into the range a VM can be created with, keeping the rest', () => {
+    const r = migrateSettings({ version: 1, vmDefaults: { cpu: 1, memoryMb: 1024, diskGb: 9000, baseImage: 'ghcr.io/acme/macos:15' } })
+    expect(r.resetKeys).toEqual([])
+    expect(r.changed).toBe(true)
+    expect(r.settings.vmDefaults).toEqual({ cpu: 2, memoryMb: 4096, diskGb: 4000, baseImage: 'ghcr.io/acme/macos:15' })
+    // Not a whole number: not a size at all, so the group is reset (and the file backed up) as any invalid value is.
+    expect(migrateSettings({ version: 1, vmDefaults: { cpu: 'four' } }).resetKeys).toEqual(['vmDefaults'])
+  })
+
   it('resets only the invalid keys and says which', () => {
     const r = migrateSettings({ version: 1, theme: 'purple', proxyMode: 'on', bogus: 1 })
     expect(r.resetKeys).toEqual(['theme', 'bogus'])

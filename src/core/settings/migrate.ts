@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { CalError } from '../../shared/errors'
 import { defaultSettings, NotificationKind, Settings, SettingsPatch, SETTINGS_VERSION } from '../../shared/settings'
+import { clampResource, VM_RESOURCES } from '../../shared/vm'
 
 /** What reading a stored settings object produced: the settings to use, and what had to change to get them. */
 export interface MigrationResult {
@@ -46,11 +47,26 @@ function pick(o: Raw): Raw {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 }
 
-/** A hand-edited file may list only some notification kinds: the others keep their default (on). */
+/**
+ * A hand-edited file may list only some notification kinds: the others keep their default (on). A VM size stored by
+ * an older CAL, which allowed 1 core and 1 GB, is brought into the range a VM can be created with (VM_RESOURCES),
+ * rather than the whole group (base image included) being reset.
+ */
 function normalize(raw: Raw): Raw {
-  if (!isObject(raw.notifications) || !isObject(raw.notifications.kinds)) return raw
-  const kinds = Object.fromEntries(NotificationKind.options.map((k) => [k, true]))
-  return { ...raw, notifications: { ...raw.notifications, kinds: { ...kinds, ...raw.notifications.kinds } } }
+  let out = raw
+  if (isObject(out.notifications) && isObject(out.notifications.kinds)) {
+    const kinds = Object.fromEntries(NotificationKind.options.map((k) => [k, true]))
+    out = { ...out, notifications: { ...out.notifications, kinds: { ...kinds, ...out.notifications.kinds } } }
+  }
+  if (isObject(out.vmDefaults)) {
+    const vm: Raw = { ...out.vmDefaults }
+    for (const key of ['cpu', 'memoryMb', 'diskGb'] as const) {
+      const v = vm[key]
+      if (typeof v === 'number' && Number.isInteger(v)) vm[key] = clampResource(v, VM_RESOURCES[key])
+    }
+    out = { ...out, vmDefaults: vm }
+  }
+  return out
 }
 
 /**

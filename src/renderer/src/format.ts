@@ -1,4 +1,5 @@
 /** Display formatting for the UI: plain functions so they are easy to test and never touch the store. */
+import { VM_RESOURCES } from '../../shared/vm'
 
 const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
 
@@ -75,6 +76,13 @@ export function memoryGb(mb: number): number {
 
 export function memory(mb: number): string {
   return `${memoryGb(mb)} GB`
+}
+
+/** The engine's ranges for a new VM's size (VM_RESOURCES), memory in GB as every field shows it. */
+export const VM_FIELDS = {
+  cpu: { min: VM_RESOURCES.cpu.min, max: VM_RESOURCES.cpu.max },
+  memoryGb: { min: VM_RESOURCES.memoryMb.min / 1024, max: VM_RESOURCES.memoryMb.max / 1024, decimals: 1 },
+  diskGb: { min: VM_RESOURCES.diskGb.min, max: VM_RESOURCES.diskGb.max },
 }
 
 /** GB as typed in a field, back to the MB the engine takes. */

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { AgentId, VM_RESOURCES, type CreateVmInput } from '../../../shared/vm'
+import { AgentId, type CreateVmInput } from '../../../shared/vm'
 import { ImageRef } from '../../../shared/names'
 import { defaultSettings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
@@ -8,16 +8,11 @@ import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
 import { cancelTask, createVm } from '../actions'
 import { numberError, vmNameError } from '../validate'
-import { memoryGb, memoryMb } from '../format'
+import { memoryGb, memoryMb, VM_FIELDS } from '../format'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { Modal } from './Modal'
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL } from './StatusBanner'
-
-// The engine's ranges (VM_RESOURCES), memory in GB here.
-const CPU = { min: VM_RESOURCES.cpu.min, max: VM_RESOURCES.cpu.max }
-const MEMORY_GB = { min: VM_RESOURCES.memoryMb.min / 1024, max: VM_RESOURCES.memoryMb.max / 1024, decimals: 1 }
-const DISK_GB = { min: VM_RESOURCES.diskGb.min, max: VM_RESOURCES.diskGb.max }
 
 /**
  * New workspace: a short form, then the pull and setup progress of the task it started. The task's id lives in the
@@ -101,9 +96,9 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
   const nameErr = vmNameError(name, taken)
   const imageErr = ImageRef.safeParse(image.trim()).success ? '' : 'Use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest'
   // Whole cores and gigabytes of disk, as the engine's schema takes them: 2.5 cores would pass here and fail there.
-  const cpuErr = numberError(cpu, CPU)
-  const memoryErr = numberError(memory, MEMORY_GB)
-  const diskErr = numberError(disk, DISK_GB)
+  const cpuErr = numberError(cpu, VM_FIELDS.cpu)
+  const memoryErr = numberError(memory, VM_FIELDS.memoryGb)
+  const diskErr = numberError(disk, VM_FIELDS.diskGb)
   const valid = !nameErr && !imageErr && !cpuErr && !memoryErr && !diskErr
   const submit = async (e: FormEvent) => {
     e.preventDefault()

@@ -4,7 +4,7 @@ import { useSettings } from '../store/settings'
 import { useVms } from '../store/vms'
 import { saveSettings } from '../actions'
 import { ImageRef } from '../../../shared/names'
-import { memoryGb, memoryMb } from '../format'
+import { memoryGb, memoryMb, VM_FIELDS } from '../format'
 import { AGENT_LABEL } from './StatusBanner'
 import { Group, NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 
@@ -53,17 +53,15 @@ export function SettingsView() {
           validate={(v) => (ImageRef.safeParse(v.trim()).success ? '' : 'Not saved: use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest.')}
           onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v.trim() })}
         />
-        <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} min={1} max={64} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
+        <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} {...VM_FIELDS.cpu} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
         <NumberSetting
           label="Memory"
           unit="GB"
-          decimals={1}
           value={memoryGb(s.vmDefaults.memoryMb)}
-          min={1}
-          max={1024}
+          {...VM_FIELDS.memoryGb}
           onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, memoryMb: memoryMb(v) })}
         />
-        <NumberSetting label="Disk" unit="GB" value={s.vmDefaults.diskGb} min={20} max={4000} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, diskGb: v })} />
+        <NumberSetting label="Disk" unit="GB" value={s.vmDefaults.diskGb} {...VM_FIELDS.diskGb} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, diskGb: v })} />
       </Group>
       <Group title="Snapshots">
         <ToggleSetting label="Snapshot at every agent session start" checked={s.snapshots.autoAtSessionStart} onChange={(v) => set('snapshots', { ...s.snapshots, autoAtSessionStart: v })} />
