@@ -554,6 +554,13 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
     // A wait of 4 s or more: attempt 5 (250 ms doubling), counting down.
     await expect(status.getByTestId('terminal-attempt')).toHaveText(/^Attempt ([5-9]|\d\d) · next try in [45] s$/, { timeout: 30_000 })
     await captureScreen(page, 'terminal-reconnecting')
+    // A new window mid-reconnect shows the card as it was at once, from the engine's list: the attempt still waiting
+    // (its next event, "trying now…", is seconds away), the reason, and that typing is kept.
+    const before = (await status.getByTestId('terminal-attempt').textContent())!.match(/^Attempt (\d+)/)![1]
+    await reopenTab(page, id)
+    await expect(status.getByTestId('terminal-attempt')).toHaveText(new RegExp(`^Attempt ${before} · next try in \\d s$`), { timeout: 1_500 })
+    await expect(status).toContainText('Reconnecting…')
+    await expect(status.getByTestId('terminal-typing-kept')).toBeVisible()
     // Just after a failed attempt: the next one is 4 s or more away when the VM is back and "Retry now" is pressed.
     await expect(status.getByTestId('terminal-attempt')).toHaveText(/^Attempt ([5-9]|\d\d) · next try in [45] s$/, { timeout: 10_000 })
   } catch (err) {

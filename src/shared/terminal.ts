@@ -12,6 +12,17 @@ export type TerminalKind = z.infer<typeof TerminalKind>
 export const TerminalState = z.enum(['connecting', 'connected', 'reconnecting', 'closed'])
 export type TerminalState = z.infer<typeof TerminalState>
 
+/** While a terminal reconnects: which attempt is next or under way, and when it starts. */
+export const ReconnectInfo = z.object({
+  /** The attempt waiting to start or under way, counted from 1 since the connection dropped. */
+  attempt: z.number().int().positive(),
+  /** Milliseconds until that attempt starts, as the engine sent the event; null while it is under way. */
+  retryInMs: z.number().int().nonnegative().nullable(),
+  /** Keystrokes typed meanwhile are kept and sent once the same tmux session is back (not for a plain login shell). */
+  keepsTyping: z.boolean(),
+})
+export type ReconnectInfo = z.infer<typeof ReconnectInfo>
+
 export const TerminalSession = z.object({
   id: z.string(),
   /** null for the Host tab (a local shell). */
@@ -25,6 +36,10 @@ export const TerminalSession = z.object({
   rows: z.number().int(),
   /** A visible notice, e.g. "tmux not found: plain login shell, it will not survive a disconnect". */
   notice: z.string().nullable(),
+  /** What the state says (why it reconnects, why it closed), as its last 'terminal:state' event said it. */
+  message: z.string().nullable().optional(),
+  /** While reconnecting: the attempt, with the time left until it starts as of this answer (see ReconnectInfo). */
+  reconnect: ReconnectInfo.nullable().optional(),
 })
 export type TerminalSession = z.infer<typeof TerminalSession>
 
@@ -68,16 +83,6 @@ export const TerminalResize = z.object({ id: TerminalId, cols: Cols, rows: Rows 
 export const TerminalAck = z.object({ id: TerminalId, bytes: z.number().int().nonnegative() })
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
-/** While a terminal reconnects: which attempt is next or under way, and when it starts. */
-export const ReconnectInfo = z.object({
-  /** The attempt waiting to start or under way, counted from 1 since the connection dropped. */
-  attempt: z.number().int().positive(),
-  /** Milliseconds until that attempt starts, as the engine sent the event; null while it is under way. */
-  retryInMs: z.number().int().nonnegative().nullable(),
-  /** Keystrokes typed meanwhile are kept and sent once the same tmux session is back (not for a plain login shell). */
-  keepsTyping: z.boolean(),
-})
-export type ReconnectInfo = z.infer<typeof ReconnectInfo>
 /** `reconnect` comes with state 'reconnecting' (optional: other states, and older senders, leave it out). */
 export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable(), reconnect: ReconnectInfo.nullable().optional() })
 /** One open terminal, by id. */

@@ -51,6 +51,13 @@ describe('retry now', () => {
     ])
     const next = waiting!.reconnect!
     expect(next.attempt).toBeGreaterThanOrEqual(5)
+    // A window that opens now lists the terminal as the event left it, the wait counted down to this moment.
+    const listed = terminals.get(s.id)!
+    expect(listed).toMatchObject({ state: 'reconnecting', message: waiting!.message, reconnect: { attempt: next.attempt, keepsTyping: true } })
+    expect(listed.reconnect!.retryInMs).toBeGreaterThan(0)
+    expect(listed.reconnect!.retryInMs).toBeLessThanOrEqual(next.retryInMs!)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(terminals.get(s.id)!.reconnect!.retryInMs).toBeLessThanOrEqual(listed.reconnect!.retryInMs! - 300)
 
     sends(s.id, 'echo "typed-while-$MARK"\r')
     expect(await handlers['terminal:retry']({ id: s.id })).toEqual({ started: true })

@@ -19,6 +19,8 @@ export abstract class TerminalBase {
   protected readonly flow: FlowControl
   protected closed = false
   private readonly closeListeners = new Set<() => void>()
+  /** What the last state event said (see snapshot). */
+  private said: { message: string | null; reconnect: ReconnectInfo | null; at: number } = { message: null, reconnect: null, at: 0 }
 
   constructor(
     info: TerminalSession,
@@ -96,9 +98,20 @@ export abstract class TerminalBase {
     this.batcher.write(`\r\n\x1b[2m[CAL] ${text}\x1b[0m\r\n`)
   }
 
+  /**
+   * The session as a window that opens now should show it: with what its last state event said, and a reconnect's
+   * time left until its next attempt as of now (a window that reloads mid-reconnect shows the card at once).
+   */
+  snapshot(): TerminalSession {
+    const { message, reconnect, at } = this.said
+    const left = reconnect?.retryInMs == null ? null : Math.max(0, reconnect.retryInMs - (Date.now() - at))
+    return { ...this.info, message, reconnect: reconnect && { ...reconnect, retryInMs: left } }
+  }
+
   protected setState(state: TerminalState, message: string | null = null, reconnect: ReconnectInfo | null = null): void {
     if (this.info.state === state && state !== 'reconnecting') return
     this.info.state = state
+    this.said = { message, reconnect: state === 'reconnecting' ? reconnect : null, at: Date.now() }
     this.emit('terminal:state', { id: this.info.id, state, message, ...(state === 'reconnecting' ? { reconnect } : {}) })
   }
 

@@ -71,7 +71,7 @@ export class TerminalService {
     const open = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.kind === 'agent')
     if (open instanceof SshTerminal) {
       // Without tmux the agent's tab is a login shell CAL typed the agent into: shown again, never typed into twice.
-      if (!open.info.tmuxSession) return { ...open.info }
+      if (!open.info.tmuxSession) return open.snapshot()
       await open.startAgent(start)
     }
     return this.openSsh(vm, 'agent', AGENT_TMUX_SESSION, opts.cols, opts.rows, start)
@@ -84,12 +84,12 @@ export class TerminalService {
   }
 
   list(): TerminalSession[] {
-    return [...this.terms.values()].map((t) => ({ ...t.info }))
+    return [...this.terms.values()].map((t) => t.snapshot())
   }
 
   get(id: string): TerminalSession | null {
     const t = this.terms.get(id)
-    return t ? { ...t.info } : null
+    return t ? t.snapshot() : null
   }
 
   async close(input: { id: string; mode: 'detach' | 'end' }): Promise<void> {
@@ -155,11 +155,11 @@ export class TerminalService {
     this.reserved.delete(key)
     // A terminal already open keeps its size: the window that shows it sizes it once laid out, and the size asked
     // for here is only an estimate (resizing to it redrew tmux's screen at the wrong size in the open tab).
-    const shown = (info: TerminalSession): TerminalSession => ({ ...(this.terms.get(info.id)?.info ?? info) })
+    const shown = (info: TerminalSession): TerminalSession => this.terms.get(info.id)?.snapshot() ?? { ...info }
     const pending = this.opening.get(key)
     if (pending) return pending.then(shown)
     const existing = [...this.terms.values()].find((t) => t.info.vm === vm && t.info.tmuxSession === name)
-    if (existing) return Promise.resolve(shown(existing.info))
+    if (existing) return Promise.resolve(existing.snapshot())
     const title = kind === 'agent' ? `${vm}: agent` : `${vm}: ${name}`
     const info = this.newInfo(vm, kind, name, title, cols, rows)
     const run = SshTerminal.open({ pool: this.deps.pool, vm, tmuxName: name, start }, info, this.deps.emit)
@@ -172,7 +172,7 @@ export class TerminalService {
   private track(t: TerminalBase): TerminalSession {
     this.terms.set(t.info.id, t)
     t.onClosed(() => this.terms.delete(t.info.id))
-    return { ...t.info }
+    return t.snapshot()
   }
 
   private require(id: string): TerminalBase {

@@ -69,7 +69,9 @@ export const useSessions = create<SessionStore>((set) => ({
     set((s) => {
       const names = namesFor(s.names, sessions)
       if (names !== s.names) saveTabNames(names)
-      return { sessions, names }
+      // The engine's list says what each state says (a reload mid-reconnect shows why at once).
+      const said = sessions.filter((x) => x.message !== undefined).map((x) => [x.id, x.message ?? null])
+      return { sessions, names, messages: said.length > 0 ? { ...s.messages, ...Object.fromEntries(said) } : s.messages }
     }),
   setState: (id, state, message) =>
     set((s) => ({

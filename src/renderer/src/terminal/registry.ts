@@ -161,7 +161,29 @@ export function getOrCreateTerm(id: string): TermEntry {
   const host = document.createElement('div')
   host.style.width = '100%'
   host.style.height = '100%'
-  e = { id, term, fit, search, host, opened: false, state: null, message: null, reconnect: null, sent: null, listeners: new Set(), parsed: 0, visible: false, drawn: false, resizeRedraw: null, burstLines: 0, burstTimer: null, checking: false, counted: null }
+  // A session listed before its xterm existed (a reload, a second window) starts in the state the engine listed,
+  // with what it said: mid-reconnect, the card shows the attempt at once rather than with the next event.
+  e = {
+    id,
+    term,
+    fit,
+    search,
+    host,
+    opened: false,
+    state: session?.state ?? null,
+    message: session?.message ?? null,
+    reconnect: session?.state === 'reconnecting' ? reconnectView(session.reconnect, Date.now()) : null,
+    sent: null,
+    listeners: new Set(),
+    parsed: 0,
+    visible: false,
+    drawn: false,
+    resizeRedraw: null,
+    burstLines: 0,
+    burstTimer: null,
+    checking: false,
+    counted: null,
+  }
   entries.set(id, e)
   return e
 }
@@ -263,7 +285,7 @@ export function redrawAfterBreak(open: TerminalSession[]): void {
       if (e.state !== 'closed') setTermState(e.id, 'closed', ENDED_MEANWHILE)
       continue
     }
-    if (e.state !== s.state) setTermState(e.id, s.state, null)
+    if (e.state !== s.state || s.state === 'reconnecting') setTermState(e.id, s.state, s.message ?? null, s.reconnect ?? null)
     if (e.drawn) requestRedraw(e)
   }
 }
