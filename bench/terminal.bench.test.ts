@@ -96,6 +96,8 @@ describe('terminal', () => {
     const e2e: number[] = []
     const ceiling: number[] = []
     const transport: number[] = []
+    const frames: number[] = []
+    const ceilingFrames: number[] = []
     const cpu: Cpu[] = []
     const sideCpu: number[] = []
     const ceilingCpu: Cpu[] = []
@@ -110,6 +112,8 @@ describe('terminal', () => {
       e2e.push(r.e2e.ms)
       ceiling.push(r.ceiling.ms)
       transport.push(r.transport.ms)
+      frames.push(r.e2e.frames)
+      ceilingFrames.push(r.ceiling.frames)
       bytes = r.e2e.bytes
     }
     const e2eMs = percentile(e2e, 50)
@@ -117,6 +121,8 @@ describe('terminal', () => {
     const mbs = bytes / e2eMs / 1000
     console.error(`end to end ${e2e.map((ms) => ms.toFixed(0)).join(' ')} ms, xterm alone ${ceiling.map((ms) => ms.toFixed(0)).join(' ')} ms`)
     console.error(`medians: end to end ${mbs.toFixed(1)} MB/s, xterm alone ${(bytes / ceilingMs / 1000).toFixed(1)} MB/s`)
+    // xterm renders a frame per display refresh while it parses: a run that takes longer draws more of them.
+    console.error(`frames rendered per round (median): end to end ${percentile(frames, 50)}, xterm alone ${percentile(ceilingFrames, 50)}`)
     const split = describeSplit('end-to-end', cpu, e2e.reduce((a, b) => a + b, 0) / e2e.length)
     if (split) {
       console.error(split)

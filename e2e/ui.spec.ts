@@ -238,7 +238,7 @@ test('number fields: emptied they stay empty and required, never 0; memory in GB
   await memory.blur()
   await expect(memory).toHaveValue('')
   await expect(memory).toHaveAttribute('aria-invalid', 'true')
-  await expect(page.getByTestId('settings-view')).toContainText('Required: a number from 1 to 1024, to one decimal. 8 GB stays saved until then.')
+  await expect(page.getByTestId('settings-view')).toContainText('Required: a number from 4 to 1024, to one decimal. 8 GB stays saved until then.')
   await memory.fill('6.5')
   await memory.press('Enter')
   await expect(memory).toHaveAttribute('aria-invalid', 'false')

@@ -9,6 +9,8 @@ export interface FloodResult {
   /** UTF-8 bytes xterm received. */
   bytes: number
   ms: number
+  /** Frames xterm rendered meanwhile (its public onRender event); none for the transport alone. */
+  frames: number
 }
 
 /** Mount the session full-window; resolves once its xterm exists and has the expected size. */
@@ -42,6 +44,8 @@ export function timeFlood(page: BarePage, id: string, keep: boolean): Promise<Fl
         let t0 = 0
         let bytes = 0
         let armed = false
+        let frames = 0
+        const rendered = term.onRender(() => frames++)
         // The registry writes each message's bytes into xterm as they are; the ceiling replays exactly these.
         const off = w.cal.on('terminal:data', ({ id, data }) => {
           if (id !== sid || !armed) return
@@ -53,9 +57,10 @@ export function timeFlood(page: BarePage, id: string, keep: boolean): Promise<Fl
           if (t !== title) return
           const ms = performance.now() - t0
           sub.dispose()
+          rendered.dispose()
           off()
           w.__bench = { chunks, bytes }
-          resolve({ bytes, ms })
+          resolve({ bytes, ms, frames })
         })
         armed = true
         w.cal.terminal.input({ id: sid, data: '\r' })
@@ -85,7 +90,7 @@ export function timeTransport(page: BarePage, id: string): Promise<FloodResult> 
           bytes += data.length
           if (!tail.decode(data.subarray(Math.max(0, data.length - 64))).includes(title)) return
           off()
-          resolve({ bytes, ms: performance.now() - t0 })
+          resolve({ bytes, ms: performance.now() - t0, frames: 0 })
         })
         w.cal.terminal.input({ id: sid, data: '\r' })
       }),
@@ -109,10 +114,13 @@ export function timeCeiling(page: BarePage, id: string): Promise<FloodResult> {
         const chunks = (w.__bench?.chunks ?? []) as Uint8Array[]
         const bytes = (w.__bench?.bytes ?? 0) as number
         const t0 = performance.now()
+        let frames = 0
+        const rendered = term.onRender(() => frames++)
         const sub = term.onTitleChange((t) => {
           if (t !== title) return
           sub.dispose()
-          resolve({ bytes, ms: performance.now() - t0 })
+          rendered.dispose()
+          resolve({ bytes, ms: performance.now() - t0, frames })
         })
         for (const c of chunks) term.write(c)
         w.__bench = {}

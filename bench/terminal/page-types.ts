@@ -11,6 +11,7 @@ export interface PageTerm {
   write(data: string | Uint8Array, callback?: () => void): void
   input(data: string, wasUserInput?: boolean): void
   onTitleChange(listener: (title: string) => void): Disposable
+  onRender(listener: () => void): Disposable
 }
 
 /** window in the benchmark page, as seen from page.evaluate (cast globalThis to this inside the callback). */
