@@ -556,6 +556,8 @@ test('reconnects to the same tmux screen after the connection drops', async ({ p
     await captureScreen(page, 'terminal-reconnecting')
     // A new window mid-reconnect shows the card as it was at once, from the engine's list: the attempt still waiting
     // (its next event, "trying now…", is seconds away), the reason, and that typing is kept.
+    // Taken when a full wait (5 s) has just begun, so the reload has seconds to spare before the attempt starts.
+    await expect(status.getByTestId('terminal-attempt')).toHaveText(/^Attempt \d+ · next try in 5 s$/, { timeout: 15_000 })
     const before = (await status.getByTestId('terminal-attempt').textContent())!.match(/^Attempt (\d+)/)![1]
     await reopenTab(page, id)
     await expect(status.getByTestId('terminal-attempt')).toHaveText(new RegExp(`^Attempt ${before} · next try in \\d s$`), { timeout: 1_500 })

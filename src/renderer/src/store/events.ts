@@ -124,7 +124,7 @@ export function mergeSessions(fresh: TerminalSession[]): void {
   ])
   for (const s of ended) if (s.state !== 'closed') store.setState(s.id, 'closed', ENDED_MEANWHILE)
   // A state change lost in the break (reconnected to the VM meanwhile, or lost it) is the engine's word now, in the tab
-  // and over the terminal; the message that came with the old state no longer applies.
+  // and over the terminal, with what the engine last said about it (the message of the old state no longer applies).
   for (const s of fresh) store.setState(s.id, s.state, s.message ?? null)
   redrawAfterBreak(fresh)
 }
