@@ -264,9 +264,14 @@ describe('terminal sessions', () => {
 
     sends['terminal:resize']({ id: s.id, cols: 100, rows: 30 })
     sends['terminal:resize']({ id: s.id, cols: 100, rows: 30 })
+    // tmux takes the new size from its client asynchronously, as any terminal's program does (SIGWINCH): a command
+    // typed in the same instant may still see the old size. Once the client has it, the pane has it too.
+    const clientSize = async () => (await p.exec(VM, `tmux list-clients -t '=shell-1' -F '#{client_width}x#{client_height}'`)).stdout.trim()
+    const deadline = Date.now() + 15_000
+    while ((await clientSize()) !== '100x30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    expect(await clientSize()).toBe('100x30')
     sends['terminal:input']({ id: s.id, data: 'echo "size=$(stty size)"\r' })
     await untilPane('shell-1', /^size=\d+ 100$/m, 'stty size after resize')
-    expect((await p.exec(VM, `tmux list-clients -t '=shell-1' -F '#{client_width}x#{client_height}'`)).stdout.trim()).toBe('100x30')
 
     const drop = await sim.sim(['drop', VM])
     expect(drop.exitCode).toBe(0)
