@@ -50,6 +50,21 @@ async function reopenTab(page: Page, id: string): Promise<void> {
 
 const term = terminalPanel
 
+/**
+ * The shell in the VM sees `cols` columns (tmux keeps one row for its status line, so only the columns are compared).
+ * Asked again until it does: tmux applies a new size asynchronously, as any program gets SIGWINCH, so a command typed
+ * in the same instant may still print the old one.
+ */
+async function expectGuestCols(page: Page, id: string, cols: number): Promise<void> {
+  await expect
+    .poll(async () => {
+      await page.keyboard.type('clear; echo "size=$(stty size)"\n')
+      await page.waitForTimeout(300)
+      return screen(page, id)
+    })
+    .toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
+}
+
 function screen(page: Page, id: string): Promise<string> {
   return page.evaluate((sid) => {
     const buf = (globalThis as unknown as PageWindow).__calTerms.get(sid)!.buffer.active
@@ -79,9 +94,7 @@ test('types a command and sees its output, follows a window resize', async ({ pa
   await page.setViewportSize({ width: 900, height: 520 })
   await expect.poll(async () => (await size(page, id)).cols).toBeLessThan(before.cols)
   const { cols } = await size(page, id)
-  await page.keyboard.type('clear; echo "size=$(stty size)"\n')
-  // tmux keeps one row for its status line, so only the columns are compared exactly.
-  await expect.poll(() => screen(page, id)).toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
+  await expectGuestCols(page, id, cols)
 })
 
 test('the mouse wheel scrolls back through earlier output, and never sends keys to the shell', async ({ page }) => {
@@ -458,8 +471,7 @@ test('Settings → Terminal font size applies to the open terminal, and the gues
   await expect.poll(async () => (await size(page, id)).cols).toBeLessThan(before.cols)
   const { cols } = await size(page, id)
   await term(page, id).locator('.xterm').click()
-  await page.keyboard.type('clear; echo "size=$(stty size)"\n')
-  await expect.poll(() => screen(page, id)).toMatch(new RegExp(`^size=\\d+ ${cols}$`, 'm'))
+  await expectGuestCols(page, id, cols)
   // Back to the default, for the tests after this one.
   await page.getByTestId('nav-settings').click()
   await field.fill('13')
