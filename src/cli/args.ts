@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { z } from 'zod'
 import { CalError } from '../shared/errors'
-import { AgentId, type VmResource } from '../shared/vm'
+import { AgentId, resourceNumber, type VmResource } from '../shared/vm'
 import { didYouMean } from './suggest'
 
 type Options = NonNullable<ParseArgsConfig['options']>
@@ -67,7 +67,7 @@ export function agentOption(value: string | boolean | undefined, usage: string):
  */
 export function wholeNumberOption(value: string | boolean | undefined, flag: string, range: VmResource, example: string): number | undefined {
   if (value === undefined || typeof value === 'boolean') return undefined
-  const schema = z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(range.min).max(range.max))
+  const schema = z.string().trim().regex(/^\d+$/).transform(Number).pipe(resourceNumber(range))
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
   const allowed = `${range.min} to ${range.max} ${range.unit}`

@@ -62,11 +62,6 @@ export function resourceNumber(r: VmResource) {
   return z.number({ error: use }).int(use).min(r.min, use).max(r.max, use)
 }
 
-/** A value in a resource's range: below it, the least; above it, the most. */
-export function clampResource(n: number, r: VmResource): number {
-  return Math.min(r.max, Math.max(r.min, n))
-}
-
 export const CreateVmInput = z.object({
   name: VmName,
   image: boundedString(LIMITS.imageRef).min(1).optional(),

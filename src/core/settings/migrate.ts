@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { CalError } from '../../shared/errors'
 import { defaultSettings, NotificationKind, Settings, SettingsPatch, SETTINGS_VERSION } from '../../shared/settings'
-import { clampResource, VM_RESOURCES } from '../../shared/vm'
+import { VM_RESOURCES } from '../../shared/vm'
 
 /** What reading a stored settings object produced: the settings to use, and what had to change to get them. */
 export interface MigrationResult {
@@ -62,7 +62,8 @@ function normalize(raw: Raw): Raw {
     const vm: Raw = { ...out.vmDefaults }
     for (const key of ['cpu', 'memoryMb', 'diskGb'] as const) {
       const v = vm[key]
-      if (typeof v === 'number' && Number.isInteger(v)) vm[key] = clampResource(v, VM_RESOURCES[key])
+      const { min, max } = VM_RESOURCES[key]
+      if (typeof v === 'number' && Number.isInteger(v)) vm[key] = Math.min(max, Math.max(min, v))
     }
     out = { ...out, vmDefaults: vm }
   }

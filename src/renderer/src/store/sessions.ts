@@ -70,8 +70,8 @@ export const useSessions = create<SessionStore>((set) => ({
       const names = namesFor(s.names, sessions)
       if (names !== s.names) saveTabNames(names)
       // The engine's list says what each state says (a reload mid-reconnect shows why at once).
-      const said = sessions.filter((x) => x.message !== undefined).map((x) => [x.id, x.message ?? null])
-      return { sessions, names, messages: said.length > 0 ? { ...s.messages, ...Object.fromEntries(said) } : s.messages }
+      const listed = Object.fromEntries(sessions.filter((x) => x.message !== undefined).map((x) => [x.id, x.message ?? null]))
+      return { sessions, names, messages: { ...s.messages, ...listed } }
     }),
   setState: (id, state, message) =>
     set((s) => ({
