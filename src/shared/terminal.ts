@@ -20,6 +20,8 @@ export const ReconnectInfo = z.object({
   retryInMs: z.number().int().nonnegative().nullable(),
   /** Keystrokes typed meanwhile are kept and sent once the same tmux session is back (not for a plain login shell). */
   keepsTyping: z.boolean(),
+  /** The last attempt found the VM stopped (not suspended): it reattaches once the VM is started. */
+  vmStopped: z.boolean().optional(),
 })
 export type ReconnectInfo = z.infer<typeof ReconnectInfo>
 

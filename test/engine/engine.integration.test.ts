@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
 import { createEngine, type Engine } from '../../src/core/engine'
 import { vmLockPath } from '../../src/core/vms/vm-lock'
+import type { EventPayload } from '../../src/shared/api'
 import type { Task } from '../../src/shared/task'
 import { createSimHost, DEFAULT_IMAGE, type SimHost } from '../sim/harness'
 
@@ -193,6 +194,36 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
       await engine.handlers['terminal:close']({ id: s.id, mode: 'end' })
     } finally {
       off()
+      await vm.stop().catch(() => undefined)
+    }
+  }, 120_000)
+
+  it('a tab whose VM was stopped says so, offers no typing promise and drops what is typed, then reattaches when it starts', async () => {
+    const name = 'eng-stopped'
+    let vm = await sim.bootVm(name)
+    const states: EventPayload<'terminal:state'>[] = []
+    const data: string[] = []
+    const offStates = engine.events.on('terminal:state', (e) => states.push(e))
+    const offData = engine.events.on('terminal:data', (d) => data.push(Buffer.from(d.data).toString('utf8')))
+    try {
+      const s = await engine.handlers['terminal:open']({ vm: name, kind: 'shell', name: 'stopped', cols: 80, rows: 24 })
+      await vm.stop()
+      await expect.poll(() => states.findLast((e) => e.id === s.id)?.reconnect?.vmStopped, { timeout: 30_000 }).toBe(true)
+      const stopped = states.findLast((e) => e.id === s.id)!
+      expect(stopped).toMatchObject({ state: 'reconnecting', reconnect: { keepsTyping: false, vmStopped: true } })
+      expect(stopped.message).toBe(`${name} is stopped: start it and this tab reattaches (a new tmux session, if the VM shut down).`)
+      // Typed for a session that the stop ended: never sent to the new one.
+      engine.sends['terminal:input']({ id: s.id, data: 'echo typed-while-$((6*7))\r' })
+      vm = sim.startVm(name)
+      await sim.waitForIp(vm)
+      await expect.poll(() => states.findLast((e) => e.id === s.id)?.state, { timeout: 60_000 }).toBe('connected')
+      engine.sends['terminal:input']({ id: s.id, data: 'echo after-$((6*7))\r' })
+      await expect.poll(() => data.join('').includes('after-42'), { timeout: 15_000 }).toBe(true)
+      expect(data.join('')).not.toContain('typed-while-42')
+      await engine.handlers['terminal:close']({ id: s.id, mode: 'end' })
+    } finally {
+      offStates()
+      offData()
       await vm.stop().catch(() => undefined)
     }
   }, 120_000)

@@ -47,7 +47,7 @@ export class SshTerminal extends TerminalBase {
   private reconnectTimer: NodeJS.Timeout | null = null
   private attempt = 0
   /** What the reconnecting state says, kept for the event that an attempt has started. */
-  private reconnecting = { message: '', keepsTyping: false }
+  private reconnecting = { message: '', keepsTyping: false, vmStopped: false }
   /** Since when reconnecting has found no VM of this name (see VM_MISSING_GRACE_MS), or null. */
   private missingSince: number | null = null
   /** Typed while reconnecting: sent once the same session is back, dropped (and said so) if it did not survive. */
@@ -79,7 +79,7 @@ export class SshTerminal extends TerminalBase {
 
   input(data: string): void {
     if (this.channel) this.channel.write(data)
-    else if (this.info.state === 'reconnecting' && !this.closed) this.typedAhead = (this.typedAhead + data).slice(0, MAX_TYPED_AHEAD)
+    else if (this.info.state === 'reconnecting' && this.reconnecting.keepsTyping && !this.closed) this.typedAhead = (this.typedAhead + data).slice(0, MAX_TYPED_AHEAD)
   }
 
   /**
@@ -292,12 +292,12 @@ export class SshTerminal extends TerminalBase {
    * Say "reconnecting" with the attempt that comes next and when, and start it then. `keepsTyping`: what is typed
    * meanwhile will be sent to the same session once it is back (see input and attachOnce), as the banner says.
    */
-  private scheduleReconnect(message: string, keepsTyping = this.info.tmuxSession !== null): void {
+  private scheduleReconnect(message: string, keepsTyping = this.info.tmuxSession !== null, vmStopped = false): void {
     if (this.closed) return
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.attempt)
     this.attempt += 1
-    this.reconnecting = { message, keepsTyping }
-    this.setState('reconnecting', message, { attempt: this.attempt, retryInMs: delay, keepsTyping })
+    this.reconnecting = { message, keepsTyping, vmStopped }
+    this.setState('reconnecting', message, { attempt: this.attempt, retryInMs: delay, keepsTyping, ...(vmStopped ? { vmStopped } : {}) })
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null
       this.reconnectNow()
@@ -317,8 +317,8 @@ export class SshTerminal extends TerminalBase {
   }
 
   private reconnectNow(): void {
-    const { message, keepsTyping } = this.reconnecting
-    this.setState('reconnecting', message, { attempt: this.attempt, retryInMs: null, keepsTyping })
+    const { message, keepsTyping, vmStopped } = this.reconnecting
+    this.setState('reconnecting', message, { attempt: this.attempt, retryInMs: null, keepsTyping, ...(vmStopped ? { vmStopped } : {}) })
     this.attach(false).then(
       () => {
         this.attempt = 0
@@ -333,6 +333,10 @@ export class SshTerminal extends TerminalBase {
         const missingLong = this.missingSince !== null && now - this.missingSince >= VM_MISSING_GRACE_MS
         if (e.code === 'VM_NOT_FOUND' && !missingLong) {
           this.scheduleReconnect(`${this.p.vm} is not there right now (a restore sets it aside while it swaps its disk): CAL keeps trying for a minute.`, keepsTyping)
+        } else if (e.code === 'VM_NOT_RUNNING' && e.details?.state === 'stopped') {
+          // Its tmux server stopped with it: what is typed now would reach a new session, so it is not kept.
+          this.typedAhead = ''
+          this.scheduleReconnect(`${this.p.vm} is stopped: start it and this tab reattaches (a new tmux session, if the VM shut down).`, false, true)
         } else if (FATAL.has(e.code)) {
           this.say(e.message)
           this.finish(`${e.message} ${appHintOf(e)}`.trim())

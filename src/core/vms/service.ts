@@ -295,7 +295,7 @@ export class VmService {
     validateName(name, 'VM name')
     const d = await this.ctx.tart.get(name)
     if (d.state !== 'running') {
-      throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name })
+      throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is not running.`, { cli: `Start it with \`cal start ${name}\`.`, app: 'Start it first.' }, { vm: name, state: d.state })
     }
     const rec = await this.ctx.facts.getRun(name)
     if (rec?.ip && isAlive(rec.pid)) return { host: rec.ip, port: 22 }

@@ -249,6 +249,12 @@ export async function retryTerminal(id: string): Promise<void> {
   }
 }
 
+/** "Start VM" on a tab whose VM is stopped: the tab's attempts go on and reattach once SSH is up. */
+export async function startTabVm(id: string): Promise<void> {
+  const vm = useSessions.getState().sessions.find((s) => s.id === id)?.vm
+  if (vm) await startVm(vm)
+}
+
 /** The explicit "forget this VM's host key" action, offered after CAL refused a changed key. */
 export async function forgetHostKey(vm: string): Promise<boolean> {
   try {

@@ -5,7 +5,7 @@ import { TerminalStatus } from './TerminalStatus'
 import { reconnectView, TYPING_KEPT } from './reconnect'
 
 const render = (p: Partial<TerminalStatusProps>) =>
-  renderToStaticMarkup(<TerminalStatus state="reconnecting" message={null} linkDown={false} reconnect={null} onRetry={() => {}} {...p} />)
+  renderToStaticMarkup(<TerminalStatus state="reconnecting" message={null} linkDown={false} reconnect={null} onRetry={() => {}} onStartVm={() => {}} {...p} />)
 
 describe('terminal status banner', () => {
   it('names the attempt, when the next one starts, that typing is kept, and offers Retry now', () => {
@@ -21,6 +21,13 @@ describe('terminal status banner', () => {
     expect(html).toContain('Attempt 1 · trying now…')
     expect(html).not.toContain(TYPING_KEPT)
     expect(html).toContain('Retry now')
+  })
+
+  it('offers Start VM instead of Retry now, and no typing promise, when the VM is stopped', () => {
+    const html = render({ message: 'dev is stopped: start it and this tab reattaches.', reconnect: reconnectView({ attempt: 6, retryInMs: 5_000, keepsTyping: false, vmStopped: true }, 0) })
+    expect(html).toMatch(/<button type="button" class="button small primary terminal-status-retry"[^>]*>Start VM<\/button>/)
+    expect(html).not.toContain('Retry now')
+    expect(html).not.toContain(TYPING_KEPT)
   })
 
   it('offers no retry when the window lost CAL itself, nor after the session ended; nothing while connected', () => {

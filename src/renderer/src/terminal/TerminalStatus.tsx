@@ -9,14 +9,16 @@ export interface TerminalStatusProps {
   linkDown: boolean
   reconnect: ReconnectView | null
   onRetry: () => void
+  /** Start the tab's VM (offered when the last attempt found it stopped). */
+  onStartVm: () => void
 }
 
 /**
  * The card over a terminal that is not connected: what happened and, while the engine reconnects, which attempt
- * comes when, whether typing is kept meanwhile, and "Retry now". Only the first line is a live region: a countdown
+ * comes when, whether typing is kept meanwhile, and "Retry now" (or "Start VM" when the VM is stopped). Only the first line is a live region: a countdown
  * read out every second would drown everything else.
  */
-export function TerminalStatus({ state, message, linkDown, reconnect, onRetry }: TerminalStatusProps) {
+export function TerminalStatus({ state, message, linkDown, reconnect, onRetry, onStartVm }: TerminalStatusProps) {
   const label = linkDown || state === 'reconnecting' ? 'Reconnecting…' : state === 'connecting' ? 'Connecting…' : state === 'closed' ? 'Session ended.' : null
   if (!label) return null
   const note = linkDown ? 'Lost the connection to CAL: what you type is not sent until it is back.' : message
@@ -31,7 +33,12 @@ export function TerminalStatus({ state, message, linkDown, reconnect, onRetry }:
         </p>
         {retrying && reconnect && <AttemptLine key={`${reconnect.attempt}:${reconnect.retryAt ?? 'now'}`} reconnect={reconnect} />}
       </div>
-      {retrying && (
+      {retrying && reconnect?.vmStopped && (
+        <button type="button" className="button small primary terminal-status-retry" onClick={onStartVm} data-testid="terminal-start-vm">
+          Start VM
+        </button>
+      )}
+      {retrying && !reconnect?.vmStopped && (
         <button type="button" className="button small terminal-status-retry" onClick={onRetry} data-testid="terminal-retry">
           Retry now
         </button>

@@ -6,7 +6,7 @@ import { useApp } from '../store/app'
 import { macEditingKey } from './keys'
 import { TerminalSearch } from './TerminalSearch'
 import { TerminalStatus } from './TerminalStatus'
-import { retryTerminal } from '../actions'
+import { retryTerminal, startTabVm } from '../actions'
 
 export interface TerminalViewProps {
   sessionId: string
@@ -167,7 +167,7 @@ export function TerminalView({ sessionId, active }: TerminalViewProps) {
           // Focus moving on, not the button leaving the page with the banner.
           if (e.relatedTarget) statusFocused.current = false
         }}>
-        <TerminalStatus state={state} message={message} linkDown={linkDown} reconnect={reconnect} onRetry={() => void retryTerminal(sessionId)} />
+        <TerminalStatus state={state} message={message} linkDown={linkDown} reconnect={reconnect} onRetry={() => void retryTerminal(sessionId)} onStartVm={() => void startTabVm(sessionId)} />
       </div>
       <div ref={container} style={{ position: 'absolute', inset: 0 }} />
       {searchRequest > 0 && <TerminalSearch entry={entry} focusRequest={searchRequest} onClose={() => setSearchRequest(0)} />}

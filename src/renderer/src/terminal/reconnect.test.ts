@@ -4,7 +4,7 @@ import { attemptText, reconnectView } from './reconnect'
 describe('reconnect banner text', () => {
   it('counts down to the next attempt in whole seconds from when the engine said it', () => {
     const r = reconnectView({ attempt: 3, retryInMs: 4_000, keepsTyping: true }, 10_000)!
-    expect(r).toEqual({ attempt: 3, retryAt: 14_000, keepsTyping: true })
+    expect(r).toEqual({ attempt: 3, retryAt: 14_000, keepsTyping: true, vmStopped: false })
     expect(attemptText(r, 10_000)).toBe('Attempt 3 · next try in 4 s')
     expect(attemptText(r, 10_001)).toBe('Attempt 3 · next try in 4 s')
     expect(attemptText(r, 11_000)).toBe('Attempt 3 · next try in 3 s')
@@ -19,7 +19,7 @@ describe('reconnect banner text', () => {
 
   it('says an attempt is under way', () => {
     const r = reconnectView({ attempt: 4, retryInMs: null, keepsTyping: false }, 500)!
-    expect(r).toEqual({ attempt: 4, retryAt: null, keepsTyping: false })
+    expect(r).toEqual({ attempt: 4, retryAt: null, keepsTyping: false, vmStopped: false })
     expect(attemptText(r, 99_999)).toBe('Attempt 4 · trying now…')
   })
 

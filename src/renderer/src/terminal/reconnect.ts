@@ -6,12 +6,14 @@ export interface ReconnectView {
   /** When the attempt starts (Date.now() time), or null while it is under way. */
   retryAt: number | null
   keepsTyping: boolean
+  /** The last attempt found the VM stopped: starting it is what brings the session back. */
+  vmStopped: boolean
 }
 
 /** The engine's word (a delay from when it sent it) as a deadline on the page's clock, received at `now`. */
 export function reconnectView(info: ReconnectInfo | null | undefined, now: number): ReconnectView | null {
   if (!info) return null
-  return { attempt: info.attempt, retryAt: info.retryInMs === null ? null : now + info.retryInMs, keepsTyping: info.keepsTyping }
+  return { attempt: info.attempt, retryAt: info.retryInMs === null ? null : now + info.retryInMs, keepsTyping: info.keepsTyping, vmStopped: info.vmStopped ?? false }
 }
 
 /** "Attempt 3 · next try in 4 s", counting down in whole seconds (never 0 before it starts), or "trying now". */
