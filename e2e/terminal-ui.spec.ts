@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test'
 import type { CalApi } from '../src/shared/api'
 import { expect, test } from './fixtures'
 import { captureScreen } from './ui/screens'
-import { openShellTab, terminalPanel } from './ui/terminal'
+import { openShellTab, terminalPanel, visibleSessionId } from './ui/terminal'
 
 // The terminal's chrome as a user meets it: resizing the window, the tab strip, the Sessions menu and where the
 // keyboard goes after each of them.
@@ -344,4 +344,34 @@ test('a tab renamed with a double-click or the palette keeps its name through a 
   await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
   await page.getByTestId('view-terminal').click()
   await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText(original)
+})
+
+test('closing a Host tab with a program running asks first (it ends the shell); at the prompt it just closes', async ({ page }) => {
+  await openShell(page)
+  await page.getByTestId('host-tab').click()
+  await expect(page.locator('[data-testid="terminal-tab"][data-kind="host"][aria-selected="true"]')).toHaveAttribute('data-state', 'connected')
+  const id = await visibleSessionId(page)
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.type('sleep 300\n')
+  const program = () =>
+    page.evaluate(async (sid) => {
+      const r = await (globalThis as unknown as PageWindow).cal.terminal.program({ id: sid })
+      return r.ok ? r.value.program : `error: ${r.error.message}`
+    }, id)
+  await expect.poll(program).toBe('sleep')
+  const close = page.locator(`#tab-${id}`).locator('..').locator('.tab-close')
+  const dialog = page.getByTestId('power-dialog')
+  await close.click()
+  await expect(dialog).toContainText('Close this Host tab? sleep is still running in it.')
+  await captureScreen(page, 'host-tab-close-asks')
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(term(page, id)).toHaveCount(1)
+  // Still the same shell, sleep still in front of it: Ctrl-C gets the prompt back, and then nothing is asked.
+  await term(page, id).locator('.xterm').click()
+  await page.keyboard.press('Control+c')
+  await page.keyboard.type('echo "back-$((5*5))"\n')
+  await expect.poll(async () => (await lines(page, id)).includes('back-25')).toBe(true)
+  await close.click()
+  await expect(term(page, id)).toHaveCount(0)
+  await expect(dialog).toHaveCount(0)
 })

@@ -27,6 +27,7 @@ import {
   TerminalRedraw,
   TerminalRef,
   TerminalRetry,
+  TerminalProgram,
   TerminalTail,
   TerminalTailInput,
   TerminalBellEvent,
@@ -79,6 +80,8 @@ export const commands = {
   'terminal:tail': { input: TerminalTailInput, output: TerminalTail },
   /** Reconnect now rather than when the backoff says (the banner's "Retry now"). */
   'terminal:retry': { input: TerminalRef, output: TerminalRetry },
+  /** What closing the tab would end: the Host tab's foreground program (a VM tab only detaches: always null). */
+  'terminal:program': { input: TerminalRef, output: TerminalProgram },
   'settings:get': { input: None, output: SettingsView },
   'settings:set': { input: SettingsPatch, output: SettingsView },
   'shell:openExternal': { input: z.object({ url: boundedString(LIMITS.url).url() }), output: Ok },

@@ -91,6 +91,8 @@ export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalStat
 export const TerminalRef = z.object({ id: TerminalId })
 /** Whether "Retry now" started an attempt: false when none was waiting (connected, closed, or one already under way). */
 export const TerminalRetry = z.object({ started: z.boolean() })
+/** The program in a terminal's foreground that closing its tab would end ("sleep", "vim"), or null. */
+export const TerminalProgram = z.object({ program: z.string().nullable() })
 /**
  * A window has a new xterm for this terminal, laid out at the size it last sent: a tab just opened or reattached,
  * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback

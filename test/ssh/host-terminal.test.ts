@@ -45,6 +45,23 @@ describe('host terminal (node-pty)', () => {
     expect(events.states.at(-1)).toMatchObject({ id: s.id, state: 'closed' })
   })
 
+  it('names the program in front of the shell (what closing the Host tab would end), and none at the prompt', async () => {
+    const events = new EventLog()
+    const svc = createTerminalService({ pool: noPool(), emit: events.emit, calHome: '/nonexistent' })
+    const s = await svc.open({ vm: null, kind: 'host', cols: 80, rows: 24 })
+    try {
+      svc.input({ id: s.id, data: 'echo "ready-$((40+2))"\r' })
+      await events.until(() => /^ready-42/m.test(events.text(s.id)), 'the prompt')
+      expect(svc.foregroundProgram(s.id)).toBeNull()
+      svc.input({ id: s.id, data: 'sleep 30\r' })
+      await expect.poll(() => svc.foregroundProgram(s.id), { timeout: 5_000 }).toBe('sleep')
+      svc.input({ id: s.id, data: '\x03' })
+      await expect.poll(() => svc.foregroundProgram(s.id), { timeout: 5_000 }).toBeNull()
+    } finally {
+      await svc.close({ id: s.id, mode: 'end' })
+    }
+  })
+
   it('redraws a new window\'s xterm with the shell\'s scrollback, screen, colours and alternate screen; Clear scrollback forgets it', async () => {
     const events = new EventLog()
     const svc = createTerminalService({ pool: noPool(), emit: events.emit, calHome: '/nonexistent' })

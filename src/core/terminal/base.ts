@@ -60,6 +60,14 @@ export abstract class TerminalBase {
     return Promise.resolve({ fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null) })
   }
 
+  /**
+   * The program in the foreground that closing the tab would end, or null (a shell at its prompt; a tmux session,
+   * which closing only detaches).
+   */
+  foregroundProgram(): string | null {
+    return null
+  }
+
   /** Start a reconnect attempt now rather than when the backoff ends; false when none was waiting (see SshTerminal). */
   retryNow(): boolean {
     return false

@@ -11,7 +11,7 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
 
 export function terminalHandlers(
   svc: TerminalService,
-): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession' | 'terminal:clearScrollback' | 'terminal:tail' | 'terminal:retry'> {
+): Pick<CommandHandlers, 'terminal:open' | 'terminal:list' | 'terminal:close' | 'terminal:forgetHostKey' | 'terminal:sessions' | 'terminal:endSession' | 'terminal:clearScrollback' | 'terminal:tail' | 'terminal:retry' | 'terminal:program'> {
   return {
     'terminal:open': (input) => svc.open(input),
     'terminal:list': async () => svc.list(),
@@ -26,6 +26,7 @@ export function terminalHandlers(
     },
     'terminal:tail': ({ id, lines, depths }) => svc.tail(id, lines, depths),
     'terminal:retry': async ({ id }) => ({ started: svc.retry(id) }),
+    'terminal:program': async ({ id }) => ({ program: svc.foregroundProgram(id) }),
     'terminal:clearScrollback': async ({ id }) => {
       await svc.clearScrollback(id)
       return { ok: true as const }

@@ -45,6 +45,7 @@ export class HostTerminal extends TerminalBase {
   private constructor(
     private readonly pty: IPty,
     private readonly mirror: ScreenMirror,
+    private readonly shellName: string,
     info: TerminalSession,
     emit: TerminalEmit,
   ) {
@@ -66,13 +67,27 @@ export class HostTerminal extends TerminalBase {
       cwd: homedir(),
       env: hostShellEnv(tartPath),
     })
-    t = new HostTerminal(pty, mirror, info, emit)
+    t = new HostTerminal(pty, mirror, basename(file), info, emit)
     t.setState('connected')
     return t
   }
 
   input(data: string): void {
     if (!this.closed) this.pty.write(data)
+  }
+
+  /** What runs in front of the shell (`sleep`, `vim`), read from the PTY; null while the shell itself waits. */
+  override foregroundProgram(): string | null {
+    if (this.closed) return null
+    let name: string
+    try {
+      name = this.pty.process
+    } catch {
+      return null
+    }
+    // Linux gives the command line's first word ("/bin/bash"), macOS the process name ("zsh", "-zsh" for a login shell).
+    const program = basename(name ?? '').replace(/^-/, '')
+    return program && program !== this.shellName ? program : null
   }
 
   async close(): Promise<void> {

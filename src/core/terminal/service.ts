@@ -120,6 +120,11 @@ export class TerminalService {
   }
 
   /** Reconnect a dropped terminal now instead of when its backoff ends; false when no attempt was waiting. */
+  /** See TerminalBase.foregroundProgram. */
+  foregroundProgram(id: string): string | null {
+    return this.require(id).foregroundProgram()
+  }
+
   retry(id: string): boolean {
     return this.require(id).retryNow()
   }

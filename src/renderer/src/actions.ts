@@ -69,7 +69,7 @@ async function mayEndPrograms(vm: string, action: PowerAction): Promise<boolean>
   return question === null || askPower(vm, question)
 }
 
-function askPower(vm: string, question: PowerQuestion): Promise<boolean> {
+function askPower(vm: string | null, question: PowerQuestion): Promise<boolean> {
   return new Promise((decide) => useUi.getState().openDialog({ kind: 'power-confirm', vm, question, decide }))
 }
 
@@ -218,15 +218,35 @@ function showSession(session: TerminalSession): void {
   useUi.getState().setView('terminal')
 }
 
-export async function closeTerminal(id: string): Promise<void> {
+/**
+ * Close a tab; whether it closed. A VM tab detaches (its tmux session runs on) and goes at once, before this returns
+ * its promise. A Host tab ends its shell: with a program in front of it, the user is asked first.
+ */
+export async function closeTerminal(id: string): Promise<boolean> {
+  const session = useSessions.getState().sessions.find((s) => s.id === id)
+  if (session?.kind === 'host' && session.state !== 'closed' && !(await mayEndHostShell(id))) return false
   useSessions.getState().remove(id)
   disposeTerm(id)
-  try {
-    await unwrap(cal().terminal.close({ id, mode: 'detach' }))
-  } catch (err) {
+  unwrap(cal().terminal.close({ id, mode: 'detach' })).catch((err: unknown) => {
     // Already gone on the engine's side is fine: the tab is closed either way.
     if (!(err instanceof UiError) || err.data.code !== 'TERMINAL_NOT_FOUND') reportError(err, 'Close the terminal tab')
-  }
+  })
+  return true
+}
+
+/**
+ * Closing a Host tab ends its shell and what runs in front of it (`sleep`, a build, `vim`): a shell on this Mac, not
+ * a tmux session that runs on. Asked first when there is such a program; a tab that cannot say (gone already) closes.
+ */
+async function mayEndHostShell(id: string): Promise<boolean> {
+  const program = await unwrap(cal().terminal.program({ id })).then((r) => r.program, () => null)
+  if (!program) return true
+  return askPower(null, {
+    title: `Close this Host tab? ${program} is still running in it.`,
+    running: [program],
+    consequence: 'A Host tab is a shell on this Mac, not a tmux session in a VM: closing the tab ends the shell and every program it started.',
+    confirm: 'Close tab',
+  })
 }
 
 /** Clear a terminal's scrollback: the page's, and tmux's history in the VM, which a reattached tab would bring back. */

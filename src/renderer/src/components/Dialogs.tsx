@@ -140,16 +140,16 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
 
 /**
  * Stopping or restarting a VM, or shutting it down for a snapshot, ends the programs in its tmux sessions: named here
- * before it happens.
+ * before it happens. With no VM (`vm` null), the question is about the host: closing a Host tab ends its shell.
  */
-function PowerDialog({ vm, question, decide }: { vm: string; question: PowerQuestion; decide: (yes: boolean) => void }) {
+function PowerDialog({ vm, question, decide }: { vm: string | null; question: PowerQuestion; decide: (yes: boolean) => void }) {
   // Closed any other way than by its confirm button, the question is answered no (see the store's closeDialog).
   const close = useUi((s) => s.closeDialog)
   // The question is about programs running in the VM: once it stops or is gone (stopped from the tray, a terminal,
   // another window), it no longer holds, and a yes would act on a state the user was not asked about.
-  const running = useVms((s) => s.vms.some((v) => v.name === vm && v.state === 'running'))
+  const running = useVms((s) => vm === null || s.vms.some((v) => v.name === vm && v.state === 'running'))
   useEffect(() => {
-    if (running) return
+    if (running || vm === null) return
     useUi.getState().pushToast({
       id: `power-moot:${vm}`,
       level: 'info',

@@ -26,8 +26,8 @@ function endRename(id: string, end: RenameEnd): void {
  * Close a tab from its ×. The button goes with the tab, and focus with it (to <body>, where keys reach nothing, and
  * on Linux a Ctrl+W meant for the shell would close another tab): the terminal now in front gets it, once shown.
  */
-function closeTab(id: string, vm: string | null): void {
-  void closeTerminal(id)
+async function closeTab(id: string, vm: string | null): Promise<void> {
+  if (!(await closeTerminal(id))) return
   const { sessions, activeByContext } = useSessions.getState()
   const next = activeTab(sessions, activeByContext, vm)
   if (!next) return
@@ -134,7 +134,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 className="tab-close"
                 aria-label={`Close ${tabTitle(s, names)}`}
                 title={s.tmuxSession ? 'Close the tab: the session keeps running in the VM' : 'Close the tab'}
-                onClick={() => closeTab(s.id, selectedVm)}
+                onClick={() => void closeTab(s.id, selectedVm)}
               >
                 <Icon name="close" size={10} />
               </button>

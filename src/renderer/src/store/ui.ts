@@ -14,8 +14,8 @@ export type Dialog =
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
-  /** `decide`: told the answer (false when the sheet is closed or replaced any other way than by its confirm button). */
-  | { kind: 'power-confirm'; vm: string; question: PowerQuestion; decide: (yes: boolean) => void }
+  /** `vm`: null for a question about the host (closing a Host tab). `decide`: told the answer (false when the sheet is closed or replaced any other way than by its confirm button). */
+  | { kind: 'power-confirm'; vm: string | null; question: PowerQuestion; decide: (yes: boolean) => void }
   | { kind: 'launch'; vm: string }
   | { kind: 'limit'; vm: string | null; running: string[]; error: CalErrorData }
   | { kind: 'error'; title: string; error: CalErrorData; log: string[] }
