@@ -54,7 +54,7 @@ export const STEPS = {
   restart: [['stop', 'Stop'], ['start', 'Start and wait for SSH']],
   suspend: [['check', 'Check the VM'], ['suspend', 'Save memory and suspend']],
   delete: [['check', 'Check the VM'], ['poweroff', 'Power off'], ['delete', 'Delete the VM and its snapshots']],
-  snapshot: [['check', 'Check the VM'], ['pause', 'Pause the VM for a consistent disk'], ['clone', 'Clone the disk'], ['resume', 'Bring the VM back']],
+  snapshot: [['check', 'Check the VM'], ['pause', 'Suspend or shut down the VM for a consistent disk'], ['clone', 'Clone the disk'], ['resume', 'Bring the VM back']],
   restore: [['prepare', 'Check the snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],
   // A rollback is a restore of the latest session-start snapshot: the same steps (without them it showed their ids).
   rollback: [['prepare', 'Check the session-start snapshot'], ['clone', 'Clone the snapshot to a temporary VM'], ['swap', 'Replace the working VM'], ['cleanup', 'Delete the old VM'], ['start', 'Start it again']],

@@ -31,7 +31,7 @@ export function launchRows(info: LaunchInfo): Array<[string, string]> {
   else if (info.installed === false) rows.push(['Installed', `Not found in the VM: install ${info.command} there first, or its tab will say "command not found"`])
   if (info.signedIn !== null) rows.push(['Signed in', info.signedIn ? 'Yes' : `Not yet (nothing in ${info.signInPath}): it asks you to sign in when it starts`])
   if (info.repository) rows.push(['Repository', info.branch ? `${info.repository} (branch: ${info.branch})` : info.repository])
-  rows.push(['Last backup', info.lastBackupAt ? relativeTime(info.lastBackupAt) : 'never'])
+  rows.push(['Last session snapshot', info.lastBackupAt ? relativeTime(info.lastBackupAt) : 'never'])
   return rows
 }
 

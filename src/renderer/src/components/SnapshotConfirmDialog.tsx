@@ -23,7 +23,7 @@ export function lossText(action: SnapshotAction, vm: string, snapshot: Snapshot 
     return `Snapshot "${snapshot.name}" (${usedGb(snapshot.sizeGb)}) is deleted for good. ${vm} itself does not change.`
   }
   // The engine powers a running VM off for the swap and starts it again: every program in its terminals ends.
-  const restart = running ? ` ${vm} is stopped and started again: every program running in it (an agent, a build) ends and its terminal tabs close.` : ''
+  const restart = running ? ` ${vm} is stopped and started again: every program running in it (an agent, a build) ends, and its terminal tabs reconnect to new tmux sessions.` : ''
   if (action === 'restore' && snapshot) {
     return `${vm}'s disk goes back to snapshot "${snapshot.name}" from ${relativeTime(snapshot.createdAt)}. Everything written to ${vm} since then is lost.${restart}`
   }

@@ -125,7 +125,7 @@ describe('confirmations', () => {
       ['Isolation', 'Active: host filesystem protected'],
       ['Agent', 'Claude Code'],
       ['Repository', 'o/app (branch: main)'],
-      ['Last backup', 'never'],
+      ['Last session snapshot', 'never'],
     ])
     expect(launchRows({ ...info, signedIn: false })[4]).toEqual(['Signed in', 'Not yet (nothing in ~/.claude): it asks you to sign in when it starts'])
     expect(launchRows({ ...info, signedIn: true })[4]).toEqual(['Signed in', 'Yes'])
