@@ -21,3 +21,8 @@ export const Notice = z.object({
   target: NavTarget.nullable(),
 })
 export type Notice = z.infer<typeof Notice>
+
+/** The id of a notice that `vm` went down unexpectedly, for its run that started at `startedAt`. */
+export const vmDownNoticeId = (vm: string, startedAt: string | null): string => `${vmDownNoticePrefix(vm)}${startedAt ?? ''}`
+/** What every such notice's id starts with: a window drops their toasts once the VM runs again. */
+export const vmDownNoticePrefix = (vm: string): string => `vm:${vm}:down:`

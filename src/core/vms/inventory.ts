@@ -18,7 +18,7 @@ async function unexpectedStop(ctx: VmContext, name: string): Promise<string | nu
   const lines = log.split('\n').filter((l) => l.trim() && !l.startsWith(RUN_MARKER))
   const bad = lines.reverse().find((l) => /error|exceeds|failed|unexpected/i.test(l))
   // Shown as the VM's error and as a notification's body, whose title already says it stopped: say what is known.
-  return bad ? bad.trim() : 'It stopped unexpectedly (CAL did not ask it to), and its log names no error.'
+  return bad ? bad.trim() : 'CAL did not ask it to stop, and its log names no error.'
 }
 
 async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined, name = entry.name): Promise<VmInfo> {

@@ -1,5 +1,5 @@
 import type { EventPayload } from '../../shared/api'
-import type { NavTarget, Notice } from '../../shared/notify'
+import { vmDownNoticeId, type NavTarget, type Notice } from '../../shared/notify'
 import type { Settings } from '../../shared/settings'
 import type { Task, TaskKind } from '../../shared/task'
 import type { VmInfo } from '../../shared/vm'
@@ -66,7 +66,7 @@ export function noticesForVmChange(prev: readonly VmInfo[], next: readonly VmInf
       const message = vm.error ?? 'The VM stopped without CAL asking it to.'
       const hint = 'Start it again from CAL; what was saved on its disk is still there.'
       notices.push({
-        id: `vm:${vm.name}:down:${old.startedAt ?? ''}`,
+        id: vmDownNoticeId(vm.name, old.startedAt ?? null),
         kind: 'vmStoppedUnexpectedly',
         level: 'error',
         title: `${vm.name} stopped unexpectedly`,

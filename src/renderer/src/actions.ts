@@ -325,6 +325,8 @@ export async function openScreenSharing(vm: string): Promise<void> {
 export async function saveSettings(patch: SettingsPatch): Promise<boolean> {
   try {
     useSettings.getState().setView(await unwrap(cal().settings.set(patch)))
+    // An earlier failure's toast is answered now: leaving it up would say the settings are still not saved.
+    useUi.getState().dismissToast('settings')
     return true
   } catch (err) {
     reportError(err, 'Save settings', { id: 'settings' })

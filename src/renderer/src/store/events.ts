@@ -1,4 +1,5 @@
-import type { Notice, NavTarget } from '../../../shared/notify'
+import { vmDownNoticePrefix, type Notice, type NavTarget } from '../../../shared/notify'
+import type { VmInfo } from '../../../shared/vm'
 import type { Task } from '../../../shared/task'
 import type { TerminalSession } from '../../../shared/terminal'
 import { cal, errorData, unwrap } from '../api'
@@ -22,7 +23,10 @@ const SNAPSHOT_KINDS = new Set<Task['kind']>(['snapshot', 'restore', 'rollback',
 export function bindEvents(): () => void {
   const api = cal()
   const disposers = [
-    api.on('vms:changed', (vms) => useVms.getState().setVms(vms)),
+    api.on('vms:changed', (vms) => {
+      useVms.getState().setVms(vms)
+      dropMootDownToasts(vms)
+    }),
     api.on('tasks:updated', onTask),
     // A tab closed here still hears its session's 'closed': there is no tab left to mark (see isTermReleased).
     api.on('terminal:state', (e) => {
@@ -141,4 +145,14 @@ export async function bootstrap(): Promise<void> {
     (tasks) => useTasks.getState().setAll(tasks),
     (sessions) => useSessions.getState().setAll(sessions),
   )
+}
+
+/** A VM that runs again makes its "stopped unexpectedly" toast old news: it goes, rather than cover the terminal. */
+function dropMootDownToasts(vms: readonly VmInfo[]): void {
+  const ui = useUi.getState()
+  for (const vm of vms) {
+    if (vm.state !== 'running') continue
+    const prefix = vmDownNoticePrefix(vm.name)
+    for (const t of ui.toasts) if (t.id.startsWith(prefix)) ui.dismissToast(t.id)
+  }
 }

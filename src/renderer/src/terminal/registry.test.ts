@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ILinkHandler } from '@xterm/xterm'
-import { session } from '../test/fixtures'
+import { session, vmInfo } from '../test/fixtures'
+import { vmDownNoticeId } from '../../../shared/notify'
+import { useUi } from '../store/ui'
 import { useSessions } from '../store/sessions'
 import { bindEvents } from '../store/events'
 import { disposeTerm, ENDED_MEANWHILE, getTerm, INPUT_CHUNK, isTermReleased, redrawAfterBreak, redrawOnFirstFit } from './registry'
@@ -73,6 +75,23 @@ const bytes = (text: string) => new TextEncoder().encode(text)
 
 beforeEach(() => {
   useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {} })
+})
+
+describe('toasts that events answer', () => {
+  it('drops a VM\'s "stopped unexpectedly" toast once the VM runs again, not before', () => {
+    const off = bindEvents()
+    const id = vmDownNoticeId('dev', '2026-11-23T10:00:00Z')
+    fake.emit('notice', { id, kind: 'vmStoppedUnexpectedly', level: 'error', title: 'dev stopped unexpectedly', body: 'x', error: { code: 'VM_DIED', message: 'x', hint: 'y' }, target: null })
+    fake.emit('notice', { id: 'vm:other:down:', kind: 'vmStoppedUnexpectedly', level: 'error', title: 'other stopped unexpectedly', body: 'x', error: { code: 'VM_DIED', message: 'x', hint: 'y' }, target: null })
+    const ids = () => useUi.getState().toasts.map((t) => t.id)
+    expect(ids()).toEqual(expect.arrayContaining([id, 'vm:other:down:']))
+    fake.emit('vms:changed', [vmInfo('dev', { state: 'stopped' }), vmInfo('other', { state: 'stopped' })])
+    expect(ids()).toContain(id)
+    fake.emit('vms:changed', [vmInfo('dev', { state: 'running' }), vmInfo('other', { state: 'stopped' })])
+    expect(ids()).not.toContain(id)
+    expect(ids()).toContain('vm:other:down:')
+    off()
+  })
 })
 
 describe('terminal registry', () => {
