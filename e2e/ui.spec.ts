@@ -267,8 +267,13 @@ test('a failed create is said once, in its sheet, and not again in a toast', asy
   await page.waitForTimeout(1500)
   await expect(page.locator('[data-testid="toast"].toast-error')).toHaveCount(0)
   await captureScreen(page, 'create-failed')
-  await page.getByTestId('create-close').click()
+  // Back to the form with what was typed, to fix the image rather than start over.
+  await page.getByTestId('create-edit').click()
   await expect(progress).toBeHidden()
+  await expect(page.getByTestId('create-name')).toHaveValue('e2e-no-image')
+  await expect(page.getByLabel('Base image')).toHaveValue('ghcr.io/cal-e2e/no-such-image:latest')
+  await page.getByTestId('create-dialog').getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByTestId('create-dialog')).toBeHidden()
   await expect(page.locator('[data-testid="toast"].toast-error')).toHaveCount(0)
 })
 

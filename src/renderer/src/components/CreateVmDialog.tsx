@@ -20,15 +20,18 @@ import { AGENT_LABEL } from './StatusBanner'
  */
 export function CreateVmDialog() {
   const close = useUi((s) => s.closeDialog)
-  const taskId = useUi((s) => (s.dialog?.kind === 'create' ? (s.dialog.taskId ?? null) : null))
+  const dialog = useUi((s) => (s.dialog?.kind === 'create' ? s.dialog : null))
+  const taskId = dialog?.taskId ?? null
+  const input = dialog?.input
   const task = useTasks((s) => (taskId ? s.byId[taskId] : undefined))
-  const onStarted = (id: string) => {
-    useUi.getState().openDialog({ kind: 'create', taskId: id })
+  const onStarted = (id: string, asked: CreateVmInput) => {
+    useUi.getState().openDialog({ kind: 'create', taskId: id, input: asked })
     // A task that ended before its id came back was reported as a toast: the sheet says it now.
     useUi.getState().dismissToast(`task:${id}`)
   }
-  if (!taskId) return <CreateForm onStarted={onStarted} onClose={close} />
+  if (!taskId) return <CreateForm key={input ? 'again' : 'new'} initial={input} onStarted={onStarted} onClose={close} />
   const running = !task || task.state === 'running'
+  const failed = task?.state === 'failed'
   return (
     <Modal
       title="Creating workspace"
@@ -36,9 +39,17 @@ export function CreateVmDialog() {
       wide
       testId="create-progress"
       footer={
-        <button type="button" className="button primary" onClick={close} data-testid="create-close">
-          {running ? 'Hide' : 'Done'}
-        </button>
+        <>
+          {failed && input && (
+            // Back to the form with what was typed (a refused size, a mistyped image), rather than from scratch.
+            <button type="button" className="button" onClick={() => useUi.getState().openDialog({ kind: 'create', input })} data-testid="create-edit">
+              Edit and try again
+            </button>
+          )}
+          <button type="button" className="button primary" onClick={close} data-testid="create-close">
+            {running ? 'Hide' : failed ? 'Close' : 'Done'}
+          </button>
+        </>
       }
     >
       {task ? (
@@ -78,17 +89,17 @@ function NumberField({ id, label, value, onChange, error, show }: { id: string; 
   )
 }
 
-function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => void; onClose: () => void }) {
+function CreateForm({ initial, onStarted, onClose }: { initial?: CreateVmInput; onStarted: (taskId: string, input: CreateVmInput) => void; onClose: () => void }) {
   const stored = useSettings((s) => s.view?.settings ?? null)
   const defaults = stored ?? defaultSettings()
   const vms = useVms((s) => s.vms)
   const taken = vms.map((v) => v.name)
-  const [name, setName] = useState('')
-  const [image, setImage] = useState(defaults.vmDefaults.baseImage)
-  const [cpu, setCpu] = useState(String(defaults.vmDefaults.cpu))
-  const [memory, setMemory] = useState(String(memoryGb(defaults.vmDefaults.memoryMb)))
-  const [disk, setDisk] = useState(String(defaults.vmDefaults.diskGb))
-  const [agent, setAgent] = useState<AgentId>(defaults.defaultAgent)
+  const [name, setName] = useState(initial?.name ?? '')
+  const [image, setImage] = useState(initial?.image ?? defaults.vmDefaults.baseImage)
+  const [cpu, setCpu] = useState(String(initial?.cpu ?? defaults.vmDefaults.cpu))
+  const [memory, setMemory] = useState(String(memoryGb(initial?.memoryMb ?? defaults.vmDefaults.memoryMb)))
+  const [disk, setDisk] = useState(String(initial?.diskGb ?? defaults.vmDefaults.diskGb))
+  const [agent, setAgent] = useState<AgentId>(initial?.agent ?? defaults.defaultAgent)
   const [touched, setTouched] = useState(false)
   const [busy, setBusy] = useState(false)
   // A refusal of the create call itself: shown here, since a toast would sit under this sheet's backdrop.
@@ -109,7 +120,7 @@ function CreateForm({ onStarted, onClose }: { onStarted: (taskId: string) => voi
     const input: CreateVmInput = { name: name.trim(), image: image.trim(), cpu: Number(cpu), memoryMb: memoryMb(Number(memory)), diskGb: Number(disk), agent }
     const started = await createVm(input)
     setBusy(false)
-    if ('taskId' in started) onStarted(started.taskId)
+    if ('taskId' in started) onStarted(started.taskId, input)
     else setFailure(started.error)
   }
   return (

@@ -11,7 +11,7 @@ import { MAX_TOASTS, STALE_ERROR_MS, TOAST_MS, toastLifetime, useUi, type Toast 
 import { runningVms, useVms } from './vms'
 
 beforeEach(() => {
-  useVms.setState({ vms: [], selected: null, loaded: false })
+  useVms.setState({ vms: [], selected: null, previous: null, loaded: false })
   useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {} })
   useUi.setState({ view: 'workspace', dialog: null, paletteOpen: false, toasts: [] })
 })
@@ -26,6 +26,20 @@ describe('vm store', () => {
     expect(useVms.getState().selected).toBe('b')
     useVms.getState().setVms([vmInfo('c')])
     expect(useVms.getState().selected).toBe('c')
+  })
+
+  it('goes back to the VM selected before when the selected one goes away (a failed create), not to another', () => {
+    useVms.getState().setVms([vmInfo('clean'), vmInfo('dev'), vmInfo('other', { state: 'running' })])
+    useVms.getState().select('dev')
+    // A create selects its VM before the list has it; the clone fails and it never shows up, or shows up and goes.
+    useVms.getState().select('ws2')
+    useVms.getState().setVms([vmInfo('clean'), vmInfo('dev'), vmInfo('other', { state: 'running' }), vmInfo('ws2')])
+    expect(useVms.getState().selected).toBe('ws2')
+    useVms.getState().setVms([vmInfo('clean'), vmInfo('dev'), vmInfo('other', { state: 'running' })])
+    expect(useVms.getState().selected).toBe('dev')
+    // Gone too: where the work is.
+    useVms.getState().setVms([vmInfo('clean'), vmInfo('other', { state: 'running' })])
+    expect(useVms.getState().selected).toBe('other')
   })
 
   it('selects the first running VM when nothing is selected yet', () => {

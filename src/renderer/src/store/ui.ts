@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import type { CalErrorData } from '../../../shared/errors'
 import type { PowerQuestion } from '../../../shared/power-question'
 import type { Snapshot } from '../../../shared/snapshot'
+import type { CreateVmInput } from '../../../shared/vm'
 
 /** The main pane's views; "workspace", "snapshots" and "terminal" belong to the selected VM. */
 export type View = 'workspace' | 'snapshots' | 'terminal' | 'settings' | 'tasks'
@@ -10,7 +11,8 @@ export type SnapshotAction = 'restore' | 'delete' | 'rollback'
 
 export type Dialog =
   /** With the id of the create task the sheet shows once it started, whose end the sheet reports (not a toast). */
-  | { kind: 'create'; taskId?: string }
+  /** `input`: what was asked for, so that a failed create can go back to the form with it. */
+  | { kind: 'create'; taskId?: string; input?: CreateVmInput }
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }

@@ -7,6 +7,8 @@ type VmStore = {
   /** False until the engine's first VM list arrives: "no workspaces" is only true after that. */
   loaded: boolean
   selected: string | null
+  /** The one selected before it: where the selection goes back to when its VM goes away (a failed create, a delete). */
+  previous: string | null
   setVms: (vms: VmInfo[]) => void
   select: (name: string | null) => void
 }
@@ -26,16 +28,18 @@ export const useVms = create<VmStore>((set) => ({
   vms: [],
   loaded: false,
   selected: null,
+  previous: null,
   setVms: (incoming) =>
     set((s) => {
       const vms = sortVms(incoming)
-      // Keep the selection while its VM exists.
+      const exists = (name: string | null) => name !== null && vms.some((v) => v.name === name)
+      // Keep the selection while its VM exists; else go back to the one selected before it, if it is still there.
       // Otherwise start where the work is: the first running VM, else the first one.
       const fallback = vms.find((v) => v.state === 'running') ?? vms[0]
-      const selected = s.selected && vms.some((v) => v.name === s.selected) ? s.selected : (fallback?.name ?? null)
-      return { vms, selected, loaded: true }
+      if (exists(s.selected)) return { vms, loaded: true }
+      return { vms, selected: exists(s.previous) ? s.previous : (fallback?.name ?? null), previous: null, loaded: true }
     }),
-  select: (selected) => set({ selected }),
+  select: (selected) => set((s) => (selected === s.selected ? {} : { selected, previous: s.selected })),
 }))
 
 export function useSelectedVm(): VmInfo | null {
