@@ -243,6 +243,16 @@ test('number fields: emptied they stay empty and required, never 0; memory in GB
   await memory.press('Enter')
   await expect(memory).toHaveAttribute('aria-invalid', 'false')
   await expect(page.getByTestId('settings-view')).toContainText('0 = no limit on the count')
+  // A text field the engine would refuse says so on the field, not in a toast naming the setting's key.
+  const user = page.getByTestId('settings-view').getByLabel('SSH user')
+  await user.fill('')
+  await user.blur()
+  await expect(user).toHaveAttribute('aria-invalid', 'true')
+  await expect(page.getByTestId('settings-view')).toContainText('Not saved: use the VM account\'s short name')
+  await expect(page.getByTestId('toast')).toHaveCount(0)
+  await user.fill('admin')
+  await user.blur()
+  await expect(user).toHaveAttribute('aria-invalid', 'false')
   // No control for what CAL does not do yet (the proxy modes).
   await expect(page.getByTestId('settings-view').getByLabel('Proxy')).toHaveCount(0)
   // Saved in GB, read back in GB (not 0, not MB) by a fresh window; the create sheet takes it as its default.

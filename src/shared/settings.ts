@@ -10,6 +10,12 @@ export type NotificationKind = z.infer<typeof NotificationKind>
 
 const ALL_KINDS_ON = Object.fromEntries(NotificationKind.options.map((k) => [k, true])) as Record<NotificationKind, boolean>
 
+/** A macOS short name. Never anything ssh could read as an option ("-oProxyCommand=…" as user@host). */
+export const SshUser = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'Use the VM account\'s short name: letters, digits, "_", "." or "-", not starting with "-" or "."')
+  .max(64)
+
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
   vmDefaults: z
@@ -36,12 +42,7 @@ export const Settings = z.object({
     .default({}),
   ssh: z
     .object({
-      // A macOS short name. Never anything ssh could read as an option ("-oProxyCommand=…" as user@host).
-      user: z
-        .string()
-        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'Use the VM account\'s short name: letters, digits, "_", "." or "-", not starting with "-" or "."')
-        .max(64)
-        .default('admin'),
+      user: SshUser.default('admin'),
       /** Used once, for first contact; CAL installs its own key after that. */
       password: boundedString(LIMITS.password).default('admin'),
       unlockKeychain: z.boolean().default(false),

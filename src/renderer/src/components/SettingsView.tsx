@@ -1,5 +1,5 @@
 import type { AgentId } from '../../../shared/vm'
-import type { NotificationKind, Settings } from '../../../shared/settings'
+import { SshUser, type NotificationKind, type Settings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
 import { useVms } from '../store/vms'
 import { saveSettings } from '../actions'
@@ -77,7 +77,12 @@ export function SettingsView() {
         <NumberSetting label="Delete session snapshots after" unit="days" value={s.snapshots.maxAgeDays} min={0} max={3650} onCommit={(v) => set('snapshots', { ...s.snapshots, maxAgeDays: v })} help="0 = no age limit." />
       </Group>
       <Group title="Connection">
-        <TextSetting label="SSH user" value={s.ssh.user} onCommit={(v) => set('ssh', { ...s.ssh, user: v })} />
+        <TextSetting
+          label="SSH user"
+          value={s.ssh.user}
+          validate={(v) => (SshUser.safeParse(v).success ? '' : 'Not saved: use the VM account\'s short name (letters, digits, "_", "." or "-", not starting with "-" or ".").')}
+          onCommit={(v) => set('ssh', { ...s.ssh, user: v })}
+        />
         <TextSetting label="First-contact password" type="password" value={s.ssh.password} placeholder="Saved: type to replace it" onCommit={(v) => set('ssh', { ...s.ssh, password: v })} help="Used once; CAL installs its own key after that. CAL keeps it and never shows it." />
         <ToggleSetting label="Unlock the keychain at login" checked={s.ssh.unlockKeychain} onChange={(v) => set('ssh', { ...s.ssh, unlockKeychain: v })} />
         {/* No Proxy control: the proxy modes (seeds) are not built, and a setting that changes nothing misleads. The
