@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SshPool } from '../../src/core/ssh/pool'
-import { createSimHost, type SimHost } from '../sim/harness'
+import { createSimHost, DEFAULT_IMAGE, type SimHost } from '../sim/harness'
 import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
 
 const isRoot = process.getuid?.() === 0
@@ -237,6 +237,16 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect((await eng.svc.get('dev')).state).toBe('running')
     await eng.svc.stop('dev', true).done
     expect((await eng.svc.get('dev')).state).toBe('stopped')
+  }, T)
+
+  it('a session snapshot of a VM made outside CAL does not give it a creation time', async () => {
+    expect((await host.run(['clone', DEFAULT_IMAGE, 'made-outside'])).exitCode).toBe(0)
+    await eng.svc.takeSessionSnapshot('made-outside')
+    const info = await eng.svc.get('made-outside')
+    expect(info.lastSessionSnapshotAt).not.toBeNull()
+    // CAL first heard of it at the snapshot: "Created" stays unknown rather than showing the snapshot's time.
+    expect(info.createdAt).toBeNull()
+    await (await eng.svc.delete('made-outside', false, true)).done
   }, T)
 
   it('deletes snapshots, protects cal-clean, deletes a VM with its snapshots', async () => {

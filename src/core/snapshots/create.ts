@@ -105,7 +105,7 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
 
   if (opts.kind === 'session') {
     await ctx.facts.update(vm, { lastSessionSnapshotAt: createdAt, lastSessionStartAt: createdAt }, () => ({
-      role: defaultRole(vm), createdAt, baseImage: null, agent: null, os: null, parent: null, snapshotName: null, snapshotKind: null, lastSessionStartAt: null, lastSessionSnapshotAt: null,
+      role: defaultRole(vm), createdAt: null, baseImage: null, agent: null, os: null, parent: null, snapshotName: null, snapshotKind: null, lastSessionStartAt: null, lastSessionSnapshotAt: null,
     }))
   }
   // A clone reports the same allocated size as its source (APFS shares the blocks), so no second `tart list`.

@@ -13,7 +13,7 @@ export async function listSnapshots(ctx: VmContext, vm: string, entries?: TartLi
   for (const [tartName, f] of facts) {
     const e = byName.get(tartName)
     if (f.role !== 'snapshot' || f.parent !== vm || !e || !f.snapshotName) continue
-    out.push({ name: f.snapshotName, vm, tartName, kind: f.snapshotKind ?? 'manual', createdAt: f.createdAt, sizeGb: e.sizeGb })
+    out.push({ name: f.snapshotName, vm, tartName, kind: f.snapshotKind ?? 'manual', createdAt: f.createdAt ?? '', sizeGb: e.sizeGb })
   }
   return out.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
 }

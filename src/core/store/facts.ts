@@ -9,7 +9,8 @@ import { calPaths } from './paths'
 /** What CAL knows about a Tart VM that Tart does not: role, lineage, times. Keyed by the Tart name. */
 export const VmFacts = z.object({
   role: VmRole,
-  createdAt: z.string(),
+  /** When CAL created it; null for a VM made outside CAL (first recorded by a session snapshot, say). */
+  createdAt: z.string().nullable().default(null),
   baseImage: z.string().nullable().default(null),
   agent: AgentId.nullable().default(null),
   /** Guest OS as Tart reported it at create, so a start needs no `tart get` (null: ask Tart). */
