@@ -77,7 +77,11 @@ export function buildCommands({ vms, selected, activeSession, theme, mod, busy =
   return commands
 }
 
-/** Subsequence match on words, best (earliest, tightest) first. */
+/**
+ * Best (earliest, tightest) first: the query as typed, else its letters in order where each one either follows the
+ * one before it or starts a word ("ts" finds "Take snapshot", "sw be" "Switch to beta"). Letters picked from
+ * anywhere ("snap" out of "uSe dark appeArance … aPpearance") matched nearly everything, and listed noise.
+ */
 export function filterCommands(commands: Command[], query: string): Command[] {
   const q = query.trim().toLowerCase()
   if (!q) return commands
@@ -92,14 +96,21 @@ export function filterCommands(commands: Command[], query: string): Command[] {
 function matchScore(text: string, q: string): number | null {
   const direct = text.indexOf(q)
   if (direct >= 0) return direct
-  let pos = -1
-  let gaps = 0
-  for (const ch of q) {
-    if (ch === ' ') continue
-    const next = text.indexOf(ch, pos + 1)
-    if (next < 0) return null
-    gaps += next - pos - 1
-    pos = next
+  const letters = q.replace(/\s+/g, '')
+  const gaps = wordMatch(text, letters, 0, -1)
+  return gaps === null ? null : 100 + gaps
+}
+
+const startsWord = (text: string, i: number) => i === 0 || !/[\p{L}\p{N}]/u.test(text[i - 1]!)
+
+/** The fewest skipped characters to match `q[qi..]` after position `prev`, each letter continuing or starting a word. */
+function wordMatch(text: string, q: string, qi: number, prev: number): number | null {
+  if (qi === q.length) return 0
+  let best: number | null = null
+  for (let i = text.indexOf(q[qi]!, prev + 1); i >= 0; i = text.indexOf(q[qi]!, i + 1)) {
+    if (i !== prev + 1 && !startsWord(text, i)) continue
+    const rest = wordMatch(text, q, qi + 1, i)
+    if (rest !== null && (best === null || rest + i - prev - 1 < best)) best = rest + i - prev - 1
   }
-  return 100 + gaps
+  return best
 }

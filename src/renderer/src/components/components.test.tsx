@@ -266,6 +266,10 @@ describe('actions by state', () => {
     expect(filterCommands(commands, 'snap')[0]?.title).toBe('Snapshot alpha')
     expect(filterCommands(commands, 'zzzz')).toEqual([])
     expect(filterCommands(commands, 'delete alpha')[0]?.title).toBe('Delete alpha…')
+    // Letters in order that start words or follow each other: not letters picked from anywhere.
+    expect(filterCommands(commands, 'sw be')[0]?.title).toBe('Switch to beta')
+    expect(filterCommands(commands, 'lag')[0]?.title).toBe('Launch agent alpha')
+    expect(filterCommands(commands, 'snap').map((c) => c.title)).not.toContain('Use dark appearance')
   })
 
   it('palette offers what the toolbar does while a task works on the VM', () => {
