@@ -9,7 +9,7 @@ import { defaultSettings } from '../../src/shared/settings'
 import type { VmInfo } from '../../src/shared/vm'
 import { SCROLLBACK_LINES } from '../../src/shared/terminal'
 import { NO_TMUX_NOTICE } from '../../src/core/terminal/ssh-terminal'
-import { TMUX_ESCAPE_MS } from '../../src/core/ssh/scripts'
+import { TMUX_ESCAPE_MS, TMUX_STATUS_LEFT } from '../../src/core/ssh/scripts'
 import { agentHandlers } from '../../src/core/agent/handlers'
 import { SshPool, type SshCredentials } from '../../src/core/ssh/pool'
 import { execOn } from '../../src/core/ssh/exec'
@@ -299,6 +299,8 @@ describe('terminal sessions', () => {
     expect((await p.exec(VM, 'tmux show-options -gv history-limit')).stdout.trim()).toBe(String(SCROLLBACK_LINES))
     // An Escape reaches the program at once, not after tmux's default 500 ms wait.
     expect((await p.exec(VM, 'tmux show-options -sv escape-time')).stdout.trim()).toBe(String(TMUX_ESCAPE_MS))
+    // The status line has room for "[cal-agent] " (tmux's default of 10 cut its closing bracket).
+    expect((await p.exec(VM, 'tmux show-options -gv status-left-length')).stdout.trim()).toBe(String(TMUX_STATUS_LEFT))
     expect((await p.exec(VM, "tmux display-message -p -t '=shell-1:' '#{history_limit}'")).stdout.trim()).toBe(String(SCROLLBACK_LINES))
   })
 

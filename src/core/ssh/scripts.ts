@@ -35,6 +35,9 @@ export const KEYCHAIN_PROMPT = /password to unlock [^\n]*:\s*$/i
 /** Where tmux lives: Homebrew's path first (not on PATH in a non-login SSH exec), then PATH. Prints nothing without tmux. */
 export const FIND_TMUX = 'if [ -x /opt/homebrew/bin/tmux ]; then echo /opt/homebrew/bin/tmux; else t=$(command -v tmux) && [ -x "$t" ] && echo "$t" || true; fi'
 
+/** Room on tmux's status line for "[session-name] " (see TMUX_SETUP). */
+export const TMUX_STATUS_LEFT = 24
+
 /** How long tmux waits after an Escape for the rest of a key sequence (see TMUX_SETUP). */
 export const TMUX_ESCAPE_MS = 10
 
@@ -52,7 +55,9 @@ export const TMUX_ESCAPE_MS = 10
  *   old for the comparison leaves it): a tab reattached to a session starts with that much of its history;
  * - tmux's escape-time lowered to TMUX_ESCAPE_MS (never raised): by default tmux holds every Escape for 500 ms to
  *   see whether a key sequence follows, so Esc reached vim, and the agent's Esc-to-interrupt, half a second late.
- *   Over SSH a sequence's bytes arrive together, so 10 ms tells them apart.
+ *   Over SSH a sequence's bytes arrive together, so 10 ms tells them apart;
+ * - tmux's status-left-length raised to TMUX_STATUS_LEFT (never lowered): its default of 10 cut the status line's
+ *   "[cal-agent] " to "[cal-agent" and ran the window list into it.
  */
 export const TMUX_SETUP: readonly string[] = [
   'start-server',
@@ -71,6 +76,11 @@ export const TMUX_SETUP: readonly string[] = [
   '-F',
   `#{e|>:#{escape-time},${TMUX_ESCAPE_MS}}`,
   `set-option -s escape-time ${TMUX_ESCAPE_MS}`,
+  ';',
+  'if-shell',
+  '-F',
+  `#{e|<:#{status-left-length},${TMUX_STATUS_LEFT}}`,
+  `set-option -g status-left-length ${TMUX_STATUS_LEFT}`,
 ]
 
 /** The command that attaches (or creates) tmux session `name` for CAL's terminal, after TMUX_SETUP. */
