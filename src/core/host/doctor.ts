@@ -1,8 +1,9 @@
-import { access, constants, mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { access, constants, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError, type ErrorCode } from '../../shared/errors'
 import { TartDriver } from '../tart/driver'
 import { freeBytes, type FreeSpace } from './disk'
+import { makeDirs } from '../store/make-dirs'
 
 export interface DoctorCheck {
   id: string
@@ -42,13 +43,13 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
   }
 
   try {
-    await mkdir(opts.calHome, { recursive: true })
+    await makeDirs(opts.calHome)
     const probe = join(opts.calHome, `.doctor-${process.pid}`)
     await writeFile(probe, 'ok')
     await rm(probe, { force: true })
     add('cal-home', 'ok', `CAL_HOME ${opts.calHome} is writable`)
   } catch (err) {
-    add('cal-home', 'fail', `CAL_HOME ${opts.calHome} is not writable: ${(err as Error).message}`, 'Fix its permissions, or point CAL_HOME at a writable directory.')
+    add('cal-home', 'fail', `CAL_HOME ${opts.calHome} is not writable: ${(err as Error).message}`, calHomeFix((err as NodeJS.ErrnoException).code))
   }
 
   const key = join(opts.calHome, 'ssh', 'id_ed25519')
@@ -67,4 +68,13 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
   else add('disk', 'ok', `${(free / 1e9).toFixed(1)} GB free for Tart (${tart.home})`)
 
   return { ok: checks.every((c) => c.level !== 'fail'), checks }
+}
+
+/** What to do about a CAL_HOME that cannot be written, by the error's code. */
+function calHomeFix(code: string | undefined): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'Free some space on its disk, or point CAL_HOME at a folder on another one.'
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'A file is in the way: move it, or point CAL_HOME at a folder.'
+  if (code === 'EROFS') return 'Its disk is read-only: point CAL_HOME at a folder on a writable disk.'
+  if (code === 'ENOENT') return 'That folder cannot be made there: point CAL_HOME at a folder in your home, such as ~/.cal.'
+  return 'Fix its permissions, or point CAL_HOME at a writable directory.'
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Settings } from '../../shared/settings'
 import { createSettingsStore, type SettingsBackend, type SettingsStore } from './store'
+import { makeDirsSync } from '../store/make-dirs'
 
 export const SETTINGS_FILE = 'settings.json'
 
@@ -25,7 +26,7 @@ export function fileSettingsBackend(calHome: string): SettingsBackend {
       return JSON.parse(text)
     },
     write(settings: Settings) {
-      mkdirSync(calHome, { recursive: true })
+      makeDirsSync(calHome)
       // Write then rename, so a crash never leaves half a file for the app or the CLI to read.
       const tmp = `${path}.${process.pid}.tmp`
       writeFileSync(tmp, JSON.stringify(settings, undefined, '\t'), { mode: 0o600 })

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { withFileLock } from '../store/file-lock'
@@ -9,6 +9,7 @@ import { nested, type Reporter, type VmContext } from '../vms/context'
 import { hardStop, startVm } from '../vms/lifecycle'
 import { parkedWorkingName, restoreOldName, restoreTempName, snapshotTartName } from '../vms/naming'
 import { findSnapshot, listSnapshots } from './snapshots'
+import { makeDirs } from '../store/make-dirs'
 
 const TMP_SUFFIX = restoreTempName('')
 
@@ -45,7 +46,7 @@ export async function recoverInterruptedRestore(ctx: VmContext, vm: string, entr
  * process never takes a restore in progress for an interrupted one. `timeoutMs` 0: fail at once when held.
  */
 async function withRestoreLock<T>(ctx: VmContext, vm: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
-  await mkdir(ctx.facts.paths.run, { recursive: true })
+  await makeDirs(ctx.facts.paths.run)
   const path = join(ctx.facts.paths.run, `${vm}.restore.lock`)
   await clearDeadRestoreLock(path)
   return withFileLock(path, fn, timeoutMs)

@@ -1,8 +1,9 @@
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
 import { CalError } from '../../shared/errors'
+import { makeDirs } from '../store/make-dirs'
 
 // ssh2 is CommonJS: `utils` is not detected as a named ESM export.
 const { utils } = ssh2
@@ -33,7 +34,7 @@ export function knownHostsPath(calHome: string): string {
 export async function ensureSshDir(calHome: string): Promise<string> {
   const dir = sshDir(calHome)
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
+    await makeDirs(dir, 0o700)
     if (((await stat(dir)).mode & 0o777) !== 0o700) await chmod(dir, 0o700)
   } catch (err) {
     throw sshDirError(calHome, err)

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { makeDirs } from './make-dirs'
 
 /** Write to a temp file in the same directory, then rename: readers see the old or the new file, never half. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
+  await makeDirs(dirname(path))
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 })

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { homedir, release } from 'node:os'
 import { join } from 'node:path'
 import { CalError, type Hint } from '../../shared/errors'
@@ -11,6 +11,7 @@ import type { Reporter, VmContext } from './context'
 import { assertCapacity, fewOthersRunning, MAC_VM_LIMIT } from './inventory'
 import { isInternalName, restoreOldName, restoreTempName, snapshotTartName } from './naming'
 import { signalProcess, sleep, type RunExit } from './supervisor'
+import { makeDirs } from '../store/make-dirs'
 
 function assertNotRunning(d: KnownVm, name: string): void {
   if (d.state === 'running') {
@@ -86,7 +87,7 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
   const out = ctx.settings().outputFolder
   if (out) {
     const dir = join(expandHome(out), name)
-    await mkdir(dir, { recursive: true })
+    await makeDirs(dir)
     dirs.push(`cal-output:${dir}`)
     r.log(`sharing ${dir} with the VM (read-write)`)
   }

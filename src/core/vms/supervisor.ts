@@ -1,8 +1,9 @@
-import { mkdir, open, readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { execa } from 'execa'
 import type { FactsStore, RunRecord } from '../store/facts'
 import type { RunOptions, TartDriver } from '../tart/driver'
+import { makeDirs } from '../store/make-dirs'
 
 export interface RunExit {
   code: number | null
@@ -75,7 +76,7 @@ export class RunSupervisor {
 
   async spawn(name: string, opts: RunOptions): Promise<{ pid: number; exited: Promise<RunExit>; logPath: string; logOffset: number }> {
     const logPath = this.facts.logPath(name)
-    await mkdir(this.facts.paths.logs, { recursive: true })
+    await makeDirs(this.facts.paths.logs)
     const fh = await open(logPath, 'a', 0o600)
     try {
       const logOffset = (await fh.stat()).size

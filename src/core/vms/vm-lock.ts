@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { open, readFile, rm, stat } from 'node:fs/promises'
 import { uptime } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { CalError } from '../../shared/errors'
 import { withFileLock } from '../store/file-lock'
+import { makeDirs } from '../store/make-dirs'
 
 /** Who holds a VM: written into its lock file, shown to the CAL process that finds it busy. */
 export interface VmLockOwner {
@@ -48,7 +49,7 @@ export async function withVmLock<T>(runDir: string, vm: string, title: string, f
 
 async function acquire(path: string, vm: string, me: VmLockOwner): Promise<void> {
   try {
-    await mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
+    await makeDirs(join(path, '..'), 0o700)
   } catch (err) {
     throw lockError(err, path)
   }

@@ -1,0 +1,50 @@
+import { mkdirSync, statSync } from 'node:fs'
+import { mkdir, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/**
+ * `mkdir -p`, one level at a time from the deepest folder that exists. Node's own `{ recursive: true }` loops for
+ * ever where the kernel answers ENOENT for a child of a folder that exists (under /proc, say): CAL_HOME pointed
+ * there left `cal` spinning at full CPU with no output. Here every error comes back as it is.
+ */
+export async function makeDirs(path: string, mode?: number): Promise<void> {
+  const missing: string[] = []
+  for (let p = path; ; p = dirname(p)) {
+    const found = await stat(p).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false
+        throw err
+      },
+    )
+    if (found || dirname(p) === p) break
+    missing.unshift(p)
+  }
+  for (const p of missing) {
+    await mkdir(p, { mode }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+    })
+  }
+}
+
+/** makeDirs, synchronously. */
+export function makeDirsSync(path: string, mode?: number): void {
+  const missing: string[] = []
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      statSync(p)
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    if (dirname(p) === p) break
+    missing.unshift(p)
+  }
+  for (const p of missing) {
+    try {
+      mkdirSync(p, { mode })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+}
