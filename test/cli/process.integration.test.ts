@@ -27,11 +27,12 @@ describe.skipIf(!isRoot)('cal as a process', () => {
   const env = () => ({ ...process.env, ...host.env, CAL_HOME: eng.calHome, CAL_TART: host.tartPath })
 
   /** `cal ARGS` with stdout read; stderr a pipe that is read (`onStderr`) or closed at once (`closeStderr`). */
-  function calProcess(args: string[], opts: { closeStderr?: boolean; onStderr?: (text: string) => void } = {}) {
+  function calProcess(args: string[], opts: { closeStderr?: boolean; closeStdout?: boolean; onStderr?: (text: string) => void } = {}) {
     const child = spawn(process.execPath, [calJs, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    if (opts.closeStdout) child.stdout.destroy()
+    else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     if (opts.closeStderr) child.stderr.destroy()
     else child.stderr.on('data', (d: Buffer) => opts.onStderr?.((stderr += d.toString())))
     const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => child.once('close', (code) => r({ code, stdout, stderr })))
@@ -43,6 +44,16 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     expect(create).toMatchObject({ code: 0, stdout: expect.stringContaining('Created p1') })
     const start = await calProcess(['start', 'p1'], { closeStderr: true }).exited
     expect(start).toMatchObject({ code: 0, stdout: expect.stringMatching(/p1 is running at 127\.0\.64\.\d+; SSH is ready/) })
+    expect((await eng.svc.get('p1')).state).toBe('running')
+  }, T)
+
+  it('finishes and exits with its status when nobody reads its stdout (`cal stop dev | true`), without a stack trace', async () => {
+    const stop = await calProcess(['stop', 'p1', '--force'], { closeStdout: true }).exited
+    expect(stop.code, stop.stderr).toBe(0)
+    expect(stop.stderr).not.toContain('EPIPE')
+    expect((await eng.svc.get('p1')).state).toBe('stopped')
+    const start = await calProcess(['start', 'p1'], { closeStdout: true }).exited
+    expect(start.code, start.stderr).toBe(0)
     expect((await eng.svc.get('p1')).state).toBe('running')
   }, T)
 
