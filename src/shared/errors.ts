@@ -103,6 +103,12 @@ export class CalError extends Error {
       return new CalError('CANCELLED', 'The operation was cancelled.')
     }
     const message = err instanceof Error ? err.message : String(err)
+    // A full disk or quota is the machine's state, not a bug: wherever CAL met it (its records, logs, a lock).
+    const errno = err && typeof err === 'object' && 'code' in err ? (err as { code: unknown }).code : undefined
+    if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+      const path = err && typeof err === 'object' && 'path' in err && typeof err.path === 'string' ? err.path : null
+      return new CalError('DISK_FULL', `The disk is full: CAL could not write ${path ?? 'its data'}.`, 'Free some space, then try again.', path ? { path } : undefined)
+    }
     return new CalError('INTERNAL', message, 'This is a bug in CAL: please report it, with what you were doing and this message.')
   }
 }

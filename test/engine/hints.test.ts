@@ -63,3 +63,13 @@ describe('hints worded for the app and for the command line', () => {
     expect(outer.appHint).toBe('Start it first.')
   })
 })
+
+describe('errors CAL did not name itself', () => {
+  it('a full disk met anywhere is DISK_FULL with what to do, not a bug report', () => {
+    const write = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    expect(CalError.from(write)).toMatchObject({ code: 'DISK_FULL', message: 'The disk is full: CAL could not write its data.', hint: 'Free some space, then try again.' })
+    const open = Object.assign(new Error("EDQUOT: disk quota exceeded, open '/x/facts/dev.json'"), { code: 'EDQUOT', path: '/x/facts/dev.json' })
+    expect(CalError.from(open)).toMatchObject({ code: 'DISK_FULL', message: 'The disk is full: CAL could not write /x/facts/dev.json.', details: { path: '/x/facts/dev.json' } })
+    expect(CalError.from(new Error('something else'))).toMatchObject({ code: 'INTERNAL', hint: expect.stringContaining('bug in CAL') })
+  })
+})
