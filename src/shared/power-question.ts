@@ -49,7 +49,7 @@ export async function busyWithin(list: () => Promise<readonly VmTmuxSession[]>, 
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<readonly VmTmuxSession[]>((resolve) => (timer = setTimeout(() => resolve([]), withinMs)))
   try {
-    return busySessions(await Promise.race([list().catch(() => []), late]))
+    return busySessions(await Promise.race([Promise.resolve().then(list).catch(() => []), late]))
   } finally {
     clearTimeout(timer)
   }

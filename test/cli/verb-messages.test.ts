@@ -217,7 +217,7 @@ describe('cal run when its session snapshot has to shut the VM down', () => {
 describe('cal snapshot --help', () => {
   it('says a running VM CAL cannot suspend is shut down for it, not that every running VM is suspended', async () => {
     const help = (await cal(['snapshot', '--help'], () => ({}))).stdout.replace(/\s+/g, ' ')
-    expect(help).toContain('a running VM is suspended, cloned and resumed; one CAL cannot suspend is shut down and started again, which ends its programs: on a terminal it names them and asks first')
+    expect(help).toContain('a running VM is suspended, cloned and resumed; one CAL cannot suspend is shut down and started again, which ends its programs: it names them, and on a terminal asks first')
   })
 })
 
@@ -238,5 +238,22 @@ describe('cal rollback and cal snapshot restore', () => {
   it('give it with --json too', async () => {
     const r = await cal(['rollback', 'dev', '--yes', '--json'], restoring('rollback', 'session-1'))
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, task: { id: 't1', state: 'succeeded' }, restoredSnapshot: 'session-1' })
+  })
+})
+
+describe('cal stop without a terminal (a script)', () => {
+  it('goes ahead, but names on stderr the programs it ends; --yes says nothing', async () => {
+    const handlers = (events: EngineEvents) => ({
+      'vms:get': async () => vm('running', '192.168.64.5'),
+      'terminal:sessions': async () => [{ name: 'build', kind: 'shell', createdAt: null, clients: 0, openId: null, command: 'make' }],
+      'vms:stop': async () => endedTask(events, 'stop', 'Stop dev', 'succeeded'),
+    })
+    const r = await cal(['stop', 'dev'], handlers)
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('warning: Stop dev? A program is still running in it.\n  - build: make\n')
+    expect(r.stdout).toContain('dev is stopped.')
+    const quiet = await cal(['stop', 'dev', '--yes'], handlers)
+    expect(quiet.code).toBe(0)
+    expect(quiet.stderr).not.toContain('build: make')
   })
 })

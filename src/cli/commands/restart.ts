@@ -4,8 +4,8 @@ import { followVmTask, reportDone } from '../vm-result'
 import { askBeforePower } from '../power'
 
 const RESTART = `Usage: cal restart NAME [--json]
-  Stop cleanly, then start and wait for SSH. A stopped VM is just started (and cal says so). On a terminal, asks
-  first when programs still run in the VM's tmux sessions (--yes does not ask).`
+  Stop cleanly, then start and wait for SSH. A stopped VM is just started (and cal says so). When programs still
+  run in the VM's tmux sessions, names them, and on a terminal asks first (--yes does neither).`
 
 export const restartCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, RESTART, { min: 1, max: 1 })

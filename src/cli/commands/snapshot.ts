@@ -12,8 +12,8 @@ const SUBCOMMANDS = ['create', 'list', 'restore', 'delete']
 
 const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT | --name SNAPSHOT] [--yes] [--json]
   create NAME [SNAPSHOT]   Snapshot the VM (a running VM is suspended, cloned and resumed; one CAL cannot suspend is
-                           shut down and started again, which ends its programs: on a terminal it names them and asks
-                           first). Default name: manual-DATE.
+                           shut down and started again, which ends its programs: it names them, and on a terminal
+                           asks first). Default name: manual-DATE.
   list NAME                Its snapshots: name, kind, age and size as Tart reports it.
   restore NAME SNAPSHOT    Replace the VM with the snapshot, crash-safely, after the git safety check.
   delete NAME SNAPSHOT     Delete one snapshot. On a terminal, asks first (--yes does not ask).
