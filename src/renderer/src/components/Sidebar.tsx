@@ -156,7 +156,7 @@ const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, m
       <StateDot state={vm.state} />
       <span className="vm-row-text">
         <span className="vm-row-name">{vm.name}</span>
-        {/* The row is narrow: the IP address is often cut off, so the whole line is in the tooltip. */}
+        {/* A long line (an IPv6 address, a narrow sidebar) still ends in an ellipsis: the whole of it is in the tooltip. */}
         <span className="vm-row-sub" title={sub}>
           {sub}
         </span>
