@@ -10,7 +10,7 @@ import { TerminalMount } from './TerminalMount'
 import { Icon } from './icons'
 import { SessionsMenu } from './SessionsMenu'
 import { TabNameField, type RenameEnd } from './TabNameField'
-import { defaultTabTitle, tabTitle } from '../store/tabNames'
+import { defaultTabTitle, stripTitle, tabTitle } from '../store/tabNames'
 
 const STATE_TEXT: Record<TerminalState, string> = { connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', closed: 'Closed' }
 
@@ -115,8 +115,8 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                 <span className={`conn-dot conn-${shown(s.state)}`} aria-hidden="true" />
                 {s.kind === 'agent' && <Icon name="agent" size={12} />}
                 {s.kind === 'host' && <Icon name="screen" size={12} />}
-                <span className="tab-title" data-testid="tab-title">
-                  {tabTitle(s, names)}
+                <span className="tab-title" data-testid="tab-title" title={tabTitle(s, names)}>
+                  {stripTitle(s, names)}
                 </span>
                 {attention[s.id] && (
                   <span className="tab-bell" title="Rang the bell while you were away">
@@ -128,7 +128,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
                   {attention[s.id] ? ', rang the bell' : ''}
                 </span>
               </button>
-              {renaming === s.id && <TabNameField initial={tabTitle(s, names)} placeholder={defaultTabTitle(s)} onEnd={(end) => endRename(s.id, end)} />}
+              {renaming === s.id && <TabNameField initial={stripTitle(s, names)} placeholder={defaultTabTitle(s)} onEnd={(end) => endRename(s.id, end)} />}
               <button
                 type="button"
                 className="tab-close"

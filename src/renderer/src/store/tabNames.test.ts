@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { session } from '../test/fixtures'
 import { useSessions } from './sessions'
-import { defaultTabTitle, loadTabNames, namesFor, saveTabNames, TAB_NAME_MAX, tabTitle, withTabName } from './tabNames'
+import { defaultTabTitle, loadTabNames, namesFor, saveTabNames, stripTitle, TAB_NAME_MAX, tabTitle, withTabName } from './tabNames'
 
 /** The page's localStorage, as a Map. */
 function fakeStorage(): Map<string, string> {
@@ -25,6 +25,10 @@ describe('tab names', () => {
     const s = session('s1', 'dev', { title: 'dev: shell-1' })
     expect(tabTitle(s, {})).toBe('dev: shell-1')
     expect(tabTitle(s, { s1: 'build' })).toBe('build')
+    // In the VM's own strip, without the VM's name in front; a name the user gave stays as given.
+    expect(stripTitle(s, {})).toBe('shell-1')
+    expect(stripTitle(s, { s1: 'dev: mine' })).toBe('dev: mine')
+    expect(stripTitle(s, { s1: 'build' })).toBe('build')
     expect(defaultTabTitle(session('h', null, { kind: 'host', title: '' }))).toBe('Host')
   })
 

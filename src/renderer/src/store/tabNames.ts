@@ -19,6 +19,18 @@ export function tabTitle(s: TerminalSession, names: TabNames): string {
   return names[s.id] ?? defaultTabTitle(s)
 }
 
+/**
+ * The title as the VM's own tab strip shows it: without the VM's name in front ("shell-1", not "cal-dev: shell-1"),
+ * which the view already says; in a narrow window every tab read "cal-dev:…".
+ */
+export function stripTitle(s: TerminalSession, names: TabNames): string {
+  const given = names[s.id]
+  if (given) return given
+  const title = defaultTabTitle(s)
+  const prefix = s.vm ? `${s.vm}: ` : ''
+  return prefix && title.startsWith(prefix) && title.length > prefix.length ? title.slice(prefix.length) : title
+}
+
 /** `names` with tab `id` called `name`: trimmed, cut to TAB_NAME_MAX; an empty name gives the default title back. */
 export function withTabName(names: TabNames, id: string, name: string): TabNames {
   const { [id]: _old, ...rest } = names
