@@ -49,6 +49,19 @@ describe('a Tart path that exists but is not executable', () => {
     }
   })
 
+  it('found on PATH, it is named by its whole path, so that chmod +x has a file to act on', async () => {
+    const savedPath = process.env.PATH
+    process.env.PATH = `${dir}:${savedPath ?? ''}`
+    try {
+      const r = await cal(['list', '--tart', 'tart'])
+      expect(r.code).toBe(8)
+      expect(r.stderr).toContain(`error: Tart at "${notExecutable}" (on PATH) exists but cannot be run (permission denied).`)
+      expect(r.stderr).toContain(`chmod +x "${notExecutable}"`)
+    } finally {
+      process.env.PATH = savedPath
+    }
+  })
+
   it('a folder is named as one', async () => {
     const r = await cal(['list', '--tart', dir])
     expect(r.code).toBe(8)

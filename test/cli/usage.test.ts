@@ -202,6 +202,14 @@ describe('disk-usage NAME', () => {
     expect(r.code).toBe(3)
     expect(r.stderr).toContain('The VM "dve" does not exist. Did you mean "dev"?')
   })
+
+  it('refuses a name no VM can have as a mistake in the name (exit 2), as the other verbs do', async () => {
+    for (const name of ['a b', '$(id)', 'x;id']) {
+      const r = await cal(['disk-usage', name], handlers)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`"${name}" is not a valid VM name.`)
+    }
+  })
 })
 
 describe('status NAME', () => {

@@ -1,4 +1,5 @@
 import { CalError } from '../../shared/errors'
+import { validateName } from '../../core/vms/naming'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { localStamp, printJson, table } from '../output'
@@ -10,9 +11,11 @@ const USAGE = `Usage: cal disk-usage [NAME] [--json]
 export const diskUsageCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, USAGE, { min: 0, max: 1 })
   if (a.help) return ctx.stdout(USAGE + '\n'), 0
+  const name = a.positionals[0]
+  // A name no VM can have is a mistake in the name (exit 2), as for every other verb, not a VM that is missing.
+  if (name !== undefined) validateName(name, 'VM name')
   const u = await ctx.handlers['snapshots:diskUsage']({})
   const free = u.freeGb !== null ? `, ${u.freeGb} GB free` : ''
-  const name = a.positionals[0]
   if (name !== undefined) {
     const vm = u.vms.find((v) => v.name === name)
     if (!vm) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, 'Run `cal list` to see your VMs.', { vm: name })

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import { CalError } from '../../shared/errors'
 import { listJoin } from '../../shared/text'
 import { freeSpaceHint } from '../host/disk'
@@ -97,11 +99,21 @@ export function tartNotFound(path: string): CalError {
  * TART_NOT_FOUND (CAL has no Tart to use), but saying "not found" about a file that is there sends people looking
  * in the wrong place.
  */
-export function tartNotRunnable(path: string, isFolder: boolean): CalError {
-  const named = path.includes('/')
-  const where = named ? `"${path}"` : `"${path}" on PATH`
+export function tartNotRunnable(path: string, isFolder: boolean, env: NodeJS.ProcessEnv = process.env): CalError {
+  // A bare name is the first such file on PATH: named, so that "that file" is one the user can find.
+  const file = path.includes('/') ? path : firstOnPath(path, env)
+  const named = file !== null
+  const where = file ? `"${file}"${file === path ? '' : ' (on PATH)'}` : `"${path}" on PATH`
   const pointAt = 'point CAL at the Tart executable with --tart PATH or CAL_TART (Settings → Tart path in the app)'
   if (isFolder) return new CalError('TART_NOT_FOUND', `The Tart path ${where} is a folder, not the Tart executable.`, `Instead, ${pointAt}.`, { tartPath: path })
-  const chmod = named ? `chmod +x "${path}"` : 'chmod +x on that file'
+  const chmod = named ? `chmod +x "${file}"` : 'chmod +x on that file'
   return new CalError('TART_NOT_FOUND', `Tart at ${where} exists but cannot be run (permission denied).`, `Make it executable (${chmod}), or ${pointAt}.`, { tartPath: path })
+}
+
+/** The first entry called `name` in PATH's folders, whatever its permissions; null when there is none. */
+function firstOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name)
+  }
+  return null
 }
