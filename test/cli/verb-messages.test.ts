@@ -111,6 +111,9 @@ describe('a VM already in the state asked for', () => {
   it('cal start of a running VM and cal suspend of a suspended one do the same', async () => {
     const start = await cal(['start', 'dev'], engine('running', '192.168.64.5', 'start', running))
     expect(start).toMatchObject({ code: 0, stdout: 'dev is already running at 192.168.64.5.\n' })
+    // Left running by a start that timed out waiting for an address: not just "running".
+    const noIp = await cal(['start', 'dev'], engine('running', null, 'start', running))
+    expect(noIp).toMatchObject({ code: 0, stdout: 'dev is already running, but has no IP address yet: it may still be booting. If it gets none, `cal restart` it.\n' })
     const suspend = await cal(['suspend', 'dev'], engine('suspended', null, 'suspend', suspended))
     expect(suspend).toMatchObject({ code: 0, stdout: 'dev is already suspended. Resume it with `cal start dev`.\n' })
   })

@@ -18,6 +18,8 @@ export const startCommand: CliCommand = async (argv, ctx) => {
   } catch (err) {
     if (!alreadyIn(err, 'running')) throw err
     const vm = await ctx.handlers['vms:get']({ name }).catch(() => null)
-    return reportUnchanged(ctx, name, `${name} is already running${vm?.ip ? ` at ${vm.ip}` : ''}.`)
+    // Running without an address (a boot that timed out waiting for one): say so, rather than "running" and nothing more.
+    const where = !vm ? '' : vm.ip ? ` at ${vm.ip}` : ', but has no IP address yet: it may still be booting. If it gets none, `cal restart` it'
+    return reportUnchanged(ctx, name, `${name} is already running${where}.`)
   }
 }

@@ -63,7 +63,7 @@ export function mapTartFailure(f: TartFailure): CalError {
   }
   if (/no IP address found/.test(all)) {
     const notRunning = /is your VM running\?/.test(all)
-    return new CalError(notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT', notRunning ? 'The VM stopped before it got an IP address.' : 'The VM did not get an IP address in time.', notRunning ? 'Check the VM log under CAL_HOME/logs and start it again.' : { cli: 'The guest may still be booting; wait a little and run `cal start` again, or check its log under CAL_HOME/logs.', app: 'The guest may still be booting; wait a little and start it again, or check its log under CAL_HOME/logs.' }, details)
+    return new CalError(notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT', notRunning ? 'The VM stopped before it got an IP address.' : 'The VM did not get an IP address in time.', notRunning ? 'Check the VM log under CAL_HOME/logs and start it again.' : { cli: 'It was left running and may still be booting: see `cal status`; if it gets no address, `cal restart` or `cal stop` it, and check its log under CAL_HOME/logs.', app: 'It was left running and may still be booting; if it gets no address, restart or stop it, and check its log under CAL_HOME/logs.' }, details)
   }
   if (/UnexpectedHTTPStatusCode\(.*code: 404/.test(all) || /failed to parse remote name/.test(all)) {
     return new CalError('IMAGE_NOT_FOUND', `The image could not be found: ${line}`, 'Check the image name, e.g. ghcr.io/cirruslabs/macos-sequoia-base:latest.', details)
