@@ -92,12 +92,15 @@ export class VmService {
 
   private emitting: Promise<void> | null = null
   private emitAgain = false
+  /** Counts the emits asked for by operations: a poll that saw it change while it listed has a stale list. */
+  private asked = 0
 
   /**
    * Re-reads Tart and emits VmInfo[]; never on a task's critical path (Tart calls cost ~100 ms each), and
-   * coalesced: a request while one is in flight runs once more after it, so the last emit is always fresh.
+   * coalesced: a request while one is in flight runs once more after it, and only that fresher list is emitted.
    */
   private emitSoon(): void {
+    this.asked += 1
     if (this.emitting) {
       this.emitAgain = true
       return
@@ -107,6 +110,9 @@ export class VmService {
         this.emitAgain = false
         try {
           const vms = await listVmInfos(this.ctx)
+          // Asked again meanwhile (an operation ended): this list may predate it, so only the next one goes out. A
+          // stop's VM listed "running" after its task ended read as a VM back up, and its "stopped" then as a crash.
+          if (this.emitAgain) continue
           this.lastEmitted = JSON.stringify(vms)
           this.deps.emitVms(vms)
         } catch {
@@ -118,6 +124,7 @@ export class VmService {
 
   /** "starting"/"stopping" at once, from the last list, without asking Tart (which would slow the operation). */
   private emitTransient(back?: { vm: string; state: VmState }): void {
+    this.asked += 1
     if (!this.lastEmitted) return this.emitSoon()
     const vms = (JSON.parse(this.lastEmitted) as VmInfo[]).map((v) => ({ ...v, state: this.ctx.transient.get(v.name) ?? (v.name === back?.vm ? back.state : v.state) }))
     this.deps.emitVms(vms)
@@ -136,11 +143,14 @@ export class VmService {
 
   /** Cheap poll for VMs that changed behind CAL's back (one `tart list`); emits only on a change. */
   async refresh(): Promise<void> {
+    const asked = this.asked
     const list = localVms(await this.ctx.tart.list({ source: 'local' }))
     const signature = JSON.stringify(list.map((e) => [e.name, e.state, e.sizeGb]))
     if (signature === this.lastSignature && this.lastEmitted) return
     this.lastSignature = signature
     const vms = await listVmInfos(this.ctx, list)
+    // An operation began or ended while this listed (its own emit follows): this list may be older than that one.
+    if (asked !== this.asked || this.emitting) return
     const text = JSON.stringify(vms)
     if (text === this.lastEmitted) return
     this.lastEmitted = text
