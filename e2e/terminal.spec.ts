@@ -690,3 +690,23 @@ test('Stop and Restart ask first while a program runs in the VM; Cancel keeps it
   await expect(dialog).toHaveCount(0)
   await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Running', { timeout: 60_000 })
 })
+
+test('a tab whose VM was stopped says so and offers Start VM, without promising to keep what is typed', async ({ page }) => {
+  test.setTimeout(120_000)
+  const id = await openShell(page)
+  await page.getByTestId('view-workspace').click()
+  await page.getByTestId('vm-stop').click()
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Stopped', { timeout: 60_000 })
+  await page.getByTestId('view-terminal').click()
+  const card = term(page, id).getByTestId('terminal-status')
+  await expect(card).toContainText(`${VM} is stopped: start it and this tab reattaches`, { timeout: 30_000 })
+  await expect(card.getByTestId('terminal-typing-kept')).toHaveCount(0)
+  await expect(card.getByTestId('terminal-retry')).toHaveCount(0)
+  // CAL stopped it: no "stopped unexpectedly".
+  await expect(page.getByTestId('toast').filter({ hasText: 'stopped unexpectedly' })).toHaveCount(0)
+  await captureScreen(page, 'terminal-vm-stopped')
+  await card.getByTestId('terminal-start-vm').click()
+  await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Running', { timeout: 60_000 })
+  await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 60_000 })
+  await expect(card).toHaveCount(0)
+})
