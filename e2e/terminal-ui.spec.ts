@@ -241,6 +241,12 @@ test('the tab in front stays in sight, its close button too, when there are more
   // A narrower window moves it out of the strip's view: the strip follows.
   await page.setViewportSize({ width: 760, height: 700 })
   await expect.poll(inSight).toBe(true)
+  // The strip has no scroll bar: a mouse wheel over it scrolls it sideways.
+  const scrolled = () => page.locator('.tabs').evaluate((el) => el.scrollLeft)
+  const before = await scrolled()
+  await page.locator('.tabs').hover()
+  await page.mouse.wheel(0, -400)
+  await expect.poll(scrolled).toBeLessThan(before)
 })
 
 test('a click on the tab already in front gives the keyboard back to its terminal', async ({ page }) => {

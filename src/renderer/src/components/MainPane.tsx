@@ -101,7 +101,7 @@ export function MainPane({ mod }: { mod: string }) {
           </div>
         )}
         <span className="toolbar-spacer" />
-        <button type="button" className="button small palette-hint" onClick={() => useUi.getState().setPaletteOpen(true)} aria-label="Command palette" data-testid="open-palette">
+        <button type="button" className="button small palette-hint" onClick={() => useUi.getState().setPaletteOpen(true)} aria-label="Command palette" title={`Command palette (${mod}K)`} data-testid="open-palette">
           Actions… <kbd>{mod}K</kbd>
         </button>
       </header>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type KeyboardEvent } from 'react'
+import { useEffect, useRef, type KeyboardEvent, type WheelEvent } from 'react'
 import type { TerminalState } from '../../../shared/terminal'
 import { useApp } from '../store/app'
 import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
@@ -35,6 +35,12 @@ async function closeTab(id: string, vm: string | null): Promise<void> {
     const now = document.activeElement
     if (now === null || now === document.body) getTerm(next.id)?.term.focus()
   }, 0)
+}
+
+/** A mouse wheel over the tab strip scrolls it sideways: the strip shows no scroll bar (it pushed the tabs up). */
+function scrollSideways(e: WheelEvent<HTMLDivElement>): void {
+  if (e.deltaX !== 0 || e.deltaY === 0) return
+  e.currentTarget.scrollLeft += e.deltaY
 }
 
 /**
@@ -88,7 +94,7 @@ export function TerminalPane({ visible }: { visible: boolean }) {
   return (
     <div className="terminal-pane" hidden={!visible} data-testid="terminal-pane">
       <div className="tabstrip">
-        <div ref={strip} role="tablist" aria-label="Terminal tabs" className="tabs">
+        <div ref={strip} role="tablist" aria-label="Terminal tabs" className="tabs" onWheel={scrollSideways}>
           {tabs.map((s, i) => (
             <div key={s.id} className={`tab${s.id === activeId ? ' active' : ''}${renaming === s.id ? ' renaming' : ''}`}>
               <button
