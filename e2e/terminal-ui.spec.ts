@@ -313,7 +313,9 @@ test('a tab renamed with a double-click or the palette keeps its name through a 
   await expect(field).toHaveCount(0)
   await expect(title).toHaveText('build server')
   await expect(page.getByRole('tab', { name: /^build server/ })).toHaveAttribute('id', `tab-${id}`)
-  // Enter gave the keyboard back to the terminal.
+  // Enter gave the keyboard back to the terminal (on the next turn, once the field is gone: wait for it, as a CI run
+  // under load typed the first keys before it and they went nowhere).
+  await expect(term(page, id).locator('.xterm-helper-textarea')).toBeFocused()
   await page.keyboard.type('echo "renamed-$((3*3))"\n')
   await expect.poll(async () => (await lines(page, id)).includes('renamed-9')).toBe(true)
 
