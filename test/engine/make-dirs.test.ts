@@ -22,6 +22,9 @@ describe('makeDirs', () => {
     writeFileSync(join(root, 'file'), 'x')
     await expect(makeDirs(join(root, 'file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' })
     expect(() => makeDirsSync(join(root, 'file', 'sub'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }))
+    // The folder itself taken by a file, as Node's mkdir says it.
+    await expect(makeDirs(join(root, 'file'))).rejects.toMatchObject({ code: 'EEXIST' })
+    expect(() => makeDirsSync(join(root, 'file'))).toThrow(expect.objectContaining({ code: 'EEXIST' }))
   })
 
   // Node's own recursive mkdir never returns there (a CAL_HOME under /proc left `cal` spinning).

@@ -11,7 +11,7 @@ export async function makeDirs(path: string, mode?: number): Promise<void> {
   const missing: string[] = []
   for (let p = path; ; p = dirname(p)) {
     const found = await stat(p).then(
-      () => true,
+      (st) => (p === path && !st.isDirectory() ? Promise.reject(notAFolder(p)) : true),
       (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return false
         throw err
@@ -31,12 +31,14 @@ export async function makeDirs(path: string, mode?: number): Promise<void> {
 export function makeDirsSync(path: string, mode?: number): void {
   const missing: string[] = []
   for (let p = path; ; p = dirname(p)) {
+    let st: ReturnType<typeof statSync> | null = null
     try {
-      statSync(p)
-      break
+      st = statSync(p)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
+    if (st && p === path && !st.isDirectory()) throw notAFolder(p)
+    if (st) break
     if (dirname(p) === p) break
     missing.unshift(p)
   }
@@ -47,4 +49,9 @@ export function makeDirsSync(path: string, mode?: number): void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
   }
+}
+
+/** What Node's own mkdir says of a path taken by a file. */
+function notAFolder(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`EEXIST: file already exists, mkdir '${path}'`), { code: 'EEXIST', path })
 }
