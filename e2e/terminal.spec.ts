@@ -682,7 +682,13 @@ test('Stop and Restart ask first while a program runs in the VM; Cancel keeps it
   await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toContainText('Running', { timeout: 60_000 })
   await page.getByTestId('view-terminal').click()
   await expect(term(page, id)).toHaveAttribute('data-state', 'connected', { timeout: 60_000 })
-  await expect(page.getByTestId('connection-state')).toContainText(`the VM restarted, and "${name}" ended with it: this is a new tmux session.`)
+  // What the tab was told is read in full under the tabs, not squeezed beside them, and goes when dismissed.
+  const note = page.getByTestId('connection-note')
+  await expect(note).toContainText(`The VM restarted, and "${name}" ended with it: this is a new tmux session.`)
+  await expect(page.getByTestId('connection-state')).toHaveText('Connected')
+  await captureScreen(page, 'terminal-connection-note')
+  await note.getByTestId('connection-note-dismiss').click()
+  await expect(note).toHaveCount(0)
   // Nothing runs any more, so Restart goes ahead without asking.
   await page.getByTestId('view-workspace').click()
   await page.getByTestId('vm-restart').click()

@@ -591,7 +591,7 @@ describe('terminal sessions', () => {
     expect(events.states.at(-1)).toEqual({
       id: s.id,
       state: 'connected',
-      message: 'the VM restarted, and "after-boot" ended with it: this is a new tmux session. What was typed while it reconnected was not sent.',
+      message: 'The VM restarted, and "after-boot" ended with it: this is a new tmux session. What was typed while it reconnected was not sent.',
     })
     terminalSends(svc)['terminal:input']({ id: s.id, data: 'echo "back-$((40+2))"\r' })
     const screen = await untilPane('after-boot', /^back-42$/m, 'input after restart')

@@ -362,8 +362,8 @@ export function keychainMessage(why: string): string {
 /** Said beside "Connected" when the tmux session did not survive a VM restart and the tab now shows a new one. */
 export function lostSessionMessage(name: string, agent: boolean): string {
   return agent
-    ? `the VM restarted, and the agent ended with it: this is a new shell in "${name}". Launch the agent again from the workspace.`
-    : `the VM restarted, and "${name}" ended with it: this is a new tmux session.`
+    ? `The VM restarted, and the agent ended with it: this is a new shell in "${name}". Launch the agent again from the workspace.`
+    : `The VM restarted, and "${name}" ended with it: this is a new tmux session.`
 }
 
 /**

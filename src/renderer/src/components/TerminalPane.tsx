@@ -77,6 +77,11 @@ export function TerminalPane({ visible }: { visible: boolean }) {
     resized.observe(list)
     return () => resized.disconnect()
   }, [activeId, visible])
+  // What a connected tab was told (a new tmux session after a VM restart, a keychain that stayed locked) is read in
+  // full under the tabs until dismissed; the status beside the tabs only says how the tab is, and stays short.
+  const message = active ? (messages[active.id] ?? null) : null
+  const connectedNote = active && shown(active.state) === 'connected' ? message : null
+  const pillMessage = connectedNote ? null : message
   const onTabKey = (e: KeyboardEvent, index: number) => {
     const tab = tabs[index]
     if (e.key === 'F2' && tab) {
@@ -161,14 +166,22 @@ export function TerminalPane({ visible }: { visible: boolean }) {
             role="status"
             data-testid="connection-state"
             data-state={shown(active.state)}
-            title={`${STATE_TEXT[shown(active.state)]}${messages[active.id] ? `: ${messages[active.id]}` : ''}`}
+            title={`${STATE_TEXT[shown(active.state)]}${pillMessage ? `: ${pillMessage}` : ''}`}
           >
             <span className={`conn-dot conn-${shown(active.state)}`} aria-hidden="true" />
             {STATE_TEXT[shown(active.state)]}
-            {messages[active.id] ? `: ${messages[active.id]}` : ''}
+            {pillMessage ? `: ${pillMessage}` : ''}
           </span>
         )}
       </div>
+      {active && connectedNote && (
+        <div className="callout callout-warning terminal-notice connection-note" role="status" data-testid="connection-note">
+          <span>{connectedNote}</span>
+          <button type="button" className="button small" onClick={() => useSessions.getState().dismissMessage(active.id)} data-testid="connection-note-dismiss">
+            Dismiss
+          </button>
+        </div>
+      )}
       {active?.notice && (
         <div className="callout callout-warning terminal-notice" role="note">
           {active.notice}

@@ -24,6 +24,8 @@ type SessionStore = {
   add: (session: TerminalSession, context: string) => void
   setAll: (sessions: TerminalSession[]) => void
   setState: (id: string, state: TerminalState, message: string | null) => void
+  /** The user has read this tab's message: it goes until the engine says something new. */
+  dismissMessage: (id: string) => void
   remove: (id: string) => void
   activate: (context: string, id: string) => void
 }
@@ -78,6 +80,7 @@ export const useSessions = create<SessionStore>((set) => ({
       sessions: s.sessions.map((x) => (x.id === id ? { ...x, state } : x)),
       messages: { ...s.messages, [id]: message },
     })),
+  dismissMessage: (id) => set((s) => (s.messages[id] ? { messages: { ...s.messages, [id]: null } } : s)),
   remove: (id) =>
     set((s) => {
       const sessions = s.sessions.filter((x) => x.id !== id)

@@ -97,6 +97,19 @@ describe('session store', () => {
     expect(useSessions.getState().attention).toEqual({})
   })
 
+  it('drops a message the user dismissed, until the engine says something new', () => {
+    const store = useSessions.getState()
+    store.add(session('s1', 'a'), 'a')
+    store.setState('s1', 'connected', 'the VM restarted')
+    store.dismissMessage('s1')
+    expect(useSessions.getState().messages.s1).toBeNull()
+    const quiet = useSessions.getState()
+    store.dismissMessage('s1')
+    expect(useSessions.getState()).toBe(quiet)
+    store.setState('s1', 'connected', 'the keychain stayed locked')
+    expect(useSessions.getState().messages.s1).toBe('the keychain stayed locked')
+  })
+
   it('after a break, takes the engine\'s sessions in the tabs\' order and keeps a tab whose session ended meanwhile, ended', () => {
     const store = useSessions.getState()
     store.add(session('s1', 'a'), 'a')
