@@ -1,5 +1,4 @@
 import { mkdirSync, statSync } from 'node:fs'
-import { mkdir, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /**
@@ -7,27 +6,6 @@ import { dirname } from 'node:path'
  * ever where the kernel answers ENOENT for a child of a folder that exists (under /proc, say): CAL_HOME pointed
  * there left `cal` spinning at full CPU with no output. Here every error comes back as it is.
  */
-export async function makeDirs(path: string, mode?: number): Promise<void> {
-  const missing: string[] = []
-  for (let p = path; ; p = dirname(p)) {
-    const found = await stat(p).then(
-      (st) => (p === path && !st.isDirectory() ? Promise.reject(notAFolder(p)) : true),
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return false
-        throw err
-      },
-    )
-    if (found || dirname(p) === p) break
-    missing.unshift(p)
-  }
-  for (const p of missing) {
-    await mkdir(p, { mode }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err
-    })
-  }
-}
-
-/** makeDirs, synchronously. */
 export function makeDirsSync(path: string, mode?: number): void {
   const missing: string[] = []
   for (let p = path; ; p = dirname(p)) {
@@ -54,4 +32,9 @@ export function makeDirsSync(path: string, mode?: number): void {
 /** What Node's own mkdir says of a path taken by a file. */
 function notAFolder(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`EEXIST: file already exists, mkdir '${path}'`), { code: 'EEXIST', path })
+}
+
+/** makeDirsSync for async callers: a few stat and mkdir calls on a local folder, not worth a second copy of the walk. */
+export async function makeDirs(path: string, mode?: number): Promise<void> {
+  makeDirsSync(path, mode)
 }
