@@ -21,6 +21,20 @@ export function handlingCtrlC(): () => void {
   }
 }
 
+let windingDown = false
+
+/**
+ * Once Ctrl+C has cancelled the work, cal is on its way out: it still reads how the work left things (the VM's state)
+ * and says so. Further presses are held from then on, for as long as cal runs. Without this, one that came after the
+ * task's own handler went met only execa's exit hook, which ended cal at once, with nothing said after "cancelling…".
+ */
+export function holdCtrlCUntilExit(): void {
+  if (windingDown) return
+  windingDown = true
+  process.on('SIGINT', () => {})
+  handlingCtrlC()
+}
+
 /**
  * Ctrl+C before a command has asked the engine to change anything (while cal loads, the engine starts, the VM is
  * read: the first fraction of a second) ends cal with 130, as Node's default does, but says so, rather than nothing.

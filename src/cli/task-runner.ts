@@ -1,7 +1,7 @@
 import { CalError } from '../shared/errors'
 import type { Task } from '../shared/task'
 import type { CliContext } from './context'
-import { handlingCtrlC } from './interrupt'
+import { handlingCtrlC, holdCtrlCUntilExit } from './interrupt'
 import { reportLines, withoutSummary, type GitReportLines } from './output'
 
 /**
@@ -25,6 +25,7 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
     // Once is enough: a second Ctrl+C while the task winds down asks nothing new (nor says "cancelling…" again).
     if (cancelSent) return
     cancelSent = true
+    holdCtrlCUntilExit()
     ctx.handlers['tasks:cancel']({ id }).then(
       () => ctx.stderr('\ncancelling…\n'),
       // Some work is not safe to stop half-way (a snapshot's suspend, clone and resume): the engine refuses, and

@@ -85,6 +85,23 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     await host.setFaults('p1', {})
   }, T)
 
+  it('still says how it left the VM when Ctrl+C is pressed again and again while the cancel winds down', async () => {
+    await host.setFaults('p1', { boot_seconds: 30 })
+    let waiting!: () => void
+    const waitingForIp = new Promise<void>((r) => (waiting = r))
+    const start = calProcess(['start', 'p1'], { onStderr: (text) => text.includes('→ Wait for an IP address') && waiting() })
+    await waitingForIp
+    // Impatient: one Ctrl+C every 50 ms until cal ends. One of them lands after the task ended, while cal reads the
+    // state it left the VM in: execa's exit hook alone then ended cal there, with nothing said after "cancelling…".
+    const presses = setInterval(() => start.child.kill('SIGINT'), 50)
+    start.child.kill('SIGINT')
+    const r = await start.exited.finally(() => clearInterval(presses))
+    expect(r.code, r.stderr).toBe(130)
+    expect(r.stderr).toContain('Start p1 was cancelled; p1 was left stopped.')
+    expect((await eng.svc.get('p1')).state).toBe('stopped')
+    await host.setFaults('p1', {})
+  }, T)
+
   it('stops the run it began even when Ctrl+C comes before Tart counts the VM as running', async () => {
     // Until `tart run` holds its lock, `tart stop` says the VM is not running: a cancel through it let the VM boot on.
     await host.setFaults('p1', { lock_delay_seconds: 3, boot_seconds: 30 })
