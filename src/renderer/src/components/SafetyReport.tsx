@@ -72,16 +72,36 @@ export function SafetyReport({ report, error, vm }: Props) {
                 <td>{r.uncommitted}</td>
                 <td>{r.untracked}</td>
                 <td>{r.stashes}</td>
-                <td>
-                  {r.unpushed}
-                  {r.unpublishedBranches.length > 0 && ` (+${r.unpublishedBranches.join(', ')})`}
-                </td>
+                <td>{unpushedCell(r)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {risky.length > 0 && (
+        <div className="hint" data-testid="safety-keep-hint">
+          To keep this work, commit and push it from a terminal in {vm} (a branch that was never pushed needs <code>git push -u</code>). CAL checks again before it
+          goes ahead.
+        </div>
+      )}
     </div>
+  )
+}
+
+/**
+ * Commits not pushed, and the branches no remote has at all: those have no upstream to count against, so a bare
+ * "0" there read as nothing at risk while their commits exist only in this VM.
+ */
+function unpushedCell(r: GitSafetyReport['repos'][number]): ReactNode {
+  const never = r.unpublishedBranches
+  if (never.length === 0) return r.unpushed
+  return (
+    <>
+      {r.unpushed > 0 && <div>{r.unpushed}</div>}
+      <div>
+        {never.join(', ')}: on no remote
+      </div>
+    </>
   )
 }
 

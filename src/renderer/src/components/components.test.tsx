@@ -49,7 +49,14 @@ describe('git safety report', () => {
     const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: false, repos: [repo], summary: ['~/app: 3 uncommitted changes'] }} />)
     expect(html).toContain('data-clean="false"')
     expect(html).toContain('~/app: 3 uncommitted changes')
-    expect(html).toContain('(+wip)')
+    expect(html).toContain('<td><div>2</div><div>wip: on no remote</div></td>')
+    expect(html).toContain('To keep this work, commit and push it from a terminal in dev')
+  })
+
+  it('does not show a bare 0 unpushed for branches no remote has: it names them', () => {
+    const repo = { path: '~/proj', branch: 'feature', uncommitted: 0, untracked: 0, stashes: 0, unpushed: 0, unpublishedBranches: ['feature', 'master'], unpublishedCommits: 3, remotesInVm: [], linkedWorktree: false, errors: [], fingerprint: '' }
+    const html = renderToStaticMarkup(<SafetyReport vm="dev" error={null} report={{ ...base, clean: false, repos: [repo], summary: ['~/proj (feature): branches feature, master on no remote'] }} />)
+    expect(html).toContain('<td><div>feature, master: on no remote</div></td>')
   })
 
   it('says when the check itself failed', () => {
