@@ -597,6 +597,23 @@ describe('terminal sessions', () => {
     const screen = await untilPane('after-boot', /^back-42$/m, 'input after restart')
     expect(screen).not.toContain('typed-while-down')
   })
+
+  it('takes back "launch the agent again" once the agent is launched again in that tab', async () => {
+    const s = await svc.launchAgent(VM, { command: 'sleep 300', cols: 80, rows: 24 })
+    await vm.stop()
+    await events.until(() => events.states.some((e) => e.id === s.id && e.state === 'reconnecting'), 'reconnecting state')
+    vm = sim.startVm(VM)
+    await sim.waitForIp(vm)
+    await events.until(() => svc.get(s.id)?.state === 'connected', 'reattached after restart', 30_000)
+    expect(events.states.at(-1)?.message).toContain('the agent ended with it: this is a new shell in "cal-agent". Launch the agent again')
+    expect(svc.get(s.id)?.message).toContain('Launch the agent again')
+    const again = await svc.launchAgent(VM, { command: 'sleep 300', cols: 80, rows: 24 })
+    expect(again.id).toBe(s.id)
+    expect(events.states.at(-1)).toEqual({ id: s.id, state: 'connected', message: null })
+    // A window that opens now is not told it either.
+    expect(svc.get(s.id)?.message).toBeNull()
+    await svc.close({ id: s.id, mode: 'end' })
+  })
 })
 
 describe('cal ssh', () => {

@@ -123,6 +123,13 @@ export abstract class TerminalBase {
     this.emit('terminal:state', { id: this.info.id, state, message, ...(state === 'reconnecting' ? { reconnect } : {}) })
   }
 
+  /** What the last state event said no longer holds (the agent it asked to launch again is back): say nothing now. */
+  protected clearMessage(): void {
+    if (this.said.message === null || this.closed) return
+    this.said = { ...this.said, message: null }
+    this.emit('terminal:state', { id: this.info.id, state: this.info.state, message: null })
+  }
+
   /** Final: flush output, announce 'closed' once, release listeners. */
   protected finish(message: string | null): void {
     if (this.closed) return

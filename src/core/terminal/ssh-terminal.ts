@@ -117,6 +117,8 @@ export class SshTerminal extends TerminalBase {
     if (!this.tmuxPath || this.closed || !this.info.tmuxSession) return
     const r = await this.p.pool.exec(this.p.vm, startSessionScript(this.tmuxPath, this.info.tmuxSession, start, this.info.cols, this.info.rows), { timeoutMs: 15_000, env: this.p.pool.terminalEnv })
     if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not start the agent in "${this.info.tmuxSession}" in ${this.p.vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'Close the agent tab and launch it again.')
+    // "The agent ended with it … launch the agent again" (after a VM restart) is answered now.
+    if (this.info.state === 'connected') this.clearMessage()
   }
 
   /**
