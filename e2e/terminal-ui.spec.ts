@@ -342,6 +342,10 @@ test('a tab renamed with a double-click or the palette keeps its name through a 
   await page.getByTestId('view-terminal').click()
   await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText('tests')
   await captureScreen(page, 'terminal-tab-renamed')
+  // The Sessions list names the session by the tab's name too, with tmux's own after it.
+  await page.getByTestId('sessions-button').click()
+  await expect(page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${original}"]`)).toContainText(`tests (${original})`)
+  await page.keyboard.press('Escape')
 
   // An empty name gives the default title back, for good.
   await page.locator(`#tab-${id}`).dblclick()

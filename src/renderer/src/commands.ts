@@ -4,7 +4,7 @@ import type { TerminalSession } from '../../shared/terminal'
 import type { Settings } from '../../shared/settings'
 import { vmActions } from './components/VmOverview'
 import { clearScrollback, closeTerminal, forgetHostKey, loadSnapshots, openTerminal, retryTerminal, saveSettings } from './actions'
-import { useSessions } from './store/sessions'
+import { sessionLabelNow, useSessions } from './store/sessions'
 import { tabTitle } from './store/tabNames'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
@@ -56,7 +56,7 @@ export function buildCommands({ vms, selected, activeSession, theme, mod, busy =
     commands.push({ id: 'clear-scrollback', title: 'Clear scrollback', group: 'Terminal', hint: mod === '⌘' ? '⌥⌘K' : undefined, run: () => void clearScrollback(activeSession.id) })
     const { vm, tmuxSession } = activeSession
     if (vm && tmuxSession) {
-      commands.push({ id: 'end-session', title: `End session "${tmuxSession}" in ${vm}…`, group: 'Terminal', run: () => ui().openDialog({ kind: 'end-session', vm, name: tmuxSession }) })
+      commands.push({ id: 'end-session', title: `End session "${sessionLabelNow(vm, tmuxSession)}" in ${vm}…`, group: 'Terminal', run: () => ui().openDialog({ kind: 'end-session', vm, name: tmuxSession }) })
     }
   }
   vms.forEach((vm, i) => {

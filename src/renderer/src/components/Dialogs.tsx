@@ -6,7 +6,7 @@ import { deleteVm, endSession, requestPower, startVm } from '../actions'
 import type { PowerQuestion } from '../../../shared/power-question'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
-import { useSessions } from '../store/sessions'
+import { sessionLabelNow, useSessions } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { RunningPrograms } from './RunningPrograms'
 import { CreateVmDialog } from './CreateVmDialog'
@@ -110,7 +110,7 @@ function EndSessionDialog({ vm, name }: { vm: string; name: string }) {
   const hasTab = useSessions((s) => s.sessions.some((t) => t.vm === vm && t.tmuxSession === name && t.state !== 'closed'))
   return (
     <Modal
-      title={`End ${name} in ${vm}?`}
+      title={`End ${sessionLabelNow(vm, name)} in ${vm}?`}
       onClose={close}
       testId="end-session-dialog"
       footer={

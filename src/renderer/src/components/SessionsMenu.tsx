@@ -4,7 +4,7 @@ import { cal, unwrap } from '../api'
 import { useLoad } from '../hooks/useLoad'
 import { openTerminal } from '../actions'
 import { relativeTime } from '../format'
-import { contextKey, useSessions } from '../store/sessions'
+import { contextKey, sessionLabel, useSessions } from '../store/sessions'
 import { useUi } from '../store/ui'
 import { Icon } from './icons'
 import { appHintOf } from '../../../shared/errors'
@@ -17,6 +17,8 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
   const [open, setOpen] = useState(false)
   // Loaded afresh each time it opens: sessions come and go in the VM.
   const { value: list, error, loading } = useLoad(open && vm ? vm : null, () => unwrap(cal().terminal.sessions({ name: vm! })))
+  const sessions = useSessions((s) => s.sessions)
+  const names = useSessions((s) => s.names)
   const box = useRef<HTMLSpanElement>(null)
   const button = useRef<HTMLButtonElement>(null)
   const panel = useRef<HTMLDivElement>(null)
@@ -97,7 +99,7 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
                 <li key={s.name} className="session-row" data-testid="session-row" data-name={s.name} data-open={s.openId ? 'yes' : 'no'}>
                   <Icon name={s.kind === 'agent' ? 'agent' : 'terminal'} size={12} />
                   <span className="session-text">
-                    <span className="session-name">{s.name}</span>
+                    <span className="session-name">{sessionLabel(sessions, names, vm!, s.name)}</span>
                     <span className="muted session-meta" data-testid="session-meta">
                       {s.openId ? 'open in a tab' : 'detached'}
                       {s.command ? ` · running ${s.command}` : ''}

@@ -102,6 +102,21 @@ export const useSessions = create<SessionStore>((set) => ({
   activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
 }))
 
+/**
+ * A VM's tmux session as people know it in this window: the name its tab was given, with tmux's own after it
+ * ("build (shell-2)"); tmux's name alone for a tab nobody renamed, or a session no tab shows.
+ */
+export function sessionLabel(sessions: TerminalSession[], names: TabNames, vm: string, tmuxSession: string): string {
+  const tab = sessions.find((s) => s.vm === vm && s.tmuxSession === tmuxSession && names[s.id])
+  return tab ? `${names[tab.id]} (${tmuxSession})` : tmuxSession
+}
+
+/** sessionLabel with the store as it is now, for what is said once (a sheet's lines, a palette entry). */
+export function sessionLabelNow(vm: string, tmuxSession: string): string {
+  const { sessions, names } = useSessions.getState()
+  return sessionLabel(sessions, names, vm, tmuxSession)
+}
+
 /** The tab a VM's terminal view shows: the one last activated there, else its first. */
 export function activeTab(sessions: TerminalSession[], activeByContext: Record<string, string>, vm: string | null): TerminalSession | null {
   const tabs = tabsFor(sessions, vm)

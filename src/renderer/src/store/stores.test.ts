@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { session, task, vmInfo } from '../test/fixtures'
 import { reportError, reportTaskEnd, runningFromDetails } from '../report'
 import { UiError } from '../api'
-import { HOST_KEY, tabsFor, useSessions } from './sessions'
+import { HOST_KEY, sessionLabel, tabsFor, useSessions } from './sessions'
 import { mergeSessions, onMenuCommand, onNotice } from './events'
 import { ENDED_MEANWHILE } from '../terminal/registry'
 import { orderTasks } from './tasks'
@@ -95,6 +95,15 @@ describe('session store', () => {
     store.setAttention('s1', true)
     useSessions.getState().remove('s1')
     expect(useSessions.getState().attention).toEqual({})
+  })
+
+  it("names a tmux session by its tab's given name, with tmux's own after it, wherever the app names it", () => {
+    const sessions = [session('s1', 'a', { tmuxSession: 'shell-2' }), session('s2', 'b', { tmuxSession: 'shell-2' })]
+    const names = { s1: 'build' }
+    expect(sessionLabel(sessions, names, 'a', 'shell-2')).toBe('build (shell-2)')
+    // Another VM's session of the same name, and a session no tab shows, keep tmux's name.
+    expect(sessionLabel(sessions, names, 'b', 'shell-2')).toBe('shell-2')
+    expect(sessionLabel(sessions, names, 'a', 'shell-3')).toBe('shell-3')
   })
 
   it('drops a message the user dismissed, until the engine says something new', () => {
