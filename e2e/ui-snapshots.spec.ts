@@ -206,3 +206,24 @@ test('a question about programs running in a VM closes once the VM stops elsewhe
     await sim.harness.run(['delete', name])
   }
 })
+
+test('Stop clicked while a snapshot works says that it waits for it, then stops the VM once the snapshot is taken', async ({ page, sim }) => {
+  test.setTimeout(240_000)
+  const name = 'e2e-stopqueued'
+  // Started outside CAL, so the snapshot shuts it down and starts it again: time enough to click Stop meanwhile.
+  const vm = await sim.bootVm(name)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click()
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
+    await page.getByTestId('vm-snapshot').click()
+    await expect(page.getByTestId('vm-restart')).toBeDisabled()
+    await page.getByTestId('vm-stop').click()
+    await expect(page.getByTestId('toast').filter({ hasText: `Stop ${name} waits for` })).toContainText('It goes ahead once that has finished.')
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${name}"]`)).toContainText('Stopped', { timeout: 180_000 })
+    await page.getByTestId('view-snapshots').click()
+    await expect(page.getByTestId('snapshot-row')).toHaveCount(1)
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})

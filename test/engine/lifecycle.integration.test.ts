@@ -232,10 +232,14 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     expect((await eng.exec('dev', 'cat ~/resume.txt')).stdout.trim()).toBe('alive')
   }, T)
 
-  it('restart, then force stop', async () => {
-    await eng.svc.restart('dev').done
-    expect((await eng.svc.get('dev')).state).toBe('running')
-    await eng.svc.stop('dev', true).done
+  it('restart, then force stop; a stop asked during the restart says that it waits for it', async () => {
+    const restart = eng.svc.restart('dev')
+    const queued = eng.svc.stop('dev', true)
+    await restart.done
+    expect(eng.tasks.filter((t) => t.id === restart.taskId).at(-1)!.state).toBe('succeeded')
+    await queued.done
+    const log = eng.tasks.filter((t) => t.id === queued.taskId).at(-1)!.log
+    expect(log[0]).toMatch(/^Waits until ".*dev" has finished, then goes ahead\.$/)
     expect((await eng.svc.get('dev')).state).toBe('stopped')
   }, T)
 

@@ -157,6 +157,9 @@ export class VmService {
     this.deps.emitVms(vms)
   }
 
+  /** Per VM, the titles of the operations under way or queued on it, in order. */
+  private readonly lines = new Map<string, string[]>()
+
   /**
    * Runs one VM operation as a task: serialised per VM (queued in this process, refused as VM_BUSY while another CAL
    * process holds the VM: see withVmLock), a transient state shown meanwhile, VmInfo[] emitted after.
@@ -165,33 +168,47 @@ export class VmService {
     const steps = (STEPS[kind as keyof typeof STEPS] ?? []).map(([id, label]) => ({ id, label }))
     return this.tasks.start({ kind: kind as TaskKind, title, vm, steps, cancellable }, async (t) => {
       await this.repaired
-      return this.ctx.locks.run(vm, () =>
-        withVmLock(this.ctx.facts.paths.run, vm, title, async () => {
-          // Operations on one VM run one at a time and clear their transient state as they end: this is its real one.
-          const before = transient ? this.lastState(vm) : null
-          if (transient) {
-            this.ctx.transient.set(vm, transient)
-            this.emitTransient()
-          }
-          let failed = false
-          let stale = false
-          try {
-            return await body(t)
-          } catch (err) {
-            failed = true
-            // The VM was not in the state CAL last listed (stopped or started behind its back): that state is stale.
-            stale = STALE_STATE.has(CalError.from(err).code)
-            throw err
-          } finally {
-            this.ctx.transient.delete(vm)
-            // A refused operation (a start at the VM limit) changed nothing: its VM shows its last state at once,
-            // not "starting" (a third running VM of two) until Tart has been listed again. Not a stale one: a stop of a
-            // VM stopped meanwhile showed it running again, with its address, which read as "ready".
-            if (failed && before && !stale) this.emitTransient({ vm, state: before })
-            this.emitSoon()
-          }
-        }),
-      )
+      // Queued behind another operation on this VM (a Stop clicked during a snapshot): say so, not nothing for a while.
+      const line = this.lines.get(vm) ?? []
+      const ahead = line.at(-1)
+      if (ahead) t.log(`Waits until "${ahead}" has finished, then goes ahead.`)
+      line.push(title)
+      this.lines.set(vm, line)
+      try {
+        return await this.ctx.locks.run(vm, () => this.locked(vm, title, transient, () => body(t)))
+      } finally {
+        line.splice(line.indexOf(title), 1)
+        if (line.length === 0 && this.lines.get(vm) === line) this.lines.delete(vm)
+      }
+    })
+  }
+
+  /** One operation on `vm`, its turn come: the VM's lock across CAL processes, its transient state, a list after. */
+  private locked<T>(vm: string, title: string, transient: VmState | null, body: () => Promise<T>): Promise<T> {
+    return withVmLock(this.ctx.facts.paths.run, vm, title, async () => {
+      // Operations on one VM run one at a time and clear their transient state as they end: this is its real one.
+      const before = transient ? this.lastState(vm) : null
+      if (transient) {
+        this.ctx.transient.set(vm, transient)
+        this.emitTransient()
+      }
+      let failed = false
+      let stale = false
+      try {
+        return await body()
+      } catch (err) {
+        failed = true
+        // The VM was not in the state CAL last listed (stopped or started behind its back): that state is stale.
+        stale = STALE_STATE.has(CalError.from(err).code)
+        throw err
+      } finally {
+        this.ctx.transient.delete(vm)
+        // A refused operation (a start at the VM limit) changed nothing: its VM shows its last state at once,
+        // not "starting" (a third running VM of two) until Tart has been listed again. Not a stale one: a stop of a
+        // VM stopped meanwhile showed it running again, with its address, which read as "ready".
+        if (failed && before && !stale) this.emitTransient({ vm, state: before })
+        this.emitSoon()
+      }
     })
   }
 

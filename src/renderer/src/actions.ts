@@ -14,6 +14,7 @@ import { useApp } from './store/app'
 import { contextKey, sessionLabelNow, useSessions } from './store/sessions'
 import { useSettings } from './store/settings'
 import { useSnapshots } from './store/snapshots'
+import { useTasks } from './store/tasks'
 import { useUi } from './store/ui'
 import { useVms } from './store/vms'
 import { clearTermScrollback, disposeTerm } from './terminal/registry'
@@ -41,6 +42,12 @@ export const restartVm = (name: string) => startTask(`Restart ${name}`, name, un
  */
 export async function requestPower(vm: string, action: 'stop' | 'restart'): Promise<void> {
   if (!(await mayEndPrograms(vm, action))) return
+  // Stop stays at hand while a task works on the VM (a snapshot, a restore); the engine runs it after that one.
+  const ahead = Object.values(useTasks.getState().byId).find((t) => t.vm === vm && t.state === 'running')
+  if (ahead) {
+    const verb = action === 'stop' ? 'Stop' : 'Restart'
+    useUi.getState().pushToast({ id: `queued:${vm}`, level: 'info', title: `${verb} ${vm} waits for "${ahead.title}"`, body: `It goes ahead once that has finished.`, error: null, log: [] })
+  }
   void (action === 'stop' ? stopVm(vm) : restartVm(vm))
 }
 
