@@ -48,9 +48,15 @@ test('launching an agent confirms, snapshots, and opens the agent in its termina
     await page.getByTestId('vm-delete').click()
     const del = page.getByTestId('delete-vm-dialog')
     await expect(del.getByTestId('safety-report')).toHaveAttribute('data-clean', 'true', { timeout: 30_000 })
+    // Enter in the field does nothing until the name is typed whole, then deletes, as the button would.
+    await del.getByRole('textbox').fill(VM.slice(0, -1))
+    await del.getByRole('textbox').press('Enter')
+    await expect(del).toBeVisible()
     await del.getByRole('textbox').fill(VM)
-    await del.getByRole('button', { name: 'Delete workspace' }).click()
+    await del.getByRole('textbox').press('Enter')
+    await expect(del).toHaveCount(0)
     await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toHaveCount(0, { timeout: 60_000 })
+    await expect(page.getByTestId('toast').filter({ hasText: `Delete ${VM}` })).toContainText('Done.')
   } finally {
     // Normally already gone (deleted above); leave the shared simulated host with a free slot either way.
     await vm.stop().catch(() => {})

@@ -45,7 +45,7 @@ export function sameFailure(a: CalErrorData | null, b: CalErrorData): boolean {
 }
 
 /** Outcomes worth a toast when they end: failures always, successes the user waits for. */
-const ANNOUNCE_SUCCESS = new Set<Task['kind']>(['create', 'snapshot', 'restore', 'rollback', 'snapshot-delete'])
+const ANNOUNCE_SUCCESS = new Set<Task['kind']>(['create', 'delete', 'snapshot', 'restore', 'rollback', 'snapshot-delete'])
 
 /**
  * Whether the New workspace sheet is open on the task whose toast would have this id: the sheet shows how that task

@@ -205,6 +205,10 @@ function DeleteVmDialog({ vm }: { vm: string }) {
   const programs = useRunningPrograms(vm, running)
   const { report, error, risky } = useGitCheck(vm)
   const clean = info?.role === 'clean'
+  const confirm = () => {
+    close()
+    void deleteVm(vm, report?.checkedAt)
+  }
   return (
     <Modal
       title={clean ? `Delete the base VM ${vm}?` : `Delete ${vm}?`}
@@ -214,10 +218,7 @@ function DeleteVmDialog({ vm }: { vm: string }) {
       footer={
         <ConfirmFooter
           onCancel={close}
-          onConfirm={() => {
-            close()
-            void deleteVm(vm, report?.checkedAt)
-          }}
+          onConfirm={confirm}
           disabled={typed !== vm}
           label={clean ? 'Delete base VM' : 'Delete workspace'}
         />
@@ -236,7 +237,20 @@ function DeleteVmDialog({ vm }: { vm: string }) {
       )}
       <SafetyReport report={report} error={error} vm={vm} />
       <label htmlFor="delete-confirm-name">Type {vm} to confirm</label>
-      <input id="delete-confirm-name" className="field" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+      <input
+        id="delete-confirm-name"
+        className="field"
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        // Enter in the field deletes once the name is typed, as the enabled button would.
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter' || typed !== vm) return
+          e.preventDefault()
+          confirm()
+        }}
+        autoComplete="off"
+        spellCheck={false}
+      />
     </Modal>
   )
 }
