@@ -42,7 +42,10 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     await expect(progress.getByRole('list', { name: 'Steps' })).toBeVisible()
     await captureScreen(page, 'create-progress')
     await expect(progress.getByTestId('task')).toHaveAttribute('data-task-state', 'succeeded', { timeout: 180_000 })
-    await page.getByTestId('create-close').click()
+    // The keyboard is on Done once the task ends (its Cancel button went): Enter closes the sheet.
+    await expect(page.getByTestId('create-close')).toBeFocused()
+    await page.keyboard.press('Enter')
+    await expect(progress).toHaveCount(0)
     await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toBeVisible()
   })
 

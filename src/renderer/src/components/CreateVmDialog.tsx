@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { AgentId, type CreateVmInput } from '../../../shared/vm'
 import { ImageRef } from '../../../shared/names'
 import { defaultSettings } from '../../../shared/settings'
@@ -29,9 +29,15 @@ export function CreateVmDialog() {
     // A task that ended before its id came back was reported as a toast: the sheet says it now.
     useUi.getState().dismissToast(`task:${id}`)
   }
-  if (!taskId) return <CreateForm key={input ? 'again' : 'new'} initial={input} onStarted={onStarted} onClose={close} />
   const running = !task || task.state === 'running'
   const failed = task?.state === 'failed'
+  const done = useRef<HTMLButtonElement>(null)
+  // The task's Cancel button goes when it ends, and the keyboard with it (to the page): it goes to Done (or Close).
+  useEffect(() => {
+    const sheet = done.current?.closest('[role="dialog"]')
+    if (!running && (document.activeElement === document.body || !sheet?.contains(document.activeElement))) done.current?.focus()
+  }, [running])
+  if (!taskId) return <CreateForm key={input ? 'again' : 'new'} initial={input} onStarted={onStarted} onClose={close} />
   return (
     <Modal
       title="Creating workspace"
@@ -46,7 +52,7 @@ export function CreateVmDialog() {
               Edit and try again
             </button>
           )}
-          <button type="button" className="button primary" onClick={close} data-testid="create-close">
+          <button ref={done} type="button" className="button primary" onClick={close} data-testid="create-close">
             {running ? 'Hide' : failed ? 'Close' : 'Done'}
           </button>
         </>

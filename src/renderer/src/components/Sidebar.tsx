@@ -61,9 +61,12 @@ export function Sidebar({ mod }: { mod: string }) {
       <div className="titlebar-drag" />
       <div className="sidebar-heading">
         <span id="workspaces-label">Workspaces</span>
-        <span className={running >= limit ? 'run-count full' : 'run-count'} data-testid="running-count" title="macOS VMs running, of the two Apple allows at once">
-          {running}/{limit} running
-        </span>
+        {/* No count until the list is in: "0/2 running" beside "Loading workspaces…" said something untrue. */}
+        {loaded && (
+          <span className={running >= limit ? 'run-count full' : 'run-count'} data-testid="running-count" title="macOS VMs running, of the two Apple allows at once">
+            {running}/{limit} running
+          </span>
+        )}
       </div>
       <div
         ref={scrollRef}
