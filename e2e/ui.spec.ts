@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sshExec } from '../test/sim/harness'
 import { test, expect } from './fixtures'
 import { captureScreen } from './ui/screens'
 import { startHost } from './ui/host'
@@ -145,6 +146,22 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
       await expect(dialog).not.toContainText('cal stop')
       await expect(dialog.getByRole('button', { name: /^Stop / })).toHaveCount(2)
       await captureScreen(page, 'vm-limit')
+      // The keyboard starts on Close, not on a Stop: Enter stops nothing.
+      await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused()
+      const mine = others[0]
+      if (mine) {
+        // A Stop that asks first (a program runs there), answered Cancel, comes back to this sheet.
+        expect((await sshExec(mine, "tmux new-session -d -s build 'sleep 600'")).code).toBe(0)
+        await dialog.getByRole('button', { name: `Stop ${mine.name}` }).click()
+        const question = page.getByTestId('power-dialog')
+        await expect(question).toContainText('build: sleep')
+        await question.getByRole('button', { name: 'Cancel' }).click()
+        await expect(dialog.getByTestId('limit-message')).toContainText(`To start ${VM}, stop one of these`)
+        // Once a slot is free, the sheet says so and the keyboard is on Start.
+        await mine.stop()
+        await expect(dialog.getByRole('heading')).toHaveText('A slot is free', { timeout: 30_000 })
+        await expect(dialog.getByRole('button', { name: `Start ${VM}` })).toBeFocused()
+      }
     } finally {
       // The slots are the host's: the later tests of this file boot VMs of their own.
       for (const vm of others) await vm.stop().catch(() => {})

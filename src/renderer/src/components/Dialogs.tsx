@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
@@ -52,18 +52,34 @@ export function LimitDialog({ vm, running }: { vm: string | null; running: strin
   const live = runningVms(vms).map((v) => v.name).filter((name) => name !== vm)
   const names = live.length > 0 ? live : running
   const free = names.length < 2
+  // Once a slot comes free, the keyboard goes to Start (the Stop button it was on is gone with its row). Not when
+  // the sheet opens: the page's list can lag behind Tart's for a moment, and Start would then be disabled under it.
+  const start = useRef<HTMLButtonElement>(null)
+  const wasFree = useRef(free)
+  useEffect(() => {
+    if (free && !wasFree.current) start.current?.focus()
+    wasFree.current = free
+  }, [free])
+  // A Stop here may ask first (programs running in that VM), in a sheet that takes this one's place: whatever the
+  // answer, the user comes back here, to start the VM or to stop the other one instead.
+  const stop = async (name: string) => {
+    const sheet = useUi.getState().dialog
+    await requestPower(name, 'stop')
+    if (sheet && useUi.getState().dialog === null) useUi.getState().openDialog(sheet)
+  }
   return (
     <Modal
-      title="Two macOS VMs are already running"
+      title={free ? 'A slot is free' : 'Two macOS VMs are already running'}
       onClose={close}
       testId="limit-dialog"
       footer={
         <>
-          <button type="button" className="button" onClick={close} autoFocus>
+          <button type="button" className="button" onClick={close} data-autofocus>
             Close
           </button>
           {vm && (
             <button
+              ref={start}
               type="button"
               className="button primary"
               disabled={!free}
@@ -90,7 +106,7 @@ export function LimitDialog({ vm, running }: { vm: string | null; running: strin
             return (
               <li key={name} className="limit-row">
                 {info && <StateDot state={info.state} />} <span className="limit-name">{name}</span>
-                <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void requestPower(name, 'stop')} data-testid="limit-stop">
+                <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void stop(name)} data-testid="limit-stop">
                   {info?.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
                 </button>
               </li>

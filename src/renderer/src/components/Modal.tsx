@@ -24,6 +24,10 @@ export function Modal({ title, onClose, children, footer, wide, busy = false, te
     // of them can have it.
     const opener = document.activeElement
     if (dialog && !dialog.open) dialog.showModal()
+    // showModal() focuses the sheet's first control, which React's autoFocus (a focus() call while the sheet was still
+    // hidden) cannot win against: a control marked data-autofocus takes the focus after it (the limit sheet's Close,
+    // not the "Stop" button above it).
+    dialog?.querySelector<HTMLElement>('[data-autofocus]')?.focus()
     return () => {
       dialog?.close()
       // React has already taken the <dialog> out of the page when this runs, so the browser does not give focus
