@@ -83,6 +83,8 @@ test('Enter launches once the facts are in, and Escape while launching does not 
     // cannot suspend: it is shut down for the snapshot, which ends what runs in it.
     await expect(dialog.getByTestId('launch-snapshot-policy')).toContainText('A session snapshot is taken first')
     await expect(dialog.getByTestId('launch-snapshot-policy')).toContainText('this VM cannot be suspended, so it is shut down for the snapshot')
+    // Launch takes that snapshot itself: a Backup first would do just the same, so there is none.
+    await expect(dialog.getByTestId('launch-backup')).toHaveCount(0)
     await expect(dialog.getByTestId('launch-go')).toBeFocused()
     await page.keyboard.press('Enter')
 
@@ -124,6 +126,30 @@ test('a failed session snapshot is shown in the sheet, which then launches witho
     await page.getByTestId('view-snapshots').click()
     await expect(page.locator('[data-testid="snapshot-row"]').filter({ hasText: 'session' })).toHaveCount(0)
   } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})
+
+test('Backup first is offered while automatic session snapshots are off, and only then', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const name = 'e2e-launch-backup'
+  const vm = await sim.bootVm(name)
+  const auto = page.getByTestId('settings-view').getByRole('switch', { name: 'Snapshot at every agent session start' })
+  try {
+    await page.getByTestId('nav-settings').click()
+    await expect(auto).toBeChecked()
+    await auto.click()
+    await expect(auto).not.toBeChecked()
+    const dialog = await openLaunch(page, name)
+    await expect(dialog.getByTestId('launch-snapshot-policy')).toContainText('None: automatic snapshots are off (Settings → Snapshots). Backup first takes one')
+    await expect(dialog.getByTestId('launch-backup')).toBeEnabled()
+    await page.keyboard.press('Escape')
+    await expect(dialog).toHaveCount(0)
+  } finally {
+    await page.getByTestId('nav-settings').click()
+    if (!(await auto.isChecked())) await auto.click()
+    await expect(auto).toBeChecked()
     await vm.stop().catch(() => {})
     await sim.harness.run(['delete', name])
   }

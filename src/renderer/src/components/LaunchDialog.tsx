@@ -122,7 +122,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
   // The seeds' confirmation keys: Enter launches (the focused default button), B backs up first.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && info && !info.running && busy === null && blocked === null) {
+      if ((e.key === 'b' || e.key === 'B') && !e.metaKey && !e.ctrlKey && !e.altKey && offersBackup && busy === null && blocked === null) {
         e.preventDefault()
         void go('backup')
       }
@@ -130,6 +130,9 @@ export function LaunchDialog({ vm }: { vm: string }) {
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   })
+  // Backup first means something only while automatic session snapshots are off: with them on, Launch takes that very
+  // snapshot, and the two buttons did the same.
+  const offersBackup = !!info && !info.running && !info.autoSnapshot
   const snapshotting = !info?.running && (busy === 'backup' || (busy === 'launch' && !!info?.autoSnapshot))
   const go = async (way: Way) => {
     setBusy(way)
@@ -156,8 +159,8 @@ export function LaunchDialog({ vm }: { vm: string }) {
             Cancel
           </button>
           <span className="toolbar-spacer" />
-          {!info?.running && (
-            <button type="button" className="button" onClick={() => void go('backup')} disabled={!info || busy !== null || blocked !== null} data-testid="launch-backup" aria-keyshortcuts="B">
+          {offersBackup && (
+            <button type="button" className="button" onClick={() => void go('backup')} disabled={busy !== null || blocked !== null} data-testid="launch-backup" aria-keyshortcuts="B">
               {busy === 'backup' ? 'Taking a snapshot…' : 'Backup first'}{' '}
               <kbd className="key-hint" aria-hidden="true">
                 B
