@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -53,6 +54,40 @@ afterAll(async () => {
 })
 
 describe('connections', () => {
+  it('says so at once when the connection drops in the middle of the SSH handshake, rather than waiting for ever', async () => {
+    // A real relay in front of the guest's sshd that cuts both sides once the server has sent its first ~2 KB (its
+    // banner and key exchange offer): the handshake dies half-way, as with a dropped network or a killed sshd.
+    const relay = createServer((inbound) => {
+      const outbound = connect(22, vm.ip)
+      let sent = 0
+      outbound.on('data', (d: Buffer) => {
+        sent += d.length
+        inbound.write(d)
+        if (sent >= 1000) {
+          inbound.destroy()
+          outbound.destroy()
+        }
+      })
+      inbound.on('data', (d: Buffer) => outbound.write(d))
+      inbound.on('error', () => outbound.destroy())
+      outbound.on('error', () => inbound.destroy())
+    })
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()))
+    const port = (relay.address() as AddressInfo).port
+    const cut = new SshPool({ calHome, resolveTarget: async () => ({ host: '127.0.0.1', port }), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
+    pools.push(cut)
+    try {
+      const started = Date.now()
+      const err = await rejection(cut.exec(VM, 'true', { timeoutMs: 20_000 }))
+      expect(err).toMatchObject({ code: 'SSH_UNREACHABLE' })
+      expect(err.message).toBe(`The SSH connection to VM "${VM}" at 127.0.0.1:${port} closed before it was ready.`)
+      expect(err.hint).toContain('try again')
+      expect(Date.now() - started).toBeLessThan(10_000)
+    } finally {
+      relay.close()
+    }
+  })
+
   it('bootstraps with the password, installs CAL key, then logs in with the key only', async () => {
     const first = pool()
     expect((await first.exec(VM, 'echo hello')).stdout).toBe('hello\n')

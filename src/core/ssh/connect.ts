@@ -51,6 +51,9 @@ export function connectClient(p: ConnectParams): Promise<Connected> {
     }
     client.once('ready', onReady)
     client.on('error', onError)
+    // ssh2 can close without an 'error' when the server goes mid-handshake (a dropped connection, sshd killed): this
+    // promise then never settled, and `cal ssh` ended with Node's exit 13 and not a word.
+    client.once('close', () => onError(Object.assign(new Error('closed before SSH was ready'), { level: 'client-closed' })))
     // Answer the server's password prompt (macOS sshd often asks through keyboard-interactive).
     client.on('keyboard-interactive', (_name, _instr, _lang, prompts, finish) => finish(prompts.map(() => p.password ?? '')))
     client.connect({
@@ -126,6 +129,14 @@ function mapConnectError(
       vm: p.vm,
       address: where,
     })
+  }
+  if (err.level === 'client-closed') {
+    return new CalError(
+      'SSH_UNREACHABLE',
+      `The SSH connection to VM "${p.vm}" at ${where} closed before it was ready.`,
+      'It dropped while it was being set up (a network hiccup, or the VM\'s SSH server restarting): try again. If it keeps happening, check that the VM is running.',
+      { vm: p.vm, address: where, cause: 'closed' },
+    )
   }
   return new CalError('SSH_UNREACHABLE', `Could not reach VM "${p.vm}" over SSH at ${where}: ${err.message}.`, 'Check that the VM is running and its SSH server is enabled (Remote Login), then try again.', {
     vm: p.vm,
