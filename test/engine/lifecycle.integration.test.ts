@@ -74,6 +74,11 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     const pasted = await execa('sh', ['-c', `${command.replace(' -- ', ' -o BatchMode=yes -- ')} 'echo reached-$((6*7))'`], { reject: false })
     expect(pasted.stdout.trim(), pasted.stderr).toBe('reached-42')
     await expect(eng.svc.start('dev').done).rejects.toMatchObject({ code: 'VM_ALREADY_RUNNING' })
+    // A start ended before it recorded the address (killed while it waited for one) leaves none in the record:
+    // the address is asked of Tart again, rather than "no IP address yet" for as long as the VM runs.
+    const record = join(eng.calHome, 'run', 'dev.json')
+    await writeFile(record, JSON.stringify({ ...JSON.parse(await readFile(record, 'utf8')), ip: null }))
+    expect((await eng.svc.get('dev')).ip).toBe(vm.ip)
   }, T)
 
   it('snapshot of a running VM keeps the session; restore brings a deleted file back', async () => {

@@ -26,8 +26,10 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
   const state = d?.state ?? entry.state
   const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
   const error = state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null
-  // A VM CAL did not start (or started before CAL's record) still has an address Tart can tell.
-  const ip = rec && isAlive(rec.pid) ? rec.ip : state === 'running' ? await ctx.tart.ip(entry.name, { timeoutMs: 5_000 }).catch(() => null) : null
+  // A VM CAL did not start (or started before CAL's record) still has an address Tart can tell; so has one whose
+  // start was ended before it recorded the address (a `cal start` killed while it waited for one): asked again.
+  const recorded = rec && isAlive(rec.pid) ? rec.ip : null
+  const ip = recorded ?? (state === 'running' ? await ctx.tart.ip(entry.name, { timeoutMs: 5_000 }).catch(() => null) : null)
   return {
     name,
     state: ctx.transient.get(name) ?? (error && error !== 'stopped unexpectedly' ? 'error' : state),
