@@ -313,6 +313,18 @@ function unrecordedClones(name: string, present: Set<string>, facts: Map<string,
   })
 }
 
+/** The snapshot clones and restore leftovers that belong to VM `name` (by Tart name, with a label for the log). */
+async function leftoversOf(ctx: VmContext, name: string): Promise<{ doomed: Map<string, string>; present: Set<string> }> {
+  const [all, list] = await Promise.all([ctx.facts.all(), ctx.tart.list({ source: 'local' })])
+  const present = new Set(localVms(list).map((e) => e.name))
+  const doomed = new Map<string, string>()
+  for (const [tartName, f] of all) {
+    if (f.role === 'snapshot' && f.parent === name) doomed.set(tartName, `snapshot ${f.snapshotName ?? tartName}`)
+  }
+  for (const n of unrecordedClones(name, present, all)) doomed.set(n, n.includes('.snap.') ? `unrecorded snapshot clone ${n}` : `restore leftover ${n}`)
+  return { doomed, present }
+}
+
 /**
  * Deletes a VM, then every snapshot clone and restore leftover that belongs to it; the pristine cal-clean needs
  * `force`. The VM goes first: if Tart refuses it, its snapshots are still there to restore from. A clone Tart
@@ -321,27 +333,27 @@ function unrecordedClones(name: string, present: Set<string>, facts: Map<string,
 export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: Reporter): Promise<void> {
   r.step('check')
   const facts = await ctx.facts.get(name)
-  const d = await ctx.tart.get(name, { signal: r.signal })
+  const d = await ctx.tart.get(name, { signal: r.signal }).catch(async (err: unknown) => {
+    // Gone already, but its snapshots are still there: a delete that was interrupted after Tart deleted the VM
+    // (cal killed, the Mac asleep). Deleting it again finishes the job, rather than "does not exist" for good.
+    if (CalError.from(err).code !== 'VM_NOT_FOUND' || (await leftoversOf(ctx, name)).doomed.size === 0) throw err
+    r.log(`${name} itself was deleted already: deleting what an interrupted delete left of it`)
+    return null
+  })
   const role = facts?.role ?? (name === 'cal-clean' ? 'clean' : 'workspace')
-  if (role === 'clean' && !force) {
+  if (d && role === 'clean' && !force) {
     throw new CalError('VM_PROTECTED', `"${name}" is the pristine base VM and is protected from deletion.`, { cli: `Delete it anyway with \`cal delete ${name} --force\`.`, app: 'Delete it anyway from its Delete sheet, which says what that removes.' }, { vm: name })
   }
-  if (d.state !== 'stopped') {
+  if (d && d.state !== 'stopped') {
     r.step('poweroff')
     await hardStop(ctx, name)
   }
   r.step('delete')
-  await ctx.tart.delete(name)
+  if (d) await ctx.tart.delete(name)
   await ctx.facts.remove(name)
   await ctx.facts.removeRun(name)
 
-  const [all, list] = await Promise.all([ctx.facts.all(), ctx.tart.list({ source: 'local' })])
-  const present = new Set(localVms(list).map((e) => e.name))
-  const doomed = new Map<string, string>()
-  for (const [tartName, f] of all) {
-    if (f.role === 'snapshot' && f.parent === name) doomed.set(tartName, `snapshot ${f.snapshotName ?? tartName}`)
-  }
-  for (const n of unrecordedClones(name, present, all)) doomed.set(n, n.includes('.snap.') ? `unrecorded snapshot clone ${n}` : `restore leftover ${n}`)
+  const { doomed, present } = await leftoversOf(ctx, name)
   const failed: string[] = []
   for (const [tartName, label] of doomed) {
     if (present.has(tartName)) {

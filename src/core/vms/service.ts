@@ -304,7 +304,10 @@ export class VmService {
   async delete(name: string, force: boolean, confirmed: boolean, checkedAt?: string): Promise<Started> {
     validateName(name, 'VM name')
     await this.repaired
-    await guardDestructive(this.ctx, name, 'delete', { confirmed, checkedAt, reports: this.shown })
+    // A VM that is gone has nothing left to check: deleteVm then finishes an interrupted delete, or says it is not there.
+    await guardDestructive(this.ctx, name, 'delete', { confirmed, checkedAt, reports: this.shown }).catch((err: unknown) => {
+      if (CalError.from(err).code !== 'VM_NOT_FOUND') throw err
+    })
     return this.run('delete', `Delete ${name}`, name, 'stopping', async (t) => {
       await deleteVm(this.ctx, name, force, t)
       await this.deps.onDeleted?.(name)
