@@ -68,6 +68,12 @@ describe('cal dispatcher', () => {
     }
     expect(parseSshArgs(['dev', '--session', 'my sess'])).toMatchObject({ vm: 'dev', session: 'my sess', command: null })
     expect(parseSshArgs(['dev', '-t', '--', 'htop'])).toMatchObject({ tty: true, command: ['htop'] })
+    // Options that each do one thing are not combined, so none is silently left undone.
+    expect(() => parseSshArgs(['dev', '--forget-host-key', '--', 'echo', 'x'])).toThrow(/--forget-host-key does only that/)
+    expect(() => parseSshArgs(['dev', '--list', '--forget-host-key'])).toThrow(/--forget-host-key does only that/)
+    expect(() => parseSshArgs(['dev', '--session', 'foo', '--', 'echo', 'hi'])).toThrow(/use one or the other/)
+    expect(() => parseSshArgs(['dev', '--list', '--session', 'foo'])).toThrow(/leave out --session/)
+    expect(parseSshArgs(['dev', '--forget-host-key'])).toMatchObject({ forget: true, command: null })
   })
 })
 

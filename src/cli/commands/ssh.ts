@@ -50,6 +50,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
   let tty = false
   let forget = false
   let list = false
+  let sessionGiven = false
   for (let i = 0; i < own.length; i++) {
     const a = own[i]!
     if (a === '--help' || a === '-h') return { vm: '', session, command: null, tty, forget, list, help: true }
@@ -57,6 +58,7 @@ export function parseSshArgs(argv: string[]): SshArgs {
       const value = own[++i]
       if (value === undefined) throw usageError(`${a} needs a tmux session name (see cal ssh NAME --list).`, SSH_USAGE)
       session = value
+      sessionGiven = true
     } else if (a === '--tty' || a === '-t') tty = true
     else if (a === '--forget-host-key') forget = true
     else if (a === '--list' || a === '-l') list = true
@@ -73,6 +75,10 @@ export function parseSshArgs(argv: string[]): SshArgs {
   if (!sessionCheck.success) throw new CalError('NAME_INVALID', `"${session}" is not a valid tmux session name.`, `${sessionCheck.error.issues[0]?.message ?? 'Pick another name'}.`)
   if (command && command.length === 0) throw usageError('Give a command after "--".', SSH_USAGE)
   if (list && command) throw usageError('--list takes no command.', SSH_USAGE)
+  // Each of these does one thing: combined, one of them was silently left undone (a command not run after a forget).
+  if (forget && (command || list || sessionGiven || tty)) throw usageError('--forget-host-key does only that: run it on its own, then connect.', SSH_USAGE)
+  if (list && sessionGiven) throw usageError('--list shows every session: leave out --session.', SSH_USAGE)
+  if (sessionGiven && command) throw usageError('--session attaches a tmux session; a command after "--" runs outside tmux: use one or the other.', SSH_USAGE)
   if (tty && !command) throw usageError('-t runs a command on a terminal: give one after "--" (without one, cal ssh attaches tmux on a terminal anyway).', SSH_USAGE)
   return { vm, session, command, tty, forget, list, help: false }
 }
