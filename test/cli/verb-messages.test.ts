@@ -174,6 +174,12 @@ describe('cal run while an agent already works in the VM', () => {
     expect(r.stdout).toBe('opencode already runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
   })
 
+  it('says a VM in an error state is in an error state, not "is error"', async () => {
+    const r = await cal(['run', 'dev'], () => ({ 'agent:launchInfo': async () => ({ ...launchInfo(null), vmState: 'error' }) }))
+    expect(r.code).toBe(4)
+    expect(r.stderr).toContain('error: VM "dev" is in an error state, so its agent cannot start.')
+  })
+
   it('says the agent runs when it was started', async () => {
     const r = await cal(['run', 'dev', '--agent', 'opencode'], runWith(null))
     expect(r.stdout).toBe('opencode runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')

@@ -27,7 +27,9 @@ export const runCommand: CliCommand = async (argv, ctx) => {
 
   const info = await ctx.handlers['agent:launchInfo']({ name, agent })
   if (info.vmState !== 'running') {
-    throw new CalError('VM_NOT_RUNNING', `VM "${name}" is ${info.vmState}, so its agent cannot start.`, `Start it first: cal start ${name}`, { vm: name })
+    // "is error" read badly: a VM in that state is in an error state (it stopped unexpectedly), and is started again.
+    const now = info.vmState === 'error' ? 'in an error state' : info.vmState
+    throw new CalError('VM_NOT_RUNNING', `VM "${name}" is ${now}, so its agent cannot start.`, `Start it first: cal start ${name}`, { vm: name })
   }
   const label = info.agentLabel
   const snapshot = info.running
