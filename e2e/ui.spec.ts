@@ -182,8 +182,17 @@ test('a workspace from creation to restore, and the VM limit', async ({ page, si
     await captureScreen(page, 'palette')
     await page.keyboard.press('Enter')
     await expect(page.getByRole('main', { name: VM })).toBeVisible()
+    await page.getByTestId('view-snapshots').click()
     await page.keyboard.press('ControlOrMeta+Comma')
     await expect(page.getByTestId('settings-view')).toBeVisible()
+    // Settings has the keyboard, and Escape goes back to the VM's view it was opened from; the VM's row meanwhile
+    // stays selected but unlit.
+    await expect(page.getByTestId('settings-view')).toBeFocused()
+    await expect(page.getByTestId('vm-list')).toHaveClass(/\baway\b/)
+    await page.keyboard.press('Escape')
+    await expect(page.getByTestId('settings-view')).toHaveCount(0)
+    await expect(page.getByTestId('view-snapshots')).toHaveAttribute('aria-selected', 'true')
+    await expect(page.getByTestId('vm-list')).not.toHaveClass(/\baway\b/)
   })
 })
 

@@ -1,6 +1,7 @@
 import type { AgentId } from '../../../shared/vm'
 import { SshUser, type NotificationKind, type Settings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
+import { useEscapeBack } from '../hooks/useEscapeBack'
 import { useVms } from '../store/vms'
 import { saveSettings } from '../actions'
 import { ImageRef } from '../../../shared/names'
@@ -24,11 +25,12 @@ const NOTIFICATION_LABEL: Record<NotificationKind, string> = {
 export function SettingsView() {
   const view = useSettings((s) => s.view)
   const vms = useVms((s) => s.vms)
+  const pane = useEscapeBack()
   if (!view) return <div className="pane-scroll">Loading settings…</div>
   const s = view.settings
   const set = <K extends keyof Settings>(key: K, value: Settings[K]) => void saveSettings({ [key]: value })
   return (
-    <div className="pane-scroll settings" data-testid="settings-view">
+    <div ref={pane} tabIndex={-1} className="pane-scroll settings" data-testid="settings-view">
       {view.warning && (
         <div className="callout callout-warning" role="alert">
           {view.warning}

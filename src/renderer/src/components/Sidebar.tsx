@@ -70,7 +70,8 @@ export function Sidebar({ mod }: { mod: string }) {
       </div>
       <div
         ref={scrollRef}
-        className="vm-list"
+        // Settings and Activity are not a workspace's: its row stays selected (where the views go back to), unlit.
+        className={view === 'settings' || view === 'tasks' ? 'vm-list away' : 'vm-list'}
         role="listbox"
         aria-labelledby="workspaces-label"
         tabIndex={0}

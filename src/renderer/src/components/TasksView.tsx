@@ -2,12 +2,14 @@ import { useShallow } from 'zustand/react/shallow'
 import { orderTasks, useTasks } from '../store/tasks'
 import { cancelTask } from '../actions'
 import { TaskProgress } from './TaskProgress'
+import { useEscapeBack } from '../hooks/useEscapeBack'
 
 /** Activity: every task the engine knows, running first. */
 export function TasksView() {
   const tasks = useTasks(useShallow((s) => orderTasks(Object.values(s.byId))))
+  const pane = useEscapeBack()
   return (
-    <div className="pane-scroll" data-testid="tasks-view">
+    <div ref={pane} tabIndex={-1} className="pane-scroll" data-testid="tasks-view">
       {tasks.length === 0 ? (
         <div className="empty small">
           <p>Nothing has run yet.</p>

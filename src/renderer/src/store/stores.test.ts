@@ -238,6 +238,17 @@ describe('error reporting', () => {
   })
 })
 
+describe('views', () => {
+  it('Settings and Activity go back to the VM view they were opened from, even one from the other', () => {
+    const ui = useUi.getState()
+    ui.setView('snapshots')
+    ui.setView('settings')
+    ui.setView('tasks')
+    useUi.getState().goBack()
+    expect(useUi.getState().view).toBe('snapshots')
+  })
+})
+
 describe('toasts', () => {
   const toast = (id: string, level: Toast['level'] = 'error'): Toast => ({ id, level, title: id, body: '', error: null, log: [] })
 

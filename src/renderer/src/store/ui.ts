@@ -43,10 +43,14 @@ export type Toast = {
 
 type UiState = {
   view: View
+  /** The selected VM's view that Settings and Activity go back to (Escape there). */
+  back: View
   dialog: Dialog | null
   paletteOpen: boolean
   toasts: Toast[]
   setView: (view: View) => void
+  /** Leave Settings or Activity for the VM's view they were opened from. */
+  goBack: () => void
   openDialog: (dialog: Dialog) => void
   closeDialog: () => void
   setPaletteOpen: (open: boolean) => void
@@ -73,10 +77,12 @@ export function toastLifetime(toast: Toast, toasts: readonly Toast[]): number | 
 
 export const useUi = create<UiState>((set) => ({
   view: 'workspace',
+  back: 'workspace',
   dialog: null,
   paletteOpen: false,
   toasts: [],
-  setView: (view) => set({ view }),
+  setView: (view) => set((s) => ({ view, back: s.view === 'settings' || s.view === 'tasks' ? s.back : s.view })),
+  goBack: () => set((s) => ({ view: s.back })),
   openDialog: (dialog) => set((s) => (leave(s.dialog, dialog), { dialog, paletteOpen: false })),
   closeDialog: () => set((s) => (leave(s.dialog, null), { dialog: null })),
   setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
