@@ -21,13 +21,18 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
   })
   let cancelAsked = false
   let cancelSent = false
+  let saidCancelling = false
+  const sayCancelling = () => {
+    if (!saidCancelling) ctx.stderr('\ncancelling…\n')
+    saidCancelling = true
+  }
   const cancel = (id: string) => {
     // Once is enough: a second Ctrl+C while the task winds down asks nothing new (nor says "cancelling…" again).
     if (cancelSent) return
     cancelSent = true
     holdCtrlCUntilExit()
     ctx.handlers['tasks:cancel']({ id }).then(
-      () => ctx.stderr('\ncancelling…\n'),
+      sayCancelling,
       // Some work is not safe to stop half-way (a snapshot's suspend, clone and resume): the engine refuses, and
       // the task goes on. Say so, rather than "cancelling…" followed by a success; a later Ctrl+C asks again.
       (err: unknown) => {
@@ -37,14 +42,23 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
     )
   }
   const onSigint = () => {
-    // Ctrl+C before the engine has named the task: cancel it as soon as it has one.
+    // Ctrl+C before the engine has named the task (while it checks the VM's git work first): cancel it as soon as it
+    // has one, or, if it refuses to begin (work at risk), end there rather than ask about it.
     if (wanted) cancel(wanted)
-    else cancelAsked = true
+    else if (!cancelAsked) {
+      cancelAsked = true
+      holdCtrlCUntilExit()
+      sayCancelling()
+    }
   }
   process.on('SIGINT', onSigint)
   const release = handlingCtrlC()
   try {
-    const { taskId } = await start()
+    const { taskId } = await start().catch((err: unknown) => {
+      // Nothing began: what it would have asked (work at risk, a VM it could not check) is moot after a Ctrl+C.
+      if (cancelAsked) throw new CalError('CANCELLED', 'Cancelled before it began; nothing was changed.')
+      throw err
+    })
     wanted = taskId
     if (cancelAsked) cancel(taskId)
     const printer = progressPrinter(ctx)

@@ -261,6 +261,18 @@ describe('Ctrl+C', () => {
     expect(stderr).not.toContain('cancelling…')
   })
 
+  it('Ctrl+C while the engine checks before it begins ends there, rather than with what the check found', async () => {
+    let stderr = ''
+    const ctx = { events: new EngineEvents(), stderr: (t: string) => void (stderr += t), stdout: () => {}, isTTY: false, handlers: {} } as unknown as CliContext
+    const done = followTask(ctx, async () => {
+      process.emit('SIGINT')
+      await new Promise((r) => setTimeout(r, 20))
+      throw new CalError('GIT_RISK', 'The delete would lose work in "dev".', 'Push it first.')
+    })
+    await expect(done).rejects.toMatchObject({ code: 'CANCELLED', message: 'Cancelled before it began; nothing was changed.' })
+    expect(stderr.match(/cancelling…/g)).toHaveLength(1)
+  })
+
   it('a second Ctrl+C while the task winds down asks nothing more and says "cancelling…" once', async () => {
     const events = new EngineEvents()
     let stderr = ''
