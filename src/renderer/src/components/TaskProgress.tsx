@@ -15,7 +15,7 @@ export function TaskProgress({ task, onCancel, compact }: Props) {
   const amount =
     task.bytesDone !== null && task.bytesTotal ? `${bytes(task.bytesDone)} of ${bytes(task.bytesTotal)}` : task.bytesDone !== null ? bytes(task.bytesDone) : ''
   return (
-    <section className={`task task-${task.state}`} aria-label={task.title} data-testid="task" data-task-kind={task.kind} data-task-state={task.state}>
+    <section className={`task task-${notStarted(task) ? 'not-started' : task.state}`} aria-label={task.title} data-testid="task" data-task-kind={task.kind} data-task-state={task.state}>
       <div className="task-head">
         <span className="task-title">{task.title}</span>
         <span className="task-state" title={!running && task.endedAt ? new Date(task.endedAt).toLocaleString() : undefined}>
@@ -48,7 +48,7 @@ export function TaskProgress({ task, onCancel, compact }: Props) {
         </div>
       )}
       {task.error && (
-        <p className="task-error" role="alert">
+        <p className="task-error" role={notStarted(task) ? undefined : 'alert'}>
           {task.error.message} {appHintOf(task.error) && <span className="hint">{appHintOf(task.error)}</span>}
         </p>
       )}
@@ -75,10 +75,18 @@ export function TaskProgress({ task, onCancel, compact }: Props) {
   )
 }
 
+/**
+ * A start refused before it began (two macOS VMs already run, said in its own sheet): nothing failed, nothing was
+ * done. Listed as "Not started", not as a red failure that outlives the answer the user already gave.
+ */
+export function notStarted(task: Task): boolean {
+  return task.state === 'failed' && task.error?.code === 'VM_LIMIT_REACHED'
+}
+
 function stateText(task: Task): string {
   if (task.state === 'succeeded') return 'Done'
   if (task.state === 'cancelled') return 'Cancelled'
-  return 'Failed'
+  return notStarted(task) ? 'Not started' : 'Failed'
 }
 
 export function TaskIcon({ task }: { task: Task }) {

@@ -82,6 +82,16 @@ describe('git safety report', () => {
 })
 
 describe('task progress', () => {
+  it('lists a start refused at the 2-VM limit as not started, not as a red failure', () => {
+    const t = task('t', { title: 'Start dev', state: 'failed', error: { code: 'VM_LIMIT_REACHED', message: 'macOS allows only two VMs at once.', hint: '' } })
+    const html = renderToStaticMarkup(<TaskProgress task={t} onCancel={() => {}} />)
+    expect(html).toContain('class="task task-not-started"')
+    expect(html).toContain('Not started')
+    expect(html).not.toContain('role="alert"')
+    const failed = renderToStaticMarkup(<TaskProgress task={{ ...t, error: { code: 'TART_FAILED', message: 'Tart failed.', hint: '' } }} onCancel={() => {}} />)
+    expect(failed).toContain('Failed')
+  })
+
   it('shows percent, bytes, ETA, steps and a cancel button', () => {
     const t = task('t', {
       title: 'Create dev',
