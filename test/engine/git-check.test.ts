@@ -204,6 +204,32 @@ describe('git safety check (real git)', () => {
     expect(r.scope).toBe('checked 1 repository under ~ (depth 6), plus 2 linked worktrees')
   })
 
+  it('commits a detached HEAD left behind when it moved on are at risk; amended commits and a bare look around are not', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'app'))
+    const commit = (msg: string) => git(app, 'commit', '-q', '--allow-empty', '-m', msg)
+    // Looking around on a detached HEAD and coming back, or amending a commit, leaves nothing of value behind.
+    await git(app, 'checkout', '-q', '--detach', 'HEAD')
+    await git(app, 'checkout', '-q', 'main')
+    await commit('draft')
+    await git(app, 'commit', '-q', '--amend', '--allow-empty', '-m', 'draft, amended')
+    await git(app, 'push', '-q', 'origin', 'main')
+    expect((await check()).clean).toBe(true)
+    // Work done on a detached HEAD, then a checkout away from it: git warned once; the commits are on no branch.
+    await git(app, 'checkout', '-q', '--detach')
+    await commit('precious detached work')
+    await commit('more of it')
+    await git(app, 'checkout', '-q', 'main')
+    const r = await check()
+    expect(r.clean).toBe(false)
+    expect(r.repos[0]).toMatchObject({ branch: 'main', unpublishedBranches: ['(2 commits left by a detached HEAD)'] })
+    expect(r.summary[0]).toBe(`${app} (main): 2 commits left by a detached HEAD, on no branch (only git's reflog keeps them)`)
+    // Kept on a branch, they are safe again.
+    await git(app, 'branch', 'kept', 'HEAD@{1}')
+    await git(app, 'push', '-q', 'origin', 'kept')
+    expect((await check()).clean).toBe(true)
+  })
+
   it('a bare repository with worktrees: its branches and stashes are reported on it, without errors', async () => {
     await freshHome()
     const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))

@@ -326,6 +326,13 @@ EOF
       rec ERR "$R" 'rev-list HEAD'
     fi
   fi
+  # Commits made on a detached HEAD that then moved on ("checkout: moving from SHA to ..." in HEAD's reflog, SHA the
+  # detached commit): on no branch, tag or remote, only the reflog keeps them, until git expires it. Git says so once,
+  # at that checkout. Those still under HEAD are counted above.
+  LEFT=$(g reflog show --format=%gs HEAD 2>/dev/null | sed -n 's/^checkout: moving from \([0-9a-f]\{40,64\}\) to .*/\1/p' | sort -u)
+  if [ -n "$LEFT" ] && N=$(unpub $LEFT --not --branches --tags HEAD 2>/dev/null); then
+    [ "$N" -gt 0 ] 2>/dev/null && rec UNPUB "$R" '(left by a detached HEAD)' "$N"
+  fi
 done
 printf 'DONE\n'
 `
