@@ -230,6 +230,20 @@ describe('git safety check (real git)', () => {
     expect((await check()).clean).toBe(true)
   })
 
+  it('runs no fsmonitor hook of a repository: one that hangs does not hang the check', async () => {
+    await freshHome()
+    const app = await repo(join(home, 'app'))
+    const hook = join(home, 'fsmonitor.sh')
+    await writeFile(hook, '#!/bin/sh\nsleep 40\n')
+    await chmod(hook, 0o755)
+    await git(app, 'config', 'core.fsmonitor', hook)
+    await writeFile(join(app, 'a.txt'), 'changed\n')
+    const started = Date.now()
+    const r = await check()
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(r.repos[0]).toMatchObject({ uncommitted: 1, errors: [] })
+  })
+
   it('a bare repository with worktrees: its branches and stashes are reported on it, without errors', async () => {
     await freshHome()
     const seed = await repo(join(await tempDir('cal-git-seed-'), 'seed'))
@@ -740,14 +754,19 @@ exec ${realFind} "$@"
     }
   })
 
-  it('ends when the script ends, even when git leaves a helper running (the fsmonitor daemon)', async () => {
+  it('ends when the script ends, even when git leaves a helper running (a clean filter that starts a daemon)', async () => {
     await freshHome()
     const app = await repo(join(home, 'work', 'app'))
-    // Like git's fsmonitor daemon, the hook's helper outlives git and keeps every descriptor but 0-2 it inherited.
+    // Like git's fsmonitor daemon or an LFS helper, the filter's helper outlives git and keeps every descriptor but
+    // 0-2 it inherited. git status runs the clean filter on a racily clean file (modified in the index's second).
     const pidFile = join(home, 'helper.pid')
-    const hook = join(home, 'fsmonitor-hook')
-    await writeFile(hook, `#!/bin/sh\n( sleep 30 ) </dev/null >/dev/null 2>&1 &\necho $! > '${pidFile}'\nexit 1\n`, { mode: 0o755 })
-    await git(app, 'config', 'core.fsmonitor', hook)
+    const filter = join(home, 'clean-filter')
+    await writeFile(filter, `#!/bin/sh\n( sleep 30 ) </dev/null >/dev/null 2>&1 &\necho $! > '${pidFile}'\ncat\n`, { mode: 0o755 })
+    await git(app, 'config', 'filter.spawn.clean', filter)
+    await writeFile(join(app, '.gitattributes'), '*.txt filter=spawn\n')
+    await git(app, 'add', '.gitattributes')
+    await git(app, 'commit', '-qm', 'attributes')
+    await execa('touch', ['-r', join(app, '.git', 'index'), join(app, 'a.txt')])
     // Run as sshd does: the command is over when its output reaches end of file.
     const child = spawn('sh', ['-c', gitScanCommand([])], { env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'ignore'] })
     let out = ''

@@ -58,9 +58,12 @@ while [ "$1" = --outside ] && [ $# -ge 2 ]; do OUTSIDE=$OUTSIDE$2$T; shift 2; do
 command -v git >/dev/null 2>&1 && HAVE_GIT=1 || HAVE_GIT=0
 # fd 4 (below) is closed for git: a helper it leaves running (the fsmonitor daemon) would hold the SSH channel open.
 # safe.bareRepository=explicit in the user's config would refuse every bare repository (git before 2.38 ignores it).
-g() { git -c safe.directory='*' -c safe.bareRepository=all -C "$R" "$@" 4>&-; }
+# No fsmonitor hook runs (one that hung hung the whole check: its 60 s limit, every other repository's findings with
+# it), and the content is hashed as it is, without the repository's filters. (git status may still run a clean filter
+# on a file modified in the index's own second.)
+g() { git -c safe.directory='*' -c safe.bareRepository=all -c core.fsmonitor=false -C "$R" "$@" 4>&-; }
 # git on the repository's work tree: ~ for a dotfiles repository ($DOT, below), else g.
-gw() { if [ "$DOT" = 1 ]; then git -c safe.directory='*' -C "$HOME" --git-dir="$GD" --work-tree="$HOME" "$@" 4>&-; else g "$@"; fi; }
+gw() { if [ "$DOT" = 1 ]; then git -c safe.directory='*' -c core.fsmonitor=false -C "$HOME" --git-dir="$GD" --work-tree="$HOME" "$@" 4>&-; else g "$@"; fi; }
 # The script's own output, for the SKIP records written from inside the repository list's pipeline.
 exec 4>&1
 # One record: the arguments joined by tabs.
@@ -256,7 +259,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
       _new=
       [ "$DOT" = 1 ] || _new=$(g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null)
       { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ -n "$_new" ] && printf '%s\n' "$_new" | head -n 1000; } |
-        while IFS= read -r _f; do [ -f "$_wt/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --stdin-paths 2>/dev/null
+        while IFS= read -r _f; do [ -f "$_wt/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --no-filters --stdin-paths 2>/dev/null
       [ -n "$_new" ] && printf '%s\n' "$_new" | sed '1,1000d' |
         (cd "$_wt" && perl -MTime::HiRes=lstat -ne 'chomp; my @s = lstat; print "@s[1,7,9] $_\n" if @s') 2>/dev/null
     fi
