@@ -227,3 +227,23 @@ test('Stop clicked while a snapshot works says that it waits for it, then stops 
     await sim.harness.run(['delete', name])
   }
 })
+
+test('a sheet that cannot check a stopped VM starts it from there, then checks it', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const name = 'e2e-startcheck'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, name])).exitCode).toBe(0)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click({ timeout: 30_000 })
+    await page.getByTestId('vm-delete').click()
+    const report = page.getByTestId('delete-vm-dialog').getByTestId('safety-report')
+    await expect(report).toHaveAttribute('data-clean', 'unknown', { timeout: 30_000 })
+    await expect(report).toContainText(`${name} is not running, so CAL cannot check it`)
+    await report.getByTestId('safety-start').click()
+    await expect(report).toHaveAttribute('data-clean', 'true', { timeout: 90_000 })
+    await captureScreen(page, 'delete-started-and-checked')
+    await page.keyboard.press('Escape')
+  } finally {
+    await sim.harness.run(['stop', name]).catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})

@@ -1,18 +1,29 @@
 import { Fragment, type ReactNode } from 'react'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import type { GitSafetyReport } from '../../../shared/git'
+import { startVm } from '../actions'
+import { useVms } from '../store/vms'
 import { Icon } from './icons'
 
 type Props = { report: GitSafetyReport | null; error: CalErrorData | null; vm: string }
 
 /** The git safety report from inside the VM: what a restore or rollback would throw away. */
 export function SafetyReport({ report, error, vm }: Props) {
+  const state = useVms((s) => s.vms.find((v) => v.name === vm)?.state)
   if (error?.code === 'VM_NOT_RUNNING') {
-    // Not a fault: a stopped VM cannot be looked into. Its "Start it first" hint named no way to do so from this sheet.
+    // Not a fault: a stopped VM cannot be looked into. It can be started from here; the check runs once it is up.
     return (
       <div className="callout callout-warning" data-testid="safety-report" data-clean="unknown" role="status">
         <Icon name="warning" /> <strong>{vm} is not running, so CAL cannot check it for git work that was never pushed.</strong>{' '}
-        <div className="hint">To check first, cancel, start {vm} from its Overview and come back here.</div>
+        {state === 'starting' ? (
+          <div className="hint">Starting {vm}: the check runs once it is up.</div>
+        ) : (
+          <div className="callout-actions">
+            <button type="button" className="button small" onClick={() => void startVm(vm)} data-testid="safety-start">
+              Start {vm} and check
+            </button>
+          </div>
+        )}
       </div>
     )
   }

@@ -65,11 +65,11 @@ describe('git safety report', () => {
     expect(html).toContain('Try again.')
   })
 
-  it('says a stopped VM cannot be checked, and how to check it from the app, not "Start it first" with no way to', () => {
+  it('says a stopped VM cannot be checked, and offers to start it and check, not "Start it first" with no way to', () => {
     const html = renderToStaticMarkup(<SafetyReport vm="dev" report={null} error={{ code: 'VM_NOT_RUNNING', message: 'The VM "dev" is not running.', hint: 'Start it first.' }} />)
     expect(html).toContain('data-clean="unknown"')
     expect(html).toContain('dev is not running, so CAL cannot check it for git work that was never pushed.')
-    expect(html).toContain('start dev from its Overview')
+    expect(html).toContain('>Start dev and check</button>')
     expect(html).not.toContain('Start it first.')
     expect(html).not.toContain('Could not check')
   })
