@@ -57,6 +57,8 @@ test('launching an agent confirms, snapshots, and opens the agent in its termina
     await expect(del).toHaveCount(0)
     await expect(page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)).toHaveCount(0, { timeout: 60_000 })
     await expect(page.getByTestId('toast').filter({ hasText: `Delete ${VM}` })).toContainText('Done.')
+    // The keyboard is not left on the page: the workspace list has it, or New workspace when none is left.
+    await expect(page.locator('[data-testid="vm-list"], [data-testid="new-workspace"]').and(page.locator(':focus'))).toHaveCount(1)
   } finally {
     // Normally already gone (deleted above); leave the shared simulated host with a free slot either way.
     await vm.stop().catch(() => {})

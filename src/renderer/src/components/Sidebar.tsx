@@ -1,4 +1,4 @@
-import { memo, useCallback, useRef, type KeyboardEvent } from 'react'
+import { memo, useCallback, useEffect, useRef, type KeyboardEvent } from 'react'
 import type { VmInfo } from '../../../shared/vm'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useShallow } from 'zustand/react/shallow'
@@ -34,6 +34,16 @@ export function Sidebar({ mod }: { mod: string }) {
   const tartFound = useApp((s) => s.status?.tartFound ?? true)
   const running = runningVms(vms).length
   const selectedIndex = vms.findIndex((v) => v.name === selected)
+
+  // A deleted workspace's view goes, and the keyboard with it (to the page, where keys reach nothing): the list,
+  // now on the workspace selected instead, takes it; with no workspace left, New workspace does.
+  const newButton = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    const now = document.activeElement
+    if (now !== null && now !== document.body) return
+    if (selected) scrollRef.current?.focus({ preventScroll: true })
+    else if (loaded) newButton.current?.focus({ preventScroll: true })
+  }, [selected, loaded])
 
   const choose = useCallback((index: number) => {
     const vm = useVms.getState().vms[index]
@@ -106,6 +116,7 @@ export function Sidebar({ mod }: { mod: string }) {
           className="sidebar-button"
           disabled={!tartFound}
           title={tartFound ? undefined : 'Install Tart first'}
+          ref={newButton}
           onClick={() => useUi.getState().openDialog({ kind: 'create' })}
           data-testid="new-workspace"
         >
