@@ -11,7 +11,7 @@ import { ASK_WITHIN_MS, busyWithin, powerQuestion, snapshotShutsDown, type Power
 import { UiError, cal, errorData, unwrap } from './api'
 import { reportError } from './report'
 import { useApp } from './store/app'
-import { contextKey, sessionLabelNow, useSessions } from './store/sessions'
+import { contextKey, useSessions, withTabLabels } from './store/sessions'
 import { useSettings } from './store/settings'
 import { useSnapshots } from './store/snapshots'
 import { useTasks } from './store/tasks'
@@ -72,7 +72,7 @@ export async function requestSnapshot(vm: string, name?: string): Promise<string
 async function mayEndPrograms(vm: string, action: PowerAction): Promise<boolean> {
   const running = useVms.getState().vms.find((v) => v.name === vm)?.state === 'running'
   const busy = running ? await busyWithin(() => unwrap(cal().terminal.sessions({ name: vm })), ASK_WITHIN_MS) : []
-  const question = powerQuestion(vm, action, busy.map((b) => ({ ...b, name: sessionLabelNow(vm, b.name) })))
+  const question = powerQuestion(vm, action, withTabLabels(vm, busy))
   return question === null || askPower(vm, question)
 }
 

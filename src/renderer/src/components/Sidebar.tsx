@@ -35,8 +35,9 @@ export function Sidebar({ mod }: { mod: string }) {
   const running = runningVms(vms).length
   const selectedIndex = vms.findIndex((v) => v.name === selected)
 
-  // A deleted workspace's view goes, and the keyboard with it (to the page, where keys reach nothing): the list,
-  // now on the workspace selected instead, takes it; with no workspace left, New workspace does.
+  // When the keyboard is on nothing (the page, where keys reach nothing) as the selection changes, at start or after
+  // the workspace in view was deleted (its view went, and the focus with it): the list, now on the workspace selected,
+  // takes it; with no workspace at all, New workspace does.
   const newButton = useRef<HTMLButtonElement>(null)
   useEffect(() => {
     const now = document.activeElement

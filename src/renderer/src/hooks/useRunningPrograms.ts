@@ -1,6 +1,6 @@
 import { busySessions, powerQuestion } from '../../../shared/power-question'
 import { cal, unwrap } from '../api'
-import { sessionLabelNow } from '../store/sessions'
+import { withTabLabels } from '../store/sessions'
 import { useLoad } from './useLoad'
 
 /**
@@ -12,7 +12,7 @@ export function useRunningPrograms(vm: string, running: boolean): string[] {
   const { value } = useLoad(running ? vm : null, async () => {
     const busy = busySessions(await unwrap(cal().terminal.sessions({ name: vm })))
     // The Stop sheet's own lines (shared/power-question.ts), so both sheets name a program the same way.
-    return powerQuestion(vm, 'stop', busy.map((b) => ({ ...b, name: sessionLabelNow(vm, b.name) })))?.running ?? []
+    return powerQuestion(vm, 'stop', withTabLabels(vm, busy))?.running ?? []
   })
   return value ?? []
 }

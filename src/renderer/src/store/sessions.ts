@@ -117,6 +117,11 @@ export function sessionLabelNow(vm: string, tmuxSession: string): string {
   return sessionLabel(sessions, names, vm, tmuxSession)
 }
 
+/** A VM's tmux sessions with their names as this window knows them (sessionLabel): for the program lines a sheet shows. */
+export function withTabLabels<T extends { name: string }>(vm: string, list: readonly T[]): T[] {
+  return list.map((s) => ({ ...s, name: sessionLabelNow(vm, s.name) }))
+}
+
 /** The tab a VM's terminal view shows: the one last activated there, else its first. */
 export function activeTab(sessions: TerminalSession[], activeByContext: Record<string, string>, vm: string | null): TerminalSession | null {
   const tabs = tabsFor(sessions, vm)
