@@ -167,6 +167,13 @@ describe('--json where the text had no JSON twin', () => {
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout)).toEqual({ ok: true, vm: 'dev', forgotten: false })
   })
+
+  it('ssh --forget-host-key of a VM that does not exist, with nothing pinned, is a mistake (exit 3), not "nothing to forget"', async () => {
+    const r = await cal(['ssh', 'dve', '--forget-host-key'], vms)
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('The VM "dve" does not exist, and no host key is pinned for it. Did you mean "dev"?')
+  })
 })
 
 describe('a question left without an answer', () => {

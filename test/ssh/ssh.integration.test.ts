@@ -720,9 +720,10 @@ describe('cal ssh', () => {
     expect(dropped.code).toBe('SSH_DISCONNECTED')
     expect(dropped.message).toBe(`The SSH connection to "${VM}" closed before the command finished.`)
 
-    const out: string[] = []
-    expect(await sshCommand(['never-seen', '--forget-host-key'], { ...ctx, stdout: (t: string) => out.push(t) } as unknown as CliContext)).toBe(0)
-    expect(out.join('')).toBe('No host key is pinned for "never-seen": nothing to forget.\n')
+    // Nothing pinned and no such VM: a mistyped name, not "nothing to forget" with exit 0.
+    const unknown = await rejection(sshCommand(['never-seen', '--forget-host-key'], { ...ctx, handlers: { ...handlers, 'vms:list': async () => [{ name: VM }] } } as unknown as CliContext))
+    expect(unknown.code).toBe('VM_NOT_FOUND')
+    expect(unknown.message).toBe('The VM "never-seen" does not exist, and no host key is pinned for it.')
   })
 })
 

@@ -227,6 +227,11 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
   try {
     if (args.forget) {
       const pinned = !!(await pool.hostKeys.get(args.vm))
+      // A key pinned for a VM that is gone is still worth forgetting; with none pinned, a name Tart does not know
+      // is a typo, not "nothing to forget".
+      if (!pinned && !(await ctx.handlers['vms:list']({})).some((v) => v.name === args.vm)) {
+        throw new CalError('VM_NOT_FOUND', `The VM "${args.vm}" does not exist, and no host key is pinned for it.`, 'Run `cal list` to see your VMs.', { vm: args.vm })
+      }
       if (pinned) await pool.forgetHostKey(args.vm)
       if (ctx.json) printJson(ctx, { ok: true, vm: args.vm, forgotten: pinned })
       else if (!pinned) ctx.stdout(`No host key is pinned for "${args.vm}": nothing to forget.\n`)
