@@ -20,14 +20,19 @@ function cal(args: string[], calHome: string) {
 }
 
 describe('the built cal', () => {
-  it('names a CAL_HOME that is a file, every verb and cal doctor, without a stack trace', () => {
+  it('names a CAL_HOME that is a file, without a stack trace: every verb refuses, cal doctor lists it among its checks', () => {
     const file = join(dir, 'cal-home-file')
     writeFileSync(file, '')
-    for (const verb of ['doctor', 'list']) {
-      const r = cal([verb], file)
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toBe(`error: CAL_HOME "${file}" is not a folder.\nhint: CAL keeps its data in a folder: move that file away, or point CAL_HOME at a folder.\n`)
-    }
+    const r = cal(['list'], file)
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toBe(`error: CAL_HOME "${file}" is not a folder.\nhint: CAL keeps its data in a folder: move that file away, or point CAL_HOME at a folder.\n`)
+    // The doctor runs all its checks and lists this one with them (its exit code is Tart's here: none is installed).
+    const d = cal(['doctor'], file)
+    expect(d.code, d.stderr).toBe(8)
+    expect(d.stdout).toContain(`[FAIL] CAL_HOME ${file} is not writable: ${file} is a file, not a folder\n       fix: A file is in the way: move it, or point CAL_HOME at a folder.\n`)
+    expect(d.stdout).toMatch(/\[FAIL\] Tart/)
+    expect(d.stdout).not.toContain('SSH key')
+    expect(readFileSync(file, 'utf8')).toBe('')
   })
 
   it('reports its own version in cal status --json, as --version does', () => {

@@ -42,12 +42,17 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
     add('tart', 'fail', e.code === 'TART_NOT_FOUND' ? e.message : `Tart did not answer: ${e.message}`, e.hint, e.code)
   }
 
+  let homeOk = false
   try {
+    if (await stat(opts.calHome).then((st) => !st.isDirectory(), () => false)) {
+      throw Object.assign(new Error(`${opts.calHome} is a file, not a folder`), { code: 'ENOTDIR' })
+    }
     await makeDirs(opts.calHome)
     const probe = join(opts.calHome, `.doctor-${process.pid}`)
     await writeFile(probe, 'ok')
     await rm(probe, { force: true })
     add('cal-home', 'ok', `CAL_HOME ${opts.calHome} is writable`)
+    homeOk = true
   } catch (err) {
     add('cal-home', 'fail', `CAL_HOME ${opts.calHome} is not writable: ${(err as Error).message}`, calHomeFix((err as NodeJS.ErrnoException).code))
   }
@@ -59,7 +64,8 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
     if (mode & 0o077) add('ssh-key', 'warn', `CAL's SSH key ${key} is readable by others (mode ${mode.toString(8)}).`, `Run \`chmod 600 ${key}\`.`)
     else add('ssh-key', 'ok', `CAL's SSH key ${key}`)
   } catch {
-    add('ssh-key', 'ok', `CAL's SSH key will be created at ${key} on the first connection`)
+    // Where CAL_HOME itself cannot be written, its check above already says what to fix first.
+    if (homeOk) add('ssh-key', 'ok', `CAL's SSH key will be created at ${key} on the first connection`)
   }
 
   const free = await (opts.freeSpace ?? freeBytes)(tart.home)
