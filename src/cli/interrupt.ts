@@ -31,9 +31,12 @@ let windingDown = false
 export function holdCtrlCUntilExit(): void {
   if (windingDown) return
   windingDown = true
-  process.on('SIGINT', () => {})
+  for (const s of STOP_SIGNALS) process.on(s, () => {})
   handlingCtrlC()
 }
+
+/** The signals that cancel a followed task: Ctrl+C, a kill (SIGTERM) and a closed terminal (SIGHUP). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /**
  * Ctrl+C before a command has asked the engine to change anything (while cal loads, the engine starts, the VM is

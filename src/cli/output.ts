@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import { CalError } from '../shared/errors'
 import type { CliContext } from './context'
 import { exitCodeFor } from './exit-codes'
@@ -24,6 +25,9 @@ export function printError(ctx: Pick<CliContext, 'stderr' | 'stdout' | 'json'>, 
   ctx.stderr(`${e.code === 'CANCELLED' ? '' : 'error: '}${withoutSummary(e.message, report?.summary)}\n`)
   ctx.stderr(reportLines(report))
   if (e.hint) ctx.stderr(`hint: ${e.hint}\n`)
+  // Cancelled by SIGTERM or SIGHUP (see followTask): the exit status that signal's own end would have given.
+  const signal = e.code === 'CANCELLED' ? e.details?.signal : undefined
+  if (typeof signal === 'string' && signal in constants.signals) return 128 + constants.signals[signal as NodeJS.Signals]
   return exitCodeFor(e.code)
 }
 

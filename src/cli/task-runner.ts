@@ -1,7 +1,7 @@
 import { CalError } from '../shared/errors'
 import type { Task } from '../shared/task'
 import type { CliContext } from './context'
-import { handlingCtrlC, holdCtrlCUntilExit } from './interrupt'
+import { handlingCtrlC, holdCtrlCUntilExit, STOP_SIGNALS } from './interrupt'
 import { reportLines, withoutSummary, type GitReportLines } from './output'
 
 /**
@@ -41,7 +41,13 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
       },
     )
   }
-  const onSigint = () => {
+  // SIGTERM (a kill, a supervisor's timeout) and SIGHUP (the terminal window closed) cancel as Ctrl+C does, rather than
+  // end cal half-way with the VM left as it was (booting, say); cal then exits as that signal's own would (143, 129).
+  let signal: NodeJS.Signals | null = null
+  const cancelled = (message: string, hint = '', details?: Record<string, unknown>) =>
+    new CalError('CANCELLED', message, hint, signal && signal !== 'SIGINT' ? { ...details, signal } : details)
+  const onSignal = (received: NodeJS.Signals) => {
+    signal ??= received
     // Ctrl+C before the engine has named the task (while it checks the VM's git work first): cancel it as soon as it
     // has one, or, if it refuses to begin (work at risk), end there rather than ask about it.
     if (wanted) cancel(wanted)
@@ -51,12 +57,12 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
       sayCancelling()
     }
   }
-  process.on('SIGINT', onSigint)
+  for (const s of STOP_SIGNALS) process.on(s, onSignal)
   const release = handlingCtrlC()
   try {
     const { taskId } = await start().catch((err: unknown) => {
       // Nothing began: what it would have asked (work at risk, a VM it could not check) is moot after a Ctrl+C.
-      if (cancelAsked) throw new CalError('CANCELLED', 'Cancelled before it began; nothing was changed.')
+      if (cancelAsked) throw cancelled('Cancelled before it began; nothing was changed.')
       throw err
     })
     wanted = taskId
@@ -70,6 +76,7 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
       if (last && last.state !== 'running') {
         if (last.state === 'succeeded') return last
         const err = last.error ?? { code: 'INTERNAL' as const, message: `${last.title} failed.`, hint: '' }
+        if (err.code === 'CANCELLED') throw cancelled(err.message, err.hint, err.details)
         throw new CalError(err.code, err.message, err.hint, err.details)
       }
       await new Promise<void>((r) => (wake = r))
@@ -77,7 +84,7 @@ export async function followTask(ctx: CliContext, start: () => Promise<{ taskId:
     }
   } finally {
     off()
-    process.off('SIGINT', onSigint)
+    for (const s of STOP_SIGNALS) process.off(s, onSignal)
     release()
   }
 }

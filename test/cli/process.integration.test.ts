@@ -102,6 +102,23 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     await host.setFaults('p1', {})
   }, T)
 
+  it('cancels a start on SIGTERM (a kill) and SIGHUP (the terminal closed) as on Ctrl+C, exiting as that signal would', async () => {
+    // Before, either signal ended cal at once and left the VM booting, with nothing said.
+    await host.setFaults('p1', { boot_seconds: 30 })
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      let waiting!: () => void
+      const waitingForIp = new Promise<void>((r) => (waiting = r))
+      const start = calProcess(['start', 'p1'], { onStderr: (text) => text.includes('→ Wait for an IP address') && waiting() })
+      await waitingForIp
+      start.child.kill(signal)
+      const r = await start.exited
+      expect(r.code, r.stderr).toBe(code)
+      expect(r.stderr).toContain('Start p1 was cancelled; p1 was left stopped.')
+      expect((await eng.svc.get('p1')).state).toBe('stopped')
+    }
+    await host.setFaults('p1', {})
+  }, T)
+
   it('stops the run it began even when Ctrl+C comes before Tart counts the VM as running', async () => {
     // Until `tart run` holds its lock, `tart stop` says the VM is not running: a cancel through it let the VM boot on.
     await host.setFaults('p1', { lock_delay_seconds: 3, boot_seconds: 30 })
