@@ -1,5 +1,5 @@
 // Failure paths against the simulated host: the 2-VM limit, a guest that dies, a full disk, no IP, pull progress.
-import { writeFileSync } from 'node:fs'
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimHost, KNOWN_IMAGES, type SimHost } from '../sim/harness'
@@ -91,6 +91,26 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     expect(err).toMatchObject({ code: 'DISK_FULL' })
     expect((await eng.svc.listSnapshots('c')).map((s) => s.name)).toEqual(['after-crash'])
     await host.setFaults('c', {})
+  }, T)
+
+  it('a create whose new host-key pin cannot be written (CAL_HOME full or broken) leaves no VM behind', async () => {
+    // The pin is re-made for every new VM (a same-named VM before it may have had another key). Before, a failure
+    // there came after the create was done: the error said it failed, and the VM was there all the same.
+    const ssh = join(eng.calHome, 'ssh')
+    const had = existsSync(ssh)
+    if (had) renameSync(ssh, `${ssh}.kept`)
+    writeFileSync(ssh, 'a file where CAL keeps its SSH folder')
+    try {
+      const err = await eng.svc.create({ name: 'y' }).done.catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(`CAL cannot use its SSH folder ${ssh}`) })
+      expect(JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name)).not.toContain('y')
+      expect((await eng.svc.list()).map((v) => v.name)).not.toContain('y')
+    } finally {
+      rmSync(ssh, { force: true })
+      if (had) renameSync(`${ssh}.kept`, ssh)
+    }
+    await eng.svc.create({ name: 'y' }).done
+    await (await eng.svc.delete('y', false, true)).done
   }, T)
 
   it('a pull is refused before it starts when the disk is nearly full', async () => {

@@ -87,6 +87,7 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
     events.emit('tasks:updated', t)
   })
   let svc: VmService | null = null
+  let pool: SshPool | null = null
   const exec = ssh2Exec((vm) => svc!.sshTarget(vm))
   svc = createVmService({
     calHome,
@@ -100,9 +101,11 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
     exec,
     settings: () => settings,
     timing: { ipWaitSeconds: 30, sshWaitMs: 30_000, shutdownGraceMs: 10_000, suspendWaitMs: 30_000 },
+    // As the engine does (src/core/engine.ts): a new VM is pinned afresh.
+    onCreated: (vm) => pool!.repinOnCreate(vm),
     ...extra,
   })
-  const pool = new SshPool({ calHome, resolveTarget: (vm) => svc!.sshTarget(vm), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
+  pool = new SshPool({ calHome, resolveTarget: (vm) => svc!.sshTarget(vm), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
   const terminals = createTerminalService({ pool, emit: (e, p) => events.emit(e, p as never), calHome })
   const agent = agentHandlers({
     terminals,

@@ -27,10 +27,11 @@ export async function pullImage(ctx: VmContext, image: string, r: Reporter): Pro
 }
 
 /**
- * FR-1: clone the image, set CPU / memory / disk, random MAC and serial. A VM that fails half-way is deleted,
- * so create either gives a complete VM or none. Never replaces an existing VM.
+ * FR-1: clone the image, set CPU / memory / disk, random MAC and serial. A VM that fails half-way is deleted (also
+ * when CAL_HOME cannot record it: a full disk), so create either gives a complete VM or none. Never replaces an
+ * existing VM.
  */
-export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter): Promise<void> {
+export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter, opts: { /** Part of the create: its failure deletes the VM too (the engine re-pins the name's host key). */ beforeRecord?: () => Promise<void> } = {}): Promise<void> {
   const name = validateName(input.name, 'VM name')
   const defaults = ctx.settings().vmDefaults
   const image = input.image ?? defaults.baseImage ?? DEFAULT_IMAGE
@@ -93,6 +94,7 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
       { signal: r.signal },
     )
     r.log(`${want.cpu} CPU, ${want.memoryMb} MB memory, ${Math.max(want.diskGb, d.diskGb)} GB disk, new MAC address${d.os === 'darwin' ? ' and serial' : ''}`)
+    await opts.beforeRecord?.()
     await ctx.facts.put(name, {
       role: defaultRole(name),
       createdAt: new Date().toISOString(),

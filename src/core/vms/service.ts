@@ -265,8 +265,7 @@ export class VmService {
   create(input: CreateVmInput): Started {
     validateName(input.name, 'VM name')
     return this.run('create', `Create ${input.name}`, input.name, null, async (t) => {
-      await createVm(this.ctx, input, t)
-      await this.deps.onCreated?.(input.name)
+      await createVm(this.ctx, input, t, { beforeRecord: () => this.deps.onCreated?.(input.name) ?? Promise.resolve() })
     })
   }
 
