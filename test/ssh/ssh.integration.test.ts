@@ -169,6 +169,19 @@ describe('connections', () => {
     expect((await p.exec(VM, 'exit 3')).code).toBe(3)
   })
 
+  it('stops a command that prints without end (a login shell an agent edited), rather than keep it all until out of memory', async () => {
+    const p = pool()
+    const flood = await rejection(p.exec(VM, 'yes flood-37 | head -c 50000000; sleep 37.9', { maxOutputBytes: 1 << 20 }))
+    expect(flood.code).toBe('INTERNAL')
+    expect(flood.message).toBe('A command in VM "ssh-it" printed more than 1 MB, more than CAL reads from one command; it was stopped.')
+    expect(flood.hint).toMatch(/login shell/)
+    // Stopped in the guest too, and the connection still serves the next command.
+    await expect.poll(async () => (await p.exec(VM, "ps ax -o args | grep -c '^sleep 37.9' || true")).stdout.trim(), { timeout: 5000 }).toBe('0')
+    expect((await p.exec(VM, 'printf ok')).stdout).toBe('ok')
+    // stderr counts too.
+    expect((await rejection(p.exec(VM, 'yes flood-38 | head -c 5000000 >&2', { maxOutputBytes: 1_000_000 }))).code).toBe('INTERNAL')
+  })
+
   it("opens more channels than sshd's MaxSessions allows on one connection, without dropping any", async () => {
     // 12 long-running channels (as 12 terminal tabs) and commands beside them, against sshd's default of 10
     // sessions per connection: CAL opens a second connection instead of losing the first one's channels.

@@ -10,7 +10,16 @@ export interface ExecOptions {
   where?: string
   /** Environment sent with the command (the guest's sshd takes what its AcceptEnv allows, and drops the rest). */
   env?: Record<string, string>
+  /** At most this much output (stdout and stderr together) is kept; past it the command is stopped. */
+  maxOutputBytes?: number
 }
+
+/**
+ * What one command may print before CAL stops it. CAL's own commands print far less (a git check of thousands of
+ * repositories, tmux's 10,000 lines of history: a few MB); without a bound, a login shell in the VM that prints
+ * without end (an agent can edit ~/.bashrc) filled this process's memory until it died, in the app's main process too.
+ */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 
 export interface ExecResult {
   stdout: string
@@ -108,8 +117,16 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
         )
       : undefined
     opts.signal?.addEventListener('abort', onAbort, { once: true })
-    ch.on('data', (d: Buffer) => out.push(d))
-    ch.stderr.on('data', (d: Buffer) => err.push(d))
+    const limit = opts.maxOutputBytes ?? MAX_OUTPUT_BYTES
+    let kept = 0
+    const keep = (into: Buffer[]) => (d: Buffer) => {
+      if (settled) return
+      kept += d.length
+      if (kept <= limit) into.push(d)
+      else stop(tooMuchOutput(opts.where ?? 'the VM', limit))
+    }
+    ch.on('data', keep(out))
+    ch.stderr.on('data', keep(err))
     ch.on('close', () =>
       finish(() => {
         const { code, signal } = exitOf(ch) ?? { code: null, signal: null }
@@ -173,6 +190,15 @@ export function stopRemote(ch: ClientChannel): void {
 }
 
 /** A command that ran past its time limit (and was stopped). */
+function tooMuchOutput(where: string, limit: number): CalError {
+  return new CalError(
+    'INTERNAL',
+    `A command in ${where} printed more than ${limit >= 1 << 20 ? `${Math.round(limit / (1 << 20))} MB` : `${Math.round(limit / 1024)} KB`}, more than CAL reads from one command; it was stopped.`,
+    "Something in the VM's login shell may print on every command (~/.zprofile, ~/.zshrc, ~/.bash_profile, ~/.bashrc): open a terminal on the VM and look.",
+    { limit },
+  )
+}
+
 export function commandTimedOut(where: string, timeoutMs: number): CalError {
   return new CalError('SSH_TIMEOUT', `A command in ${where} did not finish within ${seconds(timeoutMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { timeoutMs })
 }
