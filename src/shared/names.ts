@@ -13,12 +13,12 @@ export type VmName = z.infer<typeof VmName>
  * A tmux session name, as tmux keeps it: anything printable but "." and ":" (tmux turns those into "_"), so that
  * sessions made by hand ("my session") can be listed, attached and ended too. CAL quotes it in every command.
  */
-const TMUX_NAME_RULE = 'Use up to 100 printable characters other than "." and ":" (tmux turns them into "_")'
+const TMUX_NAME_RULE = 'Use up to 100 printable characters other than ".", ":" (tmux turns them into "_") and "#" (tmux reads it as a format)'
 export const TmuxSessionName = z
   .string()
   .min(1, TMUX_NAME_RULE)
   .max(100, TMUX_NAME_RULE)
-  .refine((name) => !/[.:]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+  .refine((name) => !/[.:#]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
     message: TMUX_NAME_RULE,
   })
 export type TmuxSessionName = z.infer<typeof TmuxSessionName>

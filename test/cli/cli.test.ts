@@ -62,6 +62,8 @@ describe('cal dispatcher', () => {
     expect(() => parseSshArgs(['dev', '--session'])).toThrow(/--session needs a tmux session name/)
     expect(() => parseSshArgs(['dev', '-t'])).toThrow(/-t runs a command on a terminal/)
     expect(() => parseSshArgs(['dev', '--session', 'my.v2'])).toThrow(/not a valid tmux session name/)
+    // tmux reads "#" in a session name as a format: "#(cmd)" ran cmd in the VM, and the session got another name.
+    expect(() => parseSshArgs(['dev', '--session', 'notes#(id>/tmp/x)'])).toThrow(expect.objectContaining({ hint: expect.stringContaining('"#" (tmux reads it as a format)') }))
     // Empty or too long: the same rule in words, not the schema's own ("Too small: expected string…").
     for (const name of ['', 'x'.repeat(101)]) {
       expect(() => parseSshArgs(['dev', '--session', name])).toThrow(expect.objectContaining({ hint: expect.stringMatching(/^Use up to 100 printable characters/) }))

@@ -554,8 +554,9 @@ describe('terminal sessions', () => {
       lastSessionSnapshotAt: async () => null,
       exec: (v, c, o) => p.exec(v, c, o),
     })
-    // A repository on a branch with no commit yet, whose origin carries a password.
-    const repo = ['set -e', 'mkdir -p ~/workspace/app && cd ~/workspace/app', 'git init -q -b feature/x .', 'git remote add origin https://user:s3cret@git.example.com:8443/acme/app.git']
+    // A repository on a branch with no commit yet, whose origin carries a password; its folder's name is a tmux format
+    // that would run a command if tmux read it as one (new-session -c expands formats).
+    const repo = ['set -e', "mkdir -p ~/workspace/'app#(touch pwned-37)' && cd ~/workspace/'app#(touch pwned-37)'", 'git init -q -b feature/x .', 'git remote add origin https://user:s3cret@git.example.com:8443/acme/app.git']
     expect((await p.exec(VM, repo.join('\n'))).code).toBe(0)
     const info = await agent['agent:launchInfo']({ name: VM })
     expect(info).toMatchObject({ repository: 'acme/app', branch: 'feature/x' })
@@ -586,7 +587,10 @@ describe('terminal sessions', () => {
       // A new agent session starts in the repository the launch dialog named.
       const fresh = await launch()
       await untilPane('cal-agent', /opencode \(tart-sim stand-in\)/, 'the agent in a new session')
-      expect((await p.exec(VM, "tmux display-message -p -t '=cal-agent:' '#{pane_current_path}'")).stdout.trim()).toBe('/home/admin/workspace/app')
+      expect((await p.exec(VM, "tmux display-message -p -t '=cal-agent:' '#{pane_current_path}'")).stdout.trim()).toBe('/home/admin/workspace/app#(touch pwned-37)')
+      // tmux runs #() in the background: give it time to have done so, then look wherever it could have.
+      await new Promise((r) => setTimeout(r, 500))
+      expect((await p.exec(VM, 'find ~ /tmp -name pwned-37')).stdout).toBe('')
       await terminalHandlers(svc)['terminal:close']({ id: fresh.id, mode: 'end' })
     } finally {
       await p.exec(VM, 'tmux kill-session -t =cal-agent 2>/dev/null; rm -rf ~/workspace')

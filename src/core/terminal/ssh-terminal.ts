@@ -375,13 +375,18 @@ export function lostSessionMessage(name: string, agent: boolean): string {
  * has left the top-left corner; at most ~5 s): typed ahead, the tty would echo it before the prompt as well as after
  * it ("claudeadmin@vm:~$ claude").
  */
+/** tmux expands formats in some arguments (new-session's -c): `#(cmd)` there would run cmd. `##` is a literal `#`. */
+function tmuxLiteral(text: string): string {
+  return text.replaceAll('#', '##')
+}
+
 function startSessionScript(tmux: string, name: string, start: AgentStart, cols: number, rows: number): string {
   const t = (args: string[]) => shellJoin([tmux, ...args])
   const target = `=${name}:`
   const shells = SHELL_NAMES.flatMap((s) => [s, `-${s}`]).join('|')
   return [
     `if ! ${t(['has-session', '-t', `=${name}`])} 2>/dev/null; then`,
-    `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...(start.dir ? ['-c', start.dir] : [])])} || exit 1;`,
+    `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...(start.dir ? ['-c', tmuxLiteral(start.dir)] : [])])} || exit 1;`,
     `i=0; while [ "$(${t(['display-message', '-p', '-t', target, '#{cursor_x},#{cursor_y}'])})" = 0,0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;`,
     'fi;',
     `case "$(${t(['display-message', '-p', '-t', target, '#{pane_current_command}'])})" in ${shells})`,
