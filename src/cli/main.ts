@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream'
 import { CalError } from '../shared/errors'
 import type { CliCommand, CliContext } from './context'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes'
-import { printError } from './output'
+import { printError, visible } from './output'
 import { didYouMean, withSuggestion } from './suggest'
 
 declare const __CAL_VERSION__: string | undefined
@@ -173,7 +173,7 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
   const load = COMMANDS[verb]
   if (!load) return printError({ ...io, json: g.json }, unknownCommand(verb))
   let engine: Awaited<ReturnType<typeof makeContext>> | null = null
-  const base = { stdout: io.stdout, stderr: io.stderr, json: g.json, yes: g.yes, isTTY: io.isTTY, canAsk: io.canAsk ?? io.isTTY, tartPath: g.tartPath, confirm: io.confirm ?? askTerminal }
+  const base = { stdout: (t: string) => io.stdout(visible(t)), stderr: (t: string) => io.stderr(visible(t)), json: g.json, yes: g.yes, isTTY: io.isTTY, canAsk: io.canAsk ?? io.isTTY, tartPath: g.tartPath, confirm: (q: string, context?: string, defaultYes?: boolean) => (io.confirm ?? askTerminal)(q, context === undefined ? undefined : visible(context), defaultYes) }
   try {
     const command = await load()
     // --help needs no engine (and must work without Tart). What follows "--" is a remote command's (ls -h).

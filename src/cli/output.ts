@@ -10,6 +10,23 @@ export function table(headers: string[], rows: (string | number | null)[][]): st
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n'
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
+
+/**
+ * What cal writes, as the terminal will show it: text from the VM (repository paths, session names, Tart's and the
+ * guest's messages) cannot clear the screen, move the cursor, retitle the window or hide the lines around it before
+ * a question. Control characters are shown as \uNNNN (inside --json's strings, the same character: JSON.stringify
+ * leaves DEL and the C1 controls as they are); kept are newlines and tabs, and the progress line's own
+ * leading carriage return and trailing erase to the end of the line (\x1b[K).
+ */
+export function visible(text: string): string {
+  const start = text.startsWith('\r') ? '\r' : ''
+  const end = text.endsWith('\x1b[K') ? '\x1b[K' : ''
+  const body = text.slice(start.length, text.length - end.length)
+  return start + body.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + end
+}
+
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout(JSON.stringify(value, null, 2) + '\n')
 }

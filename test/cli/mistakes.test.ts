@@ -200,3 +200,29 @@ describe('CAL_HOME', () => {
     }
   })
 })
+
+describe('text from the VM on a terminal', () => {
+  // A repository folder named to clear the screen, retitle the window and print a reassurance, right before a question.
+  const path = '/home/admin/r\x1b]0;TITLE\x07\x1b[2J\x1b[31mFAKE: all work is pushed\x1b[0m\x9b2J\x7f'
+  const item = `${path} (master): 1 untracked file`
+  const report = { vm: 'dev', clean: false, repos: [], unreadable: [], summary: [item], scope: '', checkedAt: 'now' }
+  // eslint-disable-next-line no-control-regex -- what must not reach the terminal
+  const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/
+
+  it('cannot steer the terminal: its control characters are shown, not obeyed, in reports, errors and --json', async () => {
+    const check = await cal(['check', 'dev'], { 'git:check': async () => report })
+    expect(check.code).toBe(6)
+    expect(check.stdout).not.toMatch(controls)
+    expect(check.stdout).toContain('/home/admin/r\\u001b]0;TITLE\\u0007\\u001b[2J\\u001b[31mFAKE: all work is pushed\\u001b[0m\\u009b2J\\u007f (master)')
+    const restore = await cal(['snapshot', 'restore', 'dev', 's1'], {
+      'snapshots:restore': async () => Promise.reject(new CalError('GIT_RISK', `The restore would lose work in "dev": ${item}.`, 'Commit and push that work first.', { vm: 'dev', report })),
+    })
+    expect(restore.code).toBe(6)
+    expect(restore.stderr).not.toMatch(controls)
+    expect(restore.stderr).toContain('\\u001b[2J')
+    // The same characters, unchanged, for a program reading --json.
+    const json = await cal(['check', 'dev', '--json'], { 'git:check': async () => report })
+    expect(json.stdout).not.toMatch(controls)
+    expect(JSON.parse(json.stdout)).toEqual(report)
+  })
+})
