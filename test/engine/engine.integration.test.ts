@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
 import { createEngine, type Engine } from '../../src/core/engine'
+import { FactsStore } from '../../src/core/store/facts'
 import { vmLockPath } from '../../src/core/vms/vm-lock'
 import type { EventPayload } from '../../src/shared/api'
 import type { Task } from '../../src/shared/task'
@@ -108,16 +109,24 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     await succeeded(h['vms:stop']({ name: VM, force: true }))
   })
 
+  /** CAL's record of a workspace, as its create writes it: a restore's leftovers are only repaired for CAL's VMs. */
+  const recordAsCals = (vm: string) =>
+    new FactsStore(calHome).put(vm, { role: 'workspace', createdAt: new Date().toISOString(), baseImage: DEFAULT_IMAGE, agent: null, os: 'linux', parent: null, snapshotName: null, snapshotKind: null, lastSessionStartAt: null, lastSessionSnapshotAt: null })
+
   it('repairs an interrupted restore when it starts; deleting a VM removes the leftovers it leaves alone', async () => {
     const names = async () => JSON.parse((await sim.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).filter((n: string) => n.startsWith('rec-')).sort()
     // rec-a was parked before the swap (its working name is free); rec-b's snapshot copy was never swapped in;
     // rec-c has both names, which only a git check could tell apart.
-    for (const n of ['rec-a.restore-old', 'rec-b', 'rec-b.restore-tmp', 'rec-c', 'rec-c.restore-old']) expect((await sim.run(['clone', DEFAULT_IMAGE, n])).exitCode).toBe(0)
+    // rec-z.restore-tmp was made by hand with Tart: CAL has no record of rec-z, so it is not CAL's to delete.
+    for (const n of ['rec-a.restore-old', 'rec-b', 'rec-b.restore-tmp', 'rec-c', 'rec-c.restore-old', 'rec-z.restore-tmp']) expect((await sim.run(['clone', DEFAULT_IMAGE, n])).exitCode).toBe(0)
+    for (const n of ['rec-a', 'rec-b', 'rec-c']) await recordAsCals(n)
     const lines: string[] = []
     const second = createEngine({ calHome, tartPath: sim.tartPath, log: (l) => lines.push(l) })
     // The repair runs in the background; dispose waits for it.
     await second.dispose()
-    expect(await names()).toEqual(['rec-a', 'rec-b', 'rec-c', 'rec-c.restore-old'])
+    expect(await names()).toEqual(['rec-a', 'rec-b', 'rec-c', 'rec-c.restore-old', 'rec-z.restore-tmp'])
+    expect(lines.join('\n')).not.toContain('rec-z')
+    await sim.run(['delete', 'rec-z.restore-tmp'])
     expect(lines).toContain('restore recovery: renamed rec-a.restore-old back to rec-a (a restore was interrupted before the swap; the working VM is back)')
     expect(lines.join('\n')).toContain('deleted rec-b.restore-tmp')
 
@@ -127,6 +136,7 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
 
     // Another CAL process working on rec-d (a delete between its two steps leaves just this): not "repaired".
     expect((await sim.run(['clone', DEFAULT_IMAGE, 'rec-d.restore-old'])).exitCode).toBe(0)
+    await recordAsCals('rec-d')
     const other = spawn('sleep', ['30'])
     const lock = vmLockPath(join(calHome, 'run'), 'rec-d')
     await mkdir(join(lock, '..'), { recursive: true })
@@ -148,6 +158,7 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     // What a restore killed between its two renames leaves: the working VM parked at OLD, and the restore lock of a
     // process that is gone, written a moment ago.
     expect((await sim.run(['clone', DEFAULT_IMAGE, 'rec-e.restore-old'])).exitCode).toBe(0)
+    await recordAsCals('rec-e')
     const dead = spawn('true')
     await new Promise((r) => dead.once('exit', r))
     await mkdir(join(calHome, 'run'), { recursive: true })

@@ -81,8 +81,13 @@ export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string
     if (parked && !names.has(parked)) vms.add(parked)
     if (n.endsWith(TMP_SUFFIX)) vms.add(n.slice(0, -TMP_SUFFIX.length))
   }
+  // Only a VM CAL knows (its record, or a snapshot of it) can have had a restore: a Tart VM someone named
+  // "experiment.restore-tmp" by hand was deleted by any CAL start, even by a `cal list`.
+  const facts = vms.size > 0 ? await ctx.facts.all() : new Map()
+  const known = (vm: string) => facts.has(vm) || [...facts.values()].some((f) => f.role === 'snapshot' && f.parent === vm)
   let repaired = 0
   for (const vm of vms) {
+    if (!known(vm)) continue
     let locked = false
     try {
       // Under the VM's own locks too (this process's queue, then every CAL process's: see withVmLock), so a delete or
