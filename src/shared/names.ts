@@ -30,7 +30,7 @@ export type SnapshotName = VmName
 export const ImageRef = z
   .string()
   .regex(
-    /^[A-Za-z0-9.-]+(:[0-9]+)?\/[A-Za-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/,
+    /^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?\/[A-Za-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/,
     'Use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest',
   )
   .refine((s) => !s.includes('..'), 'An image reference cannot contain ".."')

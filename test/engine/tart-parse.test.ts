@@ -1,3 +1,4 @@
+import { ImageRef } from '../../src/shared/names'
 import { describe, expect, it } from 'vitest'
 import {
   LineSplitter,
@@ -150,5 +151,13 @@ describe('misc', () => {
 
   it('reads the version line', () => {
     expect(parseVersion('2.32.1\n')).toBe('2.32.1')
+  })
+})
+
+describe('ImageRef', () => {
+  it('takes registry references, and none that Tart would read as an option', () => {
+    for (const ok of ['ghcr.io/cirruslabs/macos-sequoia-base:latest', '127.0.0.1:8080/a/b', `ghcr.io/a/b@sha256:${'0'.repeat(64)}`]) expect(ImageRef.safeParse(ok).success, ok).toBe(true)
+    // `cal create x --image=--concurrency/4` reached `tart pull` as its option "--concurrency/4".
+    for (const bad of ['--concurrency/4', '-x.io/a/b', '.io/a/b', 'ghcr.io/../b']) expect(ImageRef.safeParse(bad).success, bad).toBe(false)
   })
 })
