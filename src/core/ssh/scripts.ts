@@ -107,11 +107,12 @@ export function tmuxTailCommand(tmux: string, name: string, lines: number, depth
 /**
  * The scrollback tmux keeps for session `name` (the lines above its screen, with their colours), for a terminal
  * that attaches to it afresh. Exits non-zero when there is no such session. Nothing at all while that history is
- * empty: tmux clamps `-E -1` to the screen's first line then, and printed that.
+ * empty: tmux clamps `-E -1` to the screen's first line then, and printed that. A line tmux wrapped comes as one
+ * (-J), which xterm wraps again: as rows ended by line breaks, a long URL was copied with them and opened cut short.
  */
 export function tmuxHistoryCommand(tmux: string, name: string): string {
   const size = shellJoin([tmux, 'display-message', '-p', '-t', `=${name}:`, '#{history_size}'])
-  return `h=$(${size}) || exit; [ "$h" = 0 ] || ${shellJoin([tmux, 'capture-pane', '-p', '-e', '-S', '-', '-E', '-1', '-t', `=${name}:`])}`
+  return `h=$(${size}) || exit; [ "$h" = 0 ] || ${shellJoin([tmux, 'capture-pane', '-p', '-e', '-J', '-S', '-', '-E', '-1', '-t', `=${name}:`])}`
 }
 
 /** Has tmux draw session `name`'s screen again on every client attached to it (a redraw, not a clear). */
