@@ -123,6 +123,35 @@ test('the mouse wheel scrolls back through earlier output, and never sends keys 
   expect(last).toMatch(/\$ ?$/)
 })
 
+test('a resize while reading back leaves the view where it was; the tab is redrawn once back at the bottom', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('clear; for i in $(seq 1 150); do echo "row-$i"; done\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^row-150$/m)
+  const view = () =>
+    page.evaluate((sid) => {
+      const b = (globalThis as unknown as PageWindow).__calTerms.get(sid)!.buffer.active
+      return { viewportY: b.viewportY, baseY: b.baseY }
+    }, id)
+  // Past the check that follows a burst (it redraws too when tmux skipped lines).
+  await page.waitForTimeout(1000)
+  const box = (await term(page, id).boundingBox())!
+  await page.mouse.move(box.x + 100, box.y + 100)
+  await page.mouse.wheel(0, -300)
+  await expect.poll(async () => { const v = await view(); return v.viewportY > 0 && v.viewportY < v.baseY }).toBe(true)
+  // Shorter and narrower: the redraw that follows a resize replaced the scrollback, and put the view at its first line.
+  await page.setViewportSize({ width: 1100, height: 640 })
+  await page.waitForTimeout(1500)
+  const after = await view()
+  expect(after.viewportY).toBeGreaterThan(0)
+  expect(after.viewportY).toBeLessThan(after.baseY)
+  // Back at the bottom (the wheel gets there: xterm 6 left its scroll position stale after such a resize), the redraw
+  // comes: without it, the resize leaves lines missing or copied.
+  await page.mouse.wheel(0, 10_000)
+  await expect
+    .poll(async () => { const rows = (await screen(page, id)).split('\n').filter((l) => /^row-\d+$/.test(l)); return rows.length === 150 && rows.every((l, i) => l === `row-${i + 1}`) }, { timeout: 10_000 })
+    .toBe(true)
+})
+
 test('on macOS, ⌘← and ⌘→ go to the start and end of the line, and ⌘⌫ deletes to its start', async ({ page }) => {
   // The page decides "macOS" from navigator.platform when it loads.
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'platform', { get: () => 'MacIntel' }))
@@ -253,13 +282,28 @@ test('a closed tab detaches: Sessions reattaches it with its screen, and ends it
 
 test('a new window (here a reload) shows the open terminals with their screen and scrollback', async ({ page }) => {
   const id = await openShell(page)
-  await page.keyboard.type('seq -f "before-reload-%g" 1 100; echo "reload-$((20+22))"\n')
+  // A line longer than the terminal is wide, which tmux wraps: it must come back as one line xterm wraps (a URL copied
+  // or Ctrl+clicked whole), not as rows ended by line breaks.
+  await page.keyboard.type('echo "long-$(printf \'x%.0s\' $(seq 1 300))-end"; seq -f "before-reload-%g" 1 100; echo "reload-$((20+22))"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^reload-42$/m)
   await reopenTab(page, id)
   await expect(page.locator(`#tab-${id}`)).toHaveAttribute('data-state', 'connected')
   // The engine kept the terminal; the new xterm gets tmux's scrollback above the screen, once, in order.
   await expect.poll(() => screen(page, id)).toMatch(/^before-reload-1\nbefore-reload-2\n(.*\n)*before-reload-100\n(.*\n)*reload-42$/m)
   expect((await screen(page, id)).match(/^before-reload-1$/gm)).toHaveLength(1)
+  const long = await page.evaluate((sid) => {
+    const buf = (globalThis as unknown as PageWindow).__calTerms.get(sid)!.buffer.active
+    for (let i = 0; i < buf.length; i++) {
+      if (!buf.getLine(i)?.translateToString(true).startsWith('long-x')) continue
+      let text = buf.getLine(i)!.translateToString(true)
+      let rows = 1
+      for (let j = i + 1; buf.getLine(j)?.isWrapped; j++, rows++) text += buf.getLine(j)!.translateToString(true)
+      return { text, rows }
+    }
+    return null
+  }, id)
+  expect(long).toEqual({ text: `long-${'x'.repeat(300)}-end`, rows: expect.any(Number) })
+  expect(long!.rows).toBeGreaterThan(1)
   await term(page, id).locator('.xterm').click()
   await page.keyboard.type('echo "typed-$((40+2))"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^typed-42$/m)

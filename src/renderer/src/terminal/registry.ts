@@ -42,6 +42,8 @@ export interface TermEntry {
   drawn: boolean
   /** A redraw asked for once the size stops changing (redrawAfterResize). */
   resizeRedraw: number | null
+  /** A resize's redraw waits for the reader to come back to the bottom (see redrawAfterResize). */
+  resizeLeft?: boolean
   /** Line feeds in the output since the last check for skipped lines, counted up to the screen's height (see noteBurst). */
   burstLines: number
   /** Ends the burst once the output has been quiet for BURST_QUIET_MS. */
@@ -262,6 +264,7 @@ export function redrawOnFirstFit(e: TermEntry): void {
 function requestRedraw(e: TermEntry): void {
   // The redraw replaces the scrollback: the next check starts counting afresh.
   e.counted = null
+  e.resizeLeft = false
   window.cal.terminal.redraw({ id: e.id })
 }
 
@@ -316,8 +319,24 @@ function redrawAfterResize(e: TermEntry): void {
   if (e.resizeRedraw !== null) window.clearTimeout(e.resizeRedraw)
   e.resizeRedraw = window.setTimeout(() => {
     e.resizeRedraw = null
-    if (entries.get(e.id) === e) requestRedraw(e)
+    if (entries.get(e.id) !== e) return
+    // The redraw replaces the scrollback, which put someone reading back (or selecting) at its first line: it waits
+    // until they are back at the bottom (checkLeftBurst), as a burst's check does.
+    if (mayRedraw(e)) return requestRedraw(e)
+    keepReadingPosition(e.term)
+    e.resizeLeft = true
   }, RESIZE_REDRAW_MS)
+}
+
+/**
+ * xterm 6 leaves its scroll area's position stale after a resize while scrolled up (xtermjs/xterm.js#6172): the
+ * wheel then stopped short of the bottom, and the public scroll calls move relative to that stale position. Its
+ * viewport's own scrollToLine sets the position outright, to the line the view shows (private API: without it, the
+ * wheel stays short until the next output or key).
+ */
+function keepReadingPosition(term: Terminal): void {
+  const core = (term as unknown as { _core?: { _viewport?: { scrollToLine?: (line: number, immediate?: boolean) => void } } })._core
+  core?._viewport?.scrollToLine?.(term.buffer.active.viewportY, true)
 }
 
 /** How long output must pause to end a burst (see redrawAfterBurst). */
@@ -359,8 +378,9 @@ function redrawAfterBurst(e: TermEntry): void {
     .finally(() => (e.checking = false))
 }
 
-/** A burst left unchecked while the tab could not be redrawn: checked once it can (see the listeners in getOrCreateTerm). */
+/** A burst left unchecked, or a resize's redraw left waiting, while the tab could not be redrawn: done once it can. */
 function checkLeftBurst(e: TermEntry): void {
+  if (e.resizeLeft && e.resizeRedraw === null && mayRedraw(e)) return requestRedraw(e)
   // xterm reports a scroll per line during a flood, while the burst timer runs: that test first, and nothing else then.
   if (e.burstTimer !== null || e.checking || e.burstLines <= e.term.rows || !mayRedraw(e)) return
   e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
