@@ -170,6 +170,16 @@ test('on macOS, ⌘← and ⌘→ go to the start and end of the line, and ⌘�
   expect(await screen(page, id)).not.toMatch(/gone.*kept/)
 })
 
+test('Ctrl+/ sends ^_ (undo) and Ctrl+2 sends ^@, as local terminals do (xterm.js sends nothing for them)', async ({ page }) => {
+  const id = await openShell(page)
+  // The next two bytes the terminal sends, as octal, read raw (no echo, no line editing).
+  await page.keyboard.type('stty raw -echo; head -c 2 | od -An -bv | sed "s/^/bytes:/"; stty sane\n')
+  await page.waitForTimeout(500)
+  await page.keyboard.press('Control+/')
+  await page.keyboard.press('Control+2')
+  await expect.poll(() => screen(page, id)).toMatch(/^bytes: *037 000\s*$/m)
+})
+
 test('finds text on the screen: count, match case, regular expressions, back to the shell on Escape', async ({ page }) => {
   const id = await openShell(page)
   // The command line spells the word in two halves, so only the output matches.

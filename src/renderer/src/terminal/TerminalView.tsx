@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import { createRoot, type Root } from 'react-dom/client'
 import { applyFontSize, ensureTerminalListeners, getOrCreateTerm, openTerm, redrawOnFirstFit, setTermVisible, type TermEntry } from './registry'
 import { useApp } from '../store/app'
-import { macEditingKey } from './keys'
+import { controlCharKey, macEditingKey } from './keys'
 import { TerminalSearch } from './TerminalSearch'
 import { TerminalStatus } from './TerminalStatus'
 import { retryTerminal, startTabVm } from '../actions'
@@ -19,12 +19,12 @@ const RESIZE_THROTTLE_MS = 50
 
 /**
  * Copy/paste with Ctrl+Shift+C/V off macOS (Cmd+C/V reach xterm through the Edit menu); search with Cmd+F / Ctrl+Shift+F;
- * ⌘←, ⌘→ and ⌘⌫ on macOS (macEditingKey).
+ * ⌘←, ⌘→ and ⌘⌫ on macOS (macEditingKey); Ctrl+/ and Ctrl+2, which xterm.js sends nothing for (controlCharKey).
  */
 function keyHandler(entry: TermEntry, openSearch: () => void) {
   return (ev: KeyboardEvent): boolean => {
     if (ev.type !== 'keydown') return true
-    const editing = isMac ? macEditingKey(ev) : null
+    const editing = (isMac ? macEditingKey(ev) : null) ?? controlCharKey(ev)
     if (editing) {
       // Not the browser's own meaning either (⌘← is "Back" in a browser showing the browser host).
       ev.preventDefault()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { macEditingKey } from './keys'
+import { controlCharKey, macEditingKey } from './keys'
 
 const key = (k: string, mods: Partial<Record<'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey', boolean>> = {}) => ({
   key: k,
@@ -23,5 +23,20 @@ describe('macOS editing keys in the terminal', () => {
     expect(macEditingKey(key('ArrowLeft', { metaKey: true, altKey: true }))).toBeNull()
     expect(macEditingKey(key('c', { metaKey: true }))).toBeNull()
     expect(macEditingKey(key('ArrowUp', { metaKey: true }))).toBeNull()
+  })
+})
+
+describe('Ctrl keys xterm.js leaves out', () => {
+  it('Ctrl+/ is ^_ and Ctrl+2 or Ctrl+@ is ^@, as in local terminals', () => {
+    expect(controlCharKey(key('/', { ctrlKey: true }))).toBe('\x1f')
+    expect(controlCharKey(key('2', { ctrlKey: true }))).toBe('\x00')
+    expect(controlCharKey(key('@', { ctrlKey: true, shiftKey: true }))).toBe('\x00')
+  })
+
+  it('leaves the rest alone: without Ctrl, with ⌘ or Alt too, other keys', () => {
+    expect(controlCharKey(key('/'))).toBeNull()
+    expect(controlCharKey(key('/', { ctrlKey: true, metaKey: true }))).toBeNull()
+    expect(controlCharKey(key('/', { ctrlKey: true, altKey: true }))).toBeNull()
+    expect(controlCharKey(key('c', { ctrlKey: true }))).toBeNull()
   })
 })

@@ -11,3 +11,15 @@ export function macEditingKey(ev: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlK
   if (ev.key === 'Backspace') return '\x15'
   return null
 }
+
+/**
+ * Ctrl keys xterm.js sends nothing for, which local terminals (iTerm2, Terminal.app, GNOME Terminal) send as control
+ * characters: Ctrl+/ is ^_ (undo in readline, zsh and emacs), Ctrl+2 and Ctrl+@ are ^@ (set mark). Returns what to send,
+ * or null to leave the key alone.
+ */
+export function controlCharKey(ev: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey'>): string | null {
+  if (!ev.ctrlKey || ev.metaKey || ev.altKey) return null
+  if (ev.key === '/' && !ev.shiftKey) return '\x1f'
+  if ((ev.key === '2' && !ev.shiftKey) || ev.key === '@') return '\x00'
+  return null
+}
