@@ -345,6 +345,10 @@ describe('terminal sessions', () => {
     expect(text).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d*S`))
     const overrides = (await p.exec(VM, 'tmux show-options -s terminal-overrides')).stdout
     expect(overrides.match(/smcup@:rmcup@:indn@/g)).toHaveLength(1)
+    // 24-bit colour reaches xterm as such (tmux turned it into the nearest of 256), and programs are told so.
+    sends['terminal:input']({ id: s.id, data: "printf '\\033[38;2;255;100;0mtc-%s\\033[0m\\n' ok; echo \"ct=$COLORTERM\"\r" })
+    await untilPane('shell-1', /^ct=truecolor$/m, 'COLORTERM in the session')
+    await events.until(() => events.text(s.id).includes('\x1b[38;2;255;100;0m'), 'the 24-bit colour reaching CAL')
     // tmux keeps as much history as CAL's scrollback, for a tab that reattaches later.
     expect((await p.exec(VM, 'tmux show-options -gv history-limit')).stdout.trim()).toBe(String(SCROLLBACK_LINES))
     // An Escape reaches the program at once, not after tmux's default 500 ms wait.

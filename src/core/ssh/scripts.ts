@@ -50,7 +50,10 @@ export const TMUX_ESCAPE_MS = 10
  *   a local shell (up to a screenful per redraw: tmux's own history, Ctrl-b [, keeps everything). `indn@` makes
  *   tmux scroll with line feeds, which xterm keeps, rather than CSI S, which it drops. A fixed array index sets it
  *   once however often CAL attaches and leaves the user's own entries be; `-q` lets a tmux too old for array
- *   indexes go on without it (an error would skip the rest of the command list);
+ *   indexes go on without it (an error would skip the rest of the command list). `Tc`: xterm.js draws 24-bit colour,
+ *   which tmux otherwise turned into the nearest of 256;
+ * - COLORTERM=truecolor in the environment of sessions created from now on, as terminals set it: programs (editors,
+ *   agents) read it to use 24-bit colour;
  * - tmux's history-limit raised to SCROLLBACK_LINES for sessions created from now on, never lowered (a tmux too
  *   old for the comparison leaves it): a tab reattached to a session starts with that much of its history;
  * - tmux's escape-time lowered to TMUX_ESCAPE_MS (never raised): by default tmux holds every Escape for 500 ms to
@@ -65,7 +68,12 @@ export const TMUX_SETUP: readonly string[] = [
   'set-option',
   '-sq',
   'terminal-overrides[1970]',
-  'xterm-256color:smcup@:rmcup@:indn@',
+  'xterm-256color:smcup@:rmcup@:indn@:Tc',
+  ';',
+  'set-environment',
+  '-g',
+  'COLORTERM',
+  'truecolor',
   ';',
   'if-shell',
   '-F',
