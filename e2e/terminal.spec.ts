@@ -14,7 +14,7 @@ import { openShellTab, terminalPanel, visibleSessionId } from './ui/terminal'
 interface TermLike {
   cols: number
   rows: number
-  buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } }
+  buffer: { active: { length: number; viewportY: number; baseY: number; getLine(i: number): { isWrapped: boolean; translateToString(trim: boolean): string } | undefined } }
 }
 interface PageWindow {
   cal: CalApi
