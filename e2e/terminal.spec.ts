@@ -704,7 +704,9 @@ test('stays responsive during an output flood', async ({ page }) => {
 test('Stop and Restart ask first while a program runs in the VM; Cancel keeps it running', async ({ page }) => {
   test.setTimeout(120_000)
   const id = await openShell(page)
-  await page.keyboard.type('clear; sleep 600\n')
+  // Output of the session the restart ends: the tab keeps it above the new session's.
+  await page.keyboard.type('clear; seq -f "kept-%g" 1 60; sleep 600\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^kept-60$/m)
   const name = await page.evaluate(async (sid) => {
     const r = await (globalThis as unknown as PageWindow).cal.terminal.list()
     return r.ok ? (r.value.find((s) => s.id === sid)?.tmuxSession ?? '') : ''
@@ -740,9 +742,19 @@ test('Stop and Restart ask first while a program runs in the VM; Cancel keeps it
   const note = page.getByTestId('connection-note')
   await expect(note).toContainText(`The VM restarted, and "${name}" ended with it: this is a new tmux session.`)
   await expect(page.getByTestId('connection-state')).toHaveText('Connected')
+  // The note made the terminal shorter, and the redraw that follows a resize replaced the scrollback with tmux's: the
+  // old session's output went with it. Kept, once, over the line that says where it ended; after the note goes too.
+  const keptOnce = async () => {
+    const text = await screen(page, id)
+    return (text.match(/^kept-\d+$/gm) ?? []).join(',') === Array.from({ length: 60 }, (_, i) => `kept-${i + 1}`).join(',') && /^\[CAL\] The VM restarted: the session above ended with it\.$/m.test(text)
+  }
+  await page.waitForTimeout(1500)
+  await expect.poll(keptOnce).toBe(true)
   await captureScreen(page, 'terminal-connection-note')
   await note.getByTestId('connection-note-dismiss').click()
   await expect(note).toHaveCount(0)
+  await page.waitForTimeout(1500)
+  await expect.poll(keptOnce).toBe(true)
   // Nothing runs any more, so Restart goes ahead without asking.
   await page.getByTestId('view-workspace').click()
   await page.getByTestId('vm-restart').click()

@@ -86,7 +86,17 @@ export const TerminalAck = z.object({ id: TerminalId, bytes: z.number().int().no
 /** Terminal output as UTF-8 bytes (never a split character); xterm decodes them itself. */
 export const TerminalData = z.object({ id: z.string(), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected UTF-8 bytes') })
 /** `reconnect` comes with state 'reconnecting' (optional: other states, and older senders, leave it out). */
-export const TerminalStateEvent = z.object({ id: z.string(), state: TerminalState, message: z.string().nullable(), reconnect: ReconnectInfo.nullable().optional() })
+export const TerminalStateEvent = z.object({
+  id: z.string(),
+  state: TerminalState,
+  message: z.string().nullable(),
+  reconnect: ReconnectInfo.nullable().optional(),
+  /**
+   * Connected to a new tmux session in place of one that ended (the VM restarted): what the window shows above it is
+   * the old session's, which tmux no longer has, so the window keeps it above its redraws (see TerminalRedraw's lead).
+   */
+  sessionEnded: z.boolean().optional(),
+})
 /** One open terminal, by id. */
 export const TerminalRef = z.object({ id: TerminalId })
 /** Whether "Retry now" started an attempt: false when none was waiting (connected, closed, or one already under way). */
@@ -98,7 +108,14 @@ export const TerminalProgram = z.object({ program: z.string().nullable() })
  * or one a new window (or a reload) found open. The engine replaces what that xterm holds with tmux's scrollback
  * and has tmux draw the screen again, so nothing drawn for another size is left in it.
  */
-export const TerminalRedraw = TerminalRef
+export const TerminalRedraw = z.object({
+  id: TerminalId,
+  /**
+   * Plain text the window keeps above tmux's scrollback, lines ended by CR LF: what a session that ended (the VM
+   * restarted) showed, which only the window still has. At most SCROLLBACK_LINES lines of 1,000 characters.
+   */
+  lead: z.string().max(10_000 * 1002).optional(),
+})
 /**
  * The last `lines` lines above a tmux terminal's screen as tmux keeps them (plain text, trailing spaces trimmed), how
  * many lines it keeps there, and whether a full-screen program or tmux's copy mode has the pane: after a burst of output the page compares them

@@ -407,6 +407,12 @@ describe('terminal sessions', () => {
       expect(history).toBe('')
       const tail = await handlers['terminal:tail']({ id: s.id, lines: 3, depths: [1] })
       expect(tail).toMatchObject({ historySize: 0, lines: [], samples: [null] })
+      // What the window kept of a session that ended goes above tmux's history, as plain text: nothing in it acts.
+      const next = events.text(s.id).length
+      sends['terminal:redraw']({ id: s.id, lead: 'old-1\r\nold\x1b]0;title\x07\x1b[2J-2\r\n' })
+      await events.until(() => events.text(s.id).slice(next).includes('\x1b[?2026l'), 'the redraw with a lead')
+      const led = events.text(s.id).slice(next)
+      expect(led.slice(led.indexOf('\x1b[3J') + 4, led.indexOf('\x1b[H\x1b[2J'))).toBe('old-1\r\nold]0;title[2J-2\r\n')
     } finally {
       await handlers['terminal:close']({ id: s.id, mode: 'end' })
     }

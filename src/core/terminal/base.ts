@@ -83,13 +83,13 @@ export abstract class TerminalBase {
    * xterm to fill (a reload, a new window, a reconnected page): output held back for a window that is gone is its
    * to read now, so the back-pressure starts afresh (see refill).
    */
-  redraw(): Promise<void> {
+  redraw(lead?: string): Promise<void> {
     this.flow.reset()
-    return this.refill()
+    return this.refill(lead)
   }
 
-  /** What redraw sends; nothing by default. */
-  protected refill(): Promise<void> {
+  /** What redraw sends, with the window's `lead` above tmux's scrollback (see TerminalRedraw); nothing by default. */
+  protected refill(_lead?: string): Promise<void> {
     return Promise.resolve()
   }
 
@@ -116,11 +116,11 @@ export abstract class TerminalBase {
     return { ...this.info, message, reconnect: reconnect && { ...reconnect, retryInMs: left } }
   }
 
-  protected setState(state: TerminalState, message: string | null = null, reconnect: ReconnectInfo | null = null): void {
+  protected setState(state: TerminalState, message: string | null = null, reconnect: ReconnectInfo | null = null, sessionEnded = false): void {
     if (this.info.state === state && state !== 'reconnecting') return
     this.info.state = state
     this.said = { message, reconnect: state === 'reconnecting' ? reconnect : null, at: Date.now() }
-    this.emit('terminal:state', { id: this.info.id, state, message, ...(state === 'reconnecting' ? { reconnect } : {}) })
+    this.emit('terminal:state', { id: this.info.id, state, message, ...(state === 'reconnecting' ? { reconnect } : {}), ...(sessionEnded ? { sessionEnded } : {}) })
   }
 
   /** What the last state event said no longer holds (the agent it asked to launch again is back): say nothing now. */

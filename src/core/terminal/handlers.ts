@@ -45,6 +45,6 @@ export function terminalSends(svc: TerminalService): SendHandlers {
     'terminal:resize': (p) => svc.resize(p),
     'terminal:ack': (p) => svc.ack(p),
     'terminal:bell': (p) => svc.bell(p.id),
-    'terminal:redraw': (p) => svc.redraw(p.id),
+    'terminal:redraw': (p) => svc.redraw(p.id, p.lead),
   }
 }

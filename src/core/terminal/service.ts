@@ -134,8 +134,8 @@ export class TerminalService {
   }
 
   /** See TerminalRedraw. A failure leaves the terminal as it is: the next output fills it in. */
-  redraw(id: string): void {
-    this.terms.get(id)?.redraw().catch(() => undefined)
+  redraw(id: string, lead?: string): void {
+    this.terms.get(id)?.redraw(lead).catch(() => undefined)
   }
 
   /** The page heard this terminal's bell with CAL in the background: say so, with what a notification shows. */

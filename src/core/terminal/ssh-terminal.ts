@@ -128,22 +128,25 @@ export class SshTerminal extends TerminalBase {
    * and tmux draws the screen again. All of it as one synchronized update: the page shows the old screen until the
    * new one is drawn, never the erased screen or the history passing by.
    */
-  protected override refill(): Promise<void> {
+  protected override refill(lead = ''): Promise<void> {
     // One at a time: a second redraw (a resize right after a burst) would otherwise end the first one's synchronized
     // update with its own end mark, and show its erased screen.
-    const run = this.refilling.then(() => this.refillOnce())
+    const run = this.refilling.then(() => this.refillOnce(lead))
     this.refilling = run.catch(() => undefined)
     return run
   }
 
   private refilling: Promise<void> = Promise.resolve()
 
-  private async refillOnce(): Promise<void> {
+  private async refillOnce(lead: string): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
     if (!tmux || !this.channel || this.closed) return
     const history = historyLead((await pool.exec(vm, tmuxHistoryCommand(tmux, tmuxName), { timeoutMs: 15_000 })).stdout)
-    this.output(`${SYNC_START}${ERASE_SCREEN}${CLEAR_SCROLLBACK}${history}${CLEAR_INTO_SCROLLBACK}`)
+    // The window's lead is plain text: nothing in it may act on the terminal (its lines came from the old session).
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    const kept = lead.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
+    this.output(`${SYNC_START}${ERASE_SCREEN}${CLEAR_SCROLLBACK}${kept}${history}${CLEAR_INTO_SCROLLBACK}`)
     try {
       await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
       await new Promise((r) => setTimeout(r, SYNC_SETTLE_MS))
@@ -249,7 +252,7 @@ export class SshTerminal extends TerminalBase {
     const dropped = typed && fresh ? ' What was typed while it reconnected was not sent.' : ''
     const keychain = pool.keychainFailure(vm)
     const said = [lost ? `${lostSessionMessage(tmuxName, this.info.kind === 'agent')}${dropped}` : dropped.trim(), keychain ? keychainMessage(keychain) : '']
-    this.setState('connected', said.filter(Boolean).join(' ') || null)
+    this.setState('connected', said.filter(Boolean).join(' ') || null, null, lost)
   }
 
   private wire(ch: ClientChannel): void {

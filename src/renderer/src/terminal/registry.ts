@@ -44,6 +44,8 @@ export interface TermEntry {
   resizeRedraw: number | null
   /** A resize's redraw waits for the reader to come back to the bottom (see redrawAfterResize). */
   resizeLeft?: boolean
+  /** What a session that ended (the VM restarted) showed, kept above tmux's scrollback in every redraw (see keepEnded). */
+  ended?: string
   /** Line feeds in the output since the last check for skipped lines, counted up to the screen's height (see noteBurst). */
   burstLines: number
   /** Ends the burst once the output has been quiet for BURST_QUIET_MS. */
@@ -265,7 +267,34 @@ function requestRedraw(e: TermEntry): void {
   // The redraw replaces the scrollback: the next check starts counting afresh.
   e.counted = null
   e.resizeLeft = false
-  window.cal.terminal.redraw({ id: e.id })
+  window.cal.terminal.redraw({ id: e.id, ...(e.ended ? { lead: e.ended } : {}) })
+}
+
+/** Lines and characters per line of an ended session's output a tab keeps (its scrollback's own bound). */
+const KEPT_LINES = SCROLLBACK_LINES
+const KEPT_WIDTH = 1000
+
+/**
+ * The tab now shows a new tmux session in place of one that ended with the VM: tmux has none of the old one's output,
+ * so a redraw (after a resize, a burst, a new window) replaced it with nothing. The tab keeps it as plain text, every
+ * line up to the cursor (the new session has drawn nothing yet: its output comes after this state), with a line that
+ * says where it ends, and gives it to each redraw to put above tmux's scrollback.
+ */
+function keepEnded(e: TermEntry): void {
+  const buf = e.term.buffer.normal
+  const last = buf.baseY + buf.cursorY
+  const lines: string[] = []
+  for (let i = 0; i <= last; i++) {
+    const line = buf.getLine(i)
+    if (!line) continue
+    const text = line.translateToString(true)
+    if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text
+    else lines.push(text)
+  }
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop()
+  if (lines.length === 0) return
+  lines.push('[CAL] The VM restarted: the session above ended with it.')
+  e.ended = `${lines.slice(-KEPT_LINES).map((l) => l.slice(0, KEPT_WIDTH)).join('\r\n')}\r\n`
 }
 
 /**
@@ -465,6 +494,7 @@ export function clearTermScrollback(id: string): void {
   if (!e) return
   // tmux's history is cleared with it: the next check for skipped lines starts counting afresh.
   e.counted = null
+  e.ended = undefined
   e.term.write('\x1b[3J')
 }
 
@@ -543,8 +573,10 @@ export function ensureTerminalListeners(): void {
   window.cal.on('terminal:data', ({ id, data }) => {
     if (!released.has(id)) writeData(getOrCreateTerm(id), data)
   })
-  window.cal.on('terminal:state', ({ id, state, message, reconnect }) => {
-    if (!released.has(id)) setTermState(id, state, message, reconnect)
+  window.cal.on('terminal:state', ({ id, state, message, reconnect, sessionEnded }) => {
+    if (released.has(id)) return
+    if (sessionEnded) keepEnded(getOrCreateTerm(id))
+    setTermState(id, state, message, reconnect)
   })
   onSystemThemeChange(() => setTerminalTheme(themeChoice))
 }
