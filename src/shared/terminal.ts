@@ -112,9 +112,9 @@ export const TerminalRedraw = z.object({
   id: TerminalId,
   /**
    * Plain text the window keeps above tmux's scrollback, lines ended by CR LF: what a session that ended (the VM
-   * restarted) showed, which only the window still has. At most SCROLLBACK_LINES lines of 1,000 characters.
+   * restarted) showed, which only the window still has: its last lines, up to LIMITS.endedSession characters.
    */
-  lead: z.string().max(10_000 * 1002).optional(),
+  lead: boundedString(LIMITS.endedSession).optional(),
 })
 /**
  * The last `lines` lines above a tmux terminal's screen as tmux keeps them (plain text, trailing spaces trimmed), how

@@ -106,8 +106,8 @@ describe('string lengths a window may send', () => {
     ]
     expect(all.length).toBeGreaterThan(10)
     expect(all.filter((s) => s.max === undefined).map((s) => s.path)).toEqual([])
-    // Nothing but terminal input needs more than a long path or URL.
-    expect(all.filter((s) => s.max! > LIMITS.url).map((s) => s.path)).toEqual(['terminal:input.data'])
+    // Nothing but terminal input, and what a tab kept of a session that ended, needs more than a long path or URL.
+    expect(all.filter((s) => s.max! > LIMITS.url).map((s) => s.path)).toEqual(['terminal:input.data', 'terminal:redraw.lead'])
   })
 
   it('refuses an over-long string with a clear error that does not repeat the value', async () => {

@@ -4,6 +4,7 @@ import { SearchAddon } from '@xterm/addon-search'
 import { Unicode11Addon } from '@xterm/addon-unicode11'
 import { WebLinksAddon } from '@xterm/addon-web-links'
 import { SCROLLBACK_LINES, type ReconnectInfo, type TerminalSession, type TerminalState } from '../../../shared/terminal'
+import { LIMITS } from '../../../shared/limits'
 import { unwrap } from '../api'
 import { reportError } from '../report'
 import { useSessions } from '../store/sessions'
@@ -294,7 +295,9 @@ function keepEnded(e: TermEntry): void {
   while (lines.length > 0 && lines.at(-1) === '') lines.pop()
   if (lines.length === 0) return
   lines.push('[CAL] The VM restarted: the session above ended with it.')
-  e.ended = `${lines.slice(-KEPT_LINES).map((l) => l.slice(0, KEPT_WIDTH)).join('\r\n')}\r\n`
+  const kept = `${lines.slice(-KEPT_LINES).map((l) => l.slice(0, KEPT_WIDTH)).join('\r\n')}\r\n`
+  // Its last lines within what a redraw may carry.
+  e.ended = kept.length <= LIMITS.endedSession ? kept : kept.slice(kept.indexOf('\r\n', kept.length - LIMITS.endedSession) + 2)
 }
 
 /**
