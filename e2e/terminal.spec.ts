@@ -152,6 +152,21 @@ test('a resize while reading back leaves the view where it was; the tab is redra
     .toBe(true)
 })
 
+test('Ctrl+L puts the cleared screen into the scrollback, as a local terminal does', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('clear; seq -f "cl-%g" 1 100\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^cl-100$/m)
+  // Past the check that follows the burst.
+  await page.waitForTimeout(1000)
+  await page.keyboard.press('Control+l')
+  await page.keyboard.type('echo "after-$((1+1))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^after-2$/m)
+  // tmux wiped its screen line by line and kept it in its history; the tab's scrollback had only what had scrolled.
+  await expect
+    .poll(async () => { const rows = (await screen(page, id)).split('\n').filter((l) => /^cl-\d+$/.test(l)); return rows.length === 100 && rows.every((l, i) => l === `cl-${i + 1}`) }, { timeout: 10_000 })
+    .toBe(true)
+})
+
 test('on macOS, ⌘← and ⌘→ go to the start and end of the line, and ⌘⌫ deletes to its start', async ({ page }) => {
   // The page decides "macOS" from navigator.platform when it loads.
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'platform', { get: () => 'MacIntel' }))

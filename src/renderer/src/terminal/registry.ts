@@ -389,15 +389,24 @@ export const BURST_QUIET_MS = 300
  * so a flood costs one search per message at most, through the native indexOf.
  */
 function noteBurst(e: TermEntry, data: Uint8Array): void {
-  for (let i = data.indexOf(10); i !== -1 && e.burstLines <= e.term.rows; i = data.indexOf(10, i + 1)) e.burstLines++
+  for (let i = data.indexOf(10); i !== -1 && !worthChecking(e); i = data.indexOf(10, i + 1)) e.burstLines++
   if (e.burstTimer !== null) clearTimeout(e.burstTimer)
   e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
+}
+
+/**
+ * Enough line feeds since the last check to look: half a screen. A clear (Ctrl+L) is one: tmux wipes its screen line by
+ * line, moving down with a line feed each, and puts what was on it in its history, while xterm's scrollback never got
+ * those lines (the redraw brings them). More output than a screen is too, as above.
+ */
+function worthChecking(e: TermEntry): boolean {
+  return e.burstLines > e.term.rows / 2
 }
 
 function redrawAfterBurst(e: TermEntry): void {
   e.burstTimer = null
   // Not yet a screen's worth since the last check, a check under way, or someone reading back: the lines stay counted.
-  if (e.burstLines <= e.term.rows || e.checking || !mayRedraw(e)) return
+  if (!worthChecking(e) || e.checking || !mayRedraw(e)) return
   e.checking = true
   e.burstLines = 0
   void linesSkipped(e)
@@ -414,7 +423,7 @@ function redrawAfterBurst(e: TermEntry): void {
 function checkLeftBurst(e: TermEntry): void {
   if (e.resizeLeft && e.resizeRedraw === null && mayRedraw(e)) return requestRedraw(e)
   // xterm reports a scroll per line during a flood, while the burst timer runs: that test first, and nothing else then.
-  if (e.burstTimer !== null || e.checking || e.burstLines <= e.term.rows || !mayRedraw(e)) return
+  if (e.burstTimer !== null || e.checking || !worthChecking(e) || !mayRedraw(e)) return
   e.burstTimer = setTimeout(() => redrawAfterBurst(e), BURST_QUIET_MS)
 }
 
