@@ -167,6 +167,36 @@ test('Ctrl+L puts the cleared screen into the scrollback, as a local terminal do
     .toBe(true)
 })
 
+test('a resize while less runs leaves the scrollback as tmux keeps it once less quits: no gap, no copies', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('clear; seq -f "vl-%g" 1 300\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^vl-300$/m)
+  await page.waitForTimeout(1000)
+  // The tab's scrollback against tmux's history (which tmux reflows itself): the same lines, each once, in order.
+  const sameAsTmux = () =>
+    page.evaluate(async (sid) => {
+      const w = globalThis as unknown as PageWindow
+      const buf = w.__calTerms.get(sid)!.buffer.active
+      const mine: string[] = []
+      for (let i = 0; i < buf.baseY; i++) mine.push(buf.getLine(i)?.translateToString(true) ?? '')
+      const r = await w.cal.terminal.tail({ id: sid, lines: 1000, depths: [] })
+      if (!r.ok) return false
+      const vl = (lines: string[]) => lines.map((l) => l.trimEnd()).filter((l) => /^vl-\d+$/.test(l))
+      const theirs = vl(r.value.lines)
+      const numbers = vl(mine).map((l) => Number(l.slice(3)))
+      return theirs.length > 200 && vl(mine).join(',') === theirs.join(',') && numbers.every((n, i) => i === 0 || n > numbers[i - 1]!)
+    }, id)
+  for (const size of [{ width: 1000, height: 600 }, { width: 1280, height: 800 }]) {
+    await page.keyboard.type('less /etc/services\n')
+    await expect.poll(() => screen(page, id)).toMatch(/Network services/)
+    // tmux reflows the screen it saved for less into (or out of) its history when less quits.
+    await page.setViewportSize(size)
+    await page.waitForTimeout(1000)
+    await page.keyboard.press('q')
+    await expect.poll(sameAsTmux, { timeout: 10_000 }).toBe(true)
+  }
+})
+
 test('on macOS, ⌘← and ⌘→ go to the start and end of the line, and ⌘⌫ deletes to its start', async ({ page }) => {
   // The page decides "macOS" from navigator.platform when it loads.
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'platform', { get: () => 'MacIntel' }))
