@@ -651,11 +651,13 @@ describe('terminal sessions', () => {
     vm = sim.startVm(VM)
     await sim.waitForIp(vm)
     await events.until(() => svc.get(s.id)?.state === 'connected', 'reattached after restart', 30_000)
-    // tmux did not survive the restart: the tab says that it now shows a new session.
+    // tmux did not survive the restart: the tab says that it now shows a new session (and the window keeps the old one's
+    // output: sessionEnded).
     expect(events.states.at(-1)).toEqual({
       id: s.id,
       state: 'connected',
       message: 'The VM restarted, and "after-boot" ended with it: this is a new tmux session. What was typed while it reconnected was not sent.',
+      sessionEnded: true,
     })
     terminalSends(svc)['terminal:input']({ id: s.id, data: 'echo "back-$((40+2))"\r' })
     const screen = await untilPane('after-boot', /^back-42$/m, 'input after restart')
