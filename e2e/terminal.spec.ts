@@ -152,6 +152,39 @@ test('a resize while reading back leaves the view where it was; the tab is redra
     .toBe(true)
 })
 
+test('another window opening the same tab leaves this one reading where it was', async ({ page, host }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('clear; for i in $(seq 1 150); do echo "win-$i"; done\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^win-150$/m)
+  await page.waitForTimeout(1000)
+  const box = (await term(page, id).boundingBox())!
+  await page.mouse.move(box.x + 100, box.y + 100)
+  await page.mouse.wheel(0, -600)
+  const top = () =>
+    page.evaluate((sid) => {
+      const b = (globalThis as unknown as PageWindow).__calTerms.get(sid)!.buffer.active
+      return { viewportY: b.viewportY, baseY: b.baseY, first: b.getLine(b.viewportY)?.translateToString(true) ?? '' }
+    }, id)
+  await expect.poll(async () => { const v = await top(); return v.viewportY > 0 && v.viewportY < v.baseY }).toBe(true)
+  const reading = (await top()).first
+  // A second window shows the same tab: the engine redraws it there, and its output reaches every window.
+  const other = await page.context().newPage()
+  try {
+    await other.goto(host.url)
+    await other.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
+    await other.getByTestId('view-terminal').click()
+    await other.locator(`#tab-${id}`).click()
+    await expect.poll(() => screen(other, id)).toMatch(/^win-150$/m)
+    await page.waitForTimeout(1000)
+    // Before, this window's view went to the scrollback's first line.
+    const now = await top()
+    expect(now.viewportY).toBeGreaterThan(0)
+    expect(now.first).toBe(reading)
+  } finally {
+    await other.close()
+  }
+})
+
 test('Ctrl+L puts the cleared screen into the scrollback, as a local terminal does', async ({ page }) => {
   const id = await openShell(page)
   await page.keyboard.type('clear; seq -f "cl-%g" 1 100\n')

@@ -46,6 +46,7 @@ vi.mock('@xterm/xterm', () => ({
     cols = 80
     rows = 24
     unicode = { activeVersion: '6' }
+    buffer = { active: { type: 'normal', viewportY: 0, baseY: 0 } }
     constructor(options: { linkHandler?: unknown }) {
       this.options = options
       fake.created.push(this)

@@ -45,6 +45,8 @@ export interface TermEntry {
   resizeRedraw: number | null
   /** A resize's redraw waits for the reader to come back to the bottom (see redrawAfterResize). */
   resizeLeft?: boolean
+  /** The line a view reading back showed when output came (see keepReadingAt). */
+  readingAt?: number
   /** What a session that ended (the VM restarted) showed, kept above tmux's scrollback in every redraw (see keepEnded). */
   ended?: string
   /** Line feeds in the output since the last check for skipped lines, counted up to the screen's height (see noteBurst). */
@@ -479,10 +481,37 @@ function sampleDepths(scrollback: number, tail: number): number[] {
 function writeData(e: TermEntry, data: Uint8Array): void {
   noteBurst(e, data)
   const bytes = data.length
+  const buf = e.term.buffer.active
+  // Read back from here: a redraw another window asked for (its output is every window's) must not move this view.
+  if (e.readingAt === undefined && buf.type === 'normal' && buf.viewportY < buf.baseY && clearsScrollback(data)) e.readingAt = buf.viewportY
   e.term.write(data, () => {
+    if (e.readingAt !== undefined) keepReadingAt(e)
     if (e.parsed === 0) queueMicrotask(() => sendAck(e))
     e.parsed += bytes
   })
+}
+
+/**
+ * A redraw replaces the scrollback (ED 3, then tmux's history, maybe over several writes), which left a view that was
+ * reading back at the scrollback's first line: once the history is back as far as that line, the view goes back to
+ * it. A view the reader moved meanwhile (not at the first line) is theirs.
+ */
+function keepReadingAt(e: TermEntry): void {
+  const buf = e.term.buffer.active
+  const y = e.readingAt!
+  if (buf.viewportY !== 0 || buf.viewportY === buf.baseY) e.readingAt = undefined
+  else if (buf.baseY >= y) {
+    e.readingAt = undefined
+    e.term.scrollToLine(y)
+  }
+}
+
+/** Whether `data` holds ED 3 (ESC [ 3 J), which a redraw starts with. */
+function clearsScrollback(data: Uint8Array): boolean {
+  for (let i = data.indexOf(27); i !== -1; i = data.indexOf(27, i + 1)) {
+    if (data[i + 1] === 0x5b && data[i + 2] === 0x33 && data[i + 3] === 0x4a) return true
+  }
+  return false
 }
 
 function sendAck(e: TermEntry): void {
