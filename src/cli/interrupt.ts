@@ -31,7 +31,9 @@ let windingDown = false
 export function holdCtrlCUntilExit(): void {
   if (windingDown) return
   windingDown = true
-  for (const s of STOP_SIGNALS) process.on(s, () => {})
+  // Only Ctrl+C, pressed again by an impatient hand: a SIGTERM or SIGHUP after the task ended ends cal as it would
+  // (a cancel that hangs must not make cal deaf to everything but SIGKILL).
+  process.on('SIGINT', () => {})
   handlingCtrlC()
 }
 

@@ -27,8 +27,9 @@ describe.skipIf(!isRoot)('cal as a process', () => {
   const env = () => ({ ...process.env, ...host.env, CAL_HOME: eng.calHome, CAL_TART: host.tartPath })
 
   /** `cal ARGS` with stdout read; stderr a pipe that is read (`onStderr`) or closed at once (`closeStderr`). */
-  function calProcess(args: string[], opts: { closeStderr?: boolean; closeStdout?: boolean; onStderr?: (text: string) => void } = {}) {
-    const child = spawn(process.execPath, [calJs, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
+  function calProcess(args: string[], opts: { closeStderr?: boolean; closeStdout?: boolean; onStderr?: (text: string) => void; ownGroup?: boolean } = {}) {
+    // ownGroup: cal leads a process group of its own, as a shell's foreground job does (a signal can reach all of it).
+    const child = spawn(process.execPath, [calJs, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup })
     let stdout = ''
     let stderr = ''
     if (opts.closeStdout) child.stdout.destroy()
@@ -103,14 +104,15 @@ describe.skipIf(!isRoot)('cal as a process', () => {
   }, T)
 
   it('cancels a start on SIGTERM (a kill) and SIGHUP (the terminal closed) as on Ctrl+C, exiting as that signal would', async () => {
-    // Before, either signal ended cal at once and left the VM booting, with nothing said.
+    // Before, either signal ended cal at once and left the VM booting, with nothing said. A closed terminal signals its
+    // whole foreground job, so the signal reaches cal's `tart ip --wait` too (in either order): sent to the group here.
     await host.setFaults('p1', { boot_seconds: 30 })
     for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       let waiting!: () => void
       const waitingForIp = new Promise<void>((r) => (waiting = r))
-      const start = calProcess(['start', 'p1'], { onStderr: (text) => text.includes('→ Wait for an IP address') && waiting() })
+      const start = calProcess(['start', 'p1'], { ownGroup: true, onStderr: (text) => text.includes('→ Wait for an IP address') && waiting() })
       await waitingForIp
-      start.child.kill(signal)
+      process.kill(-start.child.pid!, signal)
       const r = await start.exited
       expect(r.code, r.stderr).toBe(code)
       expect(r.stderr).toContain('Start p1 was cancelled; p1 was left stopped.')

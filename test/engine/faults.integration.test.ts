@@ -179,15 +179,18 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
 
   // Ctrl-C on a terminal reaches the tart cal runs as well as cal (one process group), and can end it before cal's
   // own handler has cancelled the task: that is the user's cancel, and is handled as one.
-  it('a start whose `tart ip` dies of SIGINT is cancelled, and the VM it began to start is stopped again', async () => {
+  it('a start whose `tart ip` dies of SIGINT, SIGHUP or SIGTERM is cancelled, and the VM it began to start is stopped again', async () => {
+    // Ctrl+C, a closed terminal and a supervisor's stop signal the whole process group: Tart may die before cal cancels.
     await stopEverything(host)
     const interrupted = await createSimEngine(host, { tartPath: await faultyTart(host) })
     try {
-      await interruptTart(host, 'ip', ['c'])
-      const err = await interrupted.svc.start('c').done.catch((e: unknown) => e)
-      expect(err).toMatchObject({ code: 'CANCELLED', message: 'Start c was cancelled.' })
-      expect(interrupted.tasks.filter((t) => t.kind === 'start').at(-1)?.state).toBe('cancelled')
-      expect((await interrupted.svc.get('c')).state).toBe('stopped')
+      for (const signal of ['INT', 'HUP', 'TERM'] as const) {
+        await interruptTart(host, 'ip', ['c'], signal)
+        const err = await interrupted.svc.start('c').done.catch((e: unknown) => e)
+        expect(err, signal).toMatchObject({ code: 'CANCELLED', message: 'Start c was cancelled.' })
+        expect(interrupted.tasks.filter((t) => t.kind === 'start').at(-1)?.state).toBe('cancelled')
+        expect((await interrupted.svc.get('c')).state).toBe('stopped')
+      }
     } finally {
       await interruptTart(host, 'ip', [])
       await interrupted.dispose()

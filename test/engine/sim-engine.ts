@@ -168,7 +168,7 @@ export async function faultyTart(host: SimHost): Promise<string> {
     '  exit 1',
     'fi',
     'i="$TART_HOME/cal-test-interrupt/$1"',
-    'if [ -f "$i" ] && grep -qxF -- "$2" "$i"; then kill -INT $$; sleep 5; exit 1; fi',
+    'if [ -f "$i" ] && grep -qxF -- "$2" "$i"; then kill -"$(cat "$i.signal" 2>/dev/null || echo INT)" $$; sleep 5; exit 1; fi',
     `exec '${host.tartPath}' "$@"`,
     '',
   ].join('\n')
@@ -182,9 +182,10 @@ export function failTart(host: SimHost, verb: string, names: string[]): Promise<
   return listFor(host, 'cal-test-fail', verb, names)
 }
 
-/** Makes `tart VERB NAME` die of SIGINT for each of `names` under the {@link faultyTart} wrapper. */
-export function interruptTart(host: SimHost, verb: string, names: string[]): Promise<void> {
-  return listFor(host, 'cal-test-interrupt', verb, names)
+/** Makes `tart VERB NAME` die of SIGINT (or `signal`) for each of `names` under the {@link faultyTart} wrapper. */
+export async function interruptTart(host: SimHost, verb: string, names: string[], signal: 'INT' | 'HUP' | 'TERM' = 'INT'): Promise<void> {
+  await listFor(host, 'cal-test-interrupt', verb, names)
+  await writeFile(join(host.tartHome, 'cal-test-interrupt', `${verb}.signal`), signal)
 }
 
 async function listFor(host: SimHost, folder: string, verb: string, names: string[]): Promise<void> {

@@ -94,8 +94,9 @@ export class TartDriver {
     if (r.code === 'ENOENT') return tartNotFound(this.path)
     if (r.code === 'EACCES') return tartNotRunnable(this.path, isFolder(this.path))
     // Ctrl-C on a terminal reaches tart as well as cal (one process group), and can end it before cal has cancelled
-    // the task: that is the user's cancel too, not a Tart failure ("exit code unknown").
-    if (r.isCanceled || r.signal === 'SIGINT') return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
+    // the task: that is the user's cancel too, not a Tart failure ("exit code unknown"). So do a closed terminal's
+    // SIGHUP and a SIGTERM sent to the group (a supervisor stopping cal), which cal takes as a cancel too.
+    if (r.isCanceled || r.signal === 'SIGINT' || r.signal === 'SIGHUP' || r.signal === 'SIGTERM') return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
     if (r.timedOut) {
       return new CalError('TART_FAILED', `tart ${args[0]} did not finish within ${Math.round(timeoutMs / 1000)} s.`, 'Tart may be stuck; check `tart list` and try again.', { command: ['tart', ...args].join(' ') })
     }

@@ -101,8 +101,9 @@ export class TaskManager {
         task.percent = 100
         return value
       } catch (err) {
-        // Cancelled: asked for, or a tool ended by the user's Ctrl-C before the ask arrived (a CANCELLED error).
-        const cancelled = err instanceof CalError ? err.code === 'CANCELLED' : abort.signal.aborted
+        // Cancelled: asked for (whatever the work then threw: a tool the same signal ended may fail otherwise), or a
+        // tool ended by the user's Ctrl-C before the ask arrived (a CANCELLED error).
+        const cancelled = abort.signal.aborted || (err instanceof CalError && err.code === 'CANCELLED')
         const e = cancelled ? new CalError('CANCELLED', `${spec.title} was cancelled.`) : CalError.from(err)
         for (const s of task.steps) if (s.state === 'running') s.state = 'failed'
         task.state = e.code === 'CANCELLED' ? 'cancelled' : 'failed'
