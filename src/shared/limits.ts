@@ -17,8 +17,11 @@ export const LIMITS = {
   password: 1024,
   /** One message of terminal input: the page sends a large paste in pieces of 64 Ki characters (INPUT_CHUNK). */
   terminalInput: 1 << 20,
-  /** What a tab keeps of a session that ended (see TerminalRedraw): its last lines, as plain text. */
-  endedSession: 4 << 20,
+  /**
+   * What a tab keeps of a session that ended (see TerminalRedraw): its last lines, as plain text. At most 3 bytes of
+   * UTF-8 per character, so one message of it stays under the browser host's 2 MiB frame.
+   */
+  endedSession: 512 * 1024,
   /** A git safety report's time (an ISO 8601 timestamp). */
   timestamp: 64,
   /** Workspaces with an agent of their own in the settings. */

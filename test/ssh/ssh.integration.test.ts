@@ -413,6 +413,19 @@ describe('terminal sessions', () => {
       await events.until(() => events.text(s.id).slice(next).includes('\x1b[?2026l'), 'the redraw with a lead')
       const led = events.text(s.id).slice(next)
       expect(led.slice(led.indexOf('\x1b[3J') + 4, led.indexOf('\x1b[H\x1b[2J'))).toBe('old-1\r\nold]0;title[2J-2\r\n')
+      // Kept by the engine for every later redraw, whichever window asks (one that opens later has none of it)...
+      const later = events.text(s.id).length
+      sends['terminal:redraw']({ id: s.id })
+      await events.until(() => events.text(s.id).slice(later).includes('\x1b[?2026l'), 'a later redraw')
+      const again = events.text(s.id).slice(later)
+      expect(again.slice(again.indexOf('\x1b[3J') + 4, again.indexOf('\x1b[H\x1b[2J'))).toBe('old-1\r\nold]0;title[2J-2\r\n')
+      // ...until the scrollback is cleared.
+      await handlers['terminal:clearScrollback']({ id: s.id })
+      const cleared = events.text(s.id).length
+      sends['terminal:redraw']({ id: s.id })
+      await events.until(() => events.text(s.id).slice(cleared).includes('\x1b[?2026l'), 'a redraw after Clear scrollback')
+      const none = events.text(s.id).slice(cleared)
+      expect(none.slice(none.indexOf('\x1b[3J') + 4, none.indexOf('\x1b[H\x1b[2J'))).toBe('')
     } finally {
       await handlers['terminal:close']({ id: s.id, mode: 'end' })
     }

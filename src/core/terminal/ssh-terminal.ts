@@ -128,25 +128,29 @@ export class SshTerminal extends TerminalBase {
    * and tmux draws the screen again. All of it as one synchronized update: the page shows the old screen until the
    * new one is drawn, never the erased screen or the history passing by.
    */
-  protected override refill(lead = ''): Promise<void> {
+  protected override refill(lead?: string): Promise<void> {
+    // What a window kept of a session that ended: kept here, for every window's redraws from now on (one that opens
+    // later has none of it), as plain text: nothing in it may act on the terminal.
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    if (lead) this.ended = lead.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
     // One at a time: a second redraw (a resize right after a burst) would otherwise end the first one's synchronized
     // update with its own end mark, and show its erased screen.
-    const run = this.refilling.then(() => this.refillOnce(lead))
+    const run = this.refilling.then(() => this.refillOnce())
     this.refilling = run.catch(() => undefined)
     return run
   }
 
   private refilling: Promise<void> = Promise.resolve()
 
-  private async refillOnce(lead: string): Promise<void> {
+  /** What the tab showed of the session a VM restart ended, above tmux's history in every redraw (see refill). */
+  private ended = ''
+
+  private async refillOnce(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
     const tmux = this.tmuxPath
     if (!tmux || !this.channel || this.closed) return
     const history = historyLead((await pool.exec(vm, tmuxHistoryCommand(tmux, tmuxName), { timeoutMs: 15_000 })).stdout)
-    // The window's lead is plain text: nothing in it may act on the terminal (its lines came from the old session).
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    const kept = lead.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
-    this.output(`${SYNC_START}${ERASE_SCREEN}${CLEAR_SCROLLBACK}${kept}${history}${CLEAR_INTO_SCROLLBACK}`)
+    this.output(`${SYNC_START}${ERASE_SCREEN}${CLEAR_SCROLLBACK}${this.ended}${history}${CLEAR_INTO_SCROLLBACK}`)
     try {
       await pool.exec(vm, refreshTmuxClientsScript(tmux, tmuxName), { timeoutMs: 15_000 })
       await new Promise((r) => setTimeout(r, SYNC_SETTLE_MS))
@@ -170,6 +174,7 @@ export class SshTerminal extends TerminalBase {
   }
 
   override async clearHistory(): Promise<void> {
+    this.ended = ''
     if (!this.tmuxPath || !this.info.tmuxSession) return
     const r = await this.p.pool.exec(this.p.vm, shellJoin([this.tmuxPath, 'clear-history', '-t', `=${this.info.tmuxSession}:`]), { timeoutMs: 15_000 })
     if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not clear the history of "${this.info.tmuxSession}" in ${this.p.vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'The session may have ended; the tab shows what it still holds.')

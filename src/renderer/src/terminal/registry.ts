@@ -270,7 +270,9 @@ function requestRedraw(e: TermEntry): void {
   // The redraw replaces the scrollback: the next check starts counting afresh.
   e.counted = null
   e.resizeLeft = false
+  // What this window kept of a session that ended goes to the engine once, which puts it in every window's redraws.
   window.cal.terminal.redraw({ id: e.id, ...(e.ended ? { lead: e.ended } : {}) })
+  e.ended = undefined
 }
 
 /** Lines and characters per line of an ended session's output a tab keeps (its scrollback's own bound). */
@@ -281,7 +283,8 @@ const KEPT_WIDTH = 1000
  * The tab now shows a new tmux session in place of one that ended with the VM: tmux has none of the old one's output,
  * so a redraw (after a resize, a burst, a new window) replaced it with nothing. The tab keeps it as plain text, every
  * line up to the cursor (the new session has drawn nothing yet: its output comes after this state), with a line that
- * says where it ends, and gives it to each redraw to put above tmux's scrollback.
+ * says where it ends, and gives it to the engine with a redraw; the engine puts it above tmux's scrollback in every
+ * redraw from then on, for every window.
  */
 function keepEnded(e: TermEntry): void {
   const buf = e.term.buffer.normal
@@ -300,6 +303,8 @@ function keepEnded(e: TermEntry): void {
   const kept = `${lines.slice(-KEPT_LINES).map((l) => l.slice(0, KEPT_WIDTH)).join('\r\n')}\r\n`
   // Its last lines within what a redraw may carry.
   e.ended = kept.length <= LIMITS.endedSession ? kept : kept.slice(kept.indexOf('\r\n', kept.length - LIMITS.endedSession) + 2)
+  // To the engine at once, with a redraw: a window that opens the tab before this one's next redraw gets it too.
+  if (e.drawn) requestRedraw(e)
 }
 
 /**
