@@ -23,6 +23,17 @@ export const TmuxSessionName = z
   })
 export type TmuxSessionName = z.infer<typeof TmuxSessionName>
 
+/**
+ * A tmux session name as the VM's sessions are listed and ended (by target, `-t =NAME`, which tmux does not expand):
+ * one made by hand with "#" ("build#2") is listed, so that Stop and Restart name what runs in it, and can be ended;
+ * it cannot be attached (TmuxSessionName).
+ */
+export const ListedTmuxSessionName = z
+  .string()
+  .min(1, TMUX_NAME_RULE)
+  .max(100, TMUX_NAME_RULE)
+  .refine((name) => !/[.:]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), { message: TMUX_NAME_RULE })
+
 export const SnapshotName = VmName
 export type SnapshotName = VmName
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AgentId } from './vm'
 import { boundedString, LIMITS } from './limits'
-import { TmuxSessionName, VmName } from './names'
+import { ListedTmuxSessionName, TmuxSessionName, VmName } from './names'
 
 /** The scrollback CAL's terminal keeps (xterm's), and so the history CAL asks tmux to keep at least. */
 export const SCROLLBACK_LINES = 10_000
@@ -47,7 +47,7 @@ export type TerminalSession = z.infer<typeof TerminalSession>
 
 /** A tmux session in a VM, whether or not CAL shows it in a tab (closing a tab detaches: the session runs on). */
 export const VmTmuxSession = z.object({
-  name: TmuxSessionName,
+  name: ListedTmuxSessionName,
   kind: z.enum(['agent', 'shell']),
   /** When tmux started it (ISO time), if tmux said. */
   createdAt: z.string().nullable(),
@@ -59,7 +59,7 @@ export const VmTmuxSession = z.object({
   command: z.string().nullable(),
 })
 export type VmTmuxSession = z.infer<typeof VmTmuxSession>
-export const EndTmuxSessionInput = z.object({ vm: VmName, name: TmuxSessionName })
+export const EndTmuxSessionInput = z.object({ vm: VmName, name: ListedTmuxSessionName })
 
 const Cols = z.number().int().min(2).max(1000)
 const Rows = z.number().int().min(2).max(500)

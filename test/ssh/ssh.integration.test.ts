@@ -521,6 +521,12 @@ describe('terminal sessions', () => {
     expect(names).not.toContain(second.tmuxSession)
     // Ending a session that is already gone is not an error: the user wanted it gone.
     await expect(handlers['terminal:endSession']({ vm: VM, name: 'no-such-session' })).resolves.toEqual({ ok: true })
+    // A session made by hand with "#" (which CAL cannot attach: tmux reads it as a format there) is listed with what
+    // runs in it, for Stop and Restart to name, and can be ended.
+    expect((await p.exec(VM, "tmux new-session -d -s 'build#2' sleep 600")).code).toBe(0)
+    expect((await handlers['terminal:sessions']({ name: VM })).find((x) => x.name === 'build#2')).toMatchObject({ command: 'sleep', openId: null })
+    await handlers['terminal:endSession']({ vm: VM, name: 'build#2' })
+    expect((await handlers['terminal:sessions']({ name: VM })).map((x) => x.name)).not.toContain('build#2')
   })
 
   it('launches the agent in its own tmux session after the session snapshot', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { CalError } from '../../shared/errors'
-import { TmuxSessionName } from '../../shared/names'
+import { ListedTmuxSessionName } from '../../shared/names'
 import type { OpenTerminalInput, TerminalSession, TerminalTail, VmTmuxSession } from '../../shared/terminal'
 import { killTmuxSessionScript, LIST_TMUX_SESSIONS, sessionNotEnded, SHELL_NAMES } from '../ssh/scripts'
 import type { SshPool } from '../ssh/pool'
@@ -43,12 +43,13 @@ export class TerminalService {
   }
 
   /** The VM's tmux sessions, each with the CAL terminal showing it (if any). A name tmux could not have made (a
-   * control character) is left out; any other, made by hand with spaces or symbols, is listed and addressable. */
+   * control character) is left out; any other, made by hand with spaces or symbols, is listed and can be ended
+   * (attached too, but for "#", which tmux would read as a format there). */
   async sessions(vm: string): Promise<VmTmuxSession[]> {
     const { stdout } = await this.deps.pool.exec(vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 })
     const open = [...this.terms.values()].filter((t) => t.info.vm === vm && t.info.tmuxSession)
     return parseTmuxSessions(stdout)
-      .filter((s) => TmuxSessionName.safeParse(s.name).success)
+      .filter((s) => ListedTmuxSessionName.safeParse(s.name).success)
       .map((s) => ({ ...s, kind: s.name === AGENT_TMUX_SESSION ? 'agent' : 'shell', openId: open.find((t) => t.info.tmuxSession === s.name)?.info.id ?? null }))
   }
 
