@@ -117,16 +117,17 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
     const names = async () => JSON.parse((await sim.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).filter((n: string) => n.startsWith('rec-')).sort()
     // rec-a was parked before the swap (its working name is free); rec-b's snapshot copy was never swapped in;
     // rec-c has both names, which only a git check could tell apart.
-    // rec-z.restore-tmp was made by hand with Tart: CAL has no record of rec-z, so it is not CAL's to delete.
-    for (const n of ['rec-a.restore-old', 'rec-b', 'rec-b.restore-tmp', 'rec-c', 'rec-c.restore-old', 'rec-z.restore-tmp']) expect((await sim.run(['clone', DEFAULT_IMAGE, n])).exitCode).toBe(0)
+    // rec-z.restore-tmp was made by hand with Tart: CAL has no record of rec-z, so it is not CAL's to delete. rec-y was
+    // parked by a restore whose records are gone (CAL_HOME reset): putting it back under its free name loses nothing.
+    for (const n of ['rec-a.restore-old', 'rec-b', 'rec-b.restore-tmp', 'rec-c', 'rec-c.restore-old', 'rec-z.restore-tmp', 'rec-y.restore-old']) expect((await sim.run(['clone', DEFAULT_IMAGE, n])).exitCode).toBe(0)
     for (const n of ['rec-a', 'rec-b', 'rec-c']) await recordAsCals(n)
     const lines: string[] = []
     const second = createEngine({ calHome, tartPath: sim.tartPath, log: (l) => lines.push(l) })
     // The repair runs in the background; dispose waits for it.
     await second.dispose()
-    expect(await names()).toEqual(['rec-a', 'rec-b', 'rec-c', 'rec-c.restore-old', 'rec-z.restore-tmp'])
+    expect(await names()).toEqual(['rec-a', 'rec-b', 'rec-c', 'rec-c.restore-old', 'rec-y', 'rec-z.restore-tmp'])
     expect(lines.join('\n')).not.toContain('rec-z')
-    await sim.run(['delete', 'rec-z.restore-tmp'])
+    for (const n of ['rec-z.restore-tmp', 'rec-y']) await sim.run(['delete', n])
     expect(lines).toContain('restore recovery: renamed rec-a.restore-old back to rec-a (a restore was interrupted before the swap; the working VM is back)')
     expect(lines.join('\n')).toContain('deleted rec-b.restore-tmp')
 

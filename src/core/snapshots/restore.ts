@@ -19,7 +19,7 @@ const TMP_SUFFIX = restoreTempName('')
  * is garbage, deleted unless `keepOldBesideVm` (deleting a working VM needs the git check, which only a restore ran).
  * TMP is always garbage. Returns how many repairs were made, each logged.
  */
-export async function recoverInterruptedRestore(ctx: VmContext, vm: string, entries: TartListEntry[], log: (line: string) => void, opts: { keepOldBesideVm?: boolean } = {}): Promise<number> {
+export async function recoverInterruptedRestore(ctx: VmContext, vm: string, entries: TartListEntry[], log: (line: string) => void, opts: { keepOldBesideVm?: boolean; keepTmp?: boolean } = {}): Promise<number> {
   const names = new Set(localVms(entries).map((e) => e.name))
   const old = restoreOldName(vm)
   const tmp = restoreTempName(vm)
@@ -33,7 +33,7 @@ export async function recoverInterruptedRestore(ctx: VmContext, vm: string, entr
     repaired++
     log(`restore recovery: deleted ${old} (the working VM an interrupted restore had already replaced)`)
   }
-  if (names.has(tmp)) {
+  if (names.has(tmp) && !opts.keepTmp) {
     await ctx.tart.delete(tmp)
     repaired++
     log(`restore recovery: deleted ${tmp} (the snapshot copy of an interrupted restore)`)
@@ -82,12 +82,12 @@ export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string
     if (n.endsWith(TMP_SUFFIX)) vms.add(n.slice(0, -TMP_SUFFIX.length))
   }
   // Only a VM CAL knows (its record, or a snapshot of it) can have had a restore: a Tart VM someone named
-  // "experiment.restore-tmp" by hand was deleted by any CAL start, even by a `cal list`.
+  // "experiment.restore-tmp" by hand was deleted by any CAL start, even by a `cal list`. Putting a parked VM back
+  // under its free name destroys nothing, so that is done for any (CAL_HOME may have been reset meanwhile).
   const facts = vms.size > 0 ? await ctx.facts.all() : new Map()
   const known = (vm: string) => facts.has(vm) || [...facts.values()].some((f) => f.role === 'snapshot' && f.parent === vm)
   let repaired = 0
   for (const vm of vms) {
-    if (!known(vm)) continue
     let locked = false
     try {
       // Under the VM's own locks too (this process's queue, then every CAL process's: see withVmLock), so a delete or
@@ -101,7 +101,7 @@ export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string
             async () => {
               locked = true
               // Listed again under the lock: a restore that just finished may have settled things already.
-              repaired += await recoverInterruptedRestore(ctx, vm, await ctx.tart.list({ source: 'local' }), log, { keepOldBesideVm: true })
+              repaired += await recoverInterruptedRestore(ctx, vm, await ctx.tart.list({ source: 'local' }), log, { keepOldBesideVm: true, keepTmp: !known(vm) })
             },
             0,
           ),
