@@ -133,6 +133,8 @@ export const TerminalTail = z.object({
   lines: z.array(z.string()),
   /** The line at each asked depth, or null where the history is not that deep. */
   samples: z.array(z.string().nullable()).default([]),
+  /** The pane's width in columns (its rows are that wide), or null when tmux did not say. */
+  width: z.number().int().positive().nullable().default(null),
 })
 export type TerminalTail = z.infer<typeof TerminalTail>
 /** The page heard a terminal's bell while CAL's window was not focused. */

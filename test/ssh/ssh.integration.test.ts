@@ -406,7 +406,7 @@ describe('terminal sessions', () => {
       const history = redraw.slice(redraw.indexOf('\x1b[3J') + 4, redraw.indexOf('\x1b[H\x1b[2J'))
       expect(history).toBe('')
       const tail = await handlers['terminal:tail']({ id: s.id, lines: 3, depths: [1] })
-      expect(tail).toMatchObject({ historySize: 0, lines: [], samples: [null] })
+      expect(tail).toMatchObject({ historySize: 0, lines: [], samples: [null], width: 80 })
       // What the window kept of a session that ended goes above tmux's history, as plain text: nothing in it acts.
       const next = events.text(s.id).length
       sends['terminal:redraw']({ id: s.id, lead: 'old-1\r\nold\x1b]0;title\x07\x1b[2J-2\r\n' })

@@ -97,8 +97,8 @@ export function attachTmuxCommand(tmux: string, name: string): string {
 }
 
 /**
- * Whether session `name`'s pane shows a full-screen program (its alternate screen) or tmux's copy mode ("1" or "0")
- * and how many lines its history holds; then, for each of `depths`, the one line that far above the screen (1 = the
+ * Whether session `name`'s pane shows a full-screen program (its alternate screen) or tmux's copy mode ("1" or "0"),
+ * how many lines its history holds and how wide the pane is; then, for each of `depths`, the one line that far above the screen (1 = the
  * line just above it; tmux prints exactly one line for each, its oldest line for a depth beyond its history); then
  * the last `lines` lines of that history, all as plain text.
  */
@@ -106,7 +106,7 @@ export function tmuxTailCommand(tmux: string, name: string, lines: number, depth
   const target = `=${name}:`
   const capture = (from: number, to: number) => shellJoin([tmux, 'capture-pane', '-p', '-S', String(-from), '-E', String(-to), '-t', target])
   return [
-    shellJoin([tmux, 'display-message', '-p', '-t', target, '#{?alternate_on,1,#{?pane_in_mode,1,0}} #{history_size}']),
+    shellJoin([tmux, 'display-message', '-p', '-t', target, '#{?alternate_on,1,#{?pane_in_mode,1,0}} #{history_size} #{pane_width}']),
     ...depths.map((d) => capture(d, d)),
     capture(lines, 1),
   ].join(' && ')

@@ -45,8 +45,9 @@ export interface TermEntry {
   resizeRedraw: number | null
   /** A resize's redraw waits for the reader to come back to the bottom (see redrawAfterResize). */
   resizeLeft?: boolean
-  /** The line a view reading back showed when output came (see keepReadingAt). */
+  /** The line a view reading back showed when output came (see keepReadingAt), and writes since. */
   readingAt?: number
+  readingWrites?: number
   /** What a session that ended (the VM restarted) showed, kept above tmux's scrollback in every redraw (see keepEnded). */
   ended?: string
   /** Line feeds in the output since the last check for skipped lines, counted up to the screen's height (see noteBurst). */
@@ -458,7 +459,9 @@ async function linesSkipped(e: TermEntry): Promise<boolean> {
   }
   const before = e.counted
   e.counted = { history: r.value.historySize, scrollback: now.baseY }
-  if (r.value.fullScreen) return false
+  // tmux's rows are its pane's width: a pane narrower or wider than this xterm (another client sized it) wraps lines
+  // elsewhere, so rows would differ for ever, and each redraw would ask for the next.
+  if (r.value.fullScreen || (r.value.width !== null && r.value.width !== e.term.cols)) return false
   const grewLess = before !== null && now.baseY - before.scrollback < r.value.historySize - before.history
   const line = (depth: number) => now.getLine(now.baseY - depth)?.translateToString(true) ?? ''
   const theirs = r.value.lines.slice(-n).map((l) => l.trimEnd())
@@ -504,17 +507,24 @@ function writeData(e: TermEntry, data: Uint8Array): void {
 function keepReadingAt(e: TermEntry): void {
   const buf = e.term.buffer.active
   const y = e.readingAt!
-  if (buf.viewportY !== 0 || buf.viewportY === buf.baseY) e.readingAt = undefined
+  // A redraw comes in at most a few writes (its history, split by the batcher): a view still at the first line after
+  // that stays there, rather than be pulled down later by output that happens to make the scrollback that long.
+  e.readingWrites = (e.readingWrites ?? 0) + 1
+  if (buf.viewportY !== 0 || buf.viewportY === buf.baseY || e.readingWrites > READING_WRITES) e.readingAt = undefined
   else if (buf.baseY >= y) {
     e.readingAt = undefined
     e.term.scrollToLine(y)
   }
+  if (e.readingAt === undefined) e.readingWrites = 0
 }
 
-/** Whether `data` holds ED 3 (ESC [ 3 J), which a redraw starts with. */
+/** Writes a redraw may take to bring the history back as far as the line a view was reading (see keepReadingAt). */
+const READING_WRITES = 32
+
+/** Whether `data` holds ED 3 (ESC [ 3 J), which a redraw starts with: found by its rarer last byte. */
 function clearsScrollback(data: Uint8Array): boolean {
-  for (let i = data.indexOf(27); i !== -1; i = data.indexOf(27, i + 1)) {
-    if (data[i + 1] === 0x5b && data[i + 2] === 0x33 && data[i + 3] === 0x4a) return true
+  for (let i = data.indexOf(0x4a, 3); i !== -1; i = data.indexOf(0x4a, i + 1)) {
+    if (data[i - 1] === 0x33 && data[i - 2] === 0x5b && data[i - 3] === 27) return true
   }
   return false
 }
