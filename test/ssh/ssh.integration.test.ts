@@ -349,6 +349,9 @@ describe('terminal sessions', () => {
     sends['terminal:input']({ id: s.id, data: "printf '\\033[38;2;255;100;0mtc-%s\\033[0m\\n' ok; echo \"ct=$COLORTERM\"\r" })
     await untilPane('shell-1', /^ct=truecolor$/m, 'COLORTERM in the session')
     await events.until(() => events.text(s.id).includes('\x1b[38;2;255;100;0m'), 'the 24-bit colour reaching CAL')
+    // For CAL's terminal only: another xterm-256color client (Terminal.app under `cal ssh`) may have no 24-bit colour.
+    expect(overrides).not.toMatch(/Tc|RGB/)
+    expect((await p.exec(VM, 'tmux show-environment -g COLORTERM')).stdout).not.toContain('truecolor')
     // tmux keeps as much history as CAL's scrollback, for a tab that reattaches later.
     expect((await p.exec(VM, 'tmux show-options -gv history-limit')).stdout.trim()).toBe(String(SCROLLBACK_LINES))
     // An Escape reaches the program at once, not after tmux's default 500 ms wait.

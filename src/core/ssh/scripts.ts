@@ -50,10 +50,7 @@ export const TMUX_ESCAPE_MS = 10
  *   a local shell (up to a screenful per redraw: tmux's own history, Ctrl-b [, keeps everything). `indn@` makes
  *   tmux scroll with line feeds, which xterm keeps, rather than CSI S, which it drops. A fixed array index sets it
  *   once however often CAL attaches and leaves the user's own entries be; `-q` lets a tmux too old for array
- *   indexes go on without it (an error would skip the rest of the command list). `Tc`: xterm.js draws 24-bit colour,
- *   which tmux otherwise turned into the nearest of 256;
- * - COLORTERM=truecolor in the environment of sessions created from now on, as terminals set it: programs (editors,
- *   agents) read it to use 24-bit colour;
+ *   indexes go on without it (an error would skip the rest of the command list);
  * - tmux's history-limit raised to SCROLLBACK_LINES for sessions created from now on, never lowered (a tmux too
  *   old for the comparison leaves it): a tab reattached to a session starts with that much of its history;
  * - tmux's escape-time lowered to TMUX_ESCAPE_MS (never raised): by default tmux holds every Escape for 500 ms to
@@ -68,12 +65,7 @@ export const TMUX_SETUP: readonly string[] = [
   'set-option',
   '-sq',
   'terminal-overrides[1970]',
-  'xterm-256color:smcup@:rmcup@:indn@:Tc',
-  ';',
-  'set-environment',
-  '-g',
-  'COLORTERM',
-  'truecolor',
+  'xterm-256color:smcup@:rmcup@:indn@',
   ';',
   'if-shell',
   '-F',
@@ -91,9 +83,28 @@ export const TMUX_SETUP: readonly string[] = [
   `set-option -g status-left-length ${TMUX_STATUS_LEFT}`,
 ]
 
+/**
+ * Runs tmux `args` with 24-bit colour for this client only (tmux 3.2 and newer: `-T RGB`), and `withRgb` added to
+ * them there (COLORTERM=truecolor for a session it creates, as terminals set it: programs read it to use 24-bit
+ * colour); as before on an older tmux. xterm.js draws 24-bit colour, which tmux otherwise turned into the nearest of
+ * 256. Only CAL's own terminal: a terminal-overrides entry would give it to every xterm-256color client, such as
+ * Terminal.app before macOS 26 under `cal ssh`, which has no 24-bit colour.
+ */
+function withRgb(tmux: string, args: string[], rgbArgs: string[], prefix = ''): string {
+  return `if ${shellJoin([tmux, '-T', 'RGB', '-V'])} >/dev/null 2>&1; then ${prefix}${shellJoin([tmux, '-T', 'RGB', ...args, ...rgbArgs])}; else ${prefix}${shellJoin([tmux, ...args])}; fi`
+}
+
+/** The environment CAL's terminal gives a tmux session it creates (see withRgb). */
+export const RGB_SESSION_ENV: readonly string[] = ['-e', 'COLORTERM=truecolor']
+
 /** The command that attaches (or creates) tmux session `name` for CAL's terminal, after TMUX_SETUP. */
 export function attachTmuxCommand(tmux: string, name: string): string {
-  return `exec ${shellJoin([tmux, '-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', name])}`
+  return withRgb(tmux, ['-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', name], [...RGB_SESSION_ENV], 'exec ')
+}
+
+/** `tmux new-session -d ARGS` for CAL's terminal, with COLORTERM on a tmux that can (see withRgb); then ` || exit 1`. */
+export function createTmuxSessionCommand(tmux: string, args: string[]): string {
+  return `{ ${withRgb(tmux, args, [...RGB_SESSION_ENV])}; } || exit 1;`
 }
 
 /**

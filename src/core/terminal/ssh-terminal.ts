@@ -4,7 +4,7 @@ import type { TerminalSession, TerminalTail } from '../../shared/terminal'
 import { exitOf } from '../ssh/exec'
 import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
-import { attachTmuxCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand, tmuxTailCommand } from '../ssh/scripts'
+import { attachTmuxCommand, createTmuxSessionCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand, tmuxTailCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
 import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN, SYNC_END, SYNC_SETTLE_MS, SYNC_START } from './escapes'
 
@@ -395,7 +395,7 @@ function startSessionScript(tmux: string, name: string, start: AgentStart, cols:
   const shells = SHELL_NAMES.flatMap((s) => [s, `-${s}`]).join('|')
   return [
     `if ! ${t(['has-session', '-t', `=${name}`])} 2>/dev/null; then`,
-    `${t(['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...(start.dir ? ['-c', tmuxLiteral(start.dir)] : [])])} || exit 1;`,
+    createTmuxSessionCommand(tmux, ['-u', ...TMUX_SETUP, ';', 'new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...(start.dir ? ['-c', tmuxLiteral(start.dir)] : [])]),
     `i=0; while [ "$(${t(['display-message', '-p', '-t', target, '#{cursor_x},#{cursor_y}'])})" = 0,0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;`,
     'fi;',
     `case "$(${t(['display-message', '-p', '-t', target, '#{pane_current_command}'])})" in ${shells})`,
