@@ -346,9 +346,11 @@ describe('terminal sessions', () => {
     const overrides = (await p.exec(VM, 'tmux show-options -s terminal-overrides')).stdout
     expect(overrides.match(/smcup@:rmcup@:indn@/g)).toHaveLength(1)
     // 24-bit colour reaches xterm as such (tmux turned it into the nearest of 256), and programs are told so.
-    sends['terminal:input']({ id: s.id, data: "printf '\\033[38;2;255;100;0mtc-%s\\033[0m\\n' ok; echo \"ct=$COLORTERM\"\r" })
+    sends['terminal:input']({ id: s.id, data: "printf '\\033[38;2;255;100;0mtc-%s\\033[0m \\033[4:3mcurly\\033[0m\\n' ok; echo \"ct=$COLORTERM\"\r" })
     await untilPane('shell-1', /^ct=truecolor$/m, 'COLORTERM in the session')
     await events.until(() => events.text(s.id).includes('\x1b[38;2;255;100;0m'), 'the 24-bit colour reaching CAL')
+    // A curly underline (editors' and agents' diagnostics) too, rather than a plain one.
+    await events.until(() => events.text(s.id).includes('\x1b[4:3m'), 'the curly underline reaching CAL')
     // For CAL's terminal only: another xterm-256color client (Terminal.app under `cal ssh`) may have no 24-bit colour.
     expect(overrides).not.toMatch(/Tc|RGB/)
     expect((await p.exec(VM, 'tmux show-environment -g COLORTERM')).stdout).not.toContain('truecolor')

@@ -84,15 +84,19 @@ export const TMUX_SETUP: readonly string[] = [
 ]
 
 /**
- * Runs tmux `args` with 24-bit colour for this client only (tmux 3.2 and newer: `-T RGB`), and `withRgb` added to
+ * Runs tmux `args` with 24-bit colour (and the other TERMINAL_FEATURES) for this client only (tmux 3.2 and newer:
+ * `-T`), and `rgbArgs` added to
  * them there (COLORTERM=truecolor for a session it creates, as terminals set it: programs read it to use 24-bit
  * colour); as before on an older tmux. xterm.js draws 24-bit colour, which tmux otherwise turned into the nearest of
  * 256. Only CAL's own terminal: a terminal-overrides entry would give it to every xterm-256color client, such as
  * Terminal.app before macOS 26 under `cal ssh`, which has no 24-bit colour.
  */
 function withRgb(tmux: string, args: string[], rgbArgs: string[], prefix = ''): string {
-  return `if ${shellJoin([tmux, '-T', 'RGB', '-V'])} >/dev/null 2>&1; then ${prefix}${shellJoin([tmux, '-T', 'RGB', ...args, ...rgbArgs])}; else ${prefix}${shellJoin([tmux, ...args])}; fi`
+  return `if ${shellJoin([tmux, '-T', 'RGB', '-V'])} >/dev/null 2>&1; then ${prefix}${shellJoin([tmux, '-T', TERMINAL_FEATURES, ...args, ...rgbArgs])}; else ${prefix}${shellJoin([tmux, ...args])}; fi`
 }
+
+/** What xterm.js draws and tmux passes on only when told: 24-bit colour, curly and coloured underlines, overline, strikethrough. */
+const TERMINAL_FEATURES = 'RGB,usstyle,overline,strikethrough'
 
 /** The environment CAL's terminal gives a tmux session it creates (see withRgb). */
 export const RGB_SESSION_ENV: readonly string[] = ['-e', 'COLORTERM=truecolor']
