@@ -502,7 +502,8 @@ function writeData(e: TermEntry, data: Uint8Array): void {
 /**
  * A redraw replaces the scrollback (ED 3, then tmux's history, maybe over several writes), which left a view that was
  * reading back at the scrollback's first line: once the history is back as far as that line, the view goes back to
- * it. A view the reader moved meanwhile (not at the first line) is theirs.
+ * it (a write that held only the ED 3 leaves an empty scrollback: it waits for the next). A view the reader moved
+ * meanwhile (not at the first line), or that followed the output down, is theirs.
  */
 function keepReadingAt(e: TermEntry): void {
   const buf = e.term.buffer.active
@@ -510,7 +511,7 @@ function keepReadingAt(e: TermEntry): void {
   // A redraw comes in at most a few writes (its history, split by the batcher): a view still at the first line after
   // that stays there, rather than be pulled down later by output that happens to make the scrollback that long.
   e.readingWrites = (e.readingWrites ?? 0) + 1
-  if (buf.viewportY !== 0 || buf.viewportY === buf.baseY || e.readingWrites > READING_WRITES) e.readingAt = undefined
+  if (buf.viewportY !== 0 || e.readingWrites > READING_WRITES) e.readingAt = undefined
   else if (buf.baseY >= y) {
     e.readingAt = undefined
     e.term.scrollToLine(y)
