@@ -9,30 +9,22 @@ export const VmName = z
   .max(63)
 export type VmName = z.infer<typeof VmName>
 
-/**
- * A tmux session name, as tmux keeps it: anything printable but "." and ":" (tmux turns those into "_"), so that
- * sessions made by hand ("my session") can be listed, attached and ended too. CAL quotes it in every command.
- */
 const TMUX_NAME_RULE = 'Use up to 100 printable characters other than ".", ":" (tmux turns them into "_") and "#" (tmux reads it as a format)'
-export const TmuxSessionName = z
-  .string()
-  .min(1, TMUX_NAME_RULE)
-  .max(100, TMUX_NAME_RULE)
-  .refine((name) => !/[.:#]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
-    message: TMUX_NAME_RULE,
-  })
-export type TmuxSessionName = z.infer<typeof TmuxSessionName>
 
 /**
- * A tmux session name as the VM's sessions are listed and ended (by target, `-t =NAME`, which tmux does not expand):
- * one made by hand with "#" ("build#2") is listed, so that Stop and Restart name what runs in it, and can be ended;
- * it cannot be attached (TmuxSessionName).
+ * A tmux session name as tmux keeps it, so as the VM's sessions are listed and ended (by target, `-t =NAME`, which
+ * tmux does not expand): anything printable but "." and ":" (tmux turns those into "_"). Sessions made by hand ("my
+ * session", "build#2") are listed, so that Stop and Restart name what runs in them. CAL quotes it in every command.
  */
 export const ListedTmuxSessionName = z
   .string()
   .min(1, TMUX_NAME_RULE)
   .max(100, TMUX_NAME_RULE)
   .refine((name) => !/[.:]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), { message: TMUX_NAME_RULE })
+
+/** A tmux session name CAL creates or attaches: a listed one without "#", which `new-session -s` reads as a format. */
+export const TmuxSessionName = ListedTmuxSessionName.refine((name) => !name.includes('#'), { message: TMUX_NAME_RULE })
+export type TmuxSessionName = z.infer<typeof TmuxSessionName>
 
 export const SnapshotName = VmName
 export type SnapshotName = VmName

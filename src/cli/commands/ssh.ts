@@ -227,9 +227,8 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
   try {
     if (args.forget) {
       const pinned = !!(await pool.hostKeys.get(args.vm))
-      // A key pinned for a VM that is gone is still worth forgetting; with none pinned, a name Tart does not know
-      // is a typo, not "nothing to forget".
-      // Without Tart to ask (not installed), nothing pinned is all there is to say.
+      // A key pinned for a VM that is gone is still worth forgetting; with none pinned, a name Tart does not know is a
+      // typo, not "nothing to forget" (without Tart to ask, nothing pinned is all there is to say).
       const known = pinned || (await ctx.handlers['vms:list']({}).then((vms) => vms.some((v) => v.name === args.vm), () => true))
       if (!known) {
         throw new CalError('VM_NOT_FOUND', `The VM "${args.vm}" does not exist, and no host key is pinned for it.`, 'Run `cal list` to see your VMs.', { vm: args.vm })

@@ -189,7 +189,7 @@ export function stopRemote(ch: ClientChannel): void {
   }
 }
 
-/** A command that ran past its time limit (and was stopped). */
+/** A command that printed more than `limit` bytes (and was stopped). */
 function tooMuchOutput(where: string, limit: number): CalError {
   return new CalError(
     'INTERNAL',
@@ -199,6 +199,7 @@ function tooMuchOutput(where: string, limit: number): CalError {
   )
 }
 
+/** A command that ran past its time limit (and was stopped). */
 export function commandTimedOut(where: string, timeoutMs: number): CalError {
   return new CalError('SSH_TIMEOUT', `A command in ${where} did not finish within ${seconds(timeoutMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { timeoutMs })
 }

@@ -83,39 +83,36 @@ export const TMUX_SETUP: readonly string[] = [
   `set-option -g status-left-length ${TMUX_STATUS_LEFT}`,
 ]
 
-/**
- * Runs tmux `args` with 24-bit colour (and the other TERMINAL_FEATURES) for this client only (tmux 3.2 and newer:
- * `-T`), and `rgbArgs` added to
- * them there (COLORTERM=truecolor for a session it creates, as terminals set it: programs read it to use 24-bit
- * colour); as before on an older tmux. xterm.js draws 24-bit colour, which tmux otherwise turned into the nearest of
- * 256. Only CAL's own terminal: a terminal-overrides entry would give it to every xterm-256color client, such as
- * Terminal.app before macOS 26 under `cal ssh`, which has no 24-bit colour.
- */
-function withRgb(tmux: string, args: string[], rgbArgs: string[], prefix = ''): string {
-  return `if ${shellJoin([tmux, '-T', 'RGB', '-V'])} >/dev/null 2>&1; then ${prefix}${shellJoin([tmux, '-T', TERMINAL_FEATURES, ...args, ...rgbArgs])}; else ${prefix}${shellJoin([tmux, ...args])}; fi`
-}
-
 /** What xterm.js draws and tmux passes on only when told: 24-bit colour, curly and coloured underlines, overline, strikethrough. */
 const TERMINAL_FEATURES = 'RGB,usstyle,overline,strikethrough'
 
-/** The environment CAL's terminal gives a tmux session it creates (see withRgb). */
-export const RGB_SESSION_ENV: readonly string[] = ['-e', 'COLORTERM=truecolor']
+/**
+ * Runs tmux `args` (a command list ending in new-session) with TERMINAL_FEATURES for this client only, and
+ * COLORTERM=truecolor for the session it creates, as terminals set it (programs read it to use 24-bit colour), on
+ * tmux 3.2 and newer (`-T`, `new-session -e`); as before on an older tmux. Only CAL's own terminal: a
+ * terminal-overrides entry would give them to every xterm-256color client, such as Terminal.app before macOS 26
+ * under `cal ssh`, which has no 24-bit colour.
+ */
+function withTerminalFeatures(tmux: string, args: string[], prefix = ''): string {
+  const rich = shellJoin([tmux, '-T', TERMINAL_FEATURES, ...args, '-e', 'COLORTERM=truecolor'])
+  return `if ${shellJoin([tmux, '-T', 'RGB', '-V'])} >/dev/null 2>&1; then ${prefix}${rich}; else ${prefix}${shellJoin([tmux, ...args])}; fi`
+}
 
 /** The command that attaches (or creates) tmux session `name` for CAL's terminal, after TMUX_SETUP. */
 export function attachTmuxCommand(tmux: string, name: string): string {
-  return withRgb(tmux, ['-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', name], [...RGB_SESSION_ENV], 'exec ')
+  return withTerminalFeatures(tmux, ['-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', name], 'exec ')
 }
 
-/** `tmux new-session -d ARGS` for CAL's terminal, with COLORTERM on a tmux that can (see withRgb); then ` || exit 1`. */
+/** `tmux ARGS` (ending in `new-session -d …`) for CAL's terminal (see withTerminalFeatures), then ` || exit 1`. */
 export function createTmuxSessionCommand(tmux: string, args: string[]): string {
-  return `{ ${withRgb(tmux, args, [...RGB_SESSION_ENV])}; } || exit 1;`
+  return `{ ${withTerminalFeatures(tmux, args)}; } || exit 1;`
 }
 
 /**
  * Whether session `name`'s pane shows a full-screen program (its alternate screen) or tmux's copy mode ("1" or "0"),
- * how many lines its history holds and how wide the pane is; then, for each of `depths`, the one line that far above the screen (1 = the
- * line just above it; tmux prints exactly one line for each, its oldest line for a depth beyond its history); then
- * the last `lines` lines of that history, all as plain text.
+ * how many lines its history holds and how wide the pane is; then, for each of `depths`, the one line that far above
+ * the screen (1 = the line just above it; tmux prints exactly one line for each, its oldest line for a depth beyond
+ * its history); then the last `lines` lines of that history, all as plain text.
  */
 export function tmuxTailCommand(tmux: string, name: string, lines: number, depths: number[] = []): string {
   const target = `=${name}:`

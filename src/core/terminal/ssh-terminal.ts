@@ -377,6 +377,11 @@ export function lostSessionMessage(name: string, agent: boolean): string {
     : `The VM restarted, and "${name}" ended with it: this is a new tmux session.`
 }
 
+/** tmux expands formats in some arguments (new-session's -c): `#(cmd)` there would run cmd. `##` is a literal `#`. */
+function tmuxLiteral(text: string): string {
+  return text.replaceAll('#', '##')
+}
+
 /**
  * Create the tmux session detached (in `dir` when given) unless it exists, then type the start command if a shell
  * waits at the session's prompt: a new session, one whose agent exited, one made by `cal ssh`. A program running
@@ -384,11 +389,6 @@ export function lostSessionMessage(name: string, agent: boolean): string {
  * has left the top-left corner; at most ~5 s): typed ahead, the tty would echo it before the prompt as well as after
  * it ("claudeadmin@vm:~$ claude").
  */
-/** tmux expands formats in some arguments (new-session's -c): `#(cmd)` there would run cmd. `##` is a literal `#`. */
-function tmuxLiteral(text: string): string {
-  return text.replaceAll('#', '##')
-}
-
 function startSessionScript(tmux: string, name: string, start: AgentStart, cols: number, rows: number): string {
   const t = (args: string[]) => shellJoin([tmux, ...args])
   const target = `=${name}:`
