@@ -247,3 +247,31 @@ test('a sheet that cannot check a stopped VM starts it from there, then checks i
     await sim.harness.run(['delete', name])
   }
 })
+
+test('snapshots left by a delete cut short are shown in the sidebar, and finishing the delete removes them', async ({ page, sim }) => {
+  const name = 'e2e-cutshort'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, name])).exitCode).toBe(0)
+  const clones = async () => (JSON.parse((await sim.harness.run(['list', '--format', 'json'])).stdout) as { Name: string }[]).map((v) => v.Name).filter((n) => n.startsWith(`${name}.`))
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${name}"]`).click({ timeout: 30_000 })
+    await page.getByTestId('view-snapshots').click()
+    await page.getByTestId('snapshot-name').fill('kept')
+    await page.getByTestId('snapshot-create').click()
+    await expect(page.locator('[data-testid="snapshot-row"][data-snapshot="kept"]')).toBeVisible({ timeout: 60_000 })
+    await expect(page.getByTestId('deleted-leftovers')).toHaveCount(0)
+    // Tart deletes the VM itself and CAL goes no further (what a delete killed half-way leaves).
+    expect((await sim.harness.run(['delete', name])).exitCode).toBe(0)
+    const note = page.getByTestId('deleted-leftovers').getByRole('note')
+    await expect(note).toContainText(`${name} was deleted, but 1 snapshot of it (< 1 GB) is left.`, { timeout: 30_000 })
+    await captureScreen(page, 'deleted-leftovers')
+    await note.getByRole('button', { name: 'Finish deleting…' }).click()
+    const dialog = page.getByTestId('finish-delete-dialog')
+    await expect(dialog).toContainText(`${name} itself was deleted, but the delete was cut short (CAL quit, or the Mac slept) before its snapshot was.`)
+    await dialog.getByRole('button', { name: 'Delete snapshot' }).click()
+    await expect(page.getByTestId('deleted-leftovers')).toHaveCount(0, { timeout: 60_000 })
+    expect(await clones()).toEqual([])
+  } finally {
+    await sim.harness.run(['delete', name]).catch(() => {})
+    for (const clone of await clones()) await sim.harness.run(['delete', clone])
+  }
+})

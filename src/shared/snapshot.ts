@@ -37,6 +37,11 @@ export const DiskUsage = z.object({
        * way): hidden from the VM list, counted here, removed by the VM's next restore.
        */
       leftoverGb: z.number().default(0),
+      /**
+       * The VM itself is no longer in Tart's list: what is counted is what a delete cut short left of it (its
+       * snapshots), which deleting the VM again finishes.
+       */
+      deleted: z.boolean().default(false),
     }),
   ),
 })

@@ -8,12 +8,18 @@ const USAGE = `Usage: cal list [--json]
 export const listCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, USAGE, { min: 0, max: 0 })
   if (a.help) return ctx.stdout(USAGE + '\n'), 0
-  const vms = await ctx.handlers['vms:list']({})
-  if (ctx.json) return printJson(ctx, vms), 0
-  if (vms.length === 0) {
-    ctx.stdout('No VMs yet. Create one with `cal create NAME`.\n')
-    return 0
-  }
-  ctx.stdout(table(['NAME', 'STATE', 'ROLE', 'CPU', 'MEMORY', 'DISK', 'SIZE', 'IP'], vms.map((v) => [v.name, v.error ? `${v.state} (${v.error})` : v.state, v.role, v.cpu, `${v.memoryMb} MB`, `${v.diskGb} GB`, `${v.sizeGb} GB`, v.ip])))
+  if (ctx.json) return printJson(ctx, await ctx.handlers['vms:list']({})), 0
+  // Disk usage alongside (both read one `tart list`): it finds the snapshots a delete cut short left behind, which
+  // belong to no listed VM and would otherwise take disk unseen. The list does not wait on it to fail.
+  const [vms, usage] = await Promise.all([ctx.handlers['vms:list']({}), (async () => ctx.handlers['snapshots:diskUsage']({}))().catch(() => null)])
+  if (vms.length === 0) ctx.stdout('No VMs yet. Create one with `cal create NAME`.\n')
+  else ctx.stdout(table(['NAME', 'STATE', 'ROLE', 'CPU', 'MEMORY', 'DISK', 'SIZE', 'IP'], vms.map((v) => [v.name, v.error ? `${v.state} (${v.error})` : v.state, v.role, v.cpu, `${v.memoryMb} MB`, `${v.diskGb} GB`, `${v.sizeGb} GB`, v.ip])))
+  for (const d of usage?.vms.filter((v) => v.deleted) ?? []) ctx.stdout(deletedNote(d) + '\n')
   return 0
+}
+
+/** What a delete cut short left of a VM, and how to finish it. */
+export function deletedNote(d: { name: string; snapshotCount: number; snapshotsGb: number }): string {
+  const what = d.snapshotCount === 1 ? '1 snapshot' : `${d.snapshotCount} snapshots`
+  return `${d.name} was deleted, but the delete was cut short: ${what} of it (${d.snapshotsGb} GB) ${d.snapshotCount === 1 ? 'is' : 'are'} left. Run \`cal delete ${d.name}\` to finish.`
 }

@@ -7,9 +7,9 @@ import { isInternalName, parkedWorkingName, restoreTempName } from '../vms/namin
 export async function diskUsage(ctx: VmContext): Promise<DiskUsage> {
   const [list, facts, free] = await Promise.all([ctx.tart.list({ source: 'local' }), ctx.facts.all(), ctx.freeSpace(ctx.tart.home)])
   const local = localVms(list)
-  type Row = { name: string; sizeGb: number; snapshotsGb: number; snapshotCount: number; leftoverGb: number }
+  type Row = { name: string; sizeGb: number; snapshotsGb: number; snapshotCount: number; leftoverGb: number; deleted: boolean }
   const rows = new Map<string, Row>()
-  const row = (name: string): Row => rows.get(name) ?? rows.set(name, { name, sizeGb: 0, snapshotsGb: 0, snapshotCount: 0, leftoverGb: 0 }).get(name)!
+  const row = (name: string): Row => rows.get(name) ?? rows.set(name, { name, sizeGb: 0, snapshotsGb: 0, snapshotCount: 0, leftoverGb: 0, deleted: false }).get(name)!
   for (const e of local) {
     const f = facts.get(e.name)
     if (f?.role === 'snapshot' || isInternalName(e.name)) continue
@@ -28,6 +28,10 @@ export async function diskUsage(ctx: VmContext): Promise<DiskUsage> {
     const owner = parkedWorkingName(e.name) ?? (e.name.endsWith(tmp) ? e.name.slice(0, -tmp.length) : null)
     if (owner) row(owner).leftoverGb += e.sizeGb
   }
+  // Snapshots whose VM Tart no longer lists: a delete cut short after the VM went (cal killed, the Mac asleep).
+  // (A restore's parked copy without its VM is put back at engine start, so only snapshots mark a VM deleted.)
+  const listed = new Set(local.map((e) => e.name))
+  for (const r of rows.values()) r.deleted = !listed.has(r.name) && r.snapshotCount > 0
   const vms = [...rows.values()].sort((a, b) => a.name.localeCompare(b.name))
   return {
     totalGb: vms.reduce((n, v) => n + v.sizeGb + v.snapshotsGb + v.leftoverGb, 0),

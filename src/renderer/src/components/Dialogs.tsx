@@ -10,6 +10,7 @@ import { sessionLabelNow, useSessions } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { RunningPrograms } from './RunningPrograms'
 import { CreateVmDialog } from './CreateVmDialog'
+import { FinishDeleteDialog } from './DeletedLeftovers'
 import { LaunchDialog } from './LaunchDialog'
 import { ConfirmFooter, Modal } from './Modal'
 import { SafetyReport } from './SafetyReport'
@@ -31,6 +32,8 @@ export function Dialogs() {
       return <LimitDialog vm={dialog.vm} running={dialog.running} />
     case 'delete-vm':
       return <DeleteVmDialog vm={dialog.vm} />
+    case 'finish-delete':
+      return <FinishDeleteDialog vm={dialog.vm} />
     case 'end-session':
       return <EndSessionDialog vm={dialog.vm} name={dialog.name} />
     case 'power-confirm':

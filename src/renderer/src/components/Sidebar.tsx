@@ -10,6 +10,7 @@ import { useUi } from '../store/ui'
 import { loadSnapshots, openTerminal } from '../actions'
 import { STATE_LABEL, StateDot } from './StateDot'
 import { Icon } from './icons'
+import { DeletedLeftovers } from './DeletedLeftovers'
 import { settingsKeyLabel } from '../hotkeys'
 
 const ROW_HEIGHT = 44
@@ -111,6 +112,7 @@ export function Sidebar({ mod }: { mod: string }) {
           })}
         </div>
       </div>
+      <DeletedLeftovers />
       <div className="sidebar-footer">
         <button
           type="button"

@@ -312,7 +312,7 @@ describe('snapshots while the VM is busy', () => {
 
   it('counts what a restore left beside the VM, and says nothing when there is none', () => {
     const vm = vmInfo('dev', { state: 'stopped' })
-    const usage = (leftoverGb: number) => ({ totalGb: 30 + leftoverGb, freeGb: 100, vms: [{ name: 'dev', sizeGb: 30, snapshotsGb: 0, snapshotCount: 0, leftoverGb }] })
+    const usage = (leftoverGb: number) => ({ totalGb: 30 + leftoverGb, freeGb: 100, vms: [{ name: 'dev', sizeGb: 30, snapshotsGb: 0, snapshotCount: 0, leftoverGb, deleted: false }] })
     expect(renderToStaticMarkup(<SnapshotsPanel vm={vm} snapshots={[]} usage={usage(12)} working={[]} />)).toMatch(/data-testid="restore-leftover"[^>]*>\+ 12(\.0)? GB left by a restore/)
     expect(renderToStaticMarkup(<SnapshotsPanel vm={vm} snapshots={[]} usage={usage(0)} working={[]} />)).not.toContain('restore-leftover')
   })

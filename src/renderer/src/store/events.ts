@@ -24,8 +24,12 @@ export function bindEvents(): () => void {
   const api = cal()
   const disposers = [
     api.on('vms:changed', (vms) => {
+      const before = useVms.getState().vms.map((v) => v.name).join('\n')
       useVms.getState().setVms(vms)
       dropMootDownToasts(vms)
+      // A VM came or went (here, by the command line, by Tart): the disk usage follows, and with it what a delete cut
+      // short left of a VM that is gone.
+      if (vms.map((v) => v.name).join('\n') !== before) refreshUsage().catch(() => {})
     }),
     api.on('tasks:updated', onTask),
     // A tab closed here still hears its session's 'closed': there is no tab left to mark (see isTermReleased).
@@ -110,10 +114,15 @@ async function loadState(takeTasks: (tasks: Task[]) => void, takeSessions: (sess
     unwrap(api.settings.get()).then((view) => useSettings.getState().setView(view)),
     unwrap(api.tasks.list()).then(takeTasks),
     unwrap(api.terminal.list()).then(takeSessions),
-    unwrap(api.snapshots.diskUsage()).then((usage) => useSnapshots.getState().setUsage(usage)),
+    refreshUsage(),
   ])
   const selected = useVms.getState().selected
   if (selected) await loadSnapshots(selected)
+}
+
+/** Disk usage; a failure (no Tart yet) leaves the last one in place, as the views that show it are said elsewhere. */
+async function refreshUsage(): Promise<void> {
+  useSnapshots.getState().setUsage(await unwrap(cal().snapshots.diskUsage()))
 }
 
 /** The engine's sessions, in the tabs' order; the window's tabs whose session is gone stay, ended. */

@@ -15,6 +15,7 @@ export type Dialog =
   | { kind: 'create'; taskId?: string; input?: CreateVmInput }
   | { kind: 'snapshot-confirm'; action: SnapshotAction; vm: string; snapshot: Snapshot | null }
   | { kind: 'delete-vm'; vm: string }
+  | { kind: 'finish-delete'; vm: string }
   | { kind: 'end-session'; vm: string; name: string }
   /** `vm`: null for a question about the host (closing a Host tab). `decide`: told the answer (false when the sheet is closed or replaced any other way than by its confirm button). */
   | { kind: 'power-confirm'; vm: string | null; question: PowerQuestion; decide: (yes: boolean) => void }
