@@ -200,6 +200,28 @@ test('Ctrl+L puts the cleared screen into the scrollback, as a local terminal do
     .toBe(true)
 })
 
+test('clear empties the scrollback as it empties tmux\'s history, after a burst and after a quiet screen', async ({ page }) => {
+  const id = await openShell(page)
+  const left = async (prefix: string) => (await screen(page, id)).split('\n').filter((l) => l.startsWith(prefix)).length
+  // A burst (tmux skips lines on screen, and the check redraws the tab from its history), then clear at once.
+  await page.keyboard.type('clear; seq -f "cb-%g" 1 400; clear\n')
+  await page.keyboard.type('echo "after-$((2+1))"\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^after-3$/m)
+  await page.waitForTimeout(1000)
+  await expect.poll(() => left('cb-'), { timeout: 10_000 }).toBe(0)
+  // A screen that filled slowly, then clear typed on its own.
+  await page.keyboard.type('for i in $(seq 1 60); do echo "cq-$i"; done\n')
+  await expect.poll(() => screen(page, id), { timeout: 20_000 }).toMatch(/^cq-60$/m)
+  await page.waitForTimeout(1000)
+  await page.keyboard.type('clear\n')
+  await page.keyboard.type('echo "after-$((3+1))"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^after-4$/m)
+  await page.waitForTimeout(1000)
+  await expect.poll(() => left('cq-'), { timeout: 10_000 }).toBe(0)
+  const history = await page.evaluate(async (sid) => (await (globalThis as unknown as PageWindow).cal.terminal.tail({ id: sid, lines: 1000, depths: [] })), id)
+  expect(JSON.stringify(history)).not.toMatch(/c[bq]-\d/)
+})
+
 test('a resize while less runs leaves the scrollback as tmux keeps it once less quits: no gap, no copies', async ({ page }) => {
   const id = await openShell(page)
   await page.keyboard.type('clear; seq -f "vl-%g" 1 300\n')
@@ -292,6 +314,8 @@ test('finds the newest match first, on the screen, not the oldest one up in the 
   const id = await openShell(page)
   await page.keyboard.type('echo "MARK""ER-old"; seq 1 300; echo "MARK""ER-new"\n')
   await expect.poll(() => screen(page, id)).toMatch(/^MARKER-new$/m)
+  // A burst makes tmux skip lines on screen; the check that follows redraws them into the scrollback. Search after it.
+  await expect.poll(() => screen(page, id), { timeout: 10_000 }).toMatch(/^MARKER-old$/m)
   await page.keyboard.press('Control+Shift+F')
   const find = term(page, id).getByTestId('terminal-find')
   await find.getByTestId('terminal-find-input').fill('marker-')

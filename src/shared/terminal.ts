@@ -135,6 +135,8 @@ export const TerminalTail = z.object({
   samples: z.array(z.string().nullable()).default([]),
   /** The pane's width in columns (its rows are that wide), or null when tmux did not say. */
   width: z.number().int().positive().nullable().default(null),
+  /** The engine puts what a tab showed of a session a VM restart ended above this history in each redraw. */
+  lead: z.boolean().default(false),
 })
 export type TerminalTail = z.infer<typeof TerminalTail>
 /** The page heard a terminal's bell while CAL's window was not focused. */

@@ -57,7 +57,7 @@ export abstract class TerminalBase {
 
   /** The last lines above the screen as the VM's tmux keeps them (see TerminalTail); none without tmux. */
   tail(_lines: number, depths: number[] = []): Promise<TerminalTail> {
-    return Promise.resolve({ fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null), width: null })
+    return Promise.resolve({ fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null), width: null, lead: false })
   }
 
   /**

@@ -161,7 +161,7 @@ export class SshTerminal extends TerminalBase {
 
   override async tail(lines: number, depths: number[] = []): Promise<TerminalTail> {
     const { pool, vm, tmuxName } = this.p
-    if (!this.tmuxPath || this.closed) return { fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null), width: null }
+    if (!this.tmuxPath || this.closed) return { fullScreen: false, historySize: 0, lines: [], samples: depths.map(() => null), width: null, lead: this.ended !== '' }
     const r = await pool.exec(vm, tmuxTailCommand(this.tmuxPath, tmuxName, lines, depths), { timeoutMs: 15_000 })
     if (r.code !== 0) throw new CalError('TERMINAL_NOT_FOUND', `tmux could not read "${tmuxName}" in ${vm}: ${r.stderr.trim() || `exit ${r.code}`}.`, 'The session may have ended.')
     const [head = '', ...rest] = r.stdout.replace(/\n$/, '').split('\n')
@@ -171,7 +171,7 @@ export class SshTerminal extends TerminalBase {
     // One line per depth first (tmux clamps a depth beyond its history to its oldest line: not that line), then the tail.
     const samples = depths.map((d, i) => (d <= historySize ? (rest[i] ?? null) : null))
     // With no history, tmux clamps the tail's last line to the screen's first one and prints that: not history.
-    return { fullScreen: mode === '1', historySize, lines: historySize > 0 ? rest.slice(depths.length) : [], samples, width }
+    return { fullScreen: mode === '1', historySize, lines: historySize > 0 ? rest.slice(depths.length) : [], samples, width, lead: this.ended !== '' }
   }
 
   override async clearHistory(): Promise<void> {

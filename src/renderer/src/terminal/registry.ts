@@ -58,6 +58,8 @@ export interface TermEntry {
   checking: boolean
   /** At the last check: the lines tmux's history held and the lines above this xterm's screen. */
   counted: { history: number; scrollback: number } | null
+  /** The last check found this scrollback longer than tmux's history (see linesSkipped). */
+  keptLonger?: boolean
 }
 
 const entries = new Map<string, TermEntry>()
@@ -463,6 +465,14 @@ async function linesSkipped(e: TermEntry): Promise<boolean> {
   // elsewhere, so rows would differ for ever, and each redraw would ask for the next.
   if (r.value.fullScreen || (r.value.width !== null && r.value.width !== e.term.cols)) return false
   const grewLess = before !== null && now.baseY - before.scrollback < r.value.historySize - before.history
+  // tmux emptied its history (`clear` sends ED 3, which tmux does not pass on; `tmux clear-history`) while this
+  // scrollback kept its lines. Only well below the limit: tmux trims a full history by a tenth at a time, where a full
+  // scrollback trims line by line. Not above a restart's kept output, which tmux never had.
+  // Once per occurrence: should the redraw leave this scrollback longer still (tmux's pane taller than this tab, sized
+  // by another client), the next check does not ask again until the two have been found in step.
+  const longer = !r.value.lead && r.value.historySize < Math.min(now.baseY, SCROLLBACK_LINES * 0.9)
+  const kept = longer && !e.keptLonger
+  e.keptLonger = longer
   const line = (depth: number) => now.getLine(now.baseY - depth)?.translateToString(true) ?? ''
   const theirs = r.value.lines.slice(-n).map((l) => l.trimEnd())
   const mine: string[] = []
@@ -471,7 +481,7 @@ async function linesSkipped(e: TermEntry): Promise<boolean> {
     const sample = r.value.samples[i]
     return sample != null && line(d) !== sample.trimEnd()
   })
-  return grewLess || shifted || mine.join('\n') !== theirs.join('\n')
+  return grewLess || kept || shifted || mine.join('\n') !== theirs.join('\n')
 }
 
 /** Depths (lines above the screen) compared beyond the last `tail` lines: the oldest this scrollback has, and two between. */
