@@ -96,9 +96,14 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
 
     await eng.exec('dev', 'rm ~/notes/file.txt')
     expect((await eng.exec('dev', 'test -e ~/notes/file.txt')).code).not.toBe(0)
+    const from = eng.vmEmits.length
     const started = await eng.svc.restoreSnapshot('dev', 'before', false)
     await started.done
     expect((await eng.svc.get('dev')).state).toBe('running')
+    // The list follows what the restore does to the VM: stopped for the swap, started again.
+    const shown = statesOf(eng.vmEmits.slice(from), 'dev')
+    expect(shown.indexOf('stopping')).toBeGreaterThanOrEqual(0)
+    expect(shown.indexOf('starting')).toBeGreaterThan(shown.indexOf('stopping'))
     expect((await eng.exec('dev', 'cat ~/notes/file.txt')).stdout.trim()).toBe('precious')
     // The scratch VMs are gone.
     const names = JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name)
@@ -171,7 +176,11 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
 
   it('restore of a stopped VM needs confirmation (it cannot be checked); it comes back as the snapshot was', async () => {
     await expect(eng.svc.restoreSnapshot('dev', 'before', false)).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' })
+    const from = eng.vmEmits.length
     await (await eng.svc.restoreSnapshot('dev', 'before', true)).done
+    // It never runs meanwhile: never shown as stopping or starting (it showed "Stopping" throughout).
+    expect(statesOf(eng.vmEmits.slice(from), 'dev')).not.toEqual(expect.arrayContaining(['stopping']))
+    expect(statesOf(eng.vmEmits.slice(from), 'dev')).not.toEqual(expect.arrayContaining(['starting']))
     // "before" was taken from a running VM by suspending it, so it holds the saved memory state: not started, resumable.
     expect((await eng.svc.get('dev')).state).toBe('suspended')
     // The snapshot predates the repo.
@@ -280,3 +289,9 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
     await expect(eng.svc.delete('dev', false, true).then((s) => s.done)).rejects.toMatchObject({ code: 'VM_NOT_FOUND' })
   }, T)
 })
+
+/** The states a VM was shown in, in order, each run of the same state once. */
+function statesOf(emits: { name: string; state: string }[][], vm: string): string[] {
+  const states = emits.map((l) => l.find((v) => v.name === vm)?.state).filter((s): s is string => !!s)
+  return states.filter((s, i) => s !== states[i - 1])
+}

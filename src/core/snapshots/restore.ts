@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CalError } from '../../shared/errors'
+import type { VmState } from '../../shared/vm'
 import { withFileLock } from '../store/file-lock'
 import { withVmLock } from '../vms/vm-lock'
 import { localVms } from '../tart/parse'
@@ -170,6 +171,8 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
   try {
     if (wasRunning) {
       r.log(`powering off ${vm} (its state is being replaced)`)
+      // The VM ran through the clone (see the service's restore): it shows as stopping from here, started after.
+      showAs(ctx, vm, 'stopping')
       await hardStop(ctx, vm)
     }
     await ctx.tart.rename(vm, old)
@@ -201,10 +204,17 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
 
   if (wasRunning) {
     r.step('start')
+    showAs(ctx, vm, 'starting')
     // A snapshot taken by suspending holds saved memory (macOS only); start resumes it without asking Tart again.
     await startVm(ctx, vm, nested(r, 'start'), snapSuspended ? { state: 'suspended', os: 'darwin' } : undefined)
   } else r.skip?.('start')
   r.log(`restored ${vm} to snapshot ${snapshot}`)
+}
+
+/** The state the VM's list shows while the restore drives it (the service clears it when the restore ends). */
+function showAs(ctx: VmContext, vm: string, state: VmState): void {
+  ctx.transient.set(vm, state)
+  ctx.changed()
 }
 
 /** The newest session-start snapshot, for `cal rollback`. */

@@ -381,7 +381,9 @@ export class VmService {
     const f = await this.ctx.facts.get(snapshotTartName(vm, snapshot))
     if (f?.role !== 'snapshot' || f.parent !== vm) await findSnapshot(this.ctx, vm, snapshot)
     await guardDestructive(this.ctx, vm, 'restore', { confirmed, checkedAt, reports: this.shown })
-    return { ...this.run('restore', `Restore ${vm} to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
+    // No state of its own at first: the VM runs on (or stays stopped) while the snapshot is cloned; restoreTo says
+    // when it stops and starts it.
+    return { ...this.run('restore', `Restore ${vm} to ${snapshot}`, vm, null, (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
   }
 
   /** Restores the newest session-start snapshot; the result names it (the engine chose it, not the caller). */
@@ -390,7 +392,7 @@ export class VmService {
     await this.repaired
     const snapshot = await latestSessionSnapshot(this.ctx, vm)
     await guardDestructive(this.ctx, vm, 'rollback', { confirmed, checkedAt, reports: this.shown })
-    return { ...this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, 'stopping', (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
+    return { ...this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, null, (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
   }
 
   private async restoreTo(vm: string, snapshot: string, t: Parameters<typeof restoreSnapshot>[3]): Promise<void> {
