@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sshExec } from '../test/sim/harness'
+import { DEFAULT_IMAGE, sshExec } from '../test/sim/harness'
 import { test, expect } from './fixtures'
 import { captureScreen } from './ui/screens'
 import { startHost } from './ui/host'
@@ -367,5 +367,52 @@ test('deleting a running VM names the programs that end with it, as the Stop she
   } finally {
     await vm.stop().catch(() => {})
     await sim.harness.run(['delete', name])
+  }
+})
+
+test('a workspace being created is shown as such, and stays selected until Tart lists it', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const other = 'e2e-crt-other'
+  const name = 'e2e-crt-new'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, other])).exitCode).toBe(0)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${other}"]`).click({ timeout: 30_000 })
+    await expect(page.locator('.main-title')).toHaveText(other)
+    await page.getByTestId('new-workspace').click()
+    await page.getByTestId('create-name').fill(name)
+    // An image not pulled yet: the VM is listed only after the pull and the clone.
+    await page.getByLabel('Base image').fill('ghcr.io/cirruslabs/macos-sequoia-xcode:16')
+    // What the main view behind the sheet shows, every 10 ms, from the click on.
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { __seen: { title: string; noVms: boolean; creating: boolean }[]; __timer: number }
+      w.__seen = []
+      w.__timer = setInterval(() => {
+        w.__seen.push({
+          title: document.querySelector('.main-title')?.textContent ?? '',
+          noVms: !!document.querySelector('[data-testid="no-vms"]'),
+          creating: !!document.querySelector('[data-testid="creating-vm"]'),
+        })
+      }, 10) as unknown as number
+    })
+    await page.getByTestId('create-submit').click()
+    const progress = page.getByTestId('create-progress')
+    await expect(progress.getByTestId('task')).toHaveAttribute('data-task-state', 'succeeded', { timeout: 90_000 })
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${name}"]`)).toHaveAttribute('aria-selected', 'true')
+    const seen = await page.evaluate(() => {
+      const w = globalThis as unknown as { __seen: { title: string; noVms: boolean; creating: boolean }[]; __timer: number }
+      clearInterval(w.__timer)
+      return w.__seen
+    })
+    // Never "No workspaces yet" (there are some), never another VM once the new one was selected.
+    expect(seen.filter((s) => s.noVms)).toEqual([])
+    const first = seen.findIndex((s) => s.title === name)
+    expect(first).toBeGreaterThanOrEqual(0)
+    expect([...new Set(seen.slice(first).map((s) => s.title))]).toEqual([name])
+    expect(seen.some((s) => s.creating && s.title === name)).toBe(true)
+    await page.getByTestId('create-close').click()
+    await expect(page.locator('.main-title')).toHaveText(name)
+    await expect(page.getByTestId('creating-vm')).toHaveCount(0)
+  } finally {
+    for (const vm of [name, other]) await sim.harness.run(['delete', vm]).catch(() => {})
   }
 })

@@ -123,7 +123,8 @@ export const deleteVm = (name: string, checkedAt?: string) =>
 export async function createVm(input: CreateVmInput): Promise<{ taskId: string } | { error: CalErrorData }> {
   try {
     const { taskId } = await unwrap(cal().vms.create(input))
-    useVms.getState().select(input.name)
+    // Selected at once, and shown as being created until Tart lists it (the main view shows the task meanwhile).
+    useVms.getState().await(input.name)
     return { taskId }
   } catch (err) {
     if (useUi.getState().dialog?.kind !== 'create') reportError(err, `Create ${input.name}`, { vm: input.name })

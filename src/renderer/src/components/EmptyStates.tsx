@@ -1,9 +1,11 @@
 import { useState } from 'react'
 import type { HostStatus } from '../../../shared/vm'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
+import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
-import { refreshStatus, typeInHostTerminal } from '../actions'
+import { cancelTask, refreshStatus, typeInHostTerminal } from '../actions'
 import { Icon } from './icons'
+import { TaskProgress } from './TaskProgress'
 
 export const TART_INSTALL = 'brew install cirruslabs/cli/tart'
 
@@ -62,6 +64,18 @@ export function NoVms() {
           Create a workspace
         </button>
       </div>
+    </div>
+  )
+}
+
+/** A workspace being created, selected before Tart lists it: its task's progress, which the New workspace sheet showed. */
+export function Creating({ name }: { name: string }) {
+  const task = useTasks((s) => Object.values(s.byId).filter((t) => t.kind === 'create' && t.vm === name).sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))[0])
+  return (
+    <div className="empty creating" data-testid="creating-vm">
+      <h2>Creating {name}…</h2>
+      <p>It shows here, and in the sidebar, as soon as Tart lists it.</p>
+      {task ? <TaskProgress task={task} onCancel={(id) => void cancelTask(id)} /> : <span className="spinner" role="status" aria-label="Starting" />}
     </div>
   )
 }

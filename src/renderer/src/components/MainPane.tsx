@@ -6,7 +6,7 @@ import { useUi, type View } from '../store/ui'
 import { useSelectedVm, useVms } from '../store/vms'
 import { loadSnapshots } from '../actions'
 import { tabKeyIndex } from '../tabKeys'
-import { EngineDown, NoVms, TartMissing } from './EmptyStates'
+import { Creating, EngineDown, NoVms, TartMissing } from './EmptyStates'
 import { SettingsView } from './SettingsView'
 import { SnapshotsView } from './SnapshotsView'
 import { HostBanner, StatusBanner, withShownAgent } from './StatusBanner'
@@ -29,6 +29,8 @@ export function MainPane({ mod }: { mod: string }) {
   const view = useUi((s) => s.view)
   const vm = useSelectedVm()
   const hasVms = useVms((s) => s.vms.length > 0)
+  const selected = useVms((s) => s.selected)
+  const awaiting = useVms((s) => s.awaiting)
   const vmsLoaded = useVms((s) => s.loaded)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
   const workspaceAgents = useSettings((s) => s.view?.settings.workspaceAgents)
@@ -44,6 +46,7 @@ export function MainPane({ mod }: { mod: string }) {
   else if (view === 'tasks') body = <TasksView />
   else if (!status.tartFound) body = <TartMissing status={status} />
   else if (!vmsLoaded) body = <div className="empty" role="status" aria-busy="true"><span className="spinner" aria-hidden="true" /> Loading workspaces…</div>
+  else if (!vm && awaiting !== null && awaiting === selected) body = <Creating name={awaiting} />
   else if (!hasVms || !vm) body = <NoVms />
   else if (view === 'snapshots') body = <SnapshotsView vm={vm} />
   else if (view === 'workspace') body = <VmOverview vm={vm} />
@@ -57,7 +60,7 @@ export function MainPane({ mod }: { mod: string }) {
   const hostMode = !showVmChrome && !global && !loadError && Boolean(status) && hostTabs > 0
   const hostOnly = hostMode && view === 'terminal'
   if (hostOnly) body = null
-  const title = global ? TITLES[view] : hostOnly ? 'Host terminal' : (vm?.name ?? 'CAL')
+  const title = global ? TITLES[view] : hostOnly ? 'Host terminal' : (vm?.name ?? (awaiting !== null && awaiting === selected ? awaiting : 'CAL'))
   const choose = (v: View) => {
     useUi.getState().setView(v)
     if (v === 'snapshots' && vm) void loadSnapshots(vm.name)

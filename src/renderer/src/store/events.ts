@@ -54,6 +54,9 @@ function onTask(task: Task): void {
   const ended = task.state !== 'running' && (!before || before.state === 'running')
   if (!ended) return
   if (task.vm && SNAPSHOT_KINDS.has(task.kind)) void loadSnapshots(task.vm)
+  // A create that failed or was cancelled leaves nothing to wait for (one that succeeded is listed by now, or soon:
+  // its VM's arrival ends the wait too).
+  if (task.kind === 'create' && task.vm && task.state !== 'succeeded') useVms.getState().giveUp(task.vm)
   reportTaskEnd(task)
 }
 
