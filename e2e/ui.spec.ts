@@ -416,3 +416,30 @@ test('a workspace being created is shown as such, and stays selected until Tart 
     for (const vm of [name, other]) await sim.harness.run(['delete', vm]).catch(() => {})
   }
 })
+
+test('a workspace can be created from a VM on this Mac (cal-clean → cal-dev → cal-init), not only from an image', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const base = 'e2e-chain-base'
+  const name = 'e2e-chain-ws'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, base])).exitCode).toBe(0)
+  try {
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${base}"]`)).toBeVisible({ timeout: 30_000 })
+    await page.getByTestId('new-workspace').click()
+    await page.getByTestId('create-name').fill(name)
+    const image = page.getByLabel('Base image')
+    // The VMs here are offered beside the default image.
+    await expect(page.locator(`#vm-image-options option[value="${base}"]`)).toHaveCount(1)
+    await image.fill('e2e-no-such-vm')
+    await expect(page.locator('#vm-image-error')).toContainText('There is no VM named "e2e-no-such-vm" on this Mac')
+    await image.fill(base)
+    await expect(page.locator('#vm-image-error')).toHaveText('An image, or a VM on this Mac to clone (such as cal-init).')
+    await page.getByTestId('create-submit').click()
+    const progress = page.getByTestId('create-progress')
+    await expect(progress.getByTestId('task')).toHaveAttribute('data-task-state', 'succeeded', { timeout: 90_000 })
+    await page.getByTestId('create-close').click()
+    await expect(page.locator('.main-title')).toHaveText(name)
+    await expect(page.locator('.fact').filter({ hasText: 'Base image' })).toContainText(base)
+  } finally {
+    for (const vm of [name, base]) await sim.harness.run(['delete', vm]).catch(() => {})
+  }
+})

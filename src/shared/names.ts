@@ -9,6 +9,14 @@ export const VmName = z
   .max(63)
 export type VmName = z.infer<typeof VmName>
 
+/** Parts of CAL's own Tart names: a user name containing one would be mistaken for a snapshot clone or restore scratch. */
+export const RESERVED_NAME_PARTS = ['.snap.', '.restore-tmp', '.restore-old'] as const
+
+/** The reserved part `name` contains, if any (see RESERVED_NAME_PARTS). */
+export function reservedPart(name: string): string | undefined {
+  return RESERVED_NAME_PARTS.find((part) => name.includes(part))
+}
+
 const TMUX_NAME_RULE = 'Use up to 100 printable characters other than ".", ":" (tmux turns them into "_") and "#" (tmux reads it as a format)'
 
 /**

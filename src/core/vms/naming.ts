@@ -1,5 +1,5 @@
 import { CalError } from '../../shared/errors'
-import { NAME_PATTERN } from '../../shared/names'
+import { NAME_PATTERN, reservedPart } from '../../shared/names'
 import type { VmRole } from '../../shared/vm'
 
 /** A snapshot is a Tart clone named "<vm>.snap.<snapshot>"; CAL_HOME records which VM and kind it belongs to. */
@@ -28,14 +28,11 @@ export function isInternalName(name: string): boolean {
   return name.includes('.snap.') || name.endsWith('.restore-tmp') || name.endsWith(OLD_SUFFIX)
 }
 
-/** Parts of CAL's own Tart names: a user name containing one would be mistaken for a snapshot clone or restore scratch. */
-const RESERVED_PARTS = ['.snap.', '.restore-tmp', '.restore-old']
-
 export function validateName(name: string, what = 'name'): string {
   if (!NAME_PATTERN.test(name)) {
     throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}.`, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.')
   }
-  const reserved = RESERVED_PARTS.find((part) => name.includes(part))
+  const reserved = reservedPart(name)
   if (reserved) {
     throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}: CAL keeps names containing "${reserved}" for its own snapshot and restore copies.`, `Pick a name without "${reserved}".`)
   }

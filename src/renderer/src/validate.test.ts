@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { numberError, numberProblem, snapshotNameError, vmNameError } from './validate'
+import { baseImageError, numberError, numberProblem, snapshotNameError, vmNameError } from './validate'
 
 describe('name validation as you type', () => {
   it('accepts good names and optional empty snapshot names', () => {
@@ -12,6 +12,24 @@ describe('name validation as you type', () => {
     expect(vmNameError('bad name', [])).toMatch(/letters, digits/)
     expect(vmNameError('-leading', [])).toMatch(/starting with a letter or digit/)
     expect(vmNameError('x'.repeat(64), [])).toMatch(/1–63/)
+  })
+
+  it('refuses the parts CAL keeps for its snapshot and restore copies, as the engine does', () => {
+    expect(vmNameError('x.snap.y', [])).toBe('CAL keeps names containing ".snap." for its own snapshot and restore copies: pick another.')
+    expect(vmNameError('a.restore-old', [])).toMatch(/"\.restore-old"/)
+    expect(snapshotNameError('b.restore-tmp', [])).toMatch(/"\.restore-tmp"/)
+    expect(vmNameError('snap.shot', [])).toBe('')
+  })
+
+  it('takes an image reference or a VM on this Mac as a base, and says which VMs there are not', () => {
+    expect(baseImageError('ghcr.io/cirruslabs/macos-sequoia-base:latest', [])).toBe('')
+    expect(baseImageError('cal-init', ['cal-clean', 'cal-init'])).toBe('')
+    expect(baseImageError('cal-init', ['cal-clean'])).toMatch(/^There is no VM named "cal-init" on this Mac/)
+    // Settings' default may name a VM made later.
+    expect(baseImageError('cal-init')).toBe('')
+    expect(baseImageError('not an image!!', [])).toMatch(/^Use an image reference such as .*, or the name of a VM on this Mac/)
+    expect(baseImageError('dev.snap.before', ['dev.snap.before'])).toMatch(/^Use an image reference/)
+    expect(baseImageError('  ', [])).toMatch(/^Name an image/)
   })
 
   it('refuses names already taken', () => {

@@ -1,4 +1,4 @@
-import { NAME_PATTERN, VmName } from '../../shared/names'
+import { ImageRef, NAME_PATTERN, VmName, reservedPart } from '../../shared/names'
 
 /** The message for a name as it is typed; empty when the name is fine (or empty and optional). */
 export function nameError(name: string, taken: string[], what: string, optional: boolean): string {
@@ -8,8 +8,27 @@ export function nameError(name: string, taken: string[], what: string, optional:
     const parsed = VmName.safeParse(trimmed)
     return parsed.success ? '' : (parsed.error.issues[0]?.message ?? 'That name is not allowed.')
   }
+  const reserved = reservedPart(trimmed)
+  if (reserved) return `CAL keeps names containing "${reserved}" for its own snapshot and restore copies: pick another.`
   if (taken.includes(trimmed)) return `A ${what} named "${trimmed}" already exists.`
   return ''
+}
+
+const IMAGE_EXAMPLE = 'ghcr.io/cirruslabs/macos-sequoia-base:latest'
+
+/**
+ * A new workspace's base: an image reference, or a VM on this Mac to clone (cal-clean → cal-dev → cal-init →
+ * workspaces, as the engine takes it). `local` names the VMs there are; without it any valid VM name passes (a default
+ * in Settings may name one made later).
+ */
+export function baseImageError(image: string, local?: string[]): string {
+  const trimmed = image.trim()
+  if (!trimmed) return `Name an image such as ${IMAGE_EXAMPLE}, or a VM on this Mac such as cal-clean.`
+  if (ImageRef.safeParse(trimmed).success) return ''
+  if (NAME_PATTERN.test(trimmed) && !reservedPart(trimmed)) {
+    return !local || local.includes(trimmed) ? '' : `There is no VM named "${trimmed}" on this Mac: name one from the sidebar, or an image such as ${IMAGE_EXAMPLE}.`
+  }
+  return `Use an image reference such as ${IMAGE_EXAMPLE}, or the name of a VM on this Mac such as cal-clean.`
 }
 
 export const snapshotNameError = (name: string, taken: string[]) => nameError(name, taken, 'snapshot', true)

@@ -1,13 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
-import { AgentId, type CreateVmInput } from '../../../shared/vm'
-import { ImageRef } from '../../../shared/names'
+import { AgentId, type CreateVmInput, type VmInfo } from '../../../shared/vm'
 import { defaultSettings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
 import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
 import { cancelTask, createVm } from '../actions'
-import { numberError, vmNameError } from '../validate'
+import { baseImageError, numberError, vmNameError } from '../validate'
 import { memoryGb, memoryMb, VM_FIELDS } from '../format'
 import { appHintOf, type CalErrorData } from '../../../shared/errors'
 import { Modal } from './Modal'
@@ -95,6 +94,12 @@ function NumberField({ id, label, value, onChange, error, show }: { id: string; 
   )
 }
 
+/** The VMs a workspace is most often cloned from first (cal-init, cal-dev, cal-clean), then the others. */
+function baseCandidates(vms: VmInfo[]): string[] {
+  const rank = (v: VmInfo) => ['init', 'dev', 'clean'].indexOf(v.role)
+  return [...vms].sort((a, b) => (rank(a) < 0 ? 9 : rank(a)) - (rank(b) < 0 ? 9 : rank(b))).map((v) => v.name)
+}
+
 function CreateForm({ initial, onStarted, onClose }: { initial?: CreateVmInput; onStarted: (taskId: string, input: CreateVmInput) => void; onClose: () => void }) {
   const stored = useSettings((s) => s.view?.settings ?? null)
   const defaults = stored ?? defaultSettings()
@@ -111,7 +116,7 @@ function CreateForm({ initial, onStarted, onClose }: { initial?: CreateVmInput; 
   // A refusal of the create call itself: shown here, since a toast would sit under this sheet's backdrop.
   const [failure, setFailure] = useState<CalErrorData | null>(null)
   const nameErr = vmNameError(name, taken)
-  const imageErr = ImageRef.safeParse(image.trim()).success ? '' : 'Use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest'
+  const imageErr = baseImageError(image, taken)
   // Whole cores and gigabytes of disk, as the engine's schema takes them: 2.5 cores would pass here and fail there.
   const cpuErr = numberError(cpu, VM_FIELDS.cpu)
   const memoryErr = numberError(memory, VM_FIELDS.memoryGb)
@@ -167,9 +172,25 @@ function CreateForm({ initial, onStarted, onClose }: { initial?: CreateVmInput; 
         </div>
         <label htmlFor="vm-image">Base image</label>
         <div>
-          <input id="vm-image" className={imageErr ? 'field invalid' : 'field'} value={image} onChange={(e) => setImage(e.target.value)} spellCheck={false} aria-invalid={Boolean(imageErr)} aria-describedby="vm-image-error" />
-          <div id="vm-image-error" className="field-error" role="status">
-            {imageErr}
+          <input
+            id="vm-image"
+            className={imageErr ? 'field invalid' : 'field'}
+            value={image}
+            onChange={(e) => setImage(e.target.value)}
+            spellCheck={false}
+            list="vm-image-options"
+            aria-invalid={Boolean(imageErr)}
+            aria-describedby="vm-image-error"
+          />
+          {/* The seeds' chain: a workspace cloned from cal-init (or cal-dev, cal-clean), as well as from an image. */}
+          <datalist id="vm-image-options">
+            {[...new Set([defaults.vmDefaults.baseImage, ...baseCandidates(vms)])].map((v) => (
+              <option key={v} value={v} />
+            ))}
+          </datalist>
+          {/* What the field takes, in the error's place while there is none. */}
+          <div id="vm-image-error" className={imageErr ? 'field-error' : 'field-error field-note'} role="status">
+            {imageErr || 'An image, or a VM on this Mac to clone (such as cal-init).'}
           </div>
         </div>
         {/* A field's problem shows as soon as it is edited away from its default, or on Create. */}

@@ -4,7 +4,7 @@ import { useSettings } from '../store/settings'
 import { useEscapeBack } from '../hooks/useEscapeBack'
 import { useVms } from '../store/vms'
 import { saveSettings } from '../actions'
-import { ImageRef } from '../../../shared/names'
+import { baseImageError } from '../validate'
 import { memoryGb, memoryMb, VM_FIELDS } from '../format'
 import { AGENT_LABEL } from './StatusBanner'
 import { Group, NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
@@ -52,7 +52,7 @@ export function SettingsView() {
         <TextSetting
           label="Base image"
           value={s.vmDefaults.baseImage}
-          validate={(v) => (ImageRef.safeParse(v.trim()).success ? '' : 'Not saved: use an image reference such as ghcr.io/cirruslabs/macos-sequoia-base:latest.')}
+          validate={(v) => (baseImageError(v) ? `Not saved: ${baseImageError(v)}` : '')}
           onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v.trim() })}
         />
         <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} {...VM_FIELDS.cpu} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
