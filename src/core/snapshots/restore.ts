@@ -214,7 +214,7 @@ async function restoreUnlocked(ctx: VmContext, vm: string, snapshot: string, r: 
 /** The state the VM's list shows while the restore drives it (the service clears it when the restore ends). */
 function showAs(ctx: VmContext, vm: string, state: VmState): void {
   ctx.transient.set(vm, state)
-  ctx.changed()
+  ctx.transientChanged()
 }
 
 /** The newest session-start snapshot, for `cal rollback`. */

@@ -23,6 +23,8 @@ export interface VmContext {
   transient: Map<string, VmState>
   /** Asks for a fresh VmInfo[] emit (asynchronous, coalesced). */
   changed: () => void
+  /** Emits the last list at once with `transient` laid over it (a state an operation set part-way through). */
+  transientChanged: () => void
   timing: Timing
 }
 

@@ -86,6 +86,7 @@ export class VmService {
       changed: () => {
         this.emitSoon()
       },
+      transientChanged: () => this.emitTransient(),
       timing: { ...DEFAULT_TIMING, ...deps.timing },
     }
   }
@@ -340,7 +341,7 @@ export class VmService {
   createSnapshot(vm: string, name: string | undefined, kind: SnapshotKind): { taskId: string; done: Promise<Snapshot> } {
     validateName(vm, 'VM name')
     if (name) validateName(name, 'snapshot name')
-    return this.run('snapshot', `Snapshot ${vm}${name ? ` as ${name}` : ''}`, vm, null, async (t) => {
+    return this.run('snapshot', `Snapshot ${vm}${name ? ` as "${name}"` : ''}`, vm, null, async (t) => {
       const snap = await createSnapshot(this.ctx, vm, { name, kind }, t)
       // The snapshot is taken: a retention that fails (Tart cannot list, say) must not fail it, nor the agent launch
       // that asked for it. The old snapshots stay, and the next session snapshot tries again.
@@ -383,7 +384,7 @@ export class VmService {
     await guardDestructive(this.ctx, vm, 'restore', { confirmed, checkedAt, reports: this.shown })
     // No state of its own at first: the VM runs on (or stays stopped) while the snapshot is cloned; restoreTo says
     // when it stops and starts it.
-    return { ...this.run('restore', `Restore ${vm} to ${snapshot}`, vm, null, (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
+    return { ...this.run('restore', `Restore ${vm} to "${snapshot}"`, vm, null, (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
   }
 
   /** Restores the newest session-start snapshot; the result names it (the engine chose it, not the caller). */
@@ -392,7 +393,7 @@ export class VmService {
     await this.repaired
     const snapshot = await latestSessionSnapshot(this.ctx, vm)
     await guardDestructive(this.ctx, vm, 'rollback', { confirmed, checkedAt, reports: this.shown })
-    return { ...this.run('rollback', `Roll ${vm} back to ${snapshot}`, vm, null, (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
+    return { ...this.run('rollback', `Roll ${vm} back to "${snapshot}"`, vm, null, (t) => this.restoreTo(vm, snapshot, t), false), snapshot }
   }
 
   private async restoreTo(vm: string, snapshot: string, t: Parameters<typeof restoreSnapshot>[3]): Promise<void> {
@@ -403,7 +404,7 @@ export class VmService {
   deleteSnapshot(vm: string, snapshot: string): Started {
     validateName(vm, 'VM name')
     validateName(snapshot, 'snapshot name')
-    return this.run('snapshot-delete', `Delete snapshot ${snapshot} of ${vm}`, vm, null, (t) => deleteSnapshot(this.ctx, vm, snapshot, t), false)
+    return this.run('snapshot-delete', `Delete snapshot "${snapshot}" of ${vm}`, vm, null, (t) => deleteSnapshot(this.ctx, vm, snapshot, t), false)
   }
 
   /** Applies the retention policy now (session snapshots also trigger it). */
