@@ -29,6 +29,20 @@ describe('TaskManager', () => {
     expect(events.some((e) => e.percent === 50)).toBe(true)
   })
 
+  it('marks the steps a successful task did not need skipped, not pending (a guest that shut down by itself)', async () => {
+    const tm = new TaskManager(() => {})
+    const { taskId, done } = tm.start(spec, async (t) => void t.step('a'))
+    await done
+    expect(tm.get(taskId)!.steps.map((s) => s.state)).toEqual(['done', 'skipped'])
+    // A failed one leaves them pending: they were needed, and never ran.
+    const failed = tm.start(spec, async (t) => {
+      t.step('a')
+      throw new Error('no')
+    })
+    await failed.done.catch(() => {})
+    expect(tm.get(failed.taskId)!.steps.map((s) => s.state)).toEqual(['failed', 'pending'])
+  })
+
   it('carries the CalError data of a failed task', async () => {
     const tm = new TaskManager(() => {})
     const { taskId, done } = tm.start(spec, async (t) => {

@@ -96,7 +96,11 @@ export class TaskManager {
     const done = (async () => {
       try {
         const value = await run(handle)
-        for (const s of task.steps) if (s.state === 'running') s.state = 'done'
+        // A step still pending was not needed (a guest that shut down by itself needs no power-off).
+        for (const s of task.steps) {
+          if (s.state === 'running') s.state = 'done'
+          else if (s.state === 'pending') s.state = 'skipped'
+        }
         task.state = 'succeeded'
         task.percent = 100
         return value
