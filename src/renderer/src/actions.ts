@@ -145,7 +145,7 @@ export async function loadSnapshots(vm: string): Promise<void> {
 export const restoreSnapshot = (vm: string, snapshot: string, checkedAt?: string) =>
   startConfirmed(`Restore ${snapshot}`, vm, unwrap(cal().snapshots.restore({ vm, snapshot, confirmed: true, checkedAt })))
 export const deleteSnapshot = (vm: string, snapshot: string) =>
-  startConfirmed(`Delete snapshot ${snapshot}`, vm, unwrap(cal().snapshots.delete({ vm, snapshot, confirmed: true })))
+  startConfirmed(`Delete snapshot "${snapshot}"`, vm, unwrap(cal().snapshots.delete({ vm, snapshot, confirmed: true })))
 export const rollbackVm = (vm: string, checkedAt?: string) =>
   startConfirmed(`Roll back ${vm}`, vm, unwrap(cal().snapshots.rollback({ vm, confirmed: true, checkedAt })))
 

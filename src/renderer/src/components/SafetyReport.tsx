@@ -91,8 +91,8 @@ export function SafetyReport({ report, error, vm }: Props) {
       )}
       {risky.length > 0 && (
         <div className="hint" data-testid="safety-keep-hint">
-          To keep this work, commit and push it from a terminal in {vm} (a branch that was never pushed needs <code>git push -u</code>). CAL checks again before it
-          goes ahead.
+          To keep this work, commit and push it from a terminal in {vm} (a branch that was never pushed needs <code>git push -u</code>; a repository with no
+          remote needs one outside the VM first, <code>git remote add origin URL</code>). CAL checks again before it goes ahead.
         </div>
       )}
     </div>
