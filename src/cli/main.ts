@@ -186,7 +186,21 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
   } catch (err) {
     return printError(base, engine ? await withSuggestion(engine, err) : err)
   } finally {
+    if (engine) await warnAboutSettings(base, engine.handlers)
     await engine?.dispose?.().catch(() => {})
+  }
+}
+
+/**
+ * A settings file this run found unreadable or invalid, and set aside: said on every verb that read it (the warning
+ * lives for the process), since the next run sees a valid file and nothing to say. Quiet when nothing read them.
+ */
+async function warnAboutSettings(base: { stderr: (t: string) => void }, handlers: CliContext['handlers']): Promise<void> {
+  try {
+    const view = await handlers['settings:get']?.({})
+    if (view?.warning) base.stderr(`cal: ${view.warning}\n`)
+  } catch {
+    // Unreadable even now (CAL_HOME a file): the verb's own error said so.
   }
 }
 

@@ -35,6 +35,18 @@ describe('the built cal', () => {
     expect(readFileSync(file, 'utf8')).toBe('')
   })
 
+  it('says on any verb that it set an unreadable settings file aside, and that snapshot deletion is off', () => {
+    const home = join(dir, 'home-bad-settings')
+    cal(['--version'], home)
+    spawnSync('mkdir', ['-p', home])
+    writeFileSync(join(home, 'settings.json'), '{"version": 1, "snapshots": {"keep": 0,, "maxAgeDays": 0}}')
+    const r = cal(['list'], home)
+    expect(r.stderr).toMatch(/^cal: The settings file could not be read \(not valid JSON at position \d+\)\. It was kept as .*settings\.json\.corrupt-.*\.bak and the defaults were restored, with automatic snapshot deletion off until you set it again \(Settings → Snapshots\)\.$/m)
+    expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')).snapshots).toMatchObject({ keep: 0, maxAgeDays: 0 })
+    // Said once: the next run finds a valid file.
+    expect(cal(['list'], home).stderr).not.toContain('settings file')
+  })
+
   it('reports its own version in cal status --json, as --version does', () => {
     const version = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
     expect(cal(['--version'], join(dir, 'home')).stdout).toBe(`${version}\n`)

@@ -111,8 +111,11 @@ describe.each(stores)('%s', (_name, create) => {
     writeFileSync(file(dir), '{"theme": "dark", oops')
     const store = create(dir)
     const view = store.get()
-    expect(view.settings).toEqual(defaultSettings())
-    expect(view.warning).toMatch(/could not be read.*kept as .*settings\.json\.corrupt-.*\.bak/)
+    // The defaults, but no snapshot is deleted on its own: the unreadable file may have kept them all (keep 0).
+    expect(view.settings).toEqual({ ...defaultSettings(), snapshots: { ...defaultSettings().snapshots, keep: 0, maxAgeDays: 0 } })
+    expect(view.warning).toMatch(/could not be read.*kept as .*settings\.json\.corrupt-.*\.bak and the defaults were restored, with automatic snapshot deletion off until you set it again/)
+    // Saved so: the next process, which sees no warning, does not delete either.
+    expect(create(dir).get()).toEqual({ settings: view.settings, warning: null })
     const [backup] = backups(dir)
     expect(readFileSync(join(dir, backup!), 'utf8')).toBe('{"theme": "dark", oops')
     expect(store.get().warning).toBe(view.warning)
@@ -124,7 +127,17 @@ describe.each(stores)('%s', (_name, create) => {
     const view = create(dir).get()
     expect(view.settings).toMatchObject({ theme: 'system', proxyMode: 'off' })
     expect(view.warning).toMatch(/theme/)
+    expect(view.warning).not.toMatch(/snapshot deletion/)
+    expect(view.settings.snapshots).toEqual(defaultSettings().snapshots)
     expect(backups(dir)).toHaveLength(1)
+  })
+
+  it('turns automatic snapshot deletion off when the retention settings were the invalid ones', () => {
+    const dir = home()
+    writeFileSync(file(dir), JSON.stringify({ version: 1, snapshots: { autoAtSessionStart: true, keep: 'all', maxAgeDays: 0 } }))
+    const view = create(dir).get()
+    expect(view.settings.snapshots).toEqual({ autoAtSessionStart: true, keep: 0, maxAgeDays: 0 })
+    expect(view.warning).toMatch(/\(snapshots\) and were reset to their defaults, with automatic snapshot deletion off/)
   })
 
   it('notifies on change', () => {

@@ -47,7 +47,17 @@ export function recoverUnreadableSettingsFile(path: string): string | null {
 function unreadableWarning(backup: string, err: unknown): string {
   // JSON.parse quotes the text around the fault ("...\"password\":hunter2\"..."), which may be a secret: say where only.
   const why = err instanceof SyntaxError ? `not valid JSON${/ at position \d+/.exec(err.message)?.[0] ?? ''}` : err instanceof Error ? err.message : String(err)
-  return `The settings file could not be read (${why}). It was kept as ${backup} and the defaults were restored.`
+  return `The settings file could not be read (${why}). It was kept as ${backup} and the defaults were restored${RETENTION_OFF}.`
+}
+
+const RETENTION_OFF = ', with automatic snapshot deletion off until you set it again (Settings → Snapshots)'
+
+/**
+ * The defaults, but deleting no snapshot on its own: settings that could not be read may have kept every snapshot
+ * (keep 0), and the default rule (keep 3, a week) would delete what the user meant to keep at the next agent launch.
+ */
+export function recoveredSettings(base: Settings = defaultSettings()): Settings {
+  return { ...base, snapshots: { ...base.snapshots, keep: 0, maxAgeDays: 0 } }
 }
 
 /** A warning (corrupt file kept aside) stays in every view for the life of the process, so it cannot go unseen. */
@@ -62,15 +72,18 @@ export function createSettingsStore(backend: SettingsBackend, initialWarning: st
       stored = backend.read()
     } catch (err) {
       warning = unreadableWarning(backupSettingsFile(backend.path, 'corrupt'), err)
-      return persist(defaultSettings())
+      return persist(recoveredSettings())
     }
-    if (stored === undefined) return defaultSettings()
+    // No file: a first run, or one the app's store moved aside as unreadable before it opened (initialWarning).
+    if (stored === undefined) return warning ? persist(recoveredSettings()) : defaultSettings()
     try {
       const result = migrateSettings(stored)
       if (!result.changed) return result.settings
       if (result.resetKeys.length > 0) {
         const backup = backupSettingsFile(backend.path, 'invalid')
-        warning = `Some settings were invalid (${result.resetKeys.join(', ')}) and were reset to their defaults. The previous file was kept as ${backup}.`
+        const retention = result.resetKeys.some((k) => k.startsWith('snapshots'))
+        warning = `Some settings were invalid (${result.resetKeys.join(', ')}) and were reset to their defaults${retention ? RETENTION_OFF : ''}. The previous file was kept as ${backup}.`
+        if (retention) return persist(recoveredSettings(result.settings))
       } else if (result.fromVersion !== result.settings.version) {
         backupSettingsFile(backend.path, `v${result.fromVersion}`)
       }
@@ -78,8 +91,8 @@ export function createSettingsStore(backend: SettingsBackend, initialWarning: st
     } catch (err) {
       const reason = err instanceof CalError ? err.message : String(err)
       const backup = backupSettingsFile(backend.path, 'corrupt')
-      warning = `${reason} It was kept as ${backup} and the defaults were restored.`
-      return persist(defaultSettings())
+      warning = `${reason} It was kept as ${backup} and the defaults were restored${RETENTION_OFF}.`
+      return persist(recoveredSettings())
     }
   }
 
