@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { mapTartFailure, firstLine } from '../../src/core/tart/errors'
 import { TartDriver } from '../../src/core/tart/driver'
 
@@ -85,6 +88,18 @@ describe('TartDriver process errors', () => {
     const err = await t.list().catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'TART_NOT_FOUND' })
     expect((err as { hint: string }).hint).toContain('brew install cirruslabs/cli/tart')
+  })
+
+  it('a Tart that hangs past its time limit is stuck, not cancelled (execa ends it with SIGTERM)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cal-hangtart-'))
+    const hang = join(dir, 'tart')
+    writeFileSync(hang, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 })
+    try {
+      const err = await new TartDriver({ tartPath: hang }).list({ timeoutMs: 1000 }).catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'TART_FAILED', message: 'tart list did not finish within 1 s.', hint: 'Tart may be stuck; check `tart list` and try again.' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses unsafe names before they reach Tart', async () => {

@@ -68,6 +68,8 @@ async function clearDeadRestoreLock(path: string): Promise<void> {
   }
 }
 
+const RECOVERY_LIST_MS = 15_000
+
 /**
  * At engine start, repairs what an interrupted restore left behind, with one `tart list`: OLD without the working VM
  * is the working VM, parked before the swap, and is renamed back; TMP is a fresh clone of a snapshot (nobody's work)
@@ -75,7 +77,8 @@ async function clearDeadRestoreLock(path: string): Promise<void> {
  * its VM, the next restore replaces it). Returns how many repairs were made; logs each, and each failure.
  */
 export async function recoverRestoreLeftovers(ctx: VmContext, log: (line: string) => void): Promise<number> {
-  const names = new Set(localVms(await ctx.tart.list({ source: 'local' })).map((e) => e.name))
+  // A shorter limit than Tart's usual: a short-lived engine (a `cal doctor` on a stuck Tart) waits for this at exit.
+  const names = new Set(localVms(await ctx.tart.list({ source: 'local', timeoutMs: RECOVERY_LIST_MS })).map((e) => e.name))
   const vms = new Set<string>()
   for (const n of names) {
     const parked = parkedWorkingName(n)

@@ -96,10 +96,11 @@ export class TartDriver {
     // Ctrl-C on a terminal reaches tart as well as cal (one process group), and can end it before cal has cancelled
     // the task: that is the user's cancel too, not a Tart failure ("exit code unknown"). So do a closed terminal's
     // SIGHUP and a SIGTERM sent to the group (a supervisor stopping cal), which cal takes as a cancel too.
-    if (r.isCanceled || r.signal === 'SIGINT' || r.signal === 'SIGHUP' || r.signal === 'SIGTERM') return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
+    // First the time limit: execa ends a Tart that overran it with SIGTERM, which is not the user's cancel.
     if (r.timedOut) {
       return new CalError('TART_FAILED', `tart ${args[0]} did not finish within ${Math.round(timeoutMs / 1000)} s.`, 'Tart may be stuck; check `tart list` and try again.', { command: ['tart', ...args].join(' ') })
     }
+    if (r.isCanceled || r.signal === 'SIGINT' || r.signal === 'SIGHUP' || r.signal === 'SIGTERM') return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
     return mapTartFailure({ args, exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') })
   }
 
