@@ -47,6 +47,13 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(s.stdout).toMatch(/w1 is running at 127\.0\.64\.\d+; SSH is ready/)
     expect(s.stderr).toContain('→ Wait for SSH')
 
+    // A copy of a running VM's disk is not consistent: refused, nothing made; a stopped one is copied (below).
+    const copy = await eng.cal(['create', 'w1-copy', '--image', 'w1'])
+    expect(copy.code).toBe(4)
+    expect(copy.stderr).toContain('error: "w1" is running: a copy of a running VM\'s disk is not consistent, so w1-copy was not created from it.')
+    expect(copy.stderr).toContain('hint: Stop it first (`cal stop w1`), then create w1-copy again.')
+    expect((await eng.cal(['list', '--json'])).stdout).not.toContain('w1-copy')
+
     const clean = await eng.cal(['check', 'w1'])
     expect(clean.code).toBe(0)
     expect(clean.stdout).toContain('nothing would be lost')
@@ -154,6 +161,10 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(JSON.parse(stop.stdout).vm).toMatchObject({ state: 'stopped' })
     await eng.cal(['start', 'w1'])
     expect((await eng.cal(['stop', 'w1', '--force'])).code).toBe(0)
+    const copy = await eng.cal(['create', 'w1-copy', '--image', 'w1'])
+    expect(copy.code, copy.stderr).toBe(0)
+    expect(copy.stderr).toContain('cloning the local VM w1')
+    expect((await eng.cal(['delete', 'w1-copy', '--yes'])).code).toBe(0)
   }, T)
 
   it('run launches the agent after a session snapshot, once, and leaves it running for cal ssh', async () => {

@@ -5,6 +5,7 @@ import { assertFreeSpace, estimatePullBytes } from '../host/disk'
 import { isImageCached, localVms } from '../tart/parse'
 import type { Reporter, VmContext } from './context'
 import { defaultRole, restoreOldName, validateName } from './naming'
+import { withVmLock } from './vm-lock'
 
 export const DEFAULT_IMAGE = 'ghcr.io/cirruslabs/macos-sequoia-base:latest'
 /** Refuse a pull outright below this much free space, before Tart even says how big the image is. */
@@ -69,14 +70,26 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
   else await pullImage(ctx, image, r)
 
   r.step('clone')
-  await ctx.tart.clone(image, name, { signal: r.signal }).catch((err: unknown) => {
-    // A local source that is not there: "the VM does not exist" would read as if the new VM were the problem.
-    const e = CalError.from(err)
-    if (isLocal && e.code === 'VM_NOT_FOUND' && e.details?.vm === image) {
-      throw new CalError('IMAGE_NOT_FOUND', `There is no VM named "${image}" on this Mac to create ${name} from.`, { cli: `Name a VM that \`cal list\` shows, or an image such as ${DEFAULT_IMAGE}.`, app: `Name a VM from the sidebar, or an image such as ${DEFAULT_IMAGE}.` }, { ...e.details, vm: name, image })
+  const clone = () =>
+    ctx.tart.clone(image, name, { signal: r.signal }).catch((err: unknown) => {
+      // A local source that is not there: "the VM does not exist" would read as if the new VM were the problem.
+      const e = CalError.from(err)
+      if (isLocal && e.code === 'VM_NOT_FOUND' && e.details?.vm === image) {
+        throw new CalError('IMAGE_NOT_FOUND', `There is no VM named "${image}" on this Mac to create ${name} from.`, { cli: `Name a VM that \`cal list\` shows, or an image such as ${DEFAULT_IMAGE}.`, app: `Name a VM from the sidebar, or an image such as ${DEFAULT_IMAGE}.` }, { ...e.details, vm: name, image })
+      }
+      throw err
+    })
+  // A local source is held as any operation on it is (a restore renames it away, a delete removes it meanwhile), and
+  // must not run: a copy of a running VM's disk is not consistent.
+  const cloneStopped = async () => {
+    const source = await ctx.tart.get(image, { signal: r.signal }).catch(() => null)
+    if (source?.state === 'running') {
+      throw new CalError('VM_ALREADY_RUNNING', `"${image}" is running: a copy of a running VM's disk is not consistent, so ${name} was not created from it.`, { cli: `Stop it first (\`cal stop ${image}\`), then create ${name} again.`, app: `Stop ${image} first, then create ${name} again.` }, { vm: image })
     }
-    throw err
-  })
+    await clone()
+  }
+  if (isLocal) await ctx.locks.run(image, () => withVmLock(ctx.facts.paths.run, image, `Create ${name} from ${image}`, cloneStopped))
+  else await clone()
   try {
     r.step('configure')
     const d = await ctx.tart.get(name, { signal: r.signal })
