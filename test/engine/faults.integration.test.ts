@@ -1,5 +1,5 @@
 // Failure paths against the simulated host: the 2-VM limit, a guest that dies, a full disk, no IP, pull progress.
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimHost, KNOWN_IMAGES, type SimHost } from '../sim/harness'
@@ -83,6 +83,23 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     await host.setFaults('c', {})
     const snap = await eng.svc.createSnapshot('c', 'after-crash', 'manual').done
     expect(snap.name).toBe('after-crash')
+  }, T)
+
+  it('a start whose run record cannot be written (CAL_HOME full) does not leave the VM running unrecorded', async () => {
+    // A folder where the record goes: writing it fails as a full CAL_HOME does, after `tart run` was spawned.
+    const runFile = join(eng.calHome, 'run', 'a.json')
+    rmSync(runFile, { force: true })
+    mkdirSync(join(runFile, 'in-the-way'), { recursive: true })
+    try {
+      await expect(eng.svc.start('a').done).rejects.toBeInstanceOf(Error)
+      const listed = JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout) as { Name: string; State: string }[]
+      expect(listed.find((e) => e.Name === 'a')?.State).toBe('stopped')
+    } finally {
+      rmSync(runFile, { recursive: true, force: true })
+    }
+    // Nothing left over: it starts as usual once CAL_HOME can be written.
+    await eng.svc.start('a').done
+    await eng.svc.stop('a', true).done
   }, T)
 
   it('a clone onto a full disk fails with DISK_FULL and leaves nothing behind', async () => {

@@ -95,7 +95,19 @@ export class RunSupervisor {
       this.exits.set(pid, exited)
       void exited.then(() => this.exits.delete(pid))
       const rec: RunRecord = { pid, startedAt: new Date().toISOString(), suspendable: !!opts.suspendable, logPath, ip: null, stopRequested: false }
-      await this.facts.putRun(name, rec)
+      try {
+        await this.facts.putRun(name, rec)
+      } catch (err) {
+        // Unrecorded (CAL_HOME full), no CAL process could stop or find this run: it ends here, a VM still booting,
+        // rather than run on while the start is said to have failed.
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // gone already
+        }
+        await exited
+        throw err
+      }
       return { pid, exited, logPath, logOffset }
     } finally {
       await fh.close()
