@@ -71,6 +71,20 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     }
   }, T)
 
+  it('an attach whose VM stops says the session ended with it, not that it keeps running', async () => {
+    const pty: IPty = spawnPty(process.execPath, [calJs, 'ssh', 'p1', '--session', 'qa2'], { name: 'xterm-256color', cols: 100, rows: 30, env: env() as Record<string, string> })
+    let out = ''
+    pty.onData((d) => (out += d))
+    const exited = new Promise<number>((r) => pty.onExit(({ exitCode }) => r(exitCode)))
+    const attached = async () => (await eng.exec('p1', "tmux list-clients -t '=qa2' -F x 2>/dev/null")).stdout.trim()
+    await expect.poll(attached, { timeout: 20_000, interval: 250 }).toBe('x')
+    expect((await host.run(['stop', '--timeout', '2', 'p1'])).exitCode).toBe(0)
+    expect(await exited).toBe(9)
+    expect(out).toContain('error: The SSH connection to "p1" closed: the VM is stopped, and its tmux session "qa2" ended with it.')
+    expect(out).toContain('hint: Start it again with `cal start p1`.')
+    expect((await eng.cal(['start', 'p1'])).code).toBe(0)
+  }, T)
+
   it('says, after Ctrl+C during start, that the VM was left stopped', async () => {
     expect((await eng.cal(['stop', 'p1', '--force'])).code).toBe(0)
     await host.setFaults('p1', { boot_seconds: 30 })

@@ -202,10 +202,21 @@ async function onTerminal(ctx: CliContext, pool: SshPool, args: SshArgs, setting
   if (r.exitCode === undefined) {
     throw new CalError('SSH_UNREACHABLE', `Could not run OpenSSH's ssh client: ${r.shortMessage ?? r.message}.`, 'Install the OpenSSH client, or use the terminal in the CAL app.')
   }
-  if (r.exitCode === 255 && !args.command) {
-    throw new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed.`, `The tmux session "${args.session}" keeps running in the VM: run cal ssh ${args.vm} to attach it again.`, { vm: args.vm })
-  }
+  if (r.exitCode === 255 && !args.command) throw await droppedAttach(ctx, args)
   return r.exitCode
+}
+
+/** The attach's connection closed: the session runs on in the VM, unless the VM itself stopped (then it went too). */
+async function droppedAttach(ctx: CliContext, args: SshArgs): Promise<CalError> {
+  const state = await ctx.handlers['vms:get']({ name: args.vm }).then(
+    (v) => v.state,
+    () => null,
+  )
+  if (state !== null && state !== 'running') {
+    return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed: the VM is ${state}, and its tmux session "${args.session}" ended with it.`, `Start it again with \`cal start ${args.vm}\`.`, { vm: args.vm, state })
+  }
+  const again = args.session === AGENT_TMUX_SESSION ? `cal ssh ${args.vm}` : `cal ssh ${args.vm} --session ${args.session}`
+  return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed.`, `The tmux session "${args.session}" keeps running in the VM: run ${again} to attach it again.`, { vm: args.vm })
 }
 
 /** The tmux attach and -t COMMAND run OpenSSH on this terminal: refuse at once, before connecting, without one. */
