@@ -102,3 +102,14 @@ describe('cal doctor without Tart', () => {
     expect((await cal(['--help'])).stdout).toMatch(/8 Tart not found or cannot be run \(every verb, cal doctor too\)/)
   })
 })
+
+describe('cal doctor with another program named tart', () => {
+  it('says it is not Tart, rather than an old Tart to upgrade, and exits 8', async () => {
+    const other = join(dir, 'other-tart')
+    writeFileSync(other, '#!/bin/sh\necho "usage: tart [-h] [--verbose] command"\n', { mode: 0o755 })
+    const r = await cal(['doctor', '--tart', other])
+    expect(r.code).toBe(8)
+    expect(r.stdout).toContain(`[FAIL] ${other} does not look like Tart: \`${other} --version\` printed "usage: tart [-h] [--verbose] command", not a version.`)
+    expect(r.stdout).not.toContain('is old')
+  })
+})

@@ -34,7 +34,11 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
   try {
     const v = await tart.version({ timeoutMs: 10_000 })
     const [major = 0, minor = 0] = v.split('.').map((n) => Number.parseInt(n, 10))
-    if (major > 2 || (major === 2 && minor >= 8)) add('tart', 'ok', `Tart ${v} at ${tart.path}`)
+    // Another program by that name (every other verb then fails on its output): not an old Tart to upgrade.
+    if (!/^\d+\.\d+/.test(v)) {
+      const shown = v.length > 60 ? `${v.slice(0, 60)}…` : v
+      add('tart', 'fail', `${tart.path} does not look like Tart: \`${tart.path} --version\` printed "${shown}", not a version.`, 'Point CAL at Tart (Settings → Tart path, CAL_TART or --tart), or install it with `brew install cirruslabs/cli/tart`.', 'TART_NOT_FOUND')
+    } else if (major > 2 || (major === 2 && minor >= 8)) add('tart', 'ok', `Tart ${v} at ${tart.path}`)
     else add('tart', 'warn', `Tart ${v} at ${tart.path} is old; CAL is tested with Tart 2.8 and newer.`, 'Upgrade with `brew upgrade cirruslabs/cli/tart`.')
   } catch (err) {
     const e = CalError.from(err)

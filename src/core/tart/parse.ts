@@ -107,8 +107,10 @@ export function isImageCached(entries: TartListEntry[], ref: string): boolean {
   return entries.some((e) => e.source === 'oci' && e.name === want)
 }
 
+/** Tart's "2.32.1"; from another program by that name, its first line as it is (for saying what it printed). */
 export function parseVersion(text: string): string {
-  return text.trim().split(/\s+/)[0] ?? ''
+  const first = text.trim().split(/\s+/)[0] ?? ''
+  return /^\d/.test(first) ? first : (text.trim().split('\n')[0] ?? '')
 }
 
 // Tart's interactive logger rewrites the line with ESC[1A \r ESC[J; with CI set it prints plain lines.
