@@ -200,6 +200,34 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect((await eng.cal(['rollback', 'w1', '--yes'])).code).toBe(0)
     expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(0)
     expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(3)
+    // Copy and record out of step (a snapshot or a delete cut short between its two steps, or Tart used by hand):
+    // neither hides a snapshot for good. A record whose copy is gone no longer blocks its name, nor its delete.
+    const tartNames = async () => (JSON.parse((await host.run(['list', '--format', 'json', '--source', 'local'])).stdout) as { Name: string }[]).map((e) => e.Name)
+    expect((await eng.cal(['snapshot', 'create', 'w1', 'gone1'])).code).toBe(0)
+    expect((await host.run(['delete', 'w1.snap.gone1'])).exitCode).toBe(0)
+    const retaken = await eng.cal(['snapshot', 'create', 'w1', 'gone1'])
+    expect(retaken.code, retaken.stderr).toBe(0)
+    expect(await tartNames()).toContain('w1.snap.gone1')
+    expect((await host.run(['delete', 'w1.snap.gone1'])).exitCode).toBe(0)
+    const dropped = await eng.cal(['snapshot', 'delete', 'w1', 'gone1', '--yes'])
+    expect(dropped.code, dropped.stderr).toBe(0)
+    expect((await eng.cal(['snapshot', 'delete', 'w1', 'gone1', '--yes'])).code).toBe(3)
+    // A copy without CAL's record is replaced by a snapshot of that name, and can be deleted.
+    expect((await host.run(['clone', 'w1', 'w1.snap.norec'])).exitCode).toBe(0)
+    expect((await eng.cal(['snapshot', 'create', 'w1', 'norec'])).code).toBe(0)
+    expect(JSON.parse((await eng.cal(['snapshot', 'list', 'w1', '--json'])).stdout).map((x: { name: string }) => x.name)).toContain('norec')
+    expect((await host.run(['clone', 'w1', 'w1.snap.norec2'])).exitCode).toBe(0)
+    const unrecorded = await eng.cal(['snapshot', 'delete', 'w1', 'norec2', '--yes'])
+    expect(unrecorded.code, unrecorded.stderr).toBe(0)
+    expect(await tartNames()).not.toContain('w1.snap.norec2')
+    // A copy another workspace owns ("w1.snap" + "x" is also "w1" + "snap.x") is left alone.
+    expect((await host.run(['clone', 'w1', 'w1.snap'])).exitCode).toBe(0)
+    expect((await host.run(['clone', 'w1', 'w1.snap.snap.x'])).exitCode).toBe(0)
+    expect((await eng.cal(['snapshot', 'delete', 'w1', 'snap.x', '--yes'])).code).toBe(3)
+    expect((await eng.cal(['snapshot', 'create', 'w1', 'snap.x'])).code).toBe(4)
+    expect(await tartNames()).toContain('w1.snap.snap.x')
+    for (const n of ['w1.snap.snap.x', 'w1.snap']) expect((await host.run(['delete', n])).exitCode).toBe(0)
+
     // A delete cut short after Tart deleted the VM itself (cal killed) leaves its snapshots: list and disk-usage say
     // so, with the verb that finishes it, rather than leaving them to take disk unseen.
     const left = (await eng.svc.listSnapshots('w1')).length

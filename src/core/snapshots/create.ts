@@ -2,9 +2,11 @@ import { CalError } from '../../shared/errors'
 import { freeSpaceHint } from '../host/disk'
 import type { Snapshot, SnapshotKind } from '../../shared/snapshot'
 import { localVms } from '../tart/parse'
+import type { TartListEntry } from '../tart/types'
 import { nested, type Reporter, type VmContext } from '../vms/context'
 import { startVm, stopVm, suspendVm } from '../vms/lifecycle'
 import { autoSnapshotName, defaultRole, snapshotTartName, validateName } from '../vms/naming'
+import { ownedByAnother } from './snapshots'
 
 /**
  * A Tart clone of a running VM's disk is not consistent, so a running VM is paused first: suspended (memory saved,
@@ -24,7 +26,19 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
     known && known.parent !== vm
       ? new CalError('SNAPSHOT_EXISTS', `The snapshot name "${name}" is not free for "${vm}": its Tart copy would be "${tartName}", which is already ${known.parent ? `a snapshot of "${known.parent}"` : 'another VM'}.`, 'Pick another snapshot name.', { vm, snapshot: name, tartName })
       : new CalError('SNAPSHOT_EXISTS', `"${vm}" already has a snapshot named "${name}".`, 'Pick another name, or delete the old snapshot first.', { vm, snapshot: name })
-  if (known?.role === 'snapshot' && known.parent === vm) throw taken()
+  if (known?.role === 'snapshot' && known.parent === vm) {
+    if (ctx.tart.localDirExists(tartName)) throw taken()
+    // A record whose copy is gone (deleted with Tart, or a delete cut short between the two): nothing to keep.
+    await ctx.facts.remove(tartName)
+    r.log(`removed CAL's record of snapshot ${name}, whose Tart copy ${tartName} was gone`)
+  }
+  // A copy without CAL's record is what a snapshot cut short left (cal killed during its clone): never confirmed, so
+  // replaced, as the clone below does. One another workspace could own ("dev.snap" owns "dev.snap.snap.x") is not.
+  const takenBy = async (list?: TartListEntry[]): Promise<CalError | null> => {
+    if (known || (await ownedByAnother(ctx, vm, tartName, list))) return taken()
+    r.log(`replacing ${tartName}, a copy left by a snapshot that was cut short (CAL has no record of it)`)
+    return null
+  }
   // A run CAL started with --suspendable is known to be running without asking Tart, and a free snapshot name is
   // checked on Tart's documented disk layout, so the pause starts at once. Otherwise one `tart list` decides.
   const rec = await ctx.facts.getRun(vm)
@@ -32,7 +46,10 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
   let sizeOf: Promise<number>
   let wasRunning: boolean
   if (canSuspend) {
-    if (ctx.tart.localDirExists(tartName)) throw taken()
+    if (ctx.tart.localDirExists(tartName)) {
+      const refused = await takenBy()
+      if (refused) throw refused
+    }
     wasRunning = true
     // The size is only for the answer; read it while the VM resumes and the engine waits for its IP anyway.
     sizeOf = Promise.resolve(0)
@@ -40,7 +57,10 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
     const list = await ctx.tart.list({ source: 'local', signal: r.signal })
     const entry = localVms(list).find((e) => e.name === vm)
     if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${vm}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'It may have been deleted or renamed outside CAL; the sidebar lists the VMs that exist.' }, { vm })
-    if (list.some((e) => e.name === tartName)) throw taken()
+    if (list.some((e) => e.name === tartName)) {
+      const refused = await takenBy(list)
+      if (refused) throw refused
+    }
     wasRunning = entry.state === 'running'
     sizeOf = Promise.resolve(entry.sizeGb)
   }

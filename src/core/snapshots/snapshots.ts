@@ -4,6 +4,7 @@ import { localVms } from '../tart/parse'
 import type { TartListEntry } from '../tart/types'
 import type { Reporter, VmContext } from '../vms/context'
 import { snapshotsToPrune } from './retention'
+import { isInternalName, snapshotTartName } from '../vms/naming'
 
 /** Snapshots CAL recorded for `vm` whose Tart clone still exists (Tart is the truth; the facts add kind and time). */
 export async function listSnapshots(ctx: VmContext, vm: string, entries?: TartListEntry[]): Promise<Snapshot[]> {
@@ -24,10 +25,30 @@ export async function findSnapshot(ctx: VmContext, vm: string, name: string, ent
   return snap
 }
 
+/**
+ * A Tart copy named as `vm`'s snapshot that another workspace could own instead: "dev.snap" owns "dev.snap.snap.x",
+ * which is also "dev" + "snap.x". Only a copy without CAL's record needs asking.
+ */
+export async function ownedByAnother(ctx: VmContext, vm: string, tartName: string, entries?: TartListEntry[]): Promise<boolean> {
+  const names = localVms(entries ?? (await ctx.tart.list({ source: 'local' }))).map((e) => e.name)
+  return names.some((w) => w !== vm && !isInternalName(w) && tartName.startsWith(snapshotTartName(w, '')))
+}
+
 export async function deleteSnapshot(ctx: VmContext, vm: string, name: string, r: Reporter): Promise<void> {
-  const snap = await findSnapshot(ctx, vm, name)
+  const snap = await findSnapshot(ctx, vm, name).catch(async (err: unknown) => {
+    // Out of step (not listed): a record whose Tart copy is gone, or a copy without its record (a snapshot or a
+    // delete cut short between its two steps). Deleting finishes it, rather than "no such snapshot" for good.
+    const tartName = snapshotTartName(vm, name)
+    const f = await ctx.facts.get(tartName)
+    const recorded = f?.role === 'snapshot' && f.parent === vm
+    if (!recorded && (f || !ctx.tart.localDirExists(tartName) || (await ownedByAnother(ctx, vm, tartName)))) throw err
+    return { tartName }
+  })
   r.step('delete')
-  await ctx.tart.delete(snap.tartName, { signal: r.signal })
+  await ctx.tart.delete(snap.tartName, { signal: r.signal }).catch((err: unknown) => {
+    if (CalError.from(err).code !== 'VM_NOT_FOUND') throw err
+    r.log(`its Tart copy ${snap.tartName} was gone already`)
+  })
   await ctx.facts.remove(snap.tartName)
 }
 
