@@ -244,6 +244,11 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(usage.stdout).toMatch(note)
     expect(JSON.parse((await eng.cal(['disk-usage', '--json'])).stdout).vms).toEqual([expect.objectContaining({ name: 'w1', deleted: true, snapshotCount: left })])
     expect((await eng.cal(['disk-usage', 'w1'])).stdout).toMatch(/^w1\s+VM \(deleted\)/m)
+    // A new w1 would take them for its own (and a restore of one would bring the deleted VM back): refused until done.
+    const reused = await eng.cal(['create', 'w1'])
+    expect(reused.code).toBe(4)
+    expect(reused.stderr).toContain('error: "w1" was deleted, but the delete was cut short:')
+    expect(reused.stderr).toContain('hint: Finish that delete first (`cal delete w1`), or pick another name.')
     expect((await eng.cal(['delete', 'w1', '--yes'])).code).toBe(0)
     expect((await eng.cal(['list'])).stdout).toBe('No VMs yet. Create one with `cal create NAME`.\n')
     expect(JSON.parse((await eng.cal(['list', '--json'])).stdout)).toEqual([])

@@ -50,6 +50,18 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
   if (sameFolder) {
     throw new CalError('VM_EXISTS', `A VM named "${sameFolder}" already exists, and names that differ only in case are the same VM on macOS.`, 'Pick another name.', { vm: name, existing: sameFolder })
   }
+  // A delete cut short after Tart deleted the VM leaves its snapshots, recorded as the name's: a new VM under that
+  // name would list them as its own, and restoring one would bring the deleted VM back in its place.
+  const facts = await ctx.facts.all()
+  const left = [...facts].filter(([tartName, f]) => f.role === 'snapshot' && f.parent === name && existing.has(tartName)).length
+  if (left > 0) {
+    throw new CalError(
+      'VM_EXISTS',
+      `"${name}" was deleted, but the delete was cut short: ${left === 1 ? '1 snapshot' : `${left} snapshots`} of it ${left === 1 ? 'is' : 'are'} left, which a new "${name}" would take for its own.`,
+      { cli: `Finish that delete first (\`cal delete ${name}\`), or pick another name.`, app: `Finish that delete first ("Finish deleting…" in the sidebar), or pick another name.` },
+      { vm: name },
+    )
+  }
   // A restore interrupted between its two renames parks the working VM at OLD: the name is still that VM's, and a new
   // VM under it would make OLD look like garbage that the next restore or delete of the new VM removes unasked.
   const parked = restoreOldName(name)
