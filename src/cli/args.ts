@@ -46,6 +46,9 @@ function parseErrorMessage(err: Error & { code?: string }, flags: string[]): str
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing) return `${missing[1]} needs a value.`
   const noValue = /^Option '(?:-\w, )?(--[^ ']+)' does not take an argument/.exec(err.message)
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && noValue) return `${noValue[1]} takes no value.`
+  // A value that starts with "-" (--disk -5) reads as the next option: say what to write instead.
+  const dash = /^Option '(?:-\w, )?(--[^ ']+)' argument is ambiguous/.exec(err.message)
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && dash) return `${dash[1]} needs a value; one that starts with "-" is written ${dash[1]}=-VALUE.`
   return err.message.split('\n')[0] ?? 'Bad arguments.'
 }
 

@@ -72,6 +72,10 @@ describe('flags', () => {
     const extra = await cal(['stop', 'dev', '--force=yes'])
     expect(extra.code).toBe(2)
     expect(extra.stderr).toContain('error: --force takes no value.')
+    const dash = await cal(['create', 'z', '--disk', '-5'])
+    expect(dash.code).toBe(2)
+    expect(dash.stderr).toContain('error: --disk needs a value; one that starts with "-" is written --disk=-VALUE.')
+    expect(dash.stderr).not.toContain('ambiguous')
   })
 
   it('a typo of a flag the verb takes, or of a global one, is named', async () => {
