@@ -1,6 +1,9 @@
 // The built `cal` as its own process against the simulated host, for what only a real process shows: a closed
 // stderr, Ctrl+C during start, and `cal ssh` attaching tmux through OpenSSH on a real terminal (node-pty).
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { spawn as spawnPty, type IPty } from 'node-pty'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimHost, type SimHost } from '../sim/harness'
@@ -83,6 +86,29 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     expect(out).toContain('error: The SSH connection to "p1" closed: the VM is stopped, and its tmux session "qa2" ended with it.')
     expect(out).toContain('hint: Start it again with `cal start p1`.')
     expect((await eng.cal(['start', 'p1'])).code).toBe(0)
+  }, T)
+
+  it('a create killed past its clone (no time to clean up) leaves a VM shown as cut short, not as a finished one', async () => {
+    // A Tart whose `get` of the new VM hangs: the create stops there, after the clone, before it sets the VM up.
+    const dir = mkdtempSync(join(tmpdir(), 'cal-hang-get-'))
+    const tart = join(dir, 'tart')
+    writeFileSync(tart, `#!/bin/sh\n[ "$1" = get ] && [ "$2" = half ] && exec sleep 60\nexec '${host.tartPath}' "$@"\n`, { mode: 0o755 })
+    try {
+      const child = spawn(process.execPath, [calJs, 'create', 'half'], { env: { ...env(), CAL_TART: tart }, stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      await expect.poll(() => stderr, { timeout: 30_000 }).toContain('→ Set CPU')
+      child.kill('SIGKILL')
+      await new Promise((r) => child.once('close', r))
+      const half = JSON.parse((await eng.cal(['list', '--json'])).stdout).find((v: { name: string }) => v.name === 'half')
+      expect(half).toMatchObject({ state: 'error', error: "Its create was cut short: it may still have the image's size, MAC address and serial. Delete it and create it again." })
+      expect((await eng.cal(['delete', 'half', '--yes'])).code).toBe(0)
+      expect((await eng.cal(['create', 'half'])).code).toBe(0)
+      expect(JSON.parse((await eng.cal(['list', '--json'])).stdout).find((v: { name: string }) => v.name === 'half')).toMatchObject({ state: 'stopped', error: null })
+      expect((await eng.cal(['delete', 'half', '--yes'])).code).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }, T)
 
   it('says, after Ctrl+C during start, that the VM was left stopped', async () => {

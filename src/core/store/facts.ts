@@ -21,8 +21,12 @@ export const VmFacts = z.object({
   snapshotKind: SnapshotKind.nullable().default(null),
   lastSessionStartAt: z.string().nullable().default(null),
   lastSessionSnapshotAt: z.string().nullable().default(null),
+  /** Written before a create's clone, cleared by its last step: left set, the create was cut short (cal killed). */
+  incomplete: z.boolean().default(false),
 })
 export type VmFacts = z.infer<typeof VmFacts>
+/** What callers write: fields with a default may be left out. */
+export type VmFactsInput = z.input<typeof VmFacts>
 
 export const RunRecord = z.object({
   pid: z.number().int(),
@@ -60,12 +64,12 @@ export class FactsStore {
     return parsed.success ? parsed.data : null
   }
 
-  async put(name: string, facts: VmFacts): Promise<void> {
-    await writeJsonAtomic(this.factsFile(name), facts)
+  async put(name: string, facts: VmFactsInput): Promise<void> {
+    await writeJsonAtomic(this.factsFile(name), VmFacts.parse(facts))
   }
 
-  async update(name: string, patch: Partial<VmFacts>, fallback: () => VmFacts): Promise<VmFacts> {
-    const next = { ...((await this.get(name)) ?? fallback()), ...patch }
+  async update(name: string, patch: Partial<VmFacts>, fallback: () => VmFactsInput): Promise<VmFacts> {
+    const next = VmFacts.parse({ ...((await this.get(name)) ?? fallback()), ...patch })
     await this.put(name, next)
     return next
   }

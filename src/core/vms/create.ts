@@ -77,11 +77,15 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
     )
   }
 
+  const record = { role: defaultRole(name), createdAt: null, baseImage: image, agent: (input.agent ?? null) as AgentId | null, os: null }
   r.step('pull')
   if (isLocal) r.log(`cloning the local VM ${image}`)
   else await pullImage(ctx, image, r)
 
   r.step('clone')
+  // Marked unfinished until its last step: a create killed past the clone (no chance to clean up) leaves a VM
+  // with the image's size, MAC address and serial, which would otherwise pass for a finished one.
+  await ctx.facts.put(name, { ...record, incomplete: true })
   const clone = () =>
     ctx.tart.clone(image, name, { signal: r.signal }).catch((err: unknown) => {
       // A local source that is not there: "the VM does not exist" would read as if the new VM were the problem.
@@ -100,8 +104,13 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
     }
     await clone()
   }
-  if (isLocal) await ctx.locks.run(image, () => withVmLock(ctx.facts.paths.run, image, `Create ${name} from ${image}`, cloneStopped))
-  else await clone()
+  try {
+    if (isLocal) await ctx.locks.run(image, () => withVmLock(ctx.facts.paths.run, image, `Create ${name} from ${image}`, cloneStopped))
+    else await clone()
+  } catch (err) {
+    await ctx.facts.remove(name).catch(() => {})
+    throw err
+  }
   try {
     r.step('configure')
     const d = await ctx.tart.get(name, { signal: r.signal })
@@ -120,21 +129,11 @@ export async function createVm(ctx: VmContext, input: CreateVmInput, r: Reporter
     )
     r.log(`${want.cpu} CPU, ${want.memoryMb} MB memory, ${Math.max(want.diskGb, d.diskGb)} GB disk, new MAC address${d.os === 'darwin' ? ' and serial' : ''}`)
     await opts.beforeRecord?.()
-    await ctx.facts.put(name, {
-      role: defaultRole(name),
-      createdAt: new Date().toISOString(),
-      baseImage: image,
-      agent: (input.agent ?? null) as AgentId | null,
-      os: d.os,
-      parent: null,
-      snapshotName: null,
-      snapshotKind: null,
-      lastSessionStartAt: null,
-      lastSessionSnapshotAt: null,
-    })
+    await ctx.facts.put(name, { ...record, createdAt: new Date().toISOString(), os: d.os })
   } catch (err) {
     r.log(`removing the half-made VM ${name}`)
     await ctx.tart.delete(name).catch(() => {})
+    await ctx.facts.remove(name).catch(() => {})
     throw err
   }
 }

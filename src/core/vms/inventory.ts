@@ -7,6 +7,7 @@ import type { TartListEntry } from '../tart/types'
 import type { VmContext } from './context'
 import { defaultRole, isInternalName, parkedWorkingName } from './naming'
 import { RUN_MARKER, isAlive } from './supervisor'
+import { vmLockHeld } from './vm-lock'
 
 export const MAC_VM_LIMIT = 2
 
@@ -21,11 +22,17 @@ async function unexpectedStop(ctx: VmContext, name: string): Promise<string | nu
   return bad ? bad.trim() : 'CAL did not ask it to stop, and its log names no error.'
 }
 
+/** A VM whose create was cut short past its clone (cal killed): it has the image's size, MAC address and serial. */
+async function cutShort(ctx: VmContext, name: string, facts: VmFacts | undefined): Promise<string | null> {
+  if (!facts?.incomplete || (await vmLockHeld(ctx.facts.paths.run, name))) return null
+  return 'Its create was cut short: it may still have the image\'s size, MAC address and serial. Delete it and create it again.'
+}
+
 async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined, name = entry.name): Promise<VmInfo> {
   const d = await ctx.tart.get(entry.name).catch(() => null)
   const state = d?.state ?? entry.state
   const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
-  const error = state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null
+  const error = (await cutShort(ctx, name, facts)) ?? (state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null)
   // A VM CAL did not start (or started before CAL's record) still has an address Tart can tell; so has one whose
   // start was ended before it recorded the address (a `cal start` killed while it waited for one): asked again.
   const recorded = rec && isAlive(rec.pid) ? rec.ip : null

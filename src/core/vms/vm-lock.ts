@@ -47,6 +47,16 @@ export async function withVmLock<T>(runDir: string, vm: string, title: string, f
   }
 }
 
+/** Whether some CAL process (this one included) works on `vm` right now, by its lock file. */
+export async function vmLockHeld(runDir: string, vm: string): Promise<boolean> {
+  const path = vmLockPath(runDir, vm)
+  const owner = await readOwner(path).catch(() => 'unreadable' as const)
+  if (owner === 'gone') return false
+  if (owner === 'unreadable') return !(await olderThan(path, 5_000))
+  if (owner.pid === process.pid) return owner.started === undefined || Math.abs(owner.started - PROCESS_STARTED) < 5_000
+  return held(path, owner)
+}
+
 async function acquire(path: string, vm: string, me: VmLockOwner): Promise<void> {
   try {
     await makeDirs(join(path, '..'), 0o700)
