@@ -77,18 +77,20 @@ const FOCUSABLE = 'button:not(:disabled), [href], input:not(:disabled), select:n
  * opener's toolbar, else the main view, rather than <body>.
  */
 export function restoreFocus(opener: Element | null): void {
-  const take = (el: Element | null | undefined): boolean => {
-    if (!(el instanceof HTMLElement) || !el.isConnected || !el.matches(FOCUSABLE)) return false
-    el.focus()
-    return document.activeElement === el
-  }
-  if (take(opener)) return
+  if (takeFocus(opener)) return
   const scopes = [opener?.isConnected ? opener.closest('[role="toolbar"]') : null, document.querySelector('main')]
   for (const scope of scopes) {
     // Tab stops only: a roving tabindex's other tabs (tabIndex -1) are not where Tab would have led.
     const candidates = scope ? Array.from(scope.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.tabIndex >= 0) : []
-    if (candidates.some(take)) return
+    if (candidates.some(takeFocus)) return
   }
+}
+
+/** Focuses `el` when it is in the page, shown and a control; whether it now has the focus. */
+export function takeFocus(el: Element | null | undefined): boolean {
+  if (!(el instanceof HTMLElement) || !el.isConnected || !el.matches(FOCUSABLE)) return false
+  el.focus()
+  return document.activeElement === el
 }
 
 type ConfirmProps = {

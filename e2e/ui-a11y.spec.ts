@@ -1,0 +1,40 @@
+import type { Page } from '@playwright/test'
+import { test, expect } from './fixtures'
+import { captureScreen } from './ui/screens'
+
+/** Keyboard and screen-reader behaviour of the views that are not a workspace's (Settings, Activity) and of the toolbar. */
+
+/** What has the keyboard, for a failure message: tag, test id or role, and text. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement
+    if (!el || el === document.body) return 'body'
+    return `${el.tagName.toLowerCase()}[${el.getAttribute('data-testid') ?? el.getAttribute('role') ?? ''}] ${(el.textContent ?? '').trim().slice(0, 30)}`
+  })
+
+test('Escape from Settings or Activity gives the keyboard back to the view it returns to', async ({ page }) => {
+  await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
+  for (const [nav, view] of [['nav-settings', 'settings-view'], ['nav-tasks', 'tasks-view']] as const) {
+    await page.getByTestId(nav).focus()
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId(view)).toBeFocused()
+    await page.keyboard.press('Escape')
+    await expect(page.getByTestId(view)).toHaveCount(0)
+    // The control that opened it is still there: it has the keyboard again.
+    await expect(page.getByTestId(nav)).toBeFocused()
+  }
+  // By the shortcut, and from the palette: never left on <body>.
+  await page.keyboard.press('ControlOrMeta+Comma')
+  await expect(page.getByTestId('settings-view')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('settings-view')).toHaveCount(0)
+  await expect.poll(() => focused(page)).not.toBe('body')
+  await page.keyboard.press('ControlOrMeta+k')
+  await page.getByTestId('palette-input').fill('open settings')
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('settings-view')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('settings-view')).toHaveCount(0)
+  await expect.poll(() => focused(page)).not.toBe('body')
+  await captureScreen(page, 'a11y-escape-back')
+})
