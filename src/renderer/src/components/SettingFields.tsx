@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type ReactNode } from 'react'
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import { numberProblem, numberRuleText } from '../validate'
 
 /** Settings rows in the System Settings style: label left, control right, applied as soon as committed. */
@@ -21,7 +21,21 @@ export function Row({ label, htmlFor, help, error, children }: { label: string; 
 }
 
 /**
- * Text committed on blur or Enter, so every keystroke does not write the settings file. A value `validate` refuses
+ * A field's commit, run on blur and Enter by the field, and here once more when the field goes from the page: a
+ * shortcut that changes the view (Ctrl+Shift+2, Ctrl+Shift+T) removes the field without a blur, and the edit would be
+ * lost. `commit` saves only a valid edit that was not saved yet, so running it again is harmless.
+ */
+function useCommitOnUnmount(commit: () => void): void {
+  const latest = useRef(commit)
+  useLayoutEffect(() => {
+    latest.current = commit
+  })
+  useEffect(() => () => latest.current(), [])
+}
+
+/**
+ * Text committed on blur or Enter (or when the field goes, see useCommitOnUnmount), so every keystroke does not write
+ * the settings file. A value `validate` refuses
  * stays in the field with the reason next to it, and is not saved.
  */
 export function TextSetting(props: {
@@ -37,7 +51,14 @@ export function TextSetting(props: {
   const [draft, setDraft] = useState(props.value)
   useEffect(() => setDraft(props.value), [props.value])
   const error = props.validate?.(draft) ?? ''
-  const commit = () => !error && draft !== props.value && props.onCommit(draft)
+  // What was last handed to onCommit: a blur then the field's removal save it once.
+  const sent = useRef<string | null>(null)
+  const commit = () => {
+    if (error || draft === props.value || draft === sent.current) return
+    sent.current = draft
+    props.onCommit(draft)
+  }
+  useCommitOnUnmount(commit)
   return (
     <Row label={props.label} htmlFor={id} help={props.help} error={error}>
       <input
@@ -52,7 +73,10 @@ export function TextSetting(props: {
         placeholder={props.placeholder}
         spellCheck={false}
         autoComplete="off"
-        onChange={(e) => setDraft(e.target.value)}
+        onChange={(e) => {
+          sent.current = null
+          setDraft(e.target.value)
+        }}
         onBlur={commit}
         onKeyDown={(e) => e.key === 'Enter' && commit()}
       />
@@ -61,7 +85,7 @@ export function TextSetting(props: {
 }
 
 /**
- * A number committed on blur or Enter. Emptied, the field stays empty and says a value is required (Number('') is 0,
+ * A number committed on blur or Enter, or when the field goes. Emptied, the field stays empty and says a value is required (Number('') is 0,
  * which would be saved otherwise); out of range, it says why. Either way the saved value stays until a valid one.
  */
 export function NumberSetting(props: {
@@ -82,9 +106,13 @@ export function NumberSetting(props: {
   const rule = { min: props.min, max: props.max, decimals: props.decimals }
   const problem = numberProblem(draft, rule)
   const n = Number(draft)
+  const sent = useRef<number | null>(null)
   const commit = () => {
-    if (!problem && n !== props.value) props.onCommit(n)
+    if (problem || n === props.value || n === sent.current) return
+    sent.current = n
+    props.onCommit(n)
   }
+  useCommitOnUnmount(commit)
   const saved = `${props.value}${props.unit ? ` ${props.unit}` : ''}`
   const error =
     problem === 'required'
@@ -106,7 +134,10 @@ export function NumberSetting(props: {
         value={draft}
         aria-invalid={Boolean(problem)}
         aria-describedby={`${id}-error`}
-        onChange={(e) => setDraft(e.target.value)}
+        onChange={(e) => {
+          sent.current = null
+          setDraft(e.target.value)
+        }}
         onBlur={commit}
         onKeyDown={(e) => e.key === 'Enter' && commit()}
       />
