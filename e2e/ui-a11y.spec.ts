@@ -77,3 +77,16 @@ test('a settings field left by a shortcut, without a blur, keeps a valid edit an
   await expect(user).toHaveValue('builder')
   await expect(page.getByTestId('toast')).toHaveCount(0)
 })
+
+test('every setting control is described by its help and its error line', async ({ page }) => {
+  await page.getByTestId('nav-settings').click()
+  const settings = page.getByTestId('settings-view')
+  await expect(settings.getByRole('switch', { name: 'Show in Dock' })).toHaveAccessibleDescription('Off keeps CAL in the menu bar only.')
+  const fontSize = settings.getByRole('spinbutton', { name: 'Terminal font size' })
+  await expect(fontSize).toHaveAccessibleDescription('9–32')
+  await fontSize.fill('40')
+  await expect(fontSize).toHaveAccessibleDescription('9–32 Not saved: use a whole number from 9 to 32.')
+  await expect(settings.getByRole('spinbutton', { name: 'Session snapshots to keep' })).toHaveAccessibleDescription(/^0–100\. 0 = no limit on the count/)
+  await expect(settings.getByRole('textbox', { name: 'First-contact password' })).toHaveAccessibleDescription(/^Used once; CAL installs its own key/)
+  await captureScreen(page, 'a11y-settings-described')
+})

@@ -1,15 +1,29 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import { numberProblem, numberRuleText } from '../validate'
 
+/**
+ * The control's aria-describedby: its help (the range, what 0 means, what Off does) and, for a field that can refuse a
+ * value, its error line, so a screen reader reads both with the control and not only when the pointer passes them.
+ */
+function describedBy(id: string, help: string | undefined, validates: boolean): string | undefined {
+  const ids = [help ? `${id}-help` : '', validates ? `${id}-error` : ''].filter(Boolean)
+  return ids.length > 0 ? ids.join(' ') : undefined
+}
+
 /** Settings rows in the System Settings style: label left, control right, applied as soon as committed. */
-export function Row({ label, htmlFor, help, error, children }: { label: string; htmlFor?: string; help?: string; error?: string; children: ReactNode }) {
+export function Row({ label, htmlFor, help, error, children }: { label: string; htmlFor: string; help?: string; error?: string; children: ReactNode }) {
   return (
     <div className="setting-row">
       <div className="setting-label">
         <label htmlFor={htmlFor}>{label}</label>
-        {help && <div className="setting-help">{help}</div>}
-        {/* Always in the page (empty when fine), so screen readers announce the message as it appears. */}
-        {htmlFor && (
+        {help && (
+          <div id={`${htmlFor}-help`} className="setting-help">
+            {help}
+          </div>
+        )}
+        {/* For a field that can refuse a value: always in the page (empty when fine), so screen readers announce the
+            message as it appears. */}
+        {error !== undefined && (
           <div id={`${htmlFor}-error`} className="field-error" role="status">
             {error}
           </div>
@@ -69,7 +83,7 @@ export function TextSetting(props: {
         // The whole value on hover, for a long image reference; never for a password.
         title={props.type === 'password' ? undefined : draft}
         aria-invalid={Boolean(error)}
-        aria-describedby={`${id}-error`}
+        aria-describedby={describedBy(id, props.help, true)}
         placeholder={props.placeholder}
         spellCheck={false}
         autoComplete="off"
@@ -121,8 +135,9 @@ export function NumberSetting(props: {
         ? `Not saved: use ${numberRuleText(rule)}.`
         : ''
   const range = `${props.min}–${props.max}`
+  const help = props.help ? `${range}. ${props.help}` : range
   return (
-    <Row label={props.label} htmlFor={id} help={props.help ? `${range}. ${props.help}` : range} error={error}>
+    <Row label={props.label} htmlFor={id} help={help} error={error}>
       <input
         id={id}
         className={problem ? 'field narrow invalid' : 'field narrow'}
@@ -133,7 +148,7 @@ export function NumberSetting(props: {
         required
         value={draft}
         aria-invalid={Boolean(problem)}
-        aria-describedby={`${id}-error`}
+        aria-describedby={describedBy(id, help, true)}
         onChange={(e) => {
           sent.current = null
           setDraft(e.target.value)
@@ -150,7 +165,16 @@ export function ToggleSetting(props: { label: string; checked: boolean; onChange
   const id = useId()
   return (
     <Row label={props.label} htmlFor={id} help={props.help}>
-      <input id={id} type="checkbox" role="switch" className="switch" checked={props.checked} disabled={props.disabled} onChange={(e) => props.onChange(e.target.checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        role="switch"
+        className="switch"
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={describedBy(id, props.help, false)}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
     </Row>
   )
 }
@@ -159,7 +183,7 @@ export function SelectSetting<T extends string>(props: { label: string; value: T
   const id = useId()
   return (
     <Row label={props.label} htmlFor={id} help={props.help}>
-      <select id={id} className="field narrow" value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
+      <select id={id} className="field narrow" value={props.value} aria-describedby={describedBy(id, props.help, false)} onChange={(e) => props.onChange(e.target.value as T)}>
         {props.options.map(([v, label]) => (
           <option key={v} value={v}>
             {label}

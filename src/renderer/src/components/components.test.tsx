@@ -9,7 +9,7 @@ import { SnapshotConfirmDialog, changedText, lossText, workingText } from './Sna
 import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
 import { SnapshotsPanel } from './SnapshotsView'
-import { NumberSetting, TextSetting } from './SettingFields'
+import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 import { LimitDialog, cleanVmWarning } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
 
@@ -337,6 +337,26 @@ describe('settings fields', () => {
   it('shows a long value whole on hover, but never a password', () => {
     expect(renderToStaticMarkup(<TextSetting label="Base image" value="ghcr.io/x/y:latest" onCommit={() => {}} />)).toContain('title="ghcr.io/x/y:latest"')
     expect(renderToStaticMarkup(<TextSetting label="Password" type="password" value="s3cret-pw" onCommit={() => {}} />)).not.toContain('title="s3cret-pw"')
+  })
+
+  it('links its help and its error line to the control, for every kind of setting', () => {
+    /** The text a screen reader reads as the control's description: the elements aria-describedby names, in order. */
+    const description = (html: string, control: RegExp) => {
+      const tag = control.exec(html)?.[0] ?? ''
+      const ids = /aria-describedby="([^"]*)"/.exec(tag)?.[1]?.split(' ') ?? []
+      return ids.map((id) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1]).join(' | ')
+    }
+    const toggle = renderToStaticMarkup(<ToggleSetting label="Show in Dock" checked onChange={() => {}} help="Off keeps CAL in the menu bar only." />)
+    expect(description(toggle, /<input[^>]*>/)).toContain('Off keeps CAL in the menu bar only.')
+    const select = renderToStaticMarkup(<SelectSetting label="Theme" value="a" options={[['a', 'A']]} onChange={() => {}} help="Follows the system." />)
+    expect(description(select, /<select[^>]*>/)).toContain('Follows the system.')
+    const number = renderToStaticMarkup(<NumberSetting label="Keep" value={300} min={0} max={100} onCommit={() => {}} help="0 = no limit." />)
+    expect(description(number, /<input[^>]*>/)).toBe('0–100. 0 = no limit. | Not saved: use a whole number from 0 to 100.')
+    const text = renderToStaticMarkup(<TextSetting label="Password" value="" onCommit={() => {}} help="Used once." validate={() => 'Not saved: too short.'} />)
+    expect(description(text, /<input[^>]*>/)).toBe('Used once. | Not saved: too short.')
+    // A control without help or error text names nothing that is not there.
+    const bare = renderToStaticMarkup(<ToggleSetting label="Notifications" checked onChange={() => {}} />)
+    expect(bare).not.toContain('aria-describedby')
   })
 
   it('shows what a text validator refuses', () => {
