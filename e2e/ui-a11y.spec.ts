@@ -90,3 +90,23 @@ test('every setting control is described by its help and its error line', async 
   await expect(settings.getByRole('textbox', { name: 'First-contact password' })).toHaveAccessibleDescription(/^Used once; CAL installs its own key/)
   await captureScreen(page, 'a11y-settings-described')
 })
+
+test('Settings and Activity opened by the keyboard draw no focus ring around the whole pane; their controls do', async ({ page }) => {
+  await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
+  const shadow = (testId: string) => page.getByTestId(testId).evaluate((el) => getComputedStyle(el).boxShadow)
+  await page.keyboard.press('ControlOrMeta+Comma')
+  await expect(page.getByTestId('settings-view')).toBeFocused()
+  await page.waitForTimeout(250) // past the ring's transition, if any
+  expect(await shadow('settings-view')).toBe('none')
+  await captureScreen(page, 'a11y-settings-no-pane-ring')
+  // The keyboard's next stop, a real control, shows the ring.
+  await page.keyboard.press('Tab')
+  const control = page.getByTestId('settings-view').getByRole('combobox', { name: 'Appearance' })
+  await expect(control).toBeFocused()
+  expect(await control.evaluate((el) => getComputedStyle(el).boxShadow)).not.toBe('none')
+  await page.keyboard.press('Escape')
+  await page.getByTestId('nav-tasks').focus()
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('tasks-view')).toBeFocused()
+  expect(await shadow('tasks-view')).toBe('none')
+})
