@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
+import { DEFAULT_IMAGE } from '../test/sim/harness'
 import { captureScreen } from './ui/screens'
 
 /** Keyboard and screen-reader behaviour of the views that are not a workspace's (Settings, Activity) and of the toolbar. */
@@ -109,4 +110,19 @@ test('Settings and Activity opened by the keyboard draw no focus ring around the
   await page.keyboard.press('Enter')
   await expect(page.getByTestId('tasks-view')).toBeFocused()
   expect(await shadow('tasks-view')).toBe('none')
+})
+
+test('a sidebar row is read as one name that says the state once', async ({ page, sim }) => {
+  const VM = 'e2e-a11y-row'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, VM])).exitCode).toBe(0)
+  try {
+    const row = page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`)
+    await row.click({ timeout: 30_000 })
+    // It was "Stopped e2e-a11y-row Stopped": the dot's label, then the state line.
+    await expect(row).toHaveAccessibleName(`${VM}, Stopped`)
+    await expect(page.getByRole('listbox', { name: 'Workspaces' }).getByRole('option', { name: `${VM}, Stopped` })).toHaveAttribute('aria-selected', 'true')
+    await captureScreen(page, 'a11y-sidebar-row')
+  } finally {
+    await sim.harness.run(['delete', VM])
+  }
 })

@@ -218,7 +218,7 @@ export function LaunchDialog({ vm }: { vm: string }) {
               <div key={k} className="fact">
                 <dt>{k}</dt>
                 <dd>
-                  {k === 'VM status' && KNOWN_STATES.includes(shown.vmState) && <StateDot state={shown.vmState as VmState} />} {v}
+                  {k === 'VM status' && KNOWN_STATES.includes(shown.vmState) && <StateDot state={shown.vmState as VmState} decorative />} {v}
                 </dd>
               </div>
             ))}

@@ -154,16 +154,30 @@ export function Sidebar({ mod }: { mod: string }) {
   )
 }
 
+/** A row's second line: its state, then its role when it is not a plain workspace, then a running VM's address. */
+function vmRowSub(vm: VmInfo): string {
+  return `${STATE_LABEL[vm.state]}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}`
+}
+
+/**
+ * A row's name for screen readers, said once: "cal-clean, Stopped, clean". Read from the row's content it was
+ * "Stopped cal-clean Stopped · clean" (the dot's label, then the state line that says it again).
+ */
+export function vmRowLabel(vm: VmInfo, ringing: boolean): string {
+  return [vm.name, vmRowSub(vm).replaceAll(' · ', ', '), ringing ? 'a terminal rang the bell' : ''].filter(Boolean).join(', ')
+}
+
 type RowProps = { vm: VmInfo; index: number; start: number; size: number; selected: boolean; ringing: boolean; mod: string; onChoose: (index: number) => void }
 
 /** Memoized: scrolling re-renders only rows that come into view. */
 const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, mod, onChoose }: RowProps) {
-  const sub = `${STATE_LABEL[vm.state]}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}`
+  const sub = vmRowSub(vm)
   return (
     <div
       id={`vm-option-${index}`}
       role="option"
       aria-selected={selected}
+      aria-label={vmRowLabel(vm, ringing)}
       className={selected ? 'vm-row selected' : 'vm-row'}
       style={{ height: size, transform: `translateY(${start}px)` }}
       onClick={() => onChoose(index)}
@@ -171,7 +185,7 @@ const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, m
       data-vm={vm.name}
       data-attention={ringing ? 'yes' : 'no'}
     >
-      <StateDot state={vm.state} />
+      <StateDot state={vm.state} decorative />
       <span className="vm-row-text">
         <span className="vm-row-name">{vm.name}</span>
         {/* A long line (an IPv6 address, a narrow sidebar) still ends in an ellipsis: the whole of it is in the tooltip. */}

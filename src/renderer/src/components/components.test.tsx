@@ -12,6 +12,8 @@ import { SnapshotsPanel } from './SnapshotsView'
 import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 import { LimitDialog, cleanVmWarning } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
+import { vmRowLabel } from './Sidebar'
+import { StateDot } from './StateDot'
 
 /** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
 describe('status banner', () => {
@@ -373,5 +375,16 @@ describe('the agent the banner and overview name', () => {
     expect(withShownAgent(vmInfo('ws', { agent: null }), undefined).agent).toBe(null)
     const html = renderToStaticMarkup(<StatusBanner vm={withShownAgent(vmInfo('ws', { state: 'running', agent: null }), { ws: 'cursor' })} defaultAgent="claude" />)
     expect(html).toContain('Cursor CLI')
+  })
+})
+
+describe('a workspace row in the sidebar', () => {
+  it('has one name that says the state once', () => {
+    expect(vmRowLabel(vmInfo('cal-clean', { state: 'stopped', role: 'clean' }), false)).toBe('cal-clean, Stopped, clean')
+    expect(vmRowLabel(vmInfo('dev', { state: 'running', ip: '192.168.64.3' }), true)).toBe('dev, Running, 192.168.64.3, a terminal rang the bell')
+    // The dot beside a written-out state is skipped by screen readers; on its own it still says the state.
+    expect(renderToStaticMarkup(<StateDot state="stopped" decorative />)).toContain('aria-hidden="true"')
+    expect(renderToStaticMarkup(<StateDot state="stopped" decorative />)).not.toContain('aria-label')
+    expect(renderToStaticMarkup(<StateDot state="stopped" />)).toContain('aria-label="Stopped"')
   })
 })
