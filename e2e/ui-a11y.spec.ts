@@ -13,6 +13,19 @@ const focused = (page: Page) =>
     return `${el.tagName.toLowerCase()}[${el.getAttribute('data-testid') ?? el.getAttribute('role') ?? ''}] ${(el.textContent ?? '').trim().slice(0, 30)}`
   })
 
+/** Records, every 20 ms, where the keyboard is: what the user could have pressed keys into meanwhile. */
+const watchFocus = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { focusTrail: string[] }
+    w.focusTrail = []
+    setInterval(() => {
+      const el = document.activeElement
+      const at = !el || el === document.body ? 'body' : (el.getAttribute('data-testid') ?? el.getAttribute('role') ?? el.tagName.toLowerCase())
+      if (w.focusTrail.at(-1) !== at) w.focusTrail.push(at)
+    }, 20)
+  })
+const focusTrail = (page: Page) => page.evaluate(() => (window as unknown as { focusTrail: string[] }).focusTrail)
+
 test('Escape from Settings or Activity gives the keyboard back to the view it returns to', async ({ page }) => {
   await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
   for (const [nav, view] of [['nav-settings', 'settings-view'], ['nav-tasks', 'tasks-view']] as const) {
@@ -124,5 +137,75 @@ test('a sidebar row is read as one name that says the state once', async ({ page
     await captureScreen(page, 'a11y-sidebar-row')
   } finally {
     await sim.harness.run(['delete', VM])
+  }
+})
+
+test('Start and Stop keep the keyboard in the toolbar, on the button that replaced the one pressed', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const VM = 'e2e-a11y-toolbar'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, VM])).exitCode).toBe(0)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click({ timeout: 30_000 })
+    await page.getByTestId('vm-start').focus()
+    await watchFocus(page)
+    await page.keyboard.press('Enter')
+    // While the start runs, every button is disabled: the keyboard waits on the toolbar, then goes to Stop.
+    await expect(page.getByTestId('vm-stop')).toBeFocused({ timeout: 30_000 })
+    await expect(page.getByTestId('status-banner')).toHaveAttribute('data-tone', 'green', { timeout: 30_000 })
+    await captureScreen(page, 'a11y-toolbar-after-start')
+    let trail = await focusTrail(page)
+    expect(trail, trail.join(' → ')).not.toContain('body')
+    expect(trail, trail.join(' → ')).not.toContain('view-workspace')
+    await watchFocus(page)
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId('vm-start')).toBeFocused({ timeout: 30_000 })
+    trail = await focusTrail(page)
+    expect(trail, trail.join(' → ')).not.toContain('body')
+    expect(trail, trail.join(' → ')).not.toContain('view-workspace')
+  } finally {
+    await sim.harness.run(['stop', VM])
+    await sim.harness.run(['delete', VM])
+  }
+})
+
+test('the keyboard stays in the sheet while a VM stops from the limit sheet and while the agent launches', async ({ page, sim }) => {
+  test.setTimeout(240_000)
+  const [a, b] = [await sim.bootVm('e2e-a11y-one'), await sim.bootVm('e2e-a11y-two')]
+  const third = 'e2e-a11y-three'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, third])).exitCode).toBe(0)
+  try {
+    await page.locator(`[data-testid="vm-row"][data-vm="${third}"]`).click({ timeout: 30_000 })
+    await expect(page.getByTestId('running-count')).toHaveText('2/2 running', { timeout: 30_000 })
+    await page.getByTestId('vm-start').click()
+    const limit = page.getByTestId('limit-dialog')
+    await expect(limit.getByRole('button', { name: `Stop ${a.name}` })).toBeVisible({ timeout: 30_000 })
+    await limit.getByRole('button', { name: `Stop ${a.name}` }).focus()
+    await watchFocus(page)
+    await page.keyboard.press('Enter')
+    await expect(limit.getByRole('heading')).toHaveText('A slot is free', { timeout: 60_000 })
+    await expect(limit.getByRole('button', { name: `Start ${third}` })).toBeFocused()
+    let trail = await focusTrail(page)
+    expect(trail, trail.join(' → ')).not.toContain('body')
+    await page.keyboard.press('Escape')
+    await expect(limit).toHaveCount(0)
+
+    // Launch on the other running VM: its session snapshot shuts it down and starts it again, Launching… meanwhile.
+    await page.locator(`[data-testid="vm-row"][data-vm="${b.name}"]`).click()
+    await page.getByTestId('vm-launch').click()
+    const launch = page.getByTestId('launch-dialog')
+    await expect(launch.getByTestId('launch-go')).toBeFocused({ timeout: 30_000 })
+    await watchFocus(page)
+    await page.keyboard.press('Enter')
+    await expect(launch.getByTestId('launch-go')).toHaveText('Launching…')
+    await expect(launch).toBeFocused()
+    await captureScreen(page, 'a11y-launching')
+    await expect(launch).toHaveCount(0, { timeout: 90_000 })
+    trail = await focusTrail(page)
+    expect(trail, trail.join(' → ')).not.toContain('body')
+  } finally {
+    await sim.harness.run(['stop', third])
+    await sim.harness.run(['delete', third])
+    await a.stop().catch(() => {})
+    await b.stop().catch(() => {})
   }
 })

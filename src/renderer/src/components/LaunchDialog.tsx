@@ -98,7 +98,8 @@ export function LaunchDialog({ vm }: { vm: string }) {
   useEffect(() => {
     // (Chromium moves the focus off a disabled button only at its next frame: it may still be on Launch here.)
     const now = document.activeElement
-    if (blocked !== null && (now === null || now === document.body || now === launchRef.current)) cancelRef.current?.focus()
+    const lost = now === null || now === document.body || now === launchRef.current || now === launchRef.current?.closest('dialog')
+    if (blocked !== null && lost) cancelRef.current?.focus()
   }, [blocked])
   // What showModal() focused (Cancel: Launch is still disabled while the facts load).
   const initialFocus = useRef<Element | null>(null)

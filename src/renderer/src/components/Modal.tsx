@@ -38,6 +38,24 @@ export function Modal({ title, onClose, children, footer, wide, busy = false, te
     }
   }, [])
   useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    // The focused button was disabled (Launching…, a Stop under way in the limit sheet) or removed: the browser drops
+    // the focus to <body>, behind the sheet, where keys reach nothing. The sheet holds it until one of its own
+    // controls takes it (Cancel when the action was refused, Start once a slot is free). A native listener: React
+    // does not pass on the focusout of a button it is removing or disabling in the middle of its commit.
+    const hold = (e: FocusEvent) => {
+      if (e.relatedTarget !== null) return
+      // Once the work that moved the focus is done (a sheet closing and removed is not held).
+      queueMicrotask(() => {
+        const now = document.activeElement
+        if (dialog.open && dialog.isConnected && (now === null || now === document.body)) dialog.focus({ preventScroll: true })
+      })
+    }
+    dialog.addEventListener('focusout', hold)
+    return () => dialog.removeEventListener('focusout', hold)
+  }, [])
+  useEffect(() => {
     if (!busy) return
     // Refusing the cancel event is not enough: Chromium closes the dialog on a second Escape with no click in between.
     // An Escape keydown refused outright never becomes a close request. On the document, since the busy sheet's
@@ -55,6 +73,8 @@ export function Modal({ title, onClose, children, footer, wide, busy = false, te
       aria-labelledby={titleId}
       data-testid={testId}
       aria-busy={busy}
+      // The sheet itself can hold the keyboard (see the focusout listener), never as a Tab stop.
+      tabIndex={-1}
       onCancel={(e) => {
         e.preventDefault()
         if (!busy) onClose()
@@ -117,9 +137,10 @@ export function ConfirmFooter({ onCancel, onConfirm, label, destructive = true, 
     wasBusy.current = busy
     if (!ended) return
     // The action's button, disabled while it ran, dropped the focus to <body>, where keys reach nothing: the sheet is
-    // still open (the action was refused), so the focus goes back to Cancel, where it started.
+    // still open (the action was refused), so the focus goes back to Cancel, where it started (from the sheet itself,
+    // which held it meanwhile).
     const now = document.activeElement
-    if (now === null || now === document.body) cancelRef.current?.focus()
+    if (now === null || now === document.body || now === cancelRef.current?.closest('dialog')) cancelRef.current?.focus()
   }, [busy])
   return (
     <>

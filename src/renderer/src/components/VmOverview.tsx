@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
 import type { VmInfo } from '../../../shared/vm'
 import { gb, memory, relativeTime, uptime, usedGb } from '../format'
 import { useNow } from '../hooks/useNow'
@@ -10,7 +10,6 @@ import { cancelTask, openScreenSharing, openTerminal, requestPower, requestSnaps
 import { TaskProgress } from './TaskProgress'
 import { AGENT_LABEL, withShownAgent } from './StatusBanner'
 import { Icon, type IconName } from './icons'
-import { restoreFocus } from './Modal'
 
 type Action = { label: string; icon: IconName; run: () => void; enabled: boolean; primary?: boolean; iconOnly?: boolean; testId: string }
 
@@ -65,24 +64,41 @@ function ActionButton({ a }: { a: Action }) {
 
 /**
  * A toolbar keeps the keyboard: a button pressed from it that is then disabled (every action waits while a task runs)
- * or replaced (Start becomes Stop) takes the focus with it to the page's body, where keys reach nothing. After each
- * render (the overview renders every second), focus lost that way goes to the toolbar's next usable control, else
- * the main view (restoreFocus). A click elsewhere on the page leaves its button as it was: that focus stays where it went.
+ * or replaced (Start becomes Stop) takes the focus with it to the page's body, where keys reach nothing. Focus lost
+ * that way goes to the button now in the pressed one's place (Stop for Start, Start for Stop, Snapshot again once the
+ * snapshot is taken) as soon as that one can be pressed; until then the toolbar itself holds it (tabIndex -1), rather
+ * than the first control of the page (the Overview tab) or another action that Enter would then run. Checked after
+ * each render (the overview renders every second) and once the browser has moved the focus off a disabled button.
+ * A click elsewhere on the page leaves its button as it was: that focus stays where it went.
  */
 function useToolbarFocus(bar: React.RefObject<HTMLDivElement | null>): { onFocus: (e: React.FocusEvent) => void; onBlur: (e: React.FocusEvent) => void } {
-  const last = useRef<HTMLButtonElement | null>(null)
-  useEffect(() => {
-    const button = last.current
+  // The button the keyboard was on, and its place among the toolbar's buttons (every action is always shown).
+  const last = useRef<{ button: HTMLButtonElement; slot: number } | null>(null)
+  const settle = useCallback(() => {
+    const kept = last.current
+    const toolbar = bar.current
+    if (!kept || !toolbar) return
     const now = document.activeElement
-    if (!button || !(now === null || now === document.body || now === button)) return
-    if (button.isConnected && !button.disabled) return
-    last.current = null
-    restoreFocus(bar.current?.querySelector('button') ?? null)
-  })
+    const parked = now === toolbar
+    if (!(now === null || now === document.body || now === kept.button || parked)) return
+    if (now === kept.button && kept.button.isConnected && !kept.button.disabled) return
+    const inPlace = toolbar.querySelectorAll('button')[kept.slot]
+    if (inPlace && !inPlace.disabled) inPlace.focus()
+    else if (!parked) toolbar.focus({ preventScroll: true })
+  }, [bar])
+  useEffect(settle)
   return {
-    onFocus: (e) => void (last.current = e.target instanceof HTMLButtonElement ? e.target : null),
-    // Focus that went to another control or a sheet was not lost.
-    onBlur: (e) => void (e.relatedTarget !== null && (last.current = null)),
+    onFocus: (e) => {
+      if (!(e.target instanceof HTMLButtonElement)) return
+      const slot = Array.from(bar.current?.querySelectorAll('button') ?? []).indexOf(e.target)
+      last.current = slot >= 0 ? { button: e.target, slot } : null
+    },
+    onBlur: (e) => {
+      // Focus that went to another control or a sheet was not lost.
+      if (e.relatedTarget !== null) last.current = null
+      // The browser moves the focus off a button just disabled (a task started) after the render that disabled it.
+      else requestAnimationFrame(settle)
+    },
   }
 }
 
@@ -114,7 +130,8 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
   ]
   return (
     <div className="pane-scroll">
-      <div className="toolbar" role="toolbar" aria-label={`Actions for ${vm.name}`} ref={bar} {...keepFocus}>
+      {/* tabIndex -1: the toolbar holds the keyboard while the button pressed is disabled (useToolbarFocus). */}
+      <div className="toolbar" role="toolbar" aria-label={`Actions for ${vm.name}`} ref={bar} tabIndex={-1} {...keepFocus}>
         {GROUPS.map((ids) => (
           <div key={ids[0]} className="button-group" role="group">
             {actions
