@@ -1,6 +1,7 @@
-import type { Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { DEFAULT_IMAGE } from '../test/sim/harness'
+import { contrastOf } from './ui/contrast'
 import { captureScreen } from './ui/screens'
 
 /** Keyboard and screen-reader behaviour of the views that are not a workspace's (Settings, Activity) and of the toolbar. */
@@ -207,5 +208,72 @@ test('the keyboard stays in the sheet while a VM stops from the limit sheet and 
     await sim.harness.run(['delete', third])
     await a.stop().catch(() => {})
     await b.stop().catch(() => {})
+  }
+})
+
+test('faint text (shortcut hints, group labels, secondary text, text on blue) reaches 4.5:1 in light and dark', async ({ page, sim }) => {
+  test.setTimeout(90_000)
+  const names = ['e2e-a11y-contrast-a', 'e2e-a11y-contrast-b']
+  for (const name of names) expect((await sim.harness.run(['clone', DEFAULT_IMAGE, name])).exitCode).toBe(0)
+  try {
+    const [first, second] = names.map((n) => page.locator(`[data-testid="vm-row"][data-vm="${n}"]`))
+    await first!.click({ timeout: 30_000 })
+    const texts: Array<[string, Locator]> = [
+      ['sidebar shortcut, selected row', first!.locator('kbd.vm-row-key')],
+      ['sidebar shortcut', second!.locator('kbd.vm-row-key')],
+      ['sidebar state line', second!.locator('.vm-row-sub')],
+      ['sidebar heading', page.locator('#workspaces-label')],
+      ['Actions button shortcut', page.getByTestId('open-palette').locator('kbd')],
+      ['primary button (Start)', page.getByTestId('vm-start')],
+      ['overview fact label', page.getByTestId('vm-facts').locator('dt').first()],
+    ]
+    await captureScreen(page, 'a11y-contrast-overview')
+    await page.keyboard.press('ControlOrMeta+k')
+    await captureScreen(page, 'a11y-contrast-palette')
+    await page.keyboard.press('Escape')
+    const ratios: string[] = []
+    const measure = async (scheme: 'light' | 'dark', list: Array<[string, Locator]>) => {
+      for (const [what, locator] of list) {
+        const ratio = await contrastOf(locator)
+        ratios.push(`${scheme} ${what}: ${ratio}`)
+      }
+    }
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme })
+      await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme)
+      await page.getByTestId('vm-list').blur()
+      await measure(scheme, texts)
+      // The list with the keyboard: the selected row turns blue, its text white.
+      await page.getByTestId('vm-list').focus()
+      await page.keyboard.press('Home')
+      await measure(scheme, [
+        ['sidebar shortcut, focused row', first!.locator('kbd.vm-row-key')],
+        ['sidebar state line, focused row', first!.locator('.vm-row-sub')],
+      ])
+      await page.keyboard.press('ControlOrMeta+k')
+      const palette = page.getByTestId('palette')
+      const items = palette.locator('.palette-item')
+      await expect(items.nth(1)).toBeVisible()
+      const withKey = palette.locator('.palette-item:not(.current)').filter({ has: page.locator('kbd') }).first()
+      await measure(scheme, [
+        ['palette group label', items.nth(1).locator('.palette-group')],
+        ['palette shortcut', withKey.locator('kbd')],
+        ['palette current item', items.nth(0).locator('span').first()],
+        ['palette current group label', items.nth(0).locator('.palette-group')],
+      ])
+      await page.keyboard.press('Escape')
+      await page.getByTestId('nav-settings').click()
+      const settings = page.getByTestId('settings-view')
+      await measure(scheme, [
+        ['settings help', settings.locator('.setting-help').first()],
+        ['settings group title', settings.locator('.group-title').first()],
+      ])
+      await page.keyboard.press('Escape')
+    }
+    const low = ratios.filter((r) => Number(r.split(': ')[1]) < 4.5)
+    expect(low, ratios.join('\n')).toEqual([])
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' })
+    for (const name of names) await sim.harness.run(['delete', name])
   }
 })
