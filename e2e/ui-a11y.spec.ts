@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { DEFAULT_IMAGE } from '../test/sim/harness'
 import { contrastOf } from './ui/contrast'
 import { captureScreen } from './ui/screens'
+import { startHost } from './ui/host'
 
 /** Keyboard and screen-reader behaviour of the views that are not a workspace's (Settings, Activity) and of the toolbar. */
 
@@ -275,5 +279,49 @@ test('faint text (shortcut hints, group labels, secondary text, text on blue) re
   } finally {
     await page.emulateMedia({ colorScheme: 'light' })
     for (const name of names) await sim.harness.run(['delete', name])
+  }
+})
+
+test('Settings → Tart path, with Tart missing: says so, checks a path when saved, and a right one takes effect at once', async ({ browser, sim }) => {
+  const calHome = mkdtempSync(join(tmpdir(), 'cal-e2e-tartpath-'))
+  // No --tart, no CAL_TART, no tart on PATH: the Tart path setting is what the engine goes by.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sim.env, CAL_HOME: calHome, PATH: '/usr/bin:/bin' }
+  delete env.CAL_TART
+  const host = await startHost(['--cal-home', calHome], env)
+  const page = await browser.newPage()
+  try {
+    await page.goto(host.url)
+    await expect(page.getByTestId('tart-missing')).toBeVisible()
+    await page.getByRole('button', { name: 'Open Settings' }).click()
+    const field = page.getByTestId('settings-view').getByRole('textbox', { name: 'Tart path' })
+    await expect(field).toHaveAttribute('placeholder', /not found/i)
+    await field.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+    await captureScreen(page, 'a11y-tart-path-placeholder')
+    // A path with no Tart: saved, and the field says what the engine says of it.
+    await field.fill(join(calHome, 'no-such-tart'))
+    await field.press('Enter')
+    await expect(field).toHaveAttribute('aria-invalid', 'true')
+    await expect(field).toHaveAccessibleDescription(/Tart was not found \(looked for ".*no-such-tart"\)/)
+    await field.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+    await captureScreen(page, 'a11y-tart-path-wrong')
+    // A folder is named as one.
+    await field.fill(calHome)
+    await field.press('Enter')
+    await expect(field).toHaveAccessibleDescription(/is a folder, not the Tart executable/)
+    // The right one: no complaint, and the app finds Tart at once, without Check again.
+    await field.fill(sim.tartPath)
+    await field.press('Enter')
+    await expect(field).toHaveAttribute('aria-invalid', 'false')
+    await expect(page.getByTestId('new-workspace')).toBeEnabled()
+    await field.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+    await captureScreen(page, 'a11y-tart-path-right')
+    await page.getByTestId('settings-view').focus()
+    await page.keyboard.press('Escape')
+    await expect(page.getByTestId('tart-missing')).toHaveCount(0)
+    await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
+  } finally {
+    await page.close()
+    await host.stop()
+    rmSync(calHome, { recursive: true, force: true })
   }
 })

@@ -5,10 +5,11 @@ const SERVER = fileURLToPath(new URL('../../out/host/server.js', import.meta.url
 
 /**
  * A second browser host with options the shared fixture does not offer (e.g. a Tart path that does not
- * exist). Prints "CAL browser host: URL" once listening; stop() ends it.
+ * exist, or none: then `env` decides, with CAL_TART and PATH). Prints "CAL browser host: URL" once listening; stop()
+ * ends it.
  */
-export async function startHost(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startHost(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`browser host did not start: ${output}`)), 20_000)

@@ -342,11 +342,38 @@ export async function saveSettings(patch: SettingsPatch): Promise<boolean> {
   }
 }
 
+/** Looks for Tart again (the Tart path, else PATH): the app's status, then the workspaces Tart lists. */
+async function lookForTart(): Promise<void> {
+  useApp.getState().setStatus(await unwrap(cal().app.status()))
+  useVms.getState().setVms(await unwrap(cal().vms.list()))
+}
+
+/** "Check again". */
 export async function refreshStatus(): Promise<void> {
   try {
-    useApp.getState().setStatus(await unwrap(cal().app.status()))
-    useVms.getState().setVms(await unwrap(cal().vms.list()))
+    await lookForTart()
   } catch (err) {
     reportError(err, 'Check for Tart', { id: 'status' })
+  }
+}
+
+/**
+ * Settings → Tart path: saved, then Tart looked for there at once, as "Check again" does, so that a right path takes
+ * effect without a restart or a trip back to the install help. Whether Tart answers there: null when it does (or when
+ * the save failed, which saveSettings reported); else the engine's reason (nothing there, a folder, no execute
+ * permission), for the field to show.
+ */
+export async function saveTartPath(path: string): Promise<CalErrorData | null> {
+  if (!(await saveSettings({ tartPath: path }))) return null
+  try {
+    await lookForTart()
+    // An earlier "Check for Tart" failure is answered now.
+    useUi.getState().dismissToast('status')
+    return null
+  } catch (err) {
+    const e = errorData(err)
+    if (e.code === 'TART_NOT_FOUND') return e
+    reportError(err, 'Check for Tart', { id: 'status' })
+    return null
   }
 }

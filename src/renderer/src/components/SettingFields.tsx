@@ -60,11 +60,17 @@ export function TextSetting(props: {
   type?: 'text' | 'password'
   placeholder?: string
   validate?: (v: string) => string
+  /**
+   * What is wrong with the saved value, found after saving it (the Tart path, checked by the engine): shown as an
+   * error until the value is edited, without stopping it from being saved.
+   */
+  problem?: string
 }) {
   const id = useId()
   const [draft, setDraft] = useState(props.value)
   useEffect(() => setDraft(props.value), [props.value])
   const error = props.validate?.(draft) ?? ''
+  const shown = error || (draft === props.value ? (props.problem ?? '') : '')
   // What was last handed to onCommit: a blur then the field's removal save it once.
   const sent = useRef<string | null>(null)
   const commit = () => {
@@ -74,15 +80,15 @@ export function TextSetting(props: {
   }
   useCommitOnUnmount(commit)
   return (
-    <Row label={props.label} htmlFor={id} help={props.help} error={error}>
+    <Row label={props.label} htmlFor={id} help={props.help} error={shown}>
       <input
         id={id}
-        className={error ? 'field invalid' : 'field'}
+        className={shown ? 'field invalid' : 'field'}
         type={props.type ?? 'text'}
         value={draft}
         // The whole value on hover, for a long image reference; never for a password.
         title={props.type === 'password' ? undefined : draft}
-        aria-invalid={Boolean(error)}
+        aria-invalid={Boolean(shown)}
         aria-describedby={describedBy(id, props.help, true)}
         placeholder={props.placeholder}
         spellCheck={false}

@@ -1,9 +1,11 @@
-import type { AgentId } from '../../../shared/vm'
+import { useState } from 'react'
+import type { AgentId, HostStatus } from '../../../shared/vm'
 import { SshUser, type NotificationKind, type Settings } from '../../../shared/settings'
 import { useSettings } from '../store/settings'
 import { useEscapeBack } from '../hooks/useEscapeBack'
 import { useVms } from '../store/vms'
-import { saveSettings } from '../actions'
+import { saveSettings, saveTartPath } from '../actions'
+import { useApp } from '../store/app'
 import { baseImageError } from '../validate'
 import { memoryGb, memoryMb, VM_FIELDS } from '../format'
 import { AGENT_LABEL } from './StatusBanner'
@@ -21,10 +23,20 @@ const NOTIFICATION_LABEL: Record<NotificationKind, string> = {
   terminalBell: 'A terminal rang the bell while CAL was in the background (an agent waiting for you)',
 }
 
+/** What an empty Tart path means now: the app's own finding, not a promise that Tart is on PATH. */
+export function tartPathPlaceholder(status: HostStatus | null): string {
+  if (!status) return 'Looking for Tart…'
+  if (!status.tartFound) return 'Not found on PATH: type the path to tart'
+  return status.tartPath && status.tartPath !== 'tart' ? `Found: ${status.tartPath}` : 'Found on PATH'
+}
+
 /** Every key the settings store holds; each change is saved as one validated top-level patch. */
 export function SettingsView() {
   const view = useSettings((s) => s.view)
   const vms = useVms((s) => s.vms)
+  const status = useApp((s) => s.status)
+  // The engine's reason why Tart does not answer at the Tart path just saved.
+  const [tartProblem, setTartProblem] = useState('')
   const pane = useEscapeBack()
   if (!view) return <div className="pane-scroll">Loading settings…</div>
   const s = view.settings
@@ -89,7 +101,17 @@ export function SettingsView() {
         <ToggleSetting label="Unlock the keychain at login" checked={s.ssh.unlockKeychain} onChange={(v) => set('ssh', { ...s.ssh, unlockKeychain: v })} />
         {/* No Proxy control: the proxy modes (seeds) are not built, and a setting that changes nothing misleads. The
             setting stays in the file for when they are. */}
-        <TextSetting label="Tart path" value={s.tartPath} placeholder="Found on PATH" onCommit={(v) => set('tartPath', v)} />
+        <TextSetting
+          label="Tart path"
+          value={s.tartPath}
+          placeholder={tartPathPlaceholder(status)}
+          // Said only while it is so: once Tart answers (Check again, a fixed install), the line goes.
+          problem={status?.tartFound ? '' : tartProblem}
+          onCommit={(v) => {
+            setTartProblem('')
+            void saveTartPath(v).then((missing) => setTartProblem(missing?.message ?? ''))
+          }}
+        />
         <TextSetting label="Output folder" value={s.outputFolder} placeholder="Not set" onCommit={(v) => set('outputFolder', v)} />
       </Group>
       <Group title="Notifications">

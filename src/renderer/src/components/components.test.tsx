@@ -13,6 +13,7 @@ import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './Sett
 import { LimitDialog, cleanVmWarning } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
 import { vmRowLabel } from './Sidebar'
+import { tartPathPlaceholder } from './SettingsView'
 import { StateDot } from './StateDot'
 
 /** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
@@ -386,5 +387,21 @@ describe('a workspace row in the sidebar', () => {
     expect(renderToStaticMarkup(<StateDot state="stopped" decorative />)).toContain('aria-hidden="true"')
     expect(renderToStaticMarkup(<StateDot state="stopped" decorative />)).not.toContain('aria-label')
     expect(renderToStaticMarkup(<StateDot state="stopped" />)).toContain('aria-label="Stopped"')
+  })
+})
+
+describe('Settings → Tart path', () => {
+  const status = { tartFound: true, tartPath: 'tart', tartVersion: '2.0', calHome: '/c', runningMacVms: 0, macVmLimit: 2, platform: 'darwin', appVersion: '1' }
+  it('says what an empty path means now, not that Tart is on PATH when it was not found', () => {
+    expect(tartPathPlaceholder({ ...status, tartFound: false, tartPath: null })).toBe('Not found on PATH: type the path to tart')
+    expect(tartPathPlaceholder(status)).toBe('Found on PATH')
+    expect(tartPathPlaceholder({ ...status, tartPath: '/opt/homebrew/bin/tart' })).toBe('Found: /opt/homebrew/bin/tart')
+    expect(tartPathPlaceholder(null)).toBe('Looking for Tart…')
+  })
+
+  it('shows what the engine found wrong with the saved path on the field', () => {
+    const html = renderToStaticMarkup(<TextSetting label="Tart path" value="/nowhere/tart" problem={'Tart was not found (looked for "/nowhere/tart").'} onCommit={() => {}} />)
+    expect(html).toContain('aria-invalid="true"')
+    expect(html).toContain('Tart was not found (looked for &quot;/nowhere/tart&quot;).')
   })
 })
