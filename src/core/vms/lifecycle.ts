@@ -34,7 +34,9 @@ async function runEndedError(ctx: VmContext, name: string, logPath: string, logO
   const text = await ctx.supervisor.logSince(logPath, logOffset)
   const mapped = mapTartFailure({ args: ['run', name], exitCode: exit.code ?? undefined, stderr: text, stdout: '' })
   if (mapped.code !== 'TART_FAILED') return mapped
-  return new CalError('VM_DIED', `The VM "${name}" stopped while starting${text ? `: ${text.split('\n').pop()}` : ''}.`, `See the log at ${logPath}.`, { vm: name, log: text.slice(-2000), exitCode: exit.code })
+  // Tart's last line ends in its own dots ("Stopping VM..."): one full stop after it, not four.
+  const last = (text.trim().split('\n').pop() ?? '').replace(/[.\s]+$/, '')
+  return new CalError('VM_DIED', `The VM "${name}" stopped while starting${last ? `: ${last}` : ''}.`, `See the log at ${logPath}.`, { vm: name, log: text.slice(-2000), exitCode: exit.code })
 }
 
 /** Rejects when the run process ends: raced against every wait during start so a dead VM fails fast. */
