@@ -58,43 +58,49 @@ test('Escape from Settings or Activity gives the keyboard back to the view it re
   await captureScreen(page, 'a11y-escape-back')
 })
 
-test('a settings field left by a shortcut, without a blur, keeps a valid edit and drops an invalid one', async ({ page }) => {
-  await expect(page.getByTestId('no-vms').or(page.getByTestId('vm-row').first())).toBeVisible()
-  const settings = page.getByTestId('settings-view')
-  const fontSize = settings.getByRole('spinbutton', { name: 'Terminal font size' })
-  const user = settings.getByRole('textbox', { name: 'SSH user' })
-  await page.keyboard.press('ControlOrMeta+Comma')
-  await expect(fontSize).toHaveValue('13')
-  // Typed, then the view changed by a shortcut (a new Host tab) while the field still had the keyboard.
-  await fontSize.fill('17')
-  await page.keyboard.press('Control+Shift+t')
-  await expect(settings).toHaveCount(0)
-  await expect(page.getByRole('main', { name: 'Host terminal' })).toBeVisible()
-  await page.keyboard.press('ControlOrMeta+Comma')
-  await expect(fontSize).toHaveValue('17')
-  await captureScreen(page, 'a11y-settings-kept')
-  // A value the field refuses ("Not saved: …") is not saved by leaving either.
-  await fontSize.fill('40')
-  await expect(fontSize).toHaveAttribute('aria-invalid', 'true')
-  await page.keyboard.press('Control+Shift+t')
-  await expect(settings).toHaveCount(0)
-  await page.keyboard.press('ControlOrMeta+Comma')
-  await expect(fontSize).toHaveValue('17')
-  // Text fields alike.
-  await user.fill('builder')
-  await page.keyboard.press('Control+Shift+t')
-  await expect(settings).toHaveCount(0)
-  await page.keyboard.press('ControlOrMeta+Comma')
-  await expect(user).toHaveValue('builder')
-  await user.fill('-bad')
-  await page.keyboard.press('Control+Shift+t')
-  await expect(settings).toHaveCount(0)
-  // Saved on disk, not only in this page: a fresh window reads them back.
-  await page.reload()
-  await page.getByTestId('nav-settings').click()
-  await expect(fontSize).toHaveValue('17')
-  await expect(user).toHaveValue('builder')
-  await expect(page.getByTestId('toast')).toHaveCount(0)
+test('a settings field left by a shortcut, without a blur, keeps a valid edit and drops an invalid one', async ({ page, sim }) => {
+  // A workspace to switch to (Ctrl+Shift+1), which takes the view away from Settings without a blur.
+  const vm = 'e2e-a11y-keep'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, vm])).exitCode).toBe(0)
+  try {
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${vm}"]`)).toBeVisible({ timeout: 30_000 })
+    const settings = page.getByTestId('settings-view')
+    const fontSize = settings.getByRole('spinbutton', { name: 'Terminal font size' })
+    const user = settings.getByRole('textbox', { name: 'SSH user' })
+    await page.keyboard.press('ControlOrMeta+Comma')
+    await expect(fontSize).toHaveValue('13')
+    // Typed, then the view changed by a shortcut (to a workspace) while the field still had the keyboard.
+    await fontSize.fill('17')
+    await page.keyboard.press('Control+Shift+1')
+    await expect(settings).toHaveCount(0)
+    await page.keyboard.press('ControlOrMeta+Comma')
+    await expect(fontSize).toHaveValue('17')
+    await captureScreen(page, 'a11y-settings-kept')
+    // A value the field refuses ("Not saved: …") is not saved by leaving either.
+    await fontSize.fill('40')
+    await expect(fontSize).toHaveAttribute('aria-invalid', 'true')
+    await page.keyboard.press('Control+Shift+1')
+    await expect(settings).toHaveCount(0)
+    await page.keyboard.press('ControlOrMeta+Comma')
+    await expect(fontSize).toHaveValue('17')
+    // Text fields alike.
+    await user.fill('builder')
+    await page.keyboard.press('Control+Shift+1')
+    await expect(settings).toHaveCount(0)
+    await page.keyboard.press('ControlOrMeta+Comma')
+    await expect(user).toHaveValue('builder')
+    await user.fill('-bad')
+    await page.keyboard.press('Control+Shift+1')
+    await expect(settings).toHaveCount(0)
+    // Saved on disk, not only in this page: a fresh window reads them back.
+    await page.reload()
+    await page.getByTestId('nav-settings').click()
+    await expect(fontSize).toHaveValue('17')
+    await expect(user).toHaveValue('builder')
+    await expect(page.getByTestId('toast')).toHaveCount(0)
+  } finally {
+    await sim.harness.run(['delete', vm]).catch(() => {})
+  }
 })
 
 test('every setting control is described by its help and its error line', async ({ page }) => {
