@@ -181,6 +181,9 @@ test('Start and Stop keep the keyboard in the toolbar, on the button that replac
 
 test('the keyboard stays in the sheet while a VM stops from the limit sheet and while the agent launches', async ({ page, sim }) => {
   test.setTimeout(240_000)
+  // The worker's simulated host is shared: a VM an earlier test left running (the terminal tests') holds a slot.
+  const listed = JSON.parse((await sim.harness.run(['list', '--format', 'json', '--source', 'local'])).stdout) as { Name: string; State: string }[]
+  for (const v of listed.filter((x) => x.State === 'running')) await sim.harness.run(['stop', '--timeout', '5', v.Name])
   const [a, b] = [await sim.bootVm('e2e-a11y-one'), await sim.bootVm('e2e-a11y-two')]
   const third = 'e2e-a11y-three'
   expect((await sim.harness.run(['clone', DEFAULT_IMAGE, third])).exitCode).toBe(0)
