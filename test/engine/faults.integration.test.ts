@@ -102,6 +102,19 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     await eng.svc.stop('a', true).done
   }, T)
 
+  it("a start that Tart stops meanwhile gives Tart's last line once, with one full stop", async () => {
+    await eng.svc.create({ name: 'sw' }).done
+    await host.setFaults('sw', { boot_seconds: 4 })
+    const started = eng.svc.start('sw')
+    await new Promise((r) => setTimeout(r, 1500))
+    expect((await host.run(['stop', '--timeout', '2', 'sw'])).exitCode).toBe(0)
+    const err = await started.done.catch((e: unknown) => e)
+    // Tart printed "Stopping VM...": it read "stopped while starting: Stopping VM....".
+    expect(err).toMatchObject({ code: 'VM_DIED', message: 'The VM "sw" stopped while starting: Stopping VM.' })
+    await host.setFaults('sw', {})
+    await (await eng.svc.delete('sw', false, true)).done
+  }, T)
+
   it('a clone onto a full disk fails with DISK_FULL and leaves nothing behind', async () => {
     await host.setFaults('c', { disk_full: true })
     const err = await eng.svc.createSnapshot('c', 'full', 'manual').done.catch((e: unknown) => e)
