@@ -67,27 +67,26 @@ test('a settings field left by a shortcut, without a blur, keeps a valid edit an
     const settings = page.getByTestId('settings-view')
     const fontSize = settings.getByRole('spinbutton', { name: 'Terminal font size' })
     const user = settings.getByRole('textbox', { name: 'SSH user' })
+    // The view changed by a shortcut (to a workspace) while a field still had the keyboard, then Settings again.
+    const leaveAndReturn = async () => {
+      await page.keyboard.press('Control+Shift+1')
+      await expect(settings).toHaveCount(0)
+      await page.keyboard.press('ControlOrMeta+Comma')
+    }
     await page.keyboard.press('ControlOrMeta+Comma')
     await expect(fontSize).toHaveValue('13')
-    // Typed, then the view changed by a shortcut (to a workspace) while the field still had the keyboard.
     await fontSize.fill('17')
-    await page.keyboard.press('Control+Shift+1')
-    await expect(settings).toHaveCount(0)
-    await page.keyboard.press('ControlOrMeta+Comma')
+    await leaveAndReturn()
     await expect(fontSize).toHaveValue('17')
     await captureScreen(page, 'a11y-settings-kept')
     // A value the field refuses ("Not saved: …") is not saved by leaving either.
     await fontSize.fill('40')
     await expect(fontSize).toHaveAttribute('aria-invalid', 'true')
-    await page.keyboard.press('Control+Shift+1')
-    await expect(settings).toHaveCount(0)
-    await page.keyboard.press('ControlOrMeta+Comma')
+    await leaveAndReturn()
     await expect(fontSize).toHaveValue('17')
     // Text fields alike.
     await user.fill('builder')
-    await page.keyboard.press('Control+Shift+1')
-    await expect(settings).toHaveCount(0)
-    await page.keyboard.press('ControlOrMeta+Comma')
+    await leaveAndReturn()
     await expect(user).toHaveValue('builder')
     await user.fill('-bad')
     await page.keyboard.press('Control+Shift+1')

@@ -192,8 +192,9 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
 }
 
 /**
- * A settings file this run found unreadable or invalid, and set aside: said on every verb that read it (the warning
- * lives for the process), since the next run sees a valid file and nothing to say. Quiet when nothing read them.
+ * A settings file this run found unreadable or invalid, and set aside: said on every verb (asking for the settings
+ * reads them, if the verb did not), since the next run sees a valid file and nothing to say. The warning lives for
+ * the process, so it is there however early the verb read them.
  */
 async function warnAboutSettings(base: { stderr: (t: string) => void }, handlers: CliContext['handlers']): Promise<void> {
   try {

@@ -6,8 +6,6 @@ import { useUi } from '../store/ui'
 import { Icon } from './icons'
 import { ConfirmFooter, Modal } from './Modal'
 
-type Left = { name: string; snapshotCount: number; snapshotsGb: number }
-
 const count = (n: number) => (n === 1 ? '1 snapshot' : `${n} snapshots`)
 
 /**
@@ -35,7 +33,7 @@ export function DeletedLeftovers() {
 /** Asks before deleting what a cut-short delete left of `vm`: the VM is gone, so there is no git check to show. */
 export function FinishDeleteDialog({ vm }: { vm: string }) {
   const close = useUi((s) => s.closeDialog)
-  const left: Left | undefined = useSnapshots((s) => s.usage?.vms.find((v) => v.name === vm && v.deleted))
+  const left = useSnapshots((s) => s.usage?.vms.find((v) => v.name === vm && v.deleted))
   const n = left?.snapshotCount ?? 0
   const were = n === 1 ? 'its snapshot was' : n > 1 ? `its ${count(n)} were` : 'its snapshots were'
   return (

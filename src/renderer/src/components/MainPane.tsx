@@ -29,8 +29,8 @@ export function MainPane({ mod }: { mod: string }) {
   const view = useUi((s) => s.view)
   const vm = useSelectedVm()
   const hasVms = useVms((s) => s.vms.length > 0)
-  const selected = useVms((s) => s.selected)
-  const awaiting = useVms((s) => s.awaiting)
+  // A workspace being created, selected before Tart lists it (see useVms' awaiting).
+  const creating = useVms((s) => (s.awaiting !== null && s.awaiting === s.selected ? s.awaiting : null))
   const vmsLoaded = useVms((s) => s.loaded)
   const defaultAgent = useSettings((s) => s.view?.settings.defaultAgent ?? null)
   const workspaceAgents = useSettings((s) => s.view?.settings.workspaceAgents)
@@ -46,7 +46,7 @@ export function MainPane({ mod }: { mod: string }) {
   else if (view === 'tasks') body = <TasksView />
   else if (!status.tartFound) body = <TartMissing status={status} />
   else if (!vmsLoaded) body = <div className="empty" role="status" aria-busy="true"><span className="spinner" aria-hidden="true" /> Loading workspaces…</div>
-  else if (!vm && awaiting !== null && awaiting === selected) body = <Creating name={awaiting} />
+  else if (!vm && creating) body = <Creating name={creating} />
   else if (!hasVms || !vm) body = <NoVms />
   else if (view === 'snapshots') body = <SnapshotsView vm={vm} />
   else if (view === 'workspace') body = <VmOverview vm={vm} />
@@ -60,7 +60,7 @@ export function MainPane({ mod }: { mod: string }) {
   const hostMode = !showVmChrome && !global && !loadError && Boolean(status) && hostTabs > 0
   const hostOnly = hostMode && view === 'terminal'
   if (hostOnly) body = null
-  const title = global ? TITLES[view] : hostOnly ? 'Host terminal' : (vm?.name ?? (awaiting !== null && awaiting === selected ? awaiting : 'CAL'))
+  const title = global ? TITLES[view] : hostOnly ? 'Host terminal' : (vm?.name ?? creating ?? 'CAL')
   const choose = (v: View) => {
     useUi.getState().setView(v)
     if (v === 'snapshots' && vm) void loadSnapshots(vm.name)

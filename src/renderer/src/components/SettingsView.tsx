@@ -64,7 +64,10 @@ export function SettingsView() {
         <TextSetting
           label="Base image"
           value={s.vmDefaults.baseImage}
-          validate={(v) => (baseImageError(v) ? `Not saved: ${baseImageError(v)}` : '')}
+          validate={(v) => {
+            const problem = baseImageError(v)
+            return problem ? `Not saved: ${problem}` : ''
+          }}
           onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, baseImage: v.trim() })}
         />
         <NumberSetting label="CPU cores" value={s.vmDefaults.cpu} {...VM_FIELDS.cpu} onCommit={(v) => set('vmDefaults', { ...s.vmDefaults, cpu: v })} />
