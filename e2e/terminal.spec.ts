@@ -123,6 +123,43 @@ test('the mouse wheel scrolls back through earlier output, and never sends keys 
   expect(last).toMatch(/\$ ?$/)
 })
 
+test('the mouse wheel over less scrolls less, as a local terminal does; back at the prompt it scrolls the scrollback', async ({ page }) => {
+  const id = await openShell(page)
+  await page.keyboard.type('clear; seq -f "page-%g" 1 400 > /tmp/wheel.txt; less +G /tmp/wheel.txt\n')
+  const view = () =>
+    page.evaluate((sid) => {
+      const t = (globalThis as unknown as PageWindow).__calTerms.get(sid)!
+      const b = t.buffer.active
+      const rows: string[] = []
+      for (let i = b.baseY; i < b.baseY + t.rows; i++) rows.push(b.getLine(i)?.translateToString(true) ?? '')
+      const pages = rows.map((r) => /^page-(\d+)$/.exec(r)?.[1]).filter((n) => n !== undefined).map(Number)
+      return { viewportY: b.viewportY, baseY: b.baseY, first: pages[0] ?? 0, last: pages.at(-1) ?? 0 }
+    }, id)
+  await expect.poll(async () => (await view()).last, { timeout: 20_000 }).toBe(400)
+  const before = await view()
+  const box = (await term(page, id).boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.wheel(0, -300)
+  // less scrolled up by the wheel's lines; xterm's view stayed at the bottom (it used to show the shell's earlier output).
+  await expect.poll(async () => (await view()).last, { timeout: 10_000 }).toBeLessThan(400)
+  const up = await view()
+  expect(up.first).toBeLessThan(before.first)
+  expect(up.viewportY).toBe(up.baseY)
+  await page.mouse.wheel(0, 300)
+  await expect.poll(async () => (await view()).last, { timeout: 10_000 }).toBe(400)
+
+  await page.keyboard.type('q')
+  await page.keyboard.type('echo "after-less"\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^after-less$/m)
+  await page.mouse.wheel(0, -300)
+  await expect.poll(async () => { const v = await view(); return v.viewportY < v.baseY }).toBe(true)
+  // The shell got no arrow keys: its prompt did not recall the echo.
+  await page.mouse.wheel(0, 10_000)
+  await page.waitForTimeout(300)
+  const last = (await screen(page, id)).trimEnd().split('\n').filter((l) => l.trim() && !l.startsWith('[')).at(-1)
+  expect(last).toMatch(/\$ ?$/)
+})
+
 test('a resize while reading back leaves the view where it was; the tab is redrawn once back at the bottom', async ({ page }) => {
   const id = await openShell(page)
   await page.keyboard.type('clear; for i in $(seq 1 150); do echo "row-$i"; done\n')

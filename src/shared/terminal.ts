@@ -119,11 +119,12 @@ export const TerminalRedraw = z.object({
 /**
  * The last `lines` lines above a tmux terminal's screen as tmux keeps them (plain text, trailing spaces trimmed), how
  * many lines it keeps there, and whether a full-screen program or tmux's copy mode has the pane: after a burst of output the page compares them
- * with its own scrollback to tell whether tmux skipped lines (see redrawAfterBurst in the renderer).
+ * with its own scrollback to tell whether tmux skipped lines (see redrawAfterBurst in the renderer). With `lines` 0, only
+ * the mode and sizes: the mouse wheel asks that before it scrolls (see wheel.ts in the renderer).
  */
 export const TerminalTailInput = z.object({
   id: TerminalId,
-  lines: z.number().int().min(1).max(1000),
+  lines: z.number().int().min(0).max(1000),
   /** Single lines wanted from deeper in the history, as distances above the screen (1 = the line just above it). */
   depths: z.array(z.number().int().min(1).max(100_000)).max(8).default([]),
 })

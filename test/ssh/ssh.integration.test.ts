@@ -392,6 +392,13 @@ describe('terminal sessions', () => {
       expect(tail.lines).toEqual(history.slice(-3))
       expect(tail.samples).toEqual([history.at(-1), history.at(-40), history.at(-200), null])
       expect(tail.samples[2]).toMatch(/^deep-\d+$/)
+      // With no lines, only the mode (the mouse wheel's question): less has the pane, then the shell again.
+      expect(await handlers['terminal:tail']({ id: s.id, lines: 0, depths: [] })).toMatchObject({ fullScreen: false, lines: [] })
+      sends['terminal:input']({ id: s.id, data: 'less /etc/passwd\r' })
+      const mode = async () => (await handlers['terminal:tail']({ id: s.id, lines: 0, depths: [] })).fullScreen
+      await expect.poll(mode, { timeout: 10_000 }).toBe(true)
+      sends['terminal:input']({ id: s.id, data: 'q' })
+      await expect.poll(mode, { timeout: 10_000 }).toBe(false)
     } finally {
       await handlers['terminal:close']({ id: s.id, mode: 'end' })
     }

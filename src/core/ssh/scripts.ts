@@ -112,7 +112,7 @@ export function createTmuxSessionCommand(tmux: string, args: string[]): string {
  * Whether session `name`'s pane shows a full-screen program (its alternate screen) or tmux's copy mode ("1" or "0"),
  * how many lines its history holds and how wide the pane is; then, for each of `depths`, the one line that far above
  * the screen (1 = the line just above it; tmux prints exactly one line for each, its oldest line for a depth beyond
- * its history); then the last `lines` lines of that history, all as plain text.
+ * its history); then the last `lines` lines of that history (none for 0), all as plain text.
  */
 export function tmuxTailCommand(tmux: string, name: string, lines: number, depths: number[] = []): string {
   const target = `=${name}:`
@@ -120,7 +120,7 @@ export function tmuxTailCommand(tmux: string, name: string, lines: number, depth
   return [
     shellJoin([tmux, 'display-message', '-p', '-t', target, '#{?alternate_on,1,#{?pane_in_mode,1,0}} #{history_size} #{pane_width}']),
     ...depths.map((d) => capture(d, d)),
-    capture(lines, 1),
+    ...(lines > 0 ? [capture(lines, 1)] : []),
   ].join(' && ')
 }
 

@@ -14,6 +14,7 @@ import { clickOpensLink, linkTarget, linkTitle } from './links'
 import { terminalSize } from './size'
 import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
 import { reconnectView, type ReconnectView } from './reconnect'
+import { onWheel, type WheelHooks, type WheelState } from './wheel'
 
 /**
  * One xterm per terminal session id, kept outside React and outside the store: the instance and its
@@ -60,6 +61,10 @@ export interface TermEntry {
   counted: { history: number; scrollback: number } | null
   /** The last check found this scrollback longer than tmux's history (see linesSkipped). */
   keptLonger?: boolean
+  /** Output writes and typed keys so far: the mouse wheel asks tmux again only after either (see wheel.ts). */
+  outputs: number
+  inputs: number
+  wheel?: WheelState
 }
 
 const entries = new Map<string, TermEntry>()
@@ -153,7 +158,10 @@ export function getOrCreateTerm(id: string): TermEntry {
   term.loadAddon(new Unicode11Addon())
   term.unicode.activeVersion = '11'
   // Keystrokes are one-way messages: no round trip per key.
-  term.onData((data) => sendInput(id, data))
+  term.onData((data) => {
+    e!.inputs++
+    sendInput(id, data)
+  })
   term.onBinary((data) => sendInput(id, data))
   term.onResize(({ cols, rows }) => {
     if (sendSize(e!, cols, rows)) redrawAfterResize(e!)
@@ -193,6 +201,8 @@ export function getOrCreateTerm(id: string): TermEntry {
     burstTimer: null,
     checking: false,
     counted: null,
+    outputs: 0,
+    inputs: 0,
   }
   entries.set(id, e)
   return e
@@ -204,6 +214,22 @@ export function openTerm(e: TermEntry): void {
   e.term.open(e.host)
   e.opened = true
   holdSelectionDuringSync(e.term)
+  // Before xterm's own wheel handling (its elements are inside this one): a full-screen program gets the wheel.
+  e.host.addEventListener('wheel', (ev) => onWheel(e, ev, wheelHooks(e)), { capture: true, passive: false })
+}
+
+function wheelHooks(e: TermEntry): WheelHooks {
+  return {
+    isTmux: () => {
+      const session = useSessions.getState().sessions.find((s) => s.id === e.id)
+      return !!session?.tmuxSession && (e.state ?? session.state) === 'connected'
+    },
+    askFullScreen: async () => {
+      const r = await window.cal.terminal.tail({ id: e.id, lines: 0 })
+      return r.ok ? r.value.fullScreen : null
+    },
+    send: (data) => sendInput(e.id, data),
+  }
 }
 
 /** The part of xterm's internals holdSelectionDuringSync reaches (xterm 6.0's RenderService). */
@@ -497,6 +523,7 @@ function sampleDepths(scrollback: number, tail: number): number[] {
  * of one slice back to back; the microtask runs after the slice), which is what lets main release back-pressure.
  */
 function writeData(e: TermEntry, data: Uint8Array): void {
+  e.outputs++
   noteBurst(e, data)
   const bytes = data.length
   const buf = e.term.buffer.active
