@@ -28,6 +28,8 @@ export const ErrorCode = z.enum([
   'SSH_TIMEOUT',
   'SSH_DISCONNECTED',
   'SSH_BUSY',
+  /** A file of CAL's own that it cannot use (its SSH key, its pinned host keys): a problem on this Mac, not in the VM. */
+  'CAL_FILE_DAMAGED',
   'TERMINAL_NOT_FOUND',
   'TASK_NOT_FOUND',
   'CANCELLED',

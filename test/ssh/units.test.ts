@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { repositoryName, agentFor } from '../../src/core/agent/handlers'
 import { HostKeyStore, fingerprint } from '../../src/core/ssh/host-keys'
 import { clientKeyPath, ensureClientKey, generateEd25519, knownHostsPath } from '../../src/core/ssh/keys'
+import { exitCodeFor } from '../../src/cli/exit-codes'
 import { CalError } from '../../src/shared/errors'
 import { parseTmuxSessions } from '../../src/core/terminal/service'
 import { historyLead } from '../../src/core/terminal/ssh-terminal'
@@ -199,6 +200,9 @@ describe('HostKeyStore', () => {
     await writeFile(pinPath, '{"version": 1, "vms": {"alpha": ')
     const err = await store.verify('alpha', '127.0.64.2', 22, blob(2)).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CalError)
+    // A file on this Mac, not the VM: `cal` exits 1, not 9 ("VM unreachable").
+    expect((err as CalError).code).toBe('CAL_FILE_DAMAGED')
+    expect(exitCodeFor((err as CalError).code)).toBe(1)
     expect((err as CalError).message).toContain(pinPath)
     expect((err as CalError).hint).toMatch(/delete it/)
     expect(await readFile(pinPath, 'utf8')).toBe('{"version": 1, "vms": {"alpha": ')
@@ -253,7 +257,8 @@ describe('CAL key generation', () => {
     await writeFile(clientKeyPath(home), 'not a key\n')
     const err = await ensureClientKey(home).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CalError)
-    expect((err as CalError).code).toBe('SSH_AUTH_FAILED')
+    expect((err as CalError).code).toBe('CAL_FILE_DAMAGED')
+    expect(exitCodeFor((err as CalError).code)).toBe(1)
     expect((err as CalError).message).toContain(clientKeyPath(home))
     expect((err as CalError).hint).toMatch(/--forget-host-key/)
     expect(await readFile(clientKeyPath(home), 'utf8')).toBe('not a key\n')

@@ -170,7 +170,7 @@ export class HostKeyStore {
 
   private damaged(why: string): CalError {
     return new CalError(
-      'SSH_AUTH_FAILED',
+      'CAL_FILE_DAMAGED',
       `CAL's pinned SSH host keys (${this.pinPath}) cannot be read: ${why}. CAL will not connect to a VM it cannot check.`,
       `Restore the file from a backup, or delete it: CAL then trusts each VM's key on its next contact and logs in with its password once more.`,
       { path: this.pinPath },

@@ -107,7 +107,7 @@ function publicLine(path: string, privateKey: string): string {
 
 function keyError(path: string, why: string): CalError {
   return new CalError(
-    'SSH_AUTH_FAILED',
+    'CAL_FILE_DAMAGED',
     `CAL's SSH key ${path} cannot be used: ${why}.`,
     {
       cli: `Restore it from a backup, or move it away: CAL then makes a new key, and each VM needs "cal ssh NAME --forget-host-key" to accept its password once more.`,

@@ -11,7 +11,7 @@ import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN, SYNC_END, SYNC_S
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
 
 /** Errors that retrying cannot fix: the terminal stops and says why. */
-const FATAL: ReadonlySet<ErrorCode> = new Set(['SSH_HOST_KEY_MISMATCH', 'SSH_AUTH_FAILED', 'VM_NOT_FOUND', 'NAME_INVALID'])
+const FATAL: ReadonlySet<ErrorCode> = new Set(['SSH_HOST_KEY_MISMATCH', 'SSH_AUTH_FAILED', 'CAL_FILE_DAMAGED', 'VM_NOT_FOUND', 'NAME_INVALID'])
 const MAX_BACKOFF_MS = 5_000
 /** How long a tab keeps reconnecting to a VM that is not there (a restore swapping its disk) before it gives up. */
 const VM_MISSING_GRACE_MS = 60_000
