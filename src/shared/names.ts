@@ -12,10 +12,25 @@ export type VmName = z.infer<typeof VmName>
 /** Parts of CAL's own Tart names: a user name containing one would be mistaken for a snapshot clone or restore scratch. */
 export const RESERVED_NAME_PARTS = ['.snap.', '.restore-tmp', '.restore-old'] as const
 
-/** The reserved part `name` contains, if any (see RESERVED_NAME_PARTS). */
-export function reservedPart(name: string): string | undefined {
-  return RESERVED_NAME_PARTS.find((part) => name.includes(part))
+/**
+ * The reserved part `name` contains, if any (see RESERVED_NAME_PARTS). A snapshot's Tart copy is "VM.snap.NAME", so
+ * for a new snapshot the part may also begin the name: "restore-old" made "dev.snap.restore-old", which the next
+ * start-up took for a workspace a restore had parked, and renamed to "dev.snap". A snapshot may start with "snap.":
+ * its copy "dev.snap.snap.x" is then also VM "dev.snap"'s snapshot "x", which createSnapshot refuses by name.
+ */
+export function reservedPart(name: string, of: 'vm' | 'snapshot' = 'vm'): string | undefined {
+  return RESERVED_NAME_PARTS.find((part) => name.includes(part) || (of === 'snapshot' && part !== '.snap.' && `.${name}`.includes(part)))
 }
+
+/** Why `name` (which has the reserved part `part`, see reservedPart) is not free: without a full stop. */
+export function reservedNameReason(name: string, part: string): string {
+  return name.includes(part)
+    ? `CAL keeps names containing "${part}" for its own snapshot and restore copies`
+    : `CAL keeps snapshot names starting with "${part.slice(1)}" for its own snapshot and restore copies`
+}
+
+/** Tart refuses a name with two dots in a row (see assertTartName). */
+export const DOUBLE_DOT = 'A name cannot contain two dots in a row'
 
 const TMUX_NAME_RULE = 'Use up to 100 printable characters other than ".", ":" (tmux turns them into "_") and "#" (tmux reads it as a format)'
 

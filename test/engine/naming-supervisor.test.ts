@@ -18,6 +18,17 @@ describe('validateName', () => {
     }
   })
 
+  it('keeps a new snapshot from making a Tart name that reads as restore scratch, or two dots in a row', () => {
+    // "dev.snap.restore-old" was taken for a workspace a restore had parked, and renamed to "dev.snap".
+    for (const [name, reason] of <Array<[string, string]>>[['restore-old', 'starting with "restore-old"'], ['restore-tmp', 'starting with "restore-tmp"'], ['a..b', 'two dots in a row']]) {
+      expect(() => validateName(name, 'snapshot name', 'snapshot')).toThrow(expect.objectContaining({ code: 'NAME_INVALID', message: `"${name}" is not a valid snapshot name: ${reason.startsWith('two') ? 'a name cannot contain two dots in a row' : `CAL keeps snapshot names ${reason} for its own snapshot and restore copies`}.` }))
+    }
+    // Snapshots made before keep working: restore and delete take their names as they are.
+    expect(validateName('restore-old', 'snapshot name')).toBe('restore-old')
+    expect(validateName('before.restore', 'snapshot name', 'snapshot')).toBe('before.restore')
+    expect(validateName('snap.x', 'snapshot name', 'snapshot')).toBe('snap.x')
+  })
+
   it('still accepts ordinary names, dots included', () => {
     for (const name of ['dev', 'cal-clean', 'my.vm', 'dev.snap', 'snap.dev', 'restore-old']) expect(validateName(name)).toBe(name)
   })

@@ -17,7 +17,7 @@ import { ownedByAnother } from './snapshots'
  */
 export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: string; kind: SnapshotKind }, r: Reporter): Promise<Snapshot> {
   validateName(vm, 'VM name')
-  const name = validateName(opts.name ?? autoSnapshotName(opts.kind), 'snapshot name')
+  const name = validateName(opts.name ?? autoSnapshotName(opts.kind), 'snapshot name', 'snapshot')
   r.step('check')
   const tartName = snapshotTartName(vm, name)
   const known = await ctx.facts.get(tartName)

@@ -1,5 +1,5 @@
 import { CalError } from '../../shared/errors'
-import { NAME_PATTERN, reservedPart } from '../../shared/names'
+import { DOUBLE_DOT, NAME_PATTERN, reservedNameReason, reservedPart } from '../../shared/names'
 import type { VmRole } from '../../shared/vm'
 
 /** A snapshot is a Tart clone named "<vm>.snap.<snapshot>"; CAL_HOME records which VM and kind it belongs to. */
@@ -28,14 +28,14 @@ export function isInternalName(name: string): boolean {
   return name.includes('.snap.') || name.endsWith('.restore-tmp') || name.endsWith(OLD_SUFFIX)
 }
 
-export function validateName(name: string, what = 'name'): string {
+/** A VM's or snapshot's name, as given; `of` 'snapshot' for a snapshot about to be made (see reservedPart). */
+export function validateName(name: string, what = 'name', of: 'vm' | 'snapshot' = 'vm'): string {
   if (!NAME_PATTERN.test(name)) {
     throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}.`, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.')
   }
-  const reserved = reservedPart(name)
-  if (reserved) {
-    throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}: CAL keeps names containing "${reserved}" for its own snapshot and restore copies.`, `Pick a name without "${reserved}".`)
-  }
+  if (name.includes('..')) throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}: ${DOUBLE_DOT.toLowerCase()}.`, 'Pick a name without "..".')
+  const reserved = reservedPart(name, of)
+  if (reserved) throw new CalError('NAME_INVALID', `"${name}" is not a valid ${what}: ${reservedNameReason(name, reserved)}.`, 'Pick another name.')
   return name
 }
 

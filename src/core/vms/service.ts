@@ -340,7 +340,7 @@ export class VmService {
 
   createSnapshot(vm: string, name: string | undefined, kind: SnapshotKind): { taskId: string; done: Promise<Snapshot> } {
     validateName(vm, 'VM name')
-    if (name) validateName(name, 'snapshot name')
+    if (name) validateName(name, 'snapshot name', 'snapshot')
     return this.run('snapshot', `Snapshot ${vm}${name ? ` as "${name}"` : ''}`, vm, null, async (t) => {
       const snap = await createSnapshot(this.ctx, vm, { name, kind }, t)
       // The snapshot is taken: a retention that fails (Tart cannot list, say) must not fail it, nor the agent launch

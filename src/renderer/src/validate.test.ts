@@ -18,6 +18,9 @@ describe('name validation as you type', () => {
     expect(vmNameError('x.snap.y', [])).toBe('CAL keeps names containing ".snap." for its own snapshot and restore copies: pick another.')
     expect(vmNameError('a.restore-old', [])).toMatch(/"\.restore-old"/)
     expect(snapshotNameError('b.restore-tmp', [])).toMatch(/"\.restore-tmp"/)
+    expect(snapshotNameError('restore-old', [])).toBe('CAL keeps snapshot names starting with "restore-old" for its own snapshot and restore copies: pick another.')
+    expect(vmNameError('restore-old', [])).toBe('')
+    expect(snapshotNameError('a..b', [])).toBe('A name cannot contain two dots in a row.')
     expect(vmNameError('snap.shot', [])).toBe('')
   })
 

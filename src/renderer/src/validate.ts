@@ -1,4 +1,4 @@
-import { ImageRef, NAME_PATTERN, VmName, reservedPart } from '../../shared/names'
+import { DOUBLE_DOT, ImageRef, NAME_PATTERN, VmName, reservedNameReason, reservedPart } from '../../shared/names'
 
 /** The message for a name as it is typed; empty when the name is fine (or empty and optional). */
 export function nameError(name: string, taken: string[], what: string, optional: boolean): string {
@@ -8,8 +8,9 @@ export function nameError(name: string, taken: string[], what: string, optional:
     const parsed = VmName.safeParse(trimmed)
     return parsed.success ? '' : (parsed.error.issues[0]?.message ?? 'That name is not allowed.')
   }
-  const reserved = reservedPart(trimmed)
-  if (reserved) return `CAL keeps names containing "${reserved}" for its own snapshot and restore copies: pick another.`
+  if (trimmed.includes('..')) return `${DOUBLE_DOT}.`
+  const reserved = reservedPart(trimmed, what === 'snapshot' ? 'snapshot' : 'vm')
+  if (reserved) return `${reservedNameReason(trimmed, reserved)}: pick another.`
   if (taken.includes(trimmed)) return `A ${what} named "${trimmed}" already exists.`
   return ''
 }
