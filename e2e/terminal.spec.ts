@@ -603,6 +603,22 @@ test('Ctrl+Shift+V pastes once, bracketed when the program asks for it', async (
   await expect.poll(() => screen(page, id)).toMatch(/^pasted-11$/m)
 })
 
+test('a paste that hides an end-of-paste marker cannot run the command after it', async ({ page }) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  const id = await openShell(page)
+  // A text copied from a web page: "echo safe", a hidden end-of-paste marker, then a command and a line feed. bash
+  // asks for bracketed paste itself; with the marker left in, it took the rest as typed and ran it.
+  const clip = 'echo safe-$((1+1))\x1b[201~echo "INJECTED-$((2+3))"\n'
+  await page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText(text), clip)
+  await page.keyboard.press('Control+Shift+V')
+  await expect.poll(() => screen(page, id)).toContain('[201~echo "INJECTED-$((2+3))"')
+  await page.waitForTimeout(500)
+  expect(await screen(page, id)).not.toMatch(/^INJECTED-5$/m)
+  // All of it is one line waiting at the prompt, run only with Enter.
+  await page.keyboard.press('Enter')
+  await expect.poll(() => screen(page, id)).toMatch(/^safe-2\[201~echo INJECTED-5$/m)
+})
+
 test('the keyboard stays in the terminal after the palette closes, and after a tab closes with its ×', async ({ page }) => {
   const first = await openShell(page)
   // Ctrl+Shift+K in a terminal off macOS (plain Ctrl+K is the shell's); Escape closes the palette.

@@ -15,6 +15,7 @@ import { terminalSize } from './size'
 import { onSystemThemeChange, resolveTheme, type ThemeChoice } from './theme'
 import { reconnectView, type ReconnectView } from './reconnect'
 import { onWheel, type WheelHooks, type WheelState } from './wheel'
+import { pasteText } from './paste'
 
 /**
  * One xterm per terminal session id, kept outside React and outside the store: the instance and its
@@ -216,6 +217,19 @@ export function openTerm(e: TermEntry): void {
   holdSelectionDuringSync(e.term)
   // Before xterm's own wheel handling (its elements are inside this one): a full-screen program gets the wheel.
   e.host.addEventListener('wheel', (ev) => onWheel(e, ev, wheelHooks(e)), { capture: true, passive: false })
+  // Every paste (Ctrl+Shift+V, the Edit menu, the context menu) comes as this event to xterm's textarea: a text with
+  // control characters in it is pasted without them (see pasteText), the rest as xterm pastes it.
+  e.host.addEventListener('paste', (ev) => pasteClean(e, ev), { capture: true })
+}
+
+function pasteClean(e: TermEntry, ev: ClipboardEvent): void {
+  const text = ev.clipboardData?.getData('text/plain')
+  if (!text) return
+  const clean = pasteText(text)
+  if (clean === text) return
+  ev.preventDefault()
+  ev.stopPropagation()
+  e.term.paste(clean)
 }
 
 function wheelHooks(e: TermEntry): WheelHooks {
