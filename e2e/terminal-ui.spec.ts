@@ -342,6 +342,11 @@ test('a tab renamed with a double-click or the palette keeps its name through a 
   await page.getByTestId('view-terminal').click()
   await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText('tests')
   await captureScreen(page, 'terminal-tab-renamed')
+  // The palette has the shown tab's actions in the new window too, before a tab was picked there (it had none).
+  await page.getByTestId('open-palette').click()
+  await page.keyboard.type('Clear scrollback')
+  await expect(page.getByRole('listbox', { name: 'Actions' }).getByRole('option', { name: /Clear scrollback/ })).toBeVisible()
+  await page.keyboard.press('Escape')
   // The Sessions list names the session by the tab's name too, with tmux's own after it.
   await page.getByTestId('sessions-button').click()
   await expect(page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${original}"]`)).toContainText(`tests (${original})`)

@@ -1,6 +1,6 @@
 import { useMemo, useState, type KeyboardEvent } from 'react'
 import { buildCommands, filterCommands } from '../commands'
-import { useSessions, contextKey, tabsFor } from '../store/sessions'
+import { activeTab, useSessions } from '../store/sessions'
 import { useSettings } from '../store/settings'
 import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
@@ -20,8 +20,8 @@ export function CommandPalette({ mod }: { mod: string }) {
   const [index, setIndex] = useState(0)
   const commands = useMemo(() => {
     const selected = vms.find((v) => v.name === selectedName) ?? null
-    const tabs = tabsFor(sessions, selectedName)
-    const activeSession = tabs.find((t) => t.id === activeByContext[contextKey(selectedName)]) ?? null
+    // The tab the terminal view shows: in a new window, before any tab was picked, its first.
+    const activeSession = activeTab(sessions, activeByContext, selectedName)
     return buildCommands({ vms, selected, activeSession, theme, mod, busy })
   }, [vms, selectedName, sessions, activeByContext, theme, mod, busy])
   const results = filterCommands(commands, query).slice(0, 50)

@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 import { matchHotkey, type Hotkey } from '../hotkeys'
-import { contextKey, tabsFor, useSessions } from '../store/sessions'
+import { activeTab, contextKey, tabsFor, useSessions } from '../store/sessions'
 import { useUi } from '../store/ui'
 import { useVms } from '../store/vms'
 import { clearScrollback, closeTerminal, openTerminal } from '../actions'
@@ -64,9 +64,8 @@ export function runHotkey(hotkey: Hotkey): boolean {
     case 'closeTab':
     case 'clearScrollback': {
       const s = useSessions.getState()
-      const tabs = tabsFor(s.sessions, selected)
-      const id = s.activeByContext[contextKey(selected)] ?? tabs[0]?.id
-      if (!id || ui.view !== 'terminal' || !tabs.some((t) => t.id === id)) return false
+      const id = activeTab(s.sessions, s.activeByContext, selected)?.id
+      if (!id || ui.view !== 'terminal') return false
       void (hotkey.kind === 'closeTab' ? closeTerminal(id) : clearScrollback(id))
       return true
     }
