@@ -114,6 +114,41 @@ describe('snapshot delete', () => {
   })
 })
 
+describe('delete', () => {
+  const handlers = (deleted: string[], snapshots: unknown = [{ name: 'keepme', sizeGb: 2.5 }, { name: 'keepme2', sizeGb: 1 }]) =>
+    ({
+      'snapshots:list': async () => (snapshots instanceof Error ? Promise.reject(snapshots) : snapshots),
+      'vms:delete': async ({ name }: { name: string }) => (deleted.push(name), Promise.reject(new CalError('INTERNAL', 'stop here'))),
+    }) as never
+
+  it('asks first on a terminal, naming the snapshots that go with the VM, and keeps it all on no', async () => {
+    // It did not ask at all when the git check found nothing: the VM and its snapshots went without a word.
+    const deleted: string[] = []
+    const r = await cal(['delete', 'dev'], handlers(deleted), { canAsk: true, answer: false })
+    expect(r.asked).toEqual(['Delete dev?'])
+    expect(r.stderr).toContain('warning: dev is deleted for good, with its disk. Its 2 snapshots go with it: keepme, keepme2 (3.5 GB).')
+    expect(r.stderr).toContain('dev was kept; nothing was changed.')
+    expect(r.code).toBe(130)
+    expect(deleted).toEqual([])
+    const yes = await cal(['delete', 'dev'], handlers(deleted), { canAsk: true, answer: true })
+    expect(yes.asked).toEqual(['Delete dev?'])
+    expect(deleted).toEqual(['dev'])
+  })
+
+  it('does not ask with --yes, without a terminal, or about a VM that is not there (the delete says so)', async () => {
+    for (const [args, canAsk, snapshots] of [
+      [['delete', 'dev', '--yes'], true, []],
+      [['delete', 'dev'], false, []],
+      [['delete', 'gone'], true, notFound('gone')],
+    ] as const) {
+      const deleted: string[] = []
+      const r = await cal([...args], handlers(deleted, snapshots), { canAsk })
+      expect(r.asked).toEqual([])
+      expect(deleted).toEqual([args[1]])
+    }
+  })
+})
+
 describe('a destructive verb confirmed on a terminal', () => {
   it('names the report the yes was given to, and asks again about a newer one the engine found', async () => {
     const calls: unknown[] = []
