@@ -97,6 +97,20 @@ test('types a command and sees its output, follows a window resize', async ({ pa
   await expectGuestCols(page, id, cols)
 })
 
+test("an underline's colour comes through tmux as the program set it", async ({ page }) => {
+  const id = await openShell(page)
+  // tmux passes it on as 58:2:R:G:B, which xterm.js alone read as black.
+  await page.keyboard.type("clear; printf '\\e[4m\\e[58;2;255;0;0mred-under\\e[0m \\e[4:3m\\e[58;2;0;128;255mblue-curl\\e[0m\\n'\n")
+  await expect.poll(() => screen(page, id)).toMatch(/^red-under blue-curl$/m)
+  const colour = (text: string) =>
+    term(page, id)
+      .locator('.xterm-rows span', { hasText: text })
+      .first()
+      .evaluate((el) => getComputedStyle(el).textDecorationColor)
+  await expect.poll(() => colour('red-under')).toBe('rgb(255, 0, 0)')
+  await expect.poll(() => colour('blue-curl')).toBe('rgb(0, 128, 255)')
+})
+
 test('the mouse wheel scrolls back through earlier output, and never sends keys to the shell', async ({ page }) => {
   const id = await openShell(page)
   await page.keyboard.type('echo "history-bait"\n')

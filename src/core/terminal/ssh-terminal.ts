@@ -6,6 +6,7 @@ import type { SshPool } from '../ssh/pool'
 import { shellJoin } from '../ssh/quote'
 import { attachTmuxCommand, createTmuxSessionCommand, FIND_TMUX, killTmuxSessionScript, refreshTmuxClientsScript, sessionNotEnded, SHELL_NAMES, TMUX_SETUP, tmuxHistoryCommand, tmuxTailCommand } from '../ssh/scripts'
 import { TerminalBase, type TerminalEmit } from './base'
+import { UnderlineColours } from './underline'
 import { CLEAR_INTO_SCROLLBACK, CLEAR_SCROLLBACK, ERASE_SCREEN, SYNC_END, SYNC_SETTLE_MS, SYNC_START } from './escapes'
 
 export const NO_TMUX_NOTICE = 'tmux was not found in the VM: this is a plain login shell, and it will not survive a disconnect.'
@@ -264,7 +265,10 @@ export class SshTerminal extends TerminalBase {
   private wire(ch: ClientChannel): void {
     this.flow.reset()
     this.channel = ch
-    ch.on('data', (d: Buffer) => this.output(d))
+    // One per channel: the part of a sequence a dropped channel held back is never finished, and would swallow the
+    // start of the next one's output.
+    const colours = this.tmuxPath ? new UnderlineColours() : null
+    ch.on('data', (d: Buffer) => this.output(colours ? colours.fix(d) : d))
     ch.stderr.on('data', (d: Buffer) => this.output(d))
     ch.on('close', () => {
       if (this.channel !== ch) return
