@@ -1,6 +1,23 @@
 import { create } from 'zustand'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
+import { BySession, forSessions, loadBySession, saveBySession } from './pageStorage'
 import { loadTabNames, namesFor, saveTabNames, withTabName, type TabNames } from './tabNames'
+
+/** Notes the user dismissed, by session id, with the text dismissed: a reload lists them again (see dismissMessage). */
+const DISMISSED_KEY = 'cal.dismissedNotes'
+const Dismissed = BySession(4000)
+
+/** `message` unless the user dismissed that very text for session `id`. */
+function unlessDismissed(dismissed: BySession, id: string, message: string | null): string | null {
+  return message !== null && dismissed[id] === message ? null : message
+}
+
+/** `dismissed` for `sessions` only, saved when that changed it. */
+function keptDismissed(dismissed: BySession, sessions: readonly TerminalSession[]): BySession {
+  const kept = forSessions(dismissed, sessions)
+  if (kept !== dismissed) saveBySession(DISMISSED_KEY, kept)
+  return kept
+}
 
 /** The context key when no VM is selected. */
 export const HOST_KEY = '(host)'
@@ -24,8 +41,9 @@ type SessionStore = {
   add: (session: TerminalSession, context: string) => void
   setAll: (sessions: TerminalSession[]) => void
   setState: (id: string, state: TerminalState, message: string | null) => void
-  /** The user has read this tab's message: it goes until the engine says something new. */
+  /** The user has read this tab's message: it goes until the engine says something new, in a reload too. */
   dismissMessage: (id: string) => void
+  dismissed: BySession
   remove: (id: string) => void
   activate: (context: string, id: string) => void
 }
@@ -46,6 +64,7 @@ export const useSessions = create<SessionStore>((set) => ({
   activeByContext: {},
   attention: {},
   names: loadTabNames(),
+  dismissed: loadBySession(DISMISSED_KEY, Dismissed),
   renaming: null,
   rename: (id, name) =>
     set((s) => {
@@ -71,16 +90,24 @@ export const useSessions = create<SessionStore>((set) => ({
     set((s) => {
       const names = namesFor(s.names, sessions)
       if (names !== s.names) saveTabNames(names)
-      // The engine's list says what each state says (a reload mid-reconnect shows why at once).
-      const listed = Object.fromEntries(sessions.filter((x) => x.message !== undefined).map((x) => [x.id, x.message ?? null]))
-      return { sessions, names, messages: { ...s.messages, ...listed } }
+      // The engine's list says what each state says (a reload mid-reconnect shows why at once), but for what was dismissed.
+      const dismissed = keptDismissed(s.dismissed, sessions)
+      const listed = Object.fromEntries(sessions.filter((x) => x.message !== undefined).map((x) => [x.id, unlessDismissed(dismissed, x.id, x.message ?? null)]))
+      return { sessions, names, dismissed, messages: { ...s.messages, ...listed } }
     }),
   setState: (id, state, message) =>
     set((s) => ({
       sessions: s.sessions.map((x) => (x.id === id ? { ...x, state } : x)),
-      messages: { ...s.messages, [id]: message },
+      messages: { ...s.messages, [id]: unlessDismissed(s.dismissed, id, message) },
     })),
-  dismissMessage: (id) => set((s) => (s.messages[id] ? { messages: { ...s.messages, [id]: null } } : s)),
+  dismissMessage: (id) =>
+    set((s) => {
+      const message = s.messages[id]
+      if (!message) return s
+      const dismissed = { ...s.dismissed, [id]: message }
+      saveBySession(DISMISSED_KEY, dismissed)
+      return { messages: { ...s.messages, [id]: null }, dismissed }
+    }),
   remove: (id) =>
     set((s) => {
       const sessions = s.sessions.filter((x) => x.id !== id)
@@ -97,7 +124,8 @@ export const useSessions = create<SessionStore>((set) => ({
       const { [id]: _message, ...messages } = s.messages
       const names = namesFor(s.names, sessions)
       if (names !== s.names) saveTabNames(names)
-      return { sessions, messages, activeByContext, attention, names, renaming: s.renaming === id ? null : s.renaming }
+      const dismissed = keptDismissed(s.dismissed, sessions)
+      return { sessions, messages, activeByContext, attention, names, dismissed, renaming: s.renaming === id ? null : s.renaming }
     }),
   activate: (context, id) => set((s) => ({ activeByContext: { ...s.activeByContext, [context]: id } })),
 }))

@@ -14,7 +14,7 @@ function fakeStorage(): Map<string, string> {
 }
 
 beforeEach(() => {
-  useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {}, names: {}, renaming: null })
+  useSessions.setState({ sessions: [], messages: {}, activeByContext: {}, attention: {}, names: {}, dismissed: {}, renaming: null })
 })
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -73,5 +73,27 @@ describe('tab names', () => {
     expect(useSessions.getState().names).toEqual({ s2: 'tests' })
     store.rename('s2', '')
     expect(useSessions.getState().names).toEqual({})
+  })
+})
+
+describe('a dismissed note', () => {
+  it('stays dismissed when a reload lists it again, until the engine says something else; forgotten with its tab', async () => {
+    const storage = fakeStorage()
+    const ended = 'The VM restarted, and "shell-1" ended with it.'
+    const store = useSessions.getState()
+    store.setAll([{ ...session('s1', 'dev'), message: ended }])
+    expect(useSessions.getState().messages.s1).toBe(ended)
+    store.dismissMessage('s1')
+    expect(useSessions.getState().messages.s1).toBeNull()
+    expect(JSON.parse(storage.get('cal.dismissedNotes')!)).toEqual({ s1: ended })
+    // A new page: what it keeps comes from storage, and the engine lists the same note. It came back before.
+    const { loadBySession, BySession } = await import('./pageStorage')
+    useSessions.setState({ messages: {}, dismissed: loadBySession('cal.dismissedNotes', BySession(4000)) })
+    useSessions.getState().setAll([{ ...session('s1', 'dev'), message: ended }])
+    expect(useSessions.getState().messages.s1).toBeNull()
+    useSessions.getState().setState('s1', 'reconnecting', 'The connection to the VM was lost.')
+    expect(useSessions.getState().messages.s1).toBe('The connection to the VM was lost.')
+    useSessions.getState().remove('s1')
+    expect(JSON.parse(storage.get('cal.dismissedNotes')!)).toEqual({})
   })
 })

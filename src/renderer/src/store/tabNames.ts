@@ -1,11 +1,11 @@
-import { z } from 'zod'
 import type { TerminalSession } from '../../../shared/terminal'
+import { BySession, forSessions, loadBySession, saveBySession } from './pageStorage'
 
 /** The longest name a tab may be given (the strip shows far less; the tooltip and the palette the rest). */
 export const TAB_NAME_MAX = 60
 const STORAGE_KEY = 'cal.tabNames'
-const TabNames = z.record(z.string().max(200), z.string().max(TAB_NAME_MAX))
-export type TabNames = z.infer<typeof TabNames>
+const TabNames = BySession(TAB_NAME_MAX)
+export type TabNames = BySession
 
 /** A tab's title as the engine names it ("dev: shell-1"), for tabs nobody renamed. */
 export function defaultTabTitle(s: TerminalSession): string {
@@ -40,28 +40,14 @@ export function withTabName(names: TabNames, id: string, name: string): TabNames
 
 /** Only the names of tabs that are still there (session ids are never reused, so a name never outlives its tab). */
 export function namesFor(names: TabNames, sessions: TerminalSession[]): TabNames {
-  const ids = new Set(sessions.map((s) => s.id))
-  const kept = Object.entries(names).filter(([id]) => ids.has(id))
-  return kept.length === Object.keys(names).length ? names : Object.fromEntries(kept)
+  return forSessions(names, sessions)
 }
 
-/**
- * Names live in the page's storage, keyed by session id: the tabs themselves are the engine's and outlive the page
- * (a reload or a new window shows them again), so their names must too. Storage that fails or holds junk gives none.
- */
+/** Names live in the page's storage, keyed by session id (see loadBySession). */
 export function loadTabNames(): TabNames {
-  try {
-    const parsed = TabNames.safeParse(JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? '{}'))
-    return parsed.success ? parsed.data : {}
-  } catch {
-    return {}
-  }
+  return loadBySession(STORAGE_KEY, TabNames)
 }
 
 export function saveTabNames(names: TabNames): void {
-  try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(names))
-  } catch {
-    // Full or disabled storage: the names last as long as the page.
-  }
+  saveBySession(STORAGE_KEY, names)
 }
