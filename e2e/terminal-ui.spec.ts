@@ -352,15 +352,27 @@ test('a tab renamed with a double-click or the palette keeps its name through a 
   await expect(page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${original}"]`)).toContainText(`tests (${original})`)
   await page.keyboard.press('Escape')
 
+  // Closing the tab only detaches it: the name stays with the tmux session, in the Sessions list and on the tab that
+  // reattaches it (both said "shell-N" again before).
+  await page.locator('.tab', { has: page.locator(`#tab-${id}`) }).locator('.tab-close').click()
+  await expect(page.locator(`#tab-${id}`)).toHaveCount(0)
+  await page.getByTestId('sessions-button').click()
+  const row = page.getByTestId('sessions-panel').locator(`[data-testid="session-row"][data-name="${original}"]`)
+  await expect(row).toContainText(`tests (${original})`)
+  await row.getByTestId('session-show').click()
+  const again = await visibleSessionId(page)
+  expect(again).not.toBe(id)
+  await expect(page.locator(`#tab-${again}`).getByTestId('tab-title')).toHaveText('tests')
+
   // An empty name gives the default title back, for good.
-  await page.locator(`#tab-${id}`).dblclick()
+  await page.locator(`#tab-${again}`).dblclick()
   await page.keyboard.press('Backspace')
   await page.keyboard.press('Enter')
-  await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText(original)
+  await expect(page.locator(`#tab-${again}`).getByTestId('tab-title')).toHaveText(original)
   await page.reload()
   await page.locator(`[data-testid="vm-row"][data-vm="${VM}"]`).click()
   await page.getByTestId('view-terminal').click()
-  await expect(page.locator(`#tab-${id}`).getByTestId('tab-title')).toHaveText(original)
+  await expect(page.locator(`#tab-${again}`).getByTestId('tab-title')).toHaveText(original)
 })
 
 test('closing a Host tab with a program running asks first (it ends the shell); at the prompt it just closes', async ({ page }) => {

@@ -215,6 +215,7 @@ export async function endSession(vm: string, name: string): Promise<void> {
     useSessions.getState().remove(shown.id)
     disposeTerm(shown.id)
   }
+  useSessions.getState().forgetName(vm, name)
   useUi.getState().pushToast({ id: `end-session:${vm}:${name}`, level: 'success', title: `Ended ${name} in ${vm}`, body: '', error: null, log: [] })
 }
 

@@ -99,7 +99,7 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
                 <li key={s.name} className="session-row" data-testid="session-row" data-name={s.name} data-open={s.openId ? 'yes' : 'no'}>
                   <Icon name={s.kind === 'agent' ? 'agent' : 'terminal'} size={12} />
                   <span className="session-text">
-                    <span className="session-name">{sessionLabel(sessions, names, vm!, s.name)}</span>
+                    <span className="session-name">{sessionLabel(names, vm!, s.name)}</span>
                     <span className="muted session-meta" data-testid="session-meta">
                       {s.openId ? 'open in a tab' : 'detached'}
                       {s.command ? ` · running ${s.command}` : ''}

@@ -1,7 +1,7 @@
 import { create } from 'zustand'
 import type { TerminalSession, TerminalState } from '../../../shared/terminal'
 import { BySession, forSessions, loadBySession, saveBySession } from './pageStorage'
-import { loadTabNames, namesFor, saveTabNames, withTabName, type TabNames } from './tabNames'
+import { loadTabNames, nameKey, namesFor, saveTabNames, tmuxNameKey, withTabName, type TabNames } from './tabNames'
 
 /** Notes the user dismissed, by session id, with the text dismissed: a reload lists them again (see dismissMessage). */
 const DISMISSED_KEY = 'cal.dismissedNotes'
@@ -30,12 +30,14 @@ type SessionStore = {
   activeByContext: Record<string, string>
   /** Sessions that rang the bell while out of sight (an agent waiting for an answer does); cleared when shown. */
   attention: Record<string, true>
-  /** Names the user gave tabs (the page's own: neither the VM nor tmux hears of them), by session id. */
+  /** Names the user gave tabs (the page's own: neither the VM nor tmux hears of them), by nameKey. */
   names: TabNames
   /** The tab whose title is an inline text field right now, or null. */
   renaming: string | null
   /** Name a tab; an empty name gives it its default title back. */
   rename: (id: string, name: string) => void
+  /** A tmux session was ended: a new one of that name later is not the one named. */
+  forgetName: (vm: string, tmuxSession: string) => void
   setRenaming: (id: string | null) => void
   setAttention: (id: string, on: boolean) => void
   add: (session: TerminalSession, context: string) => void
@@ -68,7 +70,16 @@ export const useSessions = create<SessionStore>((set) => ({
   renaming: null,
   rename: (id, name) =>
     set((s) => {
-      const names = withTabName(s.names, id, name)
+      const session = s.sessions.find((x) => x.id === id)
+      const names = withTabName(s.names, session ? nameKey(session) : id, name)
+      saveTabNames(names)
+      return { names }
+    }),
+  forgetName: (vm, tmuxSession) =>
+    set((s) => {
+      const key = tmuxNameKey(vm, tmuxSession)
+      if (s.names[key] === undefined) return s
+      const { [key]: _gone, ...names } = s.names
       saveTabNames(names)
       return { names }
     }),
@@ -132,17 +143,16 @@ export const useSessions = create<SessionStore>((set) => ({
 
 /**
  * A VM's tmux session as people know it in this window: the name its tab was given, with tmux's own after it
- * ("build (shell-2)"); tmux's name alone for a tab nobody renamed, or a session no tab shows.
+ * ("build (shell-2)"), whether a tab shows it now or not; tmux's name alone for a session nobody named.
  */
-export function sessionLabel(sessions: TerminalSession[], names: TabNames, vm: string, tmuxSession: string): string {
-  const tab = sessions.find((s) => s.vm === vm && s.tmuxSession === tmuxSession && names[s.id])
-  return tab ? `${names[tab.id]} (${tmuxSession})` : tmuxSession
+export function sessionLabel(names: TabNames, vm: string, tmuxSession: string): string {
+  const name = names[tmuxNameKey(vm, tmuxSession)]
+  return name ? `${name} (${tmuxSession})` : tmuxSession
 }
 
 /** sessionLabel with the store as it is now, for what is said once (a sheet's lines, a palette entry). */
 export function sessionLabelNow(vm: string, tmuxSession: string): string {
-  const { sessions, names } = useSessions.getState()
-  return sessionLabel(sessions, names, vm, tmuxSession)
+  return sessionLabel(useSessions.getState().names, vm, tmuxSession)
 }
 
 /** A VM's tmux sessions with their names as this window knows them (sessionLabel): for the program lines a sheet shows. */

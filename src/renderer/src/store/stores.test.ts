@@ -98,12 +98,11 @@ describe('session store', () => {
   })
 
   it("names a tmux session by its tab's given name, with tmux's own after it, wherever the app names it", () => {
-    const sessions = [session('s1', 'a', { tmuxSession: 'shell-2' }), session('s2', 'b', { tmuxSession: 'shell-2' })]
-    const names = { s1: 'build' }
-    expect(sessionLabel(sessions, names, 'a', 'shell-2')).toBe('build (shell-2)')
-    // Another VM's session of the same name, and a session no tab shows, keep tmux's name.
-    expect(sessionLabel(sessions, names, 'b', 'shell-2')).toBe('shell-2')
-    expect(sessionLabel(sessions, names, 'a', 'shell-3')).toBe('shell-3')
+    const names = { 'tmux:a:shell-2': 'build' }
+    expect(sessionLabel(names, 'a', 'shell-2')).toBe('build (shell-2)')
+    // Another VM's session of the same name, and a session nobody named, keep tmux's name.
+    expect(sessionLabel(names, 'b', 'shell-2')).toBe('shell-2')
+    expect(sessionLabel(names, 'a', 'shell-3')).toBe('shell-3')
   })
 
   it('drops a message the user dismissed, until the engine says something new', () => {

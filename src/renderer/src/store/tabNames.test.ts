@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { session } from '../test/fixtures'
 import { useSessions } from './sessions'
-import { defaultTabTitle, loadTabNames, namesFor, saveTabNames, stripTitle, TAB_NAME_MAX, tabTitle, withTabName } from './tabNames'
+import { defaultTabTitle, loadTabNames, namesFor, saveTabNames, stripTitle, TAB_NAME_MAX, tabTitle, TMUX_NAMES_KEPT, withTabName } from './tabNames'
 
 /** The page's localStorage, as a Map. */
 function fakeStorage(): Map<string, string> {
@@ -95,5 +95,34 @@ describe('a dismissed note', () => {
     expect(useSessions.getState().messages.s1).toBe('The connection to the VM was lost.')
     useSessions.getState().remove('s1')
     expect(JSON.parse(storage.get('cal.dismissedNotes')!)).toEqual({})
+  })
+})
+
+describe("a tmux session's name", () => {
+  it('outlives its tab: a tab reattached to the session has it, until the session is ended from CAL', () => {
+    fakeStorage()
+    const store = useSessions.getState()
+    store.add(session('s1', 'dev', { tmuxSession: 'shell-2' }), 'dev')
+    store.rename('s1', 'build 日本 server')
+    expect(useSessions.getState().names).toEqual({ 'tmux:dev:shell-2': 'build 日本 server' })
+    // Closing the tab detaches it: it came back as "shell-2" before.
+    store.remove('s1')
+    store.add(session('s9', 'dev', { tmuxSession: 'shell-2' }), 'dev')
+    expect(tabTitle(useSessions.getState().sessions[0]!, useSessions.getState().names)).toBe('build 日本 server')
+    // Another VM's session of the same name is another session.
+    expect(tabTitle(session('s3', 'other', { tmuxSession: 'shell-2', title: 'other: shell-2' }), useSessions.getState().names)).toBe('other: shell-2')
+    store.forgetName('dev', 'shell-2')
+    expect(useSessions.getState().names).toEqual({})
+  })
+
+  it('takes over a name kept by tab id before, and keeps only the latest TMUX_NAMES_KEPT', () => {
+    const tab = session('s1', 'dev', { tmuxSession: 'shell-1' })
+    expect(namesFor({ s1: 'old style', gone: 'x' }, [tab])).toEqual({ 'tmux:dev:shell-1': 'old style' })
+    const many = Object.fromEntries(Array.from({ length: TMUX_NAMES_KEPT + 5 }, (_, i) => [`tmux:dev:s-${i}`, `n${i}`]))
+    const kept = namesFor(many, [])
+    expect(Object.keys(kept)).toHaveLength(TMUX_NAMES_KEPT)
+    expect(kept['tmux:dev:s-4']).toBeUndefined()
+    expect(kept[`tmux:dev:s-${TMUX_NAMES_KEPT + 4}`]).toBe(`n${TMUX_NAMES_KEPT + 4}`)
+    expect(namesFor(kept, [])).toBe(kept)
   })
 })

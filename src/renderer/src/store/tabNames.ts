@@ -14,9 +14,22 @@ export function defaultTabTitle(s: TerminalSession): string {
   return s.title || s.tmuxSession || 'Shell'
 }
 
+/**
+ * The key a tab's name is kept under: a VM's tmux session by its name, so that a tab reattached to it later, and the
+ * Sessions list while it runs detached, have the name too (it was lost when the tab closed); any other tab by its id.
+ */
+export function nameKey(s: Pick<TerminalSession, 'id' | 'vm' | 'tmuxSession'>): string {
+  return s.vm && s.tmuxSession ? tmuxNameKey(s.vm, s.tmuxSession) : s.id
+}
+
+/** See nameKey (":" is in no VM or tmux session name). */
+export function tmuxNameKey(vm: string, tmuxSession: string): string {
+  return `tmux:${vm}:${tmuxSession}`
+}
+
 /** The title a tab shows: the name this window's user gave it, else the default one. */
 export function tabTitle(s: TerminalSession, names: TabNames): string {
-  return names[s.id] ?? defaultTabTitle(s)
+  return names[nameKey(s)] ?? defaultTabTitle(s)
 }
 
 /**
@@ -24,23 +37,45 @@ export function tabTitle(s: TerminalSession, names: TabNames): string {
  * which the view already says; in a narrow window every tab read "cal-dev:…".
  */
 export function stripTitle(s: TerminalSession, names: TabNames): string {
-  const given = names[s.id]
+  const given = names[nameKey(s)]
   if (given) return given
   const title = defaultTabTitle(s)
   const prefix = s.vm ? `${s.vm}: ` : ''
   return prefix && title.startsWith(prefix) && title.length > prefix.length ? title.slice(prefix.length) : title
 }
 
-/** `names` with tab `id` called `name`: trimmed, cut to TAB_NAME_MAX; an empty name gives the default title back. */
-export function withTabName(names: TabNames, id: string, name: string): TabNames {
-  const { [id]: _old, ...rest } = names
+/**
+ * `names` with `key` (see nameKey) called `name`, last: trimmed, cut to TAB_NAME_MAX; an empty name gives the default
+ * title back.
+ */
+export function withTabName(names: TabNames, key: string, name: string): TabNames {
+  const { [key]: _old, ...rest } = names
   const clean = name.replace(/\s+/g, ' ').trim().slice(0, TAB_NAME_MAX).trim()
-  return clean ? { ...rest, [id]: clean } : rest
+  return clean ? { ...rest, [key]: clean } : rest
 }
 
-/** Only the names of tabs that are still there (session ids are never reused, so a name never outlives its tab). */
+/** How many names of tmux sessions are kept: the latest named (a session that ended by itself leaves its name). */
+export const TMUX_NAMES_KEPT = 200
+
+/**
+ * The names still wanted: a tab's by id while it is there (ids are never reused), a tmux session's until it is ended
+ * from CAL (forgetName) or TMUX_NAMES_KEPT later ones were given. A name kept by id from before tmux sessions had
+ * theirs moves to its session. The same object when nothing changed.
+ */
 export function namesFor(names: TabNames, sessions: TerminalSession[]): TabNames {
-  return forSessions(names, sessions)
+  const moved = { ...names }
+  for (const s of sessions) {
+    const key = nameKey(s)
+    if (key !== s.id && moved[s.id] !== undefined) {
+      moved[key] ??= moved[s.id]!
+      delete moved[s.id]
+    }
+  }
+  const tmux = Object.keys(moved).filter((k) => k.startsWith('tmux:'))
+  const kept = { ...forSessions(Object.fromEntries(Object.entries(moved).filter(([k]) => !k.startsWith('tmux:'))), sessions) }
+  for (const k of tmux.slice(-TMUX_NAMES_KEPT)) kept[k] = moved[k]!
+  const same = Object.keys(kept).length === Object.keys(names).length && Object.entries(kept).every(([k, v]) => names[k] === v)
+  return same ? names : kept
 }
 
 /** Names live in the page's storage, keyed by session id (see loadBySession). */
