@@ -17,7 +17,6 @@ export function SessionsMenu({ vm, disabled }: { vm: string | null; disabled: bo
   const [open, setOpen] = useState(false)
   // Loaded afresh each time it opens: sessions come and go in the VM.
   const { value: list, error, loading } = useLoad(open && vm ? vm : null, () => unwrap(cal().terminal.sessions({ name: vm! })))
-  const sessions = useSessions((s) => s.sessions)
   const names = useSessions((s) => s.names)
   const box = useRef<HTMLSpanElement>(null)
   const button = useRef<HTMLButtonElement>(null)
