@@ -144,6 +144,12 @@ describe('connections', () => {
     const timedOut = await rejection(p.exec(VM, 'sleep 37.25', { timeoutMs: 300 }))
     expect(timedOut.code).toBe('SSH_TIMEOUT')
     expect(timedOut.message).toBe('A command in VM "ssh-it" did not finish within 300 ms.')
+    // A limit on silence instead: a command that keeps printing runs past it; one that stops printing is stopped.
+    const talking = await p.exec(VM, 'for i in 1 2 3 4 5 6; do echo "tick-$i"; sleep 0.2; done', { quietMs: 700 })
+    expect(talking.stdout).toContain('tick-6')
+    const quiet = await rejection(p.exec(VM, 'echo start; exec sleep 37.75', { quietMs: 500 }))
+    expect(quiet.message).toBe('A command in VM "ssh-it" printed nothing for 500 ms.')
+    await expect.poll(async () => (await p.exec(VM, "ps ax -o args | grep -c '^sleep 37.75' || true")).stdout.trim(), { timeout: 5000 }).toBe('0')
     const ac = new AbortController()
     setTimeout(() => ac.abort(), 200)
     const cancelled = await rejection(p.exec(VM, 'sleep 37.5', { signal: ac.signal }))

@@ -12,6 +12,11 @@ export interface ExecOptions {
   env?: Record<string, string>
   /** At most this much output (stdout and stderr together) is kept; past it the command is stopped. */
   maxOutputBytes?: number
+  /**
+   * Stopped when it prints nothing for this long: for a command whose whole run grows with the VM's content (the git
+   * check of every repository) but that prints as it goes, a stuck step is told from a long run.
+   */
+  quietMs?: number
 }
 
 /**
@@ -31,7 +36,7 @@ export interface ExecResult {
 export type RemoteExec = (
   vm: string,
   command: string,
-  opts?: { timeoutMs?: number; signal?: AbortSignal },
+  opts?: { timeoutMs?: number; quietMs?: number; signal?: AbortSignal },
 ) => Promise<ExecResult>
 
 const exits = new WeakMap<ClientChannel, { code: number | null; signal: string | null }>()
@@ -97,6 +102,7 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
       if (settled) return
       settled = true
       clearTimeout(timer)
+      clearTimeout(quiet)
       opts.signal?.removeEventListener('abort', onAbort)
       fn()
     }
@@ -116,11 +122,19 @@ export async function execOn(client: Client, command: string, opts: ExecOptions 
           opts.timeoutMs,
         )
       : undefined
+    let quiet: ReturnType<typeof setTimeout> | undefined
+    const heard = () => {
+      if (opts.quietMs === undefined) return
+      clearTimeout(quiet)
+      quiet = setTimeout(() => stop(commandQuiet(opts.where ?? 'the VM', opts.quietMs!)), opts.quietMs)
+    }
+    heard()
     opts.signal?.addEventListener('abort', onAbort, { once: true })
     const limit = opts.maxOutputBytes ?? MAX_OUTPUT_BYTES
     let kept = 0
     const keep = (into: Buffer[]) => (d: Buffer) => {
       if (settled) return
+      heard()
       kept += d.length
       if (kept <= limit) into.push(d)
       else stop(tooMuchOutput(opts.where ?? 'the VM', limit))
@@ -202,6 +216,11 @@ function tooMuchOutput(where: string, limit: number): CalError {
 /** A command that ran past its time limit (and was stopped). */
 export function commandTimedOut(where: string, timeoutMs: number): CalError {
   return new CalError('SSH_TIMEOUT', `A command in ${where} did not finish within ${seconds(timeoutMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { timeoutMs })
+}
+
+/** A command that printed nothing for `quietMs` (see ExecOptions.quietMs), and was stopped. */
+export function commandQuiet(where: string, quietMs: number): CalError {
+  return new CalError('SSH_TIMEOUT', `A command in ${where} printed nothing for ${seconds(quietMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { quietMs })
 }
 
 export function seconds(ms: number): string {
