@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { chmod, mkdtemp, mkdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, mkdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -382,7 +382,10 @@ describe('git safety check (real git)', () => {
 
     const byPath = rel(await check())
     expect([...byPath.keys()].sort()).toEqual(['/work/project', '/work/project/test/fixtures/loose.git'])
-    expect(byPath.get('/work/project')).toMatchObject({ untracked: 1, unpushed: 0, unpublishedBranches: [] })
+    // The uncommitted one's files are untracked in the project, each counted.
+    const loose = (await git(project, 'ls-files', '-o', '--exclude-standard')).stdout.split('\n').filter((l) => l.startsWith('test/fixtures/loose.git/'))
+    expect(loose.length).toBeGreaterThan(1)
+    expect(byPath.get('/work/project')).toMatchObject({ untracked: loose.length, unpushed: 0, unpublishedBranches: [] })
     expect(byPath.get('/work/project/test/fixtures/loose.git')).toMatchObject({ unpublishedBranches: ['main'] })
   })
 
@@ -599,10 +602,25 @@ describe('git safety check (real git)', () => {
     await writeFile(join(app, 'many', 'f1004'), 'b\n')
     const after = await fp()
     expect(after).not.toBe(before)
-    expect(rel(await check()).get('/work/app')).toMatchObject({ untracked: 1 })
-    // Deleted: changed again, while the count stays the same (the folder is one untracked entry).
-    await unlink(join(app, 'many', 'f1003'))
+    expect(rel(await check()).get('/work/app')).toMatchObject({ untracked: 1005 })
+    // One renamed past the bound (same inode, size and time): changed again, while the count stays the same.
+    await rename(join(app, 'many', 'f1003'), join(app, 'many', 'f1009'))
     expect(await fp()).not.toBe(after)
+  })
+
+  it('a new folder counts as the files in it, not as one untracked file', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    for (const f of ['gen/a.txt', 'gen/b.txt', 'gen/deep/c.txt', 'gen/deep/er/d.txt', 'notes.txt']) {
+      await mkdir(join(app, f, '..'), { recursive: true })
+      await writeFile(join(app, f), `${f}\n`)
+    }
+    // Ignored files are not work at risk, also inside a new folder.
+    await writeFile(join(app, '.git', 'info', 'exclude'), '*.log\n')
+    await writeFile(join(app, 'gen', 'build.log'), 'log\n')
+    const r = await check()
+    expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 5, errors: [] })
+    expect(r.summary[0]).toBe(`${app} (main): 5 untracked files`)
   })
 
   it('a yes given to a report does not cover work changed under the same counts: a file edited again, a commit amended', async () => {

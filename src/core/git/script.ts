@@ -215,8 +215,10 @@ done | sort -u | while IFS="$T" read -r _src R; do
   UNC=0 UNTR=0 STASH=0 ST= DOT=0
   if [ "$BARE" != true ]; then
     # Forced options: the repository's own config (status.showUntrackedFiles, submodule.*.ignore,
-    # diff.ignoreSubmodules) must not hide untracked files or changed submodules.
-    if ST=$(g status --porcelain --untracked-files=normal --ignore-submodules=none 2>/dev/null); then
+    # diff.ignoreSubmodules) must not hide untracked files or changed submodules. Untracked files are listed one by
+    # one (=all), not a new folder as one entry: a folder of 200,000 new files is not "1 untracked file". git walks
+    # those folders either way to tell them from ignored ones; the SUM below reads this list rather than walk again.
+    if ST=$(g -c core.quotepath=off status --porcelain --untracked-files=all --ignore-submodules=none 2>/dev/null); then
       UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
       UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
     else
@@ -256,8 +258,8 @@ done | sort -u | while IFS="$T" read -r _src R; do
     if { [ "$BARE" != true ] || [ "$DOT" = 1 ]; } && [ $((UNC + UNTR)) -gt 0 ]; then
       [ "$DOT" = 1 ] && _wt=$HOME || _wt=$R
       gw diff --cached --raw --abbrev=40 2>/dev/null
-      _new=
-      [ "$DOT" = 1 ] || _new=$(g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null)
+      # The untracked files, as status listed them ("?? path", in path order; DOT lists none).
+      _new=$(printf '%s\n' "$ST" | sed -n 's/^?? //p')
       { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ -n "$_new" ] && printf '%s\n' "$_new" | head -n 1000; } |
         while IFS= read -r _f; do [ -f "$_wt/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --no-filters --stdin-paths 2>/dev/null
       [ -n "$_new" ] && printf '%s\n' "$_new" | sed '1,1000d' |
