@@ -416,6 +416,33 @@ describe('git safety check (real git)', () => {
     expect(rel(await check()).get('/.cfg')!.fingerprint).not.toBe(rel(changed).get('/.cfg')!.fingerprint)
   })
 
+  it('a home folder that is itself a repository set up to show no untracked files: the rest of ~ is not untracked', async () => {
+    await freshHome()
+    const remote = await newRemote()
+    await execa('git', ['init', '-q', '--bare', remote])
+    await git(home, 'init', '-q')
+    await git(home, 'config', 'status.showUntrackedFiles', 'no')
+    await writeFile(join(home, '.zshrc'), 'export A=1\n')
+    await git(home, 'add', '.zshrc')
+    await git(home, 'commit', '-qm', 'zshrc')
+    await git(home, 'remote', 'add', 'origin', remote)
+    await git(home, 'push', '-q', '-u', 'origin', 'main')
+    // A nested repository, checked on its own, and a file nobody tracks.
+    await pushedClone(join(home, 'work', 'app'))
+    await writeFile(join(home, 'notes.txt'), 'not tracked by it\n')
+
+    const clean = await check()
+    expect(rel(clean).get('')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, unpublishedBranches: [], errors: [] })
+    expect(rel(clean).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 0, errors: [] })
+    expect(clean.clean).toBe(true)
+    // An edit to a file it tracks is at risk.
+    await writeFile(join(home, '.zshrc'), 'export A=2\n')
+    expect(rel(await check()).get('')).toMatchObject({ uncommitted: 1, untracked: 0 })
+    // Without that setting, untracked files count as anywhere else: the file and the nested repository's folder.
+    await git(home, 'config', '--unset', 'status.showUntrackedFiles')
+    expect(rel(await check()).get('')).toMatchObject({ uncommitted: 1, untracked: 2 })
+  })
+
   it('checks branches by full refname: a tag with the same name hides no commits', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

@@ -110,6 +110,13 @@ unpub() {
   for _rm in $VMR; do _x="$_x --exclude=$_rm/*"; done
   g rev-list --count "$@" $_x --remotes
 }
+# Whether the repository's config says status.showUntrackedFiles=no (newer git also reads a boolean false so).
+home_quiet() {
+  case $(g config --get status.showUntrackedFiles 2>/dev/null | tr 'A-Z' 'a-z') in
+    no | false | off | 0) return 0 ;;
+  esac
+  return 1
+}
 # find's complaints on stdin, as SKIP records: a folder it could not read may hold repositories nobody checked.
 # GNU find writes "find: '/path': Permission denied" (in the C locale: quoted, with \' and octal escapes), BSD
 # find "find: /path: Operation not permitted"; the reason follows the last ": ". A folder that vanished during the
@@ -146,12 +153,14 @@ scan() {
     -o -name '*.git' -type d -exec test -f {}/HEAD -a -d {}/objects -a -d {}/refs \; -print -prune \
     -o -name HEAD -type f -print 2>&1 >&3 3>&- | skipped "$_root" >&4; } 3>&1
 }
-# The folders in ~ scanned on their own as well (none without a home).
+# The folders in ~ scanned on their own as well (none without a home), and where ~ really is.
 NAMED=
+HOMEREAL=
 if [ -n "$HOME" ] && [ -d "$HOME" ]; then
   NAMED="workspace projects repos code"
   rec HOME "$HOME"
-  rec ROOT "$HOME" "$DEPTH" "$(real "$HOME")"
+  HOMEREAL=$(real "$HOME")
+  rec ROOT "$HOME" "$DEPTH" "$HOMEREAL"
 else
   # Nothing was scanned: say so rather than report an empty, "clean" home.
   if [ -n "$HOME" ]; then rec NOROOT "$HOME" 'the home folder does not exist'; else rec NOROOT '~' 'HOME is not set'; fi
@@ -218,7 +227,12 @@ done | sort -u | while IFS="$T" read -r _src R; do
     # diff.ignoreSubmodules) must not hide untracked files or changed submodules. Untracked files are listed one by
     # one (=all), not a new folder as one entry: a folder of 200,000 new files is not "1 untracked file". git walks
     # those folders either way to tell them from ignored ones; the SUM below reads this list rather than walk again.
-    if ST=$(g -c core.quotepath=off status --porcelain --untracked-files=all --ignore-submodules=none 2>/dev/null); then
+    # One exception: a repository whose work tree is ~ itself (dotfiles in ~/.git) set up to show no untracked files,
+    # like the bare dotfiles repository below: every other folder in ~ would count, nested repositories (checked on
+    # their own) too.
+    UT=all
+    if [ "$(real "$R")" = "$HOMEREAL" ] && home_quiet; then UT=no; fi
+    if ST=$(g -c core.quotepath=off status --porcelain --untracked-files=$UT --ignore-submodules=none 2>/dev/null); then
       UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
       UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
     else
