@@ -230,6 +230,45 @@ describe('git safety check (real git)', () => {
     expect((await check()).clean).toBe(true)
   })
 
+  it('files marked assume-unchanged or skip-worktree and then edited are uncommitted changes; sparse checkout leaves none', async () => {
+    await freshHome()
+    const { path: app } = await pushedClone(join(home, 'work', 'app'))
+    // Checked out with CRLF line endings, committed with LF: unchanged as git sees it, through its filters.
+    await writeFile(join(app, '.gitattributes'), '*.crlf text eol=crlf\n')
+    for (const f of ['local.cfg', 'skip.cfg', 'both.cfg', 'sparse.cfg', 'staged.cfg', 'dos.crlf']) await writeFile(join(app, f), `${f}\n`)
+    await git(app, 'add', '.')
+    await git(app, 'commit', '-qm', 'config files')
+    await git(app, 'push', '-q', 'origin', 'main')
+    await rm(join(app, 'dos.crlf'))
+    await git(app, 'checkout', '--', 'dos.crlf')
+    expect(await readFile(join(app, 'dos.crlf'), 'utf8')).toBe('dos.crlf\r\n')
+    await git(app, 'update-index', '--assume-unchanged', 'local.cfg', 'dos.crlf')
+    await git(app, 'update-index', '--skip-worktree', 'skip.cfg', 'sparse.cfg')
+    await git(app, 'update-index', '--assume-unchanged', '--skip-worktree', 'both.cfg')
+    await git(app, 'update-index', '--skip-worktree', 'both.cfg')
+    // Marked, nothing edited: nothing at risk. A skip-worktree file absent from the work tree is what sparse checkout leaves.
+    await rm(join(app, 'sparse.cfg'))
+    expect((await check()).clean).toBe(true)
+
+    for (const f of ['local.cfg', 'skip.cfg', 'both.cfg']) await writeFile(join(app, f), 'edited here only\n')
+    // Staged, then marked and edited again: one change, counted once.
+    await writeFile(join(app, 'staged.cfg'), 'staged\n')
+    await git(app, 'add', 'staged.cfg')
+    await git(app, 'update-index', '--assume-unchanged', 'staged.cfg')
+    await writeFile(join(app, 'staged.cfg'), 'staged, then edited\n')
+    const r = await check()
+    expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 4, untracked: 0, errors: [] })
+    expect(r.summary[0]).toBe(`${app} (main): 4 uncommitted changes`)
+    // Edited again: the same count, another fingerprint.
+    await writeFile(join(app, 'skip.cfg'), 'edited twice\n')
+    const again = rel(await check()).get('/work/app')!
+    expect(again).toMatchObject({ uncommitted: 4 })
+    expect(again.fingerprint).not.toBe(rel(r).get('/work/app')!.fingerprint)
+    // A marked file deleted is a change too (unless skip-worktree, as above).
+    await rm(join(app, 'local.cfg'))
+    expect(rel(await check()).get('/work/app')).toMatchObject({ uncommitted: 4 })
+  })
+
   it('runs no fsmonitor hook of a repository: one that hangs does not hang the check', async () => {
     await freshHome()
     const app = await repo(join(home, 'app'))
@@ -830,6 +869,8 @@ exec ${realFind} "$@"
   it("prints the same records under dash and bash in POSIX mode (macOS's /bin/sh)", async () => {
     await freshHome()
     await pushedClone(join(home, 'projects', 'app'))
+    await git(join(home, 'projects', 'app'), 'update-index', '--assume-unchanged', 'a.txt')
+    await writeFile(join(home, 'projects', 'app', 'a.txt'), 'edited under the mark\n')
     await git(join(home, 'projects', 'app'), 'worktree', 'add', '-q', '-b', 'wt', join(home, 'wt'))
     await writeFile(join(home, 'wt', 'u.txt'), 'u\n')
     await repo(join(home, 'Developer', 'org', 'repo'))
@@ -837,7 +878,7 @@ exec ${realFind} "$@"
     await git(join(home, 'Developer', 'org', 'repo'), 'clone', '-q', '--bare', '.', join(home, '.cfg'))
     const records = async (shell: string[]) => (await execIn(() => home, shell)('vm', gitScanCommand([home]))).stdout
     const dash = await records(['dash'])
-    expect(dash).toContain('REPO\t')
+    expect(dash).toContain(`REPO\t${home}/projects/app\trefs/heads/main\t1\t`)
     expect(await records(['bash', '--posix'])).toBe(dash)
   })
 })

@@ -21,8 +21,9 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *   REPO  path  HEAD  uncommitted  untracked  stashes  linked
  *                                        (HEAD is the full refname, empty when detached and in a bare repository
  *                                         but a dotfiles one, whose work tree is ~ and whose changes count there;
- *                                         linked is 1 for a linked worktree, whose branches and stashes are its
- *                                         main repository's)
+ *                                         uncommitted counts files marked assume-unchanged or skip-worktree whose
+ *                                         content differs from the index too; linked is 1 for a linked worktree,
+ *                                         whose branches and stashes are its main repository's)
  *   AHEAD path  ref  count               (commits on a branch, by full refname, not yet on its upstream)
  *   UNPUB path  ref  count               (a branch without upstream whose commits are on no remote, or a tag,
  *                                         refs/tags/NAME, holding commits on no branch and no remote; how many.
@@ -30,9 +31,10 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *   VMREMOTE path  name  url             (a remote whose repository is on this VM's own disk: a push there is lost
  *                                         with the VM, so its branches count as no remote, for AHEAD and UNPUB too)
  *   SUM   path  checksum                 (what the repository's work is now: its branch, tag and stash tips, HEAD,
- *                                         the status, the staged blobs, and the content of its changed files and of
- *                                         up to 1,000 untracked ones; only ever compared with another
- *                                         check of the same VM, to see work that changed under the same counts)
+ *                                         the status, the staged blobs, and the content of its changed files (those
+ *                                         marked assume-unchanged or skip-worktree too) and of up to 1,000
+ *                                         untracked ones; only ever compared with another check of the same VM,
+ *                                         to see work that changed under the same counts)
  *   NOGIT path                           (git is missing, the repository could not be checked)
  *   ERR   path  step                     (git failed: the check of this repository is incomplete)
  * Paths containing tabs or newlines are not supported.
@@ -116,6 +118,36 @@ home_quiet() {
     no | false | off | 0) return 0 ;;
   esac
   return 1
+}
+# Tracked files git status does not look at: marked assume-unchanged (ls-files -v tags them in lowercase, h) or
+# skip-worktree (S, s for both): an edit to one is lost like any other. For each regular file among them, as
+# "P TAB index-blob TAB path" when it is in the work tree as a file, to be compared with its content; as "A TAB path"
+# when it is not (deleted, or something else now), a change, except for a skip-worktree one that is absent: what a
+# sparse checkout leaves. Symlinks and submodules are not looked at. $WT is the work tree.
+hidden() {
+  gw -c core.quotepath=off ls-files -v -s 2>/dev/null | sed -n "s/^\([hsS]\) 100[0-7]* \([0-9a-f]*\) 0$T/\1$T\2$T/p" |
+    while IFS="$T" read -r _tag _sha _f; do
+      if [ -f "$WT/$_f" ] && [ ! -L "$WT/$_f" ]; then
+        rec P "$_sha" "$_f"
+      elif [ "$_tag" = h ] || [ -e "$WT/$_f" ] || [ -L "$WT/$_f" ]; then
+        rec A "$_f"
+      fi
+    done
+}
+# How many of hidden's files ($HID) differ from their index entry, given their content's hashes ($HIDGOT, in the
+# same order) and the status ($ST): one already in the status (a staged change) is counted there.
+hidden_changed() {
+  { printf '%s\n' "$ST" | sed -n "s/^[^?][^?] /S$T/p"; printf '%s\n' "$HID"; printf '%s\n' "$HIDGOT" | sed "s/^/G$T/"; } |
+    awk -F "$T" '
+      $1 == "S" { st[$2] = 1 }
+      $1 == "A" { a[++na] = $2 }
+      $1 == "P" { e[++np] = $2; p[np] = $3 }
+      $1 == "G" { g[++ng] = $2 }
+      END {
+        for (i = 1; i <= na; i++) if (!(a[i] in st)) n++
+        for (i = 1; i <= np; i++) if (g[i] != e[i] && !(p[i] in st)) n++
+        print n + 0
+      }'
 }
 # find's complaints on stdin, as SKIP records: a folder it could not read may hold repositories nobody checked.
 # GNU find writes "find: '/path': Permission denied" (in the C locale: quoted, with \' and octal escapes), BSD
@@ -221,8 +253,9 @@ done | sort -u | while IFS="$T" read -r _src R; do
   BR=$(g symbolic-ref -q HEAD 2>/dev/null)
   HRC=$?
   [ "$HRC" -le 1 ] || rec ERR "$R" 'symbolic-ref HEAD'
-  UNC=0 UNTR=0 STASH=0 ST= DOT=0
+  UNC=0 UNTR=0 STASH=0 ST= DOT=0 WT= HID= HIDGOT=
   if [ "$BARE" != true ]; then
+    WT=$R
     # Forced options: the repository's own config (status.showUntrackedFiles, submodule.*.ignore,
     # diff.ignoreSubmodules) must not hide untracked files or changed submodules. Untracked files are listed one by
     # one (=all), not a new folder as one entry: a folder of 200,000 new files is not "1 untracked file". git walks
@@ -243,10 +276,21 @@ done | sort -u | while IFS="$T" read -r _src R; do
     # --git-dir=~/.cfg --work-tree=~). Changes to the files it tracks are checked there; untracked files are not (all
     # of ~ would count), as such a repository is set up to show.
     DOT=1
+    WT=$HOME
     if ST=$(gw status --porcelain --untracked-files=no --ignore-submodules=none 2>/dev/null); then
       UNC=$(printf '%s\n' "$ST" | grep -c .)
     else
       rec ERR "$R" 'status'
+    fi
+  fi
+  if [ -n "$WT" ]; then
+    # Files marked so that status skips them (see hidden): each whose content differs from its index entry, read as
+    # git reads it (through the repository's filters: line endings, LFS), is uncommitted work. One ls-files process,
+    # and one hash-object for those files when there are any (all of them where core.ignoreStat marks every file).
+    HID=$(hidden)
+    if [ -n "$HID" ]; then
+      HIDGOT=$(printf '%s\n' "$HID" | sed -n "s/^P$T[^$T]*$T//p" | gw hash-object --stdin-paths 2>/dev/null) || rec ERR "$R" 'hash-object'
+      UNC=$((UNC + $(hidden_changed)))
     fi
   fi
   if [ "$LINKED" = 0 ]; then
@@ -269,15 +313,15 @@ done | sort -u | while IFS="$T" read -r _src R; do
     g for-each-ref --format='%(objectname) %(refname) %(HEAD)' refs/heads refs/tags refs/stash 2>/dev/null
     [ "$HRC" = 1 ] && g rev-parse -q --verify HEAD 2>/dev/null
     printf '%s\n' "$ST"
+    [ -n "$HID" ] && printf '%s\n' "$HID" "$HIDGOT"
     if { [ "$BARE" != true ] || [ "$DOT" = 1 ]; } && [ $((UNC + UNTR)) -gt 0 ]; then
-      [ "$DOT" = 1 ] && _wt=$HOME || _wt=$R
       gw diff --cached --raw --abbrev=40 2>/dev/null
       # The untracked files, as status listed them ("?? path", in path order; DOT lists none).
       _new=$(printf '%s\n' "$ST" | sed -n 's/^?? //p')
       { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ -n "$_new" ] && printf '%s\n' "$_new" | head -n 1000; } |
-        while IFS= read -r _f; do [ -f "$_wt/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --no-filters --stdin-paths 2>/dev/null
+        while IFS= read -r _f; do [ -f "$WT/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --no-filters --stdin-paths 2>/dev/null
       [ -n "$_new" ] && printf '%s\n' "$_new" | sed '1,1000d' |
-        (cd "$_wt" && perl -MTime::HiRes=lstat -ne 'chomp; my @s = lstat; print "@s[1,7,9] $_\n" if @s') 2>/dev/null
+        (cd "$WT" && perl -MTime::HiRes=lstat -ne 'chomp; my @s = lstat; print "@s[1,7,9] $_\n" if @s') 2>/dev/null
     fi
   } | cksum)
   rec SUM "$R" "$SUM"
