@@ -175,6 +175,30 @@ describe('git safety check (real git)', () => {
     expect(r.summary.at(-1)).toBe(r.scope)
   })
 
+  it('a folder named like a cache that is itself a repository is checked; what caches hold, and ~/Library, are not', async () => {
+    await freshHome()
+    // Repositories named Library and Pods: an unpushed commit, an untracked file.
+    const { path: lib } = await pushedClone(join(home, 'code', 'Library'))
+    await writeFile(join(lib, 'b.txt'), 'b\n')
+    await git(lib, 'add', 'b.txt')
+    await git(lib, 'commit', '-qm', 'unpushed')
+    const { path: pods } = await pushedClone(join(home, 'code', 'Pods'))
+    await writeFile(join(pods, 'new.txt'), 'n\n')
+    await repo(join(home, 'src', 'tool', '.venv'))
+    // Still skipped: repositories inside caches, and ~/Library whatever it holds.
+    await repo(join(home, 'src', 'app', 'node_modules', 'dep'))
+    await repo(join(home, 'code', 'x', 'Pods', 'Dep'))
+    await repo(join(home, 'Library'))
+    await repo(join(home, 'Library', 'Developer', 'repo'))
+
+    const r = await check()
+    const byPath = rel(r)
+    expect([...byPath.keys()].sort()).toEqual(['/code/Library', '/code/Pods', '/src/tool/.venv'])
+    expect(byPath.get('/code/Library')).toMatchObject({ unpushed: 1, errors: [] })
+    expect(byPath.get('/code/Pods')).toMatchObject({ untracked: 1, errors: [] })
+    expect(r.clean).toBe(false)
+  })
+
   it('checks every linked worktree, also outside the scanned folders, once each', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'projects', 'app'))

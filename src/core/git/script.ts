@@ -170,18 +170,20 @@ skipped() {
   done
 }
 # Caches, toolchains, app data and the Trash: big, and nobody's own work (Library also holds Xcode's DerivedData,
-# .build SwiftPM's checkouts). -H follows a root that is itself a symlink; symlinks inside are not followed. A
-# repository DEPTH folders down has its .git one deeper, and that .git is printed, not entered. Bare repositories
-# (a folder holding HEAD, objects/ and refs/, as git itself tells one) are found in the same pass: one named *.git
-# is tested (one test process per such folder, few) and printed, not entered; any other is found by its HEAD file,
-# printed for the candidates' loop to test. Extra arguments are more "-o TEST" alternatives to prune. The paths go
-# to stdout, find's errors through skipped to the output.
+# .build SwiftPM's checkouts). They are told by name, so one that is itself a repository (holds .git: a project named
+# Library, Pods kept as a repository of its own) is someone's work, and entered: one test process per folder so
+# named (few: none inside them is reached). -H follows a root that is itself a symlink; symlinks inside are not
+# followed. A repository DEPTH folders down has its .git one deeper, and that .git is printed, not entered. Bare
+# repositories (a folder holding HEAD, objects/ and refs/, as git itself tells one) are found in the same pass: one
+# named *.git is tested (one test process per such folder, few) and printed, not entered; any other is found by its
+# HEAD file, printed for the candidates' loop to test. Extra arguments are more "-o TEST" alternatives to prune,
+# whatever they hold (~/Library: huge). The paths go to stdout, find's errors through skipped to the output.
 scan() {
   _root=$1; shift
-  { find -H "$_root" -maxdepth $((DEPTH + 1)) \( -name Library -o -name .Trash -o -name node_modules -o -name .cache \
+  { find -H "$_root" -maxdepth $((DEPTH + 1)) \( \( -name Library -o -name .Trash -o -name node_modules -o -name .cache \
     -o -name .npm -o -name .pnpm-store -o -name .yarn -o -name .cargo -o -name .rustup -o -name .gradle -o -name .m2 \
     -o -name .nvm -o -name .pyenv -o -name .rbenv -o -name .gem -o -name .cocoapods -o -name Pods -o -name .build \
-    -o -name .venv -o -name __pycache__ "$@" \) -prune -o -name .git -print -prune \
+    -o -name .venv -o -name __pycache__ \) ! -exec test -e {}/.git \; "$@" \) -prune -o -name .git -print -prune \
     -o -name '*.git' -type d -exec test -f {}/HEAD -a -d {}/objects -a -d {}/refs \; -print -prune \
     -o -name HEAD -type f -print 2>&1 >&3 3>&- | skipped "$_root" >&4; } 3>&1
 }
@@ -201,9 +203,9 @@ for n in $NAMED; do [ -d "$HOME/$n" ] && rec ROOT "$HOME/$n" "$DEPTH" "$(real "$
 for root in "$@"; do [ -d "$root" ] && rec ROOT "$root" "$DEPTH" "$(real "$root")"; done
 list_repos() {
   # The named folders are scanned on their own (so one that is a symlink to elsewhere is followed), and skipped
-  # in the scan of ~. -path takes a pattern: $HOME's own *?[\ are escaped.
+  # in the scan of ~, as ~/Library is, whatever it holds. -path takes a pattern: $HOME's own *?[\ are escaped.
   _h=$(printf '%s\n' "$HOME" | sed 's/[][*?\\]/\\&/g')
-  [ -n "$NAMED" ] && scan "$HOME" -o -path "$_h/workspace" -o -path "$_h/projects" -o -path "$_h/repos" -o -path "$_h/code"
+  [ -n "$NAMED" ] && scan "$HOME" -o -path "$_h/Library" -o -path "$_h/workspace" -o -path "$_h/projects" -o -path "$_h/repos" -o -path "$_h/code"
   for n in $NAMED; do [ -d "$HOME/$n" ] && scan "$HOME/$n"; done
   for root in "$@"; do [ -d "$root" ] && scan "$root"; done
 }
