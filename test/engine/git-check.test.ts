@@ -199,6 +199,25 @@ describe('git safety check (real git)', () => {
     expect(r.clean).toBe(false)
   })
 
+  it('a repository on a folder outside the VM, reached through a symlink, is left out of the risks and counted apart', async () => {
+    await freshHome()
+    // A shared folder of the host (the product's are under /Volumes), linked as ~/workspace and ~/projects.
+    const share = join(await mkdtemp(join(remotesRoot, 'share-')), 'hostcode')
+    const app = await repo(join(share, 'app'))
+    await writeFile(join(app, 'new.txt'), 'n\n')
+    await repo(join(share, 'group', 'lib'))
+    await symlink(share, join(home, 'workspace'))
+    await symlink(share, join(home, 'projects'))
+    // Inside the VM: checked as ever.
+    await pushedClone(join(home, 'work', 'app'))
+
+    const r = await check()
+    expect([...rel(r).keys()]).toEqual(['/work/app'])
+    expect(r.clean).toBe(true)
+    expect(r.scope).toBe(`checked 1 repository under ~ (depth 6), ~/workspace → ${share} and ~/projects → ${share}, 2 repositories on shared folders outside the VM not counted`)
+    expect(r.summary).toEqual([r.scope])
+  })
+
   it('checks every linked worktree, also outside the scanned folders, once each', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'projects', 'app'))
@@ -954,6 +973,12 @@ describe('parseGitScan', () => {
     ])
     // A report without the field (from before it existed) reads as nothing unreadable.
     expect(GitSafetyReport.parse({ vm: 'vm', checkedAt: '', repos: [], clean: true, summary: [] }).unreadable).toEqual([])
+  })
+
+  it('counts the repositories left out as outside the VM once each, also when nothing else was found', () => {
+    const out = ['HOME\t/Users/admin', 'ROOT\t/Users/admin\t6\t/Users/admin', 'OUT\t/Users/admin/workspace/a\t/Volumes/s/a', 'OUT\t/Users/admin/code/a\t/Volumes/s/a', 'DONE'].join('\n')
+    const r = parseGitScan('vm', out)
+    expect(r).toMatchObject({ clean: true, repos: [], scope: 'checked 0 repositories under ~ (depth 6), 1 repository on a shared folder outside the VM not counted' })
   })
 
   it('names the scanned roots, with ~ for the home folder', () => {

@@ -62,9 +62,10 @@ export function describeRisk(r: RepoRisk): string {
 
 /**
  * Where the scan looked, for people: "checked 3 repositories under ~ (depth 6) and /Users/Shared". A named root
- * inside ~ is part of "~" and not repeated, unless it is a symlink to a folder elsewhere.
+ * inside ~ is part of "~" and not repeated, unless it is a symlink to a folder elsewhere. `outside` repositories
+ * were found on folders outside the VM (its shared folders, through a symlink) and left out: said, as they were seen.
  */
-export function describeScope(home: string | null, roots: ScanRoot[], repos: CheckedRepo[]): string {
+export function describeScope(home: string | null, roots: ScanRoot[], repos: CheckedRepo[], outside = 0): string {
   const homeRoot = roots.find((r) => r.path === home)
   const shown = roots.filter((r) => r === homeRoot || !homeRoot || !under(r.path, homeRoot.path) || !under(r.realPath, homeRoot.realPath))
   const depth = shown[0]?.depth
@@ -74,8 +75,9 @@ export function describeScope(home: string | null, roots: ScanRoot[], repos: Che
   })
   const worktrees = repos.filter((r) => r.linkedWorktree).length
   const main = repos.length - worktrees
-  const counted = main === 0 && worktrees === 0 ? 'found no git repositories' : `checked ${plural(main, 'repository', 'repositories')}`
-  return `${counted}${where.length ? ` under ${listing(where)}` : ''}${worktrees ? `, plus ${plural(worktrees, 'linked worktree')}` : ''}`
+  const counted = main === 0 && worktrees === 0 && outside === 0 ? 'found no git repositories' : `checked ${plural(main, 'repository', 'repositories')}`
+  const left = outside ? `, ${plural(outside, 'repository on a shared folder', 'repositories on shared folders')} outside the VM not counted` : ''
+  return `${counted}${where.length ? ` under ${listing(where)}` : ''}${worktrees ? `, plus ${plural(worktrees, 'linked worktree')}` : ''}${left}`
 }
 
 /**
@@ -107,6 +109,8 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
   const roots: ScanRoot[] = []
   const problems: string[] = []
   const unreadable = new Map<string, string>()
+  // Repositories on folders outside the VM, by real path: left out of the risks, counted in the scope.
+  const outside = new Set<string>()
   let home: string | null = null
   const repo = (path: string): CheckedRepo => {
     let r = repos.get(path)
@@ -132,6 +136,9 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
         break
       case 'NOROOT':
         problems.push(`${path}: CAL could not look for repositories here (${rest[0] || 'not a folder'})`)
+        break
+      case 'OUT':
+        outside.add(rest[0] || path)
         break
       case 'SKIP':
         // A folder is named once, also when two scanned roots reach it.
@@ -183,6 +190,6 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
   // A folder the scan could not read may hold repositories with work in them: at risk too, like a git failure.
   const skipped = [...unreadable].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, reason]) => ({ path, reason }))
   const risks = [...all.filter(repoAtRisk).map(describeRisk), ...incomplete, ...problems, ...describeUnreadable(home, skipped)]
-  const scope = describeScope(home, roots, all)
+  const scope = describeScope(home, roots, all, outside.size)
   return { vm, checkedAt: now.toISOString(), repos: all, clean: risks.length === 0, summary: [...risks, scope], home, roots, scope, unreadable: skipped }
 }

@@ -35,6 +35,9 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         marked assume-unchanged or skip-worktree too) and of up to 1,000
  *                                         untracked ones; only ever compared with another check of the same VM,
  *                                         to see work that changed under the same counts)
+ *   OUT   path  realpath                 (a repository whose real path is in an --outside folder, reached through a
+ *                                         symlink, e.g. ~/workspace → /Volumes/My Shared Files/code: it survives the
+ *                                         VM, so it is not checked; named once however many ways lead to it)
  *   NOGIT path                           (git is missing, the repository could not be checked)
  *   ERR   path  step                     (git failed: the check of this repository is incomplete)
  * Paths containing tabs or newlines are not supported.
@@ -90,12 +93,17 @@ in_vm() {
     *) _p=$1 ;;
   esac
   _p=$( (cd "$R" 2>/dev/null && cd "$_p" 2>/dev/null && pwd -P) || printf '%s\n' "$_p")
+  outside "$_p" && return 1
+  return 0
+}
+# Whether a path (symlinks resolved) is in one of the OUTSIDE folders.
+outside() {
   _ifs=$IFS; IFS=$T
   for _o in $OUTSIDE; do
-    case $_p/ in "$_o"/*) IFS=$_ifs; return 1 ;; esac
+    case $1/ in "$_o"/*) IFS=$_ifs; return 0 ;; esac
   done
   IFS=$_ifs
-  return 0
+  return 1
 }
 # Whether a full refname is a remote-tracking branch of a remote inside the VM ($VMR: their names, space-separated;
 # git allows no whitespace or glob characters in them).
@@ -210,6 +218,7 @@ list_repos() {
   for root in "$@"; do [ -d "$root" ] && scan "$root"; done
 }
 SEEN=
+OUTSEEN=
 # Candidates, as "source TAB path": every repository found by its .git (source 0), every bare repository (source 1),
 # then their worktrees (source 2), which may be anywhere. find printed "REPO/.git", "BARE.git" or "FOLDER/HEAD" (a
 # path holds no tab: tagged here as 0, B or H).
@@ -227,6 +236,13 @@ list_repos "$@" | sed -e "s#^\(.*\)/\.git\$#0$T\1#" -e "s#^\([^$T]*\)/HEAD\$#H$T
   done
 done | sort -u | while IFS="$T" read -r _src R; do
   [ -n "$R" ] || continue
+  # A repository on a folder outside the VM (a shared folder, reached through a symlink in ~) loses nothing with
+  # it: named, once by its real path, for the report to say how many were left out.
+  RP=$(real "$R")
+  if outside "$RP"; then
+    case $OUTSEEN in *"$T$RP$T"*) ;; *) OUTSEEN=$OUTSEEN$T$RP$T; rec OUT "$R" "$RP" ;; esac
+    continue
+  fi
   if [ "$HAVE_GIT" = 0 ]; then rec NOGIT "$R"; continue; fi
   GD=$(g rev-parse --absolute-git-dir 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
   # A repository reached twice (listed by git as a worktree, through a symlink, or a submodule by its git dir) is
@@ -266,7 +282,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
     # like the bare dotfiles repository below: every other folder in ~ would count, nested repositories (checked on
     # their own) too.
     UT=all
-    if [ "$(real "$R")" = "$HOMEREAL" ] && home_quiet; then UT=no; fi
+    if [ "$RP" = "$HOMEREAL" ] && home_quiet; then UT=no; fi
     if ST=$(g -c core.quotepath=off status --porcelain --untracked-files=$UT --ignore-submodules=none 2>/dev/null); then
       UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
       UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
