@@ -717,6 +717,18 @@ describe('git safety check (real git)', () => {
     expect(await fp()).not.toBe(after)
   })
 
+  it('an untracked file with a space in its name, edited to the same size, changes the fingerprint', async () => {
+    await freshHome()
+    const app = await repo(join(home, 'work', 'app'))
+    // macOS names: git status quotes such a path ("My Notes/todo 1.md"), which named no file to read.
+    await mkdir(join(app, 'My Notes'))
+    await writeFile(join(app, 'My Notes', 'todo 1.md'), 'a\n')
+    const fp = async () => rel(await check()).get('/work/app')!.fingerprint
+    const before = await fp()
+    await writeFile(join(app, 'My Notes', 'todo 1.md'), 'b\n')
+    expect(await fp()).not.toBe(before)
+  })
+
   it('a new folder counts as the files in it, not as one untracked file', async () => {
     await freshHome()
     const { path: app } = await pushedClone(join(home, 'work', 'app'))

@@ -276,8 +276,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
     WT=$R
     # Forced options: the repository's own config (status.showUntrackedFiles, submodule.*.ignore,
     # diff.ignoreSubmodules) must not hide untracked files or changed submodules. Untracked files are listed one by
-    # one (=all), not a new folder as one entry: a folder of 200,000 new files is not "1 untracked file". git walks
-    # those folders either way to tell them from ignored ones; the SUM below reads this list rather than walk again.
+    # one (=all), not a new folder as one entry: a folder of 200,000 new files is not "1 untracked file".
     # One exception: a repository whose work tree is ~ itself (dotfiles in ~/.git) set up to show no untracked files,
     # like the bare dotfiles repository below: every other folder in ~ would count, nested repositories (checked on
     # their own) too.
@@ -334,8 +333,10 @@ done | sort -u | while IFS="$T" read -r _src R; do
     [ -n "$HID" ] && printf '%s\n' "$HID" "$HIDGOT"
     if { [ "$BARE" != true ] || [ "$DOT" = 1 ]; } && [ $((UNC + UNTR)) -gt 0 ]; then
       gw diff --cached --raw --abbrev=40 2>/dev/null
-      # The untracked files, as status listed them ("?? path", in path order; DOT lists none).
-      _new=$(printf '%s\n' "$ST" | sed -n 's/^?? //p')
+      # The untracked files, one per line as ls-files writes them: status quotes a path with a space ("My Notes/a 1"),
+      # which then named no file to read. None where untracked files do not count (DOT, or UT=no: all of ~).
+      _new=
+      [ "$DOT" = 1 ] || [ "$UT" = no ] || _new=$(g -c core.quotepath=off ls-files -o --exclude-standard 2>/dev/null)
       { gw -c core.quotepath=off ls-files -m 2>/dev/null; [ -n "$_new" ] && printf '%s\n' "$_new" | head -n 1000; } |
         while IFS= read -r _f; do [ -f "$WT/$_f" ] && printf '%s\n' "$_f"; done | gw hash-object --no-filters --stdin-paths 2>/dev/null
       [ -n "$_new" ] && printf '%s\n' "$_new" | sed '1,1000d' |
