@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkGitSafety } from '../../src/core/git/check'
+import { commandQuiet, commandTimedOut } from '../../src/core/ssh/exec'
 import { parseGitScan, type GitCheckReport } from '../../src/core/git/report'
 import type { RemoteExec } from '../../src/core/git/remote-exec'
 import { gitScanCommand } from '../../src/core/git/script'
@@ -935,6 +936,32 @@ exec ${realFind} "$@"
     const dash = await records(['dash'])
     expect(dash).toContain(`REPO\t${home}/projects/app\trefs/heads/main\t1\t`)
     expect(await records(['bash', '--posix'])).toBe(dash)
+  })
+})
+
+describe("the check's time limits", () => {
+  // What the SSH exec does at its limits is tested against a real sshd (ssh.integration.test.ts): here, what the check
+  // asks of it, and what it says when a limit is reached.
+  const stoppedBy = (err: CalError) => {
+    const asked: unknown[] = []
+    const exec: RemoteExec = (_vm, _command, opts) => (asked.push(opts), Promise.reject(err))
+    return { asked, result: checkGitSafety(exec, 'big').then(() => new CalError('INTERNAL', 'no error'), (e: unknown) => e as CalError) }
+  }
+
+  it('stops on a minute of silence, not at a minute in all: a VM with thousands of repositories takes longer', async () => {
+    const { asked, result } = stoppedBy(commandQuiet('VM "big"', 60_000))
+    const err = await result
+    expect(asked).toEqual([expect.objectContaining({ quietMs: 60_000, timeoutMs: 15 * 60_000 })])
+    // Not SSH_TIMEOUT, which the CLI gives exit 9 ("VM unreachable") for a VM that answered.
+    expect(err.code).toBe('INTERNAL')
+    expect(err.message).toBe('The git safety check in "big" made no progress for 60 s: git may be stuck on one repository (a hook or filter that waits, a network folder). It was stopped, and nothing was changed.')
+    expect(err.hint).toContain('cal ssh big -- ps ax')
+    expect((await stoppedBy(commandTimedOut('VM "big"', 15 * 60_000)).result).message).toMatch(/^The git safety check in "big" did not finish within 900 s\. /)
+  })
+
+  it('a VM that does not answer over SSH stays so', async () => {
+    const unreachable = new CalError('SSH_TIMEOUT', 'VM "big" did not answer over SSH within 15 s, so a command there did not run.', '', { timeoutMs: 15_000, stage: 'connect' })
+    expect(await stoppedBy(unreachable).result).toBe(unreachable)
   })
 })
 

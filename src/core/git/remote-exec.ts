@@ -5,5 +5,5 @@
 export type RemoteExec = (
   vm: string,
   command: string,
-  opts?: { timeoutMs?: number; signal?: AbortSignal },
+  opts?: { timeoutMs?: number; quietMs?: number; signal?: AbortSignal },
 ) => Promise<{ stdout: string; stderr: string; code: number }>

@@ -215,12 +215,12 @@ function tooMuchOutput(where: string, limit: number): CalError {
 
 /** A command that ran past its time limit (and was stopped). */
 export function commandTimedOut(where: string, timeoutMs: number): CalError {
-  return new CalError('SSH_TIMEOUT', `A command in ${where} did not finish within ${seconds(timeoutMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { timeoutMs })
+  return new CalError('SSH_TIMEOUT', `A command in ${where} did not finish within ${seconds(timeoutMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { timeoutMs, stage: 'command' })
 }
 
 /** A command that printed nothing for `quietMs` (see ExecOptions.quietMs), and was stopped. */
 export function commandQuiet(where: string, quietMs: number): CalError {
-  return new CalError('SSH_TIMEOUT', `A command in ${where} printed nothing for ${seconds(quietMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { quietMs })
+  return new CalError('SSH_TIMEOUT', `A command in ${where} printed nothing for ${seconds(quietMs)}.`, 'It was stopped; try again, or check whether the VM is overloaded.', { quietMs, stage: 'command' })
 }
 
 export function seconds(ms: number): string {
