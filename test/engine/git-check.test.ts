@@ -956,7 +956,7 @@ describe("the check's time limits", () => {
     expect(err.code).toBe('INTERNAL')
     expect(err.message).toBe('The git safety check in "big" made no progress for 60 s: git may be stuck on one repository (a hook or filter that waits, a network folder). It was stopped, and nothing was changed.')
     expect(err.hint).toContain('cal ssh big -- ps ax')
-    expect((await stoppedBy(commandTimedOut('VM "big"', 15 * 60_000)).result).message).toMatch(/^The git safety check in "big" did not finish within 900 s\. /)
+    expect((await stoppedBy(commandTimedOut('VM "big"', 15 * 60_000)).result).message).toMatch(/^The git safety check in "big" did not finish within 15 min\. /)
   })
 
   it('a VM that does not answer over SSH stays so', async () => {

@@ -224,6 +224,7 @@ export function commandQuiet(where: string, quietMs: number): CalError {
 }
 
 export function seconds(ms: number): string {
+  if (ms >= 120_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`
 }
 
