@@ -240,7 +240,9 @@ describe('git safety check (real git)', () => {
     const byPath = rel(r)
     expect([...byPath.keys()].sort()).toEqual([outside, '/projects/app', '/wt-detached'].sort())
     expect(byPath.get(outside)).toMatchObject({ branch: 'feature', uncommitted: 1, untracked: 1, stashes: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: true })
-    expect(byPath.get('/wt-detached')).toMatchObject({ branch: null, uncommitted: 0, unpublishedBranches: ['(detached HEAD)'], linkedWorktree: true })
+    expect(byPath.get('/wt-detached')).toMatchObject({ branch: null, uncommitted: 0, unpublishedBranches: ['(1 commit on a detached HEAD)'], linkedWorktree: true })
+    // Not "branch (detached HEAD) on no remote", without a count.
+    expect(r.summary.join('\n')).toContain(`${home}/wt-detached: 1 commit on a detached HEAD, on no branch or remote`)
     // Branches belong to the main repository: reported there only. "feature" and "gone" sit on pushed commits.
     expect(byPath.get('/projects/app')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: false, errors: [] })
     expect(r.clean).toBe(false)
@@ -640,6 +642,13 @@ describe('git safety check (real git)', () => {
     expect(r.clean).toBe(false)
     expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 0, unpushed: 0, errors: ['rev-list refs/heads/side'] })
     expect(r.summary[0]).toBe(`${app}: the check could not be completed (git failed: rev-list refs/heads/side)`)
+
+    // Where git can say why, the report says it too: an index git cannot read.
+    const broken = await repo(join(home, 'work', 'broken'))
+    await writeFile(join(broken, '.git', 'index'), 'not an index')
+    const why = rel(await check()).get('/work/broken')!.errors
+    expect(why).toHaveLength(1)
+    expect(why[0]).toMatch(/^status: (fatal|error): .*index/)
 
     const ctx = { tart: { get: async () => ({ state: 'running' }) }, exec: localExec } as unknown as VmContext
     await expect(guardDestructive(ctx, 'vm', 'restore', { confirmed: false, reports: new ShownReports() })).rejects.toMatchObject({

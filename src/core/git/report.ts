@@ -6,8 +6,9 @@ export type GitCheckReport = GitSafetyReport
 export type CheckedRepo = RepoRisk
 
 const NO_GIT = 'git is not installed'
-/** The scan's name for commits a detached HEAD left behind when it moved on (see script.ts). */
+/** The scan's names for commits a detached HEAD left behind when it moved on, and for those it holds (see script.ts). */
 const LEFT_BY_DETACHED = '(left by a detached HEAD)'
+const DETACHED = '(detached HEAD)'
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`
@@ -46,12 +47,15 @@ export function describeRisk(r: RepoRisk): string {
   // Tags arrive as "(tag NAME)" (shortBranch): said as tags, after the branches.
   const tags = r.unpublishedBranches.filter((b) => b.startsWith('(tag ')).map((b) => b.slice('(tag '.length, -1))
   const left = r.unpublishedBranches.find((b) => b.endsWith(' left by a detached HEAD)'))
-  const branches = r.unpublishedBranches.filter((b) => !b.startsWith('(tag ') && b !== left)
+  // Not a branch: "branch (detached HEAD) on no remote" read as one, and gave no count.
+  const detached = r.unpublishedBranches.find((b) => b.endsWith(' on a detached HEAD)'))
+  const branches = r.unpublishedBranches.filter((b) => !b.startsWith('(tag ') && b !== left && b !== detached)
   // With remotes inside the VM, "on no remote" would read as "never pushed": say where those pushes went.
   const inVm = r.remotesInVm.length > 0 && (branches.length > 0 || tags.length > 0)
   const remote = inVm ? 'remote outside this VM' : 'remote'
   if (branches.length) parts.push(`${branches.length === 1 ? 'branch' : 'branches'} ${branches.join(', ')} on no ${remote}`)
   if (tags.length) parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.join(', ')} with commits on no branch or ${remote}`)
+  if (detached) parts.push(`${detached.slice(1, -1)}, on no branch or ${remote}`)
   if (left) parts.push(`${left.slice(1, -1)}, on no branch (only git's reflog keeps ${left.startsWith('(1 commit ') ? 'it' : 'them'})`)
   if (inVm) {
     const names = r.remotesInVm.map((m) => `${m.name} (${m.url})`)
@@ -160,7 +164,8 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
         if (rest[0]) {
           // Commits a detached HEAD left behind are named with their count: no branch name tells the user what they are.
           const n = Number.parseInt(rest[1] ?? '', 10) || 0
-          repo(path).unpublishedBranches.push(rest[0] === LEFT_BY_DETACHED ? `(${plural(n, 'commit')} left by a detached HEAD)` : shortBranch(rest[0]))
+          const named = rest[0] === LEFT_BY_DETACHED ? `(${plural(n, 'commit')} left by a detached HEAD)` : rest[0] === DETACHED ? `(${plural(n, 'commit')} on a detached HEAD)` : shortBranch(rest[0])
+          repo(path).unpublishedBranches.push(named)
           repo(path).unpublishedCommits += Number.parseInt(rest[1] ?? '', 10) || 0
         }
         break

@@ -39,7 +39,8 @@ export const SHARED_ROOTS: readonly string[] = ['/Users/Shared']
  *                                         symlink, e.g. ~/workspace → /Volumes/My Shared Files/code: it survives the
  *                                         VM, so it is not checked; named once however many ways lead to it)
  *   NOGIT path                           (git is missing, the repository could not be checked)
- *   ERR   path  step                     (git failed: the check of this repository is incomplete)
+ *   ERR   path  step                     (git failed: the check of this repository is incomplete; for some steps,
+ *                                         "step: git's last line about it")
  * Paths containing tabs or newlines are not supported.
  */
 export const GIT_SCAN_SCRIPT = String.raw`
@@ -73,6 +74,13 @@ gw() { if [ "$DOT" = 1 ]; then git -c safe.directory='*' -c core.fsmonitor=false
 exec 4>&1
 # One record: the arguments joined by tabs.
 rec() { _ifs=$IFS; IFS=$T; printf '%s\n' "$*"; IFS=$_ifs; }
+# An ERR record for step $1, whose command (the rest) failed: run again for git's own last line about it ("fatal: …",
+# "git-lfs: command not found"), which the report gives after the step. Only on a failure, so only then twice.
+fail() {
+  _step=$1; shift
+  _w=$("$@" 2>&1 >/dev/null 4>&- | tail -n 1 | tr "$T" ' ')
+  if [ -n "$_w" ]; then rec ERR "$R" "$_step: $_w"; else rec ERR "$R" "$_step"; fi
+}
 real() { (cd "$1" 2>/dev/null && pwd -P) || printf '%s\n' "$1"; }
 # Whether a remote's URL names a repository on this VM's own disk, where a push is lost with the VM: a path or a
 # file:// URL outside the OUTSIDE folders (resolved from the repository, symlinks followed; as written when it
@@ -244,7 +252,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
     continue
   fi
   if [ "$HAVE_GIT" = 0 ]; then rec NOGIT "$R"; continue; fi
-  GD=$(g rev-parse --absolute-git-dir 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
+  GD=$(g rev-parse --absolute-git-dir 2>/dev/null) || { fail rev-parse g rev-parse --absolute-git-dir; continue; }
   # A repository reached twice (listed by git as a worktree, through a symlink, or a submodule by its git dir) is
   # checked once, under the path listed first (by source, then path).
   case $SEEN in *"$T$GD$T"*) continue ;; esac
@@ -256,7 +264,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
   if [ "$_src" = 1 ]; then
     BARE=true
   else
-    BARE=$(g rev-parse --is-bare-repository 2>/dev/null) || { rec ERR "$R" 'rev-parse'; continue; }
+    BARE=$(g rev-parse --is-bare-repository 2>/dev/null) || { fail rev-parse g rev-parse --is-bare-repository; continue; }
   fi
   # A repository committed as files of another one (a test fixture, project/test/fixtures/x.git) is that one's
   # tracked files: a change to it shows there, and its commits are safe once that one is pushed.
@@ -286,7 +294,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
       UNTR=$(printf '%s\n' "$ST" | grep -c '^??')
       UNC=$(printf '%s\n' "$ST" | grep -v '^??' | grep -c .)
     else
-      rec ERR "$R" 'status'
+      fail status g status --porcelain --untracked-files=$UT --ignore-submodules=none
     fi
   elif [ -f "$GD/index" ] && [ "$(dirname "$R")" = "$HOME" ] && [ -z "$(g config --get core.worktree 2>/dev/null)" ]; then
     # A bare repository in ~ with an index is used with ~ as its work tree: the dotfiles pattern (git
@@ -297,7 +305,7 @@ done | sort -u | while IFS="$T" read -r _src R; do
     if ST=$(gw status --porcelain --untracked-files=no --ignore-submodules=none 2>/dev/null); then
       UNC=$(printf '%s\n' "$ST" | grep -c .)
     else
-      rec ERR "$R" 'status'
+      fail status gw status --porcelain --untracked-files=no --ignore-submodules=none
     fi
   fi
   if [ -n "$WT" ]; then
