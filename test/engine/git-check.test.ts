@@ -29,6 +29,8 @@ const execIn =
     return { stdout: String(r.stdout), stderr: String(r.stderr), code: r.exitCode ?? -1 }
   }
 const localExec = execIn(() => home)
+/** A path in the test's home as the report says it, with "~". */
+const tilde = (p: string) => (p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p)
 // Root reads a mode-000 folder all the same: as root, the scan runs as nobody (and the home becomes nobody's).
 const isRoot = process.getuid?.() === 0
 const unprivileged = isRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []
@@ -242,11 +244,11 @@ describe('git safety check (real git)', () => {
     expect(byPath.get(outside)).toMatchObject({ branch: 'feature', uncommitted: 1, untracked: 1, stashes: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: true })
     expect(byPath.get('/wt-detached')).toMatchObject({ branch: null, uncommitted: 0, unpublishedBranches: ['(1 commit on a detached HEAD)'], linkedWorktree: true })
     // Not "branch (detached HEAD) on no remote", without a count.
-    expect(r.summary.join('\n')).toContain(`${home}/wt-detached: 1 commit on a detached HEAD, on no branch or remote`)
+    expect(r.summary.join('\n')).toContain(`~/wt-detached: 1 commit on a detached HEAD, on no branch or remote`)
     // Branches belong to the main repository: reported there only. "feature" and "gone" sit on pushed commits.
     expect(byPath.get('/projects/app')).toMatchObject({ branch: 'main', uncommitted: 0, untracked: 0, unpushed: 0, unpublishedBranches: [], linkedWorktree: false, errors: [] })
     expect(r.clean).toBe(false)
-    expect(r.summary.join('\n')).toContain(`${outside} (feature): 1 uncommitted change, 1 untracked file`)
+    expect(r.summary.join('\n')).toContain(`${tilde(outside)} (feature): 1 uncommitted change, 1 untracked file`)
     expect(r.scope).toBe('checked 1 repository under ~ (depth 6), plus 2 linked worktrees')
   })
 
@@ -269,7 +271,7 @@ describe('git safety check (real git)', () => {
     const r = await check()
     expect(r.clean).toBe(false)
     expect(r.repos[0]).toMatchObject({ branch: 'main', unpublishedBranches: ['(2 commits left by a detached HEAD)'] })
-    expect(r.summary[0]).toBe(`${app} (main): 2 commits left by a detached HEAD, on no branch (only git's reflog keeps them)`)
+    expect(r.summary[0]).toBe(`${tilde(app)} (main): 2 commits left by a detached HEAD, on no branch (only git's reflog keeps them)`)
     // Kept on a branch, they are safe again.
     await git(app, 'branch', 'kept', 'HEAD@{1}')
     await git(app, 'push', '-q', 'origin', 'kept')
@@ -304,7 +306,7 @@ describe('git safety check (real git)', () => {
     await writeFile(join(app, 'staged.cfg'), 'staged, then edited\n')
     const r = await check()
     expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 4, untracked: 0, errors: [] })
-    expect(r.summary[0]).toBe(`${app} (main): 4 uncommitted changes`)
+    expect(r.summary[0]).toBe(`${tilde(app)} (main): 4 uncommitted changes`)
     // Edited again: the same count, another fingerprint.
     await writeFile(join(app, 'skip.cfg'), 'edited twice\n')
     const again = rel(await check()).get('/work/app')!
@@ -395,7 +397,7 @@ describe('git safety check (real git)', () => {
     expect(byPath.get('/src/site.git')).toMatchObject({ branch: 'main', untracked: 1, unpublishedBranches: [], errors: [] })
     expect(byPath.get('/work/sep')).toMatchObject({ branch: 'main', untracked: 1, unpublishedBranches: [], errors: [] })
     expect(byPath.get('/sub-wt/lib')).toMatchObject({ branch: 'main', uncommitted: 0, linkedWorktree: false, errors: [] })
-    expect(r.summary).toContain(`${app}: branches feature, main on no remote`)
+    expect(r.summary).toContain(`${tilde(app)}: branches feature, main on no remote`)
   })
 
   it('a bare repository is checked also when the user\'s git config refuses bare repositories found by their folder', async () => {
@@ -495,7 +497,7 @@ describe('git safety check (real git)', () => {
     await writeFile(join(home, '.zshrc'), 'export A=2\n')
     const changed = await check()
     expect(rel(changed).get('/.cfg')).toMatchObject({ branch: 'main', uncommitted: 1, untracked: 0, errors: [] })
-    expect(changed.summary).toContain(`${cfg} (main): 1 uncommitted change`)
+    expect(changed.summary).toContain(`${tilde(cfg)} (main): 1 uncommitted change`)
     // Edited again: the same count, another fingerprint.
     await writeFile(join(home, '.zshrc'), 'export A=3\n')
     expect(rel(await check()).get('/.cfg')!.fingerprint).not.toBe(rel(changed).get('/.cfg')!.fingerprint)
@@ -548,7 +550,7 @@ describe('git safety check (real git)', () => {
 
     const r = await check()
     expect(rel(r).get('/work/app')).toMatchObject({ branch: 'v2', unpushed: 2, unpublishedBranches: ['v3'], errors: [] })
-    expect(r.summary[0]).toBe(`${app} (v2): 2 commits not pushed, branch v3 on no remote`)
+    expect(r.summary[0]).toBe(`${tilde(app)} (v2): 2 commits not pushed, branch v3 on no remote`)
   })
 
   it('a push to a repository inside the VM is no push: its branches count as on no remote, and it is named', async () => {
@@ -570,10 +572,10 @@ describe('git safety check (real git)', () => {
     const r = await check()
     expect(rel(r).get('/work/app')).toMatchObject({ branch: 'main', unpushed: 0, unpublishedBranches: ['main'], remotesInVm: [{ name: 'origin', url: bare }], errors: [] })
     expect(rel(r).get('/work/safe')).toMatchObject({ unpushed: 0, unpublishedBranches: [], remotesInVm: [{ name: 'local', url: bare2 }], errors: [] })
-    expect(r.summary[0]).toBe(`${app} (main): branch main on no remote outside this VM, remote origin (${bare}) is a repository inside the VM, lost with it`)
+    expect(r.summary[0]).toBe(`${tilde(app)} (main): branch main on no remote outside this VM, remote origin (${bare}) is a repository inside the VM, lost with it`)
     // The bare repositories are checked too, each on its own: they have no remote, so their branches are on none
     // (bare2's main is on safe's origin, which bare2 cannot know).
-    expect(r.summary.slice(1)).toEqual([`${bare}: branch main on no remote`, `${bare2}: branch main on no remote`, 'checked 4 repositories under ~ (depth 6)'])
+    expect(r.summary.slice(1)).toEqual([`${tilde(bare)}: branch main on no remote`, `${tilde(bare2)}: branch main on no remote`, 'checked 4 repositories under ~ (depth 6)'])
   })
 
   it('tells remotes elsewhere from remotes inside the VM by their URL', async () => {
@@ -622,7 +624,7 @@ describe('git safety check (real git)', () => {
     const r = await check()
     expect(r.clean).toBe(false)
     expect(rel(r).get('/work/app')).toMatchObject({ branch: 'main', unpushed: 0, unpublishedBranches: ['(tag v1.0.1)'], errors: [] })
-    expect(r.summary[0]).toBe(`${app} (main): tag v1.0.1 with commits on no branch or remote`)
+    expect(r.summary[0]).toBe(`${tilde(app)} (main): tag v1.0.1 with commits on no branch or remote`)
   })
 
   it('a git failure leaves the check incomplete: reported, never counted as 0, and the guard asks', async () => {
@@ -641,7 +643,7 @@ describe('git safety check (real git)', () => {
     const r = await check()
     expect(r.clean).toBe(false)
     expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 0, unpushed: 0, errors: ['rev-list refs/heads/side'] })
-    expect(r.summary[0]).toBe(`${app}: the check could not be completed (git failed: rev-list refs/heads/side)`)
+    expect(r.summary[0]).toBe(`${tilde(app)}: the check could not be completed (git failed: rev-list refs/heads/side)`)
 
     // Where git can say why, the report says it too: an index git cannot read.
     const broken = await repo(join(home, 'work', 'broken'))
@@ -751,7 +753,7 @@ describe('git safety check (real git)', () => {
     await writeFile(join(app, 'gen', 'build.log'), 'log\n')
     const r = await check()
     expect(rel(r).get('/work/app')).toMatchObject({ uncommitted: 0, untracked: 5, errors: [] })
-    expect(r.summary[0]).toBe(`${app} (main): 5 untracked files`)
+    expect(r.summary[0]).toBe(`${tilde(app)} (main): 5 untracked files`)
   })
 
   it('a yes given to a report does not cover work changed under the same counts: a file edited again, a commit amended', async () => {

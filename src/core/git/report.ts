@@ -185,16 +185,17 @@ export function parseGitScan(vm: string, stdout: string, now = new Date()): GitC
   }
   const all = [...repos.values()]
   // A git failure is never "nothing to lose": the repository's check is incomplete, and that is at risk too.
+  // Paths in ~ said with "~", as the scope line says them.
   const incomplete = all
     .filter((r) => r.errors.length > 0)
     .map((r) =>
       r.errors.includes(NO_GIT)
-        ? `${r.path}: git is not installed in the VM, so this repository could not be checked`
-        : `${r.path}: the check could not be completed (git failed: ${r.errors.join('; ')})`,
+        ? `${tilde(home, r.path)}: git is not installed in the VM, so this repository could not be checked`
+        : `${tilde(home, r.path)}: the check could not be completed (git failed: ${r.errors.join('; ')})`,
     )
   // A folder the scan could not read may hold repositories with work in them: at risk too, like a git failure.
   const skipped = [...unreadable].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, reason]) => ({ path, reason }))
-  const risks = [...all.filter(repoAtRisk).map(describeRisk), ...incomplete, ...problems, ...describeUnreadable(home, skipped)]
+  const risks = [...all.filter(repoAtRisk).map((r) => describeRisk({ ...r, path: tilde(home, r.path) })), ...incomplete, ...problems, ...describeUnreadable(home, skipped)]
   const scope = describeScope(home, roots, all, outside.size)
   return { vm, checkedAt: now.toISOString(), repos: all, clean: risks.length === 0, summary: [...risks, scope], home, roots, scope, unreadable: skipped }
 }
