@@ -19,12 +19,12 @@ const RESIZE_THROTTLE_MS = 50
 
 /**
  * Copy/paste with Ctrl+Shift+C/V off macOS (Cmd+C/V reach xterm through the Edit menu); search with Cmd+F / Ctrl+Shift+F;
- * ⌘←, ⌘→ and ⌘⌫ on macOS (macEditingKey); Ctrl+/ and Ctrl+2, which xterm.js sends nothing for (controlCharKey).
+ * ⌘←, ⌘→ and ⌘⌫ on macOS (macEditingKey); Ctrl+/, Ctrl+2 (and Ctrl+- on macOS), which xterm.js sends nothing for (controlCharKey).
  */
 function keyHandler(entry: TermEntry, openSearch: () => void) {
   return (ev: KeyboardEvent): boolean => {
     if (ev.type !== 'keydown') return true
-    const editing = (isMac ? macEditingKey(ev) : null) ?? controlCharKey(ev)
+    const editing = (isMac ? macEditingKey(ev) : null) ?? controlCharKey(ev, isMac)
     if (editing) {
       // Not the browser's own meaning either (⌘← is "Back" in a browser showing the browser host).
       ev.preventDefault()

@@ -31,6 +31,9 @@ describe('Ctrl keys xterm.js leaves out', () => {
     expect(controlCharKey(key('/', { ctrlKey: true }))).toBe('\x1f')
     expect(controlCharKey(key('2', { ctrlKey: true }))).toBe('\x00')
     expect(controlCharKey(key('@', { ctrlKey: true, shiftKey: true }))).toBe('\x00')
+    // Ctrl+- on macOS, as iTerm2 sends it; elsewhere it stays the app's Zoom Out.
+    expect(controlCharKey(key('-', { ctrlKey: true }), true)).toBe('\x1f')
+    expect(controlCharKey(key('-', { ctrlKey: true }))).toBeNull()
   })
 
   it('leaves the rest alone: without Ctrl, with ⌘ or Alt too, other keys', () => {

@@ -14,12 +14,13 @@ export function macEditingKey(ev: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlK
 
 /**
  * Ctrl keys xterm.js sends nothing for, which local terminals (iTerm2, Terminal.app, GNOME Terminal) send as control
- * characters: Ctrl+/ is ^_ (undo in readline, zsh and emacs), Ctrl+2 and Ctrl+@ are ^@ (set mark). Returns what to send,
+ * characters: Ctrl+/ is ^_ (undo in readline, zsh and emacs), Ctrl+2 and Ctrl+@ are ^@ (set mark). On macOS Ctrl+- is ^_
+ * too, as in iTerm2 and Terminal.app (elsewhere it is the app's Zoom Out, as in GNOME Terminal). Returns what to send,
  * or null to leave the key alone.
  */
-export function controlCharKey(ev: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey'>): string | null {
+export function controlCharKey(ev: Pick<KeyboardEvent, 'key' | 'metaKey' | 'ctrlKey' | 'altKey' | 'shiftKey'>, mac = false): string | null {
   if (!ev.ctrlKey || ev.metaKey || ev.altKey) return null
-  if (ev.key === '/' && !ev.shiftKey) return '\x1f'
+  if ((ev.key === '/' || (mac && ev.key === '-')) && !ev.shiftKey) return '\x1f'
   if ((ev.key === '2' && !ev.shiftKey) || ev.key === '@') return '\x00'
   return null
 }
