@@ -179,6 +179,18 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     const afterParked = await tartNames()
     expect(afterParked).not.toContain('dev')
     expect(afterParked.filter((n) => n.startsWith('dev.restore-'))).toEqual(['dev.restore-old'])
+    // Listed as the workspace it is, saying so; not as a VM that was deleted, whose "Finish deleting" deleted the
+    // parked VM as a leftover.
+    expect((await eng.svc.list()).find((v) => v.name === 'dev')?.error).toBe('A restore could not finish: the VM is parked as "dev.restore-old". CAL puts it back when it next starts; or run `tart rename dev.restore-old dev`.')
+    expect((await eng.svc.diskUsage()).vms.find((v) => v.name === 'dev')).toMatchObject({ deleted: false })
+    // A delete puts it back first; while Tart cannot rename it, nothing is deleted.
+    await failTart(host, 'rename', ['dev.restore-old'])
+    const kept = await failure(eng.svc.delete('dev', false, true).then((s) => s.done))
+    await failTart(host, 'rename', [])
+    expect(kept.message).toContain('"dev" is parked as "dev.restore-old" by a restore that could not finish, and Tart could not rename it back')
+    expect(kept.message).toContain('Nothing was deleted.')
+    expect(await tartNames()).toEqual(afterParked)
+    expect((await eng.svc.listSnapshots('dev')).map((s) => s.name)).toContain('before')
 
     // What the engine runs when it starts puts the parked VM back.
     const lines: string[] = []
@@ -187,6 +199,16 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     expect(afterRepair).toContain('dev')
     expect(afterRepair.filter((n) => n.startsWith('dev.restore-'))).toEqual([])
     expect(lines.join('\n')).toContain('renamed dev.restore-old back to dev')
+  }, T)
+
+  it('deleting a VM a failed restore left parked puts it back, then deletes it with its snapshots', async () => {
+    await eng.svc.create({ name: 'parked' }).done
+    await eng.svc.createSnapshot('parked', 'one', 'manual').done
+    expect((await host.run(['rename', 'parked', 'parked.restore-old'])).exitCode).toBe(0)
+    const { taskId, done } = await eng.svc.delete('parked', false, true)
+    await done
+    expect(eng.svc.tasks.get(taskId)?.log.join('\n')).toContain('parked was parked as parked.restore-old by a restore that could not finish: renamed back')
+    expect((await tartNames()).filter((n) => n.startsWith('parked'))).toEqual([])
   }, T)
 
   it('deleting a VM deletes it first, then its snapshots, unrecorded clones and restore leftovers', async () => {

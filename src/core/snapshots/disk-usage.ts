@@ -1,7 +1,7 @@
 import type { DiskUsage } from '../../shared/snapshot'
 import { localVms } from '../tart/parse'
 import type { VmContext } from '../vms/context'
-import { isInternalName, parkedWorkingName, restoreTempName } from '../vms/naming'
+import { isInternalName, parkedWorkingName, restoreOldName, restoreTempName } from '../vms/naming'
 
 /** Per VM: its own allocated GB and its snapshots' (as Tart reports Size; APFS clones share blocks, so this is an upper bound). */
 export async function diskUsage(ctx: VmContext): Promise<DiskUsage> {
@@ -28,10 +28,11 @@ export async function diskUsage(ctx: VmContext): Promise<DiskUsage> {
     const owner = parkedWorkingName(e.name) ?? (e.name.endsWith(tmp) ? e.name.slice(0, -tmp.length) : null)
     if (owner) row(owner).leftoverGb += e.sizeGb
   }
-  // Snapshots whose VM Tart no longer lists: a delete cut short after the VM went (cal killed, the Mac asleep).
-  // (A restore's parked copy without its VM is put back at engine start, so only snapshots mark a VM deleted.)
+  // Snapshots whose VM Tart no longer lists: a delete cut short after the VM went (cal killed, the Mac asleep). Not a
+  // VM a restore parked and could not put back (its renames failed): that is the workspace, and "Finish deleting" it
+  // deleted it.
   const listed = new Set(local.map((e) => e.name))
-  for (const r of rows.values()) r.deleted = !listed.has(r.name) && r.snapshotCount > 0
+  for (const r of rows.values()) r.deleted = !listed.has(r.name) && !listed.has(restoreOldName(r.name)) && r.snapshotCount > 0
   const vms = [...rows.values()].sort((a, b) => a.name.localeCompare(b.name))
   return {
     totalGb: vms.reduce((n, v) => n + v.sizeGb + v.snapshotsGb + v.leftoverGb, 0),

@@ -28,11 +28,20 @@ async function cutShort(ctx: VmContext, name: string, facts: VmFacts | undefined
   return 'Its create was cut short: it may still have the image\'s size, MAC address and serial. Delete it and create it again.'
 }
 
+/**
+ * A VM listed from where a restore parked it (see workspaceEntries), with no CAL process at work on it: the restore
+ * could not finish its renames. Nothing can be done to it under its name until it is back.
+ */
+async function parkedBy(ctx: VmContext, name: string, entry: TartListEntry): Promise<string | null> {
+  if (entry.name === name || (await vmLockHeld(ctx.facts.paths.run, name))) return null
+  return `A restore could not finish: the VM is parked as "${entry.name}". CAL puts it back when it next starts; or run \`tart rename ${entry.name} ${name}\`.`
+}
+
 async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined, name = entry.name): Promise<VmInfo> {
   const d = await ctx.tart.get(entry.name).catch(() => null)
   const state = d?.state ?? entry.state
   const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
-  const error = (await cutShort(ctx, name, facts)) ?? (state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null)
+  const error = (await parkedBy(ctx, name, entry)) ?? (await cutShort(ctx, name, facts)) ?? (state === 'stopped' ? await unexpectedStop(ctx, entry.name) : null)
   // A VM CAL did not start (or started before CAL's record) still has an address Tart can tell; so has one whose
   // start was ended before it recorded the address (a `cal start` killed while it waited for one): asked again.
   const recorded = rec && isAlive(rec.pid) ? rec.ip : null

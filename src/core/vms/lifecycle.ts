@@ -303,28 +303,51 @@ export async function suspendVm(ctx: VmContext, name: string, r: Reporter, opts:
 /**
  * Tart VMs left over for `name` with no record saying otherwise: snapshot clones whose record is missing (a crash
  * between clone and record, or a lost CAL_HOME) and a restore's scratch. A clone another workspace could own
- * ("dev.snap" owns "dev.snap.snap.x", which also starts with "dev.snap.") is left alone.
+ * ("dev.snap" owns "dev.snap.snap.x", which also starts with "dev.snap.") is left alone. The working VM a restore
+ * parked (OLD) is a leftover only beside its VM (`withOld`): without it, it is the workspace itself.
  */
-function unrecordedClones(name: string, present: Set<string>, facts: Map<string, unknown>): string[] {
+function unrecordedClones(name: string, present: Set<string>, facts: Map<string, unknown>, withOld: boolean): string[] {
   const prefix = snapshotTartName(name, '')
   const workspaces = [...present].filter((n) => n !== name && !isInternalName(n))
   return [...present].filter((n) => {
-    if (n === restoreTempName(name) || n === restoreOldName(name)) return true
+    if (n === restoreTempName(name) || (withOld && n === restoreOldName(name))) return true
     if (!n.startsWith(prefix) || facts.has(n)) return false
     return !workspaces.some((w) => n.startsWith(snapshotTartName(w, '')))
   })
 }
 
 /** The snapshot clones and restore leftovers that belong to VM `name` (by Tart name, with a label for the log). */
-async function leftoversOf(ctx: VmContext, name: string): Promise<{ doomed: Map<string, string>; present: Set<string> }> {
+async function leftoversOf(ctx: VmContext, name: string, withOld: boolean): Promise<{ doomed: Map<string, string>; present: Set<string> }> {
   const [all, list] = await Promise.all([ctx.facts.all(), ctx.tart.list({ source: 'local' })])
   const present = new Set(localVms(list).map((e) => e.name))
   const doomed = new Map<string, string>()
   for (const [tartName, f] of all) {
     if (f.role === 'snapshot' && f.parent === name) doomed.set(tartName, `snapshot ${f.snapshotName ?? tartName}`)
   }
-  for (const n of unrecordedClones(name, present, all)) doomed.set(n, n.includes('.snap.') ? `unrecorded snapshot clone ${n}` : `restore leftover ${n}`)
+  for (const n of unrecordedClones(name, present, all, withOld)) doomed.set(n, n.includes('.snap.') ? `unrecorded snapshot clone ${n}` : `restore leftover ${n}`)
   return { doomed, present }
+}
+
+/**
+ * Renames the working VM a restore parked at OLD back to `name`, when it is there and `name` is free: true if so. A
+ * rename Tart refuses leaves everything as it was and says how to do it by hand.
+ */
+async function putBackParked(ctx: VmContext, name: string, r: Reporter): Promise<boolean> {
+  const old = restoreOldName(name)
+  const listed = new Set(localVms(await ctx.tart.list({ source: 'local' })).map((e) => e.name))
+  if (!listed.has(old) || listed.has(name)) return false
+  try {
+    await ctx.tart.rename(old, name)
+  } catch (err) {
+    throw new CalError(
+      'TART_FAILED',
+      `"${name}" is parked as "${old}" by a restore that could not finish, and Tart could not rename it back: ${CalError.from(err).message.replace(/\.$/, '')}. Nothing was deleted.`,
+      `Put it back with \`tart rename ${old} ${name}\`, then try again.`,
+      { vm: name, parked: old },
+    )
+  }
+  r.log(`${name} was parked as ${old} by a restore that could not finish: renamed back`)
+  return true
 }
 
 /**
@@ -335,10 +358,15 @@ async function leftoversOf(ctx: VmContext, name: string): Promise<{ doomed: Map<
 export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: Reporter): Promise<void> {
   r.step('check')
   const facts = await ctx.facts.get(name)
-  const d = await ctx.tart.get(name, { signal: r.signal }).catch(async (err: unknown) => {
+  const found = () => ctx.tart.get(name, { signal: r.signal })
+  const d = await found().catch(async (err: unknown) => {
+    if (CalError.from(err).code !== 'VM_NOT_FOUND') throw err
+    // Parked by a restore that could not finish: that is the workspace. Put back first (as CAL's start-up does), then
+    // deleted as asked; never deleted as a leftover of a VM that is gone, as "Finish deleting" once did.
+    if (await putBackParked(ctx, name, r)) return found()
     // Gone already, but its snapshots are still there: a delete that was interrupted after Tart deleted the VM
     // (cal killed, the Mac asleep). Deleting it again finishes the job, rather than "does not exist" for good.
-    if (CalError.from(err).code !== 'VM_NOT_FOUND' || (await leftoversOf(ctx, name)).doomed.size === 0) throw err
+    if ((await leftoversOf(ctx, name, false)).doomed.size === 0) throw err
     r.log(`${name} itself was deleted already: deleting what an interrupted delete left of it`)
     return null
   })
@@ -355,7 +383,7 @@ export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: 
   await ctx.facts.remove(name)
   await ctx.facts.removeRun(name)
 
-  const { doomed, present } = await leftoversOf(ctx, name)
+  const { doomed, present } = await leftoversOf(ctx, name, d !== null)
   const failed: string[] = []
   for (const [tartName, label] of doomed) {
     if (present.has(tartName)) {
