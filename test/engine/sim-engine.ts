@@ -154,7 +154,8 @@ export async function stopEverything(host: SimHost): Promise<void> {
 /**
  * A `tart` for faults the simulator has none for: it execs the simulated tart, except that `tart VERB NAME…` fails
  * the way Tart does (stderr, exit 1) while {@link failTart} lists NAME for VERB, or dies of SIGINT (as a Ctrl-C on
- * the terminal ends it) while {@link interruptTart} does. Everything else is the real sim.
+ * the terminal ends it) while {@link interruptTart} does, or takes longer while {@link slowTart} does. Everything else is
+ * the real sim.
  */
 export async function faultyTart(host: SimHost): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cal-faulty-tart-'))
@@ -167,6 +168,8 @@ export async function faultyTart(host: SimHost): Promise<string> {
     '  else echo "Error: Error Domain=NSCocoaErrorDomain Code=513 \\"$2 couldn\'t be moved because you don\'t have permission to access it.\\"" >&2; fi',
     '  exit 1',
     'fi',
+    's="$TART_HOME/cal-test-slow/$1"',
+    'if [ -f "$s" ] && grep -qxF -- "$2" "$s"; then sleep "$(cat "$s.seconds")"; fi',
     'i="$TART_HOME/cal-test-interrupt/$1"',
     'if [ -f "$i" ] && grep -qxF -- "$2" "$i"; then kill -"$(cat "$i.signal" 2>/dev/null || echo INT)" $$; sleep 5; exit 1; fi',
     `exec '${host.tartPath}' "$@"`,
@@ -186,6 +189,12 @@ export function failTart(host: SimHost, verb: string, names: string[]): Promise<
 export async function interruptTart(host: SimHost, verb: string, names: string[], signal: 'INT' | 'HUP' | 'TERM' = 'INT'): Promise<void> {
   await listFor(host, 'cal-test-interrupt', verb, names)
   await writeFile(join(host.tartHome, 'cal-test-interrupt', `${verb}.signal`), signal)
+}
+
+/** Makes `tart VERB NAME` wait `seconds` before it runs, for each of `names` under the {@link faultyTart} wrapper. */
+export async function slowTart(host: SimHost, verb: string, names: string[], seconds: number): Promise<void> {
+  await listFor(host, 'cal-test-slow', verb, names)
+  await writeFile(join(host.tartHome, 'cal-test-slow', `${verb}.seconds`), String(seconds))
 }
 
 async function listFor(host: SimHost, folder: string, verb: string, names: string[]): Promise<void> {

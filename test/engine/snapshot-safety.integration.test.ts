@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CalError } from '../../src/shared/errors'
 import { freeBytes } from '../../src/core/host/disk'
 import { createSimHost, type SimHost } from '../sim/harness'
-import { createSimEngine, failTart, faultyTart, stopEverything, type SimEngine } from './sim-engine'
+import { createSimEngine, failTart, faultyTart, slowTart, stopEverything, type SimEngine } from './sim-engine'
 
 const isRoot = process.getuid?.() === 0
 const T = 90_000
@@ -199,6 +199,29 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     expect(afterRepair).toContain('dev')
     expect(afterRepair.filter((n) => n.startsWith('dev.restore-'))).toEqual([])
     expect(lines.join('\n')).toContain('renamed dev.restore-old back to dev')
+  }, T)
+
+  it("a VM's address looked up while it restarts does not put the old run's record back", async () => {
+    await eng.svc.create({ name: 'raced' }).done
+    await eng.svc.start('raced').done
+    const facts = eng.svc.ctx.facts
+    const first = (await facts.getRun('raced'))!
+    // The address is not recorded yet (a start that gave up waiting for it), and Tart is slow to tell it.
+    await facts.putRun('raced', { ...first, ip: null })
+    await slowTart(host, 'ip', ['raced'], 1.5)
+    try {
+      const target = eng.svc.sshTarget('raced')
+      await new Promise((r) => setTimeout(r, 500))
+      // Meanwhile a restart recorded its new run.
+      await facts.putRun('raced', { ...first, pid: process.pid, startedAt: '2026-11-24T07:00:00.000Z', ip: null })
+      await target
+      expect(await facts.getRun('raced')).toMatchObject({ pid: process.pid, startedAt: '2026-11-24T07:00:00.000Z' })
+    } finally {
+      await slowTart(host, 'ip', [], 0)
+      await facts.putRun('raced', first)
+      await eng.svc.stop('raced').done
+      await (await eng.svc.delete('raced', false, true)).done
+    }
   }, T)
 
   it('deleting a VM a failed restore left parked puts it back, then deletes it with its snapshots', async () => {

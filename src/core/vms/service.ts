@@ -330,7 +330,10 @@ export class VmService {
     const rec = await this.ctx.facts.getRun(name)
     if (rec?.ip && isAlive(rec.pid)) return { host: rec.ip, port: 22 }
     const ip = await this.ctx.tart.ip(name, { waitSeconds: 10 })
-    if (rec) await this.ctx.facts.putRun(name, { ...rec, ip })
+    // Kept on the run it was read from only: a restart during the wait wrote a record of its own, which the old run's
+    // pid and start time overwrote (the uptime went back, a suspend said the VM was not started to be suspended).
+    const now = await this.ctx.facts.getRun(name)
+    if (rec && now && now.pid === rec.pid && now.startedAt === rec.startedAt) await this.ctx.facts.putRun(name, { ...now, ip })
     return { host: ip, port: 22 }
   }
 
