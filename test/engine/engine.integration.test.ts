@@ -111,7 +111,7 @@ describe.skipIf(!isRoot)('createEngine against the simulated host', () => {
 
   /** CAL's record of a workspace, as its create writes it: a restore's leftovers are only repaired for CAL's VMs. */
   const recordAsCals = (vm: string) =>
-    new FactsStore(calHome).put(vm, { role: 'workspace', createdAt: new Date().toISOString(), baseImage: DEFAULT_IMAGE, agent: null, os: 'linux', parent: null, snapshotName: null, snapshotKind: null, lastSessionStartAt: null, lastSessionSnapshotAt: null })
+    new FactsStore(calHome).put(vm, { role: 'workspace', createdAt: new Date().toISOString(), baseImage: DEFAULT_IMAGE, agent: null, os: 'linux', parent: null, snapshotName: null, snapshotKind: null })
 
   it('repairs an interrupted restore when it starts; deleting a VM removes the leftovers it leaves alone', async () => {
     const names = async () => JSON.parse((await sim.run(['list', '--format', 'json', '--source', 'local'])).stdout).map((e: { Name: string }) => e.Name).filter((n: string) => n.startsWith('rec-')).sort()

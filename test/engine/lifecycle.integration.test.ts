@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SshPool } from '../../src/core/ssh/pool'
+import { withVmLock } from '../../src/core/vms/vm-lock'
 import { createSimHost, DEFAULT_IMAGE, type SimHost } from '../sim/harness'
 import { createSimEngine, stopEverything, type SimEngine } from './sim-engine'
 
@@ -166,8 +167,13 @@ describe.skipIf(!isRoot)('VM lifecycle and snapshots on the simulated host', () 
   it('a VM parked mid-swap by a restore is still listed under its own name, so a window keeps it selected', async () => {
     await host.run(['rename', 'dev', 'dev.restore-old'])
     try {
-      expect((await eng.svc.list()).map((v) => [v.name, v.state])).toEqual([['dev', 'stopped']])
-      expect(await eng.svc.get('dev')).toMatchObject({ name: 'dev', state: 'stopped', role: 'workspace' })
+      // While the restore is at work (it holds the VM's lock), as it is.
+      await withVmLock(eng.svc.ctx.facts.paths.run, 'dev', 'Restore dev', async () => {
+        expect((await eng.svc.list()).map((v) => [v.name, v.state])).toEqual([['dev', 'stopped']])
+        expect(await eng.svc.get('dev')).toMatchObject({ name: 'dev', state: 'stopped', role: 'workspace', error: null })
+      })
+      // With no restore at work, one could not finish: said so.
+      expect(await eng.svc.get('dev')).toMatchObject({ name: 'dev', state: 'error', error: expect.stringContaining('A restore could not finish') })
     } finally {
       await host.run(['rename', 'dev.restore-old', 'dev'])
     }

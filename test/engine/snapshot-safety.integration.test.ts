@@ -201,6 +201,22 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     expect(lines.join('\n')).toContain('renamed dev.restore-old back to dev')
   }, T)
 
+  it('the last session snapshot a VM shows is the newest there is: deleting it takes Roll back away', async () => {
+    await eng.svc.create({ name: 'sess' }).done
+    try {
+      const first = await eng.svc.createSnapshot('sess', 'sess-a', 'session').done
+      const second = await eng.svc.createSnapshot('sess', 'sess-b', 'session').done
+      expect((await eng.svc.get('sess')).lastSessionSnapshotAt).toBe(second.createdAt)
+      await eng.svc.deleteSnapshot('sess', 'sess-b').done
+      expect((await eng.svc.get('sess')).lastSessionSnapshotAt).toBe(first.createdAt)
+      // It stayed at the deleted one's time: Roll back was offered, and failed with "no session-start snapshot".
+      await eng.svc.deleteSnapshot('sess', 'sess-a').done
+      expect((await eng.svc.list()).find((v) => v.name === 'sess')?.lastSessionSnapshotAt).toBeNull()
+    } finally {
+      await (await eng.svc.delete('sess', false, true)).done
+    }
+  }, T)
+
   it("a VM's address looked up while it restarts does not put the old run's record back", async () => {
     await eng.svc.create({ name: 'raced' }).done
     await eng.svc.start('raced').done

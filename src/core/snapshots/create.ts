@@ -99,8 +99,6 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
       parent: vm,
       snapshotName: name,
       snapshotKind: opts.kind,
-      lastSessionStartAt: null,
-      lastSessionSnapshotAt: null,
     })
   } catch (err) {
     cloneError = err
@@ -123,10 +121,9 @@ export async function createSnapshot(ctx: VmContext, vm: string, opts: { name?: 
   } else r.skip?.('resume')
   if (cloneError) throw cloneError
 
+  // A VM made outside CAL is recorded from its first session snapshot on (the snapshot's own record says when).
   if (opts.kind === 'session') {
-    await ctx.facts.update(vm, { lastSessionSnapshotAt: createdAt, lastSessionStartAt: createdAt }, () => ({
-      role: defaultRole(vm), createdAt: null, baseImage: null, agent: null, os: null, parent: null, snapshotName: null, snapshotKind: null, lastSessionStartAt: null, lastSessionSnapshotAt: null,
-    }))
+    await ctx.facts.update(vm, {}, () => ({ role: defaultRole(vm), createdAt: null, baseImage: null, agent: null, os: null, parent: null, snapshotName: null, snapshotKind: null }))
   }
   // A clone reports the same allocated size as its source (APFS shares the blocks), so no second `tart list`.
   return { name, vm, tartName, kind: opts.kind, createdAt, sizeGb: await sizeOf }

@@ -19,8 +19,6 @@ export const VmFacts = z.object({
   parent: z.string().nullable().default(null),
   snapshotName: z.string().nullable().default(null),
   snapshotKind: SnapshotKind.nullable().default(null),
-  lastSessionStartAt: z.string().nullable().default(null),
-  lastSessionSnapshotAt: z.string().nullable().default(null),
   /** Written before a create's clone, cleared by its last step: left set, the create was cut short (cal killed). */
   incomplete: z.boolean().default(false),
 })

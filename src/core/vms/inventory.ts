@@ -37,7 +37,20 @@ async function parkedBy(ctx: VmContext, name: string, entry: TartListEntry): Pro
   return `A restore could not finish: the VM is parked as "${entry.name}". CAL puts it back when it next starts; or run \`tart rename ${entry.name} ${name}\`.`
 }
 
-async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | undefined, name = entry.name): Promise<VmInfo> {
+/**
+ * When the newest session snapshot of `name` CAL has a record of was taken: what Roll back restores. Read from the
+ * snapshots themselves, not kept beside the VM: a kept time outlived a deleted snapshot, and Roll back stayed offered.
+ */
+function lastSessionSnapshot(all: Map<string, VmFacts>, name: string): string | null {
+  let at: string | null = null
+  for (const f of all.values()) {
+    if (f.role === 'snapshot' && f.parent === name && f.snapshotKind === 'session' && f.createdAt && (at === null || f.createdAt > at)) at = f.createdAt
+  }
+  return at
+}
+
+async function infoFor(ctx: VmContext, entry: TartListEntry, all: Map<string, VmFacts>, name = entry.name): Promise<VmInfo> {
+  const facts = all.get(name)
   const d = await ctx.tart.get(entry.name).catch(() => null)
   const state = d?.state ?? entry.state
   const rec = state === 'running' ? await ctx.facts.getRun(entry.name) : null
@@ -63,7 +76,7 @@ async function infoFor(ctx: VmContext, entry: TartListEntry, facts: VmFacts | un
     startedAt: rec ? rec.startedAt : null,
     // As createSnapshot decides: a snapshot suspends only a run CAL started as suspendable.
     suspendable: !!rec?.suspendable && (await ctx.supervisor.isOurRun(rec, entry.name)),
-    lastSessionSnapshotAt: facts?.lastSessionSnapshotAt ?? null,
+    lastSessionSnapshotAt: lastSessionSnapshot(all, name),
     error,
   }
 }
@@ -88,14 +101,14 @@ function workspaceEntries(list: TartListEntry[]): Array<[string, TartListEntry]>
 export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[]): Promise<VmInfo[]> {
   const [list, facts] = await Promise.all([entries ? Promise.resolve(entries) : ctx.tart.list({ source: 'local' }), ctx.facts.all()])
   const vms = workspaceEntries(list).filter(([name]) => facts.get(name)?.role !== 'snapshot')
-  return Promise.all(vms.map(([name, e]) => infoFor(ctx, e, facts.get(name), name)))
+  return Promise.all(vms.map(([name, e]) => infoFor(ctx, e, facts, name)))
 }
 
 export async function getVmInfo(ctx: VmContext, name: string): Promise<VmInfo> {
   const list = await ctx.tart.list({ source: 'local' })
   const entry = workspaceEntries(list).find(([shown]) => shown === name)?.[1]
   if (!entry) throw new CalError('VM_NOT_FOUND', `The VM "${name}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'It may have been deleted or renamed outside CAL; the sidebar lists the VMs that exist.' }, { vm: name })
-  return infoFor(ctx, entry, (await ctx.facts.get(name)) ?? undefined, name)
+  return infoFor(ctx, entry, await ctx.facts.all(), name)
 }
 
 /** Names of running macOS VMs other than `except` (Apple allows two at once; Linux guests do not count). */
