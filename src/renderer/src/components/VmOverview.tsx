@@ -15,21 +15,24 @@ type Action = { label: string; icon: IconName; run: () => void; enabled: boolean
 
 /**
  * What can be done to a VM in its current state. Pure, so the rules are testable. While a task works on
- * the VM (busy), only Stop stays available: starting or snapshotting mid-restore would fight the engine.
+ * the VM (busy), only Stop stays available: starting or snapshotting mid-restore would fight the engine. What goes
+ * through SSH (an agent, a terminal, Screen Sharing) needs the VM's address too: a VM running without one (its start
+ * gave up waiting for it) offered them, and a launch then held the window for minutes before it failed.
  */
 export function vmActions(vm: VmInfo, busy = false): Action[] {
   const s = vm.state
   const ui = useUi.getState
   const settled = !busy && s !== 'starting' && s !== 'stopping'
   const up = s === 'running' || s === 'starting' || s === 'stopping'
+  const reachable = s === 'running' && vm.ip !== null
   return [
     up
       ? { label: 'Stop', icon: 'stop', run: () => void requestPower(vm.name, 'stop'), enabled: s !== 'stopping', testId: 'vm-stop' }
       : { label: 'Start', icon: 'play', run: () => void startVm(vm.name), enabled: !busy, primary: true, testId: 'vm-start' },
     { label: 'Restart', icon: 'restart', run: () => void requestPower(vm.name, 'restart'), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-restart' },
     { label: 'Suspend', icon: 'pause', run: () => void suspendVm(vm.name), enabled: settled && s === 'running', iconOnly: true, testId: 'vm-suspend' },
-    { label: 'Launch agent', icon: 'agent', run: () => ui().openDialog({ kind: 'launch', vm: vm.name }), enabled: settled && s === 'running', primary: true, testId: 'vm-launch' },
-    { label: 'Open terminal', icon: 'terminal', run: () => void openTerminal(vm.name), enabled: s === 'running', testId: 'vm-terminal' },
+    { label: 'Launch agent', icon: 'agent', run: () => ui().openDialog({ kind: 'launch', vm: vm.name }), enabled: settled && reachable, primary: true, testId: 'vm-launch' },
+    { label: 'Open terminal', icon: 'terminal', run: () => void openTerminal(vm.name), enabled: reachable, testId: 'vm-terminal' },
     { label: 'Snapshot', icon: 'camera', run: () => void requestSnapshot(vm.name), enabled: settled, testId: 'vm-snapshot' },
     {
       label: 'Roll back',
@@ -38,7 +41,7 @@ export function vmActions(vm: VmInfo, busy = false): Action[] {
       enabled: settled && vm.lastSessionSnapshotAt !== null,
       testId: 'vm-rollback',
     },
-    { label: 'Screen Sharing', icon: 'screen', run: () => void openScreenSharing(vm.name), enabled: s === 'running' && vm.ip !== null, testId: 'vm-vnc' },
+    { label: 'Screen Sharing', icon: 'screen', run: () => void openScreenSharing(vm.name), enabled: reachable, testId: 'vm-vnc' },
   ]
 }
 

@@ -274,6 +274,10 @@ describe('actions by state', () => {
     expect(enabled(vmInfo('a', { state: 'stopping' }))).toEqual([])
   })
 
+  it('offers nothing that goes through SSH for a VM running without an address (its start gave up waiting)', () => {
+    expect(enabled(vmInfo('a', { state: 'running', ip: null }))).toEqual(['vm-stop', 'vm-restart', 'vm-suspend', 'vm-snapshot'])
+  })
+
   it('keeps only Stop, the terminal and Screen Sharing while a task works on the VM', () => {
     expect(enabled(vmInfo('a', { state: 'running', ip: '1.2.3.4' }), true)).toEqual(['vm-stop', 'vm-terminal', 'vm-vnc'])
   })
