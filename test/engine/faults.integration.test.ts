@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CalError } from '../../src/shared/errors'
 import { createSimHost, KNOWN_IMAGES, type SimHost } from '../sim/harness'
 import { createSimEngine, faultyTart, interruptTart, stopEverything, type SimEngine } from './sim-engine'
 
@@ -198,8 +199,12 @@ describe.skipIf(!isRoot)('failure paths on the simulated host', () => {
     const quick = await createSimEngine(host, { timing: { ipWaitSeconds: 2, sshWaitMs: 2000, shutdownGraceMs: 2000, suspendWaitMs: 5000 } })
     try {
       await host.setFaults('b', { no_ip: true })
-      const err = await quick.svc.start('b').done.catch((e: unknown) => e)
+      const err = (await quick.svc.start('b').done.catch((e: unknown) => e)) as CalError
       expect(err).toMatchObject({ code: 'VM_BOOT_TIMEOUT' })
+      // Its log file, named: "under CAL_HOME/logs" was no folder anyone could open.
+      const log = join(quick.calHome, 'logs', 'b.log')
+      expect(err.hint).toContain(`check its log at ${log}`)
+      expect(err.hints.app).toContain(`check its log at ${log}`)
     } finally {
       await host.setFaults('b', {})
       await host.run(['stop', 'b'])

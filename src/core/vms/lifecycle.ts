@@ -118,8 +118,18 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
     if (signal && (signal.aborted || CalError.from(err).code === 'CANCELLED')) {
       await endRun(ctx, name, run).catch((e: unknown) => r.log(`could not stop the run it began: ${CalError.from(e).message}`))
     }
-    throw err
+    throw withLogPath(err, run.logPath)
   }
+}
+
+/**
+ * The layers below (Tart's errors, the SSH wait) point at "its log under CAL_HOME/logs", which is no folder anyone
+ * can open: this run's log file is named instead.
+ */
+function withLogPath(err: unknown, logPath: string): unknown {
+  if (!(err instanceof CalError) || !`${err.hint} ${err.appHint}`.includes('log under CAL_HOME/logs')) return err
+  const named = (h: string) => h.replaceAll('log under CAL_HOME/logs', `log at ${logPath}`)
+  return new CalError(err.code, err.message, { cli: named(err.hints.cli), app: named(err.hints.app) }, err.details)
 }
 
 /** Whether the run's end was asked for; cleared when the request failed, so a later crash is still reported. */
