@@ -39,3 +39,17 @@ export type Task = z.infer<typeof Task>
 
 export const TaskRef = z.object({ id: boundedString(LIMITS.id) })
 export const TaskStarted = z.object({ taskId: z.string() })
+
+/** The state each power task leaves its VM in, when it was there already (see endedAsAsked). */
+const ASKED_STATE: Partial<Record<TaskKind, string>> = { start: 'running', stop: 'stopped', suspend: 'suspended' }
+
+/**
+ * A start, stop or suspend that failed only because its VM was in that state already: a second click on Start before
+ * the first one's task showed, queued behind it. Nothing went wrong and nothing is left to do, so the app and its
+ * notifications say nothing of it (the CLI says it and exits 0, see alreadyIn).
+ */
+export function endedAsAsked(task: Pick<Task, 'kind' | 'state' | 'error'>): boolean {
+  const state = ASKED_STATE[task.kind]
+  const code = task.error?.code
+  return task.state === 'failed' && state !== undefined && (code === 'VM_NOT_RUNNING' || code === 'VM_ALREADY_RUNNING') && task.error?.details?.state === state
+}

@@ -44,6 +44,8 @@ describe('notification policy', () => {
     expect(t.onTask(task('s', { kind: 'snapshot', vm: 'dev', state: 'succeeded' }))).toMatchObject({ kind: 'snapshotDone', target: { view: 'snapshots', vm: 'dev' } })
     expect(t.onTask(task('s', { kind: 'snapshot', vm: 'dev', state: 'succeeded' }))).toBeNull()
     expect(noticeForTask(task('r', { kind: 'restore', state: 'succeeded' }))).toMatchObject({ kind: 'restoreDone', title: 'Snapshot restored' })
+    // A second Start queued behind the first (a double click) found the VM running: nothing to tell.
+    expect(noticeForTask(task('d', { kind: 'start', state: 'failed', error: { code: 'VM_ALREADY_RUNNING', message: 'The VM "a" is already running.', hint: '', details: { vm: 'a', state: 'running' } } }))).toBeNull()
     expect(noticeForTask(task('r', { kind: 'rollback', state: 'succeeded' }))).toMatchObject({ kind: 'restoreDone', title: 'Rolled back to session start' })
     expect(noticeForTask(task('x', { kind: 'start', state: 'succeeded' }))).toBeNull()
     expect(noticeForTask(task('x', { kind: 'start', state: 'cancelled' }))).toBeNull()

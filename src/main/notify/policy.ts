@@ -1,7 +1,7 @@
 import type { EventPayload } from '../../shared/api'
 import { vmDownNoticeId, type NavTarget, type Notice } from '../../shared/notify'
 import type { Settings } from '../../shared/settings'
-import type { Task, TaskKind } from '../../shared/task'
+import { endedAsAsked, type Task, type TaskKind } from '../../shared/task'
 import type { VmInfo } from '../../shared/vm'
 import { appHintOf } from '../../shared/errors'
 
@@ -18,6 +18,7 @@ const nav = (view: NavTarget['view'], vm: string | null, taskId: string | null =
 
 /** The notice for a task that just ended, or null when its end is not worth interrupting the user for. */
 export function noticeForTask(task: Task): Notice | null {
+  if (endedAsAsked(task)) return null
   if (task.state === 'failed') {
     const error = task.error ?? { code: 'INTERNAL' as const, message: 'The task failed without saying why.', hint: '' }
     const body = appHintOf(error) ? `${error.message} ${appHintOf(error)}` : error.message

@@ -1,5 +1,5 @@
 import type { CalErrorData } from '../../shared/errors'
-import type { Task } from '../../shared/task'
+import { endedAsAsked, type Task } from '../../shared/task'
 import { UiError, errorData } from './api'
 import { useApp } from './store/app'
 import { useUi } from './store/ui'
@@ -58,7 +58,7 @@ export function shownInCreateSheet(toastId: string): boolean {
 
 export function reportTaskEnd(task: Task): void {
   const id = `task:${task.id}`
-  if (shownInCreateSheet(id)) return
+  if (shownInCreateSheet(id) || endedAsAsked(task)) return
   if (task.state === 'failed' || task.state === 'cancelled') {
     const error = task.error ?? { code: task.state === 'cancelled' ? 'CANCELLED' : 'INTERNAL', message: `${task.title} did not finish.`, hint: '' }
     reportError(new UiError(error), `${task.title} failed`, { vm: task.vm, id, log: task.log })

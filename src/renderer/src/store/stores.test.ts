@@ -202,6 +202,19 @@ describe('error reporting', () => {
     expect(toasts[0]?.error?.hint).toBe('Delete snapshots.')
   })
 
+  it('says nothing of a second Start, Stop or Suspend that found the VM as asked already (a double click)', () => {
+    const already = [
+      task('d1', { kind: 'start', state: 'failed', error: { code: 'VM_ALREADY_RUNNING', message: 'The VM "a" is already running.', hint: '', details: { vm: 'a', state: 'running' } } }),
+      task('d2', { kind: 'stop', state: 'failed', error: { code: 'VM_NOT_RUNNING', message: 'The VM "a" is already stopped.', hint: 'Nothing was done.', details: { vm: 'a', state: 'stopped' } } }),
+      task('d3', { kind: 'suspend', state: 'failed', error: { code: 'VM_NOT_RUNNING', message: 'The VM "a" is not running (it is already suspended).', hint: '', details: { vm: 'a', state: 'suspended' } } }),
+    ]
+    for (const t of already) reportTaskEnd(t)
+    expect(useUi.getState().toasts).toEqual([])
+    // A suspend of a stopped VM is not "as asked": said.
+    reportTaskEnd(task('d4', { kind: 'suspend', state: 'failed', error: { code: 'VM_NOT_RUNNING', message: 'The VM "a" is not running.', hint: '', details: { vm: 'a', state: 'stopped' } } }))
+    expect(useUi.getState().toasts.map((t) => t.id)).toEqual(['task:d4'])
+  })
+
   it('announces finished snapshots but not every start', () => {
     reportTaskEnd(task('s', { kind: 'snapshot', state: 'succeeded', title: 'Snapshot a' }))
     reportTaskEnd(task('t', { kind: 'start', state: 'succeeded' }))
