@@ -4,6 +4,7 @@ import { useUi } from '../store/ui'
 import { runningVms, useVms } from '../store/vms'
 import { deleteVm, endSession, requestPower, startVm } from '../actions'
 import type { PowerQuestion } from '../../../shared/power-question'
+import type { VmInfo } from '../../../shared/vm'
 import { useGitCheck } from '../hooks/useGitCheck'
 import { useRunningPrograms } from '../hooks/useRunningPrograms'
 import { sessionLabelNow, useSessions } from '../store/sessions'
@@ -47,13 +48,22 @@ export function Dialogs() {
  * VM_LIMIT_REACHED: which VMs hold the two slots, and a way to free one. The sheet says the limit once, in its title:
  * the engine's message and hint say it again, for the command line (`cal stop NAME`), so they are not shown here.
  */
+/**
+ * The VMs holding the two slots, as the limit sheet lists them. The live list wins over the error's snapshot of it for
+ * workspaces: one may have stopped since. The VM that was refused is not one of them, even while its start is winding
+ * down. A running VM the list does not show (a snapshot's copy started by hand with Tart) holds a slot too, and only
+ * the error knows of it: without it, the sheet said a slot was free, and its Start failed again.
+ */
+export function slotHolders(vms: VmInfo[], running: string[], vm: string | null): string[] {
+  const live = runningVms(vms).map((v) => v.name).filter((name) => name !== vm)
+  const unlisted = running.filter((name) => name !== vm && !vms.some((v) => v.name === name))
+  return [...live, ...unlisted]
+}
+
 export function LimitDialog({ vm, running }: { vm: string | null; running: string[] }) {
   const close = useUi((s) => s.closeDialog)
   const vms = useVms((s) => s.vms)
-  // The live list wins over the error's snapshot of it: a VM may have stopped since.
-  // The VM that was refused is not one of the two holding the slots, even while its start is winding down.
-  const live = runningVms(vms).map((v) => v.name).filter((name) => name !== vm)
-  const names = live.length > 0 ? live : running
+  const names = slotHolders(vms, running, vm)
   const free = names.length < 2
   // Once a slot comes free, the keyboard goes to Start (the Stop button it was on is gone with its row). Not when
   // the sheet opens: the page's list can lag behind Tart's for a moment, and Start would then be disabled under it.
@@ -109,9 +119,15 @@ export function LimitDialog({ vm, running }: { vm: string | null; running: strin
             return (
               <li key={name} className="limit-row">
                 {info && <StateDot state={info.state} />} <span className="limit-name">{name}</span>
-                <button type="button" className="button small" disabled={info?.state === 'stopping'} onClick={() => void stop(name)} data-testid="limit-stop">
-                  {info?.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
-                </button>
+                {info ? (
+                  <button type="button" className="button small" disabled={info.state === 'stopping'} onClick={() => void stop(name)} data-testid="limit-stop">
+                    {info.state === 'stopping' ? 'Stopping…' : `Stop ${name}`}
+                  </button>
+                ) : (
+                  <span className="muted" data-testid="limit-unlisted">
+                    not a workspace: stop it with <code>tart stop {name}</code>
+                  </span>
+                )}
               </li>
             )
           })}

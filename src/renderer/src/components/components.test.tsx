@@ -10,7 +10,7 @@ import { vmActions } from './VmOverview'
 import { buildCommands, filterCommands } from '../commands'
 import { SnapshotsPanel } from './SnapshotsView'
 import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
-import { LimitDialog, cleanVmWarning } from './Dialogs'
+import { LimitDialog, cleanVmWarning, slotHolders } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
 import { vmRowLabel } from './Sidebar'
 import { tartPathPlaceholder } from './SettingsView'
@@ -220,19 +220,28 @@ describe('a confirmation the engine refused', () => {
 describe('the VM limit sheet', () => {
   const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
 
-  it('says the limit once and names each running VM once, with no command-line hint', () => {
+  it('says the limit once and names each running VM once, with no command-line hint of CAL', () => {
     const shown = text(renderToStaticMarkup(<LimitDialog vm="c" running={['a', 'b']} />))
     expect(shown.match(/two macOS VMs/gi)).toHaveLength(1)
     expect(shown).toContain('To start c, stop one of these:')
-    // Each VM once in the list, and once in its own Stop button.
-    expect(shown.match(/\ba\b/g)).toHaveLength(2)
     expect(shown).not.toMatch(/cal stop|at most two|only 2/)
+    // A VM the app does not list (rendered without the store here) is named with how to stop it with Tart.
+    expect(shown).toContain('a not a workspace: stop it with tart stop a')
   })
 
   it('says a slot is free once one is', () => {
     const shown = text(renderToStaticMarkup(<LimitDialog vm="c" running={['a']} />))
     expect(shown).toContain('A slot is free now: c can start.')
-    expect(shown).not.toContain('Stop a')
+  })
+
+  it('counts the running workspaces as listed now, and a running VM that is no workspace (a snapshot copy started with Tart)', () => {
+    const vms = [vmInfo('a', { state: 'running', ip: '1.2.3.4' }), vmInfo('b'), vmInfo('c')]
+    // b stopped since the error: its slot is free.
+    expect(slotHolders(vms, ['a', 'b'], 'c')).toEqual(['a'])
+    // The copy holds a slot: the sheet said "A slot is free now", and its Start failed again.
+    expect(slotHolders(vms, ['a', 'b.snap.s-a'], 'c')).toEqual(['a', 'b.snap.s-a'])
+    // The VM refused is not one of them, even while its start winds down.
+    expect(slotHolders([...vms.slice(0, 2), vmInfo('c', { state: 'running' })], ['a'], 'c')).toEqual(['a'])
   })
 })
 
