@@ -266,7 +266,7 @@ test('snapshots left by a delete cut short are shown in the sidebar, and finishi
     await captureScreen(page, 'deleted-leftovers')
     await note.getByRole('button', { name: 'Finish deleting…' }).click()
     const dialog = page.getByTestId('finish-delete-dialog')
-    await expect(dialog).toContainText(`${name} itself was deleted, but the delete was cut short (CAL quit, or the Mac slept) before its snapshot was.`)
+    await expect(dialog).toContainText(`${name} itself was deleted, but the delete did not finish before its snapshot was (CAL quit, the Mac slept, or Tart could not delete one: a copy that runs must be stopped first).`)
     await dialog.getByRole('button', { name: 'Delete snapshot' }).click()
     await expect(page.getByTestId('deleted-leftovers')).toHaveCount(0, { timeout: 60_000 })
     expect(await clones()).toEqual([])

@@ -53,7 +53,8 @@ export function FinishDeleteDialog({ vm }: { vm: string }) {
       }
     >
       <p>
-        {vm} itself was deleted, but the delete was cut short (CAL quit, or the Mac slept) before {were}.{' '}
+        {vm} itself was deleted, but the delete did not finish before {were} (CAL quit, the Mac slept, or Tart could not
+        delete one: a copy that runs must be stopped first).{' '}
         {left ? `${n === 1 ? 'It takes' : 'They take'} ${usedGb(left.snapshotsGb)} of disk. ` : ''}Finishing deletes {n === 1 ? 'it' : 'them'}. This cannot
         be undone.
       </p>
