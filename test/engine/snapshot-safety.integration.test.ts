@@ -244,6 +244,8 @@ describe.skipIf(!isRoot)('snapshot safety on the simulated host', () => {
     await eng.svc.create({ name: 'parked' }).done
     await eng.svc.createSnapshot('parked', 'one', 'manual').done
     expect((await host.run(['rename', 'parked', 'parked.restore-old'])).exitCode).toBe(0)
+    // Stopped, under another name: it cannot be checked for git work, so a delete needs confirming, as for any stopped VM.
+    await expect(eng.svc.delete('parked', false, false)).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' })
     const { taskId, done } = await eng.svc.delete('parked', false, true)
     await done
     expect(eng.svc.tasks.get(taskId)?.log.join('\n')).toContain('parked was parked as parked.restore-old by a restore that could not finish: renamed back')

@@ -24,7 +24,7 @@ import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms } from './inventory
 import { deleteVm, startVm, stopVm, suspendVm } from './lifecycle'
 import { KeyedMutex } from './mutex'
 import { withVmLock } from './vm-lock'
-import { snapshotTartName, validateName } from './naming'
+import { restoreOldName, snapshotTartName, validateName } from './naming'
 import { waitForSshBanner, type WaitForSsh } from './ssh-wait'
 import { isAlive, RunSupervisor } from './supervisor'
 
@@ -305,8 +305,12 @@ export class VmService {
     validateName(name, 'VM name')
     await this.repaired
     // A VM that is gone has nothing left to check: deleteVm then finishes an interrupted delete, or says it is not there.
-    await guardDestructive(this.ctx, name, 'delete', { confirmed, checkedAt, reports: this.shown }).catch((err: unknown) => {
+    // One a restore left parked is there, stopped, under another name: as any stopped VM, it cannot be checked.
+    await guardDestructive(this.ctx, name, 'delete', { confirmed, checkedAt, reports: this.shown }).catch(async (err: unknown) => {
       if (CalError.from(err).code !== 'VM_NOT_FOUND') throw err
+      if (!confirmed && this.ctx.tart.localDirExists(restoreOldName(name))) {
+        throw new CalError('CONFIRMATION_REQUIRED', `"${name}" is parked by a restore that could not finish, so CAL cannot check it for unsaved git work before the delete.`, { cli: 'Confirm the delete (--yes), or let CAL put it back first (it does when it next starts).', app: 'Confirm the delete to go ahead without the check.' }, { vm: name })
+      }
     })
     return this.run('delete', `Delete ${name}`, name, 'stopping', async (t) => {
       await deleteVm(this.ctx, name, force, t)
