@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** Per-session strings the page keeps in its storage (tab names, notes read), by session id. */
+/** Strings the page keeps in its storage for its terminal sessions (tab names, notes read), by session id or tmux session (see nameKey). */
 export const BySession = (max: number) => z.record(z.string().max(200), z.string().max(max))
 export type BySession = Record<string, string>
 
