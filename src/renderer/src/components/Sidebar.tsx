@@ -8,7 +8,7 @@ import { useSessions } from '../store/sessions'
 import { useTasks } from '../store/tasks'
 import { useUi } from '../store/ui'
 import { loadSnapshots, openTerminal } from '../actions'
-import { STATE_LABEL, StateDot } from './StateDot'
+import { StateDot, stateLabel, useSuspending } from './StateDot'
 import { Icon } from './icons'
 import { DeletedLeftovers } from './DeletedLeftovers'
 import { settingsKeyLabel } from '../hotkeys'
@@ -155,29 +155,30 @@ export function Sidebar({ mod }: { mod: string }) {
 }
 
 /** A row's second line: its state, then its role when it is not a plain workspace, then a running VM's address. */
-function vmRowSub(vm: VmInfo): string {
-  return `${STATE_LABEL[vm.state]}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}`
+function vmRowSub(vm: VmInfo, suspending = false): string {
+  return `${stateLabel(vm.state, suspending)}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}`
 }
 
 /**
  * A row's name for screen readers, said once: "cal-clean, Stopped, clean". Read from the row's content it was
  * "Stopped cal-clean Stopped · clean" (the dot's label, then the state line that says it again).
  */
-export function vmRowLabel(vm: VmInfo, ringing: boolean): string {
-  return [vm.name, vmRowSub(vm).replaceAll(' · ', ', '), ringing ? 'a terminal rang the bell' : ''].filter(Boolean).join(', ')
+export function vmRowLabel(vm: VmInfo, ringing: boolean, suspending = false): string {
+  return [vm.name, vmRowSub(vm, suspending).replaceAll(' · ', ', '), ringing ? 'a terminal rang the bell' : ''].filter(Boolean).join(', ')
 }
 
 type RowProps = { vm: VmInfo; index: number; start: number; size: number; selected: boolean; ringing: boolean; mod: string; onChoose: (index: number) => void }
 
 /** Memoized: scrolling re-renders only rows that come into view. */
 const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, mod, onChoose }: RowProps) {
-  const sub = vmRowSub(vm)
+  const suspending = useSuspending(vm.name)
+  const sub = vmRowSub(vm, suspending)
   return (
     <div
       id={`vm-option-${index}`}
       role="option"
       aria-selected={selected}
-      aria-label={vmRowLabel(vm, ringing)}
+      aria-label={vmRowLabel(vm, ringing, suspending)}
       className={selected ? 'vm-row selected' : 'vm-row'}
       style={{ height: size, transform: `translateY(${start}px)` }}
       onClick={() => onChoose(index)}
@@ -185,7 +186,7 @@ const VmRow = memo(function VmRow({ vm, index, start, size, selected, ringing, m
       data-vm={vm.name}
       data-attention={ringing ? 'yes' : 'no'}
     >
-      <StateDot state={vm.state} decorative />
+      <StateDot state={vm.state} label={stateLabel(vm.state, suspending)} decorative />
       <span className="vm-row-text">
         <span className="vm-row-name">{vm.name}</span>
         {/* A long line (an IPv6 address, a narrow sidebar) still ends in an ellipsis: the whole of it is in the tooltip. */}

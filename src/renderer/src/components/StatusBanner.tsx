@@ -1,20 +1,21 @@
 import type { AgentId } from '../../../shared/vm'
 import type { VmInfo } from '../../../shared/vm'
 import { Icon } from './icons'
+import { stateLabel, useSuspending } from './StateDot'
 
 export const AGENT_LABEL: Record<AgentId, string> = { claude: 'Claude Code', opencode: 'opencode', cursor: 'Cursor CLI' }
 
 type Tone = 'green' | 'yellow' | 'red' | 'grey' | 'blue' | 'host'
 
 /** The seeds' banner: green when running and isolated, yellow in transition, red on error. */
-export function bannerFor(vm: Pick<VmInfo, 'state'>): { tone: Tone; headline: string; mode: string } {
+export function bannerFor(vm: Pick<VmInfo, 'state'>, suspending = false): { tone: Tone; headline: string; mode: string } {
   switch (vm.state) {
     case 'running':
       return { tone: 'green', headline: 'ISOLATION ACTIVE', mode: 'Safe Mode' }
     case 'starting':
       return { tone: 'yellow', headline: 'STARTING', mode: 'Safe Mode' }
     case 'stopping':
-      return { tone: 'yellow', headline: 'STOPPING', mode: 'Safe Mode' }
+      return { tone: 'yellow', headline: stateLabel(vm.state, suspending).toUpperCase(), mode: 'Safe Mode' }
     case 'error':
       return { tone: 'red', headline: 'VM ERROR', mode: 'Safe Mode' }
     case 'suspended':
@@ -54,8 +55,9 @@ export function HostBanner({ vm }: { vm: Pick<VmInfo, 'name' | 'state'> | null }
 
 /** The selected VM's banner; with a Host tab in front, the HostBanner instead. */
 export function StatusBanner({ vm, defaultAgent, onHost = false }: { vm: VmInfo; defaultAgent: AgentId | null; onHost?: boolean }) {
+  const suspending = useSuspending(vm.name)
   if (onHost) return <HostBanner vm={vm} />
-  const { tone, headline, mode } = bannerFor(vm)
+  const { tone, headline, mode } = bannerFor(vm, suspending)
   return (
     <div className={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="status-banner" data-state={vm.state} data-tone={tone}>
       <Icon name={tone === 'red' ? 'warning' : 'lock'} size={13} />

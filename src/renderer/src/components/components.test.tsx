@@ -22,6 +22,9 @@ describe('status banner', () => {
     expect(bannerFor({ state: 'running' })).toMatchObject({ tone: 'green', headline: 'ISOLATION ACTIVE' })
     expect(bannerFor({ state: 'starting' }).tone).toBe('yellow')
     expect(bannerFor({ state: 'stopping' }).tone).toBe('yellow')
+    // A suspend winds the VM down too: said as what it is.
+    expect(bannerFor({ state: 'stopping' })).toMatchObject({ headline: 'STOPPING' })
+    expect(bannerFor({ state: 'stopping' }, true)).toMatchObject({ tone: 'yellow', headline: 'SUSPENDING' })
     expect(bannerFor({ state: 'error' }).tone).toBe('red')
     expect(bannerFor({ state: 'stopped' }).tone).toBe('grey')
     expect(bannerFor({ state: 'suspended' }).tone).toBe('blue')
@@ -396,6 +399,7 @@ describe('a workspace row in the sidebar', () => {
   it('has one name that says the state once', () => {
     expect(vmRowLabel(vmInfo('cal-clean', { state: 'stopped', role: 'clean' }), false)).toBe('cal-clean, Stopped, clean')
     expect(vmRowLabel(vmInfo('dev', { state: 'running', ip: '192.168.64.3' }), true)).toBe('dev, Running, 192.168.64.3, a terminal rang the bell')
+    expect(vmRowLabel(vmInfo('dev', { state: 'stopping' }), false, true)).toBe('dev, Suspending')
     // The dot beside a written-out state is skipped by screen readers; on its own it still says the state.
     expect(renderToStaticMarkup(<StateDot state="stopped" decorative />)).toContain('aria-hidden="true"')
     expect(renderToStaticMarkup(<StateDot state="stopped" decorative />)).not.toContain('aria-label')
