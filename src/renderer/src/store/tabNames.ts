@@ -1,5 +1,5 @@
 import type { TerminalSession } from '../../../shared/terminal'
-import { BySession, forSessions, loadBySession, saveBySession } from './pageStorage'
+import { BySession, loadBySession, saveBySession } from './pageStorage'
 
 /** The longest name a tab may be given (the strip shows far less; the tooltip and the palette the rest). */
 export const TAB_NAME_MAX = 60
@@ -63,17 +63,17 @@ export const TMUX_NAMES_KEPT = 200
  * theirs moves to its session. The same object when nothing changed.
  */
 export function namesFor(names: TabNames, sessions: TerminalSession[]): TabNames {
-  const moved = { ...names }
-  for (const s of sessions) {
-    const key = nameKey(s)
-    if (key !== s.id && moved[s.id] !== undefined) {
-      moved[key] ??= moved[s.id]!
-      delete moved[s.id]
-    }
+  const byId = new Map(sessions.map((s) => [s.id, s]))
+  const tmux = Object.keys(names).filter((k) => k.startsWith('tmux:'))
+  const dropped = new Set(tmux.slice(0, Math.max(0, tmux.length - TMUX_NAMES_KEPT)))
+  const kept: TabNames = {}
+  for (const [key, name] of Object.entries(names)) {
+    const tab = byId.get(key)
+    // A session's own name wins over one moving to it from its tab's id.
+    if (key.startsWith('tmux:')) {
+      if (!dropped.has(key)) kept[key] = name
+    } else if (tab) kept[nameKey(tab)] ??= name
   }
-  const tmux = Object.keys(moved).filter((k) => k.startsWith('tmux:'))
-  const kept = { ...forSessions(Object.fromEntries(Object.entries(moved).filter(([k]) => !k.startsWith('tmux:'))), sessions) }
-  for (const k of tmux.slice(-TMUX_NAMES_KEPT)) kept[k] = moved[k]!
   const same = Object.keys(kept).length === Object.keys(names).length && Object.entries(kept).every(([k, v]) => names[k] === v)
   return same ? names : kept
 }
