@@ -103,6 +103,10 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
     timing: { ipWaitSeconds: 30, sshWaitMs: 30_000, shutdownGraceMs: 10_000, suspendWaitMs: 30_000 },
     // As the engine does (src/core/engine.ts): a new VM is pinned afresh.
     onCreated: (vm) => pool!.repinOnCreate(vm),
+    // The simulated images claim real sizes (22 GB and up) and take a few KB: measured against this machine's own
+    // disk, a pull's space check would pass or fail with whatever else the disk holds. Tests of that check say how
+    // much is free.
+    freeSpace: async () => 500e9,
     ...extra,
   })
   pool = new SshPool({ calHome, resolveTarget: (vm) => svc!.sshTarget(vm), credentials: () => ({ user: 'admin', password: 'admin', unlockKeychain: false }) })
