@@ -155,8 +155,9 @@ export function Sidebar({ mod }: { mod: string }) {
 }
 
 /** A row's second line: its state, then its role when it is not a plain workspace, then a running VM's address. */
-function vmRowSub(vm: VmInfo, suspending = false): string {
-  return `${stateLabel(vm.state, suspending)}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${vm.ip && vm.state === 'running' ? ` · ${vm.ip}` : ''}`
+export function vmRowSub(vm: Pick<VmInfo, 'state' | 'role' | 'ip'>, suspending = false): string {
+  const address = vm.state !== 'running' ? '' : ` · ${vm.ip ?? 'no address'}`
+  return `${stateLabel(vm.state, suspending)}${vm.role !== 'workspace' ? ` · ${vm.role}` : ''}${address}`
 }
 
 /**

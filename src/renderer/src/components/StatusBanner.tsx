@@ -8,9 +8,11 @@ export const AGENT_LABEL: Record<AgentId, string> = { claude: 'Claude Code', ope
 type Tone = 'green' | 'yellow' | 'red' | 'grey' | 'blue' | 'host'
 
 /** The seeds' banner: green when running and isolated, yellow in transition, red on error. */
-export function bannerFor(vm: Pick<VmInfo, 'state'>, suspending = false): { tone: Tone; headline: string; mode: string } {
+export function bannerFor(vm: Pick<VmInfo, 'state' | 'ip'>, suspending = false): { tone: Tone; headline: string; mode: string } {
   switch (vm.state) {
     case 'running':
+      // Without an address nothing reaches the VM (no terminal, no agent): green would say all is well.
+      if (!vm.ip) return { tone: 'yellow', headline: 'RUNNING, NO ADDRESS', mode: 'Safe Mode' }
       return { tone: 'green', headline: 'ISOLATION ACTIVE', mode: 'Safe Mode' }
     case 'starting':
       return { tone: 'yellow', headline: 'STARTING', mode: 'Safe Mode' }

@@ -12,23 +12,28 @@ import { SnapshotsPanel } from './SnapshotsView'
 import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 import { LimitDialog, cleanVmWarning, slotHolders } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
-import { vmRowLabel } from './Sidebar'
+import { vmRowLabel, vmRowSub } from './Sidebar'
 import { tartPathPlaceholder } from './SettingsView'
 import { StateDot } from './StateDot'
 
 /** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
 describe('status banner', () => {
   it('is green and says isolation is active only while running', () => {
-    expect(bannerFor({ state: 'running' })).toMatchObject({ tone: 'green', headline: 'ISOLATION ACTIVE' })
-    expect(bannerFor({ state: 'starting' }).tone).toBe('yellow')
-    expect(bannerFor({ state: 'stopping' }).tone).toBe('yellow')
+    expect(bannerFor({ state: 'running', ip: '192.168.64.2' })).toMatchObject({ tone: 'green', headline: 'ISOLATION ACTIVE' })
+    // Running without an address: nothing reaches it, so not the green "all is well".
+    expect(bannerFor({ state: 'running', ip: null })).toMatchObject({ tone: 'yellow', headline: 'RUNNING, NO ADDRESS' })
+    expect(vmRowSub({ state: 'running', role: 'workspace', ip: null })).toBe('Running · no address')
+    expect(vmRowSub({ state: 'running', role: 'clean', ip: '192.168.64.2' })).toBe('Running · clean · 192.168.64.2')
+    expect(vmRowSub({ state: 'stopped', role: 'workspace', ip: null })).toBe('Stopped')
+    expect(bannerFor({ state: 'starting', ip: null }).tone).toBe('yellow')
+    expect(bannerFor({ state: 'stopping', ip: null }).tone).toBe('yellow')
     // A suspend winds the VM down too: said as what it is.
-    expect(bannerFor({ state: 'stopping' })).toMatchObject({ headline: 'STOPPING' })
-    expect(bannerFor({ state: 'stopping' }, true)).toMatchObject({ tone: 'yellow', headline: 'SUSPENDING' })
-    expect(bannerFor({ state: 'error' }).tone).toBe('red')
-    expect(bannerFor({ state: 'stopped' }).tone).toBe('grey')
-    expect(bannerFor({ state: 'suspended' }).tone).toBe('blue')
-    const html = renderToStaticMarkup(<StatusBanner vm={vmInfo('dev', { state: 'running', agent: 'cursor' })} defaultAgent="claude" />)
+    expect(bannerFor({ state: 'stopping', ip: null })).toMatchObject({ headline: 'STOPPING' })
+    expect(bannerFor({ state: 'stopping', ip: null }, true)).toMatchObject({ tone: 'yellow', headline: 'SUSPENDING' })
+    expect(bannerFor({ state: 'error', ip: null }).tone).toBe('red')
+    expect(bannerFor({ state: 'stopped', ip: null }).tone).toBe('grey')
+    expect(bannerFor({ state: 'suspended', ip: null }).tone).toBe('blue')
+    const html = renderToStaticMarkup(<StatusBanner vm={vmInfo('dev', { state: 'running', ip: '192.168.64.2', agent: 'cursor' })} defaultAgent="claude" />)
     expect(html).toContain('role="status"')
     expect(html).toContain('data-tone="green"')
     expect(html).toMatch(/ISOLATION ACTIVE.*VM: dev.*Env: macOS, Cursor CLI.*Safe Mode/)
