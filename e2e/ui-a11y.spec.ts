@@ -112,6 +112,8 @@ test('every setting control is described by its help and its error line', async 
   await expect(fontSize).toHaveAccessibleDescription('9–32 Not saved: use a whole number from 9 to 32.')
   await expect(settings.getByRole('spinbutton', { name: 'Session snapshots to keep' })).toHaveAccessibleDescription(/^0–100\. 0 = no limit on the count/)
   await expect(settings.getByRole('textbox', { name: 'First-contact password' })).toHaveAccessibleDescription(/^Used once; CAL installs its own key/)
+  // The host was started with --tart: a Tart path saved in Settings waits until it is not, and the field says so.
+  await expect(settings.getByRole('textbox', { name: 'Tart path' })).toHaveAccessibleDescription(/^CAL was started with --tart \/\S+tart, so it uses that Tart\. A path saved here applies when CAL starts without --tart\.$/)
   await captureScreen(page, 'a11y-settings-described')
 })
 

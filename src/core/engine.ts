@@ -62,6 +62,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const vms: VmService = createVmService({
     calHome,
     tartPath,
+    tartPathFixed: options.tartPath,
     tasks,
     emitVms: (list) => events.emit('vms:changed', list),
     exec,

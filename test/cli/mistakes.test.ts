@@ -159,7 +159,7 @@ describe('snapshot subcommands and help', () => {
 
 describe('--json where the text had no JSON twin', () => {
   it('status exits 8 when Tart is missing, with --json as without', async () => {
-    const status = { 'app:status': async () => ({ tartFound: false, tartPath: null, tartVersion: null, calHome: dir, runningMacVms: 0, macVmLimit: 2, platform: 'linux', appVersion: '0.1.0' }) }
+    const status = { 'app:status': async () => ({ tartFound: false, tartPath: null, tartPathFixed: null, tartVersion: null, calHome: dir, runningMacVms: 0, macVmLimit: 2, platform: 'linux', appVersion: '0.1.0' }) }
     expect((await cal(['status'], status)).code).toBe(8)
     const json = await cal(['status', '--json'], status)
     expect(json.code).toBe(8)

@@ -32,6 +32,8 @@ export interface VmServiceDeps {
   calHome: string
   /** The Tart executable, or a function read at every call (the app's Settings → Tart path). */
   tartPath?: TartPathSource
+  /** A Tart path given when CAL started (`--tart`), which Settings → Tart path does not change; for status(). */
+  tartPathFixed?: string
   tasks: TaskManager
   emitVms: (vms: VmInfo[]) => void
   exec: RemoteExec
@@ -254,6 +256,7 @@ export class VmService {
     return {
       tartFound: version !== null,
       tartPath: version !== null ? this.ctx.tart.path : null,
+      tartPathFixed: this.deps.tartPathFixed ?? null,
       tartVersion: version,
       calHome: this.deps.calHome,
       runningMacVms: version !== null ? (await runningMacVms(this.ctx)).length : 0,

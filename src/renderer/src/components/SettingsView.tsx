@@ -30,6 +30,12 @@ export function tartPathPlaceholder(status: HostStatus | null): string {
   return status.tartPath && status.tartPath !== 'tart' ? `Found: ${status.tartPath}` : 'Found on PATH'
 }
 
+/** With a Tart path given when CAL started (`--tart`), a path saved here waits: the field says so. */
+export function tartPathHelp(status: HostStatus | null): string | undefined {
+  if (!status?.tartPathFixed) return undefined
+  return `CAL was started with --tart ${status.tartPathFixed}, so it uses that Tart. A path saved here applies when CAL starts without --tart.`
+}
+
 /** Every key the settings store holds; each change is saved as one validated top-level patch. */
 export function SettingsView() {
   const view = useSettings((s) => s.view)
@@ -108,6 +114,7 @@ export function SettingsView() {
           label="Tart path"
           value={s.tartPath}
           placeholder={tartPathPlaceholder(status)}
+          help={tartPathHelp(status)}
           // Said only while it is so: once Tart answers (Check again, a fixed install), the line goes.
           problem={status?.tartFound ? '' : tartProblem}
           onCommit={(v) => {

@@ -13,7 +13,7 @@ import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './Sett
 import { LimitDialog, cleanVmWarning, slotHolders } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
 import { vmRowLabel, vmRowSub } from './Sidebar'
-import { tartPathPlaceholder } from './SettingsView'
+import { tartPathHelp, tartPathPlaceholder } from './SettingsView'
 import { StateDot } from './StateDot'
 
 /** Component-level harness: render to markup under Node and check what a user (or a screen reader) gets. */
@@ -413,10 +413,12 @@ describe('a workspace row in the sidebar', () => {
 })
 
 describe('Settings → Tart path', () => {
-  const status = { tartFound: true, tartPath: 'tart', tartVersion: '2.0', calHome: '/c', runningMacVms: 0, macVmLimit: 2, platform: 'darwin', appVersion: '1' }
+  const status = { tartFound: true, tartPath: 'tart', tartPathFixed: null, tartVersion: '2.0', calHome: '/c', runningMacVms: 0, macVmLimit: 2, platform: 'darwin', appVersion: '1' }
   it('says what an empty path means now, not that Tart is on PATH when it was not found', () => {
     expect(tartPathPlaceholder({ ...status, tartFound: false, tartPath: null })).toBe('Not found on PATH: type the path to tart')
     expect(tartPathPlaceholder(status)).toBe('Found on PATH')
+    expect(tartPathHelp(status)).toBeUndefined()
+    expect(tartPathHelp({ ...status, tartPathFixed: '/opt/tart' })).toBe('CAL was started with --tart /opt/tart, so it uses that Tart. A path saved here applies when CAL starts without --tart.')
     expect(tartPathPlaceholder({ ...status, tartPath: '/opt/homebrew/bin/tart' })).toBe('Found: /opt/homebrew/bin/tart')
     expect(tartPathPlaceholder(null)).toBe('Looking for Tart…')
   })
