@@ -346,6 +346,28 @@ test('the view tabs follow the arrow keys, Home and End, with one tab stop', asy
   }
 })
 
+test('a snapshot copy started by hand is not listed, but the running count counts it and its tooltip names it', async ({ page, sim }) => {
+  test.setTimeout(120_000)
+  const copy = 'e2e-unl.snap.by-hand'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, copy])).exitCode).toBe(0)
+  const count = page.getByTestId('running-count')
+  await expect(count).toBeVisible()
+  const before = Number(/^(\d)\//.exec((await count.textContent()) ?? '')?.[1])
+  const vm = await sim.bootVm(copy)
+  try {
+    await expect(count).toHaveText(`${before + 1}/2 running`, { timeout: 30_000 })
+    await expect(count).toHaveAttribute('title', /counting e2e-unl\.snap\.by-hand: started outside CAL and not listed here \(`tart stop e2e-unl\.snap\.by-hand` stops it\)$/)
+    await expect(page.locator(`[data-testid="vm-row"][data-vm="${copy}"]`)).toHaveCount(0)
+    // A new window (here a reload) knows of it at once, not only once it changes.
+    await page.reload()
+    await expect(count).toHaveText(`${before + 1}/2 running`)
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', copy])
+  }
+  await expect(count).toHaveText(`${before}/2 running`, { timeout: 30_000 })
+})
+
 test('deleting a running VM names the programs that end with it, as the Stop sheet does', async ({ page, sim }) => {
   test.setTimeout(120_000)
   const name = 'e2e-programs'

@@ -65,6 +65,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     tartPathFixed: options.tartPath,
     tasks,
     emitVms: (list) => events.emit('vms:changed', list),
+    emitUnlisted: (names) => events.emit('vms:unlisted', names),
     exec,
     settings: currentSettings,
     appVersion: options.appVersion,

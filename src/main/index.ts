@@ -104,6 +104,10 @@ function start(): void {
     for (const n of tracker.onVms(vms)) notify(n)
     tray?.refresh()
   })
+  engine.events.on('vms:unlisted', (names) => {
+    state.unlisted = names
+    tray?.refresh()
+  })
   engine.events.on('terminal:bell', (bell) => notify(tracker.onBell(bell)))
   engine.events.on('tasks:updated', (task) => {
     state.updateTask(task)
@@ -185,7 +189,7 @@ function start(): void {
     // hung one waits out its timeout (a minute), and waiting for them left CAL without a window or an icon meanwhile.
     tray = new CalTray(
       join(app.getAppPath(), 'resources'),
-      () => ({ vms: state.vms, tasks: state.runningTasks(), macVmLimit: state.macVmLimit, hasError: state.hasError(), tartMissing: state.tartMissing, listed: vmsSeen, quitWhenDone: quitGuard.waitingForTasks }),
+      () => ({ vms: state.vms, unlisted: state.unlisted, tasks: state.runningTasks(), macVmLimit: state.macVmLimit, hasError: state.hasError(), tartMissing: state.tartMissing, listed: vmsSeen, quitWhenDone: quitGuard.waitingForTasks }),
       (action) =>
         runTrayAction(action, {
           handlers,
@@ -216,14 +220,16 @@ function start(): void {
   /** What the tray shows before the engine's first VM event: the host's status and the VM list, read once. */
   async function loadInitialState(): Promise<void> {
     let missing = false
-    const [status, vms] = await Promise.all([
+    const [status, vms, unlisted] = await Promise.all([
       handlers['app:status']({}).catch(() => null),
       handlers['vms:list']({}).catch((err: unknown) => {
         missing = CalError.from(err).code === 'TART_NOT_FOUND'
         return null
       }),
+      handlers['vms:unlisted']({}).catch(() => null),
     ])
     if (status) state.macVmLimit = status.macVmLimit
+    if (unlisted && !vmsSeen) state.unlisted = unlisted
     // The engine's watch may have answered first: its list is newer, and it was the notices' baseline.
     if (!vmsSeen) {
       state.tartMissing = missing || status?.tartFound === false

@@ -10,6 +10,8 @@ const MAX_FINISHED_TASKS = 50
  */
 export class ShellState {
   vms: VmInfo[] = []
+  /** See TrayState.unlisted. */
+  unlisted: string[] = []
   macVmLimit = 2
   /** Tart could not be found or run when last asked (a VM list from it clears this). */
   tartMissing = false

@@ -51,6 +51,8 @@ const Ok = z.object({ ok: z.literal(true) })
 export const commands = {
   'app:status': { input: None, output: HostStatus },
   'vms:list': { input: None, output: z.array(VmInfo) },
+  /** Running macOS VMs the list leaves out (a snapshot's copy started by hand): they hold one of the two slots. */
+  'vms:unlisted': { input: None, output: z.array(z.string()) },
   'vms:get': { input: VmRef, output: VmInfo },
   'vms:create': { input: CreateVmInput, output: TaskStarted },
   'vms:start': { input: VmRef, output: TaskStarted },
@@ -106,6 +108,7 @@ export const EngineLink = z.object({ connected: z.boolean() })
 /** Events from the engine to every window. */
 export const events = {
   'vms:changed': z.array(VmInfo),
+  'vms:unlisted': z.array(z.string()),
   'tasks:updated': Task,
   'terminal:data': TerminalData,
   'terminal:state': TerminalStateEvent,

@@ -61,6 +61,8 @@ export interface SimEngine {
   events: EngineEvents
   tasks: Task[]
   vmEmits: VmInfo[][]
+  /** Each list of running VMs the VM list leaves out, as emitted. */
+  unlistedEmits: string[][]
   settings: Settings
   exec: RemoteExec
   /** Runs `cal ARGS` in-process against this engine; returns exit code and output. */
@@ -81,6 +83,7 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
   const events = new EngineEvents()
   const taskLog: Task[] = []
   const vmEmits: VmInfo[][] = []
+  const unlistedEmits: string[][] = []
   const settings = defaultSettings()
   const tasks = new TaskManager((t) => {
     taskLog.push(t)
@@ -98,6 +101,7 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
       vmEmits.push(v)
       events.emit('vms:changed', v)
     },
+    emitUnlisted: (names) => unlistedEmits.push(names),
     exec,
     settings: () => settings,
     timing: { ipWaitSeconds: 30, sshWaitMs: 30_000, shutdownGraceMs: 10_000, suspendWaitMs: 30_000 },
@@ -128,6 +132,7 @@ export async function createSimEngine(host: SimHost, extra: Partial<VmServiceDep
     events,
     tasks: taskLog,
     vmEmits,
+    unlistedEmits,
     settings,
     exec,
     async cal(args, io = {}) {

@@ -155,7 +155,7 @@ describe('CalTray (Electron glue)', () => {
   it('builds the menu from the current state each time it opens, and swaps template icons by state', () => {
     let vms = [running('dev')]
     const run = vi.fn(async () => {})
-    const tray = new CalTray('/res', () => ({ vms, tasks: [], macVmLimit: 2, hasError: false, tartMissing: false, listed: true, quitWhenDone: false }), run)
+    const tray = new CalTray('/res', () => ({ vms, unlisted: [], tasks: [], macVmLimit: 2, hasError: false, tartMissing: false, listed: true, quitWhenDone: false }), run)
     const t = Tray.instances[0]!
     expect(t.image).toMatchObject({ path: '/res/tray/runningTemplate.png', template: true })
     t.emit('click')
@@ -173,7 +173,7 @@ describe('CalTray (Electron glue)', () => {
   it('from a click on Stop until the engine has its task, the VM\'s items wait and the icon is busy (no second Stop)', async () => {
     let handOver!: () => void
     const run = vi.fn((): Promise<void> => new Promise((resolve) => (handOver = resolve)))
-    new CalTray('/res', () => ({ vms: [running('dev')], tasks: [], macVmLimit: 2, hasError: false, tartMissing: false, listed: true, quitWhenDone: false }), run)
+    new CalTray('/res', () => ({ vms: [running('dev')], unlisted: [], tasks: [], macVmLimit: 2, hasError: false, tartMissing: false, listed: true, quitWhenDone: false }), run)
     const t = Tray.instances[0]!
     const vmItems = () => {
       t.emit('click')

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { buildTrayMenu, trayIconState, trayTooltip, type TrayMenuItem, type TrayState } from '../../src/main/tray/menu'
 import { running, task, vm } from './fixtures'
 
-const state = (over: Partial<TrayState> = {}): TrayState => ({ vms: [], tasks: [], macVmLimit: 2, hasError: false, pending: new Set(), tartMissing: false, listed: true, quitWhenDone: false, ...over })
+const state = (over: Partial<TrayState> = {}): TrayState => ({ vms: [], unlisted: [], tasks: [], macVmLimit: 2, hasError: false, pending: new Set(), tartMissing: false, listed: true, quitWhenDone: false, ...over })
 const labels = (items: TrayMenuItem[]) => items.filter((i) => i.type !== 'separator').map((i) => i.label)
 const vmMenu = (items: TrayMenuItem[], name: string) => items.find((i) => i.label?.startsWith(`${name} —`))!.submenu!
 const item = (items: TrayMenuItem[], label: string) => items.find((i) => i.label?.startsWith(label))!
@@ -57,6 +57,13 @@ describe('tray menu', () => {
     expect(item(menu, 'Running VMs').label).toBe('Running VMs: 2 of 2 (limit reached)')
     expect(item(vmMenu(menu, 'c'), 'Start')).toMatchObject({ enabled: false, label: 'Start (limit of 2 running VMs reached)' })
     expect(item(vmMenu(menu, 'l'), 'Start').enabled).toBe(true)
+  })
+
+  it('counts a snapshot copy started by hand with Tart, which the list leaves out but holds a slot', () => {
+    const menu = buildTrayMenu(state({ vms: [running('a'), vm('c')], unlisted: ['c.snap.before'] }))
+    expect(item(menu, 'Running VMs').label).toBe('Running VMs: 2 of 2 (limit reached)')
+    expect(item(vmMenu(menu, 'c'), 'Start').enabled).toBe(false)
+    expect(trayTooltip(state({ vms: [], unlisted: ['c.snap.before'] }))).toContain('1 of 2 VMs running')
   })
 
   it('while a task runs on a VM its actions are disabled and the task is listed', () => {

@@ -4,7 +4,7 @@ import { createVmService, VmService, type VmServiceDeps } from './service'
 export { createVmService, VmService, type VmServiceDeps }
 
 type VmHandlerNames =
-  | 'app:status' | 'vms:list' | 'vms:get' | 'vms:create' | 'vms:start' | 'vms:stop' | 'vms:restart' | 'vms:suspend'
+  | 'app:status' | 'vms:list' | 'vms:unlisted' | 'vms:get' | 'vms:create' | 'vms:start' | 'vms:stop' | 'vms:restart' | 'vms:suspend'
   | 'vms:delete' | 'vms:sshCommand' | 'snapshots:list' | 'snapshots:create' | 'snapshots:restore' | 'snapshots:delete'
   | 'snapshots:rollback' | 'snapshots:diskUsage' | 'git:check' | 'tasks:list' | 'tasks:cancel'
 
@@ -16,6 +16,7 @@ export function vmHandlers(svc: VmService): Pick<CommandHandlers, VmHandlerNames
   return {
     'app:status': () => svc.status(),
     'vms:list': () => svc.list(),
+    'vms:unlisted': () => svc.unlisted(),
     'vms:get': ({ name }) => svc.get(name),
     'vms:create': async (input) => started(svc.create(input)),
     'vms:start': async ({ name }) => started(svc.start(name)),

@@ -104,6 +104,18 @@ export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[]): Pr
   return Promise.all(vms.map(([name, e]) => infoFor(ctx, e, facts, name)))
 }
 
+/**
+ * Running macOS VMs that listVmInfos leaves out: a snapshot's copy (or a restore's scratch copy) started by hand with
+ * Tart. Apple's limit counts them, so the "N of 2 running" shown beside the list does too.
+ */
+export function unlistedRunning(list: TartListEntry[], facts: Map<string, VmFacts>): string[] {
+  const listed = new Set(workspaceEntries(list).filter(([name]) => facts.get(name)?.role !== 'snapshot').map(([, e]) => e.name))
+  return localVms(list)
+    .filter((e) => e.state === 'running' && !listed.has(e.name) && facts.get(e.name)?.os !== 'linux')
+    .map((e) => e.name)
+    .sort()
+}
+
 export async function getVmInfo(ctx: VmContext, name: string): Promise<VmInfo> {
   const list = await ctx.tart.list({ source: 'local' })
   const entry = workspaceEntries(list).find(([shown]) => shown === name)?.[1]

@@ -16,11 +16,12 @@ import { shellJoin } from '../ssh/quote'
 import { FactsStore } from '../store/facts'
 import type { TaskHandle, TaskManager } from '../tasks/tasks'
 import { TartDriver, type TartPathSource } from '../tart/driver'
+import type { TartListEntry } from '../tart/types'
 import { localVms } from '../tart/parse'
 import { DEFAULT_TIMING, nested, STEPS, type Timing, type VmContext } from './context'
 import { createVm } from './create'
 import { guardDestructive, ShownReports } from './guard'
-import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms } from './inventory'
+import { getVmInfo, listVmInfos, MAC_VM_LIMIT, runningMacVms, unlistedRunning } from './inventory'
 import { deleteVm, startVm, stopVm, suspendVm } from './lifecycle'
 import { KeyedMutex } from './mutex'
 import { withVmLock } from './vm-lock'
@@ -36,6 +37,8 @@ export interface VmServiceDeps {
   tartPathFixed?: string
   tasks: TaskManager
   emitVms: (vms: VmInfo[]) => void
+  /** Running macOS VMs the list leaves out (see unlistedRunning), each time they change. */
+  emitUnlisted?: (names: string[]) => void
   exec: RemoteExec
   settings: () => Settings
   waitForSsh?: WaitForSsh
@@ -66,6 +69,7 @@ export class VmService {
   readonly ctx: VmContext
   readonly tasks: TaskManager
   private lastEmitted = ''
+  private lastUnlisted = '[]'
   /** The git safety reports shown lately, for a confirmation that names the one it saw (see guardDestructive). */
   private readonly shown = new ShownReports()
   private lastSignature = ''
@@ -112,7 +116,9 @@ export class VmService {
       do {
         this.emitAgain = false
         try {
-          const vms = await listVmInfos(this.ctx)
+          const list = await this.ctx.tart.list({ source: 'local' })
+          const vms = await listVmInfos(this.ctx, list)
+          await this.noteUnlisted(list)
           // Asked again meanwhile (an operation ended): this list may predate it, so only the next one goes out. A
           // stop's VM listed "running" after its task ended read as a VM back up, and its "stopped" then as a crash.
           if (this.emitAgain) continue
@@ -131,6 +137,18 @@ export class VmService {
     if (!this.lastEmitted) return this.emitSoon()
     const vms = (JSON.parse(this.lastEmitted) as VmInfo[]).map((v) => ({ ...v, state: this.ctx.transient.get(v.name) ?? (v.name === back?.vm ? back.state : v.state) }))
     this.deps.emitVms(vms)
+  }
+
+  private async noteUnlisted(list: TartListEntry[]): Promise<void> {
+    const text = JSON.stringify(unlistedRunning(list, await this.ctx.facts.all()))
+    if (text === this.lastUnlisted) return
+    this.lastUnlisted = text
+    this.deps.emitUnlisted?.(JSON.parse(text) as string[])
+  }
+
+  async unlisted(): Promise<string[]> {
+    const [list, facts] = await Promise.all([this.ctx.tart.list({ source: 'local' }), this.ctx.facts.all()])
+    return unlistedRunning(list, facts)
   }
 
   /** The state `vm` was last listed in (before an operation on it set a transient one). */
@@ -152,6 +170,8 @@ export class VmService {
     if (signature === this.lastSignature && this.lastEmitted) return
     this.lastSignature = signature
     const vms = await listVmInfos(this.ctx, list)
+    // A snapshot's copy started by hand changes the count of running VMs, not the list.
+    await this.noteUnlisted(list)
     // An operation began or ended while this listed (its own emit follows): this list may be older than that one.
     if (asked !== this.asked || this.emitting) return
     const text = JSON.stringify(vms)

@@ -21,6 +21,8 @@ export interface TrayMenuItem {
 
 export interface TrayState {
   vms: VmInfo[]
+  /** Running macOS VMs the list leaves out (a snapshot's copy started by hand): Apple's limit counts them. */
+  unlisted: string[]
   /** Tasks in progress. */
   tasks: Task[]
   macVmLimit: number
@@ -61,20 +63,20 @@ export function trayIconState(state: TrayState): TrayIconState {
 
 export function trayTooltip(state: TrayState): string {
   if (state.tartMissing) return 'CAL: Tart not found'
-  const running = runningMacVms(state.vms)
+  const running = runningMacVms(state)
   const busy = state.tasks.length > 0 ? `, ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'} in progress` : ''
   return `CAL: ${running} of ${state.macVmLimit} VMs running${busy}${state.hasError ? ', something needs attention' : ''}`
 }
 
-function runningMacVms(vms: VmInfo[]): number {
-  return vms.filter((v) => v.os === 'darwin' && (v.state === 'running' || v.state === 'starting')).length
+function runningMacVms(state: Pick<TrayState, 'vms' | 'unlisted'>): number {
+  return state.vms.filter((v) => v.os === 'darwin' && (v.state === 'running' || v.state === 'starting')).length + state.unlisted.length
 }
 
 const separator: TrayMenuItem = { type: 'separator' }
 
 /** The tray menu, built from the current state each time it opens. */
 export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
-  const running = runningMacVms(state.vms)
+  const running = runningMacVms(state)
   const atLimit = running >= state.macVmLimit
   const items: TrayMenuItem[] = [
     { label: `Running VMs: ${running} of ${state.macVmLimit}${atLimit ? ' (limit reached)' : ''}`, enabled: false },

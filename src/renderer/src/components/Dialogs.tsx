@@ -63,7 +63,8 @@ export function slotHolders(vms: VmInfo[], running: string[], vm: string | null)
 export function LimitDialog({ vm, running }: { vm: string | null; running: string[] }) {
   const close = useUi((s) => s.closeDialog)
   const vms = useVms((s) => s.vms)
-  const names = slotHolders(vms, running, vm)
+  const unlisted = useVms((s) => s.unlisted)
+  const names = slotHolders(vms, [...new Set([...running, ...unlisted])], vm)
   const free = names.length < 2
   // Once a slot comes free, the keyboard goes to Start (the Stop button it was on is gone with its row). Not when
   // the sheet opens: the page's list can lag behind Tart's for a moment, and Start would then be disabled under it.

@@ -33,7 +33,8 @@ export function Sidebar({ mod }: { mod: string }) {
     overscan: 10,
   })
   const tartFound = useApp((s) => s.status?.tartFound ?? true)
-  const running = runningVms(vms).length
+  const unlisted = useVms((s) => s.unlisted)
+  const running = runningVms(vms).length + unlisted.length
   const selectedIndex = vms.findIndex((v) => v.name === selected)
 
   // When the keyboard is on nothing (the page, where keys reach nothing) as the selection changes, at start or after
@@ -75,7 +76,7 @@ export function Sidebar({ mod }: { mod: string }) {
         <span id="workspaces-label">Workspaces</span>
         {/* No count until the list is in: "0/2 running" beside "Loading workspaces…" said something untrue. */}
         {loaded && (
-          <span className={running >= limit ? 'run-count full' : 'run-count'} data-testid="running-count" title="macOS VMs running, of the two Apple allows at once">
+          <span className={running >= limit ? 'run-count full' : 'run-count'} data-testid="running-count" title={runCountTitle(unlisted)}>
             {running}/{limit} running
           </span>
         )}
@@ -152,6 +153,14 @@ export function Sidebar({ mod }: { mod: string }) {
       </div>
     </nav>
   )
+}
+
+/** The count's tooltip: it names the running VMs it counts that the list leaves out. */
+export function runCountTitle(unlisted: string[]): string {
+  if (unlisted.length === 0) return 'macOS VMs running, of the two Apple allows at once'
+  const stop = unlisted.length === 1 ? `\`tart stop ${unlisted[0]}\` stops it` : '`tart stop NAME` stops one'
+  const also = `, counting ${unlisted.join(', ')}: started outside CAL and not listed here (${stop})`
+  return `macOS VMs running, of the two Apple allows at once${also}`
 }
 
 /** A row's second line: its state, then its role when it is not a plain workspace, then a running VM's address. */

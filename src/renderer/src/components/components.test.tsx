@@ -12,7 +12,7 @@ import { SnapshotsPanel } from './SnapshotsView'
 import { NumberSetting, SelectSetting, TextSetting, ToggleSetting } from './SettingFields'
 import { LimitDialog, cleanVmWarning, slotHolders } from './Dialogs'
 import { RunningPrograms } from './RunningPrograms'
-import { vmRowLabel, vmRowSub } from './Sidebar'
+import { runCountTitle, vmRowLabel, vmRowSub } from './Sidebar'
 import { tartPathHelp, tartPathPlaceholder } from './SettingsView'
 import { StateDot } from './StateDot'
 
@@ -25,6 +25,8 @@ describe('status banner', () => {
     expect(vmRowSub({ state: 'running', role: 'workspace', ip: null })).toBe('Running · no address')
     expect(vmRowSub({ state: 'running', role: 'clean', ip: '192.168.64.2' })).toBe('Running · clean · 192.168.64.2')
     expect(vmRowSub({ state: 'stopped', role: 'workspace', ip: null })).toBe('Stopped')
+    expect(runCountTitle([])).toBe('macOS VMs running, of the two Apple allows at once')
+    expect(runCountTitle(['dev.snap.before'])).toBe('macOS VMs running, of the two Apple allows at once, counting dev.snap.before: started outside CAL and not listed here (`tart stop dev.snap.before` stops it)')
     expect(bannerFor({ state: 'starting', ip: null }).tone).toBe('yellow')
     expect(bannerFor({ state: 'stopping', ip: null }).tone).toBe('yellow')
     // A suspend winds the VM down too: said as what it is.

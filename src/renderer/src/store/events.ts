@@ -31,6 +31,7 @@ export function bindEvents(): () => void {
       // short left of a VM that is gone.
       if (vms.map((v) => v.name).join('\n') !== before) refreshUsage().catch(() => {})
     }),
+    api.on('vms:unlisted', (names) => useVms.getState().setUnlisted(names)),
     api.on('tasks:updated', onTask),
     // A tab closed here still hears its session's 'closed': there is no tab left to mark (see isTermReleased).
     api.on('terminal:state', (e) => {
@@ -114,6 +115,7 @@ async function loadState(takeTasks: (tasks: Task[]) => void, takeSessions: (sess
   const api = cal()
   await Promise.allSettled([
     unwrap(api.vms.list()).then((vms) => useVms.getState().setVms(vms)),
+    unwrap(api.vms.unlisted()).then((names) => useVms.getState().setUnlisted(names)),
     unwrap(api.settings.get()).then((view) => useSettings.getState().setView(view)),
     unwrap(api.tasks.list()).then(takeTasks),
     unwrap(api.terminal.list()).then(takeSessions),

@@ -11,7 +11,10 @@ type VmStore = {
   previous: string | null
   /** A workspace being created, selected before Tart lists it: the selection waits for it rather than move on. */
   awaiting: string | null
+  /** Running macOS VMs the list leaves out (a snapshot's copy started by hand): they hold one of the two slots. */
+  unlisted: string[]
   setVms: (vms: VmInfo[]) => void
+  setUnlisted: (names: string[]) => void
   select: (name: string | null) => void
   /** Select `name`, which is being created: the selection stays on it until it is listed or `giveUp(name)`. */
   await: (name: string) => void
@@ -36,6 +39,8 @@ export const useVms = create<VmStore>((set) => ({
   selected: null,
   previous: null,
   awaiting: null,
+  unlisted: [],
+  setUnlisted: (unlisted) => set({ unlisted }),
   setVms: (incoming) =>
     set((s) => {
       const vms = sortVms(incoming)
