@@ -437,7 +437,20 @@ describe('terminal sessions', () => {
       await events.until(() => events.text(s.id).slice(later).includes('\x1b[?2026l'), 'a later redraw')
       const again = events.text(s.id).slice(later)
       expect(again.slice(again.indexOf('\x1b[3J') + 4, again.indexOf('\x1b[H\x1b[2J'))).toBe('old-1\r\nold]0;title[2J-2\r\n')
-      // ...until the scrollback is cleared.
+      // ...until `clear` empties tmux's history, as it empties a local terminal's scrollback: not before.
+      sends['terminal:input']({ id: s.id, data: 'seq 1 60\r' })
+      await untilPane(s.tmuxSession!, /^60\n.*\$ *$/m, 'the numbers')
+      expect(await handlers['terminal:tail']({ id: s.id, lines: 1, depths: [] })).toMatchObject({ lead: true })
+      sends['terminal:input']({ id: s.id, data: 'clear\r' })
+      await expect.poll(async () => (await handlers['terminal:tail']({ id: s.id, lines: 1, depths: [] })).historySize, { timeout: 10_000 }).toBe(0)
+      expect(await handlers['terminal:tail']({ id: s.id, lines: 1, depths: [] })).toMatchObject({ lead: false })
+      const afterClear = events.text(s.id).length
+      sends['terminal:redraw']({ id: s.id })
+      await events.until(() => events.text(s.id).slice(afterClear).includes('\x1b[?2026l'), 'a redraw after clear')
+      const gone = events.text(s.id).slice(afterClear)
+      expect(gone.slice(gone.indexOf('\x1b[3J') + 4, gone.indexOf('\x1b[H\x1b[2J'))).toBe('')
+      // And by Clear scrollback.
+      sends['terminal:redraw']({ id: s.id, lead: 'old-1\r\n' })
       await handlers['terminal:clearScrollback']({ id: s.id })
       const cleared = events.text(s.id).length
       sends['terminal:redraw']({ id: s.id })

@@ -145,6 +145,8 @@ export class SshTerminal extends TerminalBase {
 
   /** What the tab showed of the session a VM restart ended, above tmux's history in every redraw (see refill). */
   private ended = ''
+  /** tmux's history size at the last tail(): a history that had lines and has none was cleared. */
+  private historySeen: number | null = null
 
   private async refillOnce(): Promise<void> {
     const { pool, vm, tmuxName } = this.p
@@ -171,6 +173,11 @@ export class SshTerminal extends TerminalBase {
     const width = Number.parseInt(paneWidth ?? '', 10) > 0 ? Number.parseInt(paneWidth!, 10) : null
     // One line per depth first (tmux clamps a depth beyond its history to its oldest line: not that line), then the tail.
     const samples = depths.map((d, i) => (d <= historySize ? (rest[i] ?? null) : null))
+    // `clear` (or `tmux clear-history`) emptied tmux's history: the output kept from before a VM restart goes too, as
+    // everything above the screen goes in a local terminal. Only a history gone to nothing: a wider window makes it
+    // shorter too (tmux joins the lines it had wrapped), and what is kept must not go with a resize.
+    if (this.ended && historySize === 0 && (this.historySeen ?? 0) > 0) this.ended = ''
+    this.historySeen = historySize
     // With no history, tmux clamps the tail's last line to the screen's first one and prints that: not history.
     return { fullScreen: mode === '1', historySize, lines: historySize > 0 ? rest.slice(depths.length) : [], samples, width, lead: this.ended !== '' }
   }
