@@ -80,7 +80,7 @@ export const DeleteVmInput = z.object({ name: VmName, force: z.boolean().default
 export const HostStatus = z.object({
   tartFound: z.boolean(),
   tartPath: z.string().nullable(),
-  /** The Tart path CAL was started with (`--tart`): it wins over Settings → Tart path. */
+  /** The Tart path CAL was started with (`--tart`, or the demo's): it wins over Settings → Tart path. */
   tartPathFixed: z.string().nullable(),
   tartVersion: z.string().nullable(),
   calHome: z.string(),

@@ -30,10 +30,10 @@ export function tartPathPlaceholder(status: HostStatus | null): string {
   return status.tartPath && status.tartPath !== 'tart' ? `Found: ${status.tartPath}` : 'Found on PATH'
 }
 
-/** With a Tart path given when CAL started (`--tart`), a path saved here waits: the field says so. */
+/** With a Tart path given when CAL started (`--tart`, the demo's simulated Tart), a path saved here waits: the field says so. */
 export function tartPathHelp(status: HostStatus | null): string | undefined {
   if (!status?.tartPathFixed) return undefined
-  return `CAL was started with --tart ${status.tartPathFixed}, so it uses that Tart. A path saved here applies when CAL starts without --tart.`
+  return `CAL was started with a Tart path of its own (${status.tartPathFixed}), so it uses that Tart. A path saved here applies when CAL starts without one.`
 }
 
 /** Every key the settings store holds; each change is saved as one validated top-level patch. */

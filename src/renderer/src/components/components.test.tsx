@@ -420,7 +420,7 @@ describe('Settings → Tart path', () => {
     expect(tartPathPlaceholder({ ...status, tartFound: false, tartPath: null })).toBe('Not found on PATH: type the path to tart')
     expect(tartPathPlaceholder(status)).toBe('Found on PATH')
     expect(tartPathHelp(status)).toBeUndefined()
-    expect(tartPathHelp({ ...status, tartPathFixed: '/opt/tart' })).toBe('CAL was started with --tart /opt/tart, so it uses that Tart. A path saved here applies when CAL starts without --tart.')
+    expect(tartPathHelp({ ...status, tartPathFixed: '/opt/tart' })).toBe('CAL was started with a Tart path of its own (/opt/tart), so it uses that Tart. A path saved here applies when CAL starts without one.')
     expect(tartPathPlaceholder({ ...status, tartPath: '/opt/homebrew/bin/tart' })).toBe('Found: /opt/homebrew/bin/tart')
     expect(tartPathPlaceholder(null)).toBe('Looking for Tart…')
   })
