@@ -368,6 +368,28 @@ test('a snapshot copy started by hand is not listed, but the running count count
   await expect(count).toHaveText(`${before}/2 running`, { timeout: 30_000 })
 })
 
+test('a running VM without an address says so in its banner, its row and its overview, and offers nothing that needs one', async ({ page, sim }) => {
+  test.setTimeout(90_000)
+  const name = 'e2e-noip'
+  expect((await sim.harness.run(['clone', DEFAULT_IMAGE, name])).exitCode).toBe(0)
+  await sim.harness.setFaults(name, { no_ip: true })
+  const vm = sim.harness.startVm(name)
+  try {
+    const row = page.locator(`[data-testid="vm-row"][data-vm="${name}"]`)
+    await row.click({ timeout: 30_000 })
+    const banner = page.getByTestId('status-banner')
+    await expect(banner).toContainText('RUNNING, NO ADDRESS', { timeout: 30_000 })
+    await expect(banner).toHaveAttribute('data-tone', 'yellow')
+    await expect(row).toContainText('Running · no address')
+    await expect(page.getByTestId('no-address')).toContainText(`${name} has no network address.`)
+    for (const id of ['vm-launch', 'vm-terminal', 'vm-vnc']) await expect(page.getByTestId(id)).toBeDisabled()
+    await captureScreen(page, 'running-no-address')
+  } finally {
+    await vm.stop().catch(() => {})
+    await sim.harness.run(['delete', name])
+  }
+})
+
 test('deleting a running VM names the programs that end with it, as the Stop sheet does', async ({ page, sim }) => {
   test.setTimeout(120_000)
   const name = 'e2e-programs'

@@ -146,6 +146,13 @@ export function VmOverview({ vm }: { vm: VmInfo }) {
         ))}
 
       </div>
+      {/* Why Launch, Open terminal and Screen Sharing are off. Not during a start: it says itself that it waits. */}
+      {vm.state === 'running' && vm.ip === null && running.length === 0 && (
+        <div className="callout callout-warning" role="status" data-testid="no-address">
+          <strong>{vm.name} has no network address.</strong> Tart gives none yet, so the terminal, the agent and Screen
+          Sharing cannot reach it. A VM that just started gets one within a minute or two; if this one does not, restart it.
+        </div>
+      )}
       {vm.state === 'error' && vm.error && (
         <div className="callout callout-error" role="alert">
           <strong>{vm.name} is in an error state.</strong> {vm.error}
