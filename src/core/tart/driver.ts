@@ -3,13 +3,75 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { CalError } from '../../shared/errors'
-import { mapTartFailure, tartNotFound, tartNotRunnable } from './errors'
+import { mapTartFailure, tartInterpreterMissing, tartNotFound, tartNotRunnable } from './errors'
 import { LineSplitter, parseCompressedSize, parseGet, parseList, parsePercentLine, parseVersion } from './parse'
 import type { PullProgress, TartCallOptions, TartListEntry, TartSetOptions, TartVmDetails } from './types'
 
 /** Names CAL hands to Tart: the VmName alphabet, longer allowed for snapshot clones ("vm.snap.name"). */
 const TART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/
 const DEFAULT_TIMEOUT_MS = 60_000
+/** How long a Tart asked to stop (SIGTERM to its process group) has before it is killed. */
+const KILL_AFTER_MS = 5_000
+
+/**
+ * Tart calls still running, by pid. Each leads a process group of its own: a terminal's Ctrl+C reaches cal, which
+ * cancels (or, during a step that must not be cut, finishes) the task itself, rather than every Tart under it at
+ * once. The groups go with this process when it exits, as execa's own clean-up would have ended them.
+ */
+const liveGroups = new Set<number>()
+let exitHooked = false
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+type TartOutcome = { failed: boolean; code?: string; exitCode?: number; signal?: string; stdout: unknown; stderr: unknown; timedOut: boolean; isCanceled: boolean }
+
+/**
+ * Runs Tart in a process group of its own. On the time limit or the signal, the whole group is asked to stop, then
+ * killed: a Tart wrapper script's own children (which hold its output open) go too, where execa's timeout ended only
+ * the script and then waited for ever on the output.
+ */
+function runTart(path: string, args: string[], env: NodeJS.ProcessEnv, opts: { signal?: AbortSignal; timeoutMs: number }) {
+  const child = execa(path, args, { reject: false, env, extendEnv: false, stdin: 'ignore', detached: true })
+  const pid = child.pid
+  const ended = { timedOut: false, cancelled: false }
+  let kill: ReturnType<typeof setTimeout> | undefined
+  const stop = () => {
+    if (pid === undefined || kill) return
+    killGroup(pid, 'SIGTERM')
+    kill = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_AFTER_MS)
+  }
+  const timer = setTimeout(() => {
+    ended.timedOut = true
+    stop()
+  }, opts.timeoutMs)
+  const onAbort = () => {
+    ended.cancelled = true
+    stop()
+  }
+  if (opts.signal?.aborted) onAbort()
+  else opts.signal?.addEventListener('abort', onAbort, { once: true })
+  if (pid !== undefined) {
+    liveGroups.add(pid)
+    if (!exitHooked) {
+      exitHooked = true
+      process.once('exit', () => liveGroups.forEach((p) => killGroup(p, 'SIGTERM')))
+    }
+  }
+  const done: Promise<TartOutcome> = child.then((r) => {
+    clearTimeout(timer)
+    clearTimeout(kill)
+    opts.signal?.removeEventListener('abort', onAbort)
+    if (pid !== undefined) liveGroups.delete(pid)
+    return { ...r, timedOut: ended.timedOut, isCanceled: ended.cancelled }
+  })
+  return { child, done }
+}
 
 export function assertTartName(name: string): string {
   if (!TART_NAME.test(name) || name.includes('..')) {
@@ -78,29 +140,25 @@ export class TartDriver {
 
   /** One Tart call; resolves with stdout, throws a mapped CalError on any failure. */
   async call(args: string[], opts: TartCallOptions = {}): Promise<string> {
-    const r = await execa(this.path, args, {
-      reject: false,
-      env: this.env,
-      extendEnv: false,
-      cancelSignal: opts.signal,
-      timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      stdin: 'ignore',
-    })
-    if (!r.failed) return r.stdout
-    throw this.failure(args, r, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const r = await runTart(this.path, args, this.env, { signal: opts.signal, timeoutMs }).done
+    if (!r.failed) return String(r.stdout)
+    throw this.failure(args, r, timeoutMs)
   }
 
-  private failure(args: readonly string[], r: { code?: string; isCanceled: boolean; timedOut: boolean; exitCode?: number; signal?: string; stdout: unknown; stderr: unknown }, timeoutMs: number): CalError {
-    if (r.code === 'ENOENT') return tartNotFound(this.path)
+  private failure(args: readonly string[], r: TartOutcome, timeoutMs: number): CalError {
+    if (r.code === 'ENOENT') return tartInterpreterMissing(this.path, this.env) ?? tartNotFound(this.path)
     if (r.code === 'EACCES') return tartNotRunnable(this.path, isFolder(this.path))
-    // Ctrl-C on a terminal reaches tart as well as cal (one process group), and can end it before cal has cancelled
-    // the task: that is the user's cancel too, not a Tart failure ("exit code unknown"). So do a closed terminal's
-    // SIGHUP and a SIGTERM sent to the group (a supervisor stopping cal), which cal takes as a cancel too.
-    // First the time limit: execa ends a Tart that overran it with SIGTERM, which is not the user's cancel.
+    // First the time limit: CAL ends a Tart that overran it with SIGTERM, which is not the user's cancel.
     if (r.timedOut) {
       return new CalError('TART_FAILED', `tart ${args[0]} did not finish within ${Math.round(timeoutMs / 1000)} s.`, 'Tart may be stuck; check `tart list` and try again.', { command: ['tart', ...args].join(' ') })
     }
-    if (r.isCanceled || r.signal === 'SIGINT' || r.signal === 'SIGHUP' || r.signal === 'SIGTERM') return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
+    if (r.isCanceled) return new CalError('CANCELLED', `tart ${args[0]} was cancelled.`)
+    // Tart runs in a group of its own (see runTart): a terminal's Ctrl+C does not reach it, so a signal came from
+    // elsewhere, and CAL did not ask for it.
+    if (r.signal) {
+      return new CalError('TART_FAILED', `tart ${args[0]} was stopped by ${r.signal}, which CAL did not send.`, 'Something else on this Mac stopped it; try again.', { command: ['tart', ...args].join(' '), signal: r.signal })
+    }
     return mapTartFailure({ args, exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') })
   }
 
@@ -182,14 +240,7 @@ export class TartDriver {
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true })
     let refusal: unknown = null
     let compressedGb: number | null = null
-    const child = execa(this.path, ['pull', ref], {
-      reject: false,
-      env: this.env,
-      extendEnv: false,
-      cancelSignal: inner.signal,
-      timeout: opts.timeoutMs ?? 4 * 60 * 60_000,
-      stdin: 'ignore',
-    })
+    const { child, done } = runTart(this.path, ['pull', ref], this.env, { signal: inner.signal, timeoutMs: opts.timeoutMs ?? 4 * 60 * 60_000 })
     const splitter = new LineSplitter((line) => {
       const pct = parsePercentLine(line)
       if (pct !== null) {
@@ -209,7 +260,7 @@ export class TartDriver {
     child.stdout?.setEncoding('utf8')
     child.stdout?.on('data', (c: string) => splitter.push(c))
     try {
-      const r = await child
+      const r = await done
       splitter.end()
       if (refusal) throw refusal
       if (r.failed) throw this.failure(['pull', ref], r, opts.timeoutMs ?? 4 * 60 * 60_000)

@@ -110,6 +110,21 @@ export function tartNotRunnable(path: string, isFolder: boolean, env: NodeJS.Pro
   return new CalError('TART_NOT_FOUND', `Tart at ${where} exists but cannot be run (permission denied).`, `Make it executable (${chmod}), or ${pointAt}.`, { tartPath: path })
 }
 
+/**
+ * The Tart path is a file, yet running it says "no such file" (ENOENT): a script whose first line names an
+ * interpreter that is not there. Not "Tart was not found", which sends people to install what they have.
+ */
+export function tartInterpreterMissing(path: string, env: NodeJS.ProcessEnv = process.env): CalError | null {
+  const file = path.includes('/') ? (existsSync(path) ? path : null) : firstOnPath(path, env)
+  if (file === null) return null
+  return new CalError(
+    'TART_NOT_FOUND',
+    `Tart at "${file}" exists but cannot be run: it is a script whose interpreter (its first line) is missing.`,
+    'Reinstall Tart, or point CAL at the Tart executable with --tart PATH or CAL_TART (Settings → Tart path in the app).',
+    { tartPath: path },
+  )
+}
+
 /** The first entry called `name` in PATH's folders, whatever its permissions; null when there is none. */
 function firstOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
   for (const dir of (env.PATH ?? '').split(delimiter)) {

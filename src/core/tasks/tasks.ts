@@ -105,10 +105,10 @@ export class TaskManager {
         task.percent = 100
         return value
       } catch (err) {
-        // Cancelled: asked for (whatever the work then threw: a tool the same signal ended may fail otherwise), or a
-        // tool ended by the user's Ctrl-C before the ask arrived (a CANCELLED error).
-        const cancelled = abort.signal.aborted || (err instanceof CalError && err.code === 'CANCELLED')
-        const e = cancelled ? new CalError('CANCELLED', `${spec.title} was cancelled.`) : CalError.from(err)
+        // Cancelled when asked for, whatever the work then threw (a tool the same signal ended may fail otherwise).
+        // Only then: a task that cannot be cancelled is never asked, and its error says what became of its VM (a
+        // terminal's Ctrl+C reaches cal alone: Tart runs in a process group of its own).
+        const e = abort.signal.aborted ? new CalError('CANCELLED', `${spec.title} was cancelled.`) : CalError.from(err)
         for (const s of task.steps) if (s.state === 'running') s.state = 'failed'
         task.state = e.code === 'CANCELLED' ? 'cancelled' : 'failed'
         task.error = e.toData()
