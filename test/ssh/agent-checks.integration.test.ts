@@ -70,7 +70,7 @@ describe('is the agent installed in the VM', () => {
   })
 
   it('says so in the launch facts, and names an agent already at work instead', async () => {
-    const info = { name: VM, state: 'running' } as VmInfo
+    const info = { name: VM, state: 'running', ip: '127.0.64.1' } as VmInfo
     const snapshots: string[] = []
     const agent = agentHandlers({
       terminals,

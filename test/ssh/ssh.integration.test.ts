@@ -562,7 +562,7 @@ describe('terminal sessions', () => {
 
   it('launches the agent in its own tmux session after the session snapshot', async () => {
     const order: string[] = []
-    const info = { name: VM, state: 'running' } as VmInfo
+    const info = { name: VM, state: 'running', ip: vm.host } as VmInfo
     const agent = agentHandlers({
       terminals: svc,
       vmState: async () => info,
@@ -607,7 +607,7 @@ describe('terminal sessions', () => {
     let busy: string | null = null
     const agent = agentHandlers({
       terminals: svc,
-      vmState: async () => ({ name: VM, state: 'running' }) as VmInfo,
+      vmState: async () => ({ name: VM, state: 'running', ip: vm.host }) as VmInfo,
       busyWith: () => busy,
       takeSessionSnapshot: async () => void snapshots.push('snapshot'),
       settings: () => ({ ...defaultSettings(), workspaceAgents: { [VM]: 'opencode' } }),
@@ -670,7 +670,7 @@ describe('terminal sessions', () => {
       const snapshots: string[] = []
       const agent = agentHandlers({
         terminals: svc,
-        vmState: async () => ({ name: 'ssh-notmux', state: 'running' }) as VmInfo,
+        vmState: async () => ({ name: 'ssh-notmux', state: 'running', ip: '127.0.0.1' }) as VmInfo,
         takeSessionSnapshot: async () => void snapshots.push('snapshot'),
         settings: () => ({ ...defaultSettings(), workspaceAgents: { 'ssh-notmux': 'opencode' } }),
         lastSessionSnapshotAt: async () => null,

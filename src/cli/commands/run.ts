@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes'
 import { printJson } from '../output'
 import { ASK_WITHIN_MS, busyWithin, powerQuestion } from '../../shared/power-question'
 import { progressPrinter } from '../task-runner'
+import { handlingCtrlC, holdCtrlCUntilExit, STOP_SIGNALS } from '../interrupt'
 import { sshCommand } from './ssh'
 
 const RUN = `Usage: cal run NAME [--agent claude|opencode|cursor] [--backup | --no-snapshot] [--json]
@@ -70,15 +71,45 @@ export const runCommand: CliCommand = async (argv, ctx) => {
 
   // The session snapshot is a task of its own: its steps show here as they happen.
   const print = progressPrinter(ctx)
+  let snapshotTask: string | null = null
+  let snapshotTaken = false
   const off = ctx.events.on('tasks:updated', (t: Task) => {
-    if (t.vm === name && t.kind === 'snapshot') print(t)
+    if (t.vm !== name || t.kind !== 'snapshot') return
+    print(t)
+    snapshotTask = t.state === 'running' ? t.id : null
+    snapshotTaken ||= t.state === 'succeeded'
   })
+  // Ctrl+C, a kill or a closed terminal while the snapshot pauses the VM: the snapshot is cancelled where it safely can
+  // be, and brings the VM back either way; the agent is then not launched. Without this, cal ended at once and left the
+  // VM suspended, with no snapshot and nothing said.
+  let signal: NodeJS.Signals | null = null
+  const onSignal = (received: NodeJS.Signals) => {
+    if (signal) return
+    signal = received
+    holdCtrlCUntilExit()
+    ctx.stderr(`\ncancelling… ${label} will not be launched${snapshotTask ? '; the VM comes back from the session snapshot first' : ''}\n`)
+    if (snapshotTask) ctx.handlers['tasks:cancel']({ id: snapshotTask }).catch(() => {})
+  }
+  for (const s of STOP_SIGNALS) process.on(s, onSignal)
+  const release = handlingCtrlC()
+  const cancelled = (message: string) => new CalError('CANCELLED', message, '', signal && signal !== 'SIGINT' ? { vm: name, signal } : { vm: name })
   let session
   try {
     const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 }
     session = await ctx.handlers['agent:launch']({ vm: name, agent, backupFirst: backup, skipSnapshot: skip, ...size })
+  } catch (err) {
+    if (signal) throw cancelled(`Not launched: ${CalError.from(err).message}`)
+    throw err
   } finally {
     off()
+    for (const s of STOP_SIGNALS) process.off(s, onSignal)
+    release()
+  }
+  if (signal) {
+    // It started as the cancel came: an agent this launch began is ended again; one that ran before is left running.
+    await ctx.handlers['terminal:close']({ id: session.id, mode: info.running ? 'detach' : 'end' }).catch(() => {})
+    const taken = snapshotTaken ? ' (the session snapshot was taken)' : ''
+    throw cancelled(info.running ? `Not attached: ${info.running} keeps running in ${name}.` : `Not launched: ${label} was stopped before it could begin; ${name} runs as before${taken}.`)
   }
   // The engine attached the session to start the agent; this command hands it to OpenSSH (or leaves it running).
   await ctx.handlers['terminal:close']({ id: session.id, mode: 'detach' })
