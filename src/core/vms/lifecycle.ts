@@ -113,8 +113,7 @@ export async function startVm(ctx: VmContext, name: string, r: Reporter, known?:
     r.log(`SSH ready (${banner})`)
     return { ip }
   } catch (err) {
-    // A cancelled start must not leave a VM half-booted behind the user's back; a Ctrl-C that ended `tart ip` before
-    // cal cancelled the task is that cancel too (see TartDriver.failure).
+    // A cancelled start must not leave a VM half-booted behind the user's back.
     if (signal && (signal.aborted || CalError.from(err).code === 'CANCELLED')) {
       await endRun(ctx, name, run).catch((e: unknown) => r.log(`could not stop the run it began: ${CalError.from(e).message}`))
     }
@@ -216,6 +215,8 @@ export async function stopVm(ctx: VmContext, name: string, force: boolean, r: Re
           { vm: name },
         )
       }
+      // A cancel that cut the question short: nothing is powered off, so the log must not say so.
+      if (!asked && r.signal?.aborted) throw new CalError('CANCELLED', `Stopping ${name} was cancelled.`)
       r.log(asked ? 'asked the guest OS to shut down over SSH' : 'could not ask the guest to shut down; powering it off')
     }
     const gone = asked && (rec && (await ctx.supervisor.isOurRun(rec, name)) ? await ctx.supervisor.waitExit(rec.pid, ctx.timing.shutdownGraceMs, r.signal) : await waitNotRunning(ctx, name, ctx.timing.shutdownGraceMs, r.signal))
