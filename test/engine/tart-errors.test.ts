@@ -114,3 +114,26 @@ describe('TartDriver process errors', () => {
     expect(new TartDriver({ env: {} }).path).toBe('tart')
   })
 })
+
+describe('a Tart path that is not Tart', () => {
+  it('a failure with nothing said names the command to run by hand, not "the message is Tart\'s own"', () => {
+    const e = fail(['list', '--format', 'json'], 1, '')
+    expect(e.message).toBe('tart list failed with exit code 1')
+    expect(e.hint).toBe('Tart said nothing: run `tart list --format json` by hand, and check that the Tart path (--tart, CAL_TART, or Settings → Tart path in the app) is Tart.')
+    expect(fail(['list'], 1, 'Error: boom\n').hint).toBe("The message is Tart's own; run the same tart command by hand for more detail.")
+  })
+
+  it('output that is not JSON points at every place the Tart path comes from, not only CAL_TART', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cal-not-tart-'))
+    try {
+      const path = join(dir, 'tart')
+      writeFileSync(path, '#!/bin/sh\necho hello\n', { mode: 0o755 })
+      await expect(new TartDriver({ tartPath: path }).list()).rejects.toMatchObject({
+        code: 'TART_FAILED',
+        hint: 'Check that the Tart path (--tart, CAL_TART, or Settings → Tart path in the app) is Tart: `tart --version` names its version.',
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

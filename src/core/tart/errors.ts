@@ -77,7 +77,9 @@ export function mapTartFailure(f: TartFailure): CalError {
   if (/VM is missing some of its files/.test(all)) {
     return new CalError('TART_FAILED', `The VM's files are incomplete: ${line}`, 'The VM directory under ~/.tart/vms is damaged; restore a snapshot or delete it.', details)
   }
-  return new CalError('TART_FAILED', `tart ${verb} failed${line ? `: ${line}` : ` with exit code ${f.exitCode ?? 'unknown'}`}`, 'The message is Tart\'s own; run the same tart command by hand for more detail.', details)
+  // With nothing said, "the message is Tart's own" pointed at no message: the command to run by hand is named instead.
+  const hint = line ? 'The message is Tart\'s own; run the same tart command by hand for more detail.' : `Tart said nothing: run \`${details.command}\` by hand, and check that the Tart path (--tart, CAL_TART, or Settings → Tart path in the app) is Tart.`
+  return new CalError('TART_FAILED', `tart ${verb} failed${line ? `: ${line}` : ` with exit code ${f.exitCode ?? 'unknown'}`}`, hint, details)
 }
 
 export function vmLimitError(running: string[], extra: Record<string, unknown> = {}): CalError {

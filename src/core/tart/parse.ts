@@ -34,7 +34,7 @@ function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
-    throw new CalError('TART_FAILED', `Tart's ${what} output is not valid JSON.`, 'Check that CAL_TART points at a real Tart executable (`tart --version`).', {
+    throw new CalError('TART_FAILED', `Tart's ${what} output is not valid JSON.`, 'Check that the Tart path (--tart, CAL_TART, or Settings → Tart path in the app) is Tart: `tart --version` names its version.', {
       stdout: text.slice(0, 2000),
     })
   }
