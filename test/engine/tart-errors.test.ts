@@ -62,6 +62,10 @@ describe('mapTartFailure: the three error paths', () => {
   it('no IP: boot timeout, or not running', () => {
     expect(fail(['ip', 'a'], 1, 'no IP address found\n').code).toBe('VM_BOOT_TIMEOUT')
     expect(fail(['ip', 'a'], 1, 'no IP address found, is your VM running?\n').code).toBe('VM_NOT_RUNNING')
+    // The hints name the VM, so that they can be run as they are.
+    const late = fail(['ip', 'dev', '--wait', '180'], 1, 'no IP address found\n')
+    expect(late.message).toBe('"dev" did not get an IP address in time.')
+    expect(late.hint).toBe('It was left running and may still be booting: see `cal status dev`; if it gets no address, `cal restart dev` or `cal stop dev`, and check its log under CAL_HOME/logs.')
   })
 
   it('resource minimums are INVALID_INPUT', () => {

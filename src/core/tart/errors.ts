@@ -63,7 +63,17 @@ export function mapTartFailure(f: TartFailure): CalError {
   }
   if (/no IP address found/.test(all)) {
     const notRunning = /is your VM running\?/.test(all)
-    return new CalError(notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT', notRunning ? 'The VM stopped before it got an IP address.' : 'The VM did not get an IP address in time.', notRunning ? 'Check the VM log under CAL_HOME/logs and start it again.' : { cli: 'It was left running and may still be booting: see `cal status`; if it gets no address, `cal restart` or `cal stop` it, and check its log under CAL_HOME/logs.', app: 'It was left running and may still be booting; if it gets no address, restart or stop it, and check its log under CAL_HOME/logs.' }, details)
+    // `tart ip NAME`: the hints name the VM, for a command line that runs them as they are.
+    const vm = verb === 'ip' && f.args[1] ? f.args[1] : 'NAME'
+    const it = vm === 'NAME' ? 'The VM' : `"${vm}"`
+    return new CalError(
+      notRunning ? 'VM_NOT_RUNNING' : 'VM_BOOT_TIMEOUT',
+      notRunning ? `${it} stopped before it got an IP address.` : `${it} did not get an IP address in time.`,
+      notRunning
+        ? { cli: `Check the VM log under CAL_HOME/logs and start it again (\`cal start ${vm}\`).`, app: 'Check the VM log under CAL_HOME/logs and start it again.' }
+        : { cli: `It was left running and may still be booting: see \`cal status ${vm}\`; if it gets no address, \`cal restart ${vm}\` or \`cal stop ${vm}\`, and check its log under CAL_HOME/logs.`, app: 'It was left running and may still be booting; if it gets no address, restart or stop it, and check its log under CAL_HOME/logs.' },
+      { ...details, ...(vm === 'NAME' ? {} : { vm }) },
+    )
   }
   if (/UnexpectedHTTPStatusCode\(.*code: 404/.test(all) || /failed to parse remote name/.test(all)) {
     return new CalError('IMAGE_NOT_FOUND', `The image could not be found: ${line}`, 'Check the image name, e.g. ghcr.io/cirruslabs/macos-sequoia-base:latest.', details)
