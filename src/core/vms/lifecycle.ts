@@ -416,7 +416,11 @@ export async function deleteVm(ctx: VmContext, name: string, force: boolean, r: 
     throw new CalError(
       'TART_FAILED',
       `"${name}" was deleted, but Tart could not delete ${failed.join(', ')}.`,
-      `Delete ${failed.length === 1 ? 'it' : 'them'} with \`tart delete ${failed.join(' ')}\` (stop a running one first with \`tart stop\`).`,
+      // Through CAL, which forgets their records too: a `tart delete` left them behind as snapshots of nothing.
+      {
+        cli: `Finish the delete with \`cal delete ${name}\` (stop a running copy first with \`tart stop ${failed[0]}\`).`,
+        app: 'Finish the delete with "Finish deleting…" in the sidebar (stop a running copy first).',
+      },
       { vm: name, leftovers: failed },
     )
   }
