@@ -1,16 +1,27 @@
 import { statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { CalError } from '../shared/errors'
 
 /**
- * CAL_HOME (or ~/.cal) must be a folder, or missing (it is made on first use). A file there would make the engine
- * fail later, and off the command's path (its settings watcher), so it is named up front with what to do.
+ * CAL_HOME (or ~/.cal) must be a folder, or missing (it is made on first use). A file there, or one in the way above
+ * it, would make the engine fail later, and off the command's path (its settings watcher), so it is named up front
+ * with what to do.
  */
 export function assertCalHomeIsFolder(calHome: string): void {
-  try {
-    if (statSync(calHome).isDirectory()) return
-  } catch (err) {
-    // Missing is fine; ENOTDIR means a part of the path is a file. Anything else the engine reports as it meets it.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') return
+  const file = fileInTheWay(calHome)
+  if (file === null) return
+  const what = file === calHome ? `CAL_HOME "${calHome}" is not a folder.` : `CAL_HOME "${calHome}" cannot be a folder: "${file}" above it is a file.`
+  throw new CalError('INVALID_INPUT', what, `CAL keeps its data in a folder: move the file ${file} away, or point CAL_HOME at a folder.`, { calHome, file })
+}
+
+/** The path itself or the nearest existing path above it, when that is not a folder; null when it is one (or none is). */
+function fileInTheWay(path: string): string | null {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? null : p
+    } catch {
+      // Missing (made on first use): look further up. Anything else the engine reports as it meets it.
+      if (dirname(p) === p) return null
+    }
   }
-  throw new CalError('INVALID_INPUT', `CAL_HOME "${calHome}" is not a folder.`, 'CAL keeps its data in a folder: move that file away, or point CAL_HOME at a folder.', { calHome })
 }

@@ -25,11 +25,15 @@ describe('the built cal', () => {
     writeFileSync(file, '')
     const r = cal(['list'], file)
     expect(r.code, r.stderr).toBe(2)
-    expect(r.stderr).toBe(`error: CAL_HOME "${file}" is not a folder.\nhint: CAL keeps its data in a folder: move that file away, or point CAL_HOME at a folder.\n`)
+    expect(r.stderr).toBe(`error: CAL_HOME "${file}" is not a folder.\nhint: CAL keeps its data in a folder: move the file ${file} away, or point CAL_HOME at a folder.\n`)
+    expect(cal(['list'], join(file, 'sub')).stderr).toBe(`error: CAL_HOME "${join(file, 'sub')}" cannot be a folder: "${file}" above it is a file.\nhint: CAL keeps its data in a folder: move the file ${file} away, or point CAL_HOME at a folder.\n`)
     // The doctor runs all its checks and lists this one with them (its exit code is Tart's here: none is installed).
     const d = cal(['doctor'], file)
     expect(d.code, d.stderr).toBe(8)
-    expect(d.stdout).toContain(`[FAIL] CAL_HOME ${file} is not writable: ${file} is a file, not a folder\n       fix: A file is in the way: move it, or point CAL_HOME at a folder.\n`)
+    expect(d.stdout).toContain(`[FAIL] CAL_HOME ${file} is not writable: ${file} is a file, not a folder\n       fix: Move the file ${file} away, or point CAL_HOME at a folder.\n`)
+    // A file further up is the one named, not a raw "ENOTDIR … stat" of the path below it.
+    const below = cal(['doctor'], join(file, 'sub'))
+    expect(below.stdout).toContain(`[FAIL] CAL_HOME ${join(file, 'sub')} is not writable: ${file} is a file, not a folder\n       fix: Move the file ${file} away, or point CAL_HOME at a folder.\n`)
     expect(d.stdout).toMatch(/\[FAIL\] Tart/)
     expect(d.stdout).not.toContain('SSH key')
     expect(readFileSync(file, 'utf8')).toBe('')

@@ -199,9 +199,10 @@ describe('CAL_HOME', () => {
     const file = join(dir, 'file')
     rmSync(file, { force: true })
     writeFileSync(file, '')
-    for (const home of [file, join(file, 'below')]) {
-      expect(() => assertCalHomeIsFolder(home)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: `CAL_HOME "${home}" is not a folder.` }))
-    }
+    expect(() => assertCalHomeIsFolder(file)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: `CAL_HOME "${file}" is not a folder.` }))
+    // A file above it is the one named.
+    const below = join(file, 'below')
+    expect(() => assertCalHomeIsFolder(below)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: `CAL_HOME "${below}" cannot be a folder: "${file}" above it is a file.` }))
   })
 })
 

@@ -1,5 +1,5 @@
 import { access, constants, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CalError, type ErrorCode } from '../../shared/errors'
 import { TartDriver } from '../tart/driver'
 import { freeBytes, type FreeSpace } from './disk'
@@ -48,9 +48,9 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
 
   let homeOk = false
   try {
-    if (await stat(opts.calHome).then((st) => !st.isDirectory(), () => false)) {
-      throw Object.assign(new Error(`${opts.calHome} is a file, not a folder`), { code: 'ENOTDIR' })
-    }
+    // CAL_HOME itself, or a folder above it, may be a file: named, rather than a raw "ENOTDIR … stat" of the path.
+    const file = await fileInTheWay(opts.calHome)
+    if (file) throw Object.assign(new Error(`${file} is a file, not a folder`), { code: 'ENOTDIR', file })
     await makeDirs(opts.calHome)
     const probe = join(opts.calHome, `.doctor-${process.pid}`)
     await writeFile(probe, 'ok')
@@ -58,7 +58,8 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
     add('cal-home', 'ok', `CAL_HOME ${opts.calHome} is writable`)
     homeOk = true
   } catch (err) {
-    add('cal-home', 'fail', `CAL_HOME ${opts.calHome} is not writable: ${(err as Error).message}`, calHomeFix((err as NodeJS.ErrnoException).code))
+    const e = err as NodeJS.ErrnoException & { file?: string }
+    add('cal-home', 'fail', `CAL_HOME ${opts.calHome} is not writable: ${e.message}`, calHomeFix(e.code, e.file))
   }
 
   const key = join(opts.calHome, 'ssh', 'id_ed25519')
@@ -80,9 +81,19 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
   return { ok: checks.every((c) => c.level !== 'fail'), checks }
 }
 
+/** The path itself or the nearest existing folder above it, when that is a file; null when it is a folder or nothing is. */
+async function fileInTheWay(path: string): Promise<string | null> {
+  for (let p = path; ; p = dirname(p)) {
+    const st = await stat(p).catch(() => null)
+    if (st) return st.isDirectory() ? null : p
+    if (dirname(p) === p) return null
+  }
+}
+
 /** What to do about a CAL_HOME that cannot be written, by the error's code. */
-function calHomeFix(code: string | undefined): string {
+function calHomeFix(code: string | undefined, file?: string): string {
   if (code === 'ENOSPC' || code === 'EDQUOT') return 'Free some space on its disk, or point CAL_HOME at a folder on another one.'
+  if (file) return `Move the file ${file} away, or point CAL_HOME at a folder.`
   if (code === 'ENOTDIR' || code === 'EEXIST') return 'A file is in the way: move it, or point CAL_HOME at a folder.'
   if (code === 'EROFS') return 'Its disk is read-only: point CAL_HOME at a folder on a writable disk.'
   if (code === 'ENOENT') return 'That folder cannot be made there: point CAL_HOME at a folder in your home, such as ~/.cal.'
