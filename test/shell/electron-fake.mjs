@@ -5,9 +5,11 @@ import { EventEmitter } from 'node:events'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 
-// Electron's userData folder (window state): per process, created on first write, removed at exit.
-const ownUserData = process.env.CAL_FAKE_USER_DATA ? null : join(tmpdir(), `cal-fake-userdata-${process.pid}`)
+// Electron's userData folder (window state): per process and worker, created on first write, removed at exit (and with
+// the test run's own folder, CAL_FAKE_USER_DATA_ROOT: see test/global-setup.ts, as a worker may end without its exit).
+const ownUserData = process.env.CAL_FAKE_USER_DATA ? null : join(process.env.CAL_FAKE_USER_DATA_ROOT ?? tmpdir(), `cal-fake-userdata-${process.pid}-${threadId}`)
 let userData = process.env.CAL_FAKE_USER_DATA ?? ownUserData
 if (ownUserData) process.on('exit', () => rmSync(ownUserData, { recursive: true, force: true }))
 
