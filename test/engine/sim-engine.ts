@@ -167,7 +167,8 @@ export async function stopEverything(host: SimHost): Promise<void> {
  * the real sim.
  */
 export async function faultyTart(host: SimHost): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cal-faulty-tart-'))
+  // Inside the simulated host's TART_HOME, which its cleanup removes (a folder of its own in /tmp was left behind).
+  const dir = await mkdtemp(join(host.tartHome, 'cal-faulty-tart-'))
   const path = join(dir, 'tart')
   const script = [
     '#!/bin/sh',
