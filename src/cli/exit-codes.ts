@@ -63,6 +63,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   0 success            1 failure (Tart or CAL)   2 bad arguments or names
   3 not found          4 wrong VM state, exists, or busy in another CAL (app or cal command)
                        (a VM already as asked: stop of a stopped VM, start of a running one: 0)
-  5 the 2-VM macOS limit                         6 confirmation needed (git work at risk)
+  5 the 2-VM macOS limit                         6 confirmation needed (work at risk; --yes)
   7 disk full          8 Tart not found or cannot be run (every verb, cal doctor too)
   9 VM unreachable / died                        130 cancelled`

@@ -104,13 +104,26 @@ describe('snapshot delete', () => {
     expect(r.stderr).toContain('is deleted for good')
   })
 
-  it('does not ask with --yes or without a terminal', async () => {
-    for (const [args, canAsk] of [[['snapshot', 'delete', 'dev', 'before', '--yes'], true], [['snapshot', 'delete', 'dev', 'before'], false]] as const) {
+  it('does not ask with --yes, on a terminal or not', async () => {
+    for (const canAsk of [true, false]) {
       const deleted: string[] = []
-      const r = await cal([...args], handlers(deleted), { canAsk })
+      const r = await cal(['snapshot', 'delete', 'dev', 'before', '--yes'], handlers(deleted), { canAsk })
       expect(r.asked).toEqual([])
       expect(deleted).toEqual(['before'])
     }
+  })
+
+  it('refuses without a terminal and without --yes (exit 6), as it would have asked on one', async () => {
+    // It deleted the snapshot without a word.
+    const deleted: string[] = []
+    const r = await cal(['snapshot', 'delete', 'dev', 'before'], handlers(deleted))
+    expect(r.code).toBe(6)
+    expect(deleted).toEqual([])
+    expect(r.stderr).toBe('error: Deleting snapshot "before" of dev needs a confirmation: it is deleted for good (3 GB). dev itself does not change.\nhint: Pass --yes to delete it. Without a terminal, CAL only proceeds with --yes.\n')
+    // One that is not there is not refused for want of --yes: the delete says it is not there.
+    const missing = await cal(['snapshot', 'delete', 'dev', 'nosuch'], handlers(deleted))
+    expect(missing.stderr).toContain('stop here')
+    expect(deleted).toEqual(['nosuch'])
   })
 })
 
@@ -118,6 +131,7 @@ describe('delete', () => {
   const handlers = (deleted: string[], snapshots: unknown = [{ name: 'keepme', sizeGb: 2.5 }, { name: 'keepme2', sizeGb: 1 }]) =>
     ({
       'snapshots:list': async () => (snapshots instanceof Error ? Promise.reject(snapshots) : snapshots),
+      'git:check': async () => ({ clean: true }),
       'vms:delete': async ({ name }: { name: string }) => (deleted.push(name), Promise.reject(new CalError('INTERNAL', 'stop here'))),
     }) as never
 
@@ -135,11 +149,30 @@ describe('delete', () => {
     expect(deleted).toEqual(['dev'])
   })
 
-  it('does not ask with --yes, without a terminal, or about a VM that is not there (the delete says so)', async () => {
+  it('refuses without a terminal and without --yes (exit 6), naming what would go', async () => {
+    const deleted: string[] = []
+    const r = await cal(['delete', 'dev'], handlers(deleted))
+    expect(r.code).toBe(6)
+    expect(deleted).toEqual([])
+    expect(r.stderr).toContain('error: Deleting dev needs a confirmation: it is deleted for good, with its disk. Its 2 snapshots go with it: keepme, keepme2 (3.5 GB).\n')
+    expect(r.stderr).toContain('hint: Pass --yes to delete dev. Without a terminal, CAL only proceeds with --yes.\n')
+  })
+
+  it('leaves a VM whose git check is not clean, or cannot run, to the engine, which refuses with its report', async () => {
+    for (const check of [async () => ({ clean: false }), async () => Promise.reject(new CalError('VM_NOT_RUNNING', 'stopped'))]) {
+      const deleted: string[] = []
+      const r = await cal(['delete', 'dev'], { ...(handlers(deleted) as Handlers), 'git:check': check })
+      expect(deleted).toEqual(['dev'])
+      expect(r.stderr).toContain('stop here')
+    }
+  })
+
+  it('does not ask with --yes, or about a VM that is not there (the delete says so, or finishes a cut-short one)', async () => {
     for (const [args, canAsk, snapshots] of [
       [['delete', 'dev', '--yes'], true, []],
-      [['delete', 'dev'], false, []],
+      [['delete', 'dev', '--yes'], false, []],
       [['delete', 'gone'], true, notFound('gone')],
+      [['delete', 'gone'], false, notFound('gone')],
     ] as const) {
       const deleted: string[] = []
       const r = await cal([...args], handlers(deleted, snapshots), { canAsk })

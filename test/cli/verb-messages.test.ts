@@ -226,7 +226,7 @@ describe('cal run when its session snapshot has to shut the VM down', () => {
 describe('cal snapshot --help', () => {
   it('says a running VM CAL cannot suspend is shut down for it, not that every running VM is suspended', async () => {
     const help = (await cal(['snapshot', '--help'], () => ({}))).stdout.replace(/\s+/g, ' ')
-    expect(help).toContain('a running VM is suspended, cloned and resumed; one CAL cannot suspend is shut down and started again, which ends its programs: it names them, and on a terminal asks first')
+    expect(help).toContain('a running VM is suspended, cloned and resumed; one CAL cannot suspend is shut down and started again, which ends its programs: it names them, and asks first on a terminal; without one, it needs --yes')
   })
 })
 
@@ -250,19 +250,50 @@ describe('cal rollback and cal snapshot restore', () => {
   })
 })
 
-describe('cal stop without a terminal (a script)', () => {
-  it('goes ahead, but names on stderr the programs it ends; --yes says nothing', async () => {
-    const handlers = (events: EngineEvents) => ({
-      'vms:get': async () => vm('running', '192.168.64.5'),
-      'terminal:sessions': async () => [{ name: 'build', kind: 'shell', createdAt: null, clients: 0, openId: null, command: 'make' }],
-      'vms:stop': async () => endedTask(events, 'stop', 'Stop dev', 'succeeded'),
-    })
-    const r = await cal(['stop', 'dev'], handlers)
-    expect(r.code).toBe(0)
-    expect(r.stderr).toContain('warning: Stop dev? A program is still running in it.\n  - build: make\n')
-    expect(r.stdout).toContain('dev is stopped.')
-    const quiet = await cal(['stop', 'dev', '--yes'], handlers)
+describe('cal stop, restart and snapshot create without a terminal (a script)', () => {
+  const build = { name: 'build', kind: 'shell', createdAt: null, clients: 0, openId: null, command: 'make' }
+  const agent = { name: 'cal-agent', kind: 'agent', createdAt: null, clients: 0, openId: null, command: 'claude' }
+  const handlers = (stopped: string[], sessions: unknown[] = [build]) => (events: EngineEvents) => ({
+    'vms:get': async () => ({ ...vm('running', '192.168.64.5'), suspendable: false }),
+    'terminal:sessions': async () => sessions,
+    'vms:stop': async () => (stopped.push('stop'), endedTask(events, 'stop', 'Stop dev', 'succeeded')),
+    'vms:restart': async () => (stopped.push('restart'), endedTask(events, 'restart', 'Restart dev', 'succeeded')),
+    'snapshots:create': async () => (stopped.push('snapshot'), endedTask(events, 'snapshot', 'Snapshot dev', 'succeeded')),
+    'snapshots:list': async () => [],
+  })
+
+  it('refuse with exit 6 while programs run, as delete and restore do, naming them; nothing is ended', async () => {
+    // They went ahead and ended the agent's session, after a "Stop dev?" that was never asked.
+    for (const [args, doing, anyway] of [
+      [['stop', 'dev'], 'Stopping dev', 'stop anyway'],
+      [['restart', 'dev'], 'Restarting dev', 'restart anyway'],
+      [['snapshot', 'create', 'dev', 's1'], 'A snapshot of dev', 'shut down and snapshot anyway'],
+    ] as const) {
+      const stopped: string[] = []
+      const r = await cal([...args], handlers(stopped, [agent, build]))
+      expect(r.code, args[0]).toBe(6)
+      expect(stopped).toEqual([])
+      expect(r.stderr).toContain(`error: ${doing} would end 2 programs still running in it:\n  - cal-agent (the agent): claude\n  - build: make\nhint: `)
+      expect(r.stderr).toContain(`Pass --yes to ${anyway}. Without a terminal, CAL only proceeds with --yes.\n`)
+      expect(r.stderr).not.toContain('?')
+      expect(r.stdout).toBe('')
+    }
+  })
+
+  it('say it in --json too, with every program in the message', async () => {
+    const r = await cal(['stop', 'dev', '--json'], handlers([]))
+    expect(r.code).toBe(6)
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'CONFIRMATION_REQUIRED', message: 'Stopping dev would end the program still running in it: build: make.' } })
+  })
+
+  it('go ahead with --yes, or when nothing runs', async () => {
+    const stopped: string[] = []
+    const quiet = await cal(['stop', 'dev', '--yes'], handlers(stopped))
     expect(quiet.code).toBe(0)
     expect(quiet.stderr).not.toContain('build: make')
+    const idle = await cal(['stop', 'dev'], handlers(stopped, [{ ...build, command: null }]))
+    expect(idle.code).toBe(0)
+    expect(idle.stdout).toContain('dev is stopped.')
+    expect(stopped).toEqual(['stop', 'stop'])
   })
 })

@@ -91,7 +91,7 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect((await eng.cal(['disk-usage'])).stdout).toContain('Total')
   }, T)
 
-  it('stop and restart ask first on a terminal while a program runs in the VM; --yes and scripts do not ask', async () => {
+  it('stop and restart ask first on a terminal while a program runs in the VM; --yes does not ask, scripts need it', async () => {
     await eng.cal(['start', 'w1'])
     expect((await eng.exec('w1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
     // A session made by hand, with a name CAL would not choose, counts too.
@@ -113,7 +113,13 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect((await eng.cal(['--yes', 'stop', 'w1'], { isTTY: true, answer: false })).code).toBe(0)
     await eng.cal(['start', 'w1'])
     expect((await eng.exec('w1', "tmux new-session -d -s busy 'sleep 600'")).code).toBe(0)
-    expect((await eng.cal(['stop', 'w1'])).code).toBe(0)
+    // A script without --yes is refused, as a delete is, and the program goes on.
+    const script = await eng.cal(['stop', 'w1'])
+    expect(script.code).toBe(6)
+    expect(script.stderr).toContain('error: Stopping w1 would end the program still running in it:\n  - busy: sleep\n')
+    expect(script.stderr).not.toContain('Stop w1?')
+    expect((await eng.exec('w1', 'tmux has-session -t busy')).code).toBe(0)
+    expect((await eng.cal(['stop', 'w1', '--yes'])).code).toBe(0)
     await eng.cal(['start', 'w1'])
   }, T)
 
@@ -198,7 +204,9 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
   it('snapshot delete, rollback to a session snapshot, delete, doctor', async () => {
     await eng.svc.takeSessionSnapshot('w1')
     expect((await eng.cal(['rollback', 'w1', '--yes'])).code).toBe(0)
-    expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(0)
+    // Without a terminal, as on one, a snapshot is deleted only when told to (--yes).
+    expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(6)
+    expect((await eng.cal(['snapshot', 'delete', 'w1', 'base', '--yes'])).code).toBe(0)
     expect((await eng.cal(['snapshot', 'delete', 'w1', 'base'])).code).toBe(3)
     // Copy and record out of step (a snapshot or a delete cut short between its two steps, or Tart used by hand):
     // neither hides a snapshot for good. A record whose copy is gone no longer blocks its name, nor its delete.

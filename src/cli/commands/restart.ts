@@ -5,7 +5,7 @@ import { askBeforePower } from '../power'
 
 const RESTART = `Usage: cal restart NAME [--json]
   Stop cleanly, then start and wait for SSH. A stopped VM is just started (and cal says so). When programs still
-  run in the VM's tmux sessions, names them, and on a terminal asks first (--yes does neither).`
+  run in the VM's tmux sessions, names them and asks first on a terminal; without one, refuses (exit 6) unless --yes.`
 
 export const restartCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, {}, RESTART, { min: 1, max: 1 })

@@ -3,7 +3,7 @@ import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { ago, printJson, table, usageError } from '../output'
 import { followTask, withConfirmation } from '../task-runner'
-import { askBeforePower } from '../power'
+import { askBeforePower, passYes } from '../power'
 import { followRestore } from '../restore-result'
 import { EXIT } from '../exit-codes'
 import { didYouMean } from '../suggest'
@@ -12,11 +12,11 @@ const SUBCOMMANDS = ['create', 'list', 'restore', 'delete']
 
 const USAGE = `Usage: cal snapshot create|list|restore|delete NAME [SNAPSHOT | --name SNAPSHOT] [--yes] [--json]
   create NAME [SNAPSHOT]   Snapshot the VM (a running VM is suspended, cloned and resumed; one CAL cannot suspend is
-                           shut down and started again, which ends its programs: it names them, and on a terminal
-                           asks first). Default name: manual-DATE.
+                           shut down and started again, which ends its programs: it names them, and asks first on a
+                           terminal; without one, it needs --yes). Default name: manual-DATE.
   list NAME                Its snapshots: name, kind, age and size as Tart reports it.
   restore NAME SNAPSHOT    Replace the VM with the snapshot, crash-safely, after the git safety check.
-  delete NAME SNAPSHOT     Delete one snapshot. On a terminal, asks first (--yes does not ask).
+  delete NAME SNAPSHOT     Delete one snapshot. On a terminal, asks first; without one, needs --yes.
   --name SNAPSHOT          The same as SNAPSHOT (cal snapshot restore dev --name before-refactor).`
 
 /** NAME and SNAPSHOT, the snapshot given as the second argument or as --name (the seeds' form). */
@@ -75,9 +75,13 @@ export const snapshotCommand: CliCommand = async (argv, ctx) => {
       if (a.help) return ctx.stdout(USAGE + '\n'), 0
       const { vm } = a
       const snapshot = a.snapshot as string
-      // As the app does, a person at a terminal is asked first: a deleted snapshot cannot be brought back.
-      if (!ctx.yes && ctx.canAsk) {
+      // As the app does, a person at a terminal is asked first: a deleted snapshot cannot be brought back. Without a
+      // terminal, the same delete needs --yes (exit 6), as `cal delete` does. One that is not there: the delete says so.
+      if (!ctx.yes) {
         const snap = (await ctx.handlers['snapshots:list']({ vm })).find((s) => s.name === snapshot)
+        if (snap && !ctx.canAsk) {
+          throw new CalError('CONFIRMATION_REQUIRED', `Deleting snapshot "${snapshot}" of ${vm} needs a confirmation: it is deleted for good (${snap.sizeGb} GB). ${vm} itself does not change.`, passYes('delete it'), { vm, snapshot, action: 'delete' })
+        }
         if (snap) {
           const context = `warning: Snapshot "${snapshot}" of ${vm} (${snap.sizeGb} GB) is deleted for good. ${vm} itself does not change.\n`
           ctx.stderr(context)

@@ -5,8 +5,8 @@ import { askBeforePower } from '../power'
 
 const STOP = `Usage: cal stop NAME [--force|-f] [--json]
   Ask the guest OS to shut down, wait, then power off if it did not. --force powers off at once
-  (and discards a suspended VM's saved state). When programs still run in the VM's tmux sessions, names them, and
-  on a terminal asks first (--yes does neither). A VM that is already stopped is no error: cal says so and exits 0.`
+  (and discards a suspended VM's saved state). When programs still run in the VM's tmux sessions, names them and
+  asks first on a terminal; without one, refuses (exit 6) unless --yes. A VM that is already stopped is no error: cal says so and exits 0.`
 
 export const stopCommand: CliCommand = async (argv, ctx) => {
   const a = parseVerb(argv, { force: { type: 'boolean', short: 'f' } }, STOP, { min: 1, max: 1 })
