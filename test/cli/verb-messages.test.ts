@@ -297,3 +297,47 @@ describe('cal stop, restart and snapshot create without a terminal (a script)', 
     expect(stopped).toEqual(['stop', 'stop'])
   })
 })
+
+describe('a VM in an error state', () => {
+  const crash = 'guest has stopped the virtual machine due to error: Error Domain=VZErrorDomain Code=1 "The virtual machine stopped unexpectedly." UserInfo={NSLocalizedFailure=Internal Virtualization error.}'
+  const info = (name: string, error: string | null) =>
+    ({ name, state: error ? 'error' : 'running', error, role: 'workspace', cpu: 4, memoryMb: 8192, diskGb: 80, sizeGb: 20, ip: error ? null : '192.168.64.5', agent: null, lastSessionSnapshotAt: null }) as unknown as VmInfo
+  const handlers = (vms: VmInfo[]) => () => ({
+    'vms:list': async () => vms,
+    'vms:get': async ({ name }: { name: string }) => vms.find((v) => v.name === name),
+    'snapshots:diskUsage': async () => ({ vms: [] }),
+    'snapshots:list': async () => [],
+    'settings:get': async () => Promise.reject(new Error('no settings here')),
+  })
+
+  it('is "error" in cal list, which stays narrow, with a line that points to cal status', async () => {
+    // The guest's whole error text went into the STATE column, and every row became 240 columns wide.
+    const r = await cal(['list'], handlers([info('dev', null), info('vm2', crash)]))
+    expect(r.code).toBe(0)
+    const [head, dev, vm2, note] = r.stdout.split('\n')
+    expect(head).toMatch(/^NAME {2}STATE {4}ROLE/)
+    expect(dev).toMatch(/^dev {3}running {2}workspace/)
+    expect(vm2).toMatch(/^vm2 {3}error {4}workspace/)
+    for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThan(100)
+    expect(note).toBe('vm2 is in an error state: `cal status vm2` says why and what to do.')
+  })
+
+  it('keeps the whole error in cal list --json and cal status --json', async () => {
+    expect(JSON.parse((await cal(['list', '--json'], handlers([info('vm2', crash)]))).stdout)[0].error).toBe(crash)
+    expect(JSON.parse((await cal(['status', 'vm2', '--json'], handlers([info('vm2', crash)]))).stdout).error).toBe(crash)
+  })
+
+  it('is said in cal status with what to do next', async () => {
+    const r = await cal(['status', 'vm2'], handlers([info('vm2', crash)]))
+    expect(r.stdout).toContain(`error                 ${crash}\n`)
+    expect(r.stdout).toContain('next step             It stopped unexpectedly. Start it again with `cal start vm2`; what was saved on its disk is still there.\n')
+  })
+
+  it('adds no next step to an error of CAL\'s own, which says its remedy', async () => {
+    for (const error of ['Its create was cut short: it may still have the image\'s size, MAC address and serial. Delete it and create it again.', 'A restore could not finish: the VM is parked as "vm2.restore-old".']) {
+      const r = await cal(['status', 'vm2'], handlers([info('vm2', error)]))
+      expect(r.stdout).toContain(error)
+      expect(r.stdout).not.toContain('next step')
+    }
+  })
+})

@@ -13,7 +13,10 @@ export const listCommand: CliCommand = async (argv, ctx) => {
   // belong to no listed VM and would otherwise take disk unseen. The list does not wait on it to fail.
   const [vms, usage] = await Promise.all([ctx.handlers['vms:list']({}), (async () => ctx.handlers['snapshots:diskUsage']({}))().catch(() => null)])
   if (vms.length === 0) ctx.stdout('No VMs yet. Create one with `cal create NAME`.\n')
-  else ctx.stdout(table(['NAME', 'STATE', 'ROLE', 'CPU', 'MEMORY', 'DISK', 'SIZE', 'IP'], vms.map((v) => [v.name, v.error ? `${v.state} (${v.error})` : v.state, v.role, v.cpu, `${v.memoryMb} MB`, `${v.diskGb} GB`, `${v.sizeGb} GB`, v.ip])))
+  // The state alone: the error's text (a guest crash is a 200-character Virtualization.framework message) would
+  // widen every row. A line under the table points to `cal status`, which says it and what to do.
+  else ctx.stdout(table(['NAME', 'STATE', 'ROLE', 'CPU', 'MEMORY', 'DISK', 'SIZE', 'IP'], vms.map((v) => [v.name, v.state, v.role, v.cpu, `${v.memoryMb} MB`, `${v.diskGb} GB`, `${v.sizeGb} GB`, v.ip])))
+  for (const v of vms.filter((x) => x.state === 'error')) ctx.stdout(`${v.name} is in an error state: \`cal status ${v.name}\` says why and what to do.\n`)
   for (const d of usage?.vms.filter((v) => v.deleted) ?? []) ctx.stdout(deletedNote(d) + '\n')
   return 0
 }

@@ -1,4 +1,5 @@
 import { workspaceAgent } from '../../shared/settings'
+import type { VmInfo } from '../../shared/vm'
 import type { CliCommand } from '../context'
 import { parseVerb } from '../args'
 import { EXIT } from '../exit-codes'
@@ -24,7 +25,7 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
       ['name', vm.name], ['state', vm.state], ['role', vm.role], ['os', vm.os], ['cpu', vm.cpu], ['memory', `${vm.memoryMb} MB`],
       ['disk', `${vm.diskGb} GB (${vm.sizeGb} GB used)`], ['ip', vm.ip], ['image', vm.baseImage], ['created', vm.createdAt],
       ['started', vm.startedAt], ['agent', agent], ['snapshots', snapshots && `${snapshots.length}${snapshots.length ? ` (newest: ${snapshots[0]!.name})` : ''}`],
-      ['last session snapshot', vm.lastSessionSnapshotAt], ['error', vm.error],
+      ['last session snapshot', vm.lastSessionSnapshotAt], ['error', vm.error], ['next step', errorNextStep(vm)],
     ]
     ctx.stdout(rows.filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k.padEnd(22)}${String(v)}`).join('\n') + '\n')
     return 0
@@ -42,4 +43,15 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
     ].join('\n') + '\n',
   )
   return code
+}
+
+/**
+ * What to do about a VM in an error state, when its error does not already say: a guest that stopped on its own (the
+ * error is then the VM's own log line, e.g. Virtualization.framework's) is started again. CAL's own errors (a create
+ * or a restore cut short) end with their remedy. The engine gives no kind with the error, so these are told apart by
+ * their opening words.
+ */
+export function errorNextStep(vm: Pick<VmInfo, 'name' | 'state' | 'error'>): string | null {
+  if (vm.state !== 'error' || !vm.error || /^(Its create was cut short|A restore could not finish)/.test(vm.error)) return null
+  return `It stopped unexpectedly. Start it again with \`cal start ${vm.name}\`; what was saved on its disk is still there.`
 }
