@@ -97,6 +97,18 @@ describe('cal doctor without Tart', () => {
     expect(r.stdout).not.toContain('0 of 2')
   })
 
+  it('cal status --json fails as every verb\'s --json does, with the status beside the error', async () => {
+    // It printed an ordinary status, with 0 VMs running and no "ok" or error, and exited 8.
+    const missing = join(dir, 'no-such-tart')
+    const r = await cal(['status', '--json', '--tart', missing])
+    expect(r.code).toBe(8)
+    const out = JSON.parse(r.stdout)
+    expect(out).toMatchObject({ ok: false, error: { code: 'TART_NOT_FOUND', message: `Tart was not found or cannot be run (looked for "${missing}").` }, tartFound: false, runningMacVms: null })
+    expect(out.error.hint).toContain('cal doctor')
+    expect(typeof out.calHome).toBe('string')
+    expect(Object.keys(JSON.parse((await cal(['list', '--json', '--tart', missing])).stdout))).toEqual(['ok', 'error'])
+  })
+
   it('the exit code is documented', async () => {
     expect((await cal(['doctor', '--help'])).stdout).toContain('8 when Tart is missing or cannot be run')
     expect((await cal(['--help'])).stdout).toMatch(/8 Tart not found or cannot be run \(every verb, cal doctor too\)/)

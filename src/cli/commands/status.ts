@@ -1,3 +1,4 @@
+import { CalError } from '../../shared/errors'
 import { workspaceAgent } from '../../shared/settings'
 import type { VmInfo } from '../../shared/vm'
 import type { CliCommand } from '../context'
@@ -6,7 +7,8 @@ import { EXIT } from '../exit-codes'
 import { printJson } from '../output'
 
 const USAGE = `Usage: cal status [NAME] [--json]
-  Without NAME: Tart, CAL_HOME and how many macOS VMs run. With NAME: that VM's state and facts, the agent cal run
+  Without NAME: Tart, CAL_HOME and how many macOS VMs run (no Tart: exit 8, and with --json "ok": false and the
+  error, as every verb's failure). With NAME: that VM's state and facts, the agent cal run
   and the app's Launch start in it, and its snapshots (--json: launchAgent and snapshotCount).`
 
 export const statusCommand: CliCommand = async (argv, ctx) => {
@@ -33,7 +35,14 @@ export const statusCommand: CliCommand = async (argv, ctx) => {
   const s = await ctx.handlers['app:status']({})
   // Tart missing exits 8 with --json too: a script reads the code, not only the tartFound field.
   const code = s.tartFound ? EXIT.ok : EXIT.tartMissing
-  if (ctx.json) return printJson(ctx, s), code
+  if (ctx.json) {
+    if (s.tartFound) return printJson(ctx, s), code
+    // As every verb's --json failure is ({"ok":false,"error":…}, which a script tests first), with the status the
+    // text shows beside it; no count of running VMs, which nobody can tell without Tart (the text: "unknown").
+    const looked = ctx.tartPath ? ` (looked for "${ctx.tartPath}")` : ''
+    const error = new CalError('TART_NOT_FOUND', `Tart was not found or cannot be run${looked}.`, '`cal doctor` says why and what to do.').toData()
+    return printJson(ctx, { ok: false, error, ...s, runningMacVms: null }), code
+  }
   ctx.stdout(
     [
       `tart        ${s.tartFound ? `${s.tartVersion} (${s.tartPath})` : 'not found or cannot be run: `cal doctor` says why and what to do'}`,
