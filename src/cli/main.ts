@@ -165,7 +165,9 @@ export async function runCli(argv: string[], io: CliIo, makeContext: (g: GlobalF
     const about = verb === 'help' ? rest[0] : verb
     if (about && COMMANDS[about]) return runCli([about, '--help'], io, makeContext)
     if (verb === 'help' && about && about !== 'help') return printError({ ...io, json: g.json }, unknownCommand(about))
-    // Help asked for is output; help instead of a missing command is a usage error, on stderr.
+    // Help asked for is output; help instead of a missing command is a usage error, on stderr (with --json, as
+    // every usage error: INVALID_INPUT on stdout).
+    if (!verb && !g.help && g.json) return printError({ ...io, json: true }, new CalError('INVALID_INPUT', 'Missing command.', 'Run `cal --help` for the list of commands.'))
     if (verb || g.help) io.stdout(HELP)
     else io.stderr(HELP)
     return verb || g.help ? EXIT.ok : EXIT.usage

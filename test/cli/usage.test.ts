@@ -57,10 +57,21 @@ describe('typos', () => {
 
 describe('usage errors', () => {
   it('are JSON on stdout with --json, whatever the mistake', async () => {
-    for (const args of [['--json', 'frobnicate'], ['--json', 'help', 'nosuch'], ['--json', '--tart']]) {
+    // A missing snapshot command, or no command at all, printed the usage on stderr and nothing on stdout.
+    for (const args of [['--json', 'frobnicate'], ['--json', 'help', 'nosuch'], ['--json', '--tart'], ['--json', 'snapshot'], ['snapshot', '--json'], ['--json']]) {
       const r = await cal(args)
       expect(r.code, args.join(' ')).toBe(2)
       expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    }
+    expect(JSON.parse((await cal(['--json', 'snapshot'])).stdout).error).toMatchObject({ message: 'Missing snapshot command: create, list, restore, delete.', hint: expect.stringMatching(/^Usage: cal snapshot /) })
+  })
+
+  it('without --json, a missing command or snapshot command still shows the whole usage on stderr', async () => {
+    for (const [args, usage] of [[['snapshot'], /^Usage: cal snapshot create\|list\|restore\|delete NAME/], [[], /^cal — /]] as const) {
+      const r = await cal([...args])
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toMatch(usage)
     }
   })
 

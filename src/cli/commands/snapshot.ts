@@ -34,7 +34,9 @@ function vmAndSnapshot(rest: string[], required: boolean): { help: boolean; vm: 
 
 export const snapshotCommand: CliCommand = async (argv, ctx) => {
   const [sub, ...rest] = argv
-  // Help asked for is output; the usage instead of a missing subcommand is a usage error, on stderr (as cal's own).
+  // Help asked for is output; the usage instead of a missing subcommand is a usage error, on stderr (as cal's own),
+  // and with --json the usage error every verb gives (INVALID_INPUT on stdout), which a script can read.
+  if (!sub && ctx.json) throw usageError(`Missing snapshot command: ${SUBCOMMANDS.join(', ')}.`, USAGE.split('\n')[0] ?? '')
   if (!sub) return ctx.stderr(USAGE + '\n'), EXIT.usage
   if (sub === '--help' || sub === '-h' || sub === 'help') return ctx.stdout(USAGE + '\n'), EXIT.ok
   switch (sub) {
