@@ -33,7 +33,7 @@ Commands:
   run NAME [--agent A] [--backup | --no-snapshot]
                                     launch the coding agent (session snapshot first), then attach it
   ssh NAME [-t] [-- COMMAND]        attach the agent's tmux session, or run one command
-  ssh NAME --list | --session S | --forget-host-key
+  ssh NAME --list | --session S | --new-session S | --forget-host-key
   help COMMAND                      the same as cal COMMAND --help
 
 Global options:

@@ -4,7 +4,7 @@ import { CalError, ErrorCode } from '../../src/shared/errors'
 import { exitCodeFor } from '../../src/cli/exit-codes'
 import { answerIsYes, runCli, splitGlobals } from '../../src/cli/main'
 import { localStamp, printError, withoutSummary, table } from '../../src/cli/output'
-import { parseSshArgs } from '../../src/cli/commands/ssh'
+import { attachCommand, parseSshArgs } from '../../src/cli/commands/ssh'
 import { withConfirmation } from '../../src/cli/task-runner'
 import type { CliContext } from '../../src/cli/context'
 
@@ -76,6 +76,25 @@ describe('cal dispatcher', () => {
     expect(() => parseSshArgs(['dev', '--session', 'foo', '--', 'echo', 'hi'])).toThrow(/use one or the other/)
     expect(() => parseSshArgs(['dev', '--list', '--session', 'foo'])).toThrow(/leave out --session/)
     expect(parseSshArgs(['dev', '--forget-host-key'])).toMatchObject({ forget: true, command: null })
+  })
+
+  it('tells --session (a session that runs) from --new-session and from the agent\'s default', () => {
+    expect(parseSshArgs(['dev'])).toMatchObject({ session: 'cal-agent', sessionMode: 'agent' })
+    expect(parseSshArgs(['dev', '--session', 'work'])).toMatchObject({ session: 'work', sessionMode: 'existing' })
+    expect(parseSshArgs(['dev', '-s', 'work'])).toMatchObject({ sessionMode: 'existing' })
+    expect(parseSshArgs(['dev', '--new-session', 'work'])).toMatchObject({ session: 'work', sessionMode: 'new' })
+    expect(() => parseSshArgs(['dev', '--session', 'a', '--new-session', 'b'])).toThrow(/use one or the other/)
+    expect(() => parseSshArgs(['dev', '--new-session'])).toThrow(/--new-session needs a tmux session name/)
+    expect(() => parseSshArgs(['dev', '--new-session', 'x#y'])).toThrow(/not a valid tmux session name/)
+    expect(() => parseSshArgs(['dev', '--new-session', 'foo', '--', 'ls'])).toThrow(/use one or the other/)
+  })
+
+  it('attaches --session without ever creating it (an exact name, not a prefix); the others create it if needed', () => {
+    // --session TYPO made a new, empty session in the VM (tmux new-session -A).
+    const existing = attachCommand('my sess', true)
+    expect(existing).toContain("attach-session -t '=my sess'")
+    expect(existing).not.toContain('new-session')
+    expect(attachCommand('cal-agent')).toContain('new-session -A -s cal-agent')
   })
 })
 

@@ -74,8 +74,37 @@ describe.skipIf(!isRoot)('cal as a process', () => {
     }
   }, T)
 
+  it('cal ssh --session attaches only a session that runs: a typo is an error naming the sessions, not a new session', async () => {
+    expect((await eng.exec('p1', "tmux new-session -d -s work 'sleep 600'")).code).toBe(0)
+    const attach = (session: string) => {
+      const pty: IPty = spawnPty(process.execPath, [calJs, 'ssh', 'p1', '--session', session], { name: 'xterm-256color', cols: 200, rows: 30, env: env() as Record<string, string> })
+      let out = ''
+      pty.onData((d) => (out += d))
+      const exited = new Promise<{ code: number; out: string }>((r) => pty.onExit(({ exitCode }) => r({ code: exitCode, out })))
+      return { pty, exited }
+    }
+    try {
+      const typo = await attach('wrok').exited
+      expect(typo.code).toBe(3)
+      expect(typo.out).toContain('error: There is no tmux session "wrok" in p1. Did you mean "work"?')
+      expect(typo.out).toContain('hint: Its sessions: work (cal ssh p1 --list). To start a new session with that name: cal ssh p1 --new-session wrok')
+      expect((await eng.exec('p1', "tmux has-session -t '=wrok'")).code).not.toBe(0)
+      // Not a prefix either: "wor" is not "work".
+      expect((await attach('wor').exited).code).toBe(3)
+      const right = attach('work')
+      try {
+        const clients = async () => (await eng.exec('p1', "tmux list-clients -t '=work' -F x 2>/dev/null")).stdout.trim()
+        await expect.poll(clients, { timeout: 20_000, interval: 250 }).toBe('x')
+      } finally {
+        right.pty.kill()
+      }
+    } finally {
+      await eng.exec('p1', 'tmux kill-server 2>/dev/null; true')
+    }
+  }, T)
+
   it('an attach whose VM stops says the session ended with it, not that it keeps running', async () => {
-    const pty: IPty = spawnPty(process.execPath, [calJs, 'ssh', 'p1', '--session', 'qa2'], { name: 'xterm-256color', cols: 100, rows: 30, env: env() as Record<string, string> })
+    const pty: IPty = spawnPty(process.execPath, [calJs, 'ssh', 'p1', '--new-session', 'qa2'], { name: 'xterm-256color', cols: 100, rows: 30, env: env() as Record<string, string> })
     let out = ''
     pty.onData((d) => (out += d))
     const exited = new Promise<number>((r) => pty.onExit(({ exitCode }) => r(exitCode)))

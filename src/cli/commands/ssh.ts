@@ -18,21 +18,28 @@ import { printJson, table, usageError } from '../output'
 import { didYouMean } from '../suggest'
 import { handlingCtrlC } from '../interrupt'
 
-export const SSH_USAGE = `Usage: cal ssh NAME [--session TMUX_SESSION] [-- COMMAND...]
+export const SSH_USAGE = `Usage: cal ssh NAME [--session TMUX_SESSION | --new-session TMUX_SESSION | -- COMMAND...]
        cal ssh NAME -t -- COMMAND...
        cal ssh NAME --list [--json]
        cal ssh NAME --forget-host-key [--json]
-  Without a command: attach the VM's tmux session (default "${AGENT_TMUX_SESSION}") in this terminal,
-  through OpenSSH with CAL's key and the VM's pinned host key.
+  Without a command: attach the VM's tmux session "${AGENT_TMUX_SESSION}" (started if it is not there) in this
+  terminal, through OpenSSH with CAL's key and the VM's pinned host key.
   With a command: run it in the VM and exit with its status; this command's input goes to it. One argument goes
   to the remote shell as it is (pipes work: cal ssh dev -- 'ls | wc -l'); several are quoted one by one.
   -t, --tty: run the command on a terminal, for full-screen and interactive programs (cal ssh dev -t -- htop).
-  --list: the VM's tmux sessions (the agent's "${AGENT_TMUX_SESSION}", shells), attached or not; --session NAME attaches one.
+  --list: the VM's tmux sessions (the agent's "${AGENT_TMUX_SESSION}", shells), attached or not.
+  --session S: attach the session S that runs in the VM (a name that is not there is an error, not a new session).
+  --new-session S: start a session S and attach it (or attach S if it already runs).
   --forget-host-key: drop the VM's pinned host key (after the VM was recreated outside CAL).`
 
 export interface SshArgs {
   vm: string
   session: string
+  /**
+   * How the session is attached: 'agent' (no flag: the agent's session, started if it is not there), 'existing'
+   * (--session: only one that runs, so that a typo is not a new, empty session), 'new' (--new-session).
+   */
+  sessionMode: 'agent' | 'existing' | 'new'
   command: string[] | null
   /** -t: the command runs on a terminal (through OpenSSH, like the interactive attach). */
   tty: boolean
@@ -51,19 +58,23 @@ export function parseSshArgs(argv: string[]): SshArgs {
   let forget = false
   let list = false
   let sessionGiven = false
+  let sessionMode: SshArgs['sessionMode'] = 'agent'
   for (let i = 0; i < own.length; i++) {
     const a = own[i]!
-    if (a === '--help' || a === '-h') return { vm: '', session, command: null, tty, forget, list, help: true }
-    if (a === '--session' || a === '-s') {
+    if (a === '--help' || a === '-h') return { vm: '', session, sessionMode, command: null, tty, forget, list, help: true }
+    if (a === '--session' || a === '-s' || a === '--new-session') {
       const value = own[++i]
       if (value === undefined) throw usageError(`${a} needs a tmux session name (see cal ssh NAME --list).`, SSH_USAGE)
+      const mode = a === '--new-session' ? 'new' : 'existing'
+      if (sessionGiven && mode !== sessionMode) throw usageError('--session attaches a session that runs, --new-session starts one: use one or the other.', SSH_USAGE)
       session = value
       sessionGiven = true
+      sessionMode = mode
     } else if (a === '--tty' || a === '-t') tty = true
     else if (a === '--forget-host-key') forget = true
     else if (a === '--list' || a === '-l') list = true
     else if (a.startsWith('-')) {
-      const guess = a.startsWith('--') ? didYouMean(a.slice(2), ['session', 'tty', 'forget-host-key', 'list', 'json', 'yes', 'help'], (f) => `--${f}`) : ''
+      const guess = a.startsWith('--') ? didYouMean(a.slice(2), ['session', 'new-session', 'tty', 'forget-host-key', 'list', 'json', 'yes', 'help'], (f) => `--${f}`) : ''
       throw usageError(`Unknown option ${a}.${guess}`, SSH_USAGE)
     }
     else if (vm === null) vm = a
@@ -80,15 +91,17 @@ export function parseSshArgs(argv: string[]): SshArgs {
   if (list && sessionGiven) throw usageError('--list shows every session: leave out --session.', SSH_USAGE)
   if (sessionGiven && command) throw usageError('--session attaches a tmux session; a command after "--" runs outside tmux: use one or the other.', SSH_USAGE)
   if (tty && !command) throw usageError('-t runs a command on a terminal: give one after "--" (without one, cal ssh attaches tmux on a terminal anyway).', SSH_USAGE)
-  return { vm, session, command, tty, forget, list, help: false }
+  return { vm, session, sessionMode, command, tty, forget, list, help: false }
 }
 
 /**
  * The remote command for interactive mode: attach (or create) the tmux session after CAL's tmux setup (the same
  * server-wide options the app's terminal sets: escape-time, history-limit…), else a login shell with a notice.
+ * `existing`: attach only that session (tmux's "=" is an exact name, not a prefix), never create one; if it ended
+ * since it was listed, tmux says it cannot find it.
  */
-export function attachCommand(session: string): string {
-  const tmux = shellJoin(['-u', ...TMUX_SETUP, ';', 'new-session', '-A', '-s', session])
+export function attachCommand(session: string, existing = false): string {
+  const tmux = shellJoin(['-u', ...TMUX_SETUP, ';', ...(existing ? ['attach-session', '-t', `=${session}`] : ['new-session', '-A', '-s', session])])
   return `T=$(${FIND_TMUX}); if [ -n "$T" ]; then exec "$T" ${tmux}; else echo 'cal: tmux not found in the VM, starting a plain login shell.' >&2; exec "\${SHELL:-/bin/sh}" -l; fi`
 }
 
@@ -191,6 +204,22 @@ async function runOne(pool: SshPool, vm: string, command: string): Promise<numbe
   })
 }
 
+function tmuxSessions(pool: SshPool, vm: string): Promise<ReturnType<typeof parseTmuxSessions>> {
+  return pool.exec(vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 }).then((r) => parseTmuxSessions(r.stdout))
+}
+
+/**
+ * --session S attaches S only if it runs: a misspelt name (cal-agnet) made a new, empty session, which looked like
+ * "my agent is gone" and stayed in the VM. The error names the sessions there are, and how to start a new one.
+ */
+async function assertSessionRuns(pool: SshPool, args: SshArgs): Promise<void> {
+  const names = (await tmuxSessions(pool, args.vm)).map((t) => t.name)
+  if (names.includes(args.session)) return
+  const start = `To start a new session with that name: cal ssh ${args.vm} --new-session ${shellJoin([args.session])}`
+  const there = names.length === 0 ? `No tmux sessions are running in ${args.vm}.` : `Its sessions: ${names.join(', ')} (cal ssh ${args.vm} --list).`
+  throw new CalError('TERMINAL_NOT_FOUND', `There is no tmux session "${args.session}" in ${args.vm}.${didYouMean(args.session, names)}`, `${there} ${start}`, { vm: args.vm, session: args.session, sessions: names })
+}
+
 /** Run OpenSSH on this terminal (the tmux attach, or -t COMMAND); the VM's host key is pinned already. */
 async function onTerminal(ctx: CliContext, pool: SshPool, args: SshArgs, settings: Settings, remote: string): Promise<number> {
   const address = (await pool.hostKeys.get(args.vm))?.address ?? ''
@@ -215,7 +244,7 @@ async function droppedAttach(ctx: CliContext, args: SshArgs): Promise<CalError> 
   if (state !== null && state !== 'running') {
     return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed: the VM is ${state}, and its tmux session "${args.session}" ended with it.`, `Start it again with \`cal start ${args.vm}\`.`, { vm: args.vm, state })
   }
-  const again = args.session === AGENT_TMUX_SESSION ? `cal ssh ${args.vm}` : `cal ssh ${args.vm} --session ${args.session}`
+  const again = args.sessionMode === 'agent' ? `cal ssh ${args.vm}` : `cal ssh ${args.vm} --session ${shellJoin([args.session])}`
   return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed.`, `The tmux session "${args.session}" keeps running in the VM: run ${again} to attach it again.`, { vm: args.vm })
 }
 
@@ -254,7 +283,7 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
     // VM's current address to known_hosts and unlocks the keychain when configured.
     await pool.connect(args.vm)
     if (args.list) {
-      const sessions = parseTmuxSessions((await pool.exec(args.vm, LIST_TMUX_SESSIONS, { timeoutMs: 15_000 })).stdout)
+      const sessions = await tmuxSessions(pool, args.vm)
       if (ctx.json) ctx.stdout(JSON.stringify(sessions, null, 2) + '\n')
       else if (sessions.length === 0) ctx.stdout(`No tmux sessions are running in ${args.vm}.\n`)
       else ctx.stdout(table(['SESSION', 'STARTED', 'CLIENTS', 'RUNNING'], sessions.map((t) => [t.name, t.createdAt, t.clients, t.command])))
@@ -262,7 +291,8 @@ export const sshCommand: CliCommand = async (argv, ctx) => {
     }
     const command = args.command ? (args.command.length === 1 ? args.command[0]! : shellJoin(args.command)) : null
     if (command !== null && !args.tty) return await runOne(pool, args.vm, command)
-    return await onTerminal(ctx, pool, args, settings, command ?? attachCommand(args.session))
+    if (args.sessionMode === 'existing') await assertSessionRuns(pool, args)
+    return await onTerminal(ctx, pool, args, settings, command ?? attachCommand(args.session, args.sessionMode === 'existing'))
   } finally {
     await pool.dispose()
   }
