@@ -43,15 +43,15 @@ export async function followVmTask(ctx: CliContext, name: string, start: () => P
 }
 
 function leftIn(name: string, vm: VmInfo | null): { state: string; hint: string } {
-  if (!vm) return { state: `CAL could not read the state of ${name}`, hint: `See it with: cal status ${name}` }
+  if (!vm) return { state: `CAL could not read the state of ${name}`, hint: `See it with \`cal status ${name}\`.` }
   switch (vm.state) {
     case 'stopped':
-      return { state: `${name} was left stopped`, hint: `Start it with: cal start ${name}` }
+      return { state: `${name} was left stopped`, hint: `Start it with \`cal start ${name}\`.` }
     case 'suspended':
-      return { state: `${name} was left suspended`, hint: `cal start ${name} resumes it.` }
+      return { state: `${name} was left suspended`, hint: `\`cal start ${name}\` resumes it.` }
     case 'running':
-      return { state: `${name} is running${vm.ip ? ` at ${vm.ip}` : ''}`, hint: `Stop it with cal stop ${name}, or use it: cal ssh ${name}` }
+      return { state: `${name} is running${vm.ip ? ` at ${vm.ip}` : ''}`, hint: `Stop it with \`cal stop ${name}\`, or use it: \`cal ssh ${name}\`.` }
     default:
-      return { state: `${name} is ${vm.state}`, hint: `See how it ends with: cal status ${name}` }
+      return { state: `${name} is ${vm.state}`, hint: `See how it ends with \`cal status ${name}\`.` }
   }
 }

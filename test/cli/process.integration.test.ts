@@ -87,7 +87,7 @@ describe.skipIf(!isRoot)('cal as a process', () => {
       const typo = await attach('wrok').exited
       expect(typo.code).toBe(3)
       expect(typo.out).toContain('error: There is no tmux session "wrok" in p1. Did you mean "work"?')
-      expect(typo.out).toContain('hint: Its sessions: work (cal ssh p1 --list). To start a new session with that name: cal ssh p1 --new-session wrok')
+      expect(typo.out).toContain('hint: Its sessions: work (`cal ssh p1 --list`). To start a new session with that name: `cal ssh p1 --new-session wrok`.')
       expect((await eng.exec('p1', "tmux has-session -t '=wrok'")).code).not.toBe(0)
       // Not a prefix either: "wor" is not "work".
       expect((await attach('wor').exited).code).toBe(3)

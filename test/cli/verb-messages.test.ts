@@ -1,5 +1,8 @@
 // What cal says about the VM around start, restart and ssh: the state a cancelled start left it in, a restart that only
 // starts, and cal ssh refusing at once without a terminal.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CalError } from '../../src/shared/errors'
 import type { Task } from '../../src/shared/task'
@@ -42,7 +45,7 @@ describe('a cancelled cal start', () => {
   it('says the VM was left stopped', async () => {
     const r = await cal(['start', 'dev'], cancelledStart(vm('stopped')))
     expect(r.code).toBe(130)
-    expect(r.stderr).toBe('Start dev was cancelled; dev was left stopped.\nhint: Start it with: cal start dev\n')
+    expect(r.stderr).toBe('Start dev was cancelled; dev was left stopped.\nhint: Start it with `cal start dev`.\n')
   })
 
   it('says the VM still runs, and where, when it could not be stopped', async () => {
@@ -141,11 +144,31 @@ describe('cal ssh without a terminal', () => {
     const attach = await cal(['ssh', 'dev'], handlers)
     expect(attach.code).toBe(2)
     expect(attach.stderr).toContain('error: cal ssh dev needs a terminal')
-    expect(attach.stderr).toContain('hint: To run one command: cal ssh dev -- COMMAND')
+    expect(attach.stderr).toContain('hint: To run one command: `cal ssh dev -- COMMAND`.')
     const tty = await cal(['ssh', 'dev', '-t', '--', 'htop'], handlers)
     expect(tty.code).toBe(2)
     expect(tty.stderr).toContain('cal ssh -t needs a terminal')
     expect(asked).toEqual([])
+  })
+
+  it('says a stopped VM as check and suspend do: "The VM … is stopped", and `cal start NAME` in backquotes', async () => {
+    // It said `VM "dev" is stopped …` and "Start it first: cal start dev", where check and suspend say
+    // `The VM "dev" is not running.` and "Start it with `cal start dev`."
+    const calHome = mkdtempSync(join(tmpdir(), 'cal-ssh-stopped-'))
+    try {
+      for (const [state, message, hint] of [
+        ['stopped', 'The VM "dev" is stopped: it has no IP address to connect to.', 'Start it with `cal start dev`.'],
+        ['stopping', 'The VM "dev" is stopping.', 'Once it has stopped, start it again with `cal start dev`.'],
+      ] as const) {
+        const handlers = { 'vms:get': async () => vm(state) }
+        let stderr = ''
+        const code = await runCli(['ssh', 'dev', '--', 'ls'], { stdout: () => {}, stderr: (t) => void (stderr += t), isTTY: false, canAsk: false }, async () => ({ handlers: handlers as never, events: new EngineEvents(), calHome }))
+        expect(code).toBe(4)
+        expect(stderr).toBe(`error: ${message}\nhint: ${hint}\n`)
+      }
+    } finally {
+      rmSync(calHome, { recursive: true, force: true })
+    }
   })
 })
 

@@ -139,13 +139,13 @@ function makePool(ctx: CliContext, settings: Settings): SshPool {
 function noAddress(ctx: CliContext, info: VmInfo): CalError {
   const vm = info.name
   if (info.state === 'running' || info.state === 'starting') {
-    return new CalError('VM_NOT_RUNNING', `VM "${vm}" is still starting: it has no IP address yet.`, `Wait a few seconds and try again; cal list shows its address once it has one.`, { vm })
+    return new CalError('VM_NOT_RUNNING', `The VM "${vm}" is still starting: it has no IP address yet.`, `Wait a few seconds and try again; \`cal list\` shows its address once it has one.`, { vm })
   }
   if (info.state === 'error') {
-    return new CalError('VM_DIED', `VM "${vm}" failed${info.error ? `: ${info.error}` : '.'}`, `See its log, ${join(ctx.calHome, 'logs', `${vm}.log`)}, then start it again: cal start ${vm}`, { vm })
+    return new CalError('VM_DIED', `The VM "${vm}" failed${info.error ? `: ${info.error}` : '.'}`, `See its log, ${join(ctx.calHome, 'logs', `${vm}.log`)}, then start it again with \`cal start ${vm}\`.`, { vm })
   }
-  if (info.state === 'stopping') return new CalError('VM_NOT_RUNNING', `VM "${vm}" is stopping.`, `Start it again once it has stopped: cal start ${vm}`, { vm })
-  return new CalError('VM_NOT_RUNNING', `VM "${vm}" is ${info.state}: it has no IP address to connect to.`, `Start it first: cal start ${vm}`, { vm })
+  if (info.state === 'stopping') return new CalError('VM_NOT_RUNNING', `The VM "${vm}" is stopping.`, `Once it has stopped, start it again with \`cal start ${vm}\`.`, { vm })
+  return new CalError('VM_NOT_RUNNING', `The VM "${vm}" is ${info.state}: it has no IP address to connect to.`, `Start it with \`cal start ${vm}\`.`, { vm })
 }
 
 /** How a signal stops this process: the remote command is stopped, and this exit code says which signal it was. */
@@ -193,7 +193,7 @@ async function runOne(pool: SshPool, vm: string, command: string): Promise<numbe
       const exit = exitOf(ch)
       if (!exit) {
         return reject(
-          new CalError('SSH_DISCONNECTED', `The SSH connection to "${vm}" closed before the command finished.`, `Check that ${vm} is still running (cal list). The command may or may not have finished in the VM.`, { vm }),
+          new CalError('SSH_DISCONNECTED', `The SSH connection to "${vm}" closed before the command finished.`, `Check that ${vm} is still running (\`cal list\`). The command may or may not have finished in the VM.`, { vm }),
         )
       }
       const signalled = exit.signal ? (constants.signals[`SIG${exit.signal.replace(/^SIG/, '')}` as keyof typeof constants.signals] ?? 9) : null
@@ -215,8 +215,8 @@ function tmuxSessions(pool: SshPool, vm: string): Promise<ReturnType<typeof pars
 async function assertSessionRuns(pool: SshPool, args: SshArgs): Promise<void> {
   const names = (await tmuxSessions(pool, args.vm)).map((t) => t.name)
   if (names.includes(args.session)) return
-  const start = `To start a new session with that name: cal ssh ${args.vm} --new-session ${shellJoin([args.session])}`
-  const there = names.length === 0 ? `No tmux sessions are running in ${args.vm}.` : `Its sessions: ${names.join(', ')} (cal ssh ${args.vm} --list).`
+  const start = `To start a new session with that name: \`cal ssh ${args.vm} --new-session ${shellJoin([args.session])}\`.`
+  const there = names.length === 0 ? `No tmux sessions are running in ${args.vm}.` : `Its sessions: ${names.join(', ')} (\`cal ssh ${args.vm} --list\`).`
   throw new CalError('TERMINAL_NOT_FOUND', `There is no tmux session "${args.session}" in ${args.vm}.${didYouMean(args.session, names)}`, `${there} ${start}`, { vm: args.vm, session: args.session, sessions: names })
 }
 
@@ -245,7 +245,7 @@ async function droppedAttach(ctx: CliContext, args: SshArgs): Promise<CalError> 
     return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed: the VM is ${state}, and its tmux session "${args.session}" ended with it.`, `Start it again with \`cal start ${args.vm}\`.`, { vm: args.vm, state })
   }
   const again = args.sessionMode === 'agent' ? `cal ssh ${args.vm}` : `cal ssh ${args.vm} --session ${shellJoin([args.session])}`
-  return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed.`, `The tmux session "${args.session}" keeps running in the VM: run ${again} to attach it again.`, { vm: args.vm })
+  return new CalError('SSH_DISCONNECTED', `The SSH connection to "${args.vm}" closed.`, `The tmux session "${args.session}" keeps running in the VM: run \`${again}\` to attach it again.`, { vm: args.vm })
 }
 
 /** The tmux attach and -t COMMAND run OpenSSH on this terminal: refuse at once, before connecting, without one. */
@@ -254,7 +254,7 @@ function assertTerminal(args: SshArgs): void {
   throw new CalError(
     'INVALID_INPUT',
     args.command ? `cal ssh -t needs a terminal, and this one's input or output is not one.` : `cal ssh ${args.vm} needs a terminal to attach tmux, and this one's input or output is not one.`,
-    args.command ? `To run a command without a terminal, put it after "--" without -t: cal ssh ${args.vm} -- COMMAND` : `To run one command: cal ssh ${args.vm} -- COMMAND`,
+    args.command ? `To run a command without a terminal, put it after "--" without -t: \`cal ssh ${args.vm} -- COMMAND\`.` : `To run one command: \`cal ssh ${args.vm} -- COMMAND\`.`,
   )
 }
 
