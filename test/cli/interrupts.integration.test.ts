@@ -88,7 +88,7 @@ describe.skipIf(!isRoot)('cal interrupted', () => {
     try {
       const started = Date.now()
       const r = await eng.cal(['run', 'int-noip', '--yes'])
-      expect(r.stderr).toContain('VM "int-noip" has no network address, so its agent cannot start.')
+      expect(r.stderr).toContain('The VM "int-noip" has no network address, so its agent cannot start.')
       expect(r.code).not.toBe(0)
       expect(Date.now() - started).toBeLessThan(15_000)
       expect(await eng.svc.listSnapshots('int-noip')).toEqual([])

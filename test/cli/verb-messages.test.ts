@@ -187,25 +187,25 @@ describe('cal run while an agent already works in the VM', () => {
   it('says the asked-for agent was not started and names what runs there, not "opencode runs in…"', async () => {
     const r = await cal(['run', 'dev', '--agent', 'opencode'], runWith('claude'))
     expect(r.code).toBe(0)
-    expect(r.stdout).toBe('opencode was not started: claude already runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
+    expect(r.stdout).toBe('opencode was not started: claude already runs in dev\'s tmux session "cal-agent". Attach it with `cal ssh dev`.\n')
     const json = await cal(['run', 'dev', '--agent', 'opencode', '--json'], runWith('claude'))
     expect(JSON.parse(json.stdout)).toMatchObject({ agent: 'opencode', started: false, running: 'claude' })
   })
 
   it('says the agent already runs when it is the one asked for', async () => {
     const r = await cal(['run', 'dev'], runWith('opencode'))
-    expect(r.stdout).toBe('opencode already runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
+    expect(r.stdout).toBe('opencode already runs in dev\'s tmux session "cal-agent". Attach it with `cal ssh dev`.\n')
   })
 
   it('says a VM in an error state is in an error state, not "is error"', async () => {
     const r = await cal(['run', 'dev'], () => ({ 'agent:launchInfo': async () => ({ ...launchInfo(null), vmState: 'error' }) }))
     expect(r.code).toBe(4)
-    expect(r.stderr).toContain('error: VM "dev" is in an error state, so its agent cannot start.')
+    expect(r.stderr).toContain('error: The VM "dev" is in an error state, so its agent cannot start.')
   })
 
   it('says the agent runs when it was started', async () => {
     const r = await cal(['run', 'dev', '--agent', 'opencode'], runWith(null))
-    expect(r.stdout).toBe('opencode runs in dev\'s tmux session "cal-agent". Attach it: cal ssh dev\n')
+    expect(r.stdout).toBe('opencode runs in dev\'s tmux session "cal-agent". Attach it with `cal ssh dev`.\n')
   })
 })
 

@@ -187,7 +187,7 @@ describe.skipIf(!isRoot)('cal verbs on the simulated host', () => {
     expect(run.stderr).toContain('Agent:       opencode')
     expect(run.stderr).toContain('Snapshot:    a session snapshot first')
     expect(run.stderr).toContain('→ Clone the disk')
-    expect(run.stdout).toBe('opencode runs in r1\'s tmux session "cal-agent". Attach it: cal ssh r1\n')
+    expect(run.stdout).toBe('opencode runs in r1\'s tmux session "cal-agent". Attach it with `cal ssh r1`.\n')
     expect(await sessionSnapshots()).toBe(1)
     const pane = async () => (await eng.exec('r1', "tmux capture-pane -p -t '=cal-agent:'")).stdout
     await expect.poll(pane, { timeout: 15_000 }).toContain('opencode (tart-sim stand-in)')

@@ -30,7 +30,7 @@ export const runCommand: CliCommand = async (argv, ctx) => {
   if (info.vmState !== 'running') {
     // "is error" read badly: a VM in that state is in an error state (it stopped unexpectedly), and is started again.
     const now = info.vmState === 'error' ? 'in an error state' : info.vmState
-    throw new CalError('VM_NOT_RUNNING', `VM "${name}" is ${now}, so its agent cannot start.`, `Start it first: cal start ${name}`, { vm: name })
+    throw new CalError('VM_NOT_RUNNING', `The VM "${name}" is ${now}, so its agent cannot start.`, `Start it with \`cal start ${name}\`.`, { vm: name })
   }
   const label = info.agentLabel
   const snapshot = info.running
@@ -119,8 +119,8 @@ export const runCommand: CliCommand = async (argv, ctx) => {
     return EXIT.ok
   }
   if (process.stdin.isTTY && process.stdout.isTTY) return sshCommand([name, '--session', tmux], ctx)
-  if (info.running === info.command) ctx.stdout(`${label} already runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
-  else if (info.running) ctx.stdout(`${label} was not started: ${info.running} already runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
-  else ctx.stdout(`${label} runs in ${name}'s tmux session "${tmux}". Attach it: cal ssh ${name}\n`)
+  if (info.running === info.command) ctx.stdout(`${label} already runs in ${name}'s tmux session "${tmux}". Attach it with \`cal ssh ${name}\`.\n`)
+  else if (info.running) ctx.stdout(`${label} was not started: ${info.running} already runs in ${name}'s tmux session "${tmux}". Attach it with \`cal ssh ${name}\`.\n`)
+  else ctx.stdout(`${label} runs in ${name}'s tmux session "${tmux}". Attach it with \`cal ssh ${name}\`.\n`)
   return EXIT.ok
 }

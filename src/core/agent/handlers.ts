@@ -150,13 +150,13 @@ export function agentHandlers(deps: AgentDeps): Pick<CommandHandlers, 'agent:lau
       if (info.state !== 'running') {
         const now = info.state === 'error' ? 'in an error state' : info.state
         const first = info.state === 'suspended' ? 'Resume it (start it) first' : info.state === 'starting' ? 'Wait until it runs' : 'Start it first'
-        throw new CalError('VM_NOT_RUNNING', `VM "${input.vm}" is ${now}, so its agent cannot start.`, `${first}, then launch the agent.`, { vm: input.vm, state: info.state })
+        throw new CalError('VM_NOT_RUNNING', `The VM "${input.vm}" is ${now}, so its agent cannot start.`, `${first}, then launch the agent.`, { vm: input.vm, state: info.state })
       }
       // Nothing reaches a VM without an address: refused before the session snapshot pauses it for nothing.
       if (!info.ip) {
         throw new CalError(
           'VM_NOT_RUNNING',
-          `VM "${input.vm}" has no network address, so its agent cannot start.`,
+          `The VM "${input.vm}" has no network address, so its agent cannot start.`,
           { cli: `A VM that just started gets one within a minute or two (\`cal list\` shows it); if none comes, restart it with \`cal restart ${input.vm}\`.`, app: 'A VM that just started gets one within a minute or two; if none comes, restart it.' },
           { vm: input.vm, state: info.state },
         )

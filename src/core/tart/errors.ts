@@ -34,14 +34,14 @@ export function mapTartFailure(f: TartFailure): CalError {
   let m: RegExpExecArray | null
 
   if ((m = /the specified VM "([^"]*)" does not exist/.exec(all))) {
-    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, { cli: 'Run `cal list` to see the VMs Tart knows.', app: 'The sidebar lists the VMs Tart knows.' }, { ...details, vm: m[1] })
+    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'The sidebar lists the VMs Tart knows.' }, { ...details, vm: m[1] })
   }
   if ((m = /The number of VMs exceeds the system limit(?: \(other running VMs: ([^)]*)\))?/.exec(all))) {
     const running = m[1] ? m[1].split(',').map((s) => s.trim()).filter(Boolean) : []
     return vmLimitError(running, details)
   }
   if ((m = /VM "(?:VM ")?([^"]*)"(?: is not running")? is not running/.exec(all))) {
-    return new CalError('VM_NOT_RUNNING', `The VM "${m[1]}" is not running.`, { cli: `Start it first with \`cal start ${m[1]}\`.`, app: 'Start it first.' }, { ...details, vm: m[1] })
+    return new CalError('VM_NOT_RUNNING', `The VM "${m[1]}" is not running.`, { cli: `Start it with \`cal start ${m[1]}\`.`, app: 'Start it first.' }, { ...details, vm: m[1] })
   }
   if ((m = /VM "([^"]*)" is already running!/.exec(all))) {
     return new CalError('VM_ALREADY_RUNNING', `The VM "${m[1]}" is already running.`, { cli: `Stop it first with \`cal stop ${m[1]}\`, or just connect to it.`, app: 'Stop it first, or just open a terminal on it.' }, { ...details, vm: m[1] })
@@ -56,7 +56,7 @@ export function mapTartFailure(f: TartFailure): CalError {
     return new CalError('VM_EXISTS', `Cannot rename "${m[1]}": a VM named "${m[2]}" already exists.`, `Delete or rename "${m[2]}" first.`, details)
   }
   if ((m = /failed to rename a non-existent local VM: (\S+)/.exec(all))) {
-    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, { cli: 'Run `cal list` to see the VMs Tart knows.', app: 'The sidebar lists the VMs Tart knows.' }, { ...details, vm: m[1] })
+    return new CalError('VM_NOT_FOUND', `The VM "${m[1]}" does not exist.`, { cli: 'Run `cal list` to see your VMs.', app: 'The sidebar lists the VMs Tart knows.' }, { ...details, vm: m[1] })
   }
   if (/No space left on device|volume is out of space|out of space/i.test(all)) {
     return new CalError('DISK_FULL', `The disk is full: tart ${verb} could not write its files.`, freeSpaceHint(), details)
