@@ -929,6 +929,14 @@ test('Stop and Restart ask first while a program runs in the VM; Cancel keeps it
   await expect(note).toHaveCount(0)
   await page.waitForTimeout(1500)
   await expect.poll(keptOnce).toBe(true)
+  // `clear` empties the scrollback, the ended session's kept output too, once the new session has history of its own.
+  // (Dismissing the note gave the keyboard back to the terminal.)
+  await expect(term(page, id).locator('.xterm-helper-textarea')).toBeFocused()
+  await page.keyboard.type('seq -f "new-%g" 1 80\n')
+  await expect.poll(() => screen(page, id)).toMatch(/^new-80$/m)
+  await page.waitForTimeout(1500)
+  await page.keyboard.type('clear\n')
+  await expect.poll(async () => /^(kept|new)-\d+$/m.test(await screen(page, id)), { timeout: 15_000 }).toBe(false)
   // Nothing runs any more, so Restart goes ahead without asking.
   await page.getByTestId('view-workspace').click()
   await page.getByTestId('vm-restart').click()

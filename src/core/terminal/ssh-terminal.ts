@@ -133,7 +133,11 @@ export class SshTerminal extends TerminalBase {
     // What a window kept of a session that ended: kept here, for every window's redraws from now on (one that opens
     // later has none of it), as plain text: nothing in it may act on the terminal.
     // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    if (lead) this.ended = lead.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
+    if (lead) {
+      this.ended = lead.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
+      // The history seen so far was the ended session's: the new one starts with none, which is no clear.
+      this.historySeen = null
+    }
     // One at a time: a second redraw (a resize right after a burst) would otherwise end the first one's synchronized
     // update with its own end mark, and show its erased screen.
     const run = this.refilling.then(() => this.refillOnce())

@@ -177,7 +177,11 @@ export function TerminalPane({ visible }: { visible: boolean }) {
       {active && connectedNote && (
         <div className="callout callout-warning terminal-notice connection-note" role="status" data-testid="connection-note">
           <span>{connectedNote}</span>
-          <button type="button" className="button small" onClick={() => useSessions.getState().dismissMessage(active.id)} data-testid="connection-note-dismiss">
+          <button type="button" className="button small" onClick={() => {
+              useSessions.getState().dismissMessage(active.id)
+              // The button goes with the note: the keyboard goes back to the terminal, not to nothing.
+              getTerm(active.id)?.term.focus()
+            }} data-testid="connection-note-dismiss">
             Dismiss
           </button>
         </div>
