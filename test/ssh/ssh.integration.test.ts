@@ -425,18 +425,18 @@ describe('terminal sessions', () => {
       expect(history).toBe('')
       const tail = await handlers['terminal:tail']({ id: s.id, lines: 3, depths: [1] })
       expect(tail).toMatchObject({ historySize: 0, lines: [], samples: [null], width: 80 })
+      // What a redraw puts above the screen: between the scrollback's clear and the clear that pushes it up.
+      const aboveTheScreen = async (what: string, lead?: string) => {
+        const from = events.text(s.id).length
+        sends['terminal:redraw']({ id: s.id, ...(lead ? { lead } : {}) })
+        await events.until(() => events.text(s.id).slice(from).includes('\x1b[?2026l'), what)
+        const drawn = events.text(s.id).slice(from)
+        return drawn.slice(drawn.indexOf('\x1b[3J') + 4, drawn.indexOf('\x1b[H\x1b[2J'))
+      }
       // What the window kept of a session that ended goes above tmux's history, as plain text: nothing in it acts.
-      const next = events.text(s.id).length
-      sends['terminal:redraw']({ id: s.id, lead: 'old-1\r\nold\x1b]0;title\x07\x1b[2J-2\r\n' })
-      await events.until(() => events.text(s.id).slice(next).includes('\x1b[?2026l'), 'the redraw with a lead')
-      const led = events.text(s.id).slice(next)
-      expect(led.slice(led.indexOf('\x1b[3J') + 4, led.indexOf('\x1b[H\x1b[2J'))).toBe('old-1\r\nold]0;title[2J-2\r\n')
+      expect(await aboveTheScreen('the redraw with a lead', 'old-1\r\nold\x1b]0;title\x07\x1b[2J-2\r\n')).toBe('old-1\r\nold]0;title[2J-2\r\n')
       // Kept by the engine for every later redraw, whichever window asks (one that opens later has none of it)...
-      const later = events.text(s.id).length
-      sends['terminal:redraw']({ id: s.id })
-      await events.until(() => events.text(s.id).slice(later).includes('\x1b[?2026l'), 'a later redraw')
-      const again = events.text(s.id).slice(later)
-      expect(again.slice(again.indexOf('\x1b[3J') + 4, again.indexOf('\x1b[H\x1b[2J'))).toBe('old-1\r\nold]0;title[2J-2\r\n')
+      expect(await aboveTheScreen('a later redraw')).toBe('old-1\r\nold]0;title[2J-2\r\n')
       // ...until `clear` empties tmux's history, as it empties a local terminal's scrollback: not before.
       sends['terminal:input']({ id: s.id, data: 'seq 1 60\r' })
       await untilPane(s.tmuxSession!, /^60\n.*\$ *$/m, 'the numbers')
@@ -444,19 +444,11 @@ describe('terminal sessions', () => {
       sends['terminal:input']({ id: s.id, data: 'clear\r' })
       await expect.poll(async () => (await handlers['terminal:tail']({ id: s.id, lines: 1, depths: [] })).historySize, { timeout: 10_000 }).toBe(0)
       expect(await handlers['terminal:tail']({ id: s.id, lines: 1, depths: [] })).toMatchObject({ lead: false })
-      const afterClear = events.text(s.id).length
-      sends['terminal:redraw']({ id: s.id })
-      await events.until(() => events.text(s.id).slice(afterClear).includes('\x1b[?2026l'), 'a redraw after clear')
-      const gone = events.text(s.id).slice(afterClear)
-      expect(gone.slice(gone.indexOf('\x1b[3J') + 4, gone.indexOf('\x1b[H\x1b[2J'))).toBe('')
+      expect(await aboveTheScreen('a redraw after clear')).toBe('')
       // And by Clear scrollback.
-      sends['terminal:redraw']({ id: s.id, lead: 'old-1\r\n' })
+      await aboveTheScreen('a redraw with a lead again', 'old-1\r\n')
       await handlers['terminal:clearScrollback']({ id: s.id })
-      const cleared = events.text(s.id).length
-      sends['terminal:redraw']({ id: s.id })
-      await events.until(() => events.text(s.id).slice(cleared).includes('\x1b[?2026l'), 'a redraw after Clear scrollback')
-      const none = events.text(s.id).slice(cleared)
-      expect(none.slice(none.indexOf('\x1b[3J') + 4, none.indexOf('\x1b[H\x1b[2J'))).toBe('')
+      expect(await aboveTheScreen('a redraw after Clear scrollback')).toBe('')
     } finally {
       await handlers['terminal:close']({ id: s.id, mode: 'end' })
     }
