@@ -132,8 +132,8 @@ export class SshTerminal extends TerminalBase {
   protected override refill(lead?: string): Promise<void> {
     // What a window kept of a session that ended: kept here, for every window's redraws from now on (one that opens
     // later has none of it), as plain text: nothing in it may act on the terminal.
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
     if (lead) {
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
       this.ended = lead.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
       // The history seen so far was the ended session's: the new one starts with none, which is no clear.
       this.historySeen = null
