@@ -1,6 +1,5 @@
-import { statSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { CalError } from '../shared/errors'
+import { fileInTheWay } from '../core/store/make-dirs'
 
 /**
  * CAL_HOME (or ~/.cal) must be a folder, or missing (it is made on first use). A file there, or one in the way above
@@ -12,16 +11,4 @@ export function assertCalHomeIsFolder(calHome: string): void {
   if (file === null) return
   const what = file === calHome ? `CAL_HOME "${calHome}" is not a folder.` : `CAL_HOME "${calHome}" cannot be a folder: "${file}" above it is a file.`
   throw new CalError('INVALID_INPUT', what, `CAL keeps its data in a folder: move the file ${file} away, or point CAL_HOME at a folder.`, { calHome, file })
-}
-
-/** The path itself or the nearest existing path above it, when that is not a folder; null when it is one (or none is). */
-function fileInTheWay(path: string): string | null {
-  for (let p = path; ; p = dirname(p)) {
-    try {
-      return statSync(p).isDirectory() ? null : p
-    } catch {
-      // Missing (made on first use): look further up. Anything else the engine reports as it meets it.
-      if (dirname(p) === p) return null
-    }
-  }
 }

@@ -1,9 +1,9 @@
 import { access, constants, rm, stat, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { CalError, type ErrorCode } from '../../shared/errors'
 import { TartDriver } from '../tart/driver'
 import { freeBytes, type FreeSpace } from './disk'
-import { makeDirs } from '../store/make-dirs'
+import { fileInTheWay, makeDirs } from '../store/make-dirs'
 
 export interface DoctorCheck {
   id: string
@@ -49,7 +49,7 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
   let homeOk = false
   try {
     // CAL_HOME itself, or a folder above it, may be a file: named, rather than a raw "ENOTDIR … stat" of the path.
-    const file = await fileInTheWay(opts.calHome)
+    const file = fileInTheWay(opts.calHome)
     if (file) throw Object.assign(new Error(`${file} is a file, not a folder`), { code: 'ENOTDIR', file })
     await makeDirs(opts.calHome)
     const probe = join(opts.calHome, `.doctor-${process.pid}`)
@@ -79,15 +79,6 @@ export async function runDoctor(opts: { calHome: string; tartPath?: string; env?
   else add('disk', 'ok', `${(free / 1e9).toFixed(1)} GB free for Tart (${tart.home})`)
 
   return { ok: checks.every((c) => c.level !== 'fail'), checks }
-}
-
-/** The path itself or the nearest existing folder above it, when that is a file; null when it is a folder or nothing is. */
-async function fileInTheWay(path: string): Promise<string | null> {
-  for (let p = path; ; p = dirname(p)) {
-    const st = await stat(p).catch(() => null)
-    if (st) return st.isDirectory() ? null : p
-    if (dirname(p) === p) return null
-  }
 }
 
 /** What to do about a CAL_HOME that cannot be written, by the error's code. */

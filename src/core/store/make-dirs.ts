@@ -38,3 +38,18 @@ function notAFolder(path: string): NodeJS.ErrnoException {
 export async function makeDirs(path: string, mode?: number): Promise<void> {
   makeDirsSync(path, mode)
 }
+
+/**
+ * The path itself, or the nearest existing path above it, when that is not a folder (a file in the way of CAL_HOME);
+ * null when it is a folder, or nothing above it exists.
+ */
+export function fileInTheWay(path: string): string | null {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? null : p
+    } catch {
+      // Missing (made on first use): look further up. Anything else is reported by whoever meets it.
+      if (dirname(p) === p) return null
+    }
+  }
+}

@@ -98,8 +98,8 @@ function workspaceEntries(list: TartListEntry[]): Array<[string, TartListEntry]>
 }
 
 /** Workspace VMs (not snapshot clones or restore scratch) with Tart's state and CAL's facts. */
-export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[]): Promise<VmInfo[]> {
-  const [list, facts] = await Promise.all([entries ? Promise.resolve(entries) : ctx.tart.list({ source: 'local' }), ctx.facts.all()])
+export async function listVmInfos(ctx: VmContext, entries?: TartListEntry[], known?: Map<string, VmFacts>): Promise<VmInfo[]> {
+  const [list, facts] = await Promise.all([entries ? Promise.resolve(entries) : ctx.tart.list({ source: 'local' }), known ?? ctx.facts.all()])
   const vms = workspaceEntries(list).filter(([name]) => facts.get(name)?.role !== 'snapshot')
   return Promise.all(vms.map(([name, e]) => infoFor(ctx, e, facts, name)))
 }

@@ -13,7 +13,7 @@ import { createSnapshot } from '../snapshots/create'
 import { deleteSnapshot, findSnapshot, listSnapshots, pruneSnapshots } from '../snapshots/snapshots'
 import { opensshOptions } from '../ssh/openssh'
 import { shellJoin } from '../ssh/quote'
-import { FactsStore } from '../store/facts'
+import { FactsStore, type VmFacts } from '../store/facts'
 import type { TaskHandle, TaskManager } from '../tasks/tasks'
 import { TartDriver, type TartPathSource } from '../tart/driver'
 import type { TartListEntry } from '../tart/types'
@@ -116,9 +116,9 @@ export class VmService {
       do {
         this.emitAgain = false
         try {
-          const list = await this.ctx.tart.list({ source: 'local' })
-          const vms = await listVmInfos(this.ctx, list)
-          await this.noteUnlisted(list)
+          const [list, facts] = await Promise.all([this.ctx.tart.list({ source: 'local' }), this.ctx.facts.all()])
+          const vms = await listVmInfos(this.ctx, list, facts)
+          this.noteUnlisted(list, facts)
           // Asked again meanwhile (an operation ended): this list may predate it, so only the next one goes out. A
           // stop's VM listed "running" after its task ended read as a VM back up, and its "stopped" then as a crash.
           if (this.emitAgain) continue
@@ -139,8 +139,8 @@ export class VmService {
     this.deps.emitVms(vms)
   }
 
-  private async noteUnlisted(list: TartListEntry[]): Promise<void> {
-    const text = JSON.stringify(unlistedRunning(list, await this.ctx.facts.all()))
+  private noteUnlisted(list: TartListEntry[], facts: Map<string, VmFacts>): void {
+    const text = JSON.stringify(unlistedRunning(list, facts))
     if (text === this.lastUnlisted) return
     this.lastUnlisted = text
     this.deps.emitUnlisted?.(JSON.parse(text) as string[])
@@ -169,9 +169,10 @@ export class VmService {
     const signature = JSON.stringify(list.map((e) => [e.name, e.state, e.sizeGb]))
     if (signature === this.lastSignature && this.lastEmitted) return
     this.lastSignature = signature
-    const vms = await listVmInfos(this.ctx, list)
+    const facts = await this.ctx.facts.all()
+    const vms = await listVmInfos(this.ctx, list, facts)
     // A snapshot's copy started by hand changes the count of running VMs, not the list.
-    await this.noteUnlisted(list)
+    this.noteUnlisted(list, facts)
     // An operation began or ended while this listed (its own emit follows): this list may be older than that one.
     if (asked !== this.asked || this.emitting) return
     const text = JSON.stringify(vms)
